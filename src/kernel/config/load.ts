@@ -1,0 +1,88 @@
+import { Ajv } from 'ajv';
+import { ConfigSchema, ENV_NAMES, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile(ConfigSchema);
+
+/** Which environment variable sets the value at a JSON pointer like `/database/url`. */
+function envNameFor(pointer: string): string {
+  const path = pointer.replace(/^\//, '').replaceAll('/', '.');
+  const hit = Object.entries(ENV_NAMES).find(([, p]) => p === path || path.startsWith(`${p}.`));
+  return hit ? hit[0] : path;
+}
+
+function int(env: Env, name: keyof typeof ENV_NAMES, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) problems.push(`${name}: must be a whole number, got "${raw}"`);
+  return n;
+}
+
+/**
+ * Reads the configuration once from the environment, validates it and freezes it. A bad setting
+ * throws a ConfigError naming the variable and what is wrong, so the start fails loudly.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const port = int(env, 'PORT', 3000, problems);
+  const host = env.HOST || '127.0.0.1';
+  const nodeEnv = env.NODE_ENV || 'development';
+  const databaseUrl = env.DATABASE_URL;
+  const dataDir = env.TONGBAN_DATA_DIR || './.tongban';
+  const issuer = env.TONGBAN_OIDC_ISSUER;
+  const candidate = {
+    env: nodeEnv,
+    host,
+    port,
+    publicUrl: (env.TONGBAN_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    database: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, problems) }
+      : dataDir === ':memory:' ? { kind: 'pglite-memory' } : { kind: 'pglite', dataDir },
+    oidc: issuer
+      ? { kind: 'external', issuer, clientId: env.TONGBAN_OIDC_CLIENT_ID ?? '', clientSecret: env.TONGBAN_OIDC_CLIENT_SECRET ?? '' }
+      : { kind: 'builtin' },
+    secrets: {
+      ...(env.TONGBAN_SESSION_SECRET ? { sessionSecret: env.TONGBAN_SESSION_SECRET } : {}),
+      ...(env.TONGBAN_AUDIT_SIGNING_KEY ? { auditSigningKey: env.TONGBAN_AUDIT_SIGNING_KEY } : {}),
+    },
+    limits: {
+      bodyBytes: int(env, 'TONGBAN_BODY_LIMIT_BYTES', 1_048_576, problems),
+      uploadBytes: int(env, 'TONGBAN_UPLOAD_LIMIT_BYTES', 10_485_760, problems),
+      apiRequestsPerMinute: int(env, 'TONGBAN_API_RATE_PER_MINUTE', 600, problems),
+      signInAttemptsPerMinute: int(env, 'TONGBAN_SIGNIN_RATE_PER_MINUTE', 20, problems),
+    },
+    jobs: { enabled: env.TONGBAN_JOBS !== 'off', pollMs: int(env, 'TONGBAN_JOBS_POLL_MS', 500, problems) },
+    ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
+  };
+  if (nodeEnv === 'production') {
+    if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
+    if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');
+  }
+  if (!validate(candidate)) {
+    for (const e of validate.errors ?? []) {
+      // A union failure repeats for each branch; name the variable once, with the first reason.
+      const name = envNameFor(e.instancePath);
+      if (!problems.some((p) => p.startsWith(`${name}:`))) problems.push(`${name}: ${e.message ?? 'is invalid'}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(candidate as Config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

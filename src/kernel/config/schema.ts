@@ -1,0 +1,66 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * Every setting Tongban reads, in one place. Environment variable names are the property names
+ * in `ENV_NAMES`; nothing else in the code reads `process.env`.
+ */
+export const ConfigSchema = Type.Object({
+  env: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')]),
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  publicUrl: Type.String({ pattern: '^https?://[^/]+(/.*)?$' }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  database: Type.Union([
+    Type.Object({ kind: Type.Literal('pglite'), dataDir: Type.String({ minLength: 1 }) }),
+    Type.Object({ kind: Type.Literal('pglite-memory') }),
+    Type.Object({ kind: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }), poolSize: Type.Integer({ minimum: 1, maximum: 500 }) }),
+  ]),
+  oidc: Type.Union([
+    Type.Object({ kind: Type.Literal('builtin') }),
+    Type.Object({
+      kind: Type.Literal('external'),
+      issuer: Type.String({ pattern: '^https?://' }),
+      clientId: Type.String({ minLength: 1 }),
+      clientSecret: Type.String({ minLength: 1 }),
+    }),
+  ]),
+  /** Secret keys; absent ones are generated once and kept in the database (development only). */
+  secrets: Type.Object({
+    sessionSecret: Type.Optional(Type.String({ minLength: 32 })),
+    auditSigningKey: Type.Optional(Type.String({ minLength: 40 })),
+  }),
+  limits: Type.Object({
+    bodyBytes: Type.Integer({ minimum: 1024 }),
+    uploadBytes: Type.Integer({ minimum: 1024 }),
+    apiRequestsPerMinute: Type.Integer({ minimum: 1 }),
+    signInAttemptsPerMinute: Type.Integer({ minimum: 1 }),
+  }),
+  jobs: Type.Object({ enabled: Type.Boolean(), pollMs: Type.Integer({ minimum: 10 }) }),
+  smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+/** The environment variables, with what each sets. Documented in docs/operations.md. */
+export const ENV_NAMES = {
+  NODE_ENV: 'env',
+  HOST: 'host',
+  PORT: 'port',
+  TONGBAN_PUBLIC_URL: 'publicUrl',
+  LOG_LEVEL: 'logLevel',
+  DATABASE_URL: 'database.url',
+  DATABASE_POOL_SIZE: 'database.poolSize',
+  TONGBAN_DATA_DIR: 'database.dataDir',
+  TONGBAN_OIDC_ISSUER: 'oidc.issuer',
+  TONGBAN_OIDC_CLIENT_ID: 'oidc.clientId',
+  TONGBAN_OIDC_CLIENT_SECRET: 'oidc.clientSecret',
+  TONGBAN_SESSION_SECRET: 'secrets.sessionSecret',
+  TONGBAN_AUDIT_SIGNING_KEY: 'secrets.auditSigningKey',
+  TONGBAN_BODY_LIMIT_BYTES: 'limits.bodyBytes',
+  TONGBAN_UPLOAD_LIMIT_BYTES: 'limits.uploadBytes',
+  TONGBAN_API_RATE_PER_MINUTE: 'limits.apiRequestsPerMinute',
+  TONGBAN_SIGNIN_RATE_PER_MINUTE: 'limits.signInAttemptsPerMinute',
+  TONGBAN_JOBS: 'jobs.enabled',
+  TONGBAN_JOBS_POLL_MS: 'jobs.pollMs',
+  TONGBAN_SMTP_URL: 'smtpUrl',
+} as const;

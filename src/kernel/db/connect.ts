@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/index.js';
+import { PGliteDialect } from './pglite-driver.js';
+
+/**
+ * The kernel's view of the database: no tables. Each module widens it to its own tables with
+ * `db.withTables<ModuleTables>()`; modules never see each other's tables this way.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the empty schema is the point.
+export type NoTables = {};
+export type Db = Kysely<NoTables>;
+
+export interface Database {
+  readonly db: Db;
+  readonly kind: Config['database']['kind'];
+  close(): Promise<void>;
+}
+
+// pg returns int8 (counts, bigserial) as strings; PGlite returns numbers. Make both numbers:
+// every int8 we store stays far below 2^53.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function createDatabase(config: Pick<Config, 'database'>): Database {
+  const cfg = config.database;
+  let dialect: Dialect;
+  switch (cfg.kind) {
+    case 'postgres': {
+      const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize, types: pgTypes });
+      // An idle client losing its server (restart, failover) must not crash the process:
+      // the pool drops it and the next query opens a new connection.
+      pool.on('error', () => {});
+      dialect = new PostgresDialect({ pool });
+      break;
+    }
+    case 'pglite':
+      dialect = new PGliteDialect(async () => {
+        mkdirSync(cfg.dataDir, { recursive: true });
+        return PGlite.create(cfg.dataDir);
+      });
+      break;
+    case 'pglite-memory':
+      dialect = new PGliteDialect(() => PGlite.create());
+      break;
+  }
+  const db = new Kysely<NoTables>({ dialect });
+  return { db, kind: cfg.kind, close: () => db.destroy() };
+}

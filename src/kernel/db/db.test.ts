@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { migrateDown, migrationStatus, migrationsCurrent, type MigrationSource } from './index.js';
+
+const fixture: MigrationSource = { name: 'fixture', folder: fileURLToPath(new URL('./test-fixtures/migrations', import.meta.url)) };
+
+interface Tables { widget: { id: number; name: string } }
+
+describeEachDatabase('database', [fixture], (use) => {
+  it('runs a module migration history and reports it current', async () => {
+    const { db } = use().database;
+    expect(await migrationsCurrent(db, [fixture])).toBe(true);
+    const status = await migrationStatus(db, [fixture]);
+    expect(status).toEqual([{ source: 'fixture', name: '0001_create-widgets', executedAt: expect.any(Date) as Date }]);
+  });
+
+  it('commits and rolls back transactions, and serialises concurrent ones', async () => {
+    const db = use().database.db.withTables<Tables>();
+    await db.insertInto('widget').values({ name: 'kept' }).execute();
+    await expect(db.transaction().execute(async (tx) => {
+      await tx.insertInto('widget').values({ name: 'lost' }).execute();
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    // Many concurrent transactions each read-then-write; none may interleave on PGlite.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => db.transaction().execute(async (tx) => {
+      await tx.selectFrom('widget').select('id').execute();
+      await tx.insertInto('widget').values({ name: `w${i}` }).execute();
+    })));
+    const names = (await db.selectFrom('widget').select('name').execute()).map((r) => r.name);
+    expect(names).toContain('kept');
+    expect(names).not.toContain('lost');
+    expect(names).toHaveLength(21);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from widget`.execute(db);
+    expect(rows[0]?.n).toBe(21);
+  });
+
+  it('migrates down one step', async () => {
+    const { db } = use().database;
+    expect(await migrateDown(db, fixture)).toBe('0001_create-widgets');
+    expect(await migrationsCurrent(db, [fixture])).toBe(false);
+  });
+});

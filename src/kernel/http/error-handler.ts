@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { TongbanError } from './errors.js';
+import { toProblem, toTongbanError } from './problem.js';
+import { wantsHtml } from './wants-html.js';
+
+/** Renders an error as a page; set by the UI layer so the kernel needs no JSX. */
+export type ErrorPageRenderer = (error: TongbanError, request: FastifyRequest, reply: FastifyReply) => string | Promise<string>;
+
+export interface ErrorHandlerOptions { renderErrorPage?: ErrorPageRenderer }
+
+async function send(error: TongbanError, request: FastifyRequest, reply: FastifyReply, render?: ErrorPageRenderer): Promise<FastifyReply> {
+  if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
+  else request.log.info({ code: error.code, status: error.status }, 'request refused');
+  reply.status(error.status).headers(error.headers);
+  if (render && wantsHtml(request)) {
+    return reply.type('text/html; charset=utf-8').send(await render(error, request, reply));
+  }
+  return reply.type('application/problem+json; charset=utf-8').send(toProblem(error, request));
+}
+
+export const errorHandlerPlugin = fp<ErrorHandlerOptions>(function errorHandler(app: FastifyInstance, options) {
+  app.setErrorHandler((error, request, reply) => send(toTongbanError(error), request, reply, options.renderErrorPage));
+  app.setNotFoundHandler((request, reply) => send(new TongbanError('TB_KERNEL_NOT_FOUND'), request, reply, options.renderErrorPage));
+  return Promise.resolve();
+}, { name: 'tongban-errors' });

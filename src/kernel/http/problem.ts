@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { TongbanError, type FieldProblem } from './errors.js';
+import './kernel-errors.js';
+
+/** RFC 9457 problem details, with Tongban's code, request id and field problems. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance: string;
+  code: string;
+  requestId: string;
+  errors?: { pointer: string; detail: string; code: string }[];
+}
+
+const PROBLEM_BASE = 'https://tongban.dev/errors/';
+
+/** Ajv's instancePath is already a JSON pointer; a missing property needs its name appended. */
+function pointerOf(v: { instancePath?: string; params?: Record<string, unknown> }, context: string | undefined): string {
+  const base = v.instancePath ?? '';
+  const missing = v.params?.missingProperty;
+  const path = typeof missing === 'string' ? `${base}/${missing}` : base;
+  return context && context !== 'body' ? `/${context}${path}` : path || '/';
+}
+
+/** Maps anything thrown in a request to a TongbanError; never leaks internals. */
+export function toTongbanError(error: unknown): TongbanError {
+  if (error instanceof TongbanError) return error;
+  const fe = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  if (Array.isArray(fe.validation)) {
+    const fields: FieldProblem[] = fe.validation.map((v) => ({
+      pointer: pointerOf(v, fe.validationContext),
+      message: 'kernel.error.fieldInvalid',
+      detail: v.message ?? 'is invalid',
+    }));
+    return new TongbanError('TB_KERNEL_VALIDATION', { fields, cause: error });
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new TongbanError('TB_KERNEL_BODY_TOO_LARGE', { cause: error });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TongbanError('TB_KERNEL_UNSUPPORTED_MEDIA_TYPE', { cause: error });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The request body could not be read', cause: error });
+    case 'FST_CSRF_INVALID_TOKEN':
+    case 'FST_CSRF_MISSING_SECRET':
+      return new TongbanError('TB_KERNEL_CSRF', { cause: error });
+    default:
+      break;
+  }
+  if (fe.statusCode === 400 || (error instanceof SyntaxError && 'body' in (error as object))) {
+    return new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The request body could not be read', cause: error });
+  }
+  if (fe.statusCode === 429) return new TongbanError('TB_KERNEL_RATE_LIMITED', { cause: error });
+  if (fe.statusCode === 413) return new TongbanError('TB_KERNEL_BODY_TOO_LARGE', { cause: error });
+  if (fe.statusCode === 503) return new TongbanError('TB_KERNEL_UNAVAILABLE', { cause: error, headers: { 'retry-after': '5' } });
+  return new TongbanError('TB_KERNEL_INTERNAL', { cause: error });
+}
+
+export function toProblem(error: TongbanError, request: Pick<FastifyRequest, 'url' | 'id'>): Problem {
+  const problem: Problem = {
+    type: `${PROBLEM_BASE}${error.code}`,
+    title: error.spec.title,
+    status: error.status,
+    instance: request.url,
+    code: error.code,
+    requestId: String(request.id),
+  };
+  // Internal errors never echo their message: it may hold SQL or stack details.
+  if (error.detail && error.status < 500) problem.detail = error.detail;
+  if (error.fields.length > 0) {
+    problem.errors = error.fields.map((f) => ({ pointer: f.pointer, detail: f.detail, code: f.message }));
+  }
+  return problem;
+}
