@@ -1,0 +1,82 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createAuditTrail } from './kernel/audit/index.js';
+import type { Config } from './kernel/config/index.js';
+import type { Kernel } from './kernel/context.js';
+import { createDatabase, type Database } from './kernel/db/index.js';
+import { registerHealth } from './kernel/health.js';
+import { errorHandlerPlugin } from './kernel/http/index.js';
+import { i18nPlugin } from './kernel/i18n/plugin.js';
+import { createJobQueue } from './kernel/jobs/index.js';
+import { createLogger, requestIdFrom } from './kernel/log.js';
+import { createServices, migrationSources, modules, type Services } from './modules/index.js';
+import { renderErrorPage } from './ui/error-page.js';
+import { uiAssetsPlugin } from './ui/assets-plugin.js';
+
+export interface BuildOptions {
+  readonly config: Config;
+  /** An already-open database (tests); otherwise one is opened from the config. */
+  readonly database?: Database;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+export interface Built {
+  readonly app: FastifyInstance;
+  readonly kernel: Kernel;
+  readonly services: Services;
+}
+
+/** Opens the kernel's shared parts: database, log, audit trail, job queue. */
+export async function createKernel(options: BuildOptions): Promise<Kernel> {
+  const { config } = options;
+  const database = options.database ?? createDatabase(config);
+  const log = options.logger ?? createLogger(config);
+  const now = options.now ?? (() => new Date());
+  const db = database.db;
+  const audit = await createAuditTrail({ db, config, log, now });
+  const jobs = createJobQueue({ db, log, now, pollMs: config.jobs.pollMs });
+  return { config, database, db, log, audit, jobs, now };
+}
+
+/**
+ * Builds the whole application without listening (STYLE 4): kernel plugins first, then each
+ * module's encapsulated plugin. Migrations are run by the caller (`tongban serve`, tests).
+ */
+export async function buildApp(options: BuildOptions): Promise<Built> {
+  const kernel = await createKernel(options);
+  const { config } = kernel;
+  const app = Fastify({
+    loggerInstance: kernel.log,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    requestIdLogLabel: 'requestId',
+    bodyLimit: config.limits.bodyBytes,
+    trustProxy: config.env === 'production',
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', (request, reply, _payload, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  await app.register(errorHandlerPlugin, { renderErrorPage });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(i18nPlugin);
+  await app.register(uiAssetsPlugin);
+  registerHealth(app, kernel.db, migrationSources);
+
+  const services = createServices(kernel);
+  for (const mod of modules) {
+    const plugin = mod.plugin;
+    if (plugin) await app.register(async (scope) => plugin(scope, { kernel, services }), { prefix: '' });
+  }
+  app.addHook('onClose', async () => {
+    await kernel.jobs.stop();
+    await kernel.database.close();
+  });
+  return { app, kernel, services };
+}

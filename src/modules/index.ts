@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import type { Kernel } from '../kernel/context.js';
+import type { MigrationSource } from '../kernel/db/index.js';
+import type { ModuleEntry } from '../kernel/module.js';
+
+const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
+
+/** The kernel's own migration histories, run before any module's. */
+export const kernelMigrationSources: readonly MigrationSource[] = [
+  { name: 'kernel_secrets', folder: kernelFolder('secrets/migrations') },
+  { name: 'kernel_audit', folder: kernelFolder('audit/migrations') },
+  { name: 'kernel_jobs', folder: kernelFolder('jobs/migrations') },
+];
+
+/** Every module's service, built in dependency order so that the wiring is explicit and typed. */
+export function createServices(kernel: Kernel) {
+  void kernel;
+  return {};
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** The modules in the order their plugins, migrations and seeds run. */
+export const modules: readonly ModuleEntry<Services>[] = [];
+
+export const migrationSources: readonly MigrationSource[] = [
+  ...kernelMigrationSources,
+  ...modules.flatMap((m) => (m.migrations ? [{ name: m.name, folder: m.migrations }] : [])),
+];
