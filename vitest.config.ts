@@ -10,5 +10,5 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
   },
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
 });

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('configuration', () => {
+  it('defaults to embedded PGlite and the built-in identity provider', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: './.tongban' });
+    expect(config.oidc).toEqual({ kind: 'builtin' });
+    expect(config.publicUrl).toBe('http://127.0.0.1:3000');
+    expect(Object.isFrozen(config) && Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, and an external issuer when configured', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/tongban', PORT: '8080',
+      TONGBAN_OIDC_ISSUER: 'https://id.example.gov', TONGBAN_OIDC_CLIENT_ID: 'tongban', TONGBAN_OIDC_CLIENT_SECRET: 's',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/tongban', poolSize: 10 });
+    expect(config.oidc).toMatchObject({ kind: 'external', issuer: 'https://id.example.gov' });
+    expect(config.publicUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  it('names the variable and the problem when a setting is wrong', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try { attempt(); } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^PORT: must be a whole number, got "eighty"/m);
+      expect(problems).toMatch(/^DATABASE_URL: /m);
+      expect(problems).toMatch(/^LOG_LEVEL: /m);
+    }
+  });
+
+  it('requires real secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TONGBAN_SESSION_SECRET: required in production/);
+    expect(() => loadConfig({ TONGBAN_OIDC_ISSUER: 'https://id.example.gov' })).toThrow(/TONGBAN_OIDC_CLIENT_ID/);
+  });
+});
