@@ -5,6 +5,10 @@ export interface JobContext {
   readonly queue: string;
   /** 1 on the first try. */
   readonly attempt: number;
+  readonly maxAttempts: number;
+  /** When the job was due: for a periodic job, the start of its time slot. */
+  readonly runAt: Date;
+  readonly key: string | undefined;
 }
 
 export type JobHandler<P> = (payload: P, context: JobContext) => Promise<void>;
@@ -17,6 +21,33 @@ export interface EnqueueOptions {
   readonly maxAttempts?: number;
 }
 
+/** `pending`: waiting for its time or a handler; `running`: claimed under a lease; `failed`: gave up. */
+export type JobState = 'pending' | 'running' | 'done' | 'failed';
+
+export interface JobInfo {
+  readonly id: string;
+  readonly queue: string;
+  readonly key: string | undefined;
+  readonly payload: unknown;
+  readonly state: JobState;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAt: Date;
+  readonly lockedBy: string | undefined;
+  readonly lockedUntil: Date | undefined;
+  /** The error of the last failed attempt, kept after success or final failure for diagnosis. */
+  readonly lastError: string | undefined;
+  readonly createdAt: Date;
+  readonly finishedAt: Date | undefined;
+}
+
+/** One row per queue and state that has jobs: what /metrics and the admin page show. */
+export interface JobStat {
+  readonly queue: string;
+  readonly state: JobState;
+  readonly count: number;
+}
+
 /**
  * The durable job queue port. A job enqueued in a transaction exists if and only if that
  * transaction commits; it runs at least once, and handlers are written to be idempotent, so
@@ -25,8 +56,20 @@ export interface EnqueueOptions {
 export interface JobQueue {
   enqueue<P>(executor: Kysely<object>, queue: string, payload: P, options?: EnqueueOptions): Promise<string>;
   register<P>(queue: string, handler: JobHandler<P>): void;
+  /**
+   * Makes sure one job per time slot of `intervalMs` exists in `queue`, across every instance on
+   * the database. Slots are aligned to the epoch; a slot missed while every instance was down is
+   * not made up, the current one is.
+   */
+  every<P>(queue: string, intervalMs: number, payload: P): void;
   start(): void;
   stop(): Promise<void>;
   /** Runs due jobs until none is left; for tests and `tongban jobs run-once`. */
   drain(): Promise<number>;
+  stats(): Promise<JobStat[]>;
+  get(id: string): Promise<JobInfo | undefined>;
+  /** Puts a failed job back to pending with a fresh set of attempts; false if it is not failed. */
+  retry(id: string): Promise<boolean>;
+  /** Deletes done jobs finished before `before`; their keys become free again. Returns how many. */
+  prune(before: Date): Promise<number>;
 }
