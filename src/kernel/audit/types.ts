@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ChainLog, ChainSpec } from './chain.js';
 
 /** Who did something. `organisation` is the agency or member the actor acted for. */
 export interface Actor {
@@ -32,17 +33,58 @@ export interface AuditRecord extends AuditEvent {
   readonly hash: string;
 }
 
+/**
+ * The first thing found wrong. For a missing record `id` is undefined and `seq` is the first
+ * missing one. For a bad checkpoint `chain` and `seq` are -1 and `checkpoint` is its id.
+ */
+export interface BadEntry {
+  readonly chain: number;
+  readonly seq: number;
+  readonly id: string | undefined;
+  readonly reason: string;
+  readonly checkpoint?: string;
+}
+
 /** What `tongban audit verify` reports. */
 export type VerifyResult =
   | { readonly ok: true; readonly records: number; readonly checkpoints: number }
-  | { readonly ok: false; readonly records: number; readonly firstBad: { readonly chain: number; readonly seq: number; readonly id: string | undefined; readonly reason: string } };
+  | { readonly ok: false; readonly records: number; readonly firstBad: BadEntry };
+
+/** A signed statement of every chain head at one moment. */
+export interface CheckpointInfo {
+  readonly id: string;
+  readonly at: Date;
+  /** Number of chains whose heads it covers. */
+  readonly chains: number;
+  /** Records it covers: the sum of the head sequence numbers. */
+  readonly records: number;
+  /** The Ed25519 public key (raw, base64url) that signed it. */
+  readonly publicKey: string;
+}
+
+/** A hash-chained, checkpointed log that `tongban audit verify` can check. */
+export interface VerifiableLog {
+  readonly name: string;
+  verify(): Promise<VerifyResult>;
+  checkpoint(): Promise<CheckpointInfo>;
+}
 
 /**
  * The audit trail port. `executor` is the caller's transaction (or the database), so an audit
  * record commits or rolls back with the change it describes.
  */
-export interface AuditTrail {
+export interface AuditTrail extends VerifiableLog {
   append(executor: Kysely<object>, event: AuditEvent): Promise<AuditRecord>;
+  /** Newest first; `before` pages back from the oldest record of the previous page. */
   listBySubject(subject: string, options?: { limit?: number; before?: Date }): Promise<AuditRecord[]>;
   verify(): Promise<VerifyResult>;
+  /** Signs every chain head now; run periodically (job or `tongban audit checkpoint`). */
+  checkpoint(): Promise<CheckpointInfo>;
+  /**
+   * Another hash-chained log (the mediator's message log) signed with the audit key and checked
+   * by `tongban audit verify`. Its tables follow the shape described in chain.ts.
+   */
+  createLog(spec: ChainSpec): ChainLog;
+  /** Every log `tongban audit verify` checks: the trail itself first. */
+  logs(): readonly VerifiableLog[];
 }

@@ -1,0 +1,140 @@
+import { sql, type Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { jsonRoundTrip } from './canonical.js';
+import { chainFor, checkpointMessage, GENESIS_HASH, recordHash } from './hashing.js';
+import type { Signer } from './signing.js';
+import type { CheckpointInfo, VerifiableLog } from './types.js';
+import { verifyLog } from './verify.js';
+
+/**
+ * Partitioned hash chains, shared by the audit trail and any other append-only log (the
+ * mediator's message log). See docs/adr/0003-audit-chain.md.
+ *
+ * A log owns three tables, created by its own migration:
+ *   records      id uuid primary key, chain integer, seq bigint, prev_hash text, hash text,
+ *                unique (chain, seq), plus the log's own columns;
+ *   heads        chain integer primary key, seq bigint, hash text;
+ *   checkpoints  id uuid primary key, at timestamptz, heads jsonb, public_key text, signature text.
+ * Records and checkpoints get the `tb_audit_reject_change()` triggers of the audit migration.
+ */
+export const DEFAULT_CHAINS = 16;
+export { chainFor, checkpointMessage, GENESIS_HASH, recordHash };
+
+export interface ChainTables {
+  readonly records: string;
+  readonly heads: string;
+  readonly checkpoints: string;
+}
+
+export interface ChainSpec {
+  /** Bound into every hash and signature, so records cannot be moved from one log to another. */
+  readonly name: string;
+  readonly tables: ChainTables;
+  /** How many independent chains appends spread over; safe to change later (ADR 0003). */
+  readonly chains?: number;
+  /**
+   * The log's own columns of a row as the value to hash. Given the row about to be inserted or
+   * the row read back, it must return equal values: never hash a column added later.
+   */
+  readonly canonical: (row: Readonly<Record<string, unknown>>) => unknown;
+}
+
+/** A row before its hash is known: the chain columns plus the log's own. */
+export interface UnsignedRow {
+  readonly id: string;
+  readonly chain: number;
+  readonly seq: number;
+  readonly prev_hash: string;
+  readonly [column: string]: unknown;
+}
+
+/** A stored row. */
+export interface ChainRow extends UnsignedRow {
+  readonly hash: string;
+}
+
+export interface ChainLog extends VerifiableLog {
+  /**
+   * Appends one record in `executor`'s transaction (or a transaction of its own when given the
+   * database). The chain's head stays locked until that transaction ends, so keep it short.
+   * `key` picks the chain; records with the same key land in the same chain.
+   */
+  link(executor: Kysely<object>, key: string | undefined, columns: Readonly<Record<string, unknown>>): Promise<ChainRow>;
+}
+
+export interface ChainDeps {
+  readonly db: Kysely<object>;
+  readonly now: () => Date;
+  readonly signer: () => Promise<Signer>;
+}
+
+export interface HeadEntry { readonly chain: number; readonly seq: number; readonly hash: string }
+
+const RESERVED = new Set(['id', 'chain', 'seq', 'prev_hash', 'hash']);
+const COLUMN = /^[a-z][a-z0-9_]*$/;
+
+// pg turns a JS array parameter into a PostgreSQL array; jsonb columns need the JSON text.
+function toParam(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) return JSON.stringify(value);
+  return value;
+}
+
+function normalise(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) return jsonRoundTrip(value);
+  return value;
+}
+
+export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
+  const chains = spec.chains ?? DEFAULT_CHAINS;
+  if (!Number.isInteger(chains) || chains < 1) throw new Error(`${spec.name}: the chain count must be a positive integer`);
+  const records = sql.table(spec.tables.records);
+  const heads = sql.table(spec.tables.heads);
+  const checkpoints = sql.table(spec.tables.checkpoints);
+
+  const lockHead = async (executor: Kysely<object>, chain: number) =>
+    (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain} for update`.execute(executor)).rows[0];
+
+  const link = async (executor: Kysely<object>, key: string | undefined, columns: Readonly<Record<string, unknown>>): Promise<ChainRow> => {
+    if (!executor.isTransaction) return executor.transaction().execute((tx) => link(tx, key, columns));
+    const chain = chainFor(key, chains);
+    let head = await lockHead(executor, chain);
+    if (!head) {
+      // A chain's first record creates its head; a concurrent creator waits here, then both lock it.
+      await sql`insert into ${heads} (chain, seq, hash) values (${chain}, 0, ${GENESIS_HASH}) on conflict (chain) do nothing`.execute(executor);
+      head = await lockHead(executor, chain);
+      if (!head) throw new Error(`${spec.name}: head of chain ${chain} could not be created`);
+    }
+    const own: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(columns)) {
+      if (RESERVED.has(column) || !COLUMN.test(column)) throw new Error(`${spec.name}: column name ${column} is reserved or malformed`);
+      own[column] = normalise(value);
+    }
+    const unsigned = { ...own, id: uuidv7(), chain, seq: head.seq + 1, prev_hash: head.hash };
+    const row: ChainRow = { ...unsigned, hash: recordHash(spec, unsigned) };
+    const names = Object.keys(row);
+    await sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values (${sql.join(names.map((n) => toParam(row[n])))})`.execute(executor);
+    await sql`update ${heads} set seq = ${row.seq}, hash = ${row.hash} where chain = ${chain}`.execute(executor);
+    return row;
+  };
+
+  const checkpoint = async (): Promise<CheckpointInfo> => {
+    const signer = await deps.signer();
+    // One statement, one snapshot: every head read is committed together with its record.
+    const current: HeadEntry[] = (await sql<HeadEntry>`select chain, seq, hash from ${heads} order by chain`.execute(deps.db)).rows
+      .map((h) => ({ chain: h.chain, seq: h.seq, hash: h.hash }));
+    const id = uuidv7();
+    const at = deps.now();
+    const signature = signer.sign(checkpointMessage(spec.name, { id, at, heads: current, publicKey: signer.publicKey }));
+    await sql`insert into ${checkpoints} (id, at, heads, public_key, signature)
+      values (${id}, ${at}, ${JSON.stringify(current)}, ${signer.publicKey}, ${signature})`.execute(deps.db);
+    return { id, at, chains: current.length, records: current.reduce((n, h) => n + h.seq, 0), publicKey: signer.publicKey };
+  };
+
+  return {
+    name: spec.name,
+    link,
+    checkpoint,
+    verify: async () => verifyLog(deps.db, { ...spec, chains }, (await deps.signer()).publicKey),
+  };
+}

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import type { MigrationSource } from '../db/index.js';
+
+export const auditMigrations: MigrationSource = {
+  name: 'kernel_audit',
+  folder: fileURLToPath(new URL('./migrations', import.meta.url)),
+};
+
+export { createAuditTrail, AUDIT_CHAINS, AUDIT_LOG, type AuditDeps } from './trail.js';
+export { createHashChain, DEFAULT_CHAINS, GENESIS_HASH, recordHash, chainFor, type ChainLog, type ChainSpec, type ChainRow, type ChainTables } from './chain.js';
+export { canonicalJson } from './canonical.js';
+export { generateSigningKey, signerFromPkcs8, verifySignature, type Signer } from './signing.js';
+export { AuditErrors } from './errors.js';
+export type * from './types.js';

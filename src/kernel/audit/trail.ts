@@ -1,0 +1,168 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { TongbanError } from '../http/errors.js';
+import { createHashChain, DEFAULT_CHAINS, type ChainLog, type ChainRow, type ChainSpec } from './chain.js';
+import { AuditErrors } from './errors.js';
+import { loadSigner, signerFromPkcs8, type Signer } from './signing.js';
+import type { AuditEvent, AuditRecord, AuditTrail, VerifiableLog } from './types.js';
+
+/** How many independent chains the audit trail spreads appends over (ADR 0003). */
+export const AUDIT_CHAINS = DEFAULT_CHAINS;
+
+const ACTION = /^[a-z][a-zA-Z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/;
+const MAX_DETAILS_BYTES = 4096;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+
+type AuditRow = {
+  id: string; chain: number; seq: number; at: Date;
+  actor_kind: string; actor_id: string; actor_organisation: string | null; on_behalf_of: string | null;
+  action: string; subject: string | null; resource_type: string | null; resource_id: string | null;
+  purpose: string | null; request_id: string | null; details: Record<string, unknown> | null;
+  prev_hash: string; hash: string;
+};
+
+// Type aliases, not interfaces: Kysely's table map needs index-compatible types.
+type AuditTables = { tb_audit_record: AuditRow };
+
+/** Version 1 of what an audit record's hash covers. Never change it; add a version instead. */
+function auditCanonical(row: Readonly<Record<string, unknown>>): unknown {
+  return {
+    v: 1,
+    at: row.at,
+    actor: [row.actor_kind, row.actor_id, row.actor_organisation],
+    onBehalfOf: row.on_behalf_of,
+    action: row.action,
+    subject: row.subject,
+    resource: [row.resource_type, row.resource_id],
+    purpose: row.purpose,
+    requestId: row.request_id,
+    details: row.details,
+  };
+}
+
+export const AUDIT_LOG: ChainSpec = {
+  name: 'audit',
+  tables: { records: 'tb_audit_record', heads: 'tb_audit_chain_head', checkpoints: 'tb_audit_checkpoint' },
+  chains: AUDIT_CHAINS,
+  canonical: auditCanonical,
+};
+
+function invalid(detail: string): TongbanError {
+  return new TongbanError(AuditErrors.TB_AUDIT_INVALID_EVENT, { detail });
+}
+
+function columnsOf(event: AuditEvent, at: Date): Record<string, unknown> {
+  if (!ACTION.test(event.action)) throw invalid(`action "${event.action}" is not a dotted verb like application.view`);
+  if (!event.actor.id) throw invalid('actor.id is empty');
+  if (event.details !== undefined && JSON.stringify(event.details).length > MAX_DETAILS_BYTES) {
+    throw invalid(`details exceed ${MAX_DETAILS_BYTES} characters: record facts, not documents`);
+  }
+  return {
+    at,
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id,
+    actor_organisation: event.actor.organisation ?? null,
+    on_behalf_of: event.onBehalfOf ?? null,
+    action: event.action,
+    subject: event.subject ?? null,
+    resource_type: event.resource?.type ?? null,
+    resource_id: event.resource?.id ?? null,
+    purpose: event.purpose ?? null,
+    request_id: event.requestId ?? null,
+    details: event.details ?? null,
+  };
+}
+
+function toRecord(raw: ChainRow | AuditRow): AuditRecord {
+  const row = raw as AuditRow;
+  return {
+    id: row.id,
+    chain: row.chain,
+    seq: row.seq,
+    at: row.at,
+    hash: row.hash,
+    actor: { kind: row.actor_kind as AuditRecord['actor']['kind'], id: row.actor_id, ...(row.actor_organisation !== null ? { organisation: row.actor_organisation } : {}) },
+    action: row.action,
+    ...(row.on_behalf_of !== null ? { onBehalfOf: row.on_behalf_of } : {}),
+    ...(row.subject !== null ? { subject: row.subject } : {}),
+    ...(row.resource_type !== null && row.resource_id !== null ? { resource: { type: row.resource_type, id: row.resource_id } } : {}),
+    ...(row.purpose !== null ? { purpose: row.purpose } : {}),
+    ...(row.request_id !== null ? { requestId: row.request_id } : {}),
+    ...(row.details !== null ? { details: row.details } : {}),
+  };
+}
+
+export interface AuditDeps {
+  readonly db: Db;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+/**
+ * The kernel's audit trail. A configured signing key is checked now, so a bad one stops the
+ * start; a development key is read from the secret store on first use, after migrations ran.
+ */
+export function createAuditTrail(deps: AuditDeps): Promise<AuditTrail> {
+  // A bad configured key rejects the promise rather than throwing at the call.
+  return new Promise((resolve) => resolve(buildTrail(deps)));
+}
+
+function buildTrail(deps: AuditDeps): AuditTrail {
+  const { db, config, log, now } = deps;
+  const configured = config.secrets.auditSigningKey;
+  const fixed = configured !== undefined ? signerFromPkcs8(configured) : undefined;
+  let pending: Promise<Signer> | undefined;
+  const signer = (): Promise<Signer> => {
+    if (fixed) return Promise.resolve(fixed);
+    pending ??= loadSigner(db, config).then(({ signer: s }) => {
+      log.warn('audit checkpoints are signed with a development key kept in the database: configure secrets.auditSigningKey in production');
+      return s;
+    }, (error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+
+  const chainDeps = { db, now, signer };
+  const chain = createHashChain(AUDIT_LOG, chainDeps);
+  const records = db.withTables<AuditTables>();
+  const extra: VerifiableLog[] = [];
+
+  const trail: AuditTrail = {
+    name: AUDIT_LOG.name,
+    async append(executor, event) {
+      // The request groups a transaction's records in one chain: it then locks one head only.
+      const row = await chain.link(executor, event.requestId ?? event.subject, columnsOf(event, now()));
+      return toRecord(row);
+    },
+    async listBySubject(subject, options = {}) {
+      const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE), MAX_PAGE);
+      let query = records.selectFrom('tb_audit_record').selectAll().where('subject', '=', subject);
+      if (options.before) query = query.where('at', '<', options.before);
+      const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map(toRecord);
+    },
+    async verify() {
+      const result = await chain.verify();
+      if (!result.ok) log.error({ log: AUDIT_LOG.name, firstBad: result.firstBad }, 'audit trail verification failed');
+      return result;
+    },
+    async checkpoint() {
+      const info = await chain.checkpoint();
+      log.info({ checkpoint: info.id, chains: info.chains, records: info.records }, 'audit checkpoint signed');
+      return info;
+    },
+    createLog(spec): ChainLog {
+      if (spec.name === AUDIT_LOG.name || extra.some((l) => l.name === spec.name)) throw new Error(`A log named ${spec.name} exists already`);
+      const created = createHashChain(spec, chainDeps);
+      extra.push(created);
+      return created;
+    },
+    logs: () => [trail, ...extra],
+  };
+  return trail;
+}
