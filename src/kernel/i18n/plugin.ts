@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { translate, type Locale, type Params } from './catalog.js';
+import { isLocale, translate, type Locale, type Params } from './catalog.js';
 import { negotiateLocale } from './negotiate.js';
 
 export type Translate = (key: string, params?: Params) => string;
@@ -29,5 +29,29 @@ export const i18nPlugin = fp(function i18n(app: FastifyInstance) {
     request.t = (key, params) => translate(locale, key, params);
     done();
   });
+
+  // The language switch: a plain link, so it works without JavaScript. Remembers the choice and
+  // goes back to the page, only ever to a path on this site (no open redirect).
+  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/lang/:locale', { schema: { hide: true }, config: { page: true } }, (request, reply) => {
+    const { locale } = request.params;
+    const next = safeLocalPath(request.query.next);
+    if (!isLocale(locale)) return reply.redirect(next, 303);
+    const secure = request.protocol === 'https';
+    reply.setCookie(LANG_COOKIE, locale, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 365 * 24 * 3600 });
+    return reply.redirect(stripLang(next), 303);
+  });
   return Promise.resolve();
 }, { name: 'tongban-i18n', dependencies: ['@fastify/cookie'] });
+
+/** Only a path on this site: `/x?y`, never `//host` or `https://host`. */
+export function safeLocalPath(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
+
+/** The switch's choice must win over a `?lang=` left in the address. */
+function stripLang(path: string): string {
+  const url = new URL(path, 'http://local');
+  url.searchParams.delete('lang');
+  return `${url.pathname}${url.search}${url.hash}`;
+}
