@@ -1,0 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { sql } from 'kysely';
+import { afterEach, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../test/helpers/databases.js';
+import { auditMigrations, type AuditRecord, type AuditTrail } from '../kernel/audit/index.js';
+import { emptyTrail, event, testTrail, withTriggersOff } from '../kernel/audit/test-fixtures/trail.js';
+import type { MigrationSource } from '../kernel/db/index.js';
+import { secretsMigrations } from '../kernel/secrets/index.js';
+import { registerAuditCommands } from './audit.js';
+
+const messageLog: MigrationSource = { name: 'test_message_log', folder: fileURLToPath(new URL('../kernel/audit/test-fixtures/migrations', import.meta.url)) };
+
+/** Runs `tongban audit <args>` against `trail`, capturing what it prints and its exit code. */
+async function run(trail: AuditTrail, ...args: string[]) {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  let closed = 0;
+  const program = new Command('tongban').exitOverride();
+  registerAuditCommands(program, () => Promise.resolve({ kernel: { audit: trail }, close: () => { closed += 1; return Promise.resolve(); } }), {
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+  });
+  process.exitCode = undefined;
+  await program.parseAsync(['audit', ...args], { from: 'user' });
+  const exitCode = process.exitCode;
+  process.exitCode = undefined;
+  return { lines, errors, exitCode, closed };
+}
+
+afterEach(() => { process.exitCode = undefined; });
+
+describeEachDatabase('tongban audit', [secretsMigrations, auditMigrations, messageLog], (use) => {
+  it('checkpoints and verifies the trail and every other chained log, and fails on tampering', async () => {
+    const { db } = use().database;
+    await emptyTrail(db);
+    const trail = await testTrail(db);
+    const messages = trail.createLog({
+      name: 'test.messages',
+      tables: { records: 'tb_test_message', heads: 'tb_test_message_head', checkpoints: 'tb_test_message_checkpoint' },
+      chains: 4,
+      canonical: (row) => ({ at: row.at, digest: row.digest }),
+    });
+    expect(() => trail.createLog({ name: 'audit', tables: { records: 'x', heads: 'y', checkpoints: 'z' }, canonical: () => null })).toThrow(/exists/);
+    for (let i = 0; i < 5; i++) {
+      await trail.append(db, event({ requestId: `req-cli-${i}-abcdef` }));
+      await db.transaction().execute((tx) => messages.link(tx, `call-${i}`, { at: new Date(), digest: `sha256-${i}` }));
+    }
+
+    const signed = await run(trail, 'checkpoint');
+    expect(signed.lines).toEqual([
+      expect.stringMatching(/^audit: checkpoint \S+ signed over \d+ chains? and 5 records/) as string,
+      expect.stringMatching(/^test\.messages: checkpoint \S+ signed over \d+ chains? and 5 records/) as string,
+    ]);
+
+    const good = await run(trail, 'verify');
+    expect(good).toEqual({ lines: ['audit: 5 records and 1 checkpoint verified', 'test.messages: 5 records and 1 checkpoint verified'], errors: [], exitCode: undefined, closed: 1 });
+
+    const victim = (await sql<{ id: string; chain: number; seq: number }>`select id, chain, seq from tb_test_message order by id limit 1`.execute(db)).rows[0]!;
+    await sql`alter table tb_test_message disable trigger user`.execute(db);
+    await sql`update tb_test_message set digest = 'forged' where id = ${victim.id}`.execute(db);
+    await sql`alter table tb_test_message enable trigger user`.execute(db);
+    const bad = await run(trail, 'verify');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.lines).toEqual(['audit: 5 records and 1 checkpoint verified']);
+    expect(bad.errors).toEqual([expect.stringContaining(`test.messages: FAILED`) as string]);
+    expect(bad.errors[0]).toContain(`chain ${victim.chain} seq ${victim.seq} (record ${victim.id}): record hash does not match its contents`);
+  });
+
+  it('exits non-zero when an audit record was deleted', async () => {
+    const { db } = use().database;
+    await emptyTrail(db);
+    const trail = await testTrail(db);
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < 3; i++) records.push(await trail.append(db, event({ requestId: 'req-cli-delete' })));
+    await withTriggersOff(db, async () => { await sql`delete from tb_audit_record where id = ${records[1]!.id}`.execute(db); });
+    const result = await run(trail, 'verify');
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toMatch(new RegExp(`^audit: FAILED after 1 good record: first bad entry is chain ${records[0]!.chain} seq 2: record missing`));
+  });
+});
