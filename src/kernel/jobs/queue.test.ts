@@ -12,7 +12,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     const jobs = testQueue(db, clock);
     const queue = uniqueQueue('notify');
     const seen: unknown[] = [];
-    jobs.register<{ to: string }>(queue, async (payload) => { seen.push(payload); });
+    jobs.register<{ to: string }>(queue, (payload) => { seen.push(payload); });
 
     const kept = await db.transaction().execute((tx) => jobs.enqueue(tx, queue, { to: 'kept' }));
     let lost = '';
@@ -41,7 +41,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     expect((await jobs.get(first))?.payload).toEqual({ n: 1 });
 
     const payloads: unknown[] = [];
-    jobs.register(queue, async (p) => { payloads.push(p); });
+    jobs.register(queue, (p) => { payloads.push(p); });
     expect(await jobs.drain()).toBe(1);
     // The key stays taken once the job is done: a late retry of the caller creates nothing.
     expect(await jobs.enqueue(db, queue, { n: 4 }, { key: 'application-7' })).toBe(first);
@@ -55,7 +55,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     const jobs = testQueue(db, clock, { backoff: { baseMs: 1_000, maxMs: 3_000 } });
     const queue = uniqueQueue('flaky');
     const attempts: JobContext[] = [];
-    jobs.register(queue, async (_p, context) => {
+    jobs.register(queue, (_p, context) => {
       attempts.push(context);
       throw new Error(`mail server down (try ${context.attempt})`);
     });
@@ -89,7 +89,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     const jobs = testQueue(db, clock);
     const queue = uniqueQueue('deadline');
     const ran: Date[] = [];
-    jobs.register(queue, async (_p, context) => { ran.push(context.runAt); });
+    jobs.register(queue, (_p, context) => { ran.push(context.runAt); });
     const runAt = new Date(clock.now().getTime() + 3_600_000);
     await jobs.enqueue(db, queue, {}, { runAt });
 
@@ -113,7 +113,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
 
     const late = testQueue(db, clock);
     const got: unknown[] = [];
-    late.register(queue, async (p) => { got.push(p); });
+    late.register(queue, (p) => { got.push(p); });
     expect(await late.drain()).toBe(1);
     expect(got).toEqual([{ keep: true }]);
     expect((await late.get(id))?.state).toBe('done');
@@ -126,7 +126,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     const ok = uniqueQueue('ok');
     const bad = uniqueQueue('bad');
     jobs.register(ok, async () => {});
-    jobs.register(bad, async () => { throw new TongbanError('TB_JOBS_INVALID_OPTIONS', { detail: 'bad input' }); });
+    jobs.register(bad, () => { throw new TongbanError('TB_JOBS_INVALID_OPTIONS', { detail: 'bad input' }); });
     for (let i = 0; i < 3; i += 1) await jobs.enqueue(db, ok, { i });
     await jobs.enqueue(db, bad, {}, { maxAttempts: 1 });
     await jobs.enqueue(db, ok, {}, { runAt: new Date(clock.now().getTime() + 60_000) });
@@ -154,7 +154,7 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     const { db } = use().database;
     const jobs = testQueue(db, manualClock());
     const queue = uniqueQueue('coded');
-    jobs.register(queue, async () => { throw new TongbanError('TB_JOBS_INVALID_OPTIONS', { detail: 'no template' }); });
+    jobs.register(queue, () => { throw new TongbanError('TB_JOBS_INVALID_OPTIONS', { detail: 'no template' }); });
     const id = await jobs.enqueue(db, queue, {}, { maxAttempts: 1 });
     await jobs.drain();
     expect((await jobs.get(id))?.lastError).toBe('TB_JOBS_INVALID_OPTIONS: TongbanError: no template');

@@ -11,7 +11,8 @@ export interface JobContext {
   readonly key: string | undefined;
 }
 
-export type JobHandler<P> = (payload: P, context: JobContext) => Promise<void>;
+/** A handler that returns (or resolves) has done its job; one that throws (or rejects) is retried. */
+export type JobHandler<P> = (payload: P, context: JobContext) => Promise<void> | void;
 
 export interface EnqueueOptions {
   /** Run no earlier than this (deadlines, reminders). */
