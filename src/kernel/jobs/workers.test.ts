@@ -74,14 +74,16 @@ describeEachDatabase('job queue workers', [jobsMigrations], (use) => {
     const runs: string[] = [];
     const a = testQueue(test.database.db, clock, { leaseMs, instanceId: 'a' });
     a.register(queue, async () => { runs.push('a'); started.resolve(); await hold.promise; });
-    await a.enqueue(test.database.db, queue, {});
+    const id = await a.enqueue(test.database.db, queue, {});
     const draining = a.drain();
     await started.promise;
     await secondConnection(test, async (db) => {
       const b = testQueue(db, clock, { leaseMs, instanceId: 'b' });
       b.register(queue, () => { runs.push('b'); });
       clock.advance(leaseMs - 50);
-      await sleep(leaseMs); // at least one renewal, every leaseMs / 3 of real time
+      // The worker renews every leaseMs / 3 of real time, from the (moved) clock.
+      const renewed = clock.now().getTime() + leaseMs;
+      await expect.poll(async () => (await a.get(id))?.lockedUntil?.getTime(), { timeout: 5_000 }).toBe(renewed);
       clock.advance(100); // past the first lease, inside the renewed one
       expect(await b.drain()).toBe(0);
       hold.resolve();
