@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../kernel/context.js';
 import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
+import { createIdentityService, identityModule } from './identity/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
 
@@ -10,18 +11,20 @@ export const kernelMigrationSources: readonly MigrationSource[] = [
   { name: 'kernel_secrets', folder: kernelFolder('secrets/migrations') },
   { name: 'kernel_audit', folder: kernelFolder('audit/migrations') },
   { name: 'kernel_jobs', folder: kernelFolder('jobs/migrations') },
+  { name: 'kernel_auth', folder: kernelFolder('auth/migrations') },
+  { name: 'kernel_oidc', folder: kernelFolder('auth/idp/migrations') },
 ];
 
 /** Every module's service, built in dependency order so that the wiring is explicit and typed. */
 export function createServices(kernel: Kernel) {
-  void kernel;
-  return {};
+  const identity = createIdentityService(kernel);
+  return { identity };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

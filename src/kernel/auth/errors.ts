@@ -1,0 +1,10 @@
+import { defineErrors } from '../http/errors.js';
+import './messages.js';
+
+/** Codes raised while people sign in and out. Documented in docs/errors.md. */
+export const AuthErrors = defineErrors('auth', {
+  TB_AUTH_SIGNIN_EXPIRED: { status: 400, title: 'The sign-in was not started here or took too long', message: 'auth.error.signinExpired' },
+  TB_AUTH_SIGNIN_FAILED: { status: 400, title: 'The identity provider did not confirm who you are', message: 'auth.error.signinFailed' },
+  TB_AUTH_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider cannot be reached', message: 'auth.error.providerUnavailable' },
+  TB_AUTH_ACCOUNT_UNAVAILABLE: { status: 403, title: 'This account cannot sign in', message: 'auth.error.accountUnavailable' },
+});

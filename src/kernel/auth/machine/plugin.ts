@@ -1,0 +1,117 @@
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { Kysely } from 'kysely';
+import { authenticateClient, CLIENT_ASSERTION_TYPE, OAuthError, type AssertionSettings } from './assertion.js';
+import { loadPlatformKey, parseEd25519PrivateJwk, type PlatformKey } from './platform-key.js';
+import type { MachineAuth } from './plugin-types.js';
+import { deleteSpentAssertions, machineDb } from './store.js';
+import { issueAccessToken, verifyAccessToken, type TokenSettings } from './tokens.js';
+
+export interface MachineAuthOptions {
+  readonly db: Kysely<object>;
+  /** config.publicUrl: issuer of access tokens, and base of the token endpoint URL. */
+  readonly publicUrl: string;
+  readonly now?: () => Date;
+  /** Lifetime of access tokens; short, because they are not revoked one by one. */
+  readonly accessTokenSeconds?: number;
+  /** Ed25519 private JWK (JSON) to sign access tokens; absent: one kept in the secret store. */
+  readonly signingKey?: string;
+}
+
+export const LEEWAY_SECONDS = 60;
+export const MAX_ASSERTION_SECONDS = 300;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** The single value of a form parameter; RFC 6749 §3.2 forbids repeating one. */
+function param(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new OAuthError('invalid_request', `${name} must be sent once`);
+  return value;
+}
+
+function requireParam(body: Record<string, unknown>, name: string, error: 'invalid_request' | 'invalid_client' = 'invalid_request'): string {
+  const value = param(body, name);
+  if (value === undefined) throw new OAuthError(error, `${name} is required`);
+  return value;
+}
+
+/** Token endpoint errors answer as RFC 6749 §5.2 JSON; anything unexpected goes to the kernel handler. */
+function oauthErrorHandler(error: FastifyError | OAuthError, request: FastifyRequest, reply: FastifyReply): void {
+  let oauth: OAuthError;
+  if (error instanceof OAuthError) oauth = error;
+  else if (typeof error.statusCode === 'number' && error.statusCode < 500) oauth = new OAuthError('invalid_request', 'The request body could not be read', error);
+  else throw error;
+  request.log.info({ oauthError: oauth.error, reason: oauth.message }, 'token request refused');
+  void reply.status(oauth.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
+    .type('application/json; charset=utf-8').send({ error: oauth.error, error_description: oauth.message });
+}
+
+/**
+ * API clients (other agencies' systems): POST /oauth/token (client credentials with
+ * private_key_jwt, RFC 7523), GET /oauth/jwks, and `app.machineAuth` for requireClientScope.
+ * Not encapsulated, so every module's routes can use the guard.
+ */
+export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAuth(app: FastifyInstance, options) {
+  const now = options.now ?? (() => new Date());
+  const issuer = options.publicUrl.replace(/\/+$/, '');
+  const tokenUrl = `${issuer}/oauth/token`;
+  const tokens: TokenSettings = { issuer, audience: issuer, lifetimeSeconds: options.accessTokenSeconds ?? 300, leewaySeconds: LEEWAY_SECONDS };
+  const assertions: AssertionSettings = { audiences: [tokenUrl, issuer], leewaySeconds: LEEWAY_SECONDS, maxLifetimeSeconds: MAX_ASSERTION_SECONDS };
+  // A configured key that cannot be read is a start-up failure, not a failure of the first request.
+  if (options.signingKey !== undefined) parseEd25519PrivateJwk(options.signingKey, 'The access-token signing key');
+
+  // Loaded on first use: migrations (the secret store's table) may run after the app is built.
+  let loading: Promise<{ key: PlatformKey; keySet: JWTVerifyGetKey }> | undefined;
+  const platform = () => (loading ??= loadPlatformKey(options.db, options.signingKey)
+    .then((key) => ({ key, keySet: createLocalJWKSet({ keys: [key.publicJwk] }) }))
+    .catch((error: unknown) => { loading = undefined; throw error; }));
+
+  const machine: MachineAuth = {
+    tokenUrl,
+    issuer,
+    async verifyAccessToken(token) {
+      return verifyAccessToken(token, (await platform()).keySet, tokens, now());
+    },
+  };
+  app.decorate('machineAuth', machine);
+  app.decorateRequest('client', null);
+
+  await app.register(async (scope) => {
+    if (!scope.hasContentTypeParser('application/x-www-form-urlencoded')) await scope.register(formbody);
+
+    scope.post('/oauth/token', { errorHandler: oauthErrorHandler }, async (request, reply) => {
+      const at = now();
+      if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        throw new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded');
+      }
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const grantType = requireParam(body, 'grant_type');
+      if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Only grant_type=client_credentials is supported');
+      if (requireParam(body, 'client_assertion_type', 'invalid_client') !== CLIENT_ASSERTION_TYPE) {
+        throw new OAuthError('invalid_client', `Authenticate with client_assertion_type=${CLIENT_ASSERTION_TYPE} (private_key_jwt)`);
+      }
+      const assertion = requireParam(body, 'client_assertion', 'invalid_client');
+      const requested = (param(body, 'scope') ?? '').split(' ').filter((s) => s.length > 0);
+      if (requested.length === 0) throw new OAuthError('invalid_scope', 'Ask for at least one scope');
+      if (!requested.every((s) => SCOPE_TOKEN.test(s))) throw new OAuthError('invalid_scope', 'A requested scope is malformed');
+
+      const client = await authenticateClient(options.db, assertion, assertions, at, param(body, 'client_id'));
+      const granted = [...new Set(requested)].filter((s) => client.scopes.includes(s));
+      if (granted.length === 0) throw new OAuthError('invalid_scope', 'None of the requested scopes is allowed for this client');
+      const accessToken = await issueAccessToken((await platform()).key, tokens, client, granted, at);
+      // Keeps the replay table small: this client's ids that could no longer be accepted anyway.
+      await deleteSpentAssertions(machineDb(options.db), at, client.clientId);
+      request.log.info({ clientId: client.clientId, scope: granted }, 'access token issued');
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+        .send({ access_token: accessToken, token_type: 'Bearer', expires_in: tokens.lifetimeSeconds, scope: granted.join(' ') });
+    });
+
+    scope.get('/oauth/jwks', async (_request, reply) => {
+      const { key } = await platform();
+      return reply.header('cache-control', 'public, max-age=300').send({ keys: [key.publicJwk] });
+    });
+  });
+}, { name: 'tongban-machine-auth' });

@@ -1,0 +1,55 @@
+import { PLATFORM_AGENCY, type AccountKind, type RoleAssignment } from '../../kernel/auth/index.js';
+
+/** The demo agencies the personas work at (the catalog module owns the agencies themselves). */
+export const DEMO_AGENCIES = { publicSecurity: '110000-PSB', marketRegulation: '110000-AMR', civilAffairs: '110000-CAB' } as const;
+
+export interface DemoPersona {
+  /** Their `sub` at the built-in IdP. */
+  readonly subject: string;
+  /** Fixed, so other modules' demo data can refer to them. */
+  readonly accountId: string;
+  readonly kind: AccountKind;
+  readonly name: string;
+  readonly descriptionKey: string;
+  readonly idNumber?: string;
+  readonly organisation?: { readonly name: string; readonly code: string };
+  readonly roles: readonly RoleAssignment[];
+}
+
+/**
+ * Made-up people. The numbers have valid checksums (tested) so forms accept them; they are
+ * generated, not anyone's.
+ */
+export const DEMO_PERSONAS: readonly DemoPersona[] = [
+  {
+    subject: 'citizen', accountId: '0190a1b2-0000-7000-8000-000000000001', kind: 'person', name: '张伟',
+    descriptionKey: 'identity.persona.citizen', idNumber: '110101199003072359', roles: [],
+  },
+  {
+    subject: 'business', accountId: '0190a1b2-0000-7000-8000-000000000002', kind: 'business', name: '李娜',
+    descriptionKey: 'identity.persona.business',
+    organisation: { name: '北京通办示例科技有限公司', code: '91110108MA01TB8N33' }, roles: [],
+  },
+  {
+    subject: 'clerk', accountId: '0190a1b2-0000-7000-8000-000000000003', kind: 'staff', name: '王芳',
+    descriptionKey: 'identity.persona.clerk', roles: [{ agency: DEMO_AGENCIES.civilAffairs, role: 'clerk' }],
+  },
+  {
+    subject: 'officer', accountId: '0190a1b2-0000-7000-8000-000000000004', kind: 'staff', name: '刘洋',
+    descriptionKey: 'identity.persona.officer', roles: [{ agency: DEMO_AGENCIES.marketRegulation, role: 'officer' }],
+  },
+  {
+    subject: 'agency-admin', accountId: '0190a1b2-0000-7000-8000-000000000005', kind: 'staff', name: '陈静',
+    descriptionKey: 'identity.persona.agencyAdmin', roles: [{ agency: DEMO_AGENCIES.publicSecurity, role: 'agency_admin' }],
+  },
+  {
+    subject: 'platform-admin', accountId: '0190a1b2-0000-7000-8000-000000000006', kind: 'staff', name: '赵磊',
+    descriptionKey: 'identity.persona.platformAdmin', roles: [{ agency: PLATFORM_AGENCY, role: 'platform_admin' }],
+  },
+];
+
+export function demoPersona(subject: string): DemoPersona {
+  const persona = DEMO_PERSONAS.find((p) => p.subject === subject);
+  if (!persona) throw new Error(`No demo persona ${subject}`);
+  return persona;
+}

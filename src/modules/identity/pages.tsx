@@ -1,0 +1,41 @@
+import type { VNode } from 'preact';
+import { PLATFORM_AGENCY, type Principal } from '../../kernel/auth/index.js';
+import { SummaryList } from '../../ui/components/summary-list.js';
+import { Table } from '../../ui/components/table.js';
+import { Layout, type LayoutProps } from '../../ui/layout.js';
+import { renderPage } from '../../ui/render.js';
+import './messages.js';
+import type { Account } from './service.js';
+
+type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath'> & { readonly csrfToken: string };
+
+/** The signed-in account: who you are and the roles you hold. */
+export function renderAccountPage(context: PageContext, principal: Principal, account: Account): string {
+  const { t } = context;
+  const title = t('identity.account.title');
+  const rows = [
+    { key: t('identity.account.name'), value: account.name },
+    { key: t('identity.account.kind'), value: t(`identity.account.kind.${account.kind}`) },
+    ...(account.organisation ? [{ key: t('identity.account.organisation'), value: `${account.organisation.name} (${account.organisation.code})` }] : []),
+  ];
+  return renderPage(
+    <Layout {...context} title={title} user={{ name: principal.name }}>
+      <h1 class="tb-heading-l">{title}</h1>
+      <SummaryList rows={rows} />
+      <Roles context={context} principal={principal} />
+    </Layout>,
+  );
+}
+
+function Roles({ context, principal }: { context: PageContext; principal: Principal }): VNode {
+  const { t } = context;
+  if (principal.roles.length === 0) return <p class="tb-body">{t('identity.account.noRoles')}</p>;
+  return (
+    <Table
+      caption={t('identity.account.roles')}
+      captionSize="m"
+      head={[t('identity.account.agency'), t('identity.account.role')]}
+      rows={principal.roles.map((r) => [r.agency === PLATFORM_AGENCY ? t('identity.account.platform') : r.agency, t(`auth.role.${r.role}`)])}
+    />
+  );
+}

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../../kernel/db/index.js';
+import type { AccountKind, StaffRole } from '../../kernel/auth/index.js';
+
+export type IdentityTables = {
+  identity_account: {
+    id: string;
+    kind: AccountKind;
+    name: string;
+    id_number: string | null;
+    organisation_name: string | null;
+    organisation_code: string | null;
+    created_at: Date;
+    disabled_at: Date | null;
+  };
+  identity_external_identity: { issuer: string; subject: string; account_id: string; created_at: Date; last_signed_in_at: Date | null };
+  identity_role: { account_id: string; agency: string; role: StaffRole; granted_at: Date };
+};
+
+export type AccountRow = IdentityTables['identity_account'];
+export type IdentityDb = Kysely<IdentityTables>;
+
+/** Every query of the identity module. Returns rows; the service holds the rules. */
+export function createIdentityStore(database: Db) {
+  const db = database.withTables<IdentityTables>();
+  const on = (executor?: Kysely<object>) => (executor ? executor.withTables<IdentityTables>() : db);
+
+  return {
+    /** Runs `work` in one transaction; pass its executor to the other methods. */
+    transaction<T>(work: (tx: Kysely<object>) => Promise<T>): Promise<T> {
+      return database.transaction().execute(work);
+    },
+
+    account(id: string, executor?: Kysely<object>): Promise<AccountRow | undefined> {
+      return on(executor).selectFrom('identity_account').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    accountByIdentity(issuer: string, subject: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('identity_external_identity as e')
+        .innerJoin('identity_account as a', 'a.id', 'e.account_id')
+        .selectAll('a')
+        .where('e.issuer', '=', issuer)
+        .where('e.subject', '=', subject)
+        .executeTakeFirst();
+    },
+
+    async markSignedIn(issuer: string, subject: string, at: Date): Promise<void> {
+      await db.updateTable('identity_external_identity').set({ last_signed_in_at: at })
+        .where('issuer', '=', issuer).where('subject', '=', subject).execute();
+    },
+
+    /** Inserts the account, or updates it to these values when the id exists. */
+    async upsertAccount(row: AccountRow, executor?: Kysely<object>): Promise<void> {
+      const { id: _id, created_at: _created, ...changes } = row;
+      await on(executor).insertInto('identity_account').values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+        .execute();
+    },
+
+    async deleteAccount(id: string, executor?: Kysely<object>): Promise<void> {
+      await on(executor).deleteFrom('identity_account').where('id', '=', id).execute();
+    },
+
+    /** Links the identity unless it is linked already; true when this call linked it. */
+    async linkIdentity(row: { issuer: string; subject: string; account_id: string; created_at: Date }, executor?: Kysely<object>): Promise<boolean> {
+      const inserted = await on(executor).insertInto('identity_external_identity').values(row)
+        .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    rolesOf(accountId: string, executor?: Kysely<object>): Promise<{ agency: string; role: StaffRole }[]> {
+      return on(executor).selectFrom('identity_role').select(['agency', 'role'])
+        .where('account_id', '=', accountId).orderBy('agency').orderBy('role').execute();
+    },
+
+    accountsWithRole(agency: string, role: StaffRole): Promise<AccountRow[]> {
+      return db.selectFrom('identity_role as r')
+        .innerJoin('identity_account as a', 'a.id', 'r.account_id')
+        .selectAll('a')
+        .where('r.agency', '=', agency).where('r.role', '=', role).where('a.disabled_at', 'is', null)
+        .orderBy('a.name')
+        .execute();
+    },
+
+    async grantRole(row: { account_id: string; agency: string; role: StaffRole; granted_at: Date }, executor?: Kysely<object>): Promise<void> {
+      await on(executor).insertInto('identity_role').values(row)
+        .onConflict((oc) => oc.columns(['account_id', 'agency', 'role']).doNothing())
+        .execute();
+    },
+
+    async revokeRole(accountId: string, agency: string, role: StaffRole, executor?: Kysely<object>): Promise<boolean> {
+      const result = await on(executor).deleteFrom('identity_role')
+        .where('account_id', '=', accountId).where('agency', '=', agency).where('role', '=', role)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export type IdentityStore = ReturnType<typeof createIdentityStore>;
