@@ -1,0 +1,105 @@
+import { hasMessage } from '../kernel/i18n/index.js';
+import { newAjv, type ErrorObject } from './ajv.js';
+import { definitionSchema } from './definition-schema.js';
+import type { Condition, FieldDefinition, FormDefinition, Option, SubFieldDefinition } from './types.js';
+
+export interface DefinitionProblem {
+  /** JSON Pointer into the definition. */
+  readonly pointer: string;
+  /** English, for the people who write definitions and the catalog's API clients. */
+  readonly message: string;
+}
+
+const ajv = newAjv();
+const validateShape = ajv.compile(definitionSchema);
+
+function fromAjv(error: ErrorObject): DefinitionProblem {
+  const extra = error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : '';
+  return { pointer: error.instancePath, message: `${error.message ?? 'is not valid'}${extra}` };
+}
+
+/**
+ * Checks a definition against the published schema, then what a schema cannot say: unique ids,
+ * ranges the right way round, conditions that compile, rules that name real fields and messages.
+ */
+export function validateDefinition(json: unknown): readonly DefinitionProblem[] {
+  if (!validateShape(json)) {
+    // if/then failures repeat the branch's own errors: keep only the real ones.
+    return (validateShape.errors ?? []).filter((e) => e.keyword !== 'if').map(fromAjv);
+  }
+  const definition = json as unknown as FormDefinition;
+  const problems: DefinitionProblem[] = [];
+  const fieldIds = new Set<string>();
+  const pageIds = new Set<string>();
+  const checkCondition = (condition: Condition | undefined, pointer: string) => {
+    // Checked against the meta-schema only: compiling here would make this Ajv keep every
+    // condition it ever saw. compileForm compiles them, on the form's own Ajv.
+    if (condition === undefined || ajv.validateSchema(condition)) return;
+    problems.push({ pointer, message: `is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}` });
+  };
+
+  definition.pages.forEach((page, p) => {
+    const at = `/pages/${p}`;
+    if (pageIds.has(page.id)) problems.push({ pointer: `${at}/id`, message: `page id "${page.id}" is used twice` });
+    pageIds.add(page.id);
+    checkCondition(page.condition, `${at}/condition`);
+    page.fields.forEach((field, f) => {
+      const fieldAt = `${at}/fields/${f}`;
+      if (fieldIds.has(field.id)) problems.push({ pointer: `${fieldAt}/id`, message: `field id "${field.id}" is used twice` });
+      fieldIds.add(field.id);
+      checkCondition(field.condition, `${fieldAt}/condition`);
+      checkCondition(field.requiredIf, `${fieldAt}/requiredIf`);
+      problems.push(...fieldProblems(field, fieldAt));
+    });
+  });
+
+  (definition.rules ?? []).forEach((rule, r) => {
+    const at = `/rules/${r}`;
+    if (!fieldIds.has(rule.field)) problems.push({ pointer: `${at}/field`, message: `no field has the id "${rule.field}"` });
+    if (!definition.messages?.[rule.message] && !hasMessage(rule.message)) problems.push({ pointer: `${at}/message`, message: `no message has the key "${rule.message}"` });
+    checkCondition(rule.schema, `${at}/schema`);
+    checkCondition(rule.when, `${at}/when`);
+  });
+  return problems;
+}
+
+function fieldProblems(field: FieldDefinition | SubFieldDefinition, at: string): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const range = (min: number | undefined, max: number | undefined, name: string) => {
+    if (min !== undefined && max !== undefined && min > max) problems.push({ pointer: `${at}/${name}`, message: `must not be more than ${max}` });
+  };
+  const options = (list: readonly Option[]) => {
+    const seen = new Set<string>();
+    list.forEach((o, i) => {
+      if (seen.has(o.value)) problems.push({ pointer: `${at}/options/${i}/value`, message: `option value "${o.value}" is used twice` });
+      seen.add(o.value);
+    });
+  };
+  switch (field.type) {
+    case 'number':
+    case 'money':
+      range(field.min, field.max, 'min');
+      break;
+    case 'single-choice':
+      options(field.options);
+      break;
+    case 'multiple-choice':
+      options(field.options);
+      range(field.minSelected, field.maxSelected, 'minSelected');
+      range(field.maxSelected, field.options.length, 'maxSelected');
+      break;
+    case 'repeating-group': {
+      range(field.minItems, field.maxItems ?? 10, 'minItems');
+      const seen = new Set<string>();
+      field.fields.forEach((sub, i) => {
+        if (seen.has(sub.id)) problems.push({ pointer: `${at}/fields/${i}/id`, message: `field id "${sub.id}" is used twice in this group` });
+        seen.add(sub.id);
+        problems.push(...fieldProblems(sub, `${at}/fields/${i}`));
+      });
+      break;
+    }
+    default:
+      break;
+  }
+  return problems;
+}
