@@ -143,6 +143,22 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
       return toAccount(row);
     },
 
+    /**
+     * Stops the account signing in; its open sessions end at their next request, because the
+     * kernel asks `principal()` on every request.
+     */
+    async disableAccount(accountId: string): Promise<void> {
+      if (!UUID.test(accountId) || !(await store.setDisabled(accountId, kernel.now()))) {
+        throw new TongbanError(IdentityErrors.TB_IDENTITY_ACCOUNT_NOT_FOUND);
+      }
+    },
+
+    async enableAccount(accountId: string): Promise<void> {
+      if (!UUID.test(accountId) || !(await store.setDisabled(accountId, null))) {
+        throw new TongbanError(IdentityErrors.TB_IDENTITY_ACCOUNT_NOT_FOUND);
+      }
+    },
+
     /** Lets this identity sign in as the account; a no-op when it already can. */
     async linkIdentity(issuer: string, subject: string, accountId: string, executor?: Kysely<object>): Promise<void> {
       await requireAccount(accountId, executor);

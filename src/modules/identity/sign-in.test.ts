@@ -135,6 +135,9 @@ describeEachDatabase('signing in through the built-in identity provider', migrat
     const logoutPage = await b.follow(out);
     const action = formAction(logoutPage.body, /session\/end\/confirm/);
     expect(action).toBeDefined();
+    // The ID token travels only in the IdP's own URL, never into links on the page.
+    expect(logoutPage.body).not.toContain('id_token_hint');
+    expect(logoutPage.body).toContain('src="/auth/autosubmit.js"');
     const confirmed = await b.post(action ?? '', { xsrf: /name="xsrf" value="([^"]+)"/.exec(logoutPage.body)?.[1] ?? '', logout: 'yes' });
     expect(confirmed.headers.location).toBe(`${PUBLIC_URL}/`);
     expect(b.cookie(SESSION_COOKIE)).toBeUndefined();
@@ -205,6 +208,19 @@ describeEachDatabase('signing in through the built-in identity provider', migrat
     expect(location.pathname).toBe('/auth/callback');
     expect(location.searchParams.get('error')).toBe('invalid_request');
     expect(location.searchParams.get('error_description')).toMatch(/PKCE/);
+  });
+
+  it('shows IdP errors and stale interactions on our own pages', async () => {
+    const b = browser();
+    const unknownClient = await b.get('/idp/auth?client_id=nope&response_type=code');
+    expect(unknownClient.statusCode).toBe(400);
+    expect(unknownClient.body).toContain('此登录请求有问题');
+    expect(unknownClient.body).toContain('invalid_client');
+    const stale = await b.get('/idp/interaction/not-a-real-one');
+    expect(stale.statusCode).toBe(400);
+    expect(stale.body).toContain('登录超时');
+    const script = await b.get('/auth/autosubmit.js');
+    expect(script.headers['content-type']).toContain('text/javascript');
   });
 
   it('sends an anonymous page visit to sign in, and an API call gets 401 problem+json', async () => {

@@ -57,6 +57,11 @@ export function createIdentityStore(database: Db) {
         .execute();
     },
 
+    async setDisabled(id: string, at: Date | null): Promise<boolean> {
+      const result = await db.updateTable('identity_account').set({ disabled_at: at }).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async deleteAccount(id: string, executor?: Kysely<object>): Promise<void> {
       await on(executor).deleteFrom('identity_account').where('id', '=', id).execute();
     },

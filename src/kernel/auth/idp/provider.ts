@@ -23,7 +23,8 @@ export function webClientUris(config: Pick<Config, 'publicUrl'>): { redirectUri:
 
 function pageText(ctx: KoaContextWithOIDC): { locale: Locale; t: (key: string, params?: Readonly<Record<string, string | number>>) => string; currentPath: string } {
   const locale = negotiateLocale({ cookie: ctx.cookies.get(LANG_COOKIE), acceptLanguage: ctx.get('accept-language') || undefined });
-  return { locale, t: (key, params) => translate(locale, key, params), currentPath: ctx.originalUrl };
+  // The language switch goes home: these URLs carry an id_token_hint that must not end up in links.
+  return { locale, t: (key, params) => translate(locale, key, params), currentPath: '/' };
 }
 
 export interface IdentityProviderOptions {

@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { safeReturnTo } from './cookies.js';
+import { authMigrations } from './index.js';
+import { createSessionStore } from './sessions.js';
+import { hasRole, type Principal } from './types.js';
+
+const MINUTE = 60_000;
+
+describeEachDatabase('session store', [authMigrations], (use) => {
+  const clock = { t: new Date('2030-01-01T08:00:00Z').getTime() };
+  const store = () => createSessionStore(use().database.db, () => new Date(clock.t), { idleMs: 30 * MINUTE, absoluteMs: 8 * 60 * MINUTE });
+
+  it('keeps only a hash of the session id', async () => {
+    const { id } = await store().create({ accountId: 'a-1', issuer: 'https://idp', idToken: 'token' });
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const { rows } = await sql<{ id_hash: string }>`select id_hash from kernel_session`.execute(use().database.db);
+    expect(rows.map((r) => r.id_hash)).not.toContain(id);
+    expect(await store().find(id)).toMatchObject({ accountId: 'a-1', idToken: 'token' });
+    expect(await store().find(`${id}x`)).toBeUndefined();
+  });
+
+  it('slides the idle timeout on use, up to the absolute one', async () => {
+    const s = store();
+    const { id } = await s.create({ accountId: 'a-2', issuer: 'https://idp', idToken: undefined });
+    for (let i = 0; i < 19; i += 1) {
+      clock.t += 25 * MINUTE;
+      expect(await s.find(id), `after ${(i + 1) * 25} minutes`).toBeDefined();
+    }
+    clock.t += 25 * MINUTE;
+    expect(await s.find(id)).toBeUndefined();
+  });
+
+  it('ends an idle session and deletes it', async () => {
+    const s = store();
+    const { id } = await s.create({ accountId: 'a-3', issuer: 'https://idp', idToken: undefined });
+    clock.t += 30 * MINUTE;
+    expect(await s.find(id)).toBeUndefined();
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from kernel_session where account_id = 'a-3'`.execute(use().database.db);
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('ends every session of an account', async () => {
+    const s = store();
+    const one = await s.create({ accountId: 'a-4', issuer: 'https://idp', idToken: undefined });
+    const two = await s.create({ accountId: 'a-4', issuer: 'https://idp', idToken: undefined });
+    expect(one.id).not.toBe(two.id);
+    expect(await s.destroyAllFor('a-4')).toBe(2);
+    expect(await s.find(one.id)).toBeUndefined();
+  });
+
+  it('hands out a sign-in attempt once, and not after it expired', async () => {
+    const s = store();
+    const attempt = { state: 's', nonce: 'n', codeVerifier: 'v', returnTo: '/x' };
+    const id = await s.startAttempt(attempt);
+    expect(await s.takeAttempt(id)).toEqual(attempt);
+    expect(await s.takeAttempt(id)).toBeUndefined();
+    const late = await s.startAttempt(attempt);
+    clock.t += 16 * MINUTE;
+    expect(await s.takeAttempt(late)).toBeUndefined();
+  });
+
+  it('prunes what has expired and keeps what has not', async () => {
+    const s = store();
+    const live = await s.create({ accountId: 'a-5', issuer: 'https://idp', idToken: undefined });
+    await s.startAttempt({ state: 's', nonce: 'n', codeVerifier: 'v', returnTo: '/' });
+    clock.t += 20 * MINUTE;
+    expect(await s.prune()).toBeGreaterThanOrEqual(1);
+    expect(await s.find(live.id)).toBeDefined();
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from kernel_signin_attempt`.execute(use().database.db);
+    expect(rows[0]?.n).toBe(0);
+  });
+});
+
+describe('return paths after signing in', () => {
+  it('keeps local paths and refuses anything that could leave the site', () => {
+    expect(safeReturnTo('/account?tab=roles')).toBe('/account?tab=roles');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'account', '/a\nb', undefined, 42]) {
+      expect(safeReturnTo(bad), String(bad)).toBe('/');
+    }
+  });
+});
+
+describe('roles', () => {
+  const principal = (roles: Principal['roles']): Principal => ({ accountId: 'x', kind: 'staff', name: 'x', roles });
+
+  it('checks the role at the agency asked about', () => {
+    const officer = principal([{ agency: '110000-AMR', role: 'officer' }]);
+    expect(hasRole(officer, 'officer', '110000-AMR')).toBe(true);
+    expect(hasRole(officer, 'officer')).toBe(true);
+    expect(hasRole(officer, 'officer', '110000-PSB')).toBe(false);
+    expect(hasRole(officer, ['clerk', 'supervisor'], '110000-AMR')).toBe(false);
+    expect(hasRole(undefined, 'officer')).toBe(false);
+  });
+
+  it('gives a platform administrator their role at every agency, and no other role', () => {
+    const admin = principal([{ agency: 'platform', role: 'platform_admin' }]);
+    expect(hasRole(admin, 'platform_admin', '110000-PSB')).toBe(true);
+    expect(hasRole(admin, ['agency_admin', 'platform_admin'], '110000-PSB')).toBe(true);
+    expect(hasRole(admin, 'agency_admin', '110000-PSB')).toBe(false);
+  });
+});
