@@ -10,6 +10,9 @@ export interface DefinitionProblem {
   readonly message: string;
 }
 
+/** Built-in messages a form's rules may use besides their own `form.*` ones. */
+export const RULE_MESSAGE_KEYS = ['forms.rule.mismatch', 'forms.error.check'] as const;
+
 const ajv = newAjv();
 const validateShape = ajv.compile(definitionSchema);
 
