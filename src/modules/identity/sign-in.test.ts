@@ -74,6 +74,21 @@ describeEachDatabase('signing in through the built-in identity provider', migrat
     expect(principal.json()).toEqual({ accountId: persona.accountId });
   });
 
+  it('lets two instances on one database share a sign-in: keys, IdP state and sessions live in the database', async () => {
+    const other = await build(use(), { signInAttemptsPerMinute: 1000 });
+    let turn = 0;
+    // A load balancer without sticky sessions: every request goes to the other instance.
+    const balancer = { inject: ((options: Parameters<Built['app']['inject']>[0]) => {
+      turn += 1;
+      return (turn % 2 === 0 ? other.app : built.app).inject(options);
+    }) as Built['app']['inject'] };
+    const b = createTestBrowser(balancer, PUBLIC_URL);
+    const account = await signIn(b, 'officer');
+    expect(account.statusCode).toBe(200);
+    expect(account.body).toContain('刘洋');
+    expect(turn).toBeGreaterThan(4);
+  });
+
   it('sets the session cookie HttpOnly, SameSite=Lax, on the whole site', async () => {
     const b = browser();
     const login = await b.follow(await b.get('/auth/signin'));
