@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../kernel/context.js';
 import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
+import { catalogModule, createCatalogService } from './catalog/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
@@ -18,13 +19,14 @@ export const kernelMigrationSources: readonly MigrationSource[] = [
 /** Every module's service, built in dependency order so that the wiring is explicit and typed. */
 export function createServices(kernel: Kernel) {
   const identity = createIdentityService(kernel);
-  return { identity };
+  const catalog = createCatalogService(kernel);
+  return { identity, catalog };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

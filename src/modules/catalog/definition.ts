@@ -1,0 +1,91 @@
+import type { FormDefinition } from '../../forms/types.js';
+import type { Category, LifeEvent } from './taxonomy.js';
+
+/**
+ * The TypeScript shape of a service definition, mirroring docs/service-definition.schema.json.
+ * Only values that passed `validateServiceDefinition` may be typed as ServiceDefinition.
+ */
+export interface LocalizedText {
+  readonly 'zh-CN': string;
+  readonly en: string;
+}
+
+export type WorkflowRole = 'applicant' | 'officer' | 'supervisor' | 'clerk' | 'system';
+
+/** Kept exactly as the workflow module reads it (issue 3); the catalog only checks its references. */
+export interface WorkflowDefinition {
+  readonly sla: { readonly workingDays: number; readonly escalateTo?: WorkflowRole };
+  readonly states: readonly { readonly id: string; readonly name: LocalizedText; readonly final: boolean }[];
+  readonly initial: string;
+  readonly transitions: readonly {
+    /** claim, release, request_info, answer_info, approve, reject, withdraw, escalate, or a service's own. */
+    readonly action: string;
+    readonly from: readonly string[];
+    readonly to: string;
+    readonly by: WorkflowRole;
+    readonly needsReason: boolean;
+  }[];
+}
+
+export type MimeType = 'application/pdf' | 'image/jpeg' | 'image/png';
+
+export interface RequiredDocument {
+  readonly id: string;
+  readonly name: LocalizedText;
+  readonly hint?: LocalizedText;
+  readonly acceptedTypes: readonly MimeType[];
+  readonly maxSizeBytes: number;
+  readonly required: boolean;
+}
+
+/** Amounts are in minor units (fen): 1000 is ¥10.00. */
+export type Fee = { readonly type: 'none' } | { readonly type: 'fixed'; readonly amount: number; readonly currency: 'CNY' };
+
+export interface CertificateSpec {
+  readonly templateId: string;
+  readonly title: LocalizedText;
+  /** Ids of the form fields printed on the certificate. */
+  readonly answers: readonly string[];
+}
+
+export interface ServiceGuidance {
+  readonly whoCanApply: LocalizedText;
+  readonly whatYouNeed: LocalizedText;
+  readonly fees: LocalizedText;
+  readonly howLongItTakes: LocalizedText;
+  readonly afterYouApply?: LocalizedText;
+}
+
+export interface ServiceDefinition {
+  readonly formatVersion: 1;
+  readonly id: string;
+  readonly slug: string;
+  readonly agency: string;
+  readonly name: LocalizedText;
+  readonly summary: LocalizedText;
+  readonly category: Category;
+  readonly lifeEvents: readonly LifeEvent[];
+  readonly keywords: { readonly 'zh-CN': readonly string[]; readonly en: readonly string[] };
+  readonly guidance: ServiceGuidance;
+  readonly documents: readonly RequiredDocument[];
+  /** The e-form in the src/forms definition format. */
+  readonly form: FormDefinition;
+  readonly workflow: WorkflowDefinition;
+  readonly fee: Fee;
+  readonly certificate: CertificateSpec | null;
+  readonly inPerson: { readonly required: boolean; readonly description?: LocalizedText };
+}
+
+export interface AgencyContact {
+  readonly phone: string;
+  readonly email?: string;
+  readonly website?: string;
+  readonly address: LocalizedText;
+  readonly hours?: LocalizedText;
+}
+
+export interface AgencyDefinition {
+  readonly code: string;
+  readonly name: LocalizedText;
+  readonly contact: AgencyContact;
+}
