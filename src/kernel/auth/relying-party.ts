@@ -86,11 +86,17 @@ export function createRelyingParty(options: RelyingPartyOptions) {
       }
     },
 
-    /** Where to send the browser to end the session at the provider too, if it offers that. */
-    async endSessionUrl(idToken: string): Promise<URL | undefined> {
+    /**
+     * Where to send the browser to end the session at the provider too, if it offers that. The
+     * ID token hint is optional: it puts the person's name into a URL, and URLs end up in logs.
+     */
+    async endSessionUrl(idTokenHint?: string): Promise<URL | undefined> {
       const cfg = await config();
       if (!cfg.serverMetadata().end_session_endpoint) return undefined;
-      return client.buildEndSessionUrl(cfg, { id_token_hint: idToken, post_logout_redirect_uri: options.postLogoutRedirectUri });
+      return client.buildEndSessionUrl(cfg, {
+        post_logout_redirect_uri: options.postLogoutRedirectUri,
+        ...(idTokenHint ? { id_token_hint: idTokenHint } : {}),
+      });
     },
   };
 }

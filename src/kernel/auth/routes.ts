@@ -95,7 +95,9 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
       subject: session.accountId,
       requestId: request.id,
     });
-    const endAt = options.endIdpSession && session.idToken ? await relyingParty.endSessionUrl(session.idToken) : undefined;
+    // The built-in IdP finds its session by its own cookie, so no ID token hint (and no name) goes
+    // into the URL; the stored ID token is there for providers that require the hint.
+    const endAt = options.endIdpSession ? await relyingParty.endSessionUrl() : undefined;
     return reply.redirect(endAt ? endAt.href : '/', 303);
   });
 

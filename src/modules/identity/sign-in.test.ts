@@ -147,6 +147,9 @@ describeEachDatabase('signing in through the built-in identity provider', migrat
     const out = await b.post('/auth/signout', { [CSRF_FIELD]: csrfToken(account.body) });
     expect(out.statusCode).toBe(303);
     expect(String(out.headers.location)).toContain('/idp/session/end');
+    // No ID token (it holds the name) in a URL that lands in logs and browser history.
+    expect(String(out.headers.location)).not.toContain('id_token_hint');
+    expect(String(out.headers.location)).toContain('client_id=tongban-web');
     const logoutPage = await b.follow(out);
     const action = formAction(logoutPage.body, /session\/end\/confirm/);
     expect(action).toBeDefined();
