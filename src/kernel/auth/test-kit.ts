@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { CSRF_FIELD } from '../http/security.js';
 import { DEMO_PASSWORD } from './idp/users.js';
 
@@ -19,7 +19,12 @@ export interface TestBrowser {
 
 interface JarCookie { value: string; path: string }
 
-export function createTestBrowser(app: Pick<FastifyInstance, 'inject'>, publicUrl: string): TestBrowser {
+/** An app (or several behind a pretend load balancer): anything that answers `inject`. */
+export interface Injectable {
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+}
+
+export function createTestBrowser(app: Injectable, publicUrl: string): TestBrowser {
   const origin = new URL(publicUrl).origin;
   const jar = new Map<string, JarCookie>();
 

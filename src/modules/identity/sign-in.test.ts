@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase, type TestDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { requireRole, requireSignedIn, SESSION_COOKIE } from '../../kernel/auth/index.js';
-import { createTestBrowser, csrfToken, formAction, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { createTestBrowser, csrfToken, formAction, signIn, type Injectable, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { loadConfig, type Config } from '../../kernel/config/index.js';
 import { CSRF_FIELD } from '../../kernel/http/security.js';
 import { migrationSources } from '../index.js';
@@ -78,10 +78,12 @@ describeEachDatabase('signing in through the built-in identity provider', migrat
     const other = await build(use(), { signInAttemptsPerMinute: 1000 });
     let turn = 0;
     // A load balancer without sticky sessions: every request goes to the other instance.
-    const balancer = { inject: ((options: Parameters<Built['app']['inject']>[0]) => {
-      turn += 1;
-      return (turn % 2 === 0 ? other.app : built.app).inject(options);
-    }) as Built['app']['inject'] };
+    const balancer: Injectable = {
+      inject: (options) => {
+        turn += 1;
+        return (turn % 2 === 0 ? other.app : built.app).inject(options);
+      },
+    };
     const b = createTestBrowser(balancer, PUBLIC_URL);
     const account = await signIn(b, 'officer');
     expect(account.statusCode).toBe(200);
