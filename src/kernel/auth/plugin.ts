@@ -46,7 +46,8 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const id = request.cookies[SESSION_COOKIE];
-    if (!id) return;
+    // Stylesheets and images are the same for everyone: no session lookups for them.
+    if (!id || request.url.startsWith('/assets/')) return;
     const session = await sessions.find(id);
     const principal = session ? await directory.principal(session.accountId) : undefined;
     if (principal) {
