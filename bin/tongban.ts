@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from '../src/cli/audit.js';
 import { openCli, seedDemo } from '../src/cli/context.js';
+import { registerImportCommand } from '../src/cli/import.js';
 import { registerMigrateCommands } from '../src/cli/migrate.js';
 import { registerServeCommand } from '../src/cli/serve.js';
 import { ConfigError } from '../src/kernel/config/index.js';
@@ -14,6 +15,7 @@ program.command('seed').description('load the demo data (idempotent)').action(as
   try { console.log(`seeded: ${(await seedDemo(cli.kernel, cli.services)).join(', ') || 'nothing'}`); } finally { await cli.close(); }
 });
 registerAuditCommands(program, () => openCli());
+registerImportCommand(program, () => openCli());
 
 program.parseAsync().catch((error: unknown) => {
   // A bad setting names the variable and what is wrong; anything else prints its cause chain.

@@ -1,4 +1,4 @@
-import type { FormDefinition } from '../../forms/types.js';
+import type { FormDefinition } from '../../forms/index.js';
 import type { Category, LifeEvent } from './taxonomy.js';
 
 /**

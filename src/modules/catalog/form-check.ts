@@ -1,6 +1,5 @@
 import type { FieldProblem } from '../../kernel/http/index.js';
-import { validateDefinition } from '../../forms/definition.js';
-import type { FormDefinition } from '../../forms/types.js';
+import { validateDefinition, type FormDefinition } from '../../forms/index.js';
 
 export interface FormCheck {
   readonly ok: boolean;
