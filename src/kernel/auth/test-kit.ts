@@ -1,5 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { CSRF_FIELD } from '../http/security.js';
+import { CSRF_FIELD } from '../../ui/components/header.js';
 import { DEMO_PASSWORD } from './idp/users.js';
 
 /**

@@ -5,7 +5,7 @@ import { buildApp, type Built } from '../../app.js';
 import { requireRole, requireSignedIn, SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { createTestBrowser, csrfToken, formAction, signIn, type Injectable, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { loadConfig, type Config } from '../../kernel/config/index.js';
-import { CSRF_FIELD } from '../../kernel/http/security.js';
+import { CSRF_FIELD } from '../../ui/components/header.js';
 import { migrationSources } from '../index.js';
 import { DEMO_PERSONAS, demoPersona } from './demo-personas.js';
 import { identityModule } from './index.js';

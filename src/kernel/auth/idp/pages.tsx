@@ -2,7 +2,7 @@ import { Button } from '../../../ui/components/button.js';
 import { ErrorSummary } from '../../../ui/components/error-summary.js';
 import { Radios } from '../../../ui/components/radios.js';
 import { TextInput } from '../../../ui/components/text-input.js';
-import { CSRF_FIELD } from '../../http/security.js';
+import { CSRF_FIELD } from '../../../ui/components/header.js';
 import { Layout } from '../../../ui/layout.js';
 import { renderPage } from '../../../ui/render.js';
 import type { Translate } from '../../../ui/text.js';
