@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorPageRenderer } from '../kernel/http/error-handler.js';
 import type { TongbanError } from '../kernel/http/errors.js';
 import { DEFAULT_LOCALE, isLocale, translate, type Locale } from '../kernel/i18n/index.js';
+// The kernel's error texts must be in the catalog whichever module loaded first.
+import '../kernel/i18n/messages.js';
 import { Layout } from './layout.js';
 import { renderPage } from './render.js';
 

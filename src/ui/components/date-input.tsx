@@ -21,6 +21,8 @@ export interface DateInputProps extends FieldProps {
 }
 
 const PARTS: readonly DatePart[] = ['day', 'month', 'year'];
+// Whole keys, not built from the part name, so the i18n check can see each one is used.
+const PART_LABELS: Readonly<Record<DatePart, string>> = { day: 'ui.dateInput.day', month: 'ui.dateInput.month', year: 'ui.dateInput.year' };
 
 /**
  * Posted as `<name>-day`, `<name>-month`, `<name>-year`; box ids follow the same pattern, and the
@@ -40,7 +42,7 @@ export function DateInput(props: DateInputProps): VNode {
             const classes = ['tb-input', part === 'year' ? 'tb-input--width-4' : 'tb-input--width-2', wrong.has(part) ? 'tb-input--error' : ''];
             return (
               <div class="tb-date-input__item" key={part}>
-                <label class="tb-label tb-date-input__label" for={id}>{t(`ui.dateInput.${part}`)}</label>
+                <label class="tb-label tb-date-input__label" for={id}>{t(PART_LABELS[part])}</label>
                 <input class={classes.filter(Boolean).join(' ')} id={id} name={`${props.name}-${part}`} type="text"
                   inputMode="numeric" value={props.value?.[part] ?? ''} aria-invalid={wrong.has(part) ? 'true' : undefined}
                   autocomplete={props.autocomplete ? `${props.autocomplete}-${part}` : undefined} />

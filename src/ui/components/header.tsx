@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import { LOCALES } from '../../kernel/i18n/index.js';
+import { LOCALES, type Locale } from '../../kernel/i18n/index.js';
 import { useUiText } from '../text.js';
 
 export interface HeaderProps {
@@ -19,6 +19,9 @@ export const SIGN_OUT_PATH = '/sign-out';
 /** The field @fastify/csrf-protection reads from a posted form. */
 export const CSRF_FIELD = '_csrf';
 
+// Whole keys, so the i18n check can see each one is used.
+const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { en: 'ui.language.en', 'zh-CN': 'ui.language.zh-CN' };
+
 export function languageSwitchHref(locale: string, currentPath: string): string {
   return `/lang/${locale}?next=${encodeURIComponent(currentPath)}`;
 }
@@ -37,8 +40,8 @@ export function Header(props: HeaderProps): VNode {
             {LOCALES.map((l) => (
               <li class="tb-header__item" key={l}>
                 {l === locale
-                  ? <span class="tb-header__current" lang={l} aria-current="true">{t(`ui.language.${l}`)}</span>
-                  : <a class="tb-header__link" href={languageSwitchHref(l, props.currentPath)} lang={l} hrefLang={l}>{t(`ui.language.${l}`)}</a>}
+                  ? <span class="tb-header__current" lang={l} aria-current="true">{t(LANGUAGE_NAMES[l])}</span>
+                  : <a class="tb-header__link" href={languageSwitchHref(l, props.currentPath)} lang={l} hrefLang={l}>{t(LANGUAGE_NAMES[l])}</a>}
               </li>
             ))}
           </ul>
