@@ -1,9 +1,13 @@
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, expectAccessible, launchBrowser, newPage } from '../../test/helpers/browser.js';
+import { errorHandlerPlugin } from '../kernel/http/index.js';
 import { LOCALES, isLocale } from '../kernel/i18n/index.js';
+import { i18nPlugin } from '../kernel/i18n/plugin.js';
 import { uiAssetsPlugin } from './assets-plugin.js';
+import { renderErrorPage } from './error-page.js';
 import { componentExamples, renderExamplePage } from './examples.js';
 
 /*
@@ -29,6 +33,10 @@ let consoleErrors: string[] = [];
 
 beforeAll(async () => {
   server = Fastify();
+  await server.register(errorHandlerPlugin, { renderErrorPage });
+  await server.register(cookie);
+  await server.register(i18nPlugin);
+  server.addHook('onSend', (_request, reply, _payload, done) => { reply.header('content-security-policy', CSP); done(); });
   await server.register(uiAssetsPlugin);
   server.get<{ Params: { locale: string; component: string; index: string } }>('/examples/:locale/:component/:index', (request, reply) => {
     const { locale, component, index } = request.params;
@@ -50,10 +58,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function open(path: string): Promise<void> {
+async function open(path: string, status = 200): Promise<void> {
   consoleErrors = [];
   const response = await page.goto(`${base}${path}`);
-  expect(response?.status()).toBe(200);
+  expect(response?.status()).toBe(status);
 }
 
 const cases = Object.entries(componentExamples).flatMap(([component, examples]) =>
@@ -71,6 +79,16 @@ describe('component examples in Chromium', () => {
       await expectAccessible(page, `${component}: ${name} (${locale})`);
       expect(consoleErrors).toEqual([]);
       expect(await page.getAttribute('html', 'lang')).toBe(locale);
+    });
+  }
+
+  for (const locale of LOCALES) {
+    it(`the error page (${locale}) has no WCAG 2.2 AA violations`, async () => {
+      await open(`/no-such-page?lang=${locale}`, 404);
+      await expectAccessible(page, `error page (${locale})`);
+      expect(await page.textContent('h1')).toBe(locale === 'en' ? 'Page not found' : '页面不存在');
+      // Chromium logs the page's own 404 status as a console error; nothing else may appear.
+      expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
     });
   }
 
