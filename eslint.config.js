@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -18,6 +18,6 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['bin/**', 'bench/**', 'test/**', '.ci/**'], rules: { 'no-console': 'off' } },
-  { files: ['*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['bin/**', 'bench/**', 'test/**', 'src/cli/**'], rules: { 'no-console': 'off' } },
+  { files: ['*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -21,9 +21,9 @@ export interface Database {
 
 // pg returns int8 (counts, bigserial) as strings; PGlite returns numbers. Make both numbers:
 // every int8 we store stays far below 2^53.
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? Number : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export function createDatabase(config: Pick<Config, 'database'>): Database {

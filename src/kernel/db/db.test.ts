@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
+import { sql, type Generated } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { migrateDown, migrationStatus, migrationsCurrent, type MigrationSource } from './index.js';
 
 const fixture: MigrationSource = { name: 'fixture', folder: fileURLToPath(new URL('./test-fixtures/migrations', import.meta.url)) };
 
-interface Tables { widget: { id: number; name: string } }
+type Tables = { widget: { id: Generated<number>; name: string } };
 
 describeEachDatabase('database', [fixture], (use) => {
   it('runs a module migration history and reports it current', async () => {

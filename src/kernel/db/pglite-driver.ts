@@ -106,8 +106,11 @@ class PGliteConnection implements DatabaseConnection {
     };
   }
 
-  // eslint-disable-next-line require-yield -- PGlite has no cursors; Kysely needs the method.
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('streaming queries are not supported on PGlite');
+  // PGlite has no cursors; Kysely needs the method, so it fails on first use.
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    return {
+      next: () => Promise.reject(new Error('streaming queries are not supported on PGlite')),
+      [Symbol.asyncIterator]() { return this; },
+    };
   }
 }

@@ -25,7 +25,7 @@ export function defineErrors<const C extends string>(area: string, specs: Readon
     registry.set(code, { ...spec, code, area });
     codes[code] = code;
   }
-  return codes;
+  return codes as { readonly [K in C]: K };
 }
 
 export function registeredErrors(): RegisteredError[] {

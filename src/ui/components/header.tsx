@@ -14,8 +14,8 @@ export interface HeaderProps {
   readonly signOutAction?: string | undefined;
 }
 
-export const SIGN_IN_PATH = '/sign-in';
-export const SIGN_OUT_PATH = '/sign-out';
+export const SIGN_IN_PATH = '/auth/signin';
+export const SIGN_OUT_PATH = '/auth/signout';
 /** The field @fastify/csrf-protection reads from a posted form. */
 export const CSRF_FIELD = '_csrf';
 
