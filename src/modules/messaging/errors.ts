@@ -1,0 +1,13 @@
+import { defineErrors } from '../../kernel/http/errors.js';
+import './messages.js';
+
+/** Codes raised by the messaging module. */
+export const MessagingErrors = defineErrors('messaging', {
+  // A caller's bug (unknown template, missing parameter, no recipient): it fails in the caller's
+  // transaction, so the status change it would announce does not commit either.
+  TB_MESSAGING_INVALID_NOTIFICATION: { status: 500, title: 'The notification is not valid', message: 'messaging.error.invalidNotification' },
+  TB_MESSAGING_ADDRESS_INVALID: { status: 400, title: 'The email address is not valid', message: 'messaging.error.addressInvalid' },
+  // Temporary (4xx, no connection): the job tries again. Refused (5xx): trying again cannot help.
+  TB_MESSAGING_DELIVERY_FAILED: { status: 502, title: 'The mail server could not take the message now', message: 'messaging.error.deliveryFailed' },
+  TB_MESSAGING_DELIVERY_REFUSED: { status: 502, title: 'The mail server refused the message', message: 'messaging.error.deliveryRefused' },
+});
