@@ -6,6 +6,8 @@ import type { Kysely } from 'kysely';
 import { authenticateClient, CLIENT_ASSERTION_TYPE, OAuthError, type AssertionSettings } from './assertion.js';
 import { loadPlatformKey, parseEd25519PrivateJwk, type PlatformKey } from './platform-key.js';
 import type { MachineAuth } from './plugin-types.js';
+// The route config key `csrf` is declared there.
+import type {} from '../../http/security.js';
 import { deleteSpentAssertions, machineDb } from './store.js';
 import { issueAccessToken, verifyAccessToken, type TokenSettings } from './tokens.js';
 
@@ -82,7 +84,8 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
   await app.register(async (scope) => {
     if (!scope.hasContentTypeParser('application/x-www-form-urlencoded')) await scope.register(formbody);
 
-    scope.post('/oauth/token', { errorHandler: oauthErrorHandler }, async (request, reply) => {
+    // Exempt from CSRF: a system, not a browser, posts here, and the signed assertion is its own proof.
+    scope.post('/oauth/token', { errorHandler: oauthErrorHandler, config: { csrf: false } }, async (request, reply) => {
       const at = now();
       if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
         throw new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded');
