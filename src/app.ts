@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,9 +10,13 @@ import type { Kernel } from './kernel/context.js';
 import { createDatabase, type Database } from './kernel/db/index.js';
 import { registerHealth } from './kernel/health.js';
 import { errorHandlerPlugin } from './kernel/http/index.js';
+import { metricsPlugin } from './kernel/http/metrics.js';
+import { openApiPlugin } from './kernel/http/openapi.js';
+import { securityPlugin } from './kernel/http/security.js';
 import { i18nPlugin } from './kernel/i18n/plugin.js';
 import { createJobQueue } from './kernel/jobs/index.js';
 import { createLogger, requestIdFrom } from './kernel/log.js';
+import { resolveSecret } from './kernel/secrets/index.js';
 import { createServices, migrationSources, modules, type Services } from './modules/index.js';
 import { renderErrorPage } from './ui/error-page.js';
 import { uiAssetsPlugin } from './ui/assets-plugin.js';
@@ -63,8 +68,14 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
     done();
   });
   await app.register(errorHandlerPlugin, { renderErrorPage });
-  await app.register(cookie);
+  // Signs the CSRF secret cookie; a generated secret (development) is shared through the database.
+  const cookieSecret = await resolveSecret(kernel.db, config, 'sessionSecret', () => randomBytes(32).toString('base64url'));
+  await app.register(cookie, { secret: cookieSecret.value });
   await app.register(formbody);
+  await app.register(securityPlugin, { config });
+  // Before any route: @fastify/swagger collects routes as they are added.
+  await app.register(openApiPlugin, { config });
+  await app.register(metricsPlugin);
   await app.register(i18nPlugin);
   await app.register(uiAssetsPlugin);
   registerHealth(app, kernel.db, migrationSources);
