@@ -14,6 +14,7 @@ export const kernelMigrationSources: readonly MigrationSource[] = [
   { name: 'kernel_jobs', folder: kernelFolder('jobs/migrations') },
   { name: 'kernel_auth', folder: kernelFolder('auth/migrations') },
   { name: 'kernel_oidc', folder: kernelFolder('auth/idp/migrations') },
+  { name: 'kernel_api_clients', folder: kernelFolder('auth/machine/migrations') },
 ];
 
 /** Every module's service, built in dependency order so that the wiring is explicit and typed. */
