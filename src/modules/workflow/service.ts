@@ -1,0 +1,285 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor } from '../../kernel/audit/types.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { PRC_HOLIDAYS, slaDueAt, type Holidays } from './calendar.js';
+import {
+  deriveCase, initialState, rolesFor, SLA_BREACH, step, SUBMIT, transitionFor,
+  type CaseActor, type DerivedCase, type HistoryEntry, type Refusal, type WorkflowDefinition, type WorkflowRole,
+} from './derive.js';
+import { WorkflowErrors } from './errors.js';
+import { createWorkflowStore, type CaseRow, type Executor } from './store.js';
+import { handlesCases, historyMatches, toEvent, toSummary, toView, workflowRolesAt, type CaseSummary, type CaseView } from './view.js';
+
+export type { CaseSummary, CaseView } from './view.js';
+export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
+export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './derive.js';
+export { addWorkingDays, countdown, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
+export { caseAgencies, handlesCases, workflowRolesAt, stateName } from './view.js';
+export { WorkflowErrors } from './errors.js';
+export type { Executor } from './store.js';
+
+/** The job queue that checks a case's deadline; one job per case, keyed by the case id. */
+export const SLA_QUEUE = 'workflow.sla';
+
+/** A signed-in person as the workflow needs them: `request.principal` fits. */
+export interface PrincipalLike {
+  readonly accountId: string;
+  readonly roles: readonly { readonly agency: string; readonly role: string }[];
+}
+
+export interface StartInput {
+  /** The application's id: a case and its application share it. */
+  readonly caseId: string;
+  readonly reference?: string;
+  readonly serviceId: string;
+  readonly serviceVersion: number;
+  readonly agency: string;
+  readonly definition: WorkflowDefinition;
+  readonly submittedAt: Date;
+  /** The applicant, or the clerk who submitted at a counter. */
+  readonly actor: { readonly accountId: string; readonly role: 'applicant' | 'clerk' };
+  readonly requestId?: string;
+}
+
+export interface ActInput {
+  readonly caseId: string;
+  readonly action: string;
+  readonly actor: PrincipalLike;
+  readonly reason?: string | undefined;
+  /** The application's applicant: only they may take applicant actions (answer_info, withdraw). */
+  readonly applicantAccountId?: string | undefined;
+  readonly requestId?: string | undefined;
+}
+
+export interface QueueQuery {
+  readonly agency: string | readonly string[];
+  /** `supervisor`: only cases needing a supervisor (escalated or overdue). */
+  readonly role?: 'officer' | 'supervisor';
+  readonly status?: string | undefined;
+  readonly state?: 'open' | 'closed' | 'all' | undefined;
+  readonly assignedTo?: string | undefined;
+  readonly overdueOnly?: boolean | undefined;
+  readonly sort?: 'due' | 'submitted' | undefined;
+  /** 1-based. */
+  readonly page?: number | undefined;
+  readonly pageSize?: number | undefined;
+}
+
+export interface QueuePage {
+  readonly items: readonly CaseSummary[];
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+  readonly pages: number;
+}
+
+export interface Note { readonly id: string; readonly caseId: string; readonly authorId: string; readonly text: string; readonly at: Date }
+
+export interface TransitionEvent {
+  readonly case: CaseView;
+  readonly entry: HistoryEntry;
+  readonly applicantAccountId: string | undefined;
+}
+
+/**
+ * Runs inside the transaction that records a transition (after `start`, every `act` and every
+ * deadline escalation): enqueue a notification, open an applicant task. It must not wait on the
+ * network (PGlite runs one transaction at a time); throwing rolls the transition back.
+ */
+export type TransitionListener = (executor: Executor, event: TransitionEvent) => Promise<void>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NOTE_MAX = 2000;
+const PAGE_MAX = 100;
+
+const refusalError = (refusal: Refusal, detail: string) => new TongbanError(
+  refusal === 'reason_required' ? WorkflowErrors.TB_WORKFLOW_REASON_REQUIRED
+    : refusal === 'forbidden' ? WorkflowErrors.TB_WORKFLOW_FORBIDDEN : WorkflowErrors.TB_WORKFLOW_ACTION_NOT_ALLOWED,
+  { detail, ...(refusal === 'reason_required' ? { fields: [{ pointer: '/reason', message: 'workflow.error.reasonRequired', detail: 'Give a reason' }] } : {}) },
+);
+
+const notFound = (caseId: string) => new TongbanError(WorkflowErrors.TB_WORKFLOW_NOT_FOUND, { detail: `No case ${caseId}` });
+
+function auditActor(actor: CaseActor, agency: string): Actor {
+  if (actor.kind === 'staff') return { kind: 'staff', id: actor.id, organisation: agency };
+  return { kind: actor.kind, id: actor.id };
+}
+
+export function createWorkflowService(kernel: Kernel, options: { holidays?: Holidays } = {}) {
+  const store = createWorkflowStore();
+  const holidays = options.holidays ?? PRC_HOLIDAYS;
+  const listeners: TransitionListener[] = [];
+
+  /** The caller's transaction, or one of our own. */
+  const inTransaction = <T>(executor: Executor | undefined, work: (tx: Executor) => Promise<T>): Promise<T> =>
+    executor?.isTransaction ? work(executor) : (executor ?? kernel.db).transaction().execute(work);
+
+  async function load(executor: Executor, caseId: string, forUpdate = false): Promise<{ row: CaseRow; state: DerivedCase }> {
+    const row = UUID.test(caseId) ? await store.getCase(executor, caseId.toLowerCase(), { forUpdate }) : undefined;
+    if (!row) throw notFound(caseId);
+    const actions = await store.listActions(executor, row.id);
+    const state = deriveCase(row.definition, actions.map(toEvent));
+    if (!historyMatches(actions, state.history)) {
+      throw new TongbanError(WorkflowErrors.TB_WORKFLOW_CORRUPT_HISTORY, { detail: `The stored history of case ${row.id} disagrees with its derivation` });
+    }
+    return { row, state };
+  }
+
+  /** Appends the entry, projects the state, audits, and tells the listeners; all in `tx`. */
+  async function record(tx: Executor, row: CaseRow, state: DerivedCase, extra: { applicantAccountId?: string | undefined; requestId?: string | undefined }): Promise<CaseView> {
+    const entry = state.history[state.history.length - 1]!;
+    await store.appendAction(tx, row.id, entry);
+    await store.project(tx, row.id, {
+      status: state.status, final: state.final, assignee: state.assignee, escalated: state.escalated, closedAt: state.closedAt, lastSeq: entry.seq,
+    }, kernel.now());
+    await kernel.audit.append(tx, {
+      actor: auditActor(entry.actor, row.agency), action: `workflow.${entry.action}`, resource: { type: 'case', id: row.id },
+      ...(extra.applicantAccountId ? { subject: extra.applicantAccountId } : {}),
+      ...(extra.requestId ? { requestId: extra.requestId } : {}),
+      details: { from: entry.from, to: entry.to, seq: entry.seq, role: entry.actor.role },
+    });
+    const view = toView(row, state, kernel.now());
+    for (const listener of listeners) await listener(tx, { case: view, entry, applicantAccountId: extra.applicantAccountId });
+    return view;
+  }
+
+  /** Tries the actor's roles in turn; the first that `step` accepts is the one recorded. */
+  function decide(row: CaseRow, state: DerivedCase, input: ActInput): DerivedCase {
+    const { actor, action } = input;
+    const staffRoles = workflowRolesAt(actor, row.agency);
+    const isApplicant = input.applicantAccountId !== undefined && input.applicantAccountId === actor.accountId;
+    if (!isApplicant && staffRoles.length === 0) {
+      throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN, { detail: `You have no role at ${row.agency} and are not the applicant` });
+    }
+    const transition = transitionFor(row.definition, state.status, action);
+    if (!transition || state.final || action === SLA_BREACH) throw refusalError('not_allowed', `${action} is not allowed in state ${state.status}`);
+    const candidates: { kind: CaseActor['kind']; role: WorkflowRole }[] = transition.by === 'applicant'
+      ? (isApplicant ? [{ kind: 'person', role: 'applicant' }] : [])
+      : rolesFor(transition.by).filter((r) => staffRoles.includes(r)).map((role) => ({ kind: 'staff' as const, role }));
+    if (candidates.length === 0) throw refusalError('forbidden', `${action} needs the role ${transition.by}`);
+    let refusal: Refusal = 'forbidden';
+    const reason = input.reason?.trim() ? input.reason.trim() : null;
+    for (const c of candidates) {
+      const result = step(row.definition, state, { action, actor: { kind: c.kind, id: actor.accountId, role: c.role }, reason, at: kernel.now() });
+      if (result.ok) return result.state;
+      refusal = result.refusal;
+    }
+    throw refusalError(refusal, refusal === 'reason_required' ? `${action} needs a reason` : `${action} is not yours to take on this case`);
+  }
+
+  async function escalateIfDue(caseId: string): Promise<void> {
+    await kernel.db.transaction().execute(async (tx) => {
+      const row = await store.getCase(tx, caseId, { forUpdate: true });
+      if (!row || row.final || row.escalated || kernel.now().getTime() < row.due_at.getTime()) return;
+      const { state } = await load(tx, caseId);
+      const system: CaseActor = { kind: 'system', id: SLA_QUEUE, role: 'system' };
+      const escalate = transitionFor(row.definition, state.status, 'escalate');
+      const action = escalate?.by === 'system' ? 'escalate' : SLA_BREACH;
+      const result = step(row.definition, state, { action, actor: system, reason: null, at: kernel.now() });
+      if (!result.ok) throw new Error(`Case ${caseId} could not be escalated: ${result.refusal}`);
+      await record(tx, row, result.state, {});
+    });
+  }
+
+  kernel.jobs.register<{ caseId: string }>(SLA_QUEUE, ({ caseId }) => escalateIfDue(caseId));
+
+  return {
+    /**
+     * Opens the case of a submitted application in the caller's transaction: its first history
+     * entry, its deadline, and a job at the deadline. Listeners are not called: the caller is
+     * the one reacting to the submission.
+     */
+    async start(executor: Executor, input: StartInput): Promise<CaseView> {
+      return inTransaction(executor, async (tx) => {
+        const actor: CaseActor = { kind: input.actor.role === 'clerk' ? 'staff' : 'person', id: input.actor.accountId, role: input.actor.role };
+        const first = initialState(input.definition, { action: SUBMIT, actor, reason: null, at: input.submittedAt });
+        if (!first.ok) throw new Error('unreachable: a submission always starts a case');
+        const state = first.state;
+        const dueAt = slaDueAt(input.submittedAt, input.definition.sla.workingDays, holidays);
+        const row: CaseRow = {
+          id: input.caseId.toLowerCase(), reference: input.reference ?? null, service_id: input.serviceId, service_version: input.serviceVersion,
+          agency: input.agency, definition: input.definition, status: state.status, final: false, assignee: null, escalated: false,
+          submitted_at: input.submittedAt, due_at: dueAt, closed_at: null, last_seq: 1, updated_at: kernel.now(),
+        };
+        if (!(await store.insertCase(tx, row))) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_ALREADY_STARTED, { detail: `Case ${row.id} exists` });
+        await store.appendAction(tx, row.id, state.history[0]!);
+        await kernel.jobs.enqueue(tx, SLA_QUEUE, { caseId: row.id }, { runAt: dueAt, key: row.id });
+        await kernel.audit.append(tx, {
+          actor: auditActor(actor, row.agency), action: 'workflow.start', resource: { type: 'case', id: row.id },
+          ...(input.requestId ? { requestId: input.requestId } : {}),
+          details: { serviceId: row.service_id, serviceVersion: row.service_version, dueAt: dueAt.toISOString() },
+        });
+        return toView(row, state, kernel.now());
+      });
+    },
+
+    /**
+     * Takes one action on a case, holding its row locked so that concurrent actions queue up and
+     * the second sees the first's outcome (two officers claiming: one wins, one gets 409).
+     */
+    async act(executor: Executor | undefined, input: ActInput): Promise<CaseView> {
+      return inTransaction(executor, async (tx) => {
+        const { row, state } = await load(tx, input.caseId, true);
+        const next = decide(row, state, input);
+        return record(tx, row, next, { applicantAccountId: input.applicantAccountId, requestId: input.requestId });
+      });
+    },
+
+    async getCase(caseId: string, executor: Executor = kernel.db): Promise<CaseView> {
+      const { row, state } = await load(executor, caseId);
+      return toView(row, state, kernel.now());
+    },
+
+    async queue(query: QueueQuery): Promise<QueuePage> {
+      const pageSize = Math.min(Math.max(1, Math.trunc(query.pageSize ?? 20)), PAGE_MAX);
+      const page = Math.max(1, Math.trunc(query.page ?? 1));
+      const now = kernel.now();
+      const { rows, total } = await store.queue(kernel.db, {
+        agencies: typeof query.agency === 'string' ? [query.agency] : query.agency,
+        status: query.status, state: query.state, assignedTo: query.assignedTo,
+        overdueAt: query.overdueOnly ? now : undefined,
+        attentionAt: query.role === 'supervisor' ? now : undefined,
+        sort: query.sort ?? 'due', limit: pageSize, offset: (page - 1) * pageSize,
+      });
+      return { items: rows.map((r) => toSummary(r, now)), total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
+    },
+
+    /** An internal note by an officer or supervisor of the case's agency; never shown to the applicant. */
+    async addNote(caseId: string, author: PrincipalLike, text: string, options: { requestId?: string } = {}): Promise<Note> {
+      const trimmed = text.trim();
+      if (trimmed === '' || trimmed.length > NOTE_MAX) {
+        throw new TongbanError(WorkflowErrors.TB_WORKFLOW_NOTE_REQUIRED, { fields: [{ pointer: '/text', message: 'workflow.error.noteRequired', detail: `Write a note of at most ${NOTE_MAX} characters` }] });
+      }
+      return kernel.db.transaction().execute(async (tx) => {
+        const row = UUID.test(caseId) ? await store.getCase(tx, caseId.toLowerCase()) : undefined;
+        if (!row) throw notFound(caseId);
+        if (!handlesCases(author, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
+        const note = { id: uuidv7(), case_id: row.id, author_id: author.accountId, text: trimmed, at: kernel.now() };
+        await store.insertNote(tx, note);
+        await kernel.audit.append(tx, {
+          actor: { kind: 'staff', id: author.accountId, organisation: row.agency }, action: 'workflow.note.add',
+          resource: { type: 'case', id: row.id }, ...(options.requestId ? { requestId: options.requestId } : {}), details: { noteId: note.id },
+        });
+        return { id: note.id, caseId: row.id, authorId: note.author_id, text: note.text, at: note.at };
+      });
+    },
+
+    async listNotes(caseId: string, viewer: PrincipalLike): Promise<Note[]> {
+      const row = UUID.test(caseId) ? await store.getCase(kernel.db, caseId.toLowerCase()) : undefined;
+      if (!row) throw notFound(caseId);
+      if (!handlesCases(viewer, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
+      return (await store.listNotes(kernel.db, row.id)).map((n) => ({ id: n.id, caseId: n.case_id, authorId: n.author_id, text: n.text, at: n.at }));
+    },
+
+    /** Adds a listener run inside every transition's transaction (see TransitionListener). */
+    onTransition(listener: TransitionListener): void {
+      listeners.push(listener);
+    },
+
+    /** Runs the deadline check of one case now; the `workflow.sla` job does this at the deadline. */
+    escalateIfDue,
+  };
+}
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>;

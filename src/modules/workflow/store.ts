@@ -1,0 +1,134 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
+
+export type WorkflowTables = {
+  workflow_cases: {
+    id: string;
+    reference: string | null;
+    service_id: string;
+    service_version: number;
+    agency: string;
+    definition: WorkflowDefinition;
+    status: string;
+    final: boolean;
+    assignee: string | null;
+    escalated: boolean;
+    submitted_at: Date;
+    due_at: Date;
+    closed_at: Date | null;
+    last_seq: number;
+    updated_at: Date;
+  };
+  workflow_actions: {
+    case_id: string;
+    seq: number;
+    action: string;
+    actor_kind: 'person' | 'staff' | 'system';
+    actor_id: string;
+    actor_role: WorkflowRole;
+    from_status: string | null;
+    to_status: string;
+    reason: string | null;
+    at: Date;
+  };
+  workflow_notes: { id: string; case_id: string; author_id: string; text: string; at: Date };
+};
+
+export type CaseRow = Selectable<WorkflowTables['workflow_cases']>;
+export type ActionRow = Selectable<WorkflowTables['workflow_actions']>;
+export type NoteRow = Selectable<WorkflowTables['workflow_notes']>;
+
+/** The caller's transaction, or the database. */
+export type Executor = Kysely<object>;
+const q = (executor: Executor): Kysely<WorkflowTables> => executor.withTables<WorkflowTables>();
+
+const jsonb = (value: unknown) => sql<never>`cast(${JSON.stringify(value)} as jsonb)`;
+
+/** The projection of a derived case onto its row. */
+export interface Projection {
+  status: string;
+  final: boolean;
+  assignee: string | null;
+  escalated: boolean;
+  closedAt: Date | null;
+  lastSeq: number;
+}
+
+export interface QueueFilter {
+  readonly agencies: readonly string[];
+  readonly status?: string | undefined;
+  /** `open` (the default): not final; `closed`: final; `all`. Ignored when `status` is given. */
+  readonly state?: 'open' | 'closed' | 'all' | undefined;
+  readonly assignedTo?: string | undefined;
+  /** Cases whose deadline passed by `now`. */
+  readonly overdueAt?: Date | undefined;
+  /** The supervisor's queue: escalated, or overdue by `now`. */
+  readonly attentionAt?: Date | undefined;
+  readonly sort: 'due' | 'submitted';
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export function createWorkflowStore() {
+  return {
+    async insertCase(executor: Executor, row: WorkflowTables['workflow_cases']): Promise<boolean> {
+      const result = await q(executor).insertInto('workflow_cases').values({ ...row, definition: jsonb(row.definition) })
+        .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+
+    /** `forUpdate` holds the row until the transaction ends: concurrent actions on a case queue up. */
+    async getCase(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<CaseRow | undefined> {
+      let query = q(executor).selectFrom('workflow_cases').selectAll().where('id', '=', id);
+      if (options.forUpdate) query = query.forUpdate();
+      return query.executeTakeFirst();
+    },
+
+    async project(executor: Executor, id: string, p: Projection, at: Date): Promise<void> {
+      await q(executor).updateTable('workflow_cases').set({
+        status: p.status, final: p.final, assignee: p.assignee, escalated: p.escalated, closed_at: p.closedAt, last_seq: p.lastSeq, updated_at: at,
+      }).where('id', '=', id).execute();
+    },
+
+    async appendAction(executor: Executor, caseId: string, entry: HistoryEntry): Promise<void> {
+      await q(executor).insertInto('workflow_actions').values({
+        case_id: caseId, seq: entry.seq, action: entry.action, actor_kind: entry.actor.kind, actor_id: entry.actor.id, actor_role: entry.actor.role,
+        from_status: entry.from, to_status: entry.to, reason: entry.reason, at: entry.at,
+      }).execute();
+    },
+
+    async listActions(executor: Executor, caseId: string): Promise<ActionRow[]> {
+      return q(executor).selectFrom('workflow_actions').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
+    },
+
+    async queue(executor: Executor, filter: QueueFilter): Promise<{ rows: CaseRow[]; total: number }> {
+      if (filter.agencies.length === 0) return { rows: [], total: 0 };
+      let query = q(executor).selectFrom('workflow_cases').where('agency', 'in', [...filter.agencies]);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      else if ((filter.state ?? 'open') !== 'all') query = query.where('final', '=', filter.state === 'closed');
+      if (filter.assignedTo !== undefined) query = query.where('assignee', '=', filter.assignedTo);
+      const overdueAt = filter.overdueAt;
+      if (overdueAt) query = query.where('final', '=', false).where('due_at', '<=', overdueAt);
+      const attentionAt = filter.attentionAt;
+      if (attentionAt) {
+        query = query.where('final', '=', false).where((eb) => eb.or([eb('escalated', '=', true), eb('due_at', '<=', attentionAt)]));
+      }
+      const counted = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const ordered = filter.sort === 'due'
+        ? query.orderBy('due_at').orderBy('submitted_at')
+        : query.orderBy('submitted_at').orderBy('id');
+      const rows = await ordered.selectAll().limit(filter.limit).offset(filter.offset).execute();
+      return { rows, total: Number(counted?.n ?? 0) };
+    },
+
+    async insertNote(executor: Executor, note: NoteRow): Promise<void> {
+      await q(executor).insertInto('workflow_notes').values(note).execute();
+    },
+
+    async listNotes(executor: Executor, caseId: string): Promise<NoteRow[]> {
+      return q(executor).selectFrom('workflow_notes').selectAll().where('case_id', '=', caseId).orderBy('at').orderBy('id').execute();
+    },
+  };
+}
+
+export type WorkflowStore = ReturnType<typeof createWorkflowStore>;
