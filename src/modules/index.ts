@@ -4,6 +4,7 @@ import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
+import { createMessagingService, messagingModule } from './messaging/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
 
@@ -21,13 +22,14 @@ export const kernelMigrationSources: readonly MigrationSource[] = [
 export function createServices(kernel: Kernel) {
   const identity = createIdentityService(kernel);
   const catalog = createCatalogService(kernel);
-  return { identity, catalog };
+  const messaging = createMessagingService(kernel, { identity });
+  return { identity, catalog, messaging };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

@@ -1,0 +1,28 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { principalOf, requireRole, requireSignedIn } from '../../kernel/auth/index.js';
+import { pageContext } from '../../ui/index.js';
+import { renderMessagesPage, renderOutboxPage, type PageContext } from './pages.js';
+import { pageQuerySchema } from './schemas.js';
+import type { MessagingService } from './service.js';
+
+function context(request: FastifyRequest, reply: FastifyReply): PageContext {
+  return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
+}
+
+/** The person's Messages page and the platform administrator's demo outbox. */
+export async function messagingPlugin(scope: FastifyInstance, services: { messaging: MessagingService }): Promise<void> {
+  const { messaging } = services;
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get('/messages', { config: { page: true }, preHandler: requireSignedIn, schema: { querystring: pageQuerySchema } }, async (request, reply) => {
+    const page = await messaging.listForAccount(principalOf(request).accountId, { page: request.query.page ?? 1 });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderMessagesPage(context(request, reply), page));
+  });
+
+  app.get('/admin/outbox', { config: { page: true }, preHandler: requireRole('platform_admin'), schema: { querystring: pageQuerySchema } }, async (request, reply) => {
+    const page = await messaging.outbox({ accountId: principalOf(request).accountId, requestId: request.id }, { page: request.query.page ?? 1 });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderOutboxPage(context(request, reply), page, messaging.delivery));
+  });
+  return Promise.resolve();
+}

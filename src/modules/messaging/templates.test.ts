@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { allMessageKeys, LOCALES } from '../../kernel/i18n/index.js';
+import { renderTemplate, TEMPLATE_IDS, TEMPLATES } from './templates.js';
+
+const sample: Record<string, string> = {
+  reference: 'TB-2026-7K3M9Q',
+  service: '个体工商户设立登记',
+  reason: 'The photo is not clear',
+  dueAt: '2030-03-08T09:30:00.000Z',
+};
+
+describe('notification templates', () => {
+  it.each(TEMPLATE_IDS.flatMap((id) => LOCALES.map((locale) => [id, locale] as const)))('%s renders completely in %s', (id, locale) => {
+    const params = Object.fromEntries(Object.keys(TEMPLATES[id]).map((name) => [name, sample[name] ?? '']));
+    const { subject, body } = renderTemplate(id, params, locale, 'https://tongban.example');
+    for (const text of [subject, body]) expect(text).not.toMatch(/[{}]|messaging\./);
+    expect(subject).not.toMatch(/\n/);
+    expect(`${subject}\n${body}`).toContain('TB-2026-7K3M9Q');
+    expect(body).toContain('https://tongban.example');
+    if ('reason' in params) expect(body).toContain('The photo is not clear');
+    if ('dueAt' in params) expect(body).toContain(locale === 'en' ? '8 March 2030 at 17:30' : '2030年3月8日 17:30');
+  });
+
+  it('has wording for each template and no wording without a template', () => {
+    const keys = allMessageKeys().map((k) => k.key).filter((k) => k.startsWith('messaging.template.'));
+    const expected = TEMPLATE_IDS.flatMap((id) => [`messaging.template.${id}.subject`, `messaging.template.${id}.body`]);
+    expect(keys.sort()).toEqual(expected.sort());
+    const names = allMessageKeys().map((k) => k.key).filter((k) => k.startsWith('messaging.templateName.'));
+    expect(names.sort()).toEqual(TEMPLATE_IDS.map((id) => `messaging.templateName.${id}`).sort());
+  });
+
+  it('keeps a subject on one line whatever the parameters hold', () => {
+    const { subject } = renderTemplate('applicationSubmitted', { reference: 'TB-1', service: 'A\r\nBcc: spy@example.org' }, 'en', 'https://t');
+    expect(subject).toBe('Application received: A Bcc: spy@example.org (TB-1)');
+  });
+
+  it('refuses a date that is not an ISO 8601 instant', () => {
+    expect(() => renderTemplate('deadlineEscalation', { reference: 'r', service: 's', dueAt: 'next Tuesday' }, 'en', 'https://t')).toThrow(/ISO 8601/);
+    expect(() => renderTemplate('deadlineEscalation', { reference: 'r', service: 's', dueAt: '2030-13-45T00:00:00Z' }, 'en', 'https://t')).toThrow(/ISO 8601/);
+  });
+});
