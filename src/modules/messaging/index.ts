@@ -3,7 +3,7 @@ import type { ModuleEntry } from '../../kernel/module.js';
 import { messagingPlugin } from './plugin.js';
 import type { MessagingService } from './service.js';
 
-export { createMessagingService, DELIVER_QUEUE, type AccountLookup, type Message, type MessagePage, type MessagingService, type NotifyInput } from './service.js';
+export { createMessagingService, DELIVER_QUEUE, type AccountLookup, type Message, type MessagePage, type MessageStatus, type MessagingService, type NotifyInput } from './service.js';
 export { TEMPLATES, TEMPLATE_IDS, type TemplateId, type TemplateParams } from './templates.js';
 export { MessagingErrors } from './errors.js';
 

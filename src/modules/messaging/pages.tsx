@@ -2,8 +2,7 @@ import type { VNode } from 'preact';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { Details, Layout, Pagination, renderPage, Table, Tag, type LayoutProps, type TableCell, type TagColour } from '../../ui/index.js';
 import './messages.js';
-import type { Message, MessagePage } from './service.js';
-import type { MessageStatus } from './store.js';
+import type { Message, MessagePage, MessageStatus } from './service.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
 

@@ -8,6 +8,8 @@ import { isMailAddress, type MailPort } from '../../kernel/ports/mail.js';
 import { MessagingErrors } from './errors.js';
 import { createOutboxMailPort, createSmtpMailPort, describeMailError } from './mail-ports.js';
 import { createMessagingStore, type MessageRow, type MessageStatus } from './store.js';
+
+export type { MessageStatus } from './store.js';
 import { renderTemplate, type TemplateId, type TemplateParams } from './templates.js';
 
 /** The queue whose jobs deliver messages; the payload is `{ messageId }` and nothing personal. */
