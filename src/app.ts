@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAuditTrail } from './kernel/audit/index.js';
+import { authPlugin } from './kernel/auth/index.js';
+import { machineAuthPlugin } from './kernel/auth/machine/index.js';
 import type { Config } from './kernel/config/index.js';
 import type { Kernel } from './kernel/context.js';
 import { createDatabase, type Database } from './kernel/db/index.js';
@@ -54,14 +55,16 @@ export async function createKernel(options: BuildOptions): Promise<Kernel> {
 export async function buildApp(options: BuildOptions): Promise<Built> {
   const kernel = await createKernel(options);
   const { config } = kernel;
-  const app = Fastify({
-    loggerInstance: kernel.log,
+  // Modules opt into the TypeBox type provider in their own scope; the root stays plain.
+  const logger: FastifyBaseLogger = kernel.log;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     requestIdLogLabel: 'requestId',
     bodyLimit: config.limits.bodyBytes,
     trustProxy: config.env === 'production',
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  });
 
   app.addHook('onSend', (request, reply, _payload, done) => {
     reply.header('x-request-id', request.id);
@@ -81,6 +84,9 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
   registerHealth(app, kernel.db, migrationSources);
 
   const services = createServices(kernel);
+  await app.register(authPlugin, { kernel, directory: services.identity });
+  // Before the modules: their API routes use requireClientScope (docs/adr/0008-machine-clients.md).
+  await app.register(machineAuthPlugin, { db: kernel.db, publicUrl: config.publicUrl, now: kernel.now });
   for (const mod of modules) {
     const plugin = mod.plugin;
     if (plugin) await app.register(async (scope) => plugin(scope, { kernel, services }), { prefix: '' });

@@ -21,8 +21,8 @@ describe('import boundaries (ARCHITECTURE.md "Who may import what")', () => {
       file('src/modules/catalog/migrations/0002_add-x.ts', 'kysely', '../schemas.js', 'tongban/src/kernel/db/index.js'),
     ]);
     expect(violations).toEqual([
-      "src/kernel/audit/trail.ts imports '../../modules/catalog/service.js': the kernel imports no module and no UI",
-      "src/kernel/audit/trail.ts imports '../../ui/render.js': the kernel imports no module and no UI",
+      "src/kernel/audit/trail.ts imports '../../modules/catalog/service.js': the kernel imports no module",
+      "src/kernel/audit/trail.ts imports '../../ui/render.js': only the kernel's pages (.tsx) may use the UI",
       "src/ui/components/x.tsx imports 'kysely': forms and ui have no database",
       "src/ui/components/x.tsx imports '../../kernel/db/index.js': forms and ui have no database",
       "src/forms/engine.ts imports '@electric-sql/pglite/vector': forms and ui have no database",
