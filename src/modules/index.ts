@@ -3,6 +3,7 @@ import type { Kernel } from '../kernel/context.js';
 import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
+import { helpModule } from './help/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
 
@@ -29,7 +30,7 @@ export function createServices(kernel: Kernel) {
 export type Services = ReturnType<typeof createServices>;
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,
