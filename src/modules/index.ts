@@ -6,6 +6,7 @@ import { catalogModule, createCatalogService } from './catalog/index.js';
 import { helpModule } from './help/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
+import { createWorkflowService, workflowModule } from './workflow/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
 
@@ -24,13 +25,15 @@ export function createServices(kernel: Kernel) {
   const identity = createIdentityService(kernel);
   const catalog = createCatalogService(kernel);
   const messaging = createMessagingService(kernel, { identity });
-  return { identity, catalog, messaging };
+  // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
+  const workflow = createWorkflowService(kernel);
+  return { identity, catalog, messaging, workflow };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

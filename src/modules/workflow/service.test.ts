@@ -15,7 +15,7 @@ const SUPERVISOR = officer('supervisor-1', 'supervisor');
 const APPLICANT = 'applicant-1';
 const BIRTH = demoWorkflow('birth-registration');
 
-const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
+const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (e: Error & { code?: string }) => e.code ?? e.message);
 
 describeEachDatabase('workflow service', workflowTestSources, (use) => {
   const clock = testClock();

@@ -3,13 +3,14 @@ import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { PRC_HOLIDAYS, slaDueAt, type Holidays } from './calendar.js';
+import type { LocalizedText } from '../catalog/service.js';
 import {
-  deriveCase, initialState, rolesFor, SLA_BREACH, step, SUBMIT, transitionFor,
+  actionsFor, deriveCase, initialState, rolesFor, SLA_BREACH, step, SUBMIT, transitionFor,
   type CaseActor, type DerivedCase, type HistoryEntry, type Refusal, type WorkflowDefinition, type WorkflowRole,
 } from './derive.js';
 import { WorkflowErrors } from './errors.js';
 import { createWorkflowStore, type CaseRow, type Executor } from './store.js';
-import { handlesCases, historyMatches, toEvent, toSummary, toView, workflowRolesAt, type CaseSummary, type CaseView } from './view.js';
+import { handlesCases, historyMatches, stateName, toEvent, toSummary, toView, workflowRolesAt, type CaseSummary, type CaseView } from './view.js';
 
 export type { CaseSummary, CaseView } from './view.js';
 export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
@@ -270,6 +271,21 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       if (!row) throw notFound(caseId);
       if (!handlesCases(viewer, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
       return (await store.listNotes(kernel.db, row.id)).map((n) => ({ id: n.id, caseId: n.case_id, authorId: n.author_id, text: n.text, at: n.at }));
+    },
+
+    /** The actions this member of staff may take on the case now, in the roles they hold at its agency. */
+    availableActions(view: CaseView, actor: PrincipalLike): string[] {
+      return actionsFor(view.definition, view, { id: actor.accountId, roles: workflowRolesAt(actor, view.agency) });
+    },
+
+    /** Whether an action needs a reason (or, for request_info, a question) in the case's current state. */
+    needsReason(view: CaseView, action: string): boolean {
+      return transitionFor(view.definition, view.status, action)?.needsReason ?? false;
+    },
+
+    /** The statuses the agencies' cases are in, named: the queue's status filter. */
+    async statuses(agencies: readonly string[]): Promise<{ id: string; name: LocalizedText }[]> {
+      return (await store.statuses(kernel.db, agencies)).map((r) => ({ id: r.status, name: stateName(r.definition, r.status) }));
     },
 
     /** Adds a listener run inside every transition's transaction (see TransitionListener). */

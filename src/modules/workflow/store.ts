@@ -121,6 +121,15 @@ export function createWorkflowStore() {
       return { rows, total: Number(counted?.n ?? 0) };
     },
 
+    /** Every status the agencies' cases are in, each with one case's workflow to name it. */
+    async statuses(executor: Executor, agencies: readonly string[]): Promise<{ status: string; definition: WorkflowDefinition }[]> {
+      if (agencies.length === 0) return [];
+      const { rows } = await sql<{ status: string; definition: WorkflowDefinition }>`
+        select distinct on (status) status, definition from workflow_cases
+        where agency in (${sql.join(agencies.map((a) => sql`${a}`))}) order by status`.execute(executor);
+      return rows;
+    },
+
     async insertNote(executor: Executor, note: NoteRow): Promise<void> {
       await q(executor).insertInto('workflow_notes').values(note).execute();
     },
