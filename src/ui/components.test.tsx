@@ -127,7 +127,7 @@ describe('layout and header', () => {
   });
 
   it('signed out: a sign-in link; signed in: the name and a sign-out form carrying the CSRF token', () => {
-    expect(html(<Header currentPath="/" />)).toContain('<a class="tb-header__link" href="/sign-in">Sign in</a>');
+    expect(html(<Header currentPath="/" />)).toContain('<a class="tb-header__link" href="/auth/signin">Sign in</a>');
     const signedIn = html(<Header currentPath="/" user={{ name: 'Li Wei' }} csrfToken="tok123" />);
     expect(signedIn).toContain('<form method="post" action="/auth/signout"');
     expect(signedIn).toContain('Signed in as Li Wei');
