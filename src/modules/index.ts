@@ -5,6 +5,7 @@ import type { ModuleEntry } from '../kernel/module.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
 import { helpModule } from './help/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
+import { govstackRegistrationModule } from './govstack-registration/plugin.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
 import { createWorkflowService, workflowModule } from './workflow/index.js';
 
@@ -33,7 +34,7 @@ export function createServices(kernel: Kernel) {
 export type Services = ReturnType<typeof createServices>;
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, govstackRegistrationModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

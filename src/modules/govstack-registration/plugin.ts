@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kernel } from '../../kernel/context.js';
+import type { ModuleEntry } from '../../kernel/module.js';
+import type { CatalogService } from '../catalog/service.js';
+import { registerCatalogRoutes } from './routes.js';
+
+export const PREFIX = '/govstack/registration';
+
+export interface RegistrationServices {
+  readonly catalog: CatalogService;
+}
+
+/** The GovStack Registration BB API over the catalog, applications and workflow (docs/adr/0014). */
+export async function govstackRegistrationPlugin(app: FastifyInstance, context: { kernel: Kernel; services: RegistrationServices }): Promise<void> {
+  const { kernel, services } = context;
+  await app.register(async (scope) => {
+    registerCatalogRoutes(scope, { catalog: services.catalog, publicUrl: kernel.config.publicUrl });
+    return Promise.resolve();
+  }, { prefix: PREFIX });
+}
+
+/** No tables, no seed: it only translates between the spec and other modules' services. */
+export const govstackRegistrationModule: ModuleEntry<RegistrationServices> = {
+  name: 'govstack-registration',
+  plugin: govstackRegistrationPlugin,
+};
