@@ -51,6 +51,21 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
     return service ? service.definition.name[request.locale] : serviceId;
   }
 
+  /**
+   * The application's part of the case page. A case whose application cannot be found is still
+   * shown, so it can be handled; any other failure (a refused read) fails the page.
+   */
+  async function applicationOf(caseId: string, request: FastifyRequest): Promise<VNode | null> {
+    if (!deps.renderApplication) return null;
+    try {
+      return await deps.renderApplication(caseId, request);
+    } catch (error) {
+      if (!(error instanceof TongbanError) || error.status !== 404) throw error;
+      request.log.warn({ caseId, code: error.code }, 'case without a readable application');
+      return null;
+    }
+  }
+
   /** Staff who handle no cases are refused; a case of another agency does not exist for them. */
   function handler(request: FastifyRequest): Principal {
     const me = principalOf(request);
@@ -71,7 +86,7 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
       namesOf([...(view.assignee ? [view.assignee] : []), ...staff, ...notes.map((n) => n.authorId)]),
       serviceName(view.serviceId, view.serviceVersion, request),
       catalog.getAgency(view.agency),
-      deps.renderApplication ? deps.renderApplication(view.id, request) : Promise.resolve(null),
+      applicationOf(view.id, request),
     ]);
     const actions = workflow.availableActions(view, me).map((action) => ({ action, needsReason: workflow.needsReason(view, action) }));
     return html(reply, status, renderCasePage(context(request, reply, me), {
