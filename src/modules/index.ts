@@ -2,12 +2,13 @@ import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../kernel/context.js';
 import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
+import { applicationsModule, createApplicationsService, createStaffRenderer } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
 import { helpModule } from './help/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { govstackRegistrationModule } from './govstack-registration/plugin.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
-import { createWorkflowService, workflowModule } from './workflow/index.js';
+import { createWorkflowModule, createWorkflowService } from './workflow/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
 
@@ -28,13 +29,17 @@ export function createServices(kernel: Kernel) {
   const messaging = createMessagingService(kernel, { identity });
   // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
   const workflow = createWorkflowService(kernel);
-  return { identity, catalog, messaging, workflow };
+  const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity });
+  return { identity, catalog, messaging, workflow, applications };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
+// The case page shows the application through the applications module (which audits the read).
+const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
+
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, govstackRegistrationModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

@@ -1,0 +1,38 @@
+import type { VNode } from 'preact';
+import type { FieldError } from '../../forms/index.js';
+import type { Locale } from '../../kernel/i18n/index.js';
+import { CSRF_FIELD, ErrorSummary, type LayoutProps } from '../../ui/index.js';
+import './messages.js';
+import type { Step } from './service.js';
+
+export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
+
+const DATE_TIME: Record<Locale, Intl.DateTimeFormat> = {
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Shanghai' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Shanghai' }),
+};
+
+export function When({ at, locale }: { at: Date; locale: Locale }): VNode {
+  return <time dateTime={at.toISOString()}>{DATE_TIME[locale].format(at)}</time>;
+}
+
+export function stepHref(applicationId: string, step: Step): string {
+  const base = `/applications/${applicationId}`;
+  if (step.kind === 'page') return `${base}/pages/${encodeURIComponent(step.pageId)}`;
+  return step.kind === 'documents' ? `${base}/documents` : `${base}/check`;
+}
+
+/** Text with line breaks (an address, a summary value) shown as lines, still escaped. */
+export function Lines({ value }: { value: string }): VNode {
+  const lines = value.split('\n');
+  return <>{lines.map((line, i) => <span key={i}>{line}{i < lines.length - 1 ? <br /> : null}</span>)}</>;
+}
+
+export function CsrfField({ token }: { token: string | undefined }): VNode {
+  return <input type="hidden" name={CSRF_FIELD} value={token} />;
+}
+
+/** The error summary for form-engine errors (and ours shaped like them), in the page's language. */
+export function FieldErrorSummary({ errors, text }: { errors: readonly FieldError[]; text: (error: FieldError) => string }): VNode | null {
+  return <ErrorSummary errors={errors.map((e) => ({ fieldId: e.fieldId, text: text(e) }))} />;
+}

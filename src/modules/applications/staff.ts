@@ -1,0 +1,69 @@
+import type { SummaryRow } from '../../forms/index.js';
+import { hasRole, type Principal } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import type { Locale } from '../../kernel/i18n/index.js';
+import type { LocalizedText, ServiceVersion } from '../catalog/service.js';
+import { formContext, formOf } from './journey.js';
+import { documentInfos, notFound, toApplication, toTask, type Application, type DocumentInfo, type Task } from './model.js';
+import type { ApplicationRow, ApplicationsStore, Executor } from './store.js';
+
+/** What the back office shows of an application: the answers and documents, read with a purpose. */
+export interface StaffView {
+  readonly application: Application;
+  readonly serviceName: LocalizedText;
+  /** The person's resident ID number, as given (the counter) or from their account (online). */
+  readonly applicantIdNumber: string | null;
+  readonly rows: readonly SummaryRow[];
+  readonly documents: readonly DocumentInfo[];
+  readonly tasks: readonly Task[];
+}
+
+/** Staff roles that may read an application of their own agency. */
+const READERS = ['clerk', 'officer', 'supervisor'] as const;
+
+interface StaffDeps {
+  readonly kernel: Kernel;
+  readonly store: ApplicationsStore;
+  readonly service: (row: ApplicationRow) => Promise<ServiceVersion>;
+  readonly find: (id: string, executor?: Executor) => Promise<ApplicationRow | undefined>;
+}
+
+export function createStaffAccess({ kernel, store, service, find }: StaffDeps) {
+  /**
+   * Lets a clerk, officer or supervisor of the application's agency read it, and writes the audit
+   * record the person sees on "who used my data" (subject = the applicant) before anything is shown.
+   */
+  async function authorise(row: ApplicationRow, viewer: Principal, purpose: string, options: { requestId?: string; details?: Record<string, unknown> } = {}): Promise<void> {
+    if (row.status !== 'submitted') throw notFound();
+    if (!hasRole(viewer, READERS, row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You have no role at ${row.agency_code} that may read this application` });
+    await kernel.audit.append(kernel.db, {
+      actor: { kind: 'staff', id: viewer.accountId, organisation: row.agency_code }, action: 'application.view',
+      ...(row.applicant_account_id ? { subject: row.applicant_account_id } : {}),
+      resource: { type: 'application', id: row.id }, purpose,
+      ...(options.requestId ? { requestId: options.requestId } : {}),
+      details: { reference: row.reference, ...options.details },
+    });
+  }
+
+  return {
+    authorise,
+
+    /**
+     * The application behind a case, for the back office. Throws TB_APPLICATIONS_NOT_FOUND, or
+     * TB_KERNEL_FORBIDDEN for staff of another agency; every successful read is audited.
+     */
+    viewForStaff: async (caseId: string, viewer: Principal, purpose: string, options: { locale: Locale; requestId?: string }): Promise<StaffView> => {
+      const row = await find(caseId);
+      if (!row) throw notFound();
+      await authorise(row, viewer, purpose, options.requestId ? { requestId: options.requestId } : {});
+      const version = await service(row);
+      const [files, tasks] = await Promise.all([store.listFiles(kernel.db, row.id), store.listTasks(kernel.db, row.id)]);
+      return {
+        application: toApplication(row), serviceName: version.definition.name, applicantIdNumber: row.applicant_id_number,
+        rows: formOf(version).summary(row.answers, options.locale, formContext(kernel.now())),
+        documents: documentInfos(version, files, row.documents), tasks: tasks.map(toTask),
+      };
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+
+export type Channel = 'online' | 'counter';
+
+/** What the person uploaded for one slot, as the form engine's file field holds it. */
+export interface StoredFileMeta {
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  readonly ref: string;
+}
+
+export type ApplicationTables = {
+  applications: {
+    id: string;
+    reference: string | null;
+    service_id: string;
+    service_version: number;
+    agency_code: string;
+    applicant_account_id: string | null;
+    applicant_id_number: string | null;
+    channel: Channel;
+    submitted_by: string;
+    status: 'draft' | 'submitted';
+    answers: Record<string, unknown>;
+    documents: Record<string, StoredFileMeta>;
+    locale: string;
+    created_at: Date;
+    updated_at: Date;
+    submitted_at: Date | null;
+  };
+  application_files: {
+    id: string;
+    application_id: string;
+    slot: string;
+    display_name: string;
+    content_type: string;
+    size: number;
+    sha256: string;
+    content: Uint8Array;
+    uploaded_by: string;
+    uploaded_at: Date;
+  };
+  application_tasks: {
+    id: string;
+    application_id: string;
+    case_seq: number;
+    question: string;
+    asked_by: string;
+    asked_at: Date;
+    answer: string | null;
+    answered_by: string | null;
+    answered_at: Date | null;
+  };
+};
+
+export type ApplicationRow = Selectable<ApplicationTables['applications']>;
+export type FileRow = Selectable<ApplicationTables['application_files']>;
+export type FileInfoRow = Omit<FileRow, 'content'>;
+export type TaskRow = Selectable<ApplicationTables['application_tasks']>;
+
+/** The caller's transaction, or the database. */
+export type Executor = Kysely<object>;
+type Q = Kysely<ApplicationTables>;
+const q = (executor: Executor): Q => executor.withTables<ApplicationTables>();
+
+// jsonb is written as a JSON string cast in SQL (one path for pg and PGlite) and read back parsed.
+const jsonb = (value: unknown) => sql<never>`cast(${JSON.stringify(value)} as jsonb)`;
+
+const FILE_INFO = ['id', 'application_id', 'slot', 'display_name', 'content_type', 'size', 'sha256', 'uploaded_by', 'uploaded_at'] as const;
+
+export interface NewApplication {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly serviceVersion: number;
+  readonly agencyCode: string;
+  readonly applicantAccountId: string | null;
+  readonly applicantIdNumber: string | null;
+  readonly channel: Channel;
+  readonly submittedBy: string;
+  readonly locale: string;
+  readonly at: Date;
+}
+
+export function createApplicationsStore() {
+  return {
+    /** Inserts a draft unless the same person already has one for this service; false then. */
+    async insertDraft(executor: Executor, a: NewApplication): Promise<boolean> {
+      const result = await q(executor).insertInto('applications').values({
+        id: a.id, reference: null, service_id: a.serviceId, service_version: a.serviceVersion, agency_code: a.agencyCode,
+        applicant_account_id: a.applicantAccountId, applicant_id_number: a.applicantIdNumber, channel: a.channel,
+        submitted_by: a.submittedBy, status: 'draft', answers: jsonb({}), documents: jsonb({}), locale: a.locale,
+        created_at: a.at, updated_at: a.at, submitted_at: null,
+      }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    findDraft(executor: Executor, key: { submittedBy: string; serviceId: string; channel: Channel; idNumber: string | null }): Promise<ApplicationRow | undefined> {
+      return q(executor).selectFrom('applications').selectAll()
+        .where('submitted_by', '=', key.submittedBy).where('service_id', '=', key.serviceId)
+        .where('channel', '=', key.channel).where('status', '=', 'draft')
+        .where(sql<boolean>`coalesce(applicant_id_number, '') = ${key.idNumber ?? ''}`)
+        .executeTakeFirst();
+    },
+
+    get(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<ApplicationRow | undefined> {
+      let query = q(executor).selectFrom('applications').selectAll().where('id', '=', id);
+      if (options.forUpdate) query = query.forUpdate();
+      return query.executeTakeFirst();
+    },
+
+    async referenceTaken(executor: Executor, reference: string): Promise<boolean> {
+      return (await q(executor).selectFrom('applications').select('id').where('reference', '=', reference).executeTakeFirst()) !== undefined;
+    },
+
+    async saveDraft(executor: Executor, id: string, values: { answers: Record<string, unknown>; documents: Record<string, StoredFileMeta>; at: Date }): Promise<void> {
+      await q(executor).updateTable('applications')
+        .set({ answers: jsonb(values.answers), documents: jsonb(values.documents), updated_at: values.at })
+        .where('id', '=', id).where('status', '=', 'draft').execute();
+    },
+
+    async markSubmitted(executor: Executor, id: string, values: { reference: string; answers: Record<string, unknown>; documents: Record<string, StoredFileMeta>; locale: string; at: Date }): Promise<boolean> {
+      const result = await q(executor).updateTable('applications')
+        .set({ status: 'submitted', reference: values.reference, answers: jsonb(values.answers), documents: jsonb(values.documents), locale: values.locale, submitted_at: values.at, updated_at: values.at })
+        .where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Gives counter applications made for this ID number to the person's account. */
+    async linkByIdNumber(executor: Executor, idNumber: string, accountId: string, at: Date): Promise<string[]> {
+      const rows = await q(executor).updateTable('applications').set({ applicant_account_id: accountId, updated_at: at })
+        .where('applicant_id_number', '=', idNumber).where('applicant_account_id', 'is', null).where('status', '=', 'submitted')
+        .returning('id').execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** Submitted applications of an account, and drafts it is filling in itself online. */
+    listForPerson(executor: Executor, accountId: string): Promise<ApplicationRow[]> {
+      return q(executor).selectFrom('applications').selectAll()
+        .where((eb) => eb.or([
+          eb.and([eb('applicant_account_id', '=', accountId), eb('status', '=', 'submitted')]),
+          eb.and([eb('submitted_by', '=', accountId), eb('status', '=', 'draft'), eb('channel', '=', 'online')]),
+        ]))
+        .orderBy('updated_at', 'desc').orderBy('id').execute();
+    },
+
+    async insertFile(executor: Executor, file: FileRow): Promise<void> {
+      await q(executor).insertInto('application_files').values(file).execute();
+    },
+
+    listFiles(executor: Executor, applicationId: string): Promise<FileInfoRow[]> {
+      return q(executor).selectFrom('application_files').select(FILE_INFO).where('application_id', '=', applicationId).orderBy('uploaded_at').orderBy('id').execute();
+    },
+
+    getFile(executor: Executor, applicationId: string, fileId: string): Promise<FileRow | undefined> {
+      return q(executor).selectFrom('application_files').selectAll().where('application_id', '=', applicationId).where('id', '=', fileId).executeTakeFirst();
+    },
+
+    /** Drops a draft's files that its answers no longer point at (replaced uploads). */
+    async deleteFilesExcept(executor: Executor, applicationId: string, keep: readonly string[]): Promise<void> {
+      let query = q(executor).deleteFrom('application_files').where('application_id', '=', applicationId);
+      if (keep.length > 0) query = query.where('id', 'not in', keep);
+      await query.execute();
+    },
+
+    async insertTask(executor: Executor, task: TaskRow): Promise<void> {
+      await q(executor).insertInto('application_tasks').values(task).onConflict((oc) => oc.doNothing()).execute();
+    },
+
+    listTasks(executor: Executor, applicationId: string): Promise<TaskRow[]> {
+      return q(executor).selectFrom('application_tasks').selectAll().where('application_id', '=', applicationId).orderBy('case_seq').execute();
+    },
+
+    async answerTask(executor: Executor, taskId: string, values: { answer: string; by: string; at: Date }): Promise<boolean> {
+      const result = await q(executor).updateTable('application_tasks')
+        .set({ answer: values.answer, answered_by: values.by, answered_at: values.at })
+        .where('id', '=', taskId).where('answered_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+export type ApplicationsStore = ReturnType<typeof createApplicationsStore>;
