@@ -36,6 +36,9 @@ export interface Built {
   readonly services: Services;
 }
 
+const AUDIT_CHECKPOINT_JOB = 'kernel.audit-checkpoint';
+const AUDIT_CHECKPOINT_EVERY_MS = 10 * 60_000;
+
 /** Opens the kernel's shared parts: database, log, audit trail, job queue. */
 export async function createKernel(options: BuildOptions): Promise<Kernel> {
   const { config } = options;
@@ -45,6 +48,10 @@ export async function createKernel(options: BuildOptions): Promise<Kernel> {
   const db = database.db;
   const audit = await createAuditTrail({ db, config, log, now });
   const jobs = createJobQueue({ db, log, now, pollMs: config.jobs.pollMs });
+  // Signed checkpoints bound what a database writer could rewrite unnoticed (ADR 3): one every
+  // ten minutes across all instances.
+  jobs.register(AUDIT_CHECKPOINT_JOB, async () => { await audit.checkpoint(); });
+  jobs.every(AUDIT_CHECKPOINT_JOB, AUDIT_CHECKPOINT_EVERY_MS, {});
   return { config, database, db, log, audit, jobs, now };
 }
 
@@ -60,7 +67,6 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
-    requestIdLogLabel: 'requestId',
     bodyLimit: config.limits.bodyBytes,
     trustProxy: config.env === 'production',
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },

@@ -1,7 +1,10 @@
 import { PLATFORM_AGENCY, type AccountKind, type RoleAssignment } from '../../kernel/auth/index.js';
 
 /** The demo agencies the personas work at (the catalog module owns the agencies themselves). */
-export const DEMO_AGENCIES = { publicSecurity: '110000-PSB', marketRegulation: '110000-AMR', civilAffairs: '110000-CAB' } as const;
+export const DEMO_AGENCIES = {
+  publicSecurity: '110000-PSB', marketRegulation: '110000-AMR', civilAffairs: '110000-CAB',
+  housing: '110000-HUC', transport: '110000-TRA',
+} as const;
 
 export interface DemoPersona {
   /** Their `sub` at the built-in IdP. */
@@ -36,7 +39,13 @@ export const DEMO_PERSONAS: readonly DemoPersona[] = [
   },
   {
     subject: 'officer', accountId: '0190a1b2-0000-7000-8000-000000000004', kind: 'staff', name: '刘洋',
-    descriptionKey: 'identity.persona.officer', roles: [{ agency: DEMO_AGENCIES.marketRegulation, role: 'officer' }],
+    descriptionKey: 'identity.persona.officer',
+    // One officer who can work every demo service's cases, and supervise at Market Regulation,
+    // so the whole journey (and an escalation) can be tried with one sign-in.
+    roles: [
+      ...Object.values(DEMO_AGENCIES).map((agency) => ({ agency, role: 'officer' as const })),
+      { agency: DEMO_AGENCIES.marketRegulation, role: 'supervisor' },
+    ],
   },
   {
     subject: 'agency-admin', accountId: '0190a1b2-0000-7000-8000-000000000005', kind: 'staff', name: '陈静',

@@ -90,7 +90,9 @@ describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (
     for (const persona of DEMO_PERSONAS) {
       const account = await identity.accountByIdentity('http://tongban.test/idp', persona.subject);
       expect(account?.id).toBe(persona.accountId);
-      expect(await identity.rolesOf(persona.accountId)).toEqual(persona.roles);
+      // Roles come back sorted by agency, then role.
+      const sorted = [...persona.roles].sort((a, b) => a.agency.localeCompare(b.agency) || a.role.localeCompare(b.role));
+      expect(await identity.rolesOf(persona.accountId)).toEqual(sorted);
     }
     expect((await identity.account(DEMO_PERSONAS[1]?.accountId ?? ''))?.organisation?.code).toBe('91110108MA01TB8N33');
   });

@@ -258,7 +258,7 @@ describeEachDatabase('signing in through the built-in identity provider', migrat
     const officer = browser();
     await signIn(officer, 'officer');
     expect((await officer.get('/api/test/agencies/110000-AMR/cases')).statusCode).toBe(200);
-    expect((await officer.get('/api/test/agencies/110000-PSB/cases')).statusCode).toBe(403);
+    expect((await officer.get('/api/test/agencies/440300-EDU/cases')).statusCode).toBe(403);
     expect((await officer.get('/api/test/agencies/110000-AMR/settings')).statusCode).toBe(403);
     const agencyAdmin = browser();
     await signIn(agencyAdmin, 'agency-admin');
