@@ -118,7 +118,7 @@ function buildTrail(deps: AuditDeps): AuditTrail {
   const signer = (): Promise<Signer> => {
     if (fixed) return Promise.resolve(fixed);
     pending ??= loadSigner(db, config).then(({ signer: s }) => {
-      log.warn('audit checkpoints are signed with a development key kept in the database: configure secrets.auditSigningKey in production');
+      log.warn('audit checkpoints are signed with a development key kept in the database: set TONGBAN_AUDIT_SIGNING_KEY in production');
       return s;
     }, (error: unknown) => {
       pending = undefined;
