@@ -84,6 +84,17 @@ describeEachDatabase('applications: the online walk', migrationSources, (use) =>
     expect(done.headers.location).toBe(`/applications/${id}/documents`);
   });
 
+  it('sends anonymous people to sign in, and refuses a post without its CSRF token', async () => {
+    const anonymous = await built.app.inject({ method: 'GET', url: `/services/${SLUG}/apply`, headers: { accept: 'text/html' } });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe(`/auth/signin?returnTo=${encodeURIComponent(`/services/${SLUG}/apply`)}`);
+    const forged = await postMultipart(built, citizen, `/applications/${id}/documents`, '<input name="_csrf" value="forged">', {}, {
+      premises_proof: { filename: 'lease.pdf', type: 'application/pdf', content: pdf() },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect((await built.services.applications.openDraft(id, await principal('citizen'))).documents).toEqual({});
+  });
+
   it('refuses uploads of the wrong type, too large or whose bytes do not match, then takes good ones', async () => {
     const page = await citizen.get(`/applications/${id}/documents`);
     expect(page.body).toContain('enctype="multipart/form-data"');

@@ -8,7 +8,6 @@ export const ApplicationsErrors = defineErrors('applications', {
   TB_APPLICATIONS_NOT_A_DRAFT: { status: 409, title: 'The application has already been submitted', message: 'applications.error.notADraft' },
   TB_APPLICATIONS_INCOMPLETE: { status: 400, title: 'The application has missing or wrong answers', message: 'applications.error.incomplete' },
   TB_APPLICATIONS_DECLARATION_REQUIRED: { status: 400, title: 'The declaration must be accepted', message: 'applications.declaration.required' },
-  TB_APPLICATIONS_UPLOAD_REFUSED: { status: 400, title: 'An uploaded file was refused', message: 'applications.upload.refused' },
   TB_APPLICATIONS_TASK_NOT_OPEN: { status: 409, title: 'The request for more information is not open', message: 'applications.error.taskNotOpen' },
   TB_APPLICATIONS_ANSWER_REQUIRED: { status: 400, title: 'An answer is required', message: 'applications.answer.required' },
   TB_APPLICATIONS_COUNTER_INVALID: { status: 400, title: 'The counter application could not be started', message: 'applications.error.counterInvalid' },

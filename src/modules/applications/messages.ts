@@ -9,7 +9,6 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.error.taskNotOpen': 'This request for more information has already been answered',
     'applications.error.counterInvalid': 'Check the ID number and the service',
 
-    'applications.upload.refused': 'The selected file could not be uploaded',
     'applications.upload.tooLarge': 'The selected file for {name} must be smaller than {size}',
     'applications.upload.empty': 'The selected file for {name} is empty',
     'applications.upload.wrongType': 'The selected file for {name} must be a {types}',
@@ -120,7 +119,6 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.error.taskNotOpen': '该补正要求已答复',
     'applications.error.counterInvalid': '请检查身份证号码和办理事项',
 
-    'applications.upload.refused': '所选文件无法上传',
     'applications.upload.tooLarge': '{name}的文件必须小于 {size}',
     'applications.upload.empty': '{name}的文件是空的',
     'applications.upload.wrongType': '{name}的文件必须是 {types} 格式',
