@@ -56,7 +56,11 @@ describeEachDatabase('applications: the counter channel', migrationSources, (use
       'home_address-province': '北京市', 'home_address-city': '北京市', 'home_address-district': '西城区', 'home_address-line1': '西单北大街1号',
     });
     expect(next.headers.location).toBe(`/applications/${id}/pages/household`);
-    const household = await clerk.follow(next);
+    let household = await clerk.follow(next);
+    const saved = await postForm(clerk, `/applications/${id}/pages/household`, household.body, { _save: 'later' });
+    expect(saved.headers.location).toBe('/counter?saved=1');
+    expect((await clerk.follow(saved)).body).toContain('The answers have been saved');
+    household = await clerk.get(`/applications/${id}/pages/household`);
     next = await postForm(clerk, `/applications/${id}/pages/household`, household.body, {});
     expect(next.headers.location).toBe(`/applications/${id}/pages/income`);
     const income = await clerk.follow(next);

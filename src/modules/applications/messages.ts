@@ -82,6 +82,7 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.counter.service': 'Service',
     'applications.counter.start': 'Start application',
     'applications.counter.caption': 'At the counter',
+    'applications.counter.saved': 'The answers have been saved. To carry on, enter the same ID number and choose the same service.',
 
     'applications.home.title': 'Government services in one place',
     'applications.home.lead': 'Find a service, apply online and follow your application.',
@@ -192,6 +193,7 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.counter.service': '办理事项',
     'applications.counter.start': '开始申请',
     'applications.counter.caption': '窗口办理',
+    'applications.counter.saved': '已保存填写的信息。如需继续，请输入相同的身份证号码并选择相同的办理事项。',
 
     'applications.home.title': '政务服务一网通办',
     'applications.home.lead': '查找办事服务，在线申请，随时查看办理进度。',

@@ -1,5 +1,5 @@
 import type { CompiledForm, FieldError, FormContext, RawValue } from '../../forms/index.js';
-import { Button, Layout, renderPage, TextInput } from '../../ui/index.js';
+import { Button, Layout, NotificationBanner, renderPage, TextInput } from '../../ui/index.js';
 import { categoryMessage, lifeEventMessage, type Category, type LifeEvent } from '../catalog/service.js';
 import { CsrfField, FieldErrorSummary, type PageContext } from './pages-shared.js';
 import { COUNTER_PAGE } from './service.js';
@@ -57,12 +57,13 @@ export function renderHomePage(context: PageContext, view: HomeView): string {
 }
 
 /** `/counter`: the clerk names the person and the service; the pages that follow are the online ones. */
-export function renderCounterPage(context: PageContext, view: { form: CompiledForm; errors: readonly FieldError[]; raw: Readonly<Record<string, RawValue>>; ctx: FormContext }): string {
+export function renderCounterPage(context: PageContext, view: { form: CompiledForm; errors: readonly FieldError[]; raw: Readonly<Record<string, RawValue>>; ctx: FormContext; saved?: boolean }): string {
   const { t, locale } = context;
   const title = t('applications.counter.title');
   return renderPage(
     <Layout {...context} title={title} hasErrors={view.errors.length > 0}>
       <FieldErrorSummary errors={view.errors} text={(e) => view.form.errorText(e, locale)} />
+      {view.saved ? <NotificationBanner type="success"><p class="tb-body">{t('applications.counter.saved')}</p></NotificationBanner> : null}
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('applications.counter.intro')}</p>
       <form method="post" action="/counter" noValidate>

@@ -20,9 +20,9 @@ export function registerHomeRoutes(app: FastifyInstance, applications: Applicati
 
   const clerk = { config: { page: true }, preHandler: requireRole('clerk') };
 
-  app.get('/counter', clerk, async (request, reply) => {
+  app.get<{ Querystring: { saved?: string } }>('/counter', clerk, async (request, reply) => {
     const form = await applications.counterForm(principalOf(request));
-    return html(reply, 200, renderCounterPage(context(request, reply), { form, errors: [], raw: {}, ctx: applications.formContext() }));
+    return html(reply, 200, renderCounterPage(context(request, reply), { form, errors: [], raw: {}, ctx: applications.formContext(), saved: request.query.saved === '1' }));
   });
 
   app.post('/counter', clerk, async (request, reply) => {
