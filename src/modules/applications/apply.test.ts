@@ -220,6 +220,12 @@ describeEachDatabase('applications: the online walk', migrationSources, (use) =>
     expect(after.body).toContain('Withdrawn');
     expect(after.body).not.toContain('Withdraw this application');
     expect((await built.services.workflow.getCase(id)).final).toBe(true);
+
+    // Each status change that concerns the applicant was queued as a message, once.
+    const sent = (await built.services.messaging.listForAccount(CITIZEN.accountId)).items.filter((m) => m.body.includes(reference));
+    expect(sent.filter((m) => m.template === 'infoRequested')).toHaveLength(1);
+    expect(sent.filter((m) => m.template === 'applicationWithdrawn')).toHaveLength(1);
+    expect(sent.some((m) => m.template === 'applicationApproved')).toBe(false);
   });
 
   it('shows the application to staff of the agency only, auditing each read', async () => {

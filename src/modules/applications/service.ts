@@ -20,6 +20,7 @@ import { documentInfos, notFound, toApplication, toTask, type Application, type 
 import { createApplicationsStore, type ApplicationRow, type Channel, type Executor, type StoredFileMeta } from './store.js';
 import { createStaffAccess } from './staff.js';
 import { createCounter } from './counter.js';
+import { notifyApplicantOnTransitions } from './notifications.js';
 
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
@@ -145,6 +146,8 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       asked_by: event.entry.actor.id, asked_at: event.entry.at, answer: null, answered_by: null, answered_at: null,
     });
   });
+
+  notifyApplicantOnTransitions({ workflow: deps.workflow, messaging: deps.messaging, catalog: deps.catalog, find });
 
   const staff = createStaffAccess({ kernel, store, service, find });
   const counter = createCounter({ kernel, catalog: deps.catalog, createDraft });
