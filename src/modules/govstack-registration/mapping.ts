@@ -123,3 +123,17 @@ export function toEForm(version: ServiceVersion, locale: Locale, publicUrl: stri
     },
   };
 }
+
+export type StatusCode = 'PENDING' | 'APPROVED' | 'SENDBACK' | 'REJECTED';
+
+/**
+ * The spec's four status codes over a workflow's own states: approved, waiting for the applicant
+ * (sent back), any other end (rejected, withdrawn: the file ended without a grant), or pending.
+ * `title` names the actual state, so nothing is lost.
+ */
+export function statusOf(kase: { readonly status: string; readonly final: boolean; readonly statusName: { readonly 'zh-CN': string; readonly en: string } }, locale: Locale): { code: StatusCode; title: string } {
+  const code: StatusCode = kase.status === 'approved' ? 'APPROVED'
+    : kase.final ? 'REJECTED'
+      : kase.status === 'info_requested' ? 'SENDBACK' : 'PENDING';
+  return { code, title: kase.statusName[locale] };
+}

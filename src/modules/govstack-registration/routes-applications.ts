@@ -1,0 +1,184 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SummaryRow } from '../../forms/index.js';
+import type { Principal } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
+import type { Locale } from '../../kernel/i18n/index.js';
+import { DOCUMENTS_PAGE, type Application, type ApplicationsService, type DocumentInfo } from '../applications/service.js';
+import type { CatalogService, LocalizedText, ServiceVersion } from '../catalog/service.js';
+import type { CaseSummary, CaseView, WorkflowService } from '../workflow/service.js';
+import { callerOf, handledAgencies, isOperator, requireCaller, SCOPES, type Caller } from './caller.js';
+import { GovstackRegistrationErrors } from './errors.js';
+import { eFormIdOf, statusOf } from './mapping.js';
+import { getApplicationSchema, listApplicationsSchema, submitSchema, updateApplicationSchema } from './schemas-cases.js';
+import { completenessProblems, postedPage, readDocumentUrls, requestProblems, shapeProblems } from './submission.js';
+
+export interface CaseDeps {
+  readonly kernel: Kernel;
+  readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion'>;
+  readonly applications: Pick<ApplicationsService, 'startOnline' | 'savePage' | 'submit' | 'listForPerson' | 'viewForApplicant' | 'viewForStaff'>;
+  readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'availableActions' | 'needsReason'>;
+}
+
+export const PURPOSE = 'Case handling through the GovStack Registration API';
+
+/** The operator's case, or "not found" for a case of another agency: its existence is not theirs to learn. */
+export async function handledCase(workflow: CaseDeps['workflow'], caller: Caller, caseId: string): Promise<CaseView> {
+  const kase = await workflow.getCase(caseId);
+  if (!handledAgencies(caller).includes(kase.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND');
+  return kase;
+}
+
+/** Service names of many cases, read once per version. */
+export function serviceNames(catalog: CaseDeps['catalog']) {
+  const cache = new Map<string, Promise<ServiceVersion | undefined>>();
+  return async (id: string, version: number): Promise<LocalizedText> => {
+    const key = `${id}.${version}`;
+    if (!cache.has(key)) cache.set(key, catalog.getServiceVersion(id, version));
+    const found = await cache.get(key);
+    return found?.definition.name ?? { 'zh-CN': id, en: id };
+  };
+}
+
+export function paging(q: { firstResult?: number | undefined; maxResult?: number | undefined }): { page: number; pageSize: number } {
+  const pageSize = q.maxResult ?? 20;
+  return { page: Math.floor((q.firstResult ?? 0) / pageSize) + 1, pageSize };
+}
+
+export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { kernel, catalog, applications, workflow } = deps;
+  const publicUrl = kernel.config.publicUrl.replace(/\/$/, '');
+
+  const fileResponse = (input: { application: Application; serviceName: LocalizedText; kase: CaseSummary; rows: readonly SummaryRow[]; documents: readonly DocumentInfo[]; applicantId: string | null }, locale: Locale) => {
+    const { application: a } = input;
+    const data: Record<string, Record<string, string>> = {};
+    for (const row of input.rows) (data[row.pageId] ??= {})[row.fieldId] = row.value;
+    return {
+      // The spec requires applicantId at the top as well as in applicationData.
+      fileId: a.id, applicantId: input.applicantId ?? '', ...(a.submittedAt ? { registered: a.submittedAt.toISOString() } : {}), serviceId: a.serviceId, serviceName: input.serviceName[locale],
+      status: statusOf(input.kase, locale), ended: input.kase.final,
+      applicationData: {
+        applicantId: input.applicantId ?? '', ...(a.reference ? { applicationName: a.reference } : {}), created: a.createdAt.toISOString(),
+        formData: { eFormId: eFormIdOf(a.serviceId, a.serviceVersion), data },
+        documentUrls: input.documents.map((d) => `${publicUrl}/applications/${a.id}/files/${d.id}`),
+      },
+    };
+  };
+
+  /** The application as the caller may see it: their own, or (audited by the applications module) their agency's. */
+  const viewFile = async (request: FastifyRequest, caller: Caller, fileId: string) => {
+    if (isOperator(caller)) {
+      const kase = await handledCase(workflow, caller, fileId);
+      const view = await applications.viewForStaff(fileId, caller.principal, PURPOSE, { locale: request.locale, requestId: String(request.id) });
+      return fileResponse({ ...view, kase, applicantId: view.application.applicantAccountId }, request.locale);
+    }
+    const view = await applications.viewForApplicant(fileId, caller.principal, request.locale);
+    return fileResponse({ ...view, kase: view.case, applicantId: caller.principal.accountId }, request.locale);
+  };
+
+  app.post('/services/:serviceId/applications', { schema: submitSchema, preHandler: requireCaller(kernel, { scope: SCOPES.apply, sessions: true }) }, async (request) => {
+    const caller = callerOf(request);
+    // A system applying for a person needs the applications module to take submissions on their behalf (docs/adr/0014).
+    if (caller.kind !== 'session' || caller.principal.kind === 'staff') throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_PERSON_REQUIRED);
+    const person: Principal = caller.principal;
+    const body = request.body;
+    if (body.applicantId !== person.accountId) {
+      throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: 'You may apply only for yourself', fields: [{ pointer: '/applicantId', message: 'kernel.error.forbidden', detail: 'must be your own account id' }] });
+    }
+    const version = await catalog.getCurrentService(request.params.serviceId);
+    if (!version) throw new TongbanError('TB_CATALOG_SERVICE_NOT_FOUND', { detail: `No published service ${request.params.serviceId}` });
+    const current = eFormIdOf(version.id, version.version);
+    if (body.formData?.eFormId !== undefined && body.formData.eFormId !== current) {
+      throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_EFORM_MISMATCH, { fields: [{ pointer: '/formData/eFormId', message: 'govstack.registration.error.eFormMismatch', detail: `must be ${current}` }] });
+    }
+    const data = body.formData?.data ?? {};
+    const inline = readDocumentUrls(body.documentUrls ?? [], version);
+    const shape = [...shapeProblems(version, data), ...inline.problems];
+    if (shape.length > 0) throw new TongbanError('TB_KERNEL_VALIDATION', { fields: shape });
+    // Checked whole before the draft is touched, so one request never leans on what an earlier one left there.
+    const gaps = completenessProblems(version, data as Record<string, Record<string, unknown>>, inline.documents, kernel.now());
+    if (gaps.length > 0) throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: gaps });
+
+    // The web journey's own steps: the person's draft, each page saved with the engine's checks, then the one submission transaction.
+    const draft = await applications.startOnline(version.slug, person, request.locale);
+    const problems: FieldProblem[] = [];
+    for (const page of version.definition.form.pages) {
+      // Every page is posted, an absent one empty, so answers left in the draft by the web journey are replaced.
+      const answers = (data as Record<string, Record<string, unknown> | undefined>)[page.id] ?? {};
+      const saved = await applications.savePage(draft.id, person, page.id, postedPage(version.definition.form, page.id, answers), []);
+      problems.push(...requestProblems(version, saved.errors, inline.documents));
+    }
+    if (inline.documents.length > 0) {
+      const uploads = inline.documents.map((d) => ({ fieldId: d.documentId, filename: d.documentId, claimedType: d.type, content: d.content, truncated: false }));
+      const saved = await applications.savePage(draft.id, person, DOCUMENTS_PAGE, {}, uploads);
+      problems.push(...requestProblems(version, saved.errors, inline.documents));
+    }
+    if (problems.length > 0) throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: problems });
+    let submitted: Application;
+    try {
+      submitted = await applications.submit(draft.id, person, { declaration: true, locale: request.locale, requestId: String(request.id) });
+    } catch (error) {
+      if (error instanceof TongbanError && error.code === 'TB_APPLICATIONS_INCOMPLETE') {
+        const fields = error.fields.map((f) => ({ pointer: f.pointer, fieldId: '', messageKey: f.message, params: f.params ?? {}, subject: { en: f.detail, 'zh-CN': f.detail } }));
+        throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: requestProblems(version, fields, inline.documents), cause: error });
+      }
+      throw error;
+    }
+    return viewFile(request, caller, submitted.id);
+  });
+
+  app.get('/applications', { schema: listApplicationsSchema, preHandler: requireCaller(kernel, { scope: SCOPES.read, sessions: true }) }, async (request) => {
+    const caller = callerOf(request);
+    const q = request.query;
+    const nameOf = serviceNames(catalog);
+    const item = async (kase: CaseSummary, applicantId?: string | null) => ({
+      fileId: kase.id, mainTaskId: kase.id, taskTitle: kase.statusName[request.locale], ...(kase.assignee ? { assigneeId: kase.assignee } : {}),
+      status: statusOf(kase, request.locale), ...(applicantId ? { applicantId } : {}), registered: kase.submittedAt.toISOString(),
+      description: kase.reference ?? '', serviceName: (await nameOf(kase.serviceId, kase.serviceVersion))[request.locale], serviceId: kase.serviceId,
+      eformId: eFormIdOf(kase.serviceId, kase.serviceVersion),
+    });
+    if (isOperator(caller)) {
+      const agencies = handledAgencies(caller);
+      if (agencies.length === 0) return [];
+      const { page, pageSize } = paging(q);
+      const result = await workflow.queue({ agency: agencies, state: 'all', sort: q.sortBy === 'dueDate' ? 'due' : 'submitted', page, pageSize });
+      return Promise.all(result.items.filter((c) => !q.serviceId || c.serviceId === q.serviceId).map((c) => item(c)));
+    }
+    const mine = (await applications.listForPerson(caller.principal)).filter((i) => i.application.status === 'submitted' && (!q.serviceId || i.application.serviceId === q.serviceId));
+    const { page, pageSize } = paging(q);
+    const slice = mine.slice((page - 1) * pageSize, page * pageSize);
+    return Promise.all(slice.map(async (i) => ({ ...(await item(await workflow.getCase(i.application.id), caller.principal.accountId)), created: i.application.createdAt.toISOString() })));
+  });
+
+  app.get('/applications/:fileId', { schema: getApplicationSchema, preHandler: requireCaller(kernel, { scope: SCOPES.read, sessions: true }) }, async (request) =>
+    viewFile(request, callerOf(request), request.params.fileId));
+
+  app.put('/applications/:fileId', { schema: updateApplicationSchema, preHandler: requireCaller(kernel, { scope: SCOPES.operate, sessions: true }) }, async (request) => {
+    const caller = callerOf(request);
+    if (!isOperator(caller)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: 'Only an officer or a case system of the agency may update an application' });
+    const { fileId } = request.params;
+    await handledCase(workflow, caller, fileId);
+    const data = (request.body.formData?.data ?? {}) as { decision?: { action?: unknown; reason?: unknown }; note?: { text?: unknown } };
+    const decision = data.decision;
+    const note = data.note;
+    const problems: FieldProblem[] = [];
+    if (decision && typeof decision.action !== 'string') problems.push({ pointer: '/formData/data/decision/action', message: 'kernel.error.fieldInvalid', detail: 'must be a workflow action' });
+    if (decision?.reason !== undefined && typeof decision.reason !== 'string') problems.push({ pointer: '/formData/data/decision/reason', message: 'kernel.error.fieldInvalid', detail: 'must be text' });
+    if (note && typeof note.text !== 'string') problems.push({ pointer: '/formData/data/note/text', message: 'kernel.error.fieldInvalid', detail: 'must be text' });
+    if (!decision && !note) problems.push({ pointer: '/formData/data', message: 'kernel.error.fieldInvalid', detail: 'must hold a decision { action, reason } or a note { text }' });
+    if (problems.length > 0) throw new TongbanError('TB_KERNEL_VALIDATION', { fields: problems });
+    if (note) await workflow.addNote(fileId, caller.principal, note.text as string, { requestId: String(request.id) });
+    if (decision) await takeAction(deps, caller, fileId, decision.action as string, decision.reason as string | undefined, String(request.id));
+    return viewFile(request, caller, fileId);
+  });
+}
+
+/** One workflow action by an operator; a system may not ask the applicant a question (a person must). */
+export async function takeAction(deps: Pick<CaseDeps, 'workflow'>, caller: Caller, caseId: string, action: string, reason: string | undefined, requestId: string): Promise<CaseView> {
+  if (caller.kind === 'client' && action === 'request_info') {
+    throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_PERSON_REQUIRED, { detail: 'A request for more information is asked by an officer, not by a system' });
+  }
+  return deps.workflow.act(undefined, { caseId, action, actor: caller.principal, reason, requestId });
+}
