@@ -15,6 +15,8 @@ export interface DemoPersona {
   readonly name: string;
   readonly descriptionKey: string;
   readonly idNumber?: string;
+  /** At the reserved `.example` domain: a demo can never mail a real person. */
+  readonly email: string;
   readonly organisation?: { readonly name: string; readonly code: string };
   readonly roles: readonly RoleAssignment[];
 }
@@ -25,20 +27,20 @@ export interface DemoPersona {
  */
 export const DEMO_PERSONAS: readonly DemoPersona[] = [
   {
-    subject: 'citizen', accountId: '0190a1b2-0000-7000-8000-000000000001', kind: 'person', name: '张伟',
+    subject: 'citizen', accountId: '0190a1b2-0000-7000-8000-000000000001', kind: 'person', name: '张伟', email: 'zhang.wei@tongban.example',
     descriptionKey: 'identity.persona.citizen', idNumber: '110101199003072359', roles: [],
   },
   {
-    subject: 'business', accountId: '0190a1b2-0000-7000-8000-000000000002', kind: 'business', name: '李娜',
+    subject: 'business', accountId: '0190a1b2-0000-7000-8000-000000000002', kind: 'business', name: '李娜', email: 'li.na@tongban.example',
     descriptionKey: 'identity.persona.business',
     organisation: { name: '北京通办示例科技有限公司', code: '91110108MA01TB8N33' }, roles: [],
   },
   {
-    subject: 'clerk', accountId: '0190a1b2-0000-7000-8000-000000000003', kind: 'staff', name: '王芳',
+    subject: 'clerk', accountId: '0190a1b2-0000-7000-8000-000000000003', kind: 'staff', name: '王芳', email: 'wang.fang@tongban.example',
     descriptionKey: 'identity.persona.clerk', roles: [{ agency: DEMO_AGENCIES.civilAffairs, role: 'clerk' }],
   },
   {
-    subject: 'officer', accountId: '0190a1b2-0000-7000-8000-000000000004', kind: 'staff', name: '刘洋',
+    subject: 'officer', accountId: '0190a1b2-0000-7000-8000-000000000004', kind: 'staff', name: '刘洋', email: 'liu.yang@tongban.example',
     descriptionKey: 'identity.persona.officer',
     // One officer who can work every demo service's cases, and supervise at Market Regulation,
     // so the whole journey (and an escalation) can be tried with one sign-in.
@@ -48,11 +50,11 @@ export const DEMO_PERSONAS: readonly DemoPersona[] = [
     ],
   },
   {
-    subject: 'agency-admin', accountId: '0190a1b2-0000-7000-8000-000000000005', kind: 'staff', name: '陈静',
+    subject: 'agency-admin', accountId: '0190a1b2-0000-7000-8000-000000000005', kind: 'staff', name: '陈静', email: 'chen.jing@tongban.example',
     descriptionKey: 'identity.persona.agencyAdmin', roles: [{ agency: DEMO_AGENCIES.publicSecurity, role: 'agency_admin' }],
   },
   {
-    subject: 'platform-admin', accountId: '0190a1b2-0000-7000-8000-000000000006', kind: 'staff', name: '赵磊',
+    subject: 'platform-admin', accountId: '0190a1b2-0000-7000-8000-000000000006', kind: 'staff', name: '赵磊', email: 'zhao.lei@tongban.example',
     descriptionKey: 'identity.persona.platformAdmin', roles: [{ agency: PLATFORM_AGENCY, role: 'platform_admin' }],
   },
 ];

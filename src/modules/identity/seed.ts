@@ -12,7 +12,7 @@ export async function seedIdentity(kernel: Pick<Kernel, 'db' | 'config'>, identi
   const issuer = builtinIssuer(kernel.config);
   for (const [position, persona] of DEMO_PERSONAS.entries()) {
     await identity.saveAccount({
-      id: persona.accountId, kind: persona.kind, name: persona.name, idNumber: persona.idNumber, organisation: persona.organisation,
+      id: persona.accountId, kind: persona.kind, name: persona.name, idNumber: persona.idNumber, email: persona.email, organisation: persona.organisation,
     });
     for (const role of persona.roles) await identity.grantRole(persona.accountId, role.agency, role.role);
     await idpUsers.upsert({ subject: persona.subject, name: persona.name, descriptionKey: persona.descriptionKey, position, password: DEMO_PASSWORD });

@@ -5,7 +5,7 @@ import { createIdpUserStore, DEMO_PASSWORD, oidcMigrations } from '../../kernel/
 import type { Kernel } from '../../kernel/context.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { TongbanError } from '../../kernel/http/errors.js';
-import { DEMO_PERSONAS } from './demo-personas.js';
+import { demoPersona, DEMO_PERSONAS } from './demo-personas.js';
 import { identityModule } from './index.js';
 import { seedIdentity } from './seed.js';
 import { createIdentityService } from './service.js';
@@ -85,6 +85,8 @@ describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (
     const users = createIdpUserStore(k.db);
     expect((await users.list()).map((u) => u.subject)).toEqual(DEMO_PERSONAS.map((p) => p.subject));
     expect(await users.authenticate('citizen', DEMO_PASSWORD)).toMatchObject({ name: '张伟' });
+    // Notifications need somewhere to go: every persona has a (reserved-domain) address.
+    expect(await identity.account(demoPersona('citizen').accountId)).toMatchObject({ email: 'zhang.wei@tongban.example' });
     expect(await users.authenticate('citizen', 'Demo')).toBeUndefined();
     expect(await users.authenticate('nobody', DEMO_PASSWORD)).toBeUndefined();
     for (const persona of DEMO_PERSONAS) {

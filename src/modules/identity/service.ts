@@ -13,6 +13,8 @@ export interface Account {
   readonly kind: AccountKind;
   readonly name: string;
   readonly idNumber: string | undefined;
+  /** Where notifications are emailed; personal data like the ID number. */
+  readonly email: string | undefined;
   readonly organisation: { readonly name: string; readonly code: string } | undefined;
   readonly createdAt: Date;
   readonly disabled: boolean;
@@ -24,6 +26,7 @@ export interface NewAccount {
   readonly kind: AccountKind;
   readonly name: string;
   readonly idNumber?: string | undefined;
+  readonly email?: string | undefined;
   readonly organisation?: { readonly name: string; readonly code: string } | undefined;
 }
 
@@ -33,6 +36,7 @@ function toAccount(row: AccountRow): Account {
     kind: row.kind,
     name: row.name,
     idNumber: row.id_number ?? undefined,
+    email: row.email ?? undefined,
     organisation: row.organisation_name && row.organisation_code ? { name: row.organisation_name, code: row.organisation_code } : undefined,
     createdAt: row.created_at,
     disabled: row.disabled_at !== null,
@@ -63,7 +67,8 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
     const at = kernel.now();
     const row: AccountRow = {
       id: uuidv7(), kind: 'person', name: claims.name?.trim() || claims.sub,
-      id_number: null, organisation_name: null, organisation_code: null, created_at: at, disabled_at: null,
+      id_number: null, email: typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null,
+      organisation_name: null, organisation_code: null, created_at: at, disabled_at: null,
     };
     const linked = await store.transaction(async (tx) => {
       await store.upsertAccount(row, tx);
@@ -134,6 +139,7 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
         kind: input.kind,
         name: input.name,
         id_number: input.idNumber ?? null,
+        email: input.email ?? null,
         organisation_name: input.organisation?.name ?? null,
         organisation_code: input.organisation?.code ?? null,
         created_at: existing?.created_at ?? kernel.now(),

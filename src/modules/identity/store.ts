@@ -8,6 +8,7 @@ export type IdentityTables = {
     kind: AccountKind;
     name: string;
     id_number: string | null;
+    email: string | null;
     organisation_name: string | null;
     organisation_code: string | null;
     created_at: Date;

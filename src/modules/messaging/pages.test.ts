@@ -88,7 +88,7 @@ describeEachDatabase('messaging pages', migrationSources, (use) => {
     expect(page.body).toContain('<h1 class="tb-heading-l">发件箱（演示）</h1>');
     expect(page.body).toContain('未配置邮件服务器（TONGBAN_SMTP_URL），消息仅保存在此处，不会发出。');
     expect(page.body).toContain('visitor@example.cn');
-    expect(page.body).toContain(`无电子邮箱地址（账户 ${citizen.accountId}）`);
+    expect(page.body).toContain(citizen.email); // looked up from the account when the message was processed
     expect(page.body).toContain('Application approved: Business licence (TB-2026-BUSINE)');
     expect(page.body.match(/已保存，未发送/g)).toHaveLength(4);
 
