@@ -5,6 +5,7 @@ import type { ModuleEntry } from '../kernel/module.js';
 import { applicationsModule, createApplicationsService, createStaffRenderer } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
 import { helpModule } from './help/index.js';
+import { createMediatorService, mediatorModule } from './mediator/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { govstackRegistrationModule } from './govstack-registration/plugin.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
@@ -30,7 +31,9 @@ export function createServices(kernel: Kernel) {
   // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
   const workflow = createWorkflowService(kernel);
   const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity });
-  return { identity, catalog, messaging, workflow, applications };
+  // The consent port is connected once the consent module exists (docs/adr/0015-information-mediator.md).
+  const mediator = createMediatorService(kernel);
+  return { identity, catalog, messaging, workflow, applications, mediator };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -39,7 +42,7 @@ export type Services = ReturnType<typeof createServices>;
 const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule, mediatorModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

@@ -1,0 +1,20 @@
+import { defineErrors } from '../../kernel/http/index.js';
+import './messages.js';
+
+/** Codes raised by the information mediator. Documented in docs/errors.md. */
+export const MediatorErrors = defineErrors('mediator', {
+  TB_MEDIATOR_UNKNOWN_SERVICE: { status: 404, title: 'No such service is registered with the mediator', message: 'mediator.error.unknownService' },
+  TB_MEDIATOR_UNAUTHENTICATED: { status: 401, title: 'The calling system did not present a valid access token', message: 'mediator.error.unauthenticated' },
+  TB_MEDIATOR_CLIENT_HEADER_INVALID: { status: 400, title: 'The Information-Mediator-Client header is missing or malformed', message: 'mediator.error.clientHeader' },
+  TB_MEDIATOR_CLIENT_MISMATCH: { status: 403, title: 'The access token does not belong to the subsystem named in Information-Mediator-Client', message: 'mediator.error.clientMismatch' },
+  TB_MEDIATOR_ACCESS_DENIED: { status: 403, title: 'The calling subsystem has no access right for this method and path', message: 'mediator.error.accessDenied' },
+  TB_MEDIATOR_CONSENT_MISSING: { status: 403, title: 'The service needs the person\'s consent and none was found', message: 'mediator.error.consentMissing' },
+  TB_MEDIATOR_PROVIDER_TIMEOUT: { status: 504, title: 'The providing system did not answer in time', message: 'mediator.error.providerTimeout' },
+  TB_MEDIATOR_PROVIDER_UNREACHABLE: { status: 502, title: 'The providing system could not be reached', message: 'mediator.error.providerUnreachable' },
+  TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE: { status: 502, title: 'The providing system\'s answer is larger than the mediator passes on', message: 'mediator.error.providerTooLarge' },
+  TB_MEDIATOR_BODY_TOO_LARGE: { status: 413, title: 'The request body is larger than the mediator accepts', message: 'mediator.error.bodyTooLarge' },
+  TB_MEDIATOR_NOT_FOUND: { status: 404, title: 'No such member, subsystem, service or access right', message: 'mediator.error.notFound' },
+  TB_MEDIATOR_EXISTS: { status: 409, title: 'A registry entry with this identifier exists already', message: 'mediator.error.exists' },
+  TB_MEDIATOR_INVALID: { status: 422, title: 'The registry entry is not valid', message: 'mediator.error.invalid' },
+  TB_MEDIATOR_FORBIDDEN: { status: 403, title: 'Only an administrator of the member\'s agency may change its registry entries', message: 'mediator.error.forbidden' },
+});

@@ -1,0 +1,133 @@
+import { performance } from 'node:perf_hooks';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditEvent } from '../../kernel/audit/types.js';
+import type { MachineClient } from '../../kernel/auth/machine/index.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import './errors.js';
+import { authenticate } from './discovery.js';
+import { methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
+import type { Forwarder } from './forward.js';
+import { sha256, type MessageLog } from './message-log.js';
+import type { MediatorStore, ServiceRow } from './store.js';
+
+/** The consent module's answer, through a port (the consent module comes later). */
+export interface ConsentCheck {
+  hasConsent(agreementId: string, personId: string): Promise<boolean>;
+}
+
+/** A request body the mediator refused to read to the end: it was over the limit. */
+export const BODY_TOO_LARGE = Symbol('body too large');
+
+export interface ExchangeRequest {
+  readonly method: string;
+  readonly service: SubsystemRef & { readonly code: string };
+  /** The path below the service, starting with `/`, without the query string. */
+  readonly path: string;
+  /** The query string with its `?`, or empty. */
+  readonly query: string;
+  readonly clientHeader: string | undefined;
+  readonly authorization: string | undefined;
+  readonly userId: string | undefined;
+  readonly issue: string | undefined;
+  readonly requestId: string;
+  readonly contentType: string | undefined;
+  readonly accept: string | undefined;
+  readonly body: Buffer | undefined | typeof BODY_TOO_LARGE;
+  readonly verifyToken: (token: string) => Promise<MachineClient>;
+}
+
+export interface ExchangeResult {
+  readonly messageId: string;
+  readonly serviceId: string;
+  /** Set when the mediator refused or the provider failed; the route answers it as problem+json. */
+  readonly error?: TongbanError;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly seconds: number;
+  /** Whether the service is registered: metrics label unknown ones together. */
+  readonly known: boolean;
+}
+
+export interface ExchangeDeps {
+  readonly store: MediatorStore;
+  readonly log: MessageLog;
+  readonly forwarder: Forwarder;
+  readonly consent: ConsentCheck | undefined;
+  readonly now: () => Date;
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+}
+
+const fail = (code: string, detail: string) => new TongbanError(code, { detail });
+
+/**
+ * One exchange: authenticate, authorise, check consent, forward (outside any transaction), then
+ * write the message log (and a person's audit record) before anything is answered.
+ */
+export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): Promise<ExchangeResult> {
+  const started = performance.now();
+  const messageId = uuidv7();
+  const serviceId = `${subsystemIdOf(input.service)}/${input.service.code}`;
+  const requestBody = input.body === BODY_TOO_LARGE ? undefined : input.body;
+  let client: SubsystemRef | undefined;
+  let service: ServiceRow | undefined;
+  let providerMs: number | undefined;
+  let personRead: AuditEvent | undefined;
+  let result: Omit<ExchangeResult, 'seconds' | 'messageId' | 'serviceId' | 'known'>;
+
+  try {
+    const caller = await authenticate(deps.store, input, (named) => { client = named; });
+    const clientId = subsystemIdOf(caller);
+    service = await deps.store.getService(serviceId);
+    if (!service) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No service ${serviceId}`);
+    const rights = await deps.store.rights({ serviceId, clientId });
+    if (!rights.some((r) => methodMatches(r.method, input.method) && pathMatches(r.path, input.path))) {
+      throw fail('TB_MEDIATOR_ACCESS_DENIED', `${clientId} may not ${input.method} ${input.path} of ${serviceId}`);
+    }
+    const person = input.userId ?? personInPath(input.path);
+    if (service.needs_consent) {
+      if (!deps.consent) throw fail('TB_MEDIATOR_CONSENT_MISSING', `${serviceId} needs consent under agreement ${service.agreement_id ?? ''}, and no consent register is connected`);
+      if (person === undefined) throw fail('TB_MEDIATOR_CONSENT_MISSING', 'Name the person in X-Road-UserId: this service needs their consent');
+      if (!(await deps.consent.hasConsent(service.agreement_id ?? '', person))) throw fail('TB_MEDIATOR_CONSENT_MISSING', `No consent of this person under agreement ${service.agreement_id ?? ''}`);
+    }
+    if (input.body === BODY_TOO_LARGE) throw fail('TB_MEDIATOR_BODY_TOO_LARGE', `The mediator passes on request bodies of at most ${deps.maxBodyBytes} bytes`);
+
+    const headers: Record<string, string> = {
+      'x-road-id': messageId, 'x-road-client': clientId, 'information-mediator-client': clientId, 'x-road-service': serviceId, 'x-request-id': input.requestId,
+    };
+    if (input.contentType) headers['content-type'] = input.contentType;
+    if (input.accept) headers.accept = input.accept;
+    if (input.userId) headers['x-road-userid'] = input.userId;
+    if (input.issue) headers['x-road-issue'] = input.issue;
+    const providerStarted = performance.now();
+    const answer = await deps.forwarder.forward({
+      url: `${service.base_url}${input.path}${input.query}`, method: input.method, headers, body: requestBody, timeoutMs: service.timeout_ms ?? deps.timeoutMs,
+    });
+    providerMs = Math.round(performance.now() - providerStarted);
+    if (answer.kind === 'timeout') throw fail('TB_MEDIATOR_PROVIDER_TIMEOUT', `${serviceId}: ${answer.reason}`);
+    if (answer.kind === 'unreachable') throw fail('TB_MEDIATOR_PROVIDER_UNREACHABLE', `${serviceId} could not be reached (${answer.reason})`);
+    if (answer.kind === 'too-large') throw fail('TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE', `${serviceId}: ${answer.reason}`);
+    result = { status: answer.status, headers: answer.headers, body: answer.body };
+    if (person !== undefined) {
+      personRead = {
+        actor: { kind: 'client', id: clientId, organisation: `${caller.instance}/${caller.memberClass}/${caller.member}` },
+        action: 'mediator.exchange', subject: person, resource: { type: 'mediator-service', id: serviceId },
+        requestId: input.requestId, details: { messageId, method: input.method, status: answer.status },
+        ...(input.issue ? { purpose: input.issue.slice(0, 500) } : {}),
+      };
+    }
+  } catch (error) {
+    if (!(error instanceof TongbanError)) throw error;
+    result = { error, status: error.status, headers: {}, body: Buffer.alloc(0) };
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  await deps.log.write({
+    at: deps.now(), messageId, requestId: input.requestId, client: client ? subsystemIdOf(client) : input.clientHeader, service: serviceId,
+    method: input.method, path: `${input.path}${input.query}`, userId: input.userId, issue: input.issue, status: result.status,
+    outcome: result.error ? result.error.code : 'ok', requestDigest: sha256(requestBody), responseDigest: sha256(result.body),
+    requestBytes: requestBody?.length ?? 0, responseBytes: result.body.length, durationMs: Math.round(seconds * 1000), providerMs,
+  }, personRead);
+  return { ...result, messageId, serviceId, seconds, known: service !== undefined };
+}

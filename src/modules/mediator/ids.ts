@@ -1,0 +1,69 @@
+/**
+ * X-Road style identifiers, written as slash-joined parts: a member `CN/GOV/110000-PSB`
+ * (instance/class/code), a subsystem `CN/GOV/110000-PSB/population`, a service
+ * `CN/GOV/110000-PSB/population/persons`. Pure functions, no I/O.
+ */
+const PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface SubsystemRef {
+  readonly instance: string;
+  readonly memberClass: string;
+  readonly member: string;
+  readonly subsystem: string;
+}
+
+export const isPart = (value: string): boolean => PART.test(value);
+
+export const memberId = (instance: string, memberClass: string, code: string): string => `${instance}/${memberClass}/${code}`;
+
+export const subsystemIdOf = (ref: SubsystemRef): string => `${ref.instance}/${ref.memberClass}/${ref.member}/${ref.subsystem}`;
+
+/** The Information-Mediator-Client (or X-Road-Client) header: four parts, or undefined. */
+export function parseSubsystemId(value: string | undefined): SubsystemRef | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.trim().split('/');
+  if (parts.length !== 4 || !parts.every(isPart)) return undefined;
+  const [instance, memberClass, member, subsystem] = parts as [string, string, string, string];
+  return { instance, memberClass, member, subsystem };
+}
+
+/**
+ * Whether `path` (no query string) matches an access right's pattern: `*` stands for one path
+ * segment, a trailing `/**` for any rest (also none); everything else matches literally.
+ */
+export function pathMatches(pattern: string, path: string): boolean {
+  const want = pattern.split('/');
+  const have = path.split('/');
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i];
+    if (w === '**' && i === want.length - 1) return true;
+    const h = have[i];
+    if (h === undefined) return false;
+    if (w === '*') {
+      if (h === '') return false;
+      continue;
+    }
+    if (w !== h) return false;
+  }
+  return have.length === want.length;
+}
+
+export function methodMatches(pattern: string, method: string): boolean {
+  return pattern === '*' || pattern.toUpperCase() === method.toUpperCase();
+}
+
+const PATTERN = /^\/(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+|\*)?(?:\/(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+|\*))*(?:\/\*\*)?$/;
+const METHODS = new Set(['*', 'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+export const isPathPattern = (pattern: string): boolean => PATTERN.test(pattern);
+export const isMethodPattern = (method: string): boolean => METHODS.has(method);
+
+/**
+ * A Chinese resident identity number in a path segment (17 digits and a digit or X): a
+ * read about that person. Checked only for shape; the provider knows whether it exists.
+ */
+const RESIDENT_ID = /^[1-9]\d{16}[\dX]$/;
+
+export function personInPath(path: string): string | undefined {
+  return path.split('/').find((segment) => RESIDENT_ID.test(segment));
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
+import type { ChainLog, ChainSpec } from '../../kernel/audit/index.js';
+import type { Db } from '../../kernel/db/index.js';
+
+/** One exchange as the message log keeps it: who called what, why, how it ended, digests. */
+export interface LoggedExchange {
+  readonly at: Date;
+  readonly messageId: string;
+  readonly requestId: string | undefined;
+  readonly client: string | undefined;
+  readonly service: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly userId: string | undefined;
+  readonly issue: string | undefined;
+  readonly status: number;
+  /** `ok` when the provider answered (whatever its status), else the mediator's error code. */
+  readonly outcome: string;
+  readonly requestDigest: string;
+  readonly responseDigest: string;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly durationMs: number;
+  readonly providerMs: number | undefined;
+}
+
+export const sha256 = (body: Buffer | undefined): string => `sha256:${createHash('sha256').update(body ?? Buffer.alloc(0)).digest('base64url')}`;
+
+/** Version 1 of what a message log record's hash covers. Never change it; add a version instead. */
+function canonical(row: Readonly<Record<string, unknown>>): unknown {
+  return {
+    v: 1, at: row.at, messageId: row.message_id, requestId: row.request_id, client: row.client, service: row.service,
+    method: row.method, path: row.path, userId: row.user_id, issue: row.issue, status: row.status, outcome: row.outcome,
+    request: [row.request_digest, row.request_bytes], response: [row.response_digest, row.response_bytes],
+    durationMs: row.duration_ms, providerMs: row.provider_ms,
+  };
+}
+
+export const MESSAGE_LOG: ChainSpec = {
+  name: 'mediator.messages',
+  tables: { records: 'mediator_message_log', heads: 'mediator_message_log_head', checkpoints: 'mediator_message_log_checkpoint' },
+  canonical,
+};
+
+const cap = (value: string | undefined, length: number) => (value === undefined ? null : value.slice(0, length));
+
+export interface MessageLog {
+  readonly chain: ChainLog;
+  /**
+   * Appends the exchange, and the audit record of a person's data read with it, in one
+   * transaction: both are there, or neither.
+   */
+  write(exchange: LoggedExchange, personRead?: AuditEvent): Promise<void>;
+}
+
+export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
+  const chain = audit.createLog(MESSAGE_LOG);
+  return {
+    chain,
+    async write(e, personRead) {
+      await db.transaction().execute(async (tx) => {
+        await chain.link(tx, e.messageId, {
+          at: e.at, message_id: e.messageId, request_id: cap(e.requestId, 128), client: cap(e.client, 300), service: cap(e.service, 400),
+          method: e.method, path: cap(e.path, 2000), user_id: cap(e.userId, 200), issue: cap(e.issue, 500), status: e.status, outcome: e.outcome,
+          request_digest: e.requestDigest, response_digest: e.responseDigest, request_bytes: e.requestBytes, response_bytes: e.responseBytes,
+          duration_ms: e.durationMs, provider_ms: e.providerMs ?? null,
+        });
+        if (personRead) await audit.append(tx, personRead);
+      });
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor } from '../../kernel/audit/types.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import './errors.js';
+import { METASERVICES } from './discovery.js';
+import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
+import type { MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
+
+/** Who changes the registry, and which agencies' members they may change. */
+export interface RegistryAdmin {
+  readonly actor: Actor;
+  readonly may: (agency: string) => boolean;
+  readonly requestId?: string;
+}
+
+export interface NewMember { readonly instance: string; readonly memberClass: string; readonly code: string; readonly name: string; readonly agency: string }
+export interface NewSubsystem { readonly memberId: string; readonly code: string; readonly name: string; readonly clientId?: string | null }
+export interface NewService {
+  readonly subsystemId: string;
+  readonly code: string;
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly openapi?: unknown;
+  readonly needsConsent?: boolean;
+  readonly agreementId?: string | null;
+  /** Overrides the mediator's total timeout for this service, in milliseconds. */
+  readonly timeoutMs?: number | null;
+}
+export interface NewRight { readonly serviceId: string; readonly clientId: string; readonly method: string; readonly path: string }
+
+const invalid = (detail: string) => new TongbanError('TB_MEDIATOR_INVALID', { detail });
+const notFound = (detail: string) => new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail });
+
+function checkUrl(value: string): string {
+  let url: URL;
+  try { url = new URL(value); } catch { throw invalid(`baseUrl ${value} is not a URL`); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('baseUrl must be http or https');
+  if (url.search || url.hash || url.username || url.password) throw invalid('baseUrl must not carry a query, fragment or credentials');
+  return url.toString().replace(/\/$/, '');
+}
+
+/** Registry management: members, subsystems, services and access rights (deny by default). */
+export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, store: MediatorStore) {
+  const { db, audit, now } = kernel;
+
+  async function memberOf(id: string): Promise<MemberRow> {
+    const member = await store.getMember(id);
+    if (!member) throw notFound(`No member ${id}`);
+    return member;
+  }
+  async function subsystemOf(id: string): Promise<{ subsystem: SubsystemRow; member: MemberRow }> {
+    const subsystem = await store.getSubsystem(id);
+    if (!subsystem) throw notFound(`No subsystem ${id}`);
+    return { subsystem, member: await memberOf(subsystem.member_id) };
+  }
+  async function serviceOf(id: string): Promise<{ service: ServiceRow; member: MemberRow }> {
+    const service = await store.getService(id);
+    if (!service) throw notFound(`No service ${id}`);
+    return { service, member: (await subsystemOf(service.subsystem_id)).member };
+  }
+  const guard = (admin: RegistryAdmin, member: MemberRow) => {
+    if (!admin.may(member.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: `Member ${member.id} belongs to agency ${member.agency}` });
+  };
+  const record = (admin: RegistryAdmin, action: string, type: string, id: string, details: Record<string, unknown>) => ({
+    actor: admin.actor, action, resource: { type, id }, details, ...(admin.requestId ? { requestId: admin.requestId } : {}),
+  });
+
+  return {
+    memberOf, subsystemOf, serviceOf,
+
+    /** Adding members is the platform's business: `may` is asked about the member's agency. */
+    async addMember(input: NewMember, admin: RegistryAdmin): Promise<MemberRow> {
+      for (const part of [input.instance, input.memberClass, input.code]) if (!isPart(part)) throw invalid(`"${part}" is not a valid identifier part`);
+      if (!input.name.trim() || !input.agency.trim()) throw invalid('A member needs a name and an agency');
+      if (!admin.may(input.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN');
+      const row: MemberRow = { id: memberId(input.instance, input.memberClass, input.code), instance: input.instance, member_class: input.memberClass, code: input.code, name: input.name.trim(), agency: input.agency, created_at: now() };
+      await db.transaction().execute(async (tx) => {
+        if (!(await store.insertMember(tx, row))) throw new TongbanError('TB_MEDIATOR_EXISTS', { detail: `Member ${row.id} exists` });
+        await audit.append(tx, record(admin, 'mediator.member.add', 'mediator-member', row.id, { agency: row.agency }));
+      });
+      return row;
+    },
+
+    async addSubsystem(input: NewSubsystem, admin: RegistryAdmin): Promise<SubsystemRow> {
+      if (!isPart(input.code)) throw invalid(`"${input.code}" is not a valid subsystem code`);
+      if (!input.name.trim()) throw invalid('A subsystem needs a name');
+      const member = await memberOf(input.memberId);
+      guard(admin, member);
+      const row: SubsystemRow = { id: `${member.id}/${input.code}`, member_id: member.id, code: input.code, name: input.name.trim(), client_id: input.clientId ?? null, created_at: now() };
+      await db.transaction().execute(async (tx) => {
+        if (!(await store.insertSubsystem(tx, row))) throw new TongbanError('TB_MEDIATOR_EXISTS', { detail: `Subsystem ${row.id} or a subsystem with client ${row.client_id ?? ''} exists` });
+        await audit.append(tx, record(admin, 'mediator.subsystem.add', 'mediator-subsystem', row.id, { clientId: row.client_id }));
+      });
+      return row;
+    },
+
+    /** Registers a service, or updates it (same subsystem and code). */
+    async saveService(input: NewService, admin: RegistryAdmin): Promise<ServiceRow> {
+      if (!isPart(input.code)) throw invalid(`"${input.code}" is not a valid service code`);
+      if ((METASERVICES as readonly string[]).includes(input.code)) throw invalid(`"${input.code}" is the name of a metaservice`);
+      if (!input.name.trim()) throw invalid('A service needs a name');
+      const needsConsent = input.needsConsent ?? false;
+      if (needsConsent && !input.agreementId) throw invalid('A service that needs consent names its data agreement');
+      if (input.timeoutMs !== undefined && input.timeoutMs !== null && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 100 || input.timeoutMs > 120_000)) {
+        throw invalid('timeoutMs must be between 100 and 120000');
+      }
+      if (input.openapi !== undefined && input.openapi !== null && (typeof input.openapi !== 'object' || Array.isArray(input.openapi))) throw invalid('openapi must be an OpenAPI document (a JSON object)');
+      const { subsystem, member } = await subsystemOf(input.subsystemId);
+      guard(admin, member);
+      const at = now();
+      const id = `${subsystem.id}/${input.code}`;
+      const existing = await store.getService(id);
+      const row: ServiceRow = {
+        id, subsystem_id: subsystem.id, code: input.code, name: input.name.trim(), base_url: checkUrl(input.baseUrl), openapi: input.openapi ?? null,
+        needs_consent: needsConsent, agreement_id: input.agreementId ?? null, timeout_ms: input.timeoutMs ?? null, created_at: existing?.created_at ?? at, updated_at: at,
+      };
+      await db.transaction().execute(async (tx) => {
+        await store.upsertService(tx, row);
+        await audit.append(tx, record(admin, existing ? 'mediator.service.update' : 'mediator.service.add', 'mediator-service', id, { baseUrl: row.base_url, needsConsent, agreementId: row.agreement_id }));
+      });
+      return row;
+    },
+
+    /** Grants a right; granting an existing one changes nothing and returns it. */
+    async grant(input: NewRight, admin: RegistryAdmin): Promise<RightRow> {
+      const method = input.method.toUpperCase();
+      if (!isMethodPattern(method)) throw invalid(`"${input.method}" is not an HTTP method or *`);
+      if (!isPathPattern(input.path)) throw invalid(`"${input.path}" is not a path pattern like /persons/* or /**`);
+      const { member } = await serviceOf(input.serviceId);
+      guard(admin, member);
+      await subsystemOf(input.clientId);
+      const key = { service_id: input.serviceId, client_id: input.clientId, method, path: input.path };
+      return db.transaction().execute(async (tx) => {
+        const inserted = await store.insertRight(tx, { id: uuidv7(), ...key, granted_by: admin.actor.id, granted_at: now() });
+        if (!inserted) {
+          const existing = await store.findRight(tx, key);
+          if (!existing) throw new Error('access right vanished while granting it');
+          return existing;
+        }
+        await audit.append(tx, record(admin, 'mediator.right.grant', 'mediator-access-right', inserted.id, { service: key.service_id, client: key.client_id, method, path: key.path }));
+        return inserted;
+      });
+    },
+
+    async revoke(rightId: string, admin: RegistryAdmin): Promise<void> {
+      const right = await store.getRight(rightId);
+      if (!right) throw notFound(`No access right ${rightId}`);
+      guard(admin, (await serviceOf(right.service_id)).member);
+      await db.transaction().execute(async (tx) => {
+        await store.deleteRight(tx, rightId);
+        await audit.append(tx, record(admin, 'mediator.right.revoke', 'mediator-access-right', rightId, { service: right.service_id, client: right.client_id, method: right.method, path: right.path }));
+      });
+    },
+  };
+}
+
+export type Registry = ReturnType<typeof createRegistry>;

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TongbanError } from '../../kernel/http/index.js';
+import { header } from './routes.js';
+import { BODY_TOO_LARGE, type MediatorService } from './service.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * Reads the request body as bytes whatever its type (the mediator passes it on untouched), up to
+ * the limit. A larger body is not read to the end: the exchange is refused (and logged) with 413.
+ */
+function rawBodyParser(limit: number) {
+  return (_request: FastifyRequest, payload: NodeJS.ReadableStream, done: (error: Error | null, body?: unknown) => void) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (body: unknown) => {
+      if (finished) return;
+      finished = true;
+      done(null, body);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      size += chunk.length;
+      if (size > limit) {
+        finish(BODY_TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    payload.on('end', () => finish(Buffer.concat(chunks)));
+    payload.on('error', (error: Error) => {
+      if (finished) return;
+      finished = true;
+      done(error);
+    });
+  };
+}
+
+/** `/r1/{instance}/{class}/{member}/{subsystem}/{service}/{path…}`: every exchange between systems. */
+export async function registerProxyRoutes(scope: FastifyInstance, mediator: MediatorService): Promise<void> {
+  await scope.register((proxy, _options, done) => {
+    proxy.removeAllContentTypeParsers();
+    proxy.addContentTypeParser('*', rawBodyParser(mediator.maxBodyBytes));
+
+    const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+      const params = request.params as Record<string, string>;
+      const [rawPath = '', rawQuery] = request.url.split(/\?(.*)/s, 2);
+      // The path below the service as received (still percent-encoded), so it reaches the provider unchanged.
+      const below = rawPath.split('/').slice(7).join('/');
+      const body = request.body === BODY_TOO_LARGE ? BODY_TOO_LARGE : Buffer.isBuffer(request.body) ? request.body : undefined;
+      const result = await mediator.exchange({
+        method: request.method,
+        service: { instance: params.instance ?? '', memberClass: params.memberClass ?? '', member: params.member ?? '', subsystem: params.subsystem ?? '', code: params.service ?? '' },
+        path: `/${below}`,
+        query: rawQuery ? `?${rawQuery}` : '',
+        clientHeader: header(request, 'information-mediator-client') ?? header(request, 'x-road-client'),
+        authorization: request.headers.authorization,
+        userId: header(request, 'x-road-userid'),
+        issue: header(request, 'x-road-issue'),
+        requestId: request.id,
+        contentType: header(request, 'content-type'),
+        accept: header(request, 'accept'),
+        body,
+        verifyToken: (token) => request.server.machineAuth.verifyAccessToken(token),
+      });
+      if (result.error) {
+        const { code, detail, headers, cause } = result.error;
+        throw new TongbanError(code, { ...(detail !== undefined ? { detail } : {}), cause, headers: { ...headers, 'x-road-id': result.messageId } });
+      }
+      return reply.status(result.status).headers(result.headers).header('x-road-id', result.messageId).send(result.body);
+    };
+
+    const base = '/r1/:instance/:memberClass/:member/:subsystem/:service';
+    for (const url of [base, `${base}/*`]) {
+      proxy.route({ method: [...METHODS], url, exposeHeadRoute: false, config: { csrf: false }, schema: { hide: true }, handler: handle });
+    }
+    done();
+  });
+}

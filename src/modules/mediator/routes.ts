@@ -1,0 +1,75 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
+import { addMemberSchema, addSubsystemSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
+import { subsystemIdOf, type MediatorService, type RegistryAdmin } from './service.js';
+
+const ADMINS = ['agency_admin', 'platform_admin'] as const;
+
+function admin(request: FastifyRequest): RegistryAdmin {
+  const principal = principalOf(request);
+  return {
+    actor: { kind: principal.kind === 'staff' ? 'staff' : 'person', id: principal.accountId },
+    may: (agency) => hasRole(principal, 'platform_admin') || hasRole(principal, 'agency_admin', agency),
+    requestId: request.id,
+  };
+}
+
+const dates = <T extends object>(row: T) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+
+/**
+ * The registry's JSON API under /api/mediator (agency and platform administrators) and the
+ * directory metaservices (calling systems, authenticated like an exchange).
+ */
+export function registerMediatorRoutes(scope: FastifyInstance, mediator: MediatorService): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get('/api/mediator/registry', { schema: listSchema, preHandler: requireRole(ADMINS) }, async (request) => {
+    const [members, subsystems, services, rights] = await Promise.all([
+      mediator.listMembers(), mediator.listSubsystems(request.query.member), mediator.listServices(), mediator.listRights(),
+    ]);
+    return { members: members.map(dates), subsystems: subsystems.map(dates), services: services.map(dates), rights: rights.map(dates) };
+  });
+  app.post('/api/mediator/members', { schema: addMemberSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
+    reply.status(201).send(dates(await mediator.addMember(request.body, admin(request)))));
+  app.post('/api/mediator/subsystems', { schema: addSubsystemSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
+    reply.status(201).send(dates(await mediator.addSubsystem(request.body, admin(request)))));
+  app.post('/api/mediator/services', { schema: saveServiceSchema, preHandler: requireRole(ADMINS) }, async (request) =>
+    dates(await mediator.saveService(request.body, admin(request))));
+  app.post('/api/mediator/rights', { schema: grantSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
+    reply.status(201).send(dates(await mediator.grant(request.body, admin(request)))));
+  app.delete('/api/mediator/rights/:id', { schema: revokeSchema, preHandler: requireRole(ADMINS) }, async (request, reply) => {
+    await mediator.revoke(request.params.id, admin(request));
+    return reply.status(204).send();
+  });
+
+  const credentials = (request: FastifyRequest) => ({
+    clientHeader: header(request, 'information-mediator-client') ?? header(request, 'x-road-client'),
+    authorization: request.headers.authorization,
+    verifyToken: (token: string) => request.server.machineAuth.verifyAccessToken(token),
+  });
+
+  app.get('/listClients', { schema: listClientsSchema }, async (request) => {
+    await mediator.verifyCaller(credentials(request));
+    return mediator.listClients(request.query.instanceId);
+  });
+  const provider = (p: { instance: string; memberClass: string; member: string; subsystem: string }) => subsystemIdOf(p);
+  app.get('/r1/:instance/:memberClass/:member/:subsystem/listMethods', { schema: listMethodsSchema }, async (request) => {
+    await mediator.authenticate(credentials(request));
+    return mediator.listMethods(provider(request.params), request.query.serviceId);
+  });
+  app.get('/r1/:instance/:memberClass/:member/:subsystem/allowedMethods', { schema: listMethodsSchema }, async (request) => {
+    const client = await mediator.authenticate(credentials(request));
+    return mediator.allowedMethods(provider(request.params), subsystemIdOf(client), request.query.serviceId);
+  });
+  app.get('/r1/:instance/:memberClass/:member/:subsystem/getOpenAPI', { schema: getOpenApiSchema }, async (request) => {
+    await mediator.authenticate(credentials(request));
+    return mediator.getOpenAPI(provider(request.params), request.query.serviceCode);
+  });
+}
+
+/** A single-valued header (a repeated one counts as absent: it cannot be trusted). */
+export function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

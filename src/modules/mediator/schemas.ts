@@ -1,0 +1,56 @@
+import { Type } from 'typebox';
+
+/** Route schemas of /api/mediator (registry administration) and the metaservices. */
+const TAG = ['mediator'];
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+export const addMemberSchema = {
+  tags: TAG, summary: 'Register a member (agency_admin of its agency, or platform_admin)',
+  body: Type.Object({ instance: Text(64), memberClass: Text(64), code: Text(64), name: Text(200), agency: Text(64) }, { additionalProperties: false }),
+};
+
+export const addSubsystemSchema = {
+  tags: TAG, summary: 'Register a subsystem of a member, with the API client that authenticates as it',
+  body: Type.Object({ memberId: Text(200), code: Text(64), name: Text(200), clientId: Type.Optional(Type.Union([Text(200), Type.Null()])) }, { additionalProperties: false }),
+};
+
+export const saveServiceSchema = {
+  tags: TAG, summary: 'Register or update a service a subsystem provides',
+  body: Type.Object({
+    subsystemId: Text(300), code: Text(64), name: Text(200), baseUrl: Text(2000),
+    openapi: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+    needsConsent: Type.Optional(Type.Boolean()), agreementId: Type.Optional(Type.Union([Text(200), Type.Null()])),
+    timeoutMs: Type.Optional(Type.Union([Type.Integer({ minimum: 100, maximum: 120_000 }), Type.Null()])),
+  }, { additionalProperties: false }),
+};
+
+export const grantSchema = {
+  tags: TAG, summary: 'Grant a client subsystem an access right on a service (deny by default)',
+  body: Type.Object({ serviceId: Text(400), clientId: Text(300), method: Text(10), path: Text(500) }, { additionalProperties: false }),
+};
+
+export const revokeSchema = { tags: TAG, summary: 'Revoke an access right', params: Type.Object({ id: Type.String({ format: 'uuid' }) }) };
+
+export const listSchema = {
+  tags: TAG, summary: 'The registry: members, subsystems, services and access rights',
+  querystring: Type.Object({ member: Type.Optional(Text(200)) }),
+};
+
+export const listClientsSchema = {
+  tags: TAG, summary: 'GovStack IM listClients: members and subsystems (applications)',
+  querystring: Type.Object({ instanceId: Type.Optional(Text(64)) }),
+};
+
+const Provider = Type.Object({ instance: Text(64), memberClass: Text(64), member: Text(64), subsystem: Text(64) });
+
+export const listMethodsSchema = {
+  tags: TAG, summary: 'GovStack IM listMethods / allowedMethods: REST services and endpoints of a provider',
+  params: Provider, querystring: Type.Object({ serviceId: Type.Optional(Text(64)) }),
+};
+
+export const getOpenApiSchema = {
+  tags: TAG, summary: 'GovStack IM getOpenAPI: the OpenAPI description of one service',
+  params: Provider, querystring: Type.Object({ serviceCode: Text(64) }),
+};
+
+export const trafficQuery = Type.Object({ hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 31 })) });

@@ -1,0 +1,82 @@
+import { Counter, Histogram, type Registry as MetricsRegistry } from 'prom-client';
+import type { Kernel } from '../../kernel/context.js';
+import { authenticate, createDiscovery, verifyCaller, type Credentials } from './discovery.js';
+import { runExchange, type ConsentCheck, type ExchangeRequest, type ExchangeResult } from './exchange.js';
+import { createForwarder } from './forward.js';
+import { createMessageLog } from './message-log.js';
+import { createRegistry } from './registry.js';
+import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
+
+export type { ConsentCheck, ExchangeRequest, ExchangeResult } from './exchange.js';
+export { BODY_TOO_LARGE } from './exchange.js';
+export { CALL_SCOPE, METASERVICES } from './discovery.js';
+export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight } from './registry.js';
+export type { MemberRow, SubsystemRow, ServiceRow, RightRow, LogRow, TrafficRow } from './store.js';
+export type { SubsystemRef } from './ids.js';
+export { parseSubsystemId, subsystemIdOf } from './ids.js';
+
+export interface MediatorOptions {
+  /** The consent register; without it, a service that needs consent refuses every call. */
+  readonly consent?: ConsentCheck;
+  readonly connectTimeoutMs?: number;
+  /** Default total time a provider has for its whole answer; a service may set its own. */
+  readonly timeoutMs?: number;
+  /** Largest request body passed on (default: the app's body limit). */
+  readonly maxBodyBytes?: number;
+  readonly maxAnswerBytes?: number;
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** The information mediator: registry, proxied exchanges, message log, discovery, traffic. */
+export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'>, options: MediatorOptions = {}) {
+  const store = createMediatorStore(kernel.db);
+  const log = createMessageLog(kernel.db, kernel.audit);
+  const maxBodyBytes = options.maxBodyBytes ?? kernel.config.limits.bodyBytes;
+  const forwarder = createForwarder({ connectTimeoutMs: options.connectTimeoutMs ?? 2_000, maxAnswerBytes: options.maxAnswerBytes ?? 10 * 1_048_576 });
+  const deps = { store, log, forwarder, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes };
+  let observe: ((result: ExchangeResult) => void) | undefined;
+
+  return {
+    ...createRegistry(kernel, store),
+    ...createDiscovery(store),
+    maxBodyBytes,
+    messageLog: log.chain,
+    /** The calling system's token alone (listClients needs no subsystem). */
+    verifyCaller: (credentials: Credentials) => verifyCaller(credentials),
+    /** The calling subsystem named by the header and proven by the token. */
+    authenticate: (credentials: Credentials) => authenticate(store, credentials),
+    listMembers: () => store.listMembers(),
+    listSubsystems: (memberId?: string) => store.listSubsystems(memberId),
+    listServices: (subsystemId?: string) => store.listServices(subsystemId),
+    listRights: (filter: { serviceId?: string; clientId?: string } = {}) => store.rights(filter),
+
+    /** One proxied call; the message log has it before this returns. */
+    async exchange(input: ExchangeRequest): Promise<ExchangeResult> {
+      const result = await runExchange(deps, input);
+      observe?.(result);
+      return result;
+    },
+
+    /** Per-service counts, errors and latencies in the app's Prometheus registry. */
+    instrument(registry: MetricsRegistry): void {
+      const requests = new Counter({ name: 'mediator_requests_total', help: 'Exchanges through the information mediator', labelNames: ['service', 'status'], registers: [registry] });
+      const errors = new Counter({ name: 'mediator_errors_total', help: 'Exchanges the mediator refused or the provider failed', labelNames: ['service', 'code'], registers: [registry] });
+      const duration = new Histogram({ name: 'mediator_request_duration_seconds', help: 'Time from receiving an exchange to having logged its answer', labelNames: ['service'], buckets: DURATION_BUCKETS, registers: [registry] });
+      observe = (result) => {
+        // Unregistered services share one label: a probe must not create a series per made-up name.
+        const service = result.known ? result.serviceId : 'unknown';
+        requests.inc({ service, status: String(result.status) });
+        if (result.error) errors.inc({ service, code: result.error.code });
+        duration.observe({ service }, result.seconds);
+      };
+    },
+
+    traffic: (since: Date): Promise<TrafficRow[]> => store.traffic(since),
+    recentExchanges: (limit = 20): Promise<LogRow[]> => store.recent(limit),
+    exchangesOf: (messageId: string): Promise<LogRow[]> => store.byMessageId(messageId),
+    close: () => forwarder.close(),
+  };
+}
+
+export type MediatorService = ReturnType<typeof createMediatorService>;

@@ -1,0 +1,108 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+
+export type MediatorTables = {
+  mediator_members: { id: string; instance: string; member_class: string; code: string; name: string; agency: string; created_at: Date };
+  mediator_subsystems: { id: string; member_id: string; code: string; name: string; client_id: string | null; created_at: Date };
+  mediator_services: {
+    id: string; subsystem_id: string; code: string; name: string; base_url: string; openapi: unknown;
+    needs_consent: boolean; agreement_id: string | null; timeout_ms: number | null; created_at: Date; updated_at: Date;
+  };
+  mediator_access_rights: { id: string; service_id: string; client_id: string; method: string; path: string; granted_by: string; granted_at: Date };
+  mediator_message_log: {
+    id: string; chain: number; seq: number; at: Date; message_id: string; request_id: string | null; client: string | null; service: string | null;
+    method: string; path: string; user_id: string | null; issue: string | null; status: number; outcome: string;
+    request_digest: string; response_digest: string; request_bytes: number; response_bytes: number; duration_ms: number; provider_ms: number | null;
+    prev_hash: string; hash: string;
+  };
+};
+
+export type MemberRow = Selectable<MediatorTables['mediator_members']>;
+export type SubsystemRow = Selectable<MediatorTables['mediator_subsystems']>;
+export type ServiceRow = Selectable<MediatorTables['mediator_services']>;
+export type RightRow = Selectable<MediatorTables['mediator_access_rights']>;
+export type LogRow = Selectable<MediatorTables['mediator_message_log']>;
+
+export type Executor = Kysely<object>;
+
+const q = (executor: Executor): Kysely<MediatorTables> => executor.withTables<MediatorTables>();
+const jsonb = (value: unknown) => (value === null || value === undefined ? null : sql<never>`cast(${JSON.stringify(value)} as jsonb)`);
+
+export interface TrafficRow { service: string | null; calls: number; refused: number; failed: number; average_ms: number; slowest_ms: number }
+
+/** Every query on the mediator's tables. */
+export function createMediatorStore(db: Executor) {
+  return {
+    db,
+    getMember: (id: string, executor: Executor = db) => q(executor).selectFrom('mediator_members').selectAll().where('id', '=', id).executeTakeFirst(),
+    listMembers: () => q(db).selectFrom('mediator_members').selectAll().orderBy('id').execute(),
+    async insertMember(executor: Executor, row: MemberRow): Promise<boolean> {
+      const r = await q(executor).insertInto('mediator_members').values(row).onConflict((c) => c.column('id').doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    getSubsystem: (id: string, executor: Executor = db) => q(executor).selectFrom('mediator_subsystems').selectAll().where('id', '=', id).executeTakeFirst(),
+    listSubsystems: (memberId?: string) => {
+      let query = q(db).selectFrom('mediator_subsystems').selectAll();
+      if (memberId !== undefined) query = query.where('member_id', '=', memberId);
+      return query.orderBy('id').execute();
+    },
+    async insertSubsystem(executor: Executor, row: SubsystemRow): Promise<boolean> {
+      const r = await q(executor).insertInto('mediator_subsystems').values(row).onConflict((c) => c.doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    getService: (id: string, executor: Executor = db) => q(executor).selectFrom('mediator_services').selectAll().where('id', '=', id).executeTakeFirst(),
+    listServices: (subsystemId?: string) => {
+      let query = q(db).selectFrom('mediator_services').selectAll();
+      if (subsystemId !== undefined) query = query.where('subsystem_id', '=', subsystemId);
+      return query.orderBy('id').execute();
+    },
+    async upsertService(executor: Executor, row: ServiceRow): Promise<void> {
+      const values = { ...row, openapi: jsonb(row.openapi) };
+      await q(executor).insertInto('mediator_services').values(values).onConflict((c) => c.column('id').doUpdateSet({
+        name: row.name, base_url: row.base_url, openapi: jsonb(row.openapi), needs_consent: row.needs_consent,
+        agreement_id: row.agreement_id, timeout_ms: row.timeout_ms, updated_at: row.updated_at,
+      })).execute();
+    },
+
+    getRight: (id: string, executor: Executor = db) => q(executor).selectFrom('mediator_access_rights').selectAll().where('id', '=', id).executeTakeFirst(),
+    rights: (filter: { serviceId?: string | undefined; clientId?: string | undefined; serviceIds?: readonly string[] }) => {
+      let query = q(db).selectFrom('mediator_access_rights').selectAll();
+      if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
+      if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      if (filter.serviceIds !== undefined) {
+        if (filter.serviceIds.length === 0) return Promise.resolve([]);
+        query = query.where('service_id', 'in', filter.serviceIds);
+      }
+      return query.orderBy('service_id').orderBy('client_id').orderBy('path').orderBy('method').execute();
+    },
+    async insertRight(executor: Executor, row: RightRow): Promise<RightRow | undefined> {
+      const inserted = await q(executor).insertInto('mediator_access_rights').values(row).onConflict((c) => c.doNothing()).returningAll().executeTakeFirst();
+      return inserted;
+    },
+    findRight: (executor: Executor, key: Pick<RightRow, 'service_id' | 'client_id' | 'method' | 'path'>) => q(executor).selectFrom('mediator_access_rights').selectAll()
+      .where('service_id', '=', key.service_id).where('client_id', '=', key.client_id).where('method', '=', key.method).where('path', '=', key.path).executeTakeFirst(),
+    async deleteRight(executor: Executor, id: string): Promise<void> {
+      await q(executor).deleteFrom('mediator_access_rights').where('id', '=', id).execute();
+    },
+
+    /** Calls per service since `since`, from the message log. */
+    async traffic(since: Date): Promise<TrafficRow[]> {
+      const rows = await q(db).selectFrom('mediator_message_log')
+        .select((eb) => [
+          'service',
+          eb.fn.countAll<string>().as('calls'),
+          sql<string>`count(*) filter (where outcome <> 'ok' and status < 500)`.as('refused'),
+          sql<string>`count(*) filter (where status >= 500)`.as('failed'),
+          sql<string>`coalesce(avg(duration_ms), 0)`.as('average_ms'),
+          sql<string>`coalesce(max(duration_ms), 0)`.as('slowest_ms'),
+        ])
+        .where('at', '>=', since).groupBy('service').orderBy('service').execute();
+      return rows.map((r) => ({ service: r.service, calls: Number(r.calls), refused: Number(r.refused), failed: Number(r.failed), average_ms: Math.round(Number(r.average_ms)), slowest_ms: Number(r.slowest_ms) }));
+    },
+    recent: (limit: number) => q(db).selectFrom('mediator_message_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+    byMessageId: (messageId: string) => q(db).selectFrom('mediator_message_log').selectAll().where('message_id', '=', messageId).execute(),
+  };
+}
+
+export type MediatorStore = ReturnType<typeof createMediatorStore>;
