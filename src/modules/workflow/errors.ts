@@ -9,5 +9,6 @@ export const WorkflowErrors = defineErrors('workflow', {
   TB_WORKFLOW_REASON_REQUIRED: { status: 422, title: 'The action needs a reason', message: 'workflow.error.reasonRequired' },
   TB_WORKFLOW_NOTE_REQUIRED: { status: 422, title: 'The note is empty or too long', message: 'workflow.error.noteRequired' },
   TB_WORKFLOW_ALREADY_STARTED: { status: 409, title: 'A case with this id exists already', message: 'workflow.error.alreadyStarted' },
+  TB_WORKFLOW_STATISTICS_RANGE: { status: 400, title: 'The statistics period is not valid', message: 'workflow.error.statisticsRange' },
   TB_WORKFLOW_CORRUPT_HISTORY: { status: 500, title: 'The case history is not valid for its workflow', message: 'workflow.error.corruptHistory' },
 });

@@ -9,6 +9,7 @@ import {
   type CaseActor, type DerivedCase, type HistoryEntry, type Refusal, type WorkflowDefinition, type WorkflowRole,
 } from './derive.js';
 import { WorkflowErrors } from './errors.js';
+import { createStatistics } from './statistics.js';
 import { createWorkflowStore, type CaseRow, type Executor } from './store.js';
 import { handlesCases, historyMatches, stateName, toEvent, toSummary, toView, workflowRolesAt, type CaseSummary, type CaseView } from './view.js';
 
@@ -19,6 +20,7 @@ export { addWorkingDays, countdown, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Co
 export { caseAgencies, handlesCases, workflowRolesAt, stateName } from './view.js';
 export { WorkflowErrors } from './errors.js';
 export type { Executor } from './store.js';
+export type { StatisticsBucket, StatisticsQuery, StatusCount, Timeframe } from './statistics.js';
 
 /** The job queue that checks a case's deadline; one job per case, keyed by the case id. */
 export const SLA_QUEUE = 'workflow.sla';
@@ -292,6 +294,9 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     onTransition(listener: TransitionListener): void {
       listeners.push(listener);
     },
+
+    /** Counts of operators' actions by period, state reached, service and operator or role (statistics.ts). */
+    statistics: createStatistics(kernel, store),
 
     /** Runs the deadline check of one case now; the `workflow.sla` job does this at the deadline. */
     escalateIfDue,
