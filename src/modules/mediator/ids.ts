@@ -52,10 +52,18 @@ export function methodMatches(pattern: string, method: string): boolean {
   return pattern === '*' || pattern.toUpperCase() === method.toUpperCase();
 }
 
-const PATTERN = /^\/(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+|\*)?(?:\/(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+|\*))*(?:\/\*\*)?$/;
+const SEGMENT = /^[A-Za-z0-9._~!$&'()+,;=:@%-]+$/;
 const METHODS = new Set(['*', 'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-export const isPathPattern = (pattern: string): boolean => PATTERN.test(pattern);
+// Literal segments and `*` anywhere; `**` (any rest) only as the last segment.
+export function isPathPattern(pattern: string): boolean {
+  if (!pattern.startsWith('/') || pattern.length > 500) return false;
+  const segments = pattern.slice(1).split('/');
+  return segments.every((segment, i) => {
+    const last = i === segments.length - 1;
+    return SEGMENT.test(segment) || segment === '*' || (last && (segment === '**' || segment === ''));
+  });
+}
 export const isMethodPattern = (method: string): boolean => METHODS.has(method);
 
 /**

@@ -1,0 +1,160 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { buildApp, type Built } from '../../app.js';
+import { loadConfig } from '../../kernel/config/index.js';
+import { migrationSources } from '../index.js';
+import { sha256 } from './message-log.js';
+import { closedPort, seedAdmin, startProvider, tokenFor } from './test-kit.js';
+
+const PUBLIC_URL = 'http://tongban.test';
+const CLIENT = 'CN/GOV/110000-CAB/case-system';
+const OTHER = 'CN/GOV/110000-HUC/housing-system';
+const PERSONS = '/r1/CN/GOV/110000-PSB/population/persons';
+const PERSON = '110101199003072359';
+
+describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use) => {
+  let built: Built;
+  let provider: { app: FastifyInstance; url: string };
+  let token: string;
+  let otherToken: string;
+
+  beforeAll(async () => {
+    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
+    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, bodyBytes: 64 * 1024 } }, database: use().database });
+    await built.app.ready();
+    provider = await startProvider();
+    const { mediator } = built.services;
+    for (const [code, agency] of [['110000-PSB', '110000-PSB'], ['110000-CAB', '110000-CAB'], ['110000-HUC', '110000-HUC']] as const) {
+      await mediator.addMember({ instance: 'CN', memberClass: 'GOV', code, name: code, agency }, seedAdmin);
+    }
+    await mediator.addSubsystem({ memberId: 'CN/GOV/110000-PSB', code: 'population', name: 'Population' }, seedAdmin);
+    await mediator.addSubsystem({ memberId: 'CN/GOV/110000-CAB', code: 'case-system', name: 'Cases', clientId: 'test-cab-case-system' }, seedAdmin);
+    await mediator.addSubsystem({ memberId: 'CN/GOV/110000-HUC', code: 'housing-system', name: 'Housing', clientId: 'test-huc-housing-system' }, seedAdmin);
+    const population = 'CN/GOV/110000-PSB/population';
+    const openapi = { openapi: '3.1.0', info: { title: 'Population', version: '2.1' }, paths: { '/persons/{id}': { get: {} }, '/echo': { post: {} } } };
+    await mediator.saveService({ subsystemId: population, code: 'persons', name: 'Persons', baseUrl: provider.url, openapi }, seedAdmin);
+    await mediator.saveService({ subsystemId: population, code: 'slow', name: 'Slow', baseUrl: provider.url, timeoutMs: 300 }, seedAdmin);
+    await mediator.saveService({ subsystemId: population, code: 'down', name: 'Down', baseUrl: `http://127.0.0.1:${await closedPort()}` }, seedAdmin);
+    await mediator.saveService({ subsystemId: population, code: 'consented', name: 'Needs consent', baseUrl: provider.url, needsConsent: true, agreementId: 'agreement-1' }, seedAdmin);
+    for (const [service, method, path] of [['persons', 'GET', '/persons/*'], ['persons', 'POST', '/echo'], ['slow', 'GET', '/**'], ['down', '*', '/**'], ['consented', 'GET', '/persons/*']] as const) {
+      await mediator.grant({ serviceId: `${population}/${service}`, clientId: CLIENT, method, path }, seedAdmin);
+    }
+    token = await tokenFor(built, 'test-cab-case-system', CLIENT);
+    otherToken = await tokenFor(built, 'test-huc-housing-system', OTHER);
+  });
+  afterAll(async () => {
+    await built.app.close();
+    await provider.app.close();
+  });
+
+  const call = (url: string, options: { method?: 'GET' | 'POST' | 'DELETE'; token?: string | null; client?: string | null; headers?: Record<string, string>; body?: string | Buffer } = {}) => built.app.inject({
+    method: options.method ?? 'GET', url,
+    headers: {
+      ...(options.token !== null ? { authorization: `Bearer ${options.token ?? token}` } : {}),
+      ...(options.client !== null ? { 'information-mediator-client': options.client ?? CLIENT } : {}),
+      ...options.headers,
+    },
+    ...(options.body !== undefined ? { payload: options.body } : {}),
+  });
+  const logged = async (messageId: unknown) => {
+    expect(typeof messageId).toBe('string');
+    const rows = await built.services.mediator.exchangesOf(messageId as string);
+    expect(rows).toHaveLength(1);
+    return rows[0]!;
+  };
+
+  it('forwards an allowed call, carries the X-Road headers both ways and logs digests', async () => {
+    const res = await call(`${PERSONS}/persons/${PERSON}?fields=name`, { headers: { 'x-road-userid': 'citizen-42', 'x-road-issue': 'residence permit TB-2026-1' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const messageId = res.headers['x-road-id'];
+    expect(messageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.json()).toEqual({
+      id: PERSON, name: '张伟',
+      received: { messageId, client: CLIENT, userId: 'citizen-42', issue: 'residence permit TB-2026-1', authorization: null, query: { fields: 'name' } },
+    });
+    const row = await logged(messageId);
+    expect(row).toMatchObject({
+      client: CLIENT, service: 'CN/GOV/110000-PSB/population/persons', method: 'GET', path: `/persons/${PERSON}?fields=name`,
+      user_id: 'citizen-42', issue: 'residence permit TB-2026-1', status: 200, outcome: 'ok',
+      request_digest: sha256(undefined), response_digest: sha256(res.rawPayload), response_bytes: res.rawPayload.length,
+    });
+    expect(row.provider_ms).not.toBeNull();
+    const trail = await built.kernel.audit.listBySubject('citizen-42');
+    expect(trail[0]).toMatchObject({ action: 'mediator.exchange', actor: { kind: 'client', id: CLIENT }, purpose: 'residence permit TB-2026-1', resource: { type: 'mediator-service', id: 'CN/GOV/110000-PSB/population/persons' } });
+  });
+
+  it('names the person from an identity number in the path when no X-Road-UserId is sent, and accepts X-Road-Client', async () => {
+    const res = await call(`${PERSONS}/persons/${PERSON}`, { client: null, headers: { 'x-road-client': CLIENT } });
+    expect(res.statusCode).toBe(200);
+    expect((await built.kernel.audit.listBySubject(PERSON))[0]).toMatchObject({ action: 'mediator.exchange', details: { messageId: res.headers['x-road-id'], status: 200 } });
+  });
+
+  it('passes a request body through unchanged, with its content type', async () => {
+    const body = Buffer.from('<xml>数据</xml>');
+    const res = await call(`${PERSONS}/echo`, { method: 'POST', body, headers: { 'content-type': 'application/xml' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.headers['content-type']).toMatch(/^application\/xml/);
+    expect(res.rawPayload.equals(body)).toBe(true);
+    expect(await logged(res.headers['x-road-id'])).toMatchObject({ request_digest: sha256(body), request_bytes: body.length, response_digest: sha256(body) });
+  });
+
+  const refusals: [string, () => Promise<Awaited<ReturnType<typeof call>>>, number, string][] = [
+    ['no right for the method', () => call(`${PERSONS}/echo`, { method: 'DELETE' }), 403, 'TB_MEDIATOR_ACCESS_DENIED'],
+    ['no right for the path', () => call(`${PERSONS}/secrets/1`), 403, 'TB_MEDIATOR_ACCESS_DENIED'],
+    ['a subsystem with no rights', () => call(`${PERSONS}/persons/${PERSON}`, { token: otherToken, client: OTHER }), 403, 'TB_MEDIATOR_ACCESS_DENIED'],
+    ['an unknown service', () => call('/r1/CN/GOV/110000-PSB/population/nothing/x'), 404, 'TB_MEDIATOR_UNKNOWN_SERVICE'],
+    ['no token', () => call(`${PERSONS}/persons/${PERSON}`, { token: null }), 401, 'TB_MEDIATOR_UNAUTHENTICATED'],
+    ['a forged token', () => call(`${PERSONS}/persons/${PERSON}`, { token: `${token.slice(0, -4)}AAAA` }), 401, 'TB_MEDIATOR_UNAUTHENTICATED'],
+    ['a client header naming another subsystem', () => call(`${PERSONS}/persons/${PERSON}`, { client: OTHER }), 403, 'TB_MEDIATOR_CLIENT_MISMATCH'],
+    ['no client header', () => call(`${PERSONS}/persons/${PERSON}`, { client: null }), 400, 'TB_MEDIATOR_CLIENT_HEADER_INVALID'],
+    ['consent needed and no consent register', () => call(`/r1/CN/GOV/110000-PSB/population/consented/persons/${PERSON}`), 403, 'TB_MEDIATOR_CONSENT_MISSING'],
+    ['a provider slower than the timeout', () => call('/r1/CN/GOV/110000-PSB/population/slow/slow'), 504, 'TB_MEDIATOR_PROVIDER_TIMEOUT'],
+    ['a provider that is down', () => call('/r1/CN/GOV/110000-PSB/population/down/anything'), 502, 'TB_MEDIATOR_PROVIDER_UNREACHABLE'],
+    ['a body over the limit', () => call(`${PERSONS}/echo`, { method: 'POST', body: Buffer.alloc(100 * 1024, 1), headers: { 'content-type': 'application/octet-stream' } }), 413, 'TB_MEDIATOR_BODY_TOO_LARGE'],
+  ];
+  it.each(refusals)('refuses %s with problem+json and logs it', async (_name, send, status, code) => {
+    const res = await send();
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ code, status });
+    const row = await logged(res.headers['x-road-id']);
+    expect(row).toMatchObject({ status, outcome: code });
+  });
+
+  it('does not forward a refused call: the provider never sees it', async () => {
+    const res = await call(`${PERSONS}/persons/${PERSON}`, { token: otherToken, client: OTHER });
+    expect(res.statusCode).toBe(403);
+    expect((await built.kernel.audit.listBySubject(PERSON)).filter((r) => r.details?.messageId === res.headers['x-road-id'])).toEqual([]);
+  });
+
+  it('counts exchanges per service in /metrics', async () => {
+    const text = (await built.app.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/mediator_requests_total\{service="CN\/GOV\/110000-PSB\/population\/persons",status="200"\} [1-9]/);
+    expect(text).toMatch(/mediator_errors_total\{service="CN\/GOV\/110000-PSB\/population\/slow",code="TB_MEDIATOR_PROVIDER_TIMEOUT"\} 1/);
+    expect(text).toMatch(/mediator_errors_total\{service="unknown",code="TB_MEDIATOR_UNKNOWN_SERVICE"\} 1/);
+    expect(text).toContain('mediator_request_duration_seconds_bucket{le="0.005",service="CN/GOV/110000-PSB/population/persons"}');
+  });
+
+  it('verifies the message log with `audit verify`, and finds a tampered row', async () => {
+    const log = built.kernel.audit.logs().find((l) => l.name === 'mediator.messages');
+    expect(log).toBeDefined();
+    await log!.checkpoint();
+    const good = await log!.verify();
+    expect(good).toMatchObject({ ok: true });
+    expect(good.records).toBeGreaterThanOrEqual(refusals.length + 3);
+    const { db } = built.kernel;
+    const victim = (await sql<{ id: string }>`select id from mediator_message_log where outcome = 'ok' order by id limit 1`.execute(db)).rows[0]!;
+    await sql`alter table mediator_message_log disable trigger user`.execute(db);
+    try {
+      await sql`update mediator_message_log set status = 403 where id = ${victim.id}`.execute(db);
+    } finally {
+      await sql`alter table mediator_message_log enable trigger user`.execute(db);
+    }
+    const bad = await log!.verify();
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.firstBad.id).toBe(victim.id);
+  });
+});

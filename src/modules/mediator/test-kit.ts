@@ -1,0 +1,49 @@
+import { createServer } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Built } from '../../app.js';
+import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
+import { CALL_SCOPE, type RegistryAdmin } from './service.js';
+
+/** A provider system on loopback: echoes what the mediator sent, sleeps on /slow. */
+export async function startProvider(): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body); });
+  app.get<{ Params: { id: string } }>('/persons/:id', (request) => Promise.resolve({
+    id: request.params.id, name: '张伟',
+    received: {
+      messageId: request.headers['x-road-id'], client: request.headers['x-road-client'], userId: request.headers['x-road-userid'] ?? null,
+      issue: request.headers['x-road-issue'] ?? null, authorization: request.headers.authorization ?? null, query: request.query,
+    },
+  }));
+  app.post('/echo', async (request, reply) => reply.status(201).type(request.headers['content-type'] ?? 'application/octet-stream').send(request.body));
+  app.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    return { late: true };
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url: address };
+}
+
+/** A loopback port that nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export const seedAdmin: RegistryAdmin = { actor: { kind: 'system', id: 'test' }, may: () => true };
+
+/** An access token for a seeded demo client, through POST /oauth/token as a real system gets one. */
+export async function tokenFor(built: Built, clientId: string, organisation: string, scopes: readonly string[] = [CALL_SCOPE]): Promise<string> {
+  const demo = await seedDemoClient(built.kernel.db, { clientId, name: clientId, organisation, scopes: [...scopes] });
+  const assertion = await createClientAssertion({ clientId, privateJwk: demo.privateJwk, audience: built.app.machineAuth.tokenUrl });
+  const response = await built.app.inject({
+    method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, scopes),
+  });
+  if (response.statusCode !== 200) throw new Error(`token request failed: ${response.body}`);
+  return response.json<{ access_token: string }>().access_token;
+}
