@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { buildApp, type Built } from '../../app.js';
+import { SESSION_COOKIE } from '../../kernel/auth/index.js';
+import { createTestBrowser, signIn } from '../../kernel/auth/test-kit.js';
+import { loadConfig } from '../../kernel/config/index.js';
+import { migrationSources, modules } from '../index.js';
+import { MEDIATOR_DEMO as DEMO } from './index.js';
+import { tokenFor } from './test-kit.js';
+
+const PUBLIC_URL = 'http://tongban.test';
+
+describeEachDatabase('mediator registry, metaservices and traffic page', migrationSources, (use) => {
+  let built: Built;
+  let token: string;
+  const sessions = new Map<string, string>();
+
+  beforeAll(async () => {
+    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
+    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
+    await built.app.ready();
+    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    // Seeding again changes nothing.
+    for (const mod of modules.filter((m) => m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    token = await tokenFor(built, DEMO.cab.clientId, DEMO.cab.subsystem);
+    for (const persona of ['citizen', 'officer', 'agency-admin', 'platform-admin']) {
+      const browser = createTestBrowser(built.app, PUBLIC_URL);
+      await signIn(browser, persona);
+      sessions.set(persona, browser.cookie(SESSION_COOKIE) ?? '');
+    }
+  });
+  afterAll(async () => { await built.app.close(); });
+
+  const meta = (url: string, options: { auth?: boolean } = {}) => built.app.inject({
+    url, headers: { 'information-mediator-client': DEMO.cab.subsystem, ...(options.auth === false ? {} : { authorization: `Bearer ${token}` }) },
+  });
+  const api = (method: 'GET' | 'POST' | 'DELETE', url: string, as: string, body?: object) => built.app.inject({
+    method, url, headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${sessions.get(as)}` }, ...(body ? { payload: body } : {}),
+  });
+
+  it('seeds the demo registry once, deny by default with rights for the civil affairs system', async () => {
+    const { mediator } = built.services;
+    expect((await mediator.listMembers()).map((m) => m.id)).toEqual([DEMO.amr.member, DEMO.cab.member, DEMO.psb.member]);
+    expect((await mediator.listServices()).map((s) => s.id)).toEqual([DEMO.amr.service, DEMO.psb.service]);
+    expect((await mediator.listRights()).map((r) => [r.service_id, r.client_id, r.method, r.path])).toEqual([
+      [DEMO.amr.service, DEMO.cab.subsystem, 'GET', '/companies/*'],
+      [DEMO.psb.service, DEMO.cab.subsystem, 'GET', '/persons/*'],
+    ]);
+    const person = await built.app.inject({ url: '/demo-providers/psb/population/persons/110101199003072359' });
+    expect(person.json()).toMatchObject({ name: '张伟' });
+  });
+
+  it('answers the directory metaservices to an authenticated system', async () => {
+    expect((await meta('/listClients', { auth: false })).json()).toMatchObject({ code: 'TB_MEDIATOR_UNAUTHENTICATED' });
+    const clients = (await meta('/listClients?instanceId=CN')).json<{ member: { name: string; id: { objectType: string; applicationCode?: string } }[] }>();
+    expect(clients.member).toContainEqual({ name: '北京市公安局', id: { objectType: 'MEMBER', instanceId: 'CN', memberClass: 'GOV', memberCode: '110000-PSB' } });
+    expect(clients.member).toContainEqual({ name: '人口信息系统', id: { objectType: 'APPLICATION', instanceId: 'CN', memberClass: 'GOV', memberCode: '110000-PSB', applicationCode: 'population' } });
+    expect((await meta('/listClients?instanceId=XX')).json()).toEqual({ member: [] });
+
+    const methods = await meta('/r1/CN/GOV/110000-PSB/population/listMethods');
+    expect(methods.json()).toEqual({ member: [expect.objectContaining({ serviceCode: 'persons', serviceType: 'REST', serviceVersion: '1.0.0', endpointList: { member: [{ method: 'GET', path: '/persons/{idNumber}' }] } })] });
+    const allowed = await meta('/r1/CN/GOV/110000-AMR/business-registry/allowedMethods');
+    expect(allowed.json()).toEqual({ member: [expect.objectContaining({ serviceCode: 'companies', endpointList: { member: [{ method: 'GET', path: '/companies/*' }] } })] });
+    const openapi = await meta('/r1/CN/GOV/110000-PSB/population/getOpenAPI?serviceCode=persons');
+    expect(openapi.json()).toMatchObject({ openapi: '3.1.0', info: { title: 'Population' } });
+    expect((await meta('/r1/CN/GOV/110000-PSB/nothing/listMethods')).statusCode).toBe(404);
+    const mismatch = await built.app.inject({ url: '/r1/CN/GOV/110000-PSB/population/listMethods', headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.psb.subsystem } });
+    expect(mismatch.json()).toMatchObject({ code: 'TB_MEDIATOR_CLIENT_MISMATCH' });
+  });
+
+  it('lets an agency administrator grant and revoke rights on their own agency\'s services only, audited', async () => {
+    const right = { serviceId: DEMO.psb.service, clientId: DEMO.cab.subsystem, method: 'get', path: '/persons/*/photo' };
+    expect((await api('POST', '/api/mediator/rights', 'officer', right)).json()).toMatchObject({ code: 'TB_KERNEL_FORBIDDEN' });
+    const other = await api('POST', '/api/mediator/rights', 'agency-admin', { ...right, serviceId: DEMO.amr.service });
+    expect(other.statusCode).toBe(403);
+    expect(other.json()).toMatchObject({ code: 'TB_MEDIATOR_FORBIDDEN' });
+    expect((await api('POST', '/api/mediator/rights', 'agency-admin', { ...right, path: 'persons' })).json()).toMatchObject({ code: 'TB_MEDIATOR_INVALID' });
+    const granted = await api('POST', '/api/mediator/rights', 'agency-admin', right);
+    expect(granted.statusCode).toBe(201);
+    const { id } = granted.json<{ id: string; method: string }>();
+    expect(granted.json()).toMatchObject({ method: 'GET', path: '/persons/*/photo', granted_by: '0190a1b2-0000-7000-8000-000000000005' });
+    expect((await api('DELETE', `/api/mediator/rights/${id}`, 'agency-admin')).statusCode).toBe(204);
+    expect((await api('DELETE', `/api/mediator/rights/${id}`, 'agency-admin')).json()).toMatchObject({ code: 'TB_MEDIATOR_NOT_FOUND' });
+    const audited = await sql<{ action: string }>`select action from tb_audit_record where resource_id = ${id} order by seq`.execute(built.kernel.db);
+    expect(audited.rows.map((r) => r.action).sort()).toEqual(['mediator.right.grant', 'mediator.right.revoke']);
+    const registry = await api('GET', '/api/mediator/registry', 'platform-admin');
+    expect(registry.json<{ members: unknown[] }>().members).toHaveLength(3);
+  });
+
+  it('shows traffic per service to administrators, their own agency\'s only to an agency administrator', async () => {
+    const call = await built.app.inject({ url: `/r1/${DEMO.amr.service}/companies/91110108MA01TB8N33`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } });
+    // The demo provider's URL (tongban.test) does not resolve here: the refusal is logged all the same.
+    expect([502, 504]).toContain(call.statusCode);
+    await built.app.inject({ url: `/r1/${DEMO.psb.service}/other`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } });
+    const page = (as: string) => built.app.inject({ url: '/admin/mediator?lang=en', headers: { accept: 'text/html', cookie: `${SESSION_COOKIE}=${sessions.get(as)}` } });
+    const all = await page('platform-admin');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain('Information mediator traffic');
+    expect(all.body).toContain(`<code>${DEMO.amr.service}</code>`);
+    expect(all.body).toContain(`<code>${DEMO.psb.service}</code>`);
+    const psb = await page('agency-admin');
+    expect(psb.body).toContain(`<code>${DEMO.psb.service}</code>`);
+    expect(psb.body).not.toContain(DEMO.amr.service);
+    expect((await page('citizen')).statusCode).toBe(403);
+  });
+});
