@@ -137,3 +137,18 @@ export function statusOf(kase: { readonly status: string; readonly final: boolea
       : kase.status === 'info_requested' ? 'SENDBACK' : 'PENDING';
   return { code, title: kase.statusName[locale] };
 }
+
+/**
+ * One statistics bucket in the spec's counts, with the same mapping as `statusOf`: `processed`
+ * is the cases an operator acted on; the others count the operators' actions into `approved`,
+ * into `info_requested` (sent back) and into any other final state (rejected).
+ */
+export function statisticsOf(bucket: { readonly cases: number; readonly byStatus: readonly { status: string; final: boolean; actions: number }[] }): { processed: number; approved: number; sentBack: number; rejected: number } {
+  const sum = (match: (s: { status: string; final: boolean }) => boolean) => bucket.byStatus.filter(match).reduce((n, s) => n + s.actions, 0);
+  return {
+    processed: bucket.cases,
+    approved: sum((s) => s.status === 'approved'),
+    sentBack: sum((s) => s.status === 'info_requested'),
+    rejected: sum((s) => s.final && s.status !== 'approved'),
+  };
+}

@@ -6,6 +6,7 @@ import type { CatalogService } from '../catalog/service.js';
 import type { WorkflowService } from '../workflow/service.js';
 import { registerCatalogRoutes } from './routes.js';
 import { registerApplicationRoutes } from './routes-applications.js';
+import { registerStatisticsRoutes } from './routes-statistics.js';
 import { registerTaskRoutes } from './routes-tasks.js';
 
 export const PREFIX = '/govstack/registration';
@@ -24,6 +25,7 @@ export async function govstackRegistrationPlugin(app: FastifyInstance, context: 
     const deps = { kernel, catalog: services.catalog, applications: services.applications, workflow: services.workflow };
     registerApplicationRoutes(scope, deps);
     registerTaskRoutes(scope, deps);
+    registerStatisticsRoutes(scope, deps);
     return Promise.resolve();
   }, { prefix: PREFIX });
 }

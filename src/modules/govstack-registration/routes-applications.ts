@@ -16,9 +16,9 @@ import { completenessProblems, postedPage, readDocumentUrls, requestProblems, sh
 
 export interface CaseDeps {
   readonly kernel: Kernel;
-  readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion'>;
+  readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion' | 'searchServices'>;
   readonly applications: Pick<ApplicationsService, 'startOnline' | 'savePage' | 'submit' | 'listForPerson' | 'viewForApplicant' | 'viewForStaff'>;
-  readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'availableActions' | 'needsReason'>;
+  readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'availableActions' | 'needsReason' | 'statistics'>;
 }
 
 export const PURPOSE = 'Case handling through the GovStack Registration API';
