@@ -73,6 +73,26 @@ function uploadError(field: FileField, messageKey: string, params: Record<string
 const DEFAULT_ACCEPT = ['application/pdf', 'image/jpeg', 'image/png'];
 const DEFAULT_MAX = 10 * 1024 * 1024;
 
+export type FileCheck =
+  | { readonly ok: true; readonly type: SniffedType; readonly name: string }
+  | { readonly ok: false; readonly messageKey: string; readonly params: Record<string, string | number> };
+
+/**
+ * One file's checks, the same wherever a file arrives: within the size limit, not empty, a type
+ * its first bytes prove, agreeing with the type the sender claimed, and one the document accepts.
+ */
+export function checkFile(upload: Pick<Upload, 'filename' | 'claimedType' | 'content' | 'truncated'>, accept: readonly string[] = DEFAULT_ACCEPT, max = DEFAULT_MAX): FileCheck {
+  const types = accept.map((t) => TYPE_NAMES[t] ?? t).join(', ');
+  if (upload.truncated || upload.content.length > max) return { ok: false, messageKey: 'applications.upload.tooLarge', params: { size: sizeText(max) } };
+  if (upload.content.length === 0) return { ok: false, messageKey: 'applications.upload.empty', params: {} };
+  const type = sniffType(upload.content);
+  if (!type) return { ok: false, messageKey: 'applications.upload.wrongType', params: { types } };
+  const claimed = upload.claimedType.toLowerCase();
+  if (TYPE_NAMES[claimed] && claimed !== type) return { ok: false, messageKey: 'applications.upload.mismatch', params: { claimed: TYPE_NAMES[claimed] ?? claimed, types } };
+  if (!accept.includes(type)) return { ok: false, messageKey: 'applications.upload.wrongType', params: { types } };
+  return { ok: true, type, name: displayName(upload.filename, type) };
+}
+
 /**
  * Checks the files sent with a page. The type is what the first bytes say; a file whose bytes
  * disagree with the type the browser claimed, or that we cannot recognise, is refused, as is one
@@ -91,18 +111,10 @@ export function checkUploads(form: CompiledForm, pageId: string, body: Posted, u
   for (const field of fields) {
     const upload = uploads.find((u) => u.fieldId === field.id);
     if (!upload || (upload.content.length === 0 && upload.filename === '')) continue;
-    const allowed = field.accept ?? DEFAULT_ACCEPT;
-    const types = allowed.map((t) => TYPE_NAMES[t] ?? t).join(', ');
-    const max = field.maxSize ?? DEFAULT_MAX;
-    if (upload.truncated || upload.content.length > max) { refused.push(uploadError(field, 'applications.upload.tooLarge', { size: sizeText(max) })); continue; }
-    if (upload.content.length === 0) { refused.push(uploadError(field, 'applications.upload.empty')); continue; }
-    const type = sniffType(upload.content);
-    if (!type) { refused.push(uploadError(field, 'applications.upload.wrongType', { types })); continue; }
-    const claimed = upload.claimedType.toLowerCase();
-    if (TYPE_NAMES[claimed] && claimed !== type) { refused.push(uploadError(field, 'applications.upload.mismatch', { claimed: TYPE_NAMES[claimed] ?? claimed, types })); continue; }
-    if (!allowed.includes(type)) { refused.push(uploadError(field, 'applications.upload.wrongType', { types })); continue; }
+    const checked = checkFile(upload, field.accept, field.maxSize);
+    if (!checked.ok) { refused.push(uploadError(field, checked.messageKey, checked.params)); continue; }
+    const { type, name } = checked;
     const fileId = newId();
-    const name = displayName(upload.filename, type);
     accepted.push({ fieldId: field.id, fileId, name, type, content: upload.content });
     Object.assign(posted, { [`${field.id}-name`]: name, [`${field.id}-type`]: type, [`${field.id}-size`]: String(upload.content.length), [`${field.id}-ref`]: fileId });
   }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Answers, CompiledForm, FieldError, Posted, RawValue, SummaryRow } from '../../forms/index.js';
-import type { Actor } from '../../kernel/audit/types.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -21,6 +20,8 @@ import { createApplicationsStore, type ApplicationRow, type Channel, type Execut
 import { createStaffAccess } from './staff.js';
 import { createCounter } from './counter.js';
 import { notifyApplicantOnTransitions } from './notifications.js';
+import { createApiChannel, submitActor } from './api.js';
+import { createKeptUploads } from './uploads.js';
 
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
@@ -29,6 +30,8 @@ export type { Channel } from './store.js';
 export type { Application, DocumentInfo, Task } from './model.js';
 export type { StaffView } from './staff.js';
 export { COUNTER_PAGE, type CounterStart } from './counter.js';
+export { agentPrincipal, postedPage, type ApiAgent, type JsonAnswers, type JsonResult, type SubmittedView } from './api.js';
+export { UPLOAD_LIFETIME_MS, type KeepResult, type KeptUpload, type UploadOwner } from './uploads.js';
 
 /** An application opened for editing: what a form page needs. */
 export interface Draft {
@@ -152,7 +155,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   const staff = createStaffAccess({ kernel, store, service, find });
   const counter = createCounter({ kernel, catalog: deps.catalog, createDraft });
 
-  return {
+  const self = {
     /** Starts (or resumes) the signed-in person's online draft for a service. */
     async startOnline(slug: string, person: Principal, locale: Locale): Promise<Application> {
       const version = await deps.catalog.getCurrentService(slug);
@@ -241,8 +244,9 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       }
       const app = d.application;
       const at = kernel.now();
-      const counterCase = app.channel === 'counter';
-      const actor: Actor = counterCase ? { kind: 'staff', id: editor.accountId, organisation: app.agencyCode } : { kind: 'person', id: editor.accountId };
+      // At a counter a clerk, through the API a system, acts for the person.
+      const assisted = app.channel !== 'online';
+      const actor = submitActor(app.channel, editor, app.agencyCode);
       const row = await find(app.id);
       return kernel.db.transaction().execute(async (tx) => {
         let reference = newReference(at);
@@ -254,14 +258,14 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
         await deps.workflow.start(tx, {
           caseId: app.id, reference, serviceId: app.serviceId, serviceVersion: app.serviceVersion, agency: app.agencyCode,
           definition: d.service.definition.workflow, submittedAt: at,
-          actor: { accountId: editor.accountId, role: counterCase ? 'clerk' : 'applicant' },
+          actor: { accountId: editor.accountId, role: assisted ? 'clerk' : 'applicant' },
           ...(input.requestId ? { requestId: input.requestId } : {}),
         });
         await kernel.audit.append(tx, {
           actor, action: 'application.submit', resource: { type: 'application', id: app.id },
           ...(app.applicantAccountId ? { subject: app.applicantAccountId } : {}),
-          // At a counter the clerk acts for the person: named by account, or by ID number before they have one.
-          ...(counterCase ? { onBehalfOf: app.applicantAccountId ?? `resident-id:${row?.applicant_id_number ?? ''}` } : {}),
+          // Named by account, or by ID number before they have one.
+          ...(assisted ? { onBehalfOf: app.applicantAccountId ?? `resident-id:${row?.applicant_id_number ?? ''}` } : {}),
           ...(input.requestId ? { requestId: input.requestId } : {}),
           details: { reference, channel: app.channel, serviceId: app.serviceId, serviceVersion: app.serviceVersion },
         });
@@ -347,6 +351,8 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     /** Whether the principal may use the counter at all (a clerk somewhere). */
     isClerk: (principal: Principal | undefined) => hasRole(principal, 'clerk'),
   };
+  const api = createApiChannel({ kernel, catalog: deps.catalog, workflow: deps.workflow, store, find, service, createDraft, savePage: (...a) => self.savePage(...a), submit: (...a) => self.submit(...a) });
+  return { ...self, ...api, ...createKeptUploads({ kernel, store }) };
 }
 
 export type ApplicationsService = ReturnType<typeof createApplicationsService>;

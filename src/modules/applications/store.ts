@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 
-export type Channel = 'online' | 'counter';
+/** `api`: a system applied for a person identified by resident ID number (docs/adr/0014). */
+export type Channel = 'online' | 'counter' | 'api';
 
 /** What the person uploaded for one slot, as the form engine's file field holds it. */
 export interface StoredFileMeta {
@@ -41,6 +42,19 @@ export type ApplicationTables = {
     uploaded_by: string;
     uploaded_at: Date;
   };
+  /** Files kept before an application refers to them: the owner's until attached or expired. */
+  application_uploads: {
+    id: string;
+    owner: string;
+    label: string | null;
+    display_name: string;
+    content_type: string;
+    size: number;
+    sha256: string;
+    content: Uint8Array;
+    uploaded_at: Date;
+    expires_at: Date;
+  };
   application_tasks: {
     id: string;
     application_id: string;
@@ -58,6 +72,7 @@ export type ApplicationRow = Selectable<ApplicationTables['applications']>;
 export type FileRow = Selectable<ApplicationTables['application_files']>;
 export type FileInfoRow = Omit<FileRow, 'content'>;
 export type TaskRow = Selectable<ApplicationTables['application_tasks']>;
+export type UploadRow = Selectable<ApplicationTables['application_uploads']>;
 
 /** The caller's transaction, or the database. */
 export type Executor = Kysely<object>;
@@ -161,6 +176,25 @@ export function createApplicationsStore() {
       let query = q(executor).deleteFrom('application_files').where('application_id', '=', applicationId);
       if (keep.length > 0) query = query.where('id', 'not in', keep);
       await query.execute();
+    },
+
+    async insertUpload(executor: Executor, upload: UploadRow): Promise<void> {
+      await q(executor).insertInto('application_uploads').values(upload).execute();
+    },
+
+    /** The owner's upload, unless it has expired (the expiry job may not have run yet). */
+    getUpload(executor: Executor, id: string, owner: string, now: Date): Promise<UploadRow | undefined> {
+      return q(executor).selectFrom('application_uploads').selectAll()
+        .where('id', '=', id).where('owner', '=', owner).where('expires_at', '>', now).executeTakeFirst();
+    },
+
+    async deleteUploads(executor: Executor, ids: readonly string[], owner: string): Promise<void> {
+      if (ids.length === 0) return;
+      await q(executor).deleteFrom('application_uploads').where('id', 'in', [...ids]).where('owner', '=', owner).execute();
+    },
+
+    async deleteExpiredUpload(executor: Executor, id: string, now: Date): Promise<void> {
+      await q(executor).deleteFrom('application_uploads').where('id', '=', id).where('expires_at', '<=', now).execute();
     },
 
     async insertTask(executor: Executor, task: TaskRow): Promise<void> {

@@ -6,6 +6,7 @@ import type { CatalogService } from '../catalog/service.js';
 import type { WorkflowService } from '../workflow/service.js';
 import { registerCatalogRoutes } from './routes.js';
 import { registerApplicationRoutes } from './routes-applications.js';
+import { registerDocumentRoutes } from './routes-documents.js';
 import { registerStatisticsRoutes } from './routes-statistics.js';
 import { registerTaskRoutes } from './routes-tasks.js';
 
@@ -26,6 +27,7 @@ export async function govstackRegistrationPlugin(app: FastifyInstance, context: 
     registerApplicationRoutes(scope, deps);
     registerTaskRoutes(scope, deps);
     registerStatisticsRoutes(scope, deps);
+    registerDocumentRoutes(scope, deps);
     return Promise.resolve();
   }, { prefix: PREFIX });
 }

@@ -5,19 +5,19 @@ import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
-import { DOCUMENTS_PAGE, type Application, type ApplicationsService, type DocumentInfo } from '../applications/service.js';
+import type { Application, ApplicationsService, DocumentInfo, JsonResult } from '../applications/service.js';
 import type { CatalogService, LocalizedText, ServiceVersion } from '../catalog/service.js';
 import type { CaseSummary, CaseView, WorkflowService } from '../workflow/service.js';
 import { callerOf, handledAgencies, isOperator, requireCaller, SCOPES, type Caller } from './caller.js';
 import { GovstackRegistrationErrors } from './errors.js';
 import { eFormIdOf, statusOf } from './mapping.js';
 import { getApplicationSchema, listApplicationsSchema, submitSchema, updateApplicationSchema } from './schemas-cases.js';
-import { completenessProblems, postedPage, readDocumentUrls, requestProblems, shapeProblems } from './submission.js';
+import { completenessProblems, readDocumentUrls, requestProblems, shapeProblems } from './submission.js';
 
 export interface CaseDeps {
   readonly kernel: Kernel;
   readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion' | 'searchServices'>;
-  readonly applications: Pick<ApplicationsService, 'startOnline' | 'savePage' | 'submit' | 'listForPerson' | 'viewForApplicant' | 'viewForStaff'>;
+  readonly applications: Pick<ApplicationsService, 'startOnline' | 'startForPerson' | 'submitAnswers' | 'viewSubmitted' | 'keepUpload' | 'keptUpload' | 'discardUploads' | 'listForPerson' | 'viewForApplicant' | 'viewForStaff'>;
   readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'availableActions' | 'needsReason' | 'statistics'>;
 }
 
@@ -80,11 +80,11 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
 
   app.post('/services/:serviceId/applications', { schema: submitSchema, preHandler: requireCaller(kernel, { scope: SCOPES.apply, sessions: true }) }, async (request) => {
     const caller = callerOf(request);
-    // A system applying for a person needs the applications module to take submissions on their behalf (docs/adr/0014).
-    if (caller.kind !== 'session' || caller.principal.kind === 'staff') throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_PERSON_REQUIRED);
-    const person: Principal = caller.principal;
+    // A member of staff applies through the counter pages; here a person applies, or a system for a person.
+    if (caller.kind === 'session' && caller.principal.kind === 'staff') throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_PERSON_REQUIRED);
+    const editor: Principal = caller.principal;
     const body = request.body;
-    if (body.applicantId !== person.accountId) {
+    if (caller.kind === 'session' && body.applicantId !== editor.accountId) {
       throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: 'You may apply only for yourself', fields: [{ pointer: '/applicantId', message: 'kernel.error.forbidden', detail: 'must be your own account id' }] });
     }
     const version = await catalog.getCurrentService(request.params.serviceId);
@@ -93,40 +93,42 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     if (body.formData?.eFormId !== undefined && body.formData.eFormId !== current) {
       throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_EFORM_MISMATCH, { fields: [{ pointer: '/formData/eFormId', message: 'govstack.registration.error.eFormMismatch', detail: `must be ${current}` }] });
     }
-    const data = body.formData?.data ?? {};
-    const inline = readDocumentUrls(body.documentUrls ?? [], version);
-    const shape = [...shapeProblems(version, data), ...inline.problems];
+    const data = (body.formData?.data ?? {}) as Record<string, Record<string, unknown>>;
+    const sent = await readDocumentUrls(body.documentUrls ?? [], version, (id) => applications.keptUpload(id, editor.accountId));
+    const shape = [...shapeProblems(version, data), ...sent.problems];
     if (shape.length > 0) throw new TongbanError('TB_KERNEL_VALIDATION', { fields: shape });
     // Checked whole before the draft is touched, so one request never leans on what an earlier one left there.
-    const gaps = completenessProblems(version, data as Record<string, Record<string, unknown>>, inline.documents, kernel.now());
+    const gaps = completenessProblems(version, data, sent.documents, kernel.now());
     if (gaps.length > 0) throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: gaps });
 
-    // The web journey's own steps: the person's draft, each page saved with the engine's checks, then the one submission transaction.
-    const draft = await applications.startOnline(version.slug, person, request.locale);
-    const problems: FieldProblem[] = [];
-    for (const page of version.definition.form.pages) {
-      // Every page is posted, an absent one empty, so answers left in the draft by the web journey are replaced.
-      const answers = (data as Record<string, Record<string, unknown> | undefined>)[page.id] ?? {};
-      const saved = await applications.savePage(draft.id, person, page.id, postedPage(version.definition.form, page.id, answers), []);
-      problems.push(...requestProblems(version, saved.errors, inline.documents));
+    // The person's own draft, or the system's draft for the person it names by resident ID number (channel api).
+    let draft: Application;
+    if (caller.kind === 'client') {
+      const started = await applications.startForPerson({ clientId: caller.client.clientId, organisation: caller.client.organisation }, { serviceId: version.id, idNumber: body.applicantId, locale: request.locale });
+      if (!started.ok) {
+        throw new TongbanError('TB_KERNEL_VALIDATION', { fields: started.errors.map((e) => ({ pointer: '/applicantId', message: e.messageKey, params: e.params, detail: 'must be the person\'s resident identity card number' })) });
+      }
+      draft = started.application;
+    } else {
+      draft = await applications.startOnline(version.slug, editor, request.locale);
     }
-    if (inline.documents.length > 0) {
-      const uploads = inline.documents.map((d) => ({ fieldId: d.documentId, filename: d.documentId, claimedType: d.type, content: d.content, truncated: false }));
-      const saved = await applications.savePage(draft.id, person, DOCUMENTS_PAGE, {}, uploads);
-      problems.push(...requestProblems(version, saved.errors, inline.documents));
-    }
-    if (problems.length > 0) throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: problems });
-    let submitted: Application;
+    const uploads = sent.documents.map((d) => ({ fieldId: d.documentId, filename: d.documentId, claimedType: d.type, content: d.content, truncated: false }));
+    let result: JsonResult;
     try {
-      submitted = await applications.submit(draft.id, person, { declaration: true, locale: request.locale, requestId: String(request.id) });
+      result = await applications.submitAnswers(draft.id, editor, { answers: data, uploads, locale: request.locale, requestId: String(request.id) });
     } catch (error) {
       if (error instanceof TongbanError && error.code === 'TB_APPLICATIONS_INCOMPLETE') {
         const fields = error.fields.map((f) => ({ pointer: f.pointer, fieldId: '', messageKey: f.message, params: f.params ?? {}, subject: { en: f.detail, 'zh-CN': f.detail } }));
-        throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: requestProblems(version, fields, inline.documents), cause: error });
+        throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: requestProblems(version, fields, sent.documents), cause: error });
       }
       throw error;
     }
-    return viewFile(request, caller, submitted.id);
+    if (!result.ok) throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: requestProblems(version, result.errors, sent.documents) });
+    // The application holds its own copies now.
+    await applications.discardUploads(sent.uploadIds, editor.accountId);
+    if (caller.kind === 'session') return viewFile(request, caller, result.application.id);
+    const view = await applications.viewSubmitted(result.application.id, editor, request.locale);
+    return fileResponse({ ...view, kase: view.case, applicantId: body.applicantId }, request.locale);
   });
 
   app.get('/applications', { schema: listApplicationsSchema, preHandler: requireCaller(kernel, { scope: SCOPES.read, sessions: true }) }, async (request) => {

@@ -1,39 +1,16 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { compileForm, errorText, fieldModule, todayIn, type FieldError, type FormDefinition, type Posted, type RawValue } from '../../forms/index.js';
+import { compileForm, errorText, todayIn, type FieldError } from '../../forms/index.js';
 import type { FieldProblem } from '../../kernel/http/index.js';
 import { translate } from '../../kernel/i18n/index.js';
 import type { ServiceVersion } from '../catalog/service.js';
 import { toEForm } from './mapping.js';
 
 /**
- * How an application sent as JSON reaches the applications service: answers by page become the
- * same posted fields a browser sends (each field type's own `toRaw`), so the web pages' parsing,
- * validation and saving apply unchanged; documents come inline as RFC 2397 data URLs.
+ * How an application sent as JSON reaches the applications service (which turns the answers into
+ * the posts a browser sends): the shape checked first, documents inline as RFC 2397 data URLs or
+ * uploaded before with POST /documents, and the engine's problems placed in the request.
  */
-
-/** The form inputs of one raw value: `<id>`, `<id>-<part>`, `<id>-<n>-<sub-field>` (the engine's naming). */
-function flatten(out: Record<string, unknown>, name: string, raw: RawValue): void {
-  if (typeof raw === 'string') { out[name] = raw; return; }
-  if (Array.isArray(raw)) {
-    if (raw.every((v) => typeof v === 'string')) out[name] = raw;
-    else raw.forEach((item, n) => flatten(out, `${name}-${n}`, item as RawValue));
-    return;
-  }
-  for (const [part, value] of Object.entries(raw as Record<string, RawValue | undefined>)) if (value !== undefined) flatten(out, `${name}-${part}`, value);
-}
-
-/** One page's answers (already checked against its JSON Schema) as the page's form post. */
-export function postedPage(form: FormDefinition, pageId: string, answers: Readonly<Record<string, unknown>>): Posted {
-  const page = form.pages.find((p) => p.id === pageId);
-  const out: Record<string, unknown> = {};
-  for (const field of page?.fields ?? []) {
-    const value = answers[field.id];
-    if (value === undefined || value === null) continue;
-    flatten(out, field.id, fieldModule(field.type).toRaw(field, value));
-  }
-  return out;
-}
 
 const shapes = new Map<string, ValidateFunction>();
 // The form engine's answer schemas are draft-07 with its own annotations; only the shape matters here.
@@ -60,27 +37,43 @@ export function shapeProblems(version: ServiceVersion, data: unknown): FieldProb
 export interface InlineDocument { readonly documentId: string; readonly type: string; readonly content: Uint8Array; readonly index: number }
 
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)((?:;[a-z]+=[^;,]*)*);base64,([A-Za-z0-9+/]*={0,2})$/i;
+/** The `url` POST /documents answered (with or without its origin). */
+export const UPLOADED_URL = /^(?:https?:\/\/[^/]+)?\/govstack\/registration\/documents\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
-/** `data:application/pdf;name=premises_proof;base64,JVBERi0…`: the `name` is the service's document id. */
-export function readDocumentUrls(urls: readonly string[], version: ServiceVersion): { documents: InlineDocument[]; problems: FieldProblem[] } {
+export type KeptLookup = (id: string) => Promise<{ readonly label: string | null; readonly type: string; readonly content: Uint8Array } | undefined>;
+
+/**
+ * Each entry is a data URL naming the service's document (`data:application/pdf;name=premises_proof;base64,JVBERi0…`)
+ * or the URL of the caller's own upload, whose `additionalMetadata` named the document.
+ */
+export async function readDocumentUrls(urls: readonly string[], version: ServiceVersion, kept: KeptLookup): Promise<{ documents: InlineDocument[]; uploadIds: string[]; problems: FieldProblem[] }> {
   const documents: InlineDocument[] = [];
+  const uploadIds: string[] = [];
   const problems: FieldProblem[] = [];
   const known = new Set(version.definition.documents.map((d) => d.id));
-  urls.forEach((url, index) => {
-    const match = DATA_URL.exec(url);
-    const name = match?.[2] ? /;name=([^;]*)/i.exec(match[2])?.[1] : undefined;
+  for (const [index, url] of urls.entries()) {
     const pointer = `/documentUrls/${index}`;
-    if (!match?.[1] || match[3] === undefined) {
-      problems.push({ pointer, message: 'kernel.error.fieldInvalid', detail: 'must be a base64 data URL: data:<type>;name=<document id>;base64,<content>' });
+    const problem = (detail: string) => problems.push({ pointer, message: 'kernel.error.fieldInvalid', detail });
+    const uploaded = UPLOADED_URL.exec(url)?.[1];
+    const match = uploaded ? undefined : DATA_URL.exec(url);
+    const upload = uploaded ? await kept(uploaded.toLowerCase()) : undefined;
+    const name = upload ? upload.label ?? undefined : match?.[2] ? /;name=([^;]*)/i.exec(match[2])?.[1] : undefined;
+    if (uploaded && !upload) {
+      problem('is not a document you uploaded, or it expired (uploads are kept for 24 hours)');
+    } else if (!upload && (!match?.[1] || match[3] === undefined)) {
+      problem('must be a base64 data URL (data:<type>;name=<document id>;base64,<content>) or the url of your upload');
     } else if (!name || !known.has(name)) {
-      problems.push({ pointer, message: 'kernel.error.fieldInvalid', detail: `name must be one of the service's documents: ${[...known].join(', ')}` });
+      problem(`${upload ? 'the upload\'s additionalMetadata' : 'name'} must be one of the service's documents: ${[...known].join(', ')}`);
     } else if (documents.some((d) => d.documentId === name)) {
-      problems.push({ pointer, message: 'kernel.error.fieldInvalid', detail: `document ${name} is sent twice` });
-    } else {
+      problem(`document ${name} is sent twice`);
+    } else if (upload && uploaded) {
+      documents.push({ documentId: name, type: upload.type, content: upload.content, index });
+      uploadIds.push(uploaded.toLowerCase());
+    } else if (match?.[1] && match[3] !== undefined) {
       documents.push({ documentId: name, type: match[1].toLowerCase(), content: Buffer.from(match[3], 'base64'), index });
     }
-  });
-  return { documents, problems };
+  }
+  return { documents, uploadIds, problems };
 }
 
 /**
