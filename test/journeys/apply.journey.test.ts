@@ -91,6 +91,12 @@ for (const kind of testDatabaseKinds) {
       // The documents: a real PDF and a real PNG, made here.
       await citizen.check('documents page');
       await page.locator('#premises_proof').setInputFiles({ name: '租赁合同.pdf', mimeType: 'application/pdf', buffer: pdfBytes('Tenancy agreement') });
+      await pressAndWait(page, t('applications.page.continue'));
+      // The ID card photo is missing: the page says so and keeps the PDF that was sent.
+      const missingFile = await page.locator('.tb-error-summary a').first().innerText();
+      await expectErrorSummary(citizen, { fieldId: 'operator_id', text: missingFile });
+      expect(await page.locator('main').innerText()).toContain('租赁合同.pdf');
+      await citizen.check('documents page with a missing document');
       await page.locator('#operator_id').setInputFiles({ name: 'id-card.png', mimeType: 'image/png', buffer: pngBytes() });
       await pressAndWait(page, t('applications.page.continue'));
       expect(page.url()).toBe(url(`/applications/${id}/check`));
@@ -153,12 +159,14 @@ for (const kind of testDatabaseKinds) {
       // The officer sees the answer and approves.
       await back.reload();
       expect(await back.locator('main').innerText()).toContain(ANSWER);
+      await officer.check('case page with the answer');
       await pressAndWait(back, officer.t('workflow.action.approve'));
       expect(await back.locator('main').innerText()).toContain(APPROVED.en);
       await officer.check('case page after approving');
 
       // 张伟 sees the decision in "My applications", on the status page, and in his messages.
       await page.goto(url('/'));
+      await citizen.check('home page signed in');
       await page.getByRole('link', { name: t('applications.home.myApplications'), exact: true }).click();
       await page.waitForURL(url('/applications'));
       const row = page.getByRole('row').filter({ hasText: reference });

@@ -40,6 +40,7 @@ for (const kind of testDatabaseKinds) {
 
       // The clerk signs in from the home page and follows the counter link.
       await page.goto(url('/'));
+      await clerk.check('home page');
       await page.locator('header').getByRole('link', { name: t('ui.header.signIn'), exact: true }).click();
       await signInAtIdp(clerk, 'clerk');
       await page.waitForURL(url('/'));
@@ -97,6 +98,7 @@ for (const kind of testDatabaseKinds) {
       await clerk.check('counter confirmation');
       await page.getByRole('link', { name: t('applications.confirmation.counterAnother'), exact: true }).click();
       await page.waitForURL(url('/counter'));
+      await clerk.check('counter page for the next person');
 
       // 张伟 signs in at home, in his own browser, and finds the case among his applications.
       const zhang = await openPerson(browser, { locale: 'zh-CN' });
@@ -104,6 +106,7 @@ for (const kind of testDatabaseKinds) {
       await zhang.page.locator('header').getByRole('link', { name: zhang.t('ui.header.signIn'), exact: true }).click();
       await signInAtIdp(zhang, 'citizen');
       await zhang.page.waitForURL(url('/'));
+      await zhang.check('home page of 张伟');
       await zhang.page.getByRole('link', { name: zhang.t('applications.home.myApplications'), exact: true }).click();
       await zhang.page.waitForURL(url('/applications'));
       const row = zhang.page.getByRole('row').filter({ hasText: reference });
