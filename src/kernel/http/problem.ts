@@ -69,8 +69,9 @@ export function toProblem(error: TongbanError, request: Pick<FastifyRequest, 'ur
     code: error.code,
     requestId: String(request.id),
   };
-  // Internal errors never echo their message: it may hold SQL or stack details.
-  if (error.detail && error.status < 500) problem.detail = error.detail;
+  // Server errors never echo their message (it may hold SQL or stack details); 503 details are
+  // ours ("migrations are pending") and tell an operator what to wait for.
+  if (error.detail && (error.status < 500 || error.status === 503)) problem.detail = error.detail;
   if (error.fields.length > 0) {
     problem.errors = error.fields.map((f) => ({ pointer: f.pointer, detail: f.detail, code: f.message }));
   }

@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { afterAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../test/helpers/databases.js';
+import { createDatabase, type Db, type MigrationSource } from './db/index.js';
+import { registerHealth } from './health.js';
+import { errorHandlerPlugin } from './http/index.js';
+
+const fixture: MigrationSource = { name: 'fixture', folder: fileURLToPath(new URL('./db/test-fixtures/migrations', import.meta.url)) };
+const pending: MigrationSource = { name: 'fixture_pending', folder: fixture.folder };
+
+async function appOn(db: Db, sources: readonly MigrationSource[]) {
+  const app = Fastify();
+  await app.register(errorHandlerPlugin);
+  registerHealth(app, db, sources);
+  return app;
+}
+
+describeEachDatabase('health checks', [fixture], (use) => {
+  it('is alive and ready when the database answers and every migration has run', async () => {
+    const app = await appOn(use().database.db, [fixture]);
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('is not ready while a migration is pending', async () => {
+    const app = await appOn(use().database.db, [fixture, pending]);
+    const res = await app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ code: 'TB_KERNEL_UNAVAILABLE', detail: 'Database migrations are pending' });
+  });
+});
+
+const unreachable = createDatabase({ database: { kind: 'postgres', url: 'postgres://postgres@127.0.0.1:9/none', poolSize: 1 } });
+afterAll(() => unreachable.close());
+
+it('is not ready, and says so without internals, when the database is unreachable', async () => {
+  const app = await appOn(unreachable.db, [fixture]);
+  expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  const res = await app.inject({ url: '/readyz' });
+  expect(res.statusCode).toBe(503);
+  expect(res.headers['retry-after']).toBe('5');
+  expect(res.json()).toMatchObject({ code: 'TB_KERNEL_UNAVAILABLE', detail: 'The database is unreachable' });
+  expect(res.body).not.toContain('ECONNREFUSED');
+});
