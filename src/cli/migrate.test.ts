@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+/** The real command line, as an operator runs it, on a throw-away PGlite folder. */
+describe('tongban migrate', () => {
+  let dir = '';
+  const tongban = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', ...args], {
+    env: { PATH: process.env.PATH, TONGBAN_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'silent' },
+  });
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tongban-cli-')); });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('applies, lists, and undoes migrations per history', async () => {
+    const up = await tongban('migrate', 'up');
+    expect(up.stdout).toMatch(/^applied kernel_audit\/0001_create-audit-trail$/m);
+    expect((await tongban('migrate', 'up')).stdout.trim()).toBe('already up to date');
+
+    const status = (await tongban('migrate', 'status')).stdout;
+    expect(status).toMatch(/^\d{4}-\d\d-\d\dT\S+ {2}kernel_jobs\/0001_create-jobs$/m);
+    expect(status).not.toMatch(/^pending/m);
+
+    const down = await tongban('migrate', 'down', '--module', 'kernel_jobs');
+    expect(down.stdout.trim()).toBe('undid kernel_jobs/0001_create-jobs');
+    expect((await tongban('migrate', 'status')).stdout).toMatch(/^pending\s+kernel_jobs\/0001_create-jobs$/m);
+
+    await expect(tongban('migrate', 'down', '--module', 'nonsense')).rejects.toMatchObject({ code: 1 });
+  }, 120_000);
+
+  it('refuses a bad setting, naming the variable', async () => {
+    const failed = run(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', 'migrate', 'status'], { env: { PATH: process.env.PATH, PORT: 'x' } });
+    await expect(failed).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('PORT: must be a whole number') as string });
+  }, 60_000);
+});
