@@ -1,18 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
+import { runTongban } from '../../test/helpers/cli.js';
 
 /** The real command line, as an operator runs it, on a throw-away PGlite folder. */
 describe('tongban migrate', () => {
   let dir = '';
-  const tongban = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', ...args], {
-    env: { PATH: process.env.PATH, TONGBAN_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'silent' },
-  });
+  const tongban = (...args: string[]) => runTongban({ TONGBAN_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'silent' }, ...args);
   beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tongban-cli-')); });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -33,7 +28,7 @@ describe('tongban migrate', () => {
   }, 120_000);
 
   it('refuses a bad setting, naming the variable', async () => {
-    const failed = run(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', 'migrate', 'status'], { env: { PATH: process.env.PATH, PORT: 'x' } });
+    const failed = runTongban({ PORT: 'x' }, 'migrate', 'status');
     await expect(failed).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('PORT: must be a whole number') as string });
   }, 60_000);
 });
