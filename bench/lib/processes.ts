@@ -1,0 +1,87 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A server running in its own process, so its memory is its own and measurable. */
+export interface ChildServer {
+  readonly url: string;
+  readonly pid: number;
+  /** Peak resident set size so far (VmHWM of /proc/<pid>/status), in bytes. */
+  peakRssBytes(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** VmHWM from a /proc/<pid>/status text, in bytes (Linux reports kB). */
+export function parseVmHwm(status: string): number {
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  if (!match?.[1]) throw new Error('no VmHWM in /proc status (Linux only)');
+  return Number(match[1]) * 1024;
+}
+
+async function peakRss(pid: number): Promise<number> {
+  return parseVmHwm(await readFile(`/proc/${pid}/status`, 'utf8'));
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const late = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(late);
+  };
+}
+
+/**
+ * Forks one of bench/servers/*.ts (through tsx); it listens on 127.0.0.1:0 and reports its port
+ * over IPC as `{ port }`.
+ */
+export async function forkServer(file: string, args: readonly string[] = []): Promise<ChildServer> {
+  const child = fork(file, [...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port?: number }) => (message.port ? resolve(message.port) : reject(new Error(`${file}: no port`))));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before listening`)));
+    child.once('error', reject);
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${file}: no pid`);
+  return { url: `http://127.0.0.1:${port}`, pid, peakRssBytes: () => peakRss(pid), stop: stopper(child) };
+}
+
+export interface TongbanProcessOptions {
+  readonly port: number;
+  /** The whole environment of the server: nothing of the bench's own leaks in except PATH. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * `tongban serve --seed` as an operator starts it, in a child process: node itself runs
+ * bin/tongban.ts through tsx's loader, so the child's pid is the server's (an `npx tsx` wrapper
+ * would put another process in between and hide the server's memory).
+ */
+export async function startTongban(options: TongbanProcessOptions): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', 'serve', '--seed'], {
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('tongban serve: no pid');
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = stopper(child);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tongban serve exited with ${child.exitCode}:\n${stderr}`);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`tongban serve was not ready within the time allowed:\n${stderr}`);
+    }
+    await sleep(250);
+  }
+  return { url, pid, peakRssBytes: () => peakRss(pid), stop };
+}

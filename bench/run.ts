@@ -1,0 +1,47 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { createBenchDatabase } from './lib/tongban.js';
+import { parseBenchArgs } from './options.js';
+import { formatLine, markdownTable, toResults, type Measured } from './report.js';
+import type { Scenario } from './scenario.js';
+import { mediatorScenario } from './scenarios/mediator.js';
+
+/** Every scenario, in the order they run. Issue 8 adds the others here. */
+export const scenarios: readonly Scenario[] = [mediatorScenario];
+
+async function main(): Promise<void> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  const unknown = options.only.filter((name) => !scenarios.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${scenarios.map((s) => s.name).join(', ')})`);
+  const selected = scenarios.filter((s) => options.only.length === 0 || options.only.includes(s.name));
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  console.log(`bench: ${selected.map((s) => s.name).join(', ')} on ${options.databases.join(', ')}; ${options.durationSeconds} s per run, fixed rate ${options.rate} req/s, ${options.connections} connections flat out\n`);
+
+  const figures: Measured[] = [];
+  const started = Date.now();
+  for (const scenario of selected) {
+    for (const kind of options.databases) {
+      const database = await createBenchDatabase(kind, options.postgresUrl);
+      try {
+        await scenario.run({
+          options, database,
+          report: (f) => { figures.push(f); console.log(formatLine(f)); },
+          note: (line) => console.log(line),
+        });
+      } finally {
+        await database.dispose();
+      }
+    }
+  }
+
+  console.log(`\n${markdownTable(figures)}\n`);
+  await mkdir(dirname(options.out), { recursive: true });
+  await writeFile(options.out, `${JSON.stringify(toResults(figures), null, 2)}\n`);
+  console.log(`${figures.length} figures in ${((Date.now() - started) / 1000).toFixed(0)} s, written to ${options.out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,98 @@
+import { fileURLToPath } from 'node:url';
+import { seedDemoClient, type DemoClient } from '../../src/kernel/auth/machine/index.js';
+import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../../src/modules/mediator/index.js';
+import { load, type LoadResult } from '../lib/load.js';
+import { forkServer, type ChildServer } from '../lib/processes.js';
+import { accessToken, startPreparedTongban } from '../lib/tongban.js';
+import { added, figure } from '../report.js';
+import type { Scenario } from '../scenario.js';
+
+const PERSON = '110101199003072359';
+const PROVIDER = fileURLToPath(new URL('../servers/provider.ts', import.meta.url));
+const BARE_PROXY = fileURLToPath(new URL('../servers/bare-proxy.ts', import.meta.url));
+const MB = 1024 * 1024;
+/** Enough connections that a fixed-rate run never queues behind a slow answer. */
+const RATE_CONNECTIONS = 16;
+const WARMUP_SECONDS = 3;
+
+/**
+ * Mediated calls (issue 4, issue 8 scenario 2): the demo civil affairs system reads a person from
+ * the population service through `/r1/...` (token check, client check, access right, forward,
+ * hash-chained message log and the person's audit record), against a bare Node proxy forwarding
+ * the same request to the same provider.
+ */
+export const mediatorScenario: Scenario = {
+  name: 'mediator',
+  summary: 'mediated calls through /r1 vs a bare node:http + undici proxy to the same provider',
+  async run(context) {
+    const kind = context.database.kind;
+    const started: ChildServer[] = [];
+    try {
+      const provider = await forkServer(PROVIDER);
+      started.push(provider);
+      const proxy = await forkServer(BARE_PROXY, [provider.url, '/p']);
+      started.push(proxy);
+      context.note(`[mediator/${kind}] provider ${provider.url}, bare proxy ${proxy.url}; preparing Tongban…`);
+
+      const tongban = await startPreparedTongban(context.database, async (cli): Promise<DemoClient> => {
+        const admin = { actor: { kind: 'system', id: 'bench' }, may: () => true } as const;
+        const current = (await cli.services.mediator.listServices()).find((s) => s.id === DEMO.psb.service);
+        if (!current) throw new Error(`the demo seed did not register ${DEMO.psb.service}`);
+        await cli.services.mediator.saveService({ subsystemId: DEMO.psb.subsystem, code: 'persons', name: current.name, baseUrl: provider.url, openapi: current.openapi }, admin);
+        // Idempotent: returns the demo system's key the seed stored, for its client assertions.
+        return seedDemoClient(cli.kernel.db, { clientId: DEMO.cab.clientId, name: 'Civil affairs case system (demo)', organisation: DEMO.cab.subsystem, scopes: [CALL_SCOPE] });
+      });
+      started.push(tongban.server);
+      const client = { clientId: DEMO.cab.clientId, privateJwk: tongban.prepared.privateJwk };
+      context.note(`[mediator/${kind}] Tongban ${tongban.server.url} (pid ${tongban.server.pid})`);
+
+      const bareUrl = `${proxy.url}/p/persons/${PERSON}`;
+      const mediatedUrl = `${tongban.server.url}/r1/${DEMO.psb.service}/persons/${PERSON}`;
+      const mediatedHeaders = async () => ({
+        authorization: `Bearer ${await accessToken(tongban.server.url, client, [CALL_SCOPE])}`,
+        'information-mediator-client': DEMO.cab.subsystem,
+        'x-road-issue': 'benchmark',
+      });
+      await expectRecord(bareUrl, {});
+      await expectRecord(mediatedUrl, await mediatedHeaders());
+
+      const { options } = context;
+      const seconds = options.durationSeconds;
+      const run = async (label: string, url: string, headers: Record<string, string>, overallRate?: number): Promise<LoadResult> => {
+        const result = await load({ url, headers, seconds, connections: overallRate ? RATE_CONNECTIONS : options.connections, ...(overallRate ? { overallRate } : {}) });
+        context.note(`[mediator/${kind}] ${label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failed} failed`);
+        return result;
+      };
+
+      const warm = Math.min(WARMUP_SECONDS, seconds);
+      await load({ url: bareUrl, seconds: warm, connections: options.connections });
+      await load({ url: mediatedUrl, headers: await mediatedHeaders(), seconds: warm, connections: options.connections });
+
+      const bareMax = await run('bare proxy, flat out', bareUrl, {});
+      const mediatedMax = await run('mediated, flat out', mediatedUrl, await mediatedHeaders());
+      const name = (what: string) => `mediator.${kind}.${what}`;
+      context.report(figure(name('throughput'), mediatedMax.rps, 'req/s', bareMax.rps, { on: 'ratio', atLeast: 0.5 }));
+
+      const bareRate = await run(`bare proxy at ${options.rate} req/s`, bareUrl, {}, options.rate);
+      const mediatedRate = await run(`mediated at ${options.rate} req/s`, mediatedUrl, await mediatedHeaders(), options.rate);
+      const at = `@${options.rate}rps`;
+      context.report(figure(name(`p50${at}`), mediatedRate.p50Ms, 'ms', bareRate.p50Ms));
+      context.report(figure(name(`p99${at}`), mediatedRate.p99Ms, 'ms', bareRate.p99Ms));
+      context.report(added(name(`added-p50${at}`), mediatedRate.p50Ms, bareRate.p50Ms, 'ms'));
+      context.report(added(name(`added-p99${at}`), mediatedRate.p99Ms, bareRate.p99Ms, 'ms', { on: 'value', atMost: 2 }));
+
+      context.report(figure(name('peak-rss'), (await tongban.server.peakRssBytes()) / MB, 'MB', (await proxy.peakRssBytes()) / MB));
+      const failed = (results: LoadResult[]) => results.reduce((sum, r) => sum + r.failed, 0);
+      context.report(figure(name('failed'), failed([mediatedMax, mediatedRate]), 'requests', failed([bareMax, bareRate]), { on: 'value', atMost: 0 }));
+    } finally {
+      for (const server of started.reverse()) await server.stop();
+    }
+  },
+};
+
+/** Before measuring: both paths answer the provider's record, so the figures compare like with like. */
+async function expectRecord(url: string, headers: Record<string, string>): Promise<void> {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes(PERSON)) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 500)}`);
+}
