@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { seedDemoClient, type DemoClient } from '../../src/kernel/auth/machine/index.js';
 import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../../src/modules/mediator/index.js';
 import { load, type LoadResult } from '../lib/load.js';
+import { paced } from '../lib/paced.js';
 import { forkServer, type ChildServer } from '../lib/processes.js';
 import { accessToken, startPreparedTongban } from '../lib/tongban.js';
 import { added, figure } from '../report.js';
@@ -11,8 +12,6 @@ const PERSON = '110101199003072359';
 const PROVIDER = fileURLToPath(new URL('../servers/provider.ts', import.meta.url));
 const BARE_PROXY = fileURLToPath(new URL('../servers/bare-proxy.ts', import.meta.url));
 const MB = 1024 * 1024;
-/** Enough connections that a fixed-rate run never queues behind a slow answer. */
-const RATE_CONNECTIONS = 16;
 const WARMUP_SECONDS = 3;
 
 /**
@@ -59,7 +58,7 @@ export const mediatorScenario: Scenario = {
       const { options } = context;
       const seconds = options.durationSeconds;
       const run = async (label: string, url: string, headers: Record<string, string>, overallRate?: number): Promise<LoadResult> => {
-        const result = await load({ url, headers, seconds, connections: overallRate ? RATE_CONNECTIONS : options.connections, ...(overallRate ? { overallRate } : {}) });
+        const result = overallRate ? await paced({ url, headers, seconds, rate: overallRate }) : await load({ url, headers, seconds, connections: options.connections });
         context.note(`[mediator/${kind}] ${label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failed} failed`);
         return result;
       };

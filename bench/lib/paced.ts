@@ -1,0 +1,52 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { percentile } from '../report.js';
+import type { LoadResult } from './load.js';
+
+export interface PacedSpec {
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly seconds: number;
+  /** Requests per second, sent evenly spaced. */
+  readonly rate: number;
+}
+
+/**
+ * An open-loop load at a steady rate: one request every 1/rate seconds, whether or not earlier
+ * ones have been answered, each timed from when it was due. autocannon's `overallRate` is not
+ * steady: each connection sends its share of the second back to back and then waits for the next
+ * second, so its latencies at "200 req/s" measure a burst of 200 queueing behind each other.
+ */
+export async function paced(spec: PacedSpec): Promise<LoadResult> {
+  const target = new URL(spec.url);
+  if (target.hostname !== '127.0.0.1') throw new Error(`load goes to 127.0.0.1 only, not ${spec.url}`);
+  const path = `${target.pathname}${target.search}`;
+  const pool = new Pool(target.origin, { connections: 64, keepAliveTimeout: 10_000 });
+  const latencies: number[] = [];
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const send = (due: number) => pool.request({ method: 'GET', path, headers: { ...spec.headers } }).then(async (answer) => {
+    await answer.body.dump();
+    if (answer.statusCode >= 200 && answer.statusCode < 300) latencies.push(performance.now() - due);
+    else failed += 1;
+  }, () => { failed += 1; });
+
+  const interval = 1000 / spec.rate;
+  const total = Math.round(spec.rate * spec.seconds);
+  const start = performance.now();
+  for (let sent = 0; sent < total;) {
+    const now = performance.now();
+    // Everything due by now goes out now (a late timer never thins the load out).
+    while (sent < total && start + sent * interval <= now) {
+      pending.push(send(start + sent * interval));
+      sent += 1;
+    }
+    const next = start + sent * interval - performance.now();
+    if (next > 0) await sleep(Math.max(0, next - 0.5));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  await pool.close();
+  return { rps: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), ok: latencies.length, failed };
+}
