@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseVmHwm } from './lib/processes.js';
+import { DEFAULTS, parseBenchArgs } from './options.js';
+import { added, aimMet, figure, formatLine, markdownTable, percentile, toResults } from './report.js';
+
+describe('bench figures', () => {
+  it('computes the ratio to the baseline, rounded, and none without a baseline', () => {
+    const f = figure('mediator.pglite.throughput', 412.74, 'req/s', 25780.4);
+    expect(f).toEqual({ name: 'mediator.pglite.throughput', value: 412.7, unit: 'req/s', baseline: 25780, ratio: 0.016 });
+    expect(figure('x', 5, 'requests', 0).ratio).toBeNull();
+    const diff = added('mediator.postgres.added-p99', 8.944, 3.4, 'ms');
+    expect(diff).toMatchObject({ value: 5.54, baseline: null, ratio: null });
+  });
+
+  it('judges aims on the ratio or on the value', () => {
+    expect(aimMet(figure('t', 600, 'req/s', 1000, { on: 'ratio', atLeast: 0.5 }))).toBe(true);
+    expect(aimMet(figure('t', 400, 'req/s', 1000, { on: 'ratio', atLeast: 0.5 }))).toBe(false);
+    expect(aimMet(added('p99', 4.5, 3, 'ms', { on: 'value', atMost: 2 }))).toBe(true);
+    expect(aimMet(added('p99', 5.5, 3, 'ms', { on: 'value', atMost: 2 }))).toBe(false);
+    expect(aimMet(figure('t', 1, 'ms', 1))).toBeUndefined();
+  });
+
+  it('writes latest.json entries with exactly name, value, unit, baseline and ratio', () => {
+    const [entry] = toResults([figure('t', 600, 'req/s', 1000, { on: 'ratio', atLeast: 0.5 })]);
+    expect(Object.keys(entry ?? {})).toEqual(['name', 'value', 'unit', 'baseline', 'ratio']);
+  });
+
+  it('prints one line per figure and a Markdown table with a row per figure', () => {
+    const figures = [figure('mediator.postgres.throughput', 763, 'req/s', 24972, { on: 'ratio', atLeast: 0.5 }), added('mediator.postgres.added-p99@200rps', 8.94, 3.4, 'ms', { on: 'value', atMost: 2 })];
+    expect(formatLine(figures[0]!)).toBe('mediator.postgres.throughput: 763 req/s  baseline 24972 req/s  ratio 0.031  aim MISSED (ratio ≥ 0.5)');
+    expect(formatLine(figures[1]!)).toBe('mediator.postgres.added-p99@200rps: 5.54 ms  aim MISSED (value ≤ 2)');
+    expect(markdownTable(figures).split('\n')).toEqual([
+      '| figure | Tongban | baseline | ratio | aim |',
+      '|---|---:|---:|---:|---|',
+      '| mediator.postgres.throughput | 763 req/s | 24972 req/s | 0.031 | MISSED (ratio ≥ 0.5) |',
+      '| mediator.postgres.added-p99@200rps | 5.54 ms | – | – | MISSED (value ≤ 2) |',
+    ]);
+  });
+
+  it('takes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('bench command line', () => {
+  it('defaults to every scenario on both databases', () => {
+    expect(parseBenchArgs([])).toEqual(DEFAULTS);
+  });
+
+  it('selects scenarios, databases and duration', () => {
+    const options = parseBenchArgs(['--only', 'mediator', '--db', 'pglite,postgres', '--duration', '10', '--rate', '500']);
+    expect(options).toMatchObject({ only: ['mediator'], databases: ['pglite', 'postgres'], durationSeconds: 10, rate: 500 });
+  });
+
+  it('refuses unknown databases, unknown options and non-positive numbers', () => {
+    expect(() => parseBenchArgs(['--db', 'mysql'])).toThrow(/unknown database "mysql"/);
+    expect(() => parseBenchArgs(['--durations', '3'])).toThrow();
+    expect(() => parseBenchArgs(['--duration', '0'])).toThrow(/--duration must be a positive number/);
+  });
+});
+
+describe('peak memory', () => {
+  it('reads VmHWM from /proc/<pid>/status in bytes', () => {
+    expect(parseVmHwm('Name:\tnode\nVmPeak:\t 1200 kB\nVmHWM:\t  395904 kB\nVmRSS:\t 380000 kB\n')).toBe(395904 * 1024);
+    expect(() => parseVmHwm('Name:\tnode\n')).toThrow(/VmHWM/);
+  });
+});
