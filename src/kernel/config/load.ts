@@ -54,6 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
     secrets: {
       ...(env.TONGBAN_SESSION_SECRET ? { sessionSecret: env.TONGBAN_SESSION_SECRET } : {}),
       ...(env.TONGBAN_AUDIT_SIGNING_KEY ? { auditSigningKey: env.TONGBAN_AUDIT_SIGNING_KEY } : {}),
+      ...(env.TONGBAN_MEDIATOR_BODY_KEY ? { mediatorBodyKey: env.TONGBAN_MEDIATOR_BODY_KEY } : {}),
     },
     limits: {
       bodyBytes: int(env, 'TONGBAN_BODY_LIMIT_BYTES', 1_048_576, problems),

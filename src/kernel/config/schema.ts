@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   secrets: Type.Object({
     sessionSecret: Type.Optional(Type.String({ minLength: 32 })),
     auditSigningKey: Type.Optional(Type.String({ minLength: 40 })),
+    /** 32 bytes, base64 or base64url: seals the bodies the mediator stores for services that ask. */
+    mediatorBodyKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
   }),
   limits: Type.Object({
     bodyBytes: Type.Integer({ minimum: 1024 }),
@@ -56,6 +58,7 @@ export const ENV_NAMES = {
   TONGBAN_OIDC_CLIENT_SECRET: 'oidc.clientSecret',
   TONGBAN_SESSION_SECRET: 'secrets.sessionSecret',
   TONGBAN_AUDIT_SIGNING_KEY: 'secrets.auditSigningKey',
+  TONGBAN_MEDIATOR_BODY_KEY: 'secrets.mediatorBodyKey',
   TONGBAN_BODY_LIMIT_BYTES: 'limits.bodyBytes',
   TONGBAN_UPLOAD_LIMIT_BYTES: 'limits.uploadBytes',
   TONGBAN_API_RATE_PER_MINUTE: 'limits.apiRequestsPerMinute',

@@ -6,9 +6,10 @@ import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { authenticate } from './discovery.js';
 import { methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
+import type { BodyVault } from './body-vault.js';
 import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
-import type { MediatorStore, ServiceRow } from './store.js';
+import type { Executor, MediatorStore, ServiceRow } from './store.js';
 
 /** The consent module's answer, through a port (the consent module comes later). */
 export interface ConsentCheck {
@@ -53,6 +54,7 @@ export interface ExchangeDeps {
   readonly store: MediatorStore;
   readonly log: MessageLog;
   readonly forwarder: Forwarder;
+  readonly vault: BodyVault;
   readonly consent: ConsentCheck | undefined;
   readonly now: () => Date;
   readonly timeoutMs: number;
@@ -122,12 +124,36 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     result = { error, status: error.status, headers: {}, body: Buffer.alloc(0) };
   }
 
+  // Bodies are sealed before the log's transaction (no waiting inside it), and only for an
+  // exchange that reached the provider: a refused caller's body is not the service's data.
+  let sealed: ((tx: Executor) => Promise<void>) | undefined;
+  let sealError: Error | undefined;
+  if (service?.store_bodies && providerMs !== undefined) {
+    try {
+      sealed = await sealBodies(deps, messageId, requestBody, result.body);
+    } catch (error) {
+      sealError = error instanceof Error ? error : new Error(String(error));
+    }
+  }
   const seconds = (performance.now() - started) / 1000;
   await deps.log.write({
     at: deps.now(), messageId, requestId: input.requestId, client: client ? subsystemIdOf(client) : input.clientHeader, service: serviceId,
     method: input.method, path: `${input.path}${input.query}`, userId: input.userId, issue: input.issue, status: result.status,
     outcome: result.error ? result.error.code : 'ok', requestDigest: sha256(requestBody), responseDigest: sha256(result.body),
     requestBytes: requestBody?.length ?? 0, responseBytes: result.body.length, durationMs: Math.round(seconds * 1000), providerMs,
-  }, personRead);
+  }, personRead, sealed);
+  // The exchange is logged; bodies that had to be kept and could not be are a failure, not a silent gap.
+  if (sealError !== undefined) throw sealError;
   return { ...result, messageId, serviceId, seconds, known: service !== undefined };
+}
+
+async function sealBodies(deps: ExchangeDeps, messageId: string, request: Buffer | undefined, response: Buffer): Promise<(tx: Executor) => Promise<void>> {
+  const [keyId, req, res] = await Promise.all([
+    deps.vault.keyId(), deps.vault.seal(messageId, 'request', request ?? Buffer.alloc(0)), deps.vault.seal(messageId, 'response', response),
+  ]);
+  const row = {
+    message_id: messageId, at: deps.now(), key_id: keyId,
+    request_iv: req.iv, request_tag: req.tag, request_body: req.body, response_iv: res.iv, response_tag: res.tag, response_body: res.body,
+  };
+  return (tx) => deps.store.insertBodies(tx, row);
 }

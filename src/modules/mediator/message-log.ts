@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
 import type { ChainLog, ChainSpec } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
+import type { Executor } from './store.js';
 
 /** One exchange as the message log keeps it: who called what, why, how it ended, digests. */
 export interface LoggedExchange {
@@ -48,17 +49,17 @@ const cap = (value: string | undefined, length: number) => (value === undefined 
 export interface MessageLog {
   readonly chain: ChainLog;
   /**
-   * Appends the exchange, and the audit record of a person's data read with it, in one
-   * transaction: both are there, or neither.
+   * Appends the exchange, the audit record of a person's data read with it and whatever `also`
+   * writes (the sealed bodies) in one transaction: all are there, or none.
    */
-  write(exchange: LoggedExchange, personRead?: AuditEvent): Promise<void>;
+  write(exchange: LoggedExchange, personRead?: AuditEvent, also?: (tx: Executor) => Promise<void>): Promise<void>;
 }
 
 export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
   const chain = audit.createLog(MESSAGE_LOG);
   return {
     chain,
-    async write(e, personRead) {
+    async write(e, personRead, also) {
       await db.transaction().execute(async (tx) => {
         await chain.link(tx, e.messageId, {
           at: e.at, message_id: e.messageId, request_id: cap(e.requestId, 128), client: cap(e.client, 300), service: cap(e.service, 400),
@@ -67,6 +68,7 @@ export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
           duration_ms: e.durationMs, provider_ms: e.providerMs ?? null,
         });
         if (personRead) await audit.append(tx, personRead);
+        if (also) await also(tx);
       });
     },
   };

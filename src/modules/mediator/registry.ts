@@ -26,6 +26,8 @@ export interface NewService {
   readonly agreementId?: string | null;
   /** Overrides the mediator's total timeout for this service, in milliseconds. */
   readonly timeoutMs?: number | null;
+  /** Keep request and response bodies of its exchanges, sealed with AES-256-GCM. */
+  readonly storeBodies?: boolean;
 }
 export interface NewRight { readonly serviceId: string; readonly clientId: string; readonly method: string; readonly path: string }
 
@@ -41,7 +43,7 @@ function checkUrl(value: string): string {
 }
 
 /** Registry management: members, subsystems, services and access rights (deny by default). */
-export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, store: MediatorStore) {
+export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, store: MediatorStore, options: { canStoreBodies: boolean } = { canStoreBodies: true }) {
   const { db, audit, now } = kernel;
 
   async function memberOf(id: string): Promise<MemberRow> {
@@ -105,6 +107,8 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       if (input.timeoutMs !== undefined && input.timeoutMs !== null && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 100 || input.timeoutMs > 120_000)) {
         throw invalid('timeoutMs must be between 100 and 120000');
       }
+      const storeBodies = input.storeBodies ?? false;
+      if (storeBodies && !options.canStoreBodies) throw invalid('Storing bodies needs a configured key (TONGBAN_MEDIATOR_BODY_KEY)');
       if (input.openapi !== undefined && input.openapi !== null && (typeof input.openapi !== 'object' || Array.isArray(input.openapi))) throw invalid('openapi must be an OpenAPI document (a JSON object)');
       const { subsystem, member } = await subsystemOf(input.subsystemId);
       guard(admin, member);
@@ -113,11 +117,11 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       const existing = await store.getService(id);
       const row: ServiceRow = {
         id, subsystem_id: subsystem.id, code: input.code, name: input.name.trim(), base_url: checkUrl(input.baseUrl), openapi: input.openapi ?? null,
-        needs_consent: needsConsent, agreement_id: input.agreementId ?? null, timeout_ms: input.timeoutMs ?? null, created_at: existing?.created_at ?? at, updated_at: at,
+        needs_consent: needsConsent, agreement_id: input.agreementId ?? null, timeout_ms: input.timeoutMs ?? null, store_bodies: storeBodies, created_at: existing?.created_at ?? at, updated_at: at,
       };
       await db.transaction().execute(async (tx) => {
         await store.upsertService(tx, row);
-        await audit.append(tx, record(admin, existing ? 'mediator.service.update' : 'mediator.service.add', 'mediator-service', id, { baseUrl: row.base_url, needsConsent, agreementId: row.agreement_id }));
+        await audit.append(tx, record(admin, existing ? 'mediator.service.update' : 'mediator.service.add', 'mediator-service', id, { baseUrl: row.base_url, needsConsent, agreementId: row.agreement_id, storeBodies }));
       });
       return row;
     },

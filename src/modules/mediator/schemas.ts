@@ -21,6 +21,7 @@ export const saveServiceSchema = {
     openapi: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
     needsConsent: Type.Optional(Type.Boolean()), agreementId: Type.Optional(Type.Union([Text(200), Type.Null()])),
     timeoutMs: Type.Optional(Type.Union([Type.Integer({ minimum: 100, maximum: 120_000 }), Type.Null()])),
+    storeBodies: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false }),
 };
 

@@ -1,5 +1,7 @@
 import { Counter, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 import type { Kernel } from '../../kernel/context.js';
+import { readStoredBodies, type BodyReader, type StoredBodies } from './bodies.js';
+import { createBodyVault } from './body-vault.js';
 import { authenticate, createDiscovery, verifyCaller, type Credentials } from './discovery.js';
 import { runExchange, type ConsentCheck, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { createForwarder } from './forward.js';
@@ -10,6 +12,7 @@ import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
 export type { ConsentCheck, ExchangeRequest, ExchangeResult } from './exchange.js';
 export { BODY_TOO_LARGE } from './exchange.js';
 export { CALL_SCOPE, METASERVICES } from './discovery.js';
+export type { BodyReader, StoredBodies } from './bodies.js';
 export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight } from './registry.js';
 export type { MemberRow, SubsystemRow, ServiceRow, RightRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';
@@ -32,13 +35,14 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'>, options: MediatorOptions = {}) {
   const store = createMediatorStore(kernel.db);
   const log = createMessageLog(kernel.db, kernel.audit);
+  const vault = createBodyVault(kernel);
   const maxBodyBytes = options.maxBodyBytes ?? kernel.config.limits.bodyBytes;
   const forwarder = createForwarder({ connectTimeoutMs: options.connectTimeoutMs ?? 2_000, maxAnswerBytes: options.maxAnswerBytes ?? 10 * 1_048_576 });
-  const deps = { store, log, forwarder, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes };
+  const deps = { store, log, forwarder, vault, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes };
   let observe: ((result: ExchangeResult) => void) | undefined;
 
   return {
-    ...createRegistry(kernel, store),
+    ...createRegistry(kernel, store, { canStoreBodies: vault.available }),
     ...createDiscovery(store),
     maxBodyBytes,
     messageLog: log.chain,
@@ -75,6 +79,8 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     traffic: (since: Date): Promise<TrafficRow[]> => store.traffic(since),
     recentExchanges: (limit = 20): Promise<LogRow[]> => store.recent(limit),
     exchangesOf: (messageId: string): Promise<LogRow[]> => store.byMessageId(messageId),
+    /** The stored request and response of one exchange, decrypted and verified; audited. */
+    readBodies: (messageId: string, reader: BodyReader): Promise<StoredBodies> => readStoredBodies({ store, vault, audit: kernel.audit }, messageId, reader),
     close: () => forwarder.close(),
   };
 }

@@ -5,7 +5,7 @@ export type MediatorTables = {
   mediator_subsystems: { id: string; member_id: string; code: string; name: string; client_id: string | null; created_at: Date };
   mediator_services: {
     id: string; subsystem_id: string; code: string; name: string; base_url: string; openapi: unknown;
-    needs_consent: boolean; agreement_id: string | null; timeout_ms: number | null; created_at: Date; updated_at: Date;
+    needs_consent: boolean; agreement_id: string | null; timeout_ms: number | null; store_bodies: boolean; created_at: Date; updated_at: Date;
   };
   mediator_access_rights: { id: string; service_id: string; client_id: string; method: string; path: string; granted_by: string; granted_at: Date };
   mediator_message_log: {
@@ -14,6 +14,11 @@ export type MediatorTables = {
     request_digest: string; response_digest: string; request_bytes: number; response_bytes: number; duration_ms: number; provider_ms: number | null;
     prev_hash: string; hash: string;
   };
+  mediator_message_bodies: {
+    message_id: string; at: Date; key_id: string;
+    request_iv: Uint8Array; request_tag: Uint8Array; request_body: Uint8Array;
+    response_iv: Uint8Array; response_tag: Uint8Array; response_body: Uint8Array;
+  };
 };
 
 export type MemberRow = Selectable<MediatorTables['mediator_members']>;
@@ -21,6 +26,7 @@ export type SubsystemRow = Selectable<MediatorTables['mediator_subsystems']>;
 export type ServiceRow = Selectable<MediatorTables['mediator_services']>;
 export type RightRow = Selectable<MediatorTables['mediator_access_rights']>;
 export type LogRow = Selectable<MediatorTables['mediator_message_log']>;
+export type BodiesRow = Selectable<MediatorTables['mediator_message_bodies']>;
 
 export type Executor = Kysely<object>;
 
@@ -61,7 +67,7 @@ export function createMediatorStore(db: Executor) {
       const values = { ...row, openapi: jsonb(row.openapi) };
       await q(executor).insertInto('mediator_services').values(values).onConflict((c) => c.column('id').doUpdateSet({
         name: row.name, base_url: row.base_url, openapi: jsonb(row.openapi), needs_consent: row.needs_consent,
-        agreement_id: row.agreement_id, timeout_ms: row.timeout_ms, updated_at: row.updated_at,
+        agreement_id: row.agreement_id, timeout_ms: row.timeout_ms, store_bodies: row.store_bodies, updated_at: row.updated_at,
       })).execute();
     },
 
@@ -101,6 +107,10 @@ export function createMediatorStore(db: Executor) {
       return rows.map((r) => ({ service: r.service, calls: Number(r.calls), refused: Number(r.refused), failed: Number(r.failed), average_ms: Math.round(Number(r.average_ms)), slowest_ms: Number(r.slowest_ms) }));
     },
     recent: (limit: number) => q(db).selectFrom('mediator_message_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+    async insertBodies(executor: Executor, row: BodiesRow): Promise<void> {
+      await q(executor).insertInto('mediator_message_bodies').values(row).execute();
+    },
+    getBodies: (messageId: string) => q(db).selectFrom('mediator_message_bodies').selectAll().where('message_id', '=', messageId).executeTakeFirst(),
     byMessageId: (messageId: string) => q(db).selectFrom('mediator_message_log').selectAll().where('message_id', '=', messageId).execute(),
   };
 }
