@@ -5,18 +5,20 @@ import { pageContext } from '../../ui/index.js';
 import { registerDemoProviders } from './demo.js';
 import { renderTrafficPage } from './pages.js';
 import { registerProxyRoutes } from './routes-proxy.js';
+import { registerRegistryPages } from './routes-registry.js';
 import { registerMediatorRoutes } from './routes.js';
 import { trafficQuery } from './schemas.js';
 import type { MediatorService } from './service.js';
 
 const DEFAULT_HOURS = 24;
 
-/** Exchanges (/r1), metaservices, the registry API, the traffic page and the demo providers. */
+/** Exchanges (/r1), metaservices, the registry API and pages, the traffic page and the demo providers. */
 export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: MediatorService; demoProviders: boolean; now: () => Date }): Promise<void> {
   const { mediator } = deps;
   mediator.instrument(scope.metrics.registry);
   scope.addHook('onClose', async () => { await mediator.close(); });
   registerMediatorRoutes(scope, mediator);
+  registerRegistryPages(scope, mediator);
   await registerProxyRoutes(scope, mediator);
   if (deps.demoProviders) registerDemoProviders(scope);
 

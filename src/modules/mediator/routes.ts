@@ -6,7 +6,8 @@ import { subsystemIdOf, type MediatorService, type RegistryAdmin } from './servi
 
 const ADMINS = ['agency_admin', 'platform_admin'] as const;
 
-function admin(request: FastifyRequest): RegistryAdmin {
+/** The signed-in administrator as the registry sees them: may they change an agency's entries? */
+export function registryAdmin(request: FastifyRequest): RegistryAdmin {
   const principal = principalOf(request);
   return {
     actor: { kind: principal.kind === 'staff' ? 'staff' : 'person', id: principal.accountId },
@@ -31,15 +32,15 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
     return { members: members.map(dates), subsystems: subsystems.map(dates), services: services.map(dates), rights: rights.map(dates) };
   });
   app.post('/api/mediator/members', { schema: addMemberSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
-    reply.status(201).send(dates(await mediator.addMember(request.body, admin(request)))));
+    reply.status(201).send(dates(await mediator.addMember(request.body, registryAdmin(request)))));
   app.post('/api/mediator/subsystems', { schema: addSubsystemSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
-    reply.status(201).send(dates(await mediator.addSubsystem(request.body, admin(request)))));
+    reply.status(201).send(dates(await mediator.addSubsystem(request.body, registryAdmin(request)))));
   app.post('/api/mediator/services', { schema: saveServiceSchema, preHandler: requireRole(ADMINS) }, async (request) =>
-    dates(await mediator.saveService(request.body, admin(request))));
+    dates(await mediator.saveService(request.body, registryAdmin(request))));
   app.post('/api/mediator/rights', { schema: grantSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
-    reply.status(201).send(dates(await mediator.grant(request.body, admin(request)))));
+    reply.status(201).send(dates(await mediator.grant(request.body, registryAdmin(request)))));
   app.delete('/api/mediator/rights/:id', { schema: revokeSchema, preHandler: requireRole(ADMINS) }, async (request, reply) => {
-    await mediator.revoke(request.params.id, admin(request));
+    await mediator.revoke(request.params.id, registryAdmin(request));
     return reply.status(204).send();
   });
 

@@ -55,3 +55,9 @@ export const getOpenApiSchema = {
 };
 
 export const trafficQuery = Type.Object({ hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 31 })) });
+
+/** A posted registry form: checked field by field in registry-forms.ts, so every value is kept and shown again. */
+export const registryForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200_000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));
+export const registryPageQuery = Type.Object({ done: Type.Optional(Type.Union(['subsystem', 'service', 'grant', 'revoke'].map((d) => Type.Literal(d)))) });
+export const serviceEditQuery = Type.Object({ id: Text(400) });
+export const rightParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

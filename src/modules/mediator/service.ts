@@ -45,6 +45,8 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     ...createRegistry(kernel, store, { canStoreBodies: vault.available }),
     ...createDiscovery(store),
     maxBodyBytes,
+    /** Whether a service may turn on "keep bodies" (production needs a configured key). */
+    canStoreBodies: vault.available,
     messageLog: log.chain,
     /** The calling system's token alone (listClients needs no subsystem). */
     verifyCaller: (credentials: Credentials) => verifyCaller(credentials),

@@ -1,0 +1,148 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { pageContext } from '../../ui/index.js';
+import type { PageContext } from './pages.js';
+import {
+  REGISTRY_PATH, renderRegistryPage, renderRevokePage, renderRightForm, renderServiceForm, renderSubsystemForm, type ShownError,
+} from './pages-registry.js';
+import { registryAdmin } from './routes.js';
+import { parseRight, parseService, parseSubsystem, type FieldError, type Posted } from './registry-forms.js';
+import { registryForm, registryPageQuery, rightParams, serviceEditQuery } from './schemas.js';
+import type { MediatorService, MemberRow, ServiceRow } from './service.js';
+
+const page = { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']) };
+
+function context(request: FastifyRequest, reply: FastifyReply): PageContext {
+  return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
+}
+const html = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+const shown = (request: FastifyRequest, errors: readonly FieldError[]): ShownError[] => errors.map((e) => ({ field: e.field, text: request.t(e.key) }));
+
+/** A refusal from the registry that belongs next to a field; anything else (forbidden, a bug) is thrown on. */
+function fieldErrorOf(error: unknown, map: Partial<Record<string, FieldError>>): FieldError {
+  if (error instanceof TongbanError) {
+    const field = map[error.code];
+    if (field) return field;
+  }
+  throw error;
+}
+
+/**
+ * The registry in web pages (`/admin/mediator/registry/...`): the same registry functions as
+ * /api/mediator, so every change is checked and audited the same way; works without JavaScript.
+ */
+export function registerRegistryPages(scope: FastifyInstance, mediator: MediatorService): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** What this administrator may manage: their agencies' members (all of them for a platform administrator). */
+  async function scopeOf(request: FastifyRequest) {
+    const me = principalOf(request);
+    const members = (await mediator.listMembers()).filter((m) => hasRole(me, 'platform_admin') || hasRole(me, 'agency_admin', m.agency));
+    const memberIds = new Set(members.map((m) => m.id));
+    const allSubsystems = await mediator.listSubsystems();
+    const subsystems = allSubsystems.filter((s) => memberIds.has(s.member_id));
+    const subsystemIds = new Set(subsystems.map((s) => s.id));
+    const services = (await mediator.listServices()).filter((s) => subsystemIds.has(s.subsystem_id));
+    return { members, subsystems, services, clients: allSubsystems.filter((s) => s.client_id !== null) };
+  }
+  const refuse = (member: MemberRow) => new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: `Member ${member.id} belongs to agency ${member.agency}` });
+
+  app.get(REGISTRY_PATH, { ...page, schema: { querystring: registryPageQuery, hide: true } }, async (request, reply) => {
+    const mine = await scopeOf(request);
+    const serviceIds = new Set(mine.services.map((s) => s.id));
+    const rights = (await mediator.listRights()).filter((r) => serviceIds.has(r.service_id));
+    return html(reply, renderRegistryPage(context(request, reply), { ...mine, rights, done: request.query.done }));
+  });
+
+  app.get(`${REGISTRY_PATH}/subsystems/new`, { ...page, schema: { hide: true } }, async (request, reply) =>
+    html(reply, renderSubsystemForm(context(request, reply), { members: (await scopeOf(request)).members, values: {}, errors: [] })));
+  app.post(`${REGISTRY_PATH}/subsystems/new`, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+    const posted: Posted = request.body;
+    const again = async (errors: readonly FieldError[]) =>
+      html(reply, renderSubsystemForm(context(request, reply), { members: (await scopeOf(request)).members, values: posted, errors: shown(request, errors) }), 422);
+    const parsed = parseSubsystem(posted);
+    if (!parsed.ok) return again(parsed.errors);
+    try {
+      await mediator.addSubsystem(parsed.input, registryAdmin(request));
+    } catch (error) {
+      return again([fieldErrorOf(error, {
+        TB_MEDIATOR_EXISTS: { field: 'code', key: 'mediator.admin.error.exists' }, TB_MEDIATOR_NOT_FOUND: { field: 'member', key: 'mediator.admin.error.member' },
+      })]);
+    }
+    return reply.redirect(`${REGISTRY_PATH}?done=subsystem`, 303);
+  });
+
+  const serviceValues = (s: ServiceRow): Posted => ({
+    subsystem: s.subsystem_id, code: s.code, name: s.name, baseUrl: s.base_url, openapi: s.openapi === null ? '' : JSON.stringify(s.openapi, null, 2),
+    options: [...(s.needs_consent ? ['needsConsent'] : []), ...(s.store_bodies ? ['storeBodies'] : [])], agreementId: s.agreement_id ?? '', timeoutMs: s.timeout_ms === null ? '' : String(s.timeout_ms),
+  });
+  async function editable(request: FastifyRequest, id: string): Promise<ServiceRow> {
+    const { service, member } = await mediator.serviceOf(id);
+    if (!registryAdmin(request).may(member.agency)) throw refuse(member);
+    return service;
+  }
+  async function saveService(request: FastifyRequest, body: Posted, reply: FastifyReply, editing: ServiceRow | undefined) {
+    // On an edit, the subsystem and code come from the stored service, never from the form.
+    const posted: Posted = editing ? { ...body, subsystem: editing.subsystem_id, code: editing.code } : body;
+    const again = async (errors: readonly FieldError[]) =>
+      html(reply, renderServiceForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, editing, values: posted, errors: shown(request, errors) }), 422);
+    const parsed = parseService(posted);
+    if (!parsed.ok) return again(parsed.errors);
+    if (parsed.input.storeBodies && !mediator.canStoreBodies) return again([{ field: 'options', key: 'mediator.admin.error.bodyKey' }]);
+    try {
+      await mediator.saveService(parsed.input, registryAdmin(request));
+    } catch (error) {
+      return again([fieldErrorOf(error, { TB_MEDIATOR_NOT_FOUND: { field: 'subsystem', key: 'mediator.admin.error.subsystem' }, TB_MEDIATOR_INVALID: { field: 'name', key: 'mediator.error.invalid' } })]);
+    }
+    return reply.redirect(`${REGISTRY_PATH}?done=service`, 303);
+  }
+  app.get(`${REGISTRY_PATH}/services/new`, { ...page, schema: { hide: true } }, async (request, reply) =>
+    html(reply, renderServiceForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: {}, errors: [] })));
+  app.post(`${REGISTRY_PATH}/services/new`, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => saveService(request, request.body, reply, undefined));
+  app.get(`${REGISTRY_PATH}/services/edit`, { ...page, schema: { querystring: serviceEditQuery, hide: true } }, async (request, reply) => {
+    const service = await editable(request, request.query.id);
+    return html(reply, renderServiceForm(context(request, reply), { subsystems: [], editing: service, values: serviceValues(service), errors: [] }));
+  });
+  app.post(`${REGISTRY_PATH}/services/edit`, { ...page, schema: { querystring: serviceEditQuery, body: registryForm, hide: true } }, async (request, reply) =>
+    saveService(request, request.body, reply, await editable(request, request.query.id)));
+
+  app.get(`${REGISTRY_PATH}/rights/new`, { ...page, schema: { hide: true } }, async (request, reply) => {
+    const mine = await scopeOf(request);
+    return html(reply, renderRightForm(context(request, reply), { services: mine.services, clients: mine.clients, values: {}, errors: [] }));
+  });
+  app.post(`${REGISTRY_PATH}/rights/new`, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+    const posted: Posted = request.body;
+    const again = async (errors: readonly FieldError[]) => {
+      const mine = await scopeOf(request);
+      return html(reply, renderRightForm(context(request, reply), { services: mine.services, clients: mine.clients, values: posted, errors: shown(request, errors) }), 422);
+    };
+    const parsed = parseRight(posted);
+    if (!parsed.ok) return again(parsed.errors);
+    // The service is looked up first, so a missing one and a missing client are told apart.
+    let missing: FieldError = { field: 'service', key: 'mediator.admin.error.service' };
+    try {
+      await mediator.serviceOf(parsed.input.serviceId);
+      missing = { field: 'client', key: 'mediator.admin.error.client' };
+      await mediator.grant(parsed.input, registryAdmin(request));
+    } catch (error) {
+      return again([fieldErrorOf(error, { TB_MEDIATOR_NOT_FOUND: missing })]);
+    }
+    return reply.redirect(`${REGISTRY_PATH}?done=grant`, 303);
+  });
+
+  async function revocable(request: FastifyRequest, id: string) {
+    const right = (await mediator.listRights()).find((r) => r.id === id);
+    if (!right) throw new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail: `No access right ${id}` });
+    await editable(request, right.service_id);
+    return right;
+  }
+  app.get(`${REGISTRY_PATH}/rights/:id/revoke`, { ...page, schema: { params: rightParams, hide: true } }, async (request, reply) =>
+    html(reply, renderRevokePage(context(request, reply), await revocable(request, request.params.id))));
+  app.post(`${REGISTRY_PATH}/rights/:id/revoke`, { ...page, schema: { params: rightParams, body: registryForm, hide: true } }, async (request, reply) => {
+    await revocable(request, request.params.id);
+    await mediator.revoke(request.params.id, registryAdmin(request));
+    return reply.redirect(`${REGISTRY_PATH}?done=revoke`, 303);
+  });
+}
