@@ -1,0 +1,175 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { buildApp, type Built } from '../../app.js';
+import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { loadConfig } from '../../kernel/config/index.js';
+import { migrationSources, modules } from '../index.js';
+import { MEDIATOR_DEMO as DEMO } from './index.js';
+
+const PUBLIC_URL = 'http://tongban.test';
+const REGISTRY = '/admin/mediator/registry';
+const OPENAPI = '{"openapi":"3.1.0","info":{"title":"Households","version":"1"},"paths":{"/households/{id}":{"get":{}}}}';
+
+describeEachDatabase('mediator registry pages', migrationSources, (use) => {
+  let built: Built;
+  const browsers = new Map<string, TestBrowser>();
+
+  beforeAll(async () => {
+    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
+    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
+    await built.app.ready();
+    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    for (const persona of ['officer', 'agency-admin', 'platform-admin']) {
+      const browser = createTestBrowser(built.app, PUBLIC_URL);
+      await signIn(browser, persona);
+      browsers.set(persona, browser);
+    }
+  });
+  afterAll(async () => { await built.app.close(); });
+
+  const as = (persona: string) => browsers.get(persona)!;
+  /** Posts a form as a person would: the CSRF token comes from the form's own page. */
+  const submit = async (persona: string, formPage: string, action: string, form: Record<string, string>) => {
+    const token = csrfToken((await as(persona).get(formPage)).body);
+    return as(persona).post(action, { _csrf: token, ...form });
+  };
+  const audited = async (action: string, id: string) =>
+    (await sql<{ actor_id: string }>`select actor_id from tb_audit_record where action = ${action} and resource_id = ${id}`.execute(built.kernel.db)).rows;
+
+  it('lists the registry of the administrator\'s own agency, all of it for a platform administrator, none for an officer', async () => {
+    const own = await as('agency-admin').get(`${REGISTRY}?lang=en`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('Information mediator registry');
+    expect(own.body).toContain(`<code>${DEMO.psb.service}</code>`);
+    expect(own.body).not.toContain(DEMO.amr.service);
+    expect(own.body).toContain('/persons/*');
+    const chinese = await as('agency-admin').get(REGISTRY);
+    expect(chinese.body).toContain('信息中介注册管理');
+    const all = await as('platform-admin').get(`${REGISTRY}?lang=en`);
+    expect(all.body).toContain(`<code>${DEMO.amr.service}</code>`);
+    expect(all.body).toContain(`<code>${DEMO.psb.service}</code>`);
+    expect((await as('officer').get(REGISTRY)).statusCode).toBe(403);
+  });
+
+  it('adds a subsystem of the own agency, audited; refuses another agency\'s member; keeps what was typed on an error', async () => {
+    const form = `${REGISTRY}/subsystems/new`;
+    const wrong = await submit('agency-admin', form, form, { member: DEMO.psb.member, code: 'bad code!', name: '', clientId: 'psb-household' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.body).toContain('tb-error-summary');
+    expect(wrong.body).toContain('href="#code"');
+    expect(wrong.body).toContain('href="#name"');
+    expect(wrong.body).toContain('value="bad code!"');
+    expect(wrong.body).toContain('value="psb-household"');
+    expect(wrong.body).toMatch(new RegExp(`<option value="${DEMO.psb.member}" selected`));
+
+    const added = await submit('agency-admin', form, form, { member: DEMO.psb.member, code: 'household', name: '户籍系统', clientId: 'psb-household' });
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe(`${REGISTRY}?done=subsystem`);
+    expect((await as('agency-admin').follow(added)).body).toContain(`<code>${DEMO.psb.member}/household</code>`);
+    expect(await audited('mediator.subsystem.add', `${DEMO.psb.member}/household`)).toEqual([{ actor_id: '0190a1b2-0000-7000-8000-000000000005' }]);
+
+    const again = await submit('agency-admin', form, form, { member: DEMO.psb.member, code: 'household', name: '户籍系统', clientId: '' });
+    expect(again.statusCode).toBe(422);
+    expect(again.body).toContain('已存在相同编码或相同接口客户端的子系统');
+
+    const other = await submit('agency-admin', form, form, { member: DEMO.amr.member, code: 'sneaky', name: 'Sneaky', clientId: '' });
+    expect(other.statusCode).toBe(403);
+    expect((await built.services.mediator.listSubsystems(DEMO.amr.member)).map((s) => s.code)).not.toContain('sneaky');
+  });
+
+  it('adds and edits a service with a pasted OpenAPI description, and refuses to edit another agency\'s', async () => {
+    const form = `${REGISTRY}/services/new`;
+    const fields = { subsystem: DEMO.psb.subsystem, code: 'households', name: '户籍查询', baseUrl: 'https://household.psb.example.cn/api', agreementId: '', timeoutMs: '' };
+    const broken = await submit('agency-admin', form, form, { ...fields, openapi: '{"openapi": "3.1.0", paths: {}', options: 'needsConsent' });
+    expect(broken.statusCode).toBe(422);
+    expect(broken.body).toContain('href="#openapi"');
+    expect(broken.body).toContain('href="#agreementId"');
+    // The textarea keeps the broken JSON, escaped; the ticked box stays ticked.
+    expect(broken.body).toContain('{&quot;openapi&quot;: &quot;3.1.0&quot;, paths: {}</textarea>');
+    expect(broken.body).toMatch(/value="needsConsent" checked/);
+
+    const saved = await submit('agency-admin', form, form, { ...fields, openapi: OPENAPI, options: 'storeBodies' });
+    expect(saved.statusCode).toBe(303);
+    const id = `${DEMO.psb.subsystem}/households`;
+    const service = (await built.services.mediator.listServices()).find((s) => s.id === id);
+    expect(service).toMatchObject({ base_url: 'https://household.psb.example.cn/api', store_bodies: true, needs_consent: false, openapi: JSON.parse(OPENAPI) as unknown });
+    expect(await audited('mediator.service.add', id)).toHaveLength(1);
+
+    const edit = `${REGISTRY}/services/edit?id=${encodeURIComponent(id)}`;
+    const editPage = await as('agency-admin').get(`${edit}&lang=en`);
+    expect(editPage.body).toContain('value="https://household.psb.example.cn/api"');
+    expect(editPage.body).toMatch(/value="storeBodies" checked/);
+    const changed = await submit('agency-admin', edit, edit, { name: '户籍查询（新）', baseUrl: 'https://household.psb.example.cn/v2', openapi: OPENAPI, agreementId: '', timeoutMs: '5000', code: 'ignored' });
+    expect(changed.statusCode).toBe(303);
+    expect((await built.services.mediator.listServices()).find((s) => s.id === id)).toMatchObject({ name: '户籍查询（新）', base_url: 'https://household.psb.example.cn/v2', timeout_ms: 5000, store_bodies: false });
+    expect(await audited('mediator.service.update', id)).toHaveLength(1);
+
+    const foreign = `${REGISTRY}/services/edit?id=${encodeURIComponent(DEMO.amr.service)}`;
+    expect((await as('agency-admin').get(foreign)).statusCode).toBe(403);
+    const token = csrfToken((await as('agency-admin').get(REGISTRY)).body);
+    expect((await as('agency-admin').post(foreign, { _csrf: token, ...fields, code: 'companies', subsystem: DEMO.amr.subsystem, openapi: '' })).statusCode).toBe(403);
+  });
+
+  it('grants an access right and revokes it after confirmation, both audited; keeps a wrong path', async () => {
+    const form = `${REGISTRY}/rights/new`;
+    const wrong = await submit('agency-admin', form, form, { service: DEMO.psb.service, client: DEMO.cab.subsystem, method: 'GET', path: 'persons/**/x' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.body).toContain('href="#path"');
+    expect(wrong.body).toContain('value="persons/**/x"');
+    const foreign = await submit('agency-admin', form, form, { service: DEMO.amr.service, client: DEMO.cab.subsystem, method: 'GET', path: '/companies/*/history' });
+    expect(foreign.statusCode).toBe(403);
+
+    const granted = await submit('agency-admin', form, form, { service: DEMO.psb.service, client: DEMO.cab.subsystem, method: 'GET', path: '/persons/*/photo' });
+    expect(granted.statusCode).toBe(303);
+    const right = (await built.services.mediator.listRights({ serviceId: DEMO.psb.service })).find((r) => r.path === '/persons/*/photo');
+    expect(right).toBeDefined();
+    expect(await audited('mediator.right.grant', right!.id)).toHaveLength(1);
+
+    const confirm = `${REGISTRY}/rights/${right!.id}/revoke`;
+    const confirmPage = await as('agency-admin').get(`${confirm}?lang=en`);
+    expect(confirmPage.body).toContain('Revoke this access right?');
+    expect(confirmPage.body).toContain(`${DEMO.cab.subsystem} will no longer be able to call GET /persons/*/photo`);
+    // Another agency's administrator cannot even see the confirmation of a right on this service.
+    const amrRight = (await built.services.mediator.listRights({ serviceId: DEMO.amr.service }))[0]!;
+    expect((await as('agency-admin').get(`${REGISTRY}/rights/${amrRight.id}/revoke`)).statusCode).toBe(403);
+
+    const revoked = await submit('agency-admin', confirm, confirm, {});
+    expect(revoked.statusCode).toBe(303);
+    expect(revoked.headers.location).toBe(`${REGISTRY}?done=revoke`);
+    expect((await built.services.mediator.listRights({ serviceId: DEMO.psb.service })).some((r) => r.id === right!.id)).toBe(false);
+    expect(await audited('mediator.right.revoke', right!.id)).toHaveLength(1);
+    // A post without the form's CSRF token changes nothing.
+    expect((await as('agency-admin').post(`${REGISTRY}/rights/${amrRight.id}/revoke`, {})).statusCode).toBe(403);
+  });
+
+  it('passes axe (WCAG 2.2 AA) in Chromium: the list and a form with errors, in both languages', async () => {
+    const pages: [string, string][] = [];
+    for (const lang of ['zh-CN', 'en']) {
+      pages.push([`registry ${lang}`, (await as('platform-admin').get(`${REGISTRY}?lang=${lang}&done=grant`)).body]);
+      const form = `${REGISTRY}/services/new?lang=${lang}`;
+      const errors = await submit('platform-admin', form, `${REGISTRY}/services/new`, { subsystem: '', code: 'listMethods', name: '', baseUrl: 'ftp://x', openapi: '[]', options: 'needsConsent', agreementId: '', timeoutMs: '5' });
+      expect(errors.statusCode).toBe(422);
+      pages.push([`service form with errors ${lang}`, errors.body]);
+    }
+    const chromium = await launchBrowser();
+    try {
+      const page = await newPage(chromium);
+      let html = '';
+      await page.route(`${PUBLIC_URL}/**`, async (route) => {
+        const url = new URL(route.request().url());
+        if (url.pathname === '/under-test') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+        const asset = await built.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
+        return route.fulfill({ status: asset.statusCode, headers: asset.headers as Record<string, string>, body: asset.rawPayload });
+      });
+      for (const [label, body] of pages) {
+        html = body;
+        await page.goto(`${PUBLIC_URL}/under-test`);
+        await expectAccessible(page, label);
+      }
+    } finally {
+      await chromium.close();
+    }
+  });
+});
