@@ -3,7 +3,8 @@ import { lineOf, nodes, parse } from './ast.js';
 import type { SourceFile } from './tree.js';
 
 /** Only the config loader reads the environment (STYLE 8); tests read TONGBAN_TEST_* through test/helpers. */
-export const ENV_READERS = ['src/kernel/config/', 'test/helpers/'];
+// bench/lib starts servers as child processes and hands them their environment, like an operator.
+export const ENV_READERS = ['src/kernel/config/', 'test/helpers/', 'bench/lib/'];
 
 function isProcess(node: ts.Node): boolean {
   return ts.isIdentifier(node) && node.text === 'process';
