@@ -3,6 +3,7 @@ import type { FieldError } from '../../forms/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { CSRF_FIELD, ErrorSummary, type LayoutProps } from '../../ui/index.js';
 import './messages.js';
+import type { CasePanel } from './panels.js';
 import type { Step } from './service.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
@@ -35,4 +36,23 @@ export function CsrfField({ token }: { token: string | undefined }): VNode {
 /** The error summary for form-engine errors (and ours shaped like them), in the page's language. */
 export function FieldErrorSummary({ errors, text }: { errors: readonly FieldError[]; text: (error: FieldError) => string }): VNode | null {
   return <ErrorSummary errors={errors.map((e) => ({ fieldId: e.fieldId, text: text(e) }))} />;
+}
+
+/** The sections other modules add to an application's page (see panels.ts), each with its own heading. */
+export function Panels({ panels, level = 2 }: { panels: readonly CasePanel[]; level?: 2 | 3 }): VNode | null {
+  if (panels.length === 0) return null;
+  const Heading = level === 2 ? 'h2' : 'h3';
+  return (
+    <>
+      {panels.map((panel) => (
+        <section key={panel.id} id={`panel-${panel.id}`} aria-labelledby={`panel-${panel.id}-heading`} class={panel.tone === 'warning' ? 'tb-inset-text tb-inset-text--warning' : 'tb-inset-text'}>
+          <Heading class={level === 2 ? 'tb-heading-m' : 'tb-heading-s'} id={`panel-${panel.id}-heading`}>{panel.heading}</Heading>
+          {panel.lines.map((line, i) => <p class="tb-body" key={i}>{line}</p>)}
+          {panel.links.length > 0 ? (
+            <ul class="tb-list">{panel.links.map((link) => <li key={link.href}><a href={link.href}>{link.text}</a></li>)}</ul>
+          ) : null}
+        </section>
+      ))}
+    </>
+  );
 }

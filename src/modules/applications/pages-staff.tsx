@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { principalOf } from '../../kernel/auth/index.js';
 import { SummaryList } from '../../ui/index.js';
-import { Lines, When } from './pages-shared.js';
+import { Lines, Panels, When } from './pages-shared.js';
 import { extensionOf, type ApplicationsService, type StaffView } from './service.js';
 
 /** Why the back office reads an application; shown to the person on "who used my data". */
@@ -22,6 +22,7 @@ export function StaffApplication({ view, request }: { view: StaffView; request: 
         { key: t('applications.staff.idNumber'), value: view.applicantIdNumber ?? t('applications.staff.unknown') },
         ...(app.submittedAt ? [{ key: t('applications.staff.submitted'), value: <When at={app.submittedAt} locale={locale} /> }] : []),
       ]} />
+      <Panels panels={view.panels} level={3} />
       <h3 class="tb-heading-s">{t('applications.staff.answers')}</h3>
       <SummaryList rows={view.rows.map((row) => ({ key: row.label, value: <Lines value={row.value} /> }))} />
       <h3 class="tb-heading-s">{t('applications.staff.documents')}</h3>

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { BackLink, Button, ErrorSummary, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea } from '../../ui/index.js';
-import { CsrfField, Lines, When, type PageContext } from './pages-shared.js';
+import { CsrfField, Lines, Panels, When, type PageContext } from './pages-shared.js';
 import { extensionOf, type ApplicantView, type DocumentInfo, type ListItem } from './service.js';
 
 /** Actions whose reason the applicant reads: the question asked, and why it was refused. */
@@ -75,6 +75,7 @@ export function renderStatusPage(context: PageContext, view: ApplicantView, opti
       <span class="tb-caption">{t('applications.status.reference', { reference: app.reference ?? '' })}</span>
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('applications.status.current')} <Tag colour={kase.final ? 'grey' : 'blue'}>{kase.statusName[locale]}</Tag></p>
+      <Panels panels={view.panels} />
       {canAnswer && open ? (
         <section aria-labelledby="request-heading">
           <h2 class="tb-heading-m" id="request-heading">{t('applications.status.requestTitle')}</h2>

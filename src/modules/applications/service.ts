@@ -17,6 +17,7 @@ import {
 } from './journey.js';
 import { documentInfos, notFound, toApplication, toTask, type Application, type DocumentInfo, type Task } from './model.js';
 import { createApplicationsStore, type ApplicationRow, type Channel, type Executor, type StoredFileMeta } from './store.js';
+import { createPanelRegistry, type CasePanel } from './panels.js';
 import { createStaffAccess } from './staff.js';
 import { createCounter } from './counter.js';
 import { notifyApplicantOnTransitions } from './notifications.js';
@@ -29,6 +30,7 @@ export { ApplicationsErrors } from './errors.js';
 export type { Channel } from './store.js';
 export type { Application, DocumentInfo, Task } from './model.js';
 export type { StaffView } from './staff.js';
+export type { CasePanel, PanelAudience, PanelInput, PanelSource } from './panels.js';
 export { COUNTER_PAGE, type CounterStart } from './counter.js';
 export { agentPrincipal, postedPage, type ApiAgent, type JsonAnswers, type JsonResult, type SubmittedView } from './api.js';
 export { UPLOAD_LIFETIME_MS, type KeepResult, type KeptUpload, type UploadOwner } from './uploads.js';
@@ -65,6 +67,8 @@ export interface ApplicantView {
   readonly rows: readonly SummaryRow[];
   readonly documents: readonly DocumentInfo[];
   readonly tasks: readonly Task[];
+  /** Sections other modules add (fee, appointment, certificate, rating): see panels.ts. */
+  readonly panels: readonly CasePanel[];
 }
 
 export interface Deps {
@@ -152,7 +156,8 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
 
   notifyApplicantOnTransitions({ workflow: deps.workflow, messaging: deps.messaging, catalog: deps.catalog, find });
 
-  const staff = createStaffAccess({ kernel, store, service, find });
+  const panels = createPanelRegistry();
+  const staff = createStaffAccess({ kernel, store, service, find, panels, getCase: (id) => deps.workflow.getCase(id) });
   const counter = createCounter({ kernel, catalog: deps.catalog, createDraft });
 
   const self = {
@@ -302,9 +307,11 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       const row = await applicantRow(id, person);
       const version = await service(row);
       const [kase, files, tasks] = await Promise.all([deps.workflow.getCase(row.id), store.listFiles(db, row.id), store.listTasks(db, row.id)]);
+      const application = toApplication(row);
       return {
-        application: toApplication(row), serviceName: version.definition.name, case: kase,
+        application, serviceName: version.definition.name, case: kase,
         rows: formOf(version).summary(row.answers, locale, ctx()), documents: documentInfos(version, files, row.documents), tasks: tasks.map(toTask),
+        panels: await panels.panelsFor('applicant', { application, definition: version.definition, case: kase, viewer: person, locale }),
       };
     },
 
@@ -341,6 +348,9 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     },
 
     viewForStaff: staff.viewForStaff,
+
+    /** Lets another module add a section to the applicant's or the back office's page of an application. */
+    addPanel: panels.addPanel,
 
     /** The public home page's browse links. */
     async browse(): Promise<{ categories: { id: string; count: number }[]; lifeEvents: { id: string; count: number }[] }> {

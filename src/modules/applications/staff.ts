@@ -6,6 +6,8 @@ import type { Locale } from '../../kernel/i18n/index.js';
 import type { LocalizedText, ServiceVersion } from '../catalog/service.js';
 import { formContext, formOf } from './journey.js';
 import { documentInfos, notFound, toApplication, toTask, type Application, type DocumentInfo, type Task } from './model.js';
+import type { CaseView } from '../workflow/service.js';
+import type { CasePanel, PanelRegistry } from './panels.js';
 import type { ApplicationRow, ApplicationsStore, Executor } from './store.js';
 
 /** What the back office shows of an application: the answers and documents, read with a purpose. */
@@ -17,6 +19,8 @@ export interface StaffView {
   readonly rows: readonly SummaryRow[];
   readonly documents: readonly DocumentInfo[];
   readonly tasks: readonly Task[];
+  /** Sections other modules add for staff (payment recorded, certificate issued): see panels.ts. */
+  readonly panels: readonly CasePanel[];
 }
 
 /** Staff roles that may read an application of their own agency. */
@@ -27,9 +31,11 @@ interface StaffDeps {
   readonly store: ApplicationsStore;
   readonly service: (row: ApplicationRow) => Promise<ServiceVersion>;
   readonly find: (id: string, executor?: Executor) => Promise<ApplicationRow | undefined>;
+  readonly panels: PanelRegistry;
+  readonly getCase: (id: string) => Promise<CaseView>;
 }
 
-export function createStaffAccess({ kernel, store, service, find }: StaffDeps) {
+export function createStaffAccess({ kernel, store, service, find, panels, getCase }: StaffDeps) {
   /**
    * Lets a clerk, officer or supervisor of the application's agency read it, and writes the audit
    * record the person sees on "who used my data" (subject = the applicant) before anything is shown.
@@ -58,9 +64,10 @@ export function createStaffAccess({ kernel, store, service, find }: StaffDeps) {
       if (!row) throw notFound();
       await authorise(row, viewer, purpose, options.requestId ? { requestId: options.requestId } : {});
       const version = await service(row);
-      const [files, tasks] = await Promise.all([store.listFiles(kernel.db, row.id), store.listTasks(kernel.db, row.id)]);
+      const [files, tasks, kase] = await Promise.all([store.listFiles(kernel.db, row.id), store.listTasks(kernel.db, row.id), getCase(row.id)]);
+      const application = toApplication(row);
       return {
-        application: toApplication(row), serviceName: version.definition.name, applicantIdNumber: row.applicant_id_number,
+        application, panels: await panels.panelsFor('staff', { application, definition: version.definition, case: kase, viewer, locale: options.locale }), serviceName: version.definition.name, applicantIdNumber: row.applicant_id_number,
         rows: formOf(version).summary(row.answers, options.locale, formContext(kernel.now())),
         documents: documentInfos(version, files, row.documents), tasks: tasks.map(toTask),
       };

@@ -41,6 +41,17 @@ describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (
     expect(rows[0]?.n).toBe(1);
   });
 
+  it('finds a person account by resident ID number, but not a business or a disabled one', async () => {
+    const identity = createIdentityService(kernel());
+    const person = await identity.saveAccount({ kind: 'person', name: '孙丽', idNumber: '11010119900307235X' });
+    await identity.saveAccount({ kind: 'business', name: 'Firm', idNumber: '110101199003070011' });
+    expect((await identity.accountByIdNumber(' 11010119900307235x '))?.id).toBe(person.id);
+    expect(await identity.accountByIdNumber('110101199003070011')).toBeUndefined();
+    expect(await identity.accountByIdNumber('110101199003079999')).toBeUndefined();
+    await identity.disableAccount(person.id);
+    expect(await identity.accountByIdNumber('11010119900307235X')).toBeUndefined();
+  });
+
   it('holds roles per agency', async () => {
     const identity = createIdentityService(kernel());
     const staff = await identity.saveAccount({ kind: 'staff', name: '周强' });

@@ -111,6 +111,12 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
       return row ? toAccount(row) : undefined;
     },
 
+    /** The person's account for a resident ID number, if they have one (for audit subjects and consent). */
+    async accountByIdNumber(idNumber: string): Promise<Account | undefined> {
+      const row = await store.accountByIdNumber(idNumber.trim().toUpperCase());
+      return row && !row.disabled_at ? toAccount(row) : undefined;
+    },
+
     async accountByIdentity(issuer: string, subject: string): Promise<Account | undefined> {
       const row = await store.accountByIdentity(issuer, subject);
       return row ? toAccount(row) : undefined;

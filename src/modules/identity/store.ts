@@ -36,6 +36,12 @@ export function createIdentityStore(database: Db) {
       return on(executor).selectFrom('identity_account').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
+    /** The oldest person account with this resident ID number (the one a person signs in to). */
+    accountByIdNumber(idNumber: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('identity_account').selectAll().where('id_number', '=', idNumber).where('kind', '=', 'person')
+        .orderBy('created_at').limit(1).executeTakeFirst();
+    },
+
     accountByIdentity(issuer: string, subject: string): Promise<AccountRow | undefined> {
       return db.selectFrom('identity_external_identity as e')
         .innerJoin('identity_account as a', 'a.id', 'e.account_id')
