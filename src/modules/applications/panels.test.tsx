@@ -20,7 +20,7 @@ describe('case panels', () => {
     expect((await registry.panelsFor('staff', input)).map((p) => p.id)).toEqual(['staff-only']);
   });
 
-  it('renders each panel as a labelled section, escaping what modules wrote', async () => {
+  it('renders each panel as a labelled section, escaping what modules wrote', () => {
     const html = render(<Panels panels={[{ id: 'payments', heading: 'Fee <b>', lines: ['Pay & go'], links: [{ href: '/pay?a=1', text: 'Pay now' }], tone: 'warning' }]} />);
     expect(html).toContain('<section id="panel-payments" aria-labelledby="panel-payments-heading" class="tb-inset-text tb-inset-text--warning">');
     expect(html).toContain('<h2 class="tb-heading-m" id="panel-payments-heading">Fee &lt;b></h2>');
