@@ -68,6 +68,25 @@ describeEachDatabase('audit trail', [secretsMigrations, auditMigrations], (use) 
     expect(page2.map((r) => r.details?.n)).toEqual([1, 0]);
   });
 
+  it('narrows a person\'s records by time, organisation, actor kind and who acted, and finds one by id', async () => {
+    const { db } = use().database;
+    await emptyTrail(db);
+    const trail = await testTrail(db);
+    const own = await trail.append(db, event({ subject: 'citizen-5', actor: { kind: 'person', id: 'citizen-5' }, action: 'application.submit' }));
+    const staff = await trail.append(db, event({ subject: 'citizen-5', actor: { kind: 'staff', id: 'officer-1', organisation: 'PSB' } }));
+    const system = await trail.append(db, event({ subject: 'citizen-5', actor: { kind: 'client', id: 'CN/GOV/AMR/sys', organisation: 'AMR' }, action: 'mediator.exchange' }));
+    await trail.append(db, event({ subject: 'citizen-6' }));
+    const ids = (records: { id: string }[]) => records.map((r) => r.id);
+    expect(ids(await trail.listBySubject('citizen-5', { notBy: 'citizen-5' }))).toEqual([system.id, staff.id]);
+    expect(ids(await trail.listBySubject('citizen-5', { organisation: 'PSB' }))).toEqual([staff.id]);
+    expect(ids(await trail.listBySubject('citizen-5', { actorKinds: ['client', 'person'] }))).toEqual([system.id, own.id]);
+    expect(await trail.listBySubject('citizen-5', { actorKinds: [] })).toEqual([]);
+    expect(ids(await trail.listBySubject('citizen-5', { from: staff.at, to: system.at }))).toEqual([staff.id]);
+    expect(await trail.recordFor('citizen-5', staff.id)).toEqual(staff);
+    expect(await trail.recordFor('citizen-6', staff.id)).toBeUndefined();
+    expect(await trail.recordFor('citizen-5', 'not-a-uuid')).toBeUndefined();
+  });
+
   it('rejects UPDATE, DELETE and TRUNCATE of records and checkpoints in the database', async () => {
     const { db } = use().database;
     const trail = await testTrail(db);

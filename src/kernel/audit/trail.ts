@@ -14,6 +14,7 @@ const ACTION = /^[a-z][a-zA-Z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/;
 const MAX_DETAILS_BYTES = 4096;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type AuditRow = {
   id: string; chain: number; seq: number; at: Date;
@@ -143,8 +144,21 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE), MAX_PAGE);
       let query = records.selectFrom('tb_audit_record').selectAll().where('subject', '=', subject);
       if (options.before) query = query.where('at', '<', options.before);
+      if (options.from) query = query.where('at', '>=', options.from);
+      if (options.to) query = query.where('at', '<', options.to);
+      if (options.organisation !== undefined) query = query.where('actor_organisation', '=', options.organisation);
+      if (options.notBy !== undefined) query = query.where('actor_id', '<>', options.notBy);
+      if (options.actorKinds !== undefined) {
+        if (options.actorKinds.length === 0) return [];
+        query = query.where('actor_kind', 'in', options.actorKinds);
+      }
       const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toRecord);
+    },
+    async recordFor(subject, id) {
+      if (!UUID.test(id)) return undefined;
+      const row = await records.selectFrom('tb_audit_record').selectAll().where('id', '=', id.toLowerCase()).where('subject', '=', subject).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
     },
     async verify() {
       const result = await chain.verify();

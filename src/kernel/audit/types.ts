@@ -69,6 +69,23 @@ export interface VerifiableLog {
   checkpoint(): Promise<CheckpointInfo>;
 }
 
+/** Narrows a subject's records; every filter is optional and they combine with "and". */
+export interface SubjectQuery {
+  readonly limit?: number;
+  /** Strictly older than this. */
+  readonly before?: Date;
+  /** At or after this. */
+  readonly from?: Date;
+  /** Strictly before this (e.g. the day after the last day asked for). */
+  readonly to?: Date;
+  /** Only records of actors acting for this organisation. */
+  readonly organisation?: string;
+  /** Leaves out what this actor did (a person's own actions on "who used my data"). */
+  readonly notBy?: string;
+  /** Only actors of these kinds. */
+  readonly actorKinds?: readonly Actor['kind'][];
+}
+
 /**
  * The audit trail port. `executor` is the caller's transaction (or the database), so an audit
  * record commits or rolls back with the change it describes.
@@ -76,7 +93,9 @@ export interface VerifiableLog {
 export interface AuditTrail extends VerifiableLog {
   append(executor: Kysely<object>, event: AuditEvent): Promise<AuditRecord>;
   /** Newest first; `before` pages back from the oldest record of the previous page. */
-  listBySubject(subject: string, options?: { limit?: number; before?: Date }): Promise<AuditRecord[]>;
+  listBySubject(subject: string, options?: SubjectQuery): Promise<AuditRecord[]>;
+  /** One record about the subject, or undefined (also when it is about someone else). */
+  recordFor(subject: string, id: string): Promise<AuditRecord | undefined>;
   verify(): Promise<VerifyResult>;
   /** Signs every chain head now; run periodically (job or `tongban audit checkpoint`). */
   checkpoint(): Promise<CheckpointInfo>;
