@@ -358,6 +358,19 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       return { categories, lifeEvents };
     },
 
+    /** A submitted application by id or reference, without its answers: who applied, for what, how (for ratings). */
+    async submittedSummary(idOrReference: string): Promise<Application | undefined> {
+      const row = UUID.test(idOrReference) ? await find(idOrReference) : await store.getByReference(db, idOrReference.trim().toUpperCase());
+      return row?.status === 'submitted' ? toApplication(row) : undefined;
+    },
+
+    /** Every application's service, agency, channel, state and dates (no personal data): performance figures. */
+    async facts(): Promise<{ id: string; serviceId: string; agencyCode: string; channel: Channel; status: 'draft' | 'submitted'; createdAt: Date; submittedAt: Date | null }[]> {
+      return (await store.facts(db)).map((r) => ({
+        id: r.id, serviceId: r.service_id, agencyCode: r.agency_code, channel: r.channel, status: r.status, createdAt: r.created_at, submittedAt: r.submitted_at,
+      }));
+    },
+
     /** Whether the principal may use the counter at all (a clerk somewhere). */
     isClerk: (principal: Principal | undefined) => hasRole(principal, 'clerk'),
   };

@@ -124,6 +124,15 @@ export function createApplicationsStore() {
       return query.executeTakeFirst();
     },
 
+    getByReference(executor: Executor, reference: string): Promise<ApplicationRow | undefined> {
+      return q(executor).selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst();
+    },
+
+    /** Every application's channel and dates, no answers and no applicant: the performance figures' input. */
+    facts(executor: Executor): Promise<Pick<ApplicationRow, 'id' | 'service_id' | 'agency_code' | 'channel' | 'status' | 'created_at' | 'submitted_at'>[]> {
+      return q(executor).selectFrom('applications').select(['id', 'service_id', 'agency_code', 'channel', 'status', 'created_at', 'submitted_at']).execute();
+    },
+
     async referenceTaken(executor: Executor, reference: string): Promise<boolean> {
       return (await q(executor).selectFrom('applications').select('id').where('reference', '=', reference).executeTakeFirst()) !== undefined;
     },

@@ -290,6 +290,13 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       return (await store.statuses(kernel.db, agencies)).map((r) => ({ id: r.status, name: stateName(r.definition, r.status) }));
     },
 
+    /** Every case's service, agency, state and dates (no applicant, no history): performance figures. */
+    async caseFacts(): Promise<{ id: string; serviceId: string; agency: string; status: string; final: boolean; submittedAt: Date; dueAt: Date; closedAt: Date | null }[]> {
+      return (await store.caseFacts(kernel.db)).map((r) => ({
+        id: r.id, serviceId: r.service_id, agency: r.agency, status: r.status, final: r.final, submittedAt: r.submitted_at, dueAt: r.due_at, closedAt: r.closed_at,
+      }));
+    },
+
     /** Adds a listener run inside every transition's transaction (see TransitionListener). */
     onTransition(listener: TransitionListener): void {
       listeners.push(listener);

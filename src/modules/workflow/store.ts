@@ -93,6 +93,11 @@ export function createWorkflowStore() {
     },
 
     /** `forUpdate` holds the row until the transaction ends: concurrent actions on a case queue up. */
+    /** Every case's projection without its definition or history: the performance figures' input. */
+    caseFacts(executor: Executor): Promise<Pick<CaseRow, 'id' | 'service_id' | 'agency' | 'status' | 'final' | 'submitted_at' | 'due_at' | 'closed_at'>[]> {
+      return q(executor).selectFrom('workflow_cases').select(['id', 'service_id', 'agency', 'status', 'final', 'submitted_at', 'due_at', 'closed_at']).execute();
+    },
+
     async getCase(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<CaseRow | undefined> {
       let query = q(executor).selectFrom('workflow_cases').selectAll().where('id', '=', id);
       if (options.forUpdate) query = query.forUpdate();
