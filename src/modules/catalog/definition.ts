@@ -38,14 +38,41 @@ export interface RequiredDocument {
   readonly required: boolean;
 }
 
-/** Amounts are in minor units (fen): 1000 is ¥10.00. */
-export type Fee = { readonly type: 'none' } | { readonly type: 'fixed'; readonly amount: number; readonly currency: 'CNY' };
+/** When a fee is due: on submission, before the decision (default), or only once approved. */
+export type FeeDue = 'before_decision' | 'after_decision';
+
+/**
+ * Amounts are in minor units (fen): 1000 is ¥10.00. A rule's cases are JSON Schemas over
+ * `{ $form }` (the answers), as the form engine's conditions; the first that holds gives the amount.
+ */
+export type Fee =
+  | { readonly type: 'none' }
+  | { readonly type: 'fixed'; readonly amount: number; readonly currency: 'CNY'; readonly when?: FeeDue }
+  | {
+    readonly type: 'rule'; readonly currency: 'CNY'; readonly when?: FeeDue;
+    readonly cases: readonly { readonly when: Readonly<Record<string, unknown>> | boolean; readonly amount: number }[];
+    readonly otherwise: number;
+  };
 
 export interface CertificateSpec {
   readonly templateId: string;
   readonly title: LocalizedText;
   /** Ids of the form fields printed on the certificate. */
   readonly answers: readonly string[];
+}
+
+/**
+ * Once-only prefill: which form fields are filled from which registry's data items, under which
+ * data agreement (consent module) and for what purpose (shown to the person before anything is read).
+ */
+export interface PrefillSpec {
+  /** Registry code, e.g. `population`. */
+  readonly registry: string;
+  /** Data agreement id, e.g. `prefill-population`: controller, legal basis, whether consent is needed. */
+  readonly agreement: string;
+  readonly purpose: LocalizedText;
+  /** Each mapped field is a top-level form field; `item` is a top-level data item of the registry. */
+  readonly fields: readonly { readonly field: string; readonly item: string }[];
 }
 
 export interface ServiceGuidance {
@@ -74,6 +101,8 @@ export interface ServiceDefinition {
   readonly fee: Fee;
   readonly certificate: CertificateSpec | null;
   readonly inPerson: { readonly required: boolean; readonly description?: LocalizedText };
+  /** Optional: answers fetched from a registry before the form's first page (docs/adr/0019). */
+  readonly prefill?: PrefillSpec;
 }
 
 export interface AgencyContact {

@@ -121,4 +121,30 @@ describe('service definition validation', () => {
     expect(schema.properties.category.enum).toEqual([...CATEGORIES]);
     expect(schema.properties.lifeEvents.items.enum).toEqual([...LIFE_EVENTS]);
   });
+
+  it('accepts the demo prefill and refuses a prefill of a missing field, a file, or one field twice', () => {
+    const demo = validateServiceDefinition(demoDefinition('residence-certificate'));
+    expect(demo.ok && demo.value.prefill?.fields.map((f) => f.field)).toEqual(['full_name', 'date_of_birth', 'hukou_address']);
+
+    const d = demoDefinition('birth-registration');
+    const purpose = { 'zh-CN': '预填', en: 'To fill in the form' };
+    const withPrefill = { ...d, prefill: { registry: 'population', agreement: 'prefill-population', purpose, fields: [
+      { field: 'mother_name', item: 'name' }, { field: 'nobody', item: 'name' }, { field: 'mother_name', item: 'dateOfBirth' },
+    ] } };
+    const checked = validateServiceDefinition(withPrefill);
+    expect(checked.ok ? [] : checked.problems.map((p) => [p.pointer, p.message])).toEqual([
+      ['/prefill/fields/1/field', 'catalog.problem.unknownField'],
+      ['/prefill/fields/2/field', 'catalog.problem.duplicateId'],
+    ]);
+
+    const licence = demoDefinition('minimum-living-allowance');
+    const group = { ...licence, prefill: { registry: 'population', agreement: 'prefill-population', purpose, fields: [{ field: 'members', item: 'household' }] } };
+    const refused = validateServiceDefinition(group);
+    expect(refused.ok ? [] : refused.problems.map((p) => [p.pointer, p.message, p.detail])).toEqual([
+      ['/prefill/fields/0/field', 'catalog.problem.notPrefillable', 'field "members" is a repeating-group and cannot be filled from a registry'],
+    ]);
+
+    const noPurpose = { ...d, prefill: { registry: 'population', agreement: 'prefill-population', fields: [{ field: 'mother_name', item: 'name' }] } };
+    expect(pointers(noPurpose)).toEqual(['/prefill/purpose']);
+  });
 });

@@ -3,7 +3,9 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import type { FieldProblem } from '../../kernel/http/index.js';
 import type { AgencyDefinition, ServiceDefinition, WorkflowDefinition } from './definition.js';
+import { feeProblems } from './fee-check.js';
 import { checkForm } from './form-check.js';
+import { prefillProblems } from './prefill-check.js';
 
 const SCHEMA_ID = 'https://tongban.dev/schemas/service-definition.schema.json';
 
@@ -134,6 +136,7 @@ export function validateServiceDefinition(json: unknown): Checked<ServiceDefinit
     ...form.problems.map((p) => ({ ...p, pointer: `/form${p.pointer}` })),
     ...workflowProblems(definition.workflow),
     ...uniqueIds(definition.documents, '/documents', 'document'),
+    ...feeProblems(definition.fee),
   ];
   if (definition.certificate && form.ok) {
     definition.certificate.answers.forEach((answer, i) => {
@@ -142,6 +145,7 @@ export function validateServiceDefinition(json: unknown): Checked<ServiceDefinit
       }
     });
   }
+  if (definition.prefill && form.ok) problems.push(...prefillProblems(definition.prefill, definition.form));
   if (problems.length > 0) return { ok: false, problems };
   const { $schema: _hint, ...stored } = definition as ServiceDefinition & { $schema?: string };
   return { ok: true, value: stored };
