@@ -352,6 +352,19 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     /** Lets another module add a section to the applicant's or the back office's page of an application. */
     addPanel: panels.addPanel,
 
+    /**
+     * A submitted application with its answers and the service version it was made under, read
+     * through the caller's executor (a transition listener's transaction: the documents module
+     * fills a certificate from it). Undefined for a draft or an unknown id.
+     */
+    async submittedWithAnswers(id: string, executor: Executor = db): Promise<{ application: Application; answers: Answers; locale: string; service: ServiceVersion } | undefined> {
+      const row = await find(id, executor);
+      if (!row || row.status !== 'submitted') return undefined;
+      const version = await deps.catalog.getServiceVersion(row.service_id, row.service_version, executor);
+      if (!version) return undefined;
+      return { application: toApplication(row), answers: row.answers, locale: row.locale, service: version };
+    },
+
     /** The public home page's browse links. */
     async browse(): Promise<{ categories: { id: string; count: number }[]; lifeEvents: { id: string; count: number }[] }> {
       const [categories, lifeEvents] = await Promise.all([deps.catalog.listCategories(), deps.catalog.listLifeEvents()]);
