@@ -15,6 +15,8 @@ export const TEMPLATES = {
   applicationRejected: { reference: 'text', service: 'text', reason: 'text' },
   applicationWithdrawn: { reference: 'text', service: 'text' },
   deadlineEscalation: { reference: 'text', service: 'text', dueAt: 'date' },
+  dataUsed: { count: 'text', since: 'date' },
+  privacyQuestionAnswered: { organisation: 'text' },
 } as const satisfies Record<string, Record<string, 'text' | 'date'>>;
 
 export type TemplateId = keyof typeof TEMPLATES;
