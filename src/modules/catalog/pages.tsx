@@ -38,7 +38,12 @@ function fileSize(bytes: number, locale: Locale): string {
 export function formatFee(definition: ServiceVersion['definition'], context: Pick<PageContext, 't' | 'locale'>): string {
   const { fee } = definition;
   if (fee.type === 'none') return context.t('catalog.start.free');
-  return new Intl.NumberFormat(context.locale, { style: 'currency', currency: fee.currency }).format(fee.amount / 100);
+  const money = new Intl.NumberFormat(context.locale, { style: 'currency', currency: fee.currency });
+  if (fee.type === 'fixed') return money.format(fee.amount / 100);
+  // A rule: every amount it can come to, since the answers are not known yet.
+  const amounts = [...new Set([...fee.cases.map((c) => c.amount), fee.otherwise])].sort((a, b) => a - b);
+  const named = amounts.map((a) => (a === 0 ? context.t('catalog.start.free') : money.format(a / 100)));
+  return context.t('catalog.start.feeDepends', { amounts: new Intl.ListFormat(context.locale, { type: 'disjunction' }).format(named) });
 }
 
 /** The public start page of a service, GOV.UK style: what it is, who can use it, then "Start now". */

@@ -51,7 +51,7 @@ function serviceBody(summary: ServiceSummary | ServiceVersion, locale: Locale, s
       { code: 'name.en', value: d.name.en },
       { code: 'category', value: d.category },
       { code: 'lifeEvents', value: d.lifeEvents.join(',') },
-      { code: 'fee', value: d.fee.type === 'none' ? 'none' : `${d.fee.currency} ${money(d.fee.amount)}` },
+      { code: 'fee', value: d.fee.type === 'none' ? 'none' : d.fee.type === 'fixed' ? `${d.fee.currency} ${money(d.fee.amount)}` : `${d.fee.currency} ${[...d.fee.cases.map((c) => c.amount), d.fee.otherwise].map(money).join('|')}` },
       { code: 'slaWorkingDays', value: String(d.workflow.sla.workingDays) },
       { code: 'inPersonRequired', value: String(d.inPerson.required) },
       { code: 'documents', value: d.documents.map((doc) => `${doc.id}${doc.required ? '' : '?'}`).join(',') },
