@@ -10,6 +10,9 @@ const sample: Record<string, string> = {
   since: '2030-03-08T09:30:00.000Z',
   count: '3',
   organisation: '北京市公安局',
+  hall: '东城区政务服务中心',
+  address: '北京市东城区东四北大街1号',
+  startsAt: '2030-03-08T09:30:00.000Z',
 };
 
 describe('notification templates', () => {
@@ -22,7 +25,7 @@ describe('notification templates', () => {
     for (const [name, value] of Object.entries(params)) if (TEMPLATES[id][name as keyof (typeof TEMPLATES)[typeof id]] === 'text') expect(`${subject}\n${body}`).toContain(value);
     expect(body).toContain('https://tongban.example');
     if ('reason' in params) expect(body).toContain('The photo is not clear');
-    for (const name of ['dueAt', 'since']) if (name in params) expect(body).toContain(locale === 'en' ? '8 March 2030 at 17:30' : '2030年3月8日 17:30');
+    for (const name of ['dueAt', 'since', 'startsAt']) if (name in params) expect(body).toContain(locale === 'en' ? '8 March 2030 at 17:30' : '2030年3月8日 17:30');
   });
 
   it('has wording for each template and no wording without a template', () => {

@@ -17,6 +17,7 @@ export const TEMPLATES = {
   deadlineEscalation: { reference: 'text', service: 'text', dueAt: 'date' },
   dataUsed: { count: 'text', since: 'date' },
   privacyQuestionAnswered: { organisation: 'text' },
+  appointmentReminder: { reference: 'text', service: 'text', hall: 'text', address: 'text', startsAt: 'date' },
 } as const satisfies Record<string, Record<string, 'text' | 'date'>>;
 
 export type TemplateId = keyof typeof TEMPLATES;
