@@ -60,6 +60,12 @@ export interface ChainLog extends VerifiableLog {
    * `key` picks the chain; records with the same key land in the same chain.
    */
   link(executor: Kysely<object>, key: string | undefined, columns: Readonly<Record<string, unknown>>): Promise<ChainRow>;
+  /**
+   * Appends several records to one chain (picked by `key`) in order: one head lock and one
+   * statement for all of them (group commit, docs/adr/0016-mediator-performance.md). Every row
+   * must have the same columns.
+   */
+  linkMany(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[]): Promise<ChainRow[]>;
 }
 
 export interface ChainDeps {
@@ -95,8 +101,16 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
   const lockHead = async (executor: Kysely<object>, chain: number) =>
     (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain} for update`.execute(executor)).rows[0];
 
-  const link = async (executor: Kysely<object>, key: string | undefined, columns: Readonly<Record<string, unknown>>): Promise<ChainRow> => {
-    if (!executor.isTransaction) return executor.transaction().execute((tx) => link(tx, key, columns));
+  const linkMany = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[]): Promise<ChainRow[]> => {
+    if (rows.length === 0) return [];
+    if (!executor.isTransaction) return executor.transaction().execute((tx) => linkMany(tx, key, rows));
+    const first = rows[0] ?? {};
+    const columns = Object.keys(first);
+    for (const column of columns) {
+      if (RESERVED.has(column) || !COLUMN.test(column)) throw new Error(`${spec.name}: column name ${column} is reserved or malformed`);
+    }
+    const shape = columns.join(',');
+    if (rows.some((r) => Object.keys(r).join(',') !== shape)) throw new Error(`${spec.name}: records appended together must have the same columns`);
     const chain = chainFor(key, chains);
     let head = await lockHead(executor, chain);
     if (!head) {
@@ -105,16 +119,27 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
       head = await lockHead(executor, chain);
       if (!head) throw new Error(`${spec.name}: head of chain ${chain} could not be created`);
     }
-    const own: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(columns)) {
-      if (RESERVED.has(column) || !COLUMN.test(column)) throw new Error(`${spec.name}: column name ${column} is reserved or malformed`);
-      own[column] = normalise(value);
-    }
-    const unsigned = { ...own, id: uuidv7(), chain, seq: head.seq + 1, prev_hash: head.hash };
-    const row: ChainRow = { ...unsigned, hash: recordHash(spec, unsigned) };
-    const names = Object.keys(row);
-    await sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values (${sql.join(names.map((n) => toParam(row[n])))})`.execute(executor);
-    await sql`update ${heads} set seq = ${row.seq}, hash = ${row.hash} where chain = ${chain}`.execute(executor);
+    let { seq, hash } = head;
+    const linked: ChainRow[] = rows.map((columnsOfRow) => {
+      const own: Record<string, unknown> = {};
+      for (const column of columns) own[column] = normalise(columnsOfRow[column]);
+      seq += 1;
+      const unsigned = { ...own, id: uuidv7(), chain, seq, prev_hash: hash };
+      const row: ChainRow = { ...unsigned, hash: recordHash(spec, unsigned) };
+      hash = row.hash;
+      return row;
+    });
+    const names = Object.keys(linked[0] ?? {});
+    const values = linked.map((row) => sql`(${sql.join(names.map((n) => toParam(row[n])))})`);
+    // One statement for the records and the head: one round trip whatever the batch size
+    // (PostgreSQL runs a data-modifying WITH exactly once, referenced or not).
+    await sql`with appended as (insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values ${sql.join(values)} returning 1)
+      update ${heads} set seq = ${seq}, hash = ${hash} where chain = ${chain}`.execute(executor);
+    return linked;
+  };
+  const link = async (executor: Kysely<object>, key: string | undefined, columns: Readonly<Record<string, unknown>>): Promise<ChainRow> => {
+    const [row] = await linkMany(executor, key, [columns]);
+    if (!row) throw new Error(`${spec.name}: nothing appended`);
     return row;
   };
 
@@ -134,6 +159,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
   return {
     name: spec.name,
     link,
+    linkMany,
     checkpoint,
     verify: async () => verifyLog(deps.db, { ...spec, chains }, (await deps.signer()).publicKey),
   };

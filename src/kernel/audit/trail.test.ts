@@ -82,6 +82,8 @@ describeEachDatabase('audit trail', [secretsMigrations, auditMigrations], (use) 
     expect(ids(await trail.listBySubject('citizen-5', { actorKinds: ['client', 'person'] }))).toEqual([system.id, own.id]);
     expect(await trail.listBySubject('citizen-5', { actorKinds: [] })).toEqual([]);
     expect(ids(await trail.listBySubject('citizen-5', { from: staff.at, to: system.at }))).toEqual([staff.id]);
+    expect(ids(await trail.listBySubject('citizen-5', { olderThan: system, limit: 1 }))).toEqual([staff.id]);
+    expect(ids(await trail.listBySubject('citizen-5', { olderThan: { at: system.at, id: 'ffffffff-ffff-7fff-bfff-ffffffffffff' } }))).toEqual([system.id, staff.id, own.id]);
     expect(await trail.recordFor('citizen-5', staff.id)).toEqual(staff);
     expect(await trail.recordFor('citizen-6', staff.id)).toBeUndefined();
     expect(await trail.recordFor('citizen-5', 'not-a-uuid')).toBeUndefined();

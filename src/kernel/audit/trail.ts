@@ -140,10 +140,21 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       const row = await chain.link(executor, event.requestId ?? event.subject, columnsOf(event, now()));
       return toRecord(row);
     },
+    async appendMany(executor, events) {
+      const first = events[0];
+      if (!first) return [];
+      const at = now();
+      const rows = await chain.linkMany(executor, first.requestId ?? first.subject, events.map((event) => columnsOf(event, at)));
+      return rows.map(toRecord);
+    },
     async listBySubject(subject, options = {}) {
       const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE), MAX_PAGE);
       let query = records.selectFrom('tb_audit_record').selectAll().where('subject', '=', subject);
       if (options.before) query = query.where('at', '<', options.before);
+      if (options.olderThan) {
+        const { at, id } = options.olderThan;
+        query = query.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
+      }
       if (options.from) query = query.where('at', '>=', options.from);
       if (options.to) query = query.where('at', '<', options.to);
       if (options.organisation !== undefined) query = query.where('actor_organisation', '=', options.organisation);

@@ -74,6 +74,8 @@ export interface SubjectQuery {
   readonly limit?: number;
   /** Strictly older than this. */
   readonly before?: Date;
+  /** Strictly older than this record in (time, id) order: a cursor that never skips records sharing a time. */
+  readonly olderThan?: { readonly at: Date; readonly id: string };
   /** At or after this. */
   readonly from?: Date;
   /** Strictly before this (e.g. the day after the last day asked for). */
@@ -92,6 +94,8 @@ export interface SubjectQuery {
  */
 export interface AuditTrail extends VerifiableLog {
   append(executor: Kysely<object>, event: AuditEvent): Promise<AuditRecord>;
+  /** Several events in one chain with one statement (a batch of exchanges committed together). */
+  appendMany(executor: Kysely<object>, events: readonly AuditEvent[]): Promise<AuditRecord[]>;
   /** Newest first; `before` pages back from the oldest record of the previous page. */
   listBySubject(subject: string, options?: SubjectQuery): Promise<AuditRecord[]>;
   /** One record about the subject, or undefined (also when it is about someone else). */
