@@ -55,6 +55,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...(env.TONGBAN_SESSION_SECRET ? { sessionSecret: env.TONGBAN_SESSION_SECRET } : {}),
       ...(env.TONGBAN_AUDIT_SIGNING_KEY ? { auditSigningKey: env.TONGBAN_AUDIT_SIGNING_KEY } : {}),
       ...(env.TONGBAN_MEDIATOR_BODY_KEY ? { mediatorBodyKey: env.TONGBAN_MEDIATOR_BODY_KEY } : {}),
+      ...(env.TONGBAN_PAYMENTS_WEBHOOK_SECRET ? { paymentsWebhookSecret: env.TONGBAN_PAYMENTS_WEBHOOK_SECRET } : {}),
     },
     limits: {
       bodyBytes: int(env, 'TONGBAN_BODY_LIMIT_BYTES', 1_048_576, problems),

@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object({
     auditSigningKey: Type.Optional(Type.String({ minLength: 40 })),
     /** 32 bytes, base64 or base64url: seals the bodies the mediator stores for services that ask. */
     mediatorBodyKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
+    /** HMAC-SHA256 key of payment provider webhooks (the built-in test provider signs with it too). */
+    paymentsWebhookSecret: Type.Optional(Type.String({ minLength: 32 })),
   }),
   limits: Type.Object({
     bodyBytes: Type.Integer({ minimum: 1024 }),
@@ -59,6 +61,7 @@ export const ENV_NAMES = {
   TONGBAN_SESSION_SECRET: 'secrets.sessionSecret',
   TONGBAN_AUDIT_SIGNING_KEY: 'secrets.auditSigningKey',
   TONGBAN_MEDIATOR_BODY_KEY: 'secrets.mediatorBodyKey',
+  TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'secrets.paymentsWebhookSecret',
   TONGBAN_BODY_LIMIT_BYTES: 'limits.bodyBytes',
   TONGBAN_UPLOAD_LIMIT_BYTES: 'limits.uploadBytes',
   TONGBAN_API_RATE_PER_MINUTE: 'limits.apiRequestsPerMinute',
