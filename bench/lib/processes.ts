@@ -62,7 +62,10 @@ export interface TongbanProcessOptions {
  * would put another process in between and hide the server's memory).
  */
 export async function startTongban(options: TongbanProcessOptions): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', 'serve', '--seed'], {
+  // TONGBAN_BENCH_PROFILE_DIR=dir: the server writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.TONGBAN_BENCH_PROFILE_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bin/tongban.ts', 'serve', '--seed'], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -32,7 +32,8 @@ export function createServices(kernel: Kernel) {
   const workflow = createWorkflowService(kernel);
   const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity });
   // The consent port is connected once the consent module exists (docs/adr/0015-information-mediator.md).
-  const mediator = createMediatorService(kernel);
+  // The audit subject of a person's data read is their account, never the ID number (ADR 0016).
+  const mediator = createMediatorService(kernel, { people: { accountIdOf: async (idNumber) => (await identity.accountByIdNumber(idNumber))?.id } });
   return { identity, catalog, messaging, workflow, applications, mediator };
 }
 

@@ -2,7 +2,7 @@ import type { MachineClient } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { parseSubsystemId, subsystemIdOf, type SubsystemRef } from './ids.js';
-import type { MediatorStore, RightRow, ServiceRow } from './store.js';
+import type { MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** The scope a calling system's access token must carry. */
 export const CALL_SCOPE = 'mediator.call';
@@ -39,7 +39,7 @@ export async function verifyCaller(credentials: Credentials): Promise<MachineCli
  * The calling subsystem: the header names it (400 when missing or malformed), the Bearer token
  * proves it (401), and the token's client must be the one registered for it (403).
  */
-export async function authenticate(store: MediatorStore, credentials: Credentials, named?: (ref: SubsystemRef) => void): Promise<SubsystemRef> {
+export async function authenticate(store: { getSubsystem(id: string): Promise<SubsystemRow | undefined> }, credentials: Credentials, named?: (ref: SubsystemRef) => void): Promise<SubsystemRef> {
   const client = parseSubsystemId(credentials.clientHeader);
   if (!client) throw fail('TB_MEDIATOR_CLIENT_HEADER_INVALID', 'Send Information-Mediator-Client: {instance}/{class}/{member}/{subsystem}');
   named?.(client);

@@ -9,7 +9,8 @@ import { methodMatches, pathMatches, personInPath, subsystemIdOf, type Subsystem
 import type { BodyVault } from './body-vault.js';
 import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
-import type { Executor, MediatorStore, ServiceRow } from './store.js';
+import type { PersonDirectory } from './memo.js';
+import type { Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** The consent module's answer, through a port (the consent module comes later). */
 export interface ConsentCheck {
@@ -50,8 +51,20 @@ export interface ExchangeResult {
   readonly known: boolean;
 }
 
+/** The registry rows an exchange checks, from memory (registry-cache.ts). */
+export interface RegistryReads {
+  subsystem(id: string): Promise<SubsystemRow | undefined>;
+  service(id: string): Promise<ServiceRow | undefined>;
+  rights(serviceId: string, clientId: string): Promise<RightRow[]>;
+}
+
 export interface ExchangeDeps {
   readonly store: MediatorStore;
+  readonly registry: RegistryReads;
+  /** Verifies a token, or answers from the verified tokens kept until their expiry. */
+  readonly verifyToken: (token: string, verify: (token: string) => Promise<MachineClient>) => Promise<MachineClient>;
+  /** ID number → account id, for the audit subject; without it a read names no subject. */
+  readonly people: PersonDirectory | undefined;
   readonly log: MessageLog;
   readonly forwarder: Forwarder;
   readonly vault: BodyVault;
@@ -79,11 +92,12 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
   let result: Omit<ExchangeResult, 'seconds' | 'messageId' | 'serviceId' | 'known'>;
 
   try {
-    const caller = await authenticate(deps.store, input, (named) => { client = named; });
+    const credentials = { ...input, verifyToken: (token: string) => deps.verifyToken(token, input.verifyToken) };
+    const caller = await authenticate({ getSubsystem: deps.registry.subsystem }, credentials, (named) => { client = named; });
     const clientId = subsystemIdOf(caller);
-    service = await deps.store.getService(serviceId);
+    service = await deps.registry.service(serviceId);
     if (!service) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No service ${serviceId}`);
-    const rights = await deps.store.rights({ serviceId, clientId });
+    const rights = await deps.registry.rights(serviceId, clientId);
     if (!rights.some((r) => methodMatches(r.method, input.method) && pathMatches(r.path, input.path))) {
       throw fail('TB_MEDIATOR_ACCESS_DENIED', `${clientId} may not ${input.method} ${input.path} of ${serviceId}`);
     }
@@ -93,6 +107,9 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
       if (person === undefined) throw fail('TB_MEDIATOR_CONSENT_MISSING', 'Name the person in X-Road-UserId: this service needs their consent');
       if (!(await deps.consent.hasConsent(service.agreement_id ?? '', person))) throw fail('TB_MEDIATOR_CONSENT_MISSING', `No consent of this person under agreement ${service.agreement_id ?? ''}`);
     }
+    // Looked up while the provider answers; the audit record names the account, never the ID number.
+    const subject = person !== undefined && deps.people ? deps.people.accountIdOf(person) : undefined;
+    subject?.catch(() => {});
     if (input.body === BODY_TOO_LARGE) throw fail('TB_MEDIATOR_BODY_TOO_LARGE', `The mediator passes on request bodies of at most ${deps.maxBodyBytes} bytes`);
 
     const headers: Record<string, string> = {
@@ -112,10 +129,11 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     if (answer.kind === 'too-large') throw fail('TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE', `${serviceId}: ${answer.reason}`);
     result = { status: answer.status, headers: answer.headers, body: answer.body };
     if (person !== undefined) {
+      const accountId = await subject;
       personRead = {
         actor: { kind: 'client', id: clientId, organisation: `${caller.instance}/${caller.memberClass}/${caller.member}` },
-        action: 'mediator.exchange', subject: person, resource: { type: 'mediator-service', id: serviceId },
-        requestId: input.requestId, details: { messageId, method: input.method, status: answer.status },
+        action: 'mediator.exchange', ...(accountId !== undefined ? { subject: accountId } : {}), resource: { type: 'mediator-service', id: serviceId },
+        requestId: input.requestId, details: { messageId, method: input.method, status: answer.status, ...(accountId === undefined ? { person: 'no account' } : {}) },
         ...(input.issue ? { purpose: input.issue.slice(0, 500) } : {}),
       };
     }

@@ -50,25 +50,86 @@ export interface MessageLog {
   readonly chain: ChainLog;
   /**
    * Appends the exchange, the audit record of a person's data read with it and whatever `also`
-   * writes (the sealed bodies) in one transaction: all are there, or none.
+   * writes (the sealed bodies) in one transaction: all are there, or none. Resolves once that
+   * transaction has committed; rejects if it did not.
    */
   write(exchange: LoggedExchange, personRead?: AuditEvent, also?: (tx: Executor) => Promise<void>): Promise<void>;
 }
 
+interface Pending {
+  readonly exchange: LoggedExchange;
+  readonly personRead: AuditEvent | undefined;
+  readonly also: ((tx: Executor) => Promise<void>) | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Keeps a batch's statement under PostgreSQL's 65,535 parameters (22 per record). */
+const MAX_BATCH = 500;
+
+const columnsOf = (e: LoggedExchange) => ({
+  at: e.at, message_id: e.messageId, request_id: cap(e.requestId, 128), client: cap(e.client, 300), service: cap(e.service, 400),
+  method: e.method, path: cap(e.path, 2000), user_id: cap(e.userId, 200), issue: cap(e.issue, 500), status: e.status, outcome: e.outcome,
+  request_digest: e.requestDigest, response_digest: e.responseDigest, request_bytes: e.requestBytes, response_bytes: e.responseBytes,
+  duration_ms: e.durationMs, provider_ms: e.providerMs ?? null,
+});
+
+/**
+ * Group commit (docs/adr/0016-mediator-performance.md): while one batch commits, the exchanges that
+ * finish meanwhile queue, and the next transaction appends all of them (one chain lock and one
+ * statement for the records, the same for the audit records). Nobody waits for a timer: a lone
+ * exchange commits at once. Every caller is answered only after its own batch committed, so an
+ * answered exchange is never missing from the log. If a batch fails, each of its exchanges is
+ * tried alone, so one bad record fails only its own call; a database that is down fails them all.
+ */
 export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
   const chain = audit.createLog(MESSAGE_LOG);
+  const queue: Pending[] = [];
+  let flushing = false;
+
+  const commit = (batch: readonly Pending[]) => db.transaction().execute(async (tx) => {
+    await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)));
+    const reads = batch.flatMap((p) => (p.personRead ? [p.personRead] : []));
+    if (reads.length > 0) await audit.appendMany(tx, reads);
+    for (const p of batch) if (p.also) await p.also(tx);
+  });
+
+  const flush = async () => {
+    const batch = queue.splice(0, MAX_BATCH);
+    try {
+      await commit(batch);
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error);
+      else {
+        for (const p of batch) {
+          try {
+            await commit([p]);
+            p.resolve();
+          } catch (alone) {
+            p.reject(alone);
+          }
+        }
+      }
+    } finally {
+      flushing = false;
+      kick();
+    }
+  };
+
+  // setImmediate: exchanges finishing in the same turn of the event loop join the batch.
+  function kick(): void {
+    if (flushing || queue.length === 0) return;
+    flushing = true;
+    setImmediate(() => { void flush(); });
+  }
+
   return {
     chain,
-    async write(e, personRead, also) {
-      await db.transaction().execute(async (tx) => {
-        await chain.link(tx, e.messageId, {
-          at: e.at, message_id: e.messageId, request_id: cap(e.requestId, 128), client: cap(e.client, 300), service: cap(e.service, 400),
-          method: e.method, path: cap(e.path, 2000), user_id: cap(e.userId, 200), issue: cap(e.issue, 500), status: e.status, outcome: e.outcome,
-          request_digest: e.requestDigest, response_digest: e.responseDigest, request_bytes: e.requestBytes, response_bytes: e.responseBytes,
-          duration_ms: e.durationMs, provider_ms: e.providerMs ?? null,
-        });
-        if (personRead) await audit.append(tx, personRead);
-        if (also) await also(tx);
+    write(exchange, personRead, also) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ exchange, personRead, also, resolve, reject });
+        kick();
       });
     },
   };

@@ -5,7 +5,7 @@ import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { METASERVICES } from './discovery.js';
 import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
-import type { MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import type { Executor, MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** Who changes the registry, and which agencies' members they may change. */
 export interface RegistryAdmin {
@@ -43,8 +43,31 @@ function checkUrl(value: string): string {
 }
 
 /** Registry management: members, subsystems, services and access rights (deny by default). */
-export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, store: MediatorStore, options: { canStoreBodies: boolean } = { canStoreBodies: true }) {
+/** How a registry change reaches the exchanges' cache (registry-cache.ts). */
+export interface RegistryChanges {
+  /** Inside the change's transaction. */
+  announce(tx: Executor): Promise<void>;
+  /** After it committed. */
+  invalidate(): void;
+}
+
+const NO_CACHE: RegistryChanges = { announce: () => Promise.resolve(), invalidate: () => {} };
+
+export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, store: MediatorStore, options: { canStoreBodies: boolean; changes?: RegistryChanges } = { canStoreBodies: true }) {
   const { db, audit, now } = kernel;
+  const changes = options.changes ?? NO_CACHE;
+  /** A change to what exchanges check: announced in its transaction, forgotten here once committed. */
+  const change = async <T>(work: (tx: Executor) => Promise<T>): Promise<T> => {
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const result = await work(tx);
+        await changes.announce(tx);
+        return result;
+      });
+    } finally {
+      changes.invalidate();
+    }
+  };
 
   async function memberOf(id: string): Promise<MemberRow> {
     const member = await store.getMember(id);
@@ -90,7 +113,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       const member = await memberOf(input.memberId);
       guard(admin, member);
       const row: SubsystemRow = { id: `${member.id}/${input.code}`, member_id: member.id, code: input.code, name: input.name.trim(), client_id: input.clientId ?? null, created_at: now() };
-      await db.transaction().execute(async (tx) => {
+      await change(async (tx) => {
         if (!(await store.insertSubsystem(tx, row))) throw new TongbanError('TB_MEDIATOR_EXISTS', { detail: `Subsystem ${row.id} or a subsystem with client ${row.client_id ?? ''} exists` });
         await audit.append(tx, record(admin, 'mediator.subsystem.add', 'mediator-subsystem', row.id, { clientId: row.client_id }));
       });
@@ -119,7 +142,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
         id, subsystem_id: subsystem.id, code: input.code, name: input.name.trim(), base_url: checkUrl(input.baseUrl), openapi: input.openapi ?? null,
         needs_consent: needsConsent, agreement_id: input.agreementId ?? null, timeout_ms: input.timeoutMs ?? null, store_bodies: storeBodies, created_at: existing?.created_at ?? at, updated_at: at,
       };
-      await db.transaction().execute(async (tx) => {
+      await change(async (tx) => {
         await store.upsertService(tx, row);
         await audit.append(tx, record(admin, existing ? 'mediator.service.update' : 'mediator.service.add', 'mediator-service', id, { baseUrl: row.base_url, needsConsent, agreementId: row.agreement_id, storeBodies }));
       });
@@ -135,7 +158,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       guard(admin, member);
       await subsystemOf(input.clientId);
       const key = { service_id: input.serviceId, client_id: input.clientId, method, path: input.path };
-      return db.transaction().execute(async (tx) => {
+      return change(async (tx) => {
         const inserted = await store.insertRight(tx, { id: uuidv7(), ...key, granted_by: admin.actor.id, granted_at: now() });
         if (!inserted) {
           const existing = await store.findRight(tx, key);
@@ -151,7 +174,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       const right = await store.getRight(rightId);
       if (!right) throw notFound(`No access right ${rightId}`);
       guard(admin, (await serviceOf(right.service_id)).member);
-      await db.transaction().execute(async (tx) => {
+      await change(async (tx) => {
         await store.deleteRight(tx, rightId);
         await audit.append(tx, record(admin, 'mediator.right.revoke', 'mediator-access-right', rightId, { service: right.service_id, client: right.client_id, method: right.method, path: right.path }));
       });

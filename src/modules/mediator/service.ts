@@ -6,6 +6,8 @@ import { authenticate, createDiscovery, verifyCaller, type Credentials } from '.
 import { runExchange, type ConsentCheck, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { createForwarder } from './forward.js';
 import { createMessageLog } from './message-log.js';
+import { cachedDirectory, createTokenCache, type PersonDirectory } from './memo.js';
+import { createRegistryCache } from './registry-cache.js';
 import { createRegistry } from './registry.js';
 import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
 
@@ -13,6 +15,7 @@ export type { ConsentCheck, ExchangeRequest, ExchangeResult } from './exchange.j
 export { BODY_TOO_LARGE } from './exchange.js';
 export { CALL_SCOPE, METASERVICES } from './discovery.js';
 export type { BodyReader, StoredBodies } from './bodies.js';
+export type { PersonDirectory } from './memo.js';
 export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight } from './registry.js';
 export type { MemberRow, SubsystemRow, ServiceRow, RightRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';
@@ -21,6 +24,10 @@ export { parseSubsystemId, subsystemIdOf } from './ids.js';
 export interface MediatorOptions {
   /** The consent register; without it, a service that needs consent refuses every call. */
   readonly consent?: ConsentCheck;
+  /** ID number → account id for the audit subject of a person's data read (identity's accountByIdNumber). */
+  readonly people?: PersonDirectory;
+  /** How long a cached registry row may live without a change notification (default 5 s). */
+  readonly registryTtlMs?: number;
   readonly connectTimeoutMs?: number;
   /** Default total time a provider has for its whole answer; a service may set its own. */
   readonly timeoutMs?: number;
@@ -32,17 +39,26 @@ export interface MediatorOptions {
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The information mediator: registry, proxied exchanges, message log, discovery, traffic. */
-export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'>, options: MediatorOptions = {}) {
+export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'> & Partial<Pick<Kernel, 'log'>>, options: MediatorOptions = {}) {
   const store = createMediatorStore(kernel.db);
+  const database = kernel.config.database;
+  const cache = createRegistryCache(store, {
+    postgresUrl: database.kind === 'postgres' ? database.url : undefined,
+    ...(options.registryTtlMs !== undefined ? { ttlMs: options.registryTtlMs } : {}),
+    onError: (error) => kernel.log?.warn({ err: error }, 'mediator registry cache: not listening for changes, reading the database on every call'),
+  });
   const log = createMessageLog(kernel.db, kernel.audit);
   const vault = createBodyVault(kernel);
   const maxBodyBytes = options.maxBodyBytes ?? kernel.config.limits.bodyBytes;
   const forwarder = createForwarder({ connectTimeoutMs: options.connectTimeoutMs ?? 2_000, maxAnswerBytes: options.maxAnswerBytes ?? 10 * 1_048_576 });
-  const deps = { store, log, forwarder, vault, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes };
+  const deps = {
+    store, registry: cache, verifyToken: createTokenCache(kernel.now), people: options.people ? cachedDirectory(options.people) : undefined,
+    log, forwarder, vault, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes,
+  };
   let observe: ((result: ExchangeResult) => void) | undefined;
 
   return {
-    ...createRegistry(kernel, store, { canStoreBodies: vault.available }),
+    ...createRegistry(kernel, store, { canStoreBodies: vault.available, changes: cache }),
     ...createDiscovery(store),
     maxBodyBytes,
     /** Whether a service may turn on "keep bodies" (production needs a configured key). */
@@ -83,7 +99,11 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     exchangesOf: (messageId: string): Promise<LogRow[]> => store.byMessageId(messageId),
     /** The stored request and response of one exchange, decrypted and verified; audited. */
     readBodies: (messageId: string, reader: BodyReader): Promise<StoredBodies> => readStoredBodies({ store, vault, audit: kernel.audit }, messageId, reader),
-    close: () => forwarder.close(),
+    /** Whether registry rows are kept in memory now (PostgreSQL: once listening for changes). */
+    get registryCached(): boolean { return cache.active; },
+    async close(): Promise<void> {
+      await Promise.all([forwarder.close(), cache.close()]);
+    },
   };
 }
 
