@@ -5,6 +5,7 @@ import type { ModuleEntry } from '../kernel/module.js';
 import { applicationsModule, createApplicationsService, createStaffRenderer } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
 import { helpModule } from './help/index.js';
+import { createInsightsService, insightsModule } from './insights/index.js';
 import { createMediatorService, mediatorModule } from './mediator/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { govstackRegistrationModule } from './govstack-registration/plugin.js';
@@ -34,7 +35,9 @@ export function createServices(kernel: Kernel) {
   // The consent port is connected once the consent module exists (docs/adr/0015-information-mediator.md).
   // The audit subject of a person's data read is their account, never the ID number (ADR 0016).
   const mediator = createMediatorService(kernel, { people: { accountIdOf: async (idNumber) => (await identity.accountByIdNumber(idNumber))?.id } });
-  return { identity, catalog, messaging, workflow, applications, mediator };
+  // Ratings and the public dashboard read the others through their services (docs/adr/0023-insights.md).
+  const insights = createInsightsService(kernel, { applications, workflow, catalog });
+  return { identity, catalog, messaging, workflow, applications, mediator, insights };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -43,7 +46,7 @@ export type Services = ReturnType<typeof createServices>;
 const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule, mediatorModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule, mediatorModule, insightsModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,
