@@ -1,0 +1,50 @@
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../kernel/audit/types.js';
+import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import type { Reader, Writer } from './service.js';
+
+/** What a calling agency system may do; given to API clients by the platform administrator. */
+export const SCOPES = { read: 'registries:read', write: 'registries:write', usage: 'registries:usage', schema: 'registries:schema' } as const;
+type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/** The agency a system acts for: the MEMBER part of its organisation INSTANCE/CLASS/MEMBER/SUBSYSTEM. */
+export const agencyOf = (client: MachineClient): string => client.organisation.split('/')[2] ?? '';
+
+/**
+ * preHandler: a Bearer access token with `scope` (the kernel's guard answers 401/403), and an
+ * Information-Mediator-Client header, when sent, naming the organisation the token was issued to.
+ */
+export function requireScope(scope: Scope) {
+  const guard = requireClientScope(scope);
+  return async function registriesCaller(request: FastifyRequest): Promise<void> {
+    await guard(request);
+    const named = request.headers['information-mediator-client'];
+    const client = request.client!;
+    if (named !== undefined && named !== client.organisation) {
+      throw new TongbanError('TB_REGISTRIES_FORBIDDEN', {
+        detail: `The access token was issued to ${client.organisation}`,
+        fields: [{ pointer: '/headers/information-mediator-client', message: 'registries.error.forbidden', detail: `must be ${client.organisation}` }],
+      });
+    }
+  };
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const client = request.client!;
+  return { kind: 'client', id: client.clientId, organisation: client.organisation };
+}
+
+/** The purpose (reads) or reason (changes): the X-Road-Issue header, or `?purpose=` on a GET. */
+function issueOf(request: FastifyRequest): string {
+  const header = request.headers['x-road-issue'];
+  const query = (request.query as { purpose?: unknown } | undefined)?.purpose;
+  return typeof header === 'string' && header.trim() !== '' ? header : typeof query === 'string' ? query : '';
+}
+
+export const readerOf = (request: FastifyRequest): Reader => ({ actor: actorOf(request), purpose: issueOf(request), requestId: String(request.id) });
+
+/** A system writes to the registries of its own agency only. */
+export const writerOf = (request: FastifyRequest): Writer => ({
+  actor: actorOf(request), reason: issueOf(request), requestId: String(request.id), mayWrite: (owner) => owner === agencyOf(request.client!),
+});

@@ -1,0 +1,207 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor } from '../../kernel/audit/types.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import type { Registry, RegistryCatalog } from './catalog.js';
+import { RegistriesErrors } from './errors.js';
+import type { Executor, Match, RecordRow, RegistriesStore } from './store.js';
+import { propertiesOf, validateRecord } from './validation.js';
+
+export interface RegistryRecord {
+  readonly id: string;
+  readonly registry: string;
+  readonly key: string;
+  readonly version: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly revision: number;
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+/** Who reads, and why: a read without a purpose is refused. */
+export interface Reader { readonly actor: Actor; readonly purpose: string; readonly requestId?: string | undefined }
+/** Who changes, and why; `mayWrite` says whether they act for the owner agency. */
+export interface Writer { readonly actor: Actor; readonly reason: string; readonly requestId?: string | undefined; readonly mayWrite: (owner: string) => boolean }
+
+export interface PersonLookup { accountByIdNumber(idNumber: string): Promise<{ readonly id: string } | undefined> }
+
+export const toRecord = (row: RecordRow): RegistryRecord => ({
+  id: row.id, registry: row.registry, key: row.key, version: row.version, data: row.data, revision: row.revision, createdAt: row.created_at, modifiedAt: row.modified_at,
+});
+
+export function requirePurpose(purpose: string | undefined): string {
+  const text = purpose?.trim() ?? '';
+  if (text.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_PURPOSE_REQUIRED, { detail: 'Say why the data is read (X-Road-Issue header or purpose)' });
+  return text.slice(0, 500);
+}
+
+/** A record's search keys: the values of the registry's search fields that are text. */
+export function searchKeysOf(registry: Registry, data: Readonly<Record<string, unknown>>): { field: string; value: string }[] {
+  return registry.searchFields.flatMap((field) => (typeof data[field] === 'string' && data[field] !== '' ? [{ field, value: data[field] }] : []));
+}
+
+/**
+ * A query object (GovStack's `query.content`) as conditions: the key field probes the unique key
+ * index, search fields the search-key index, anything else is a jsonb containment on the registry's rows.
+ */
+export function matchesOf(registry: Registry, content: Readonly<Record<string, unknown>>): Match[] {
+  const properties = propertiesOf(registry.schema);
+  const entries = Object.entries(content).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, { detail: 'The query names no field to match' });
+  const matches: Match[] = [];
+  const rest: Record<string, unknown> = {};
+  for (const [field, value] of entries) {
+    if (!(field in properties)) {
+      throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, {
+        fields: [{ pointer: `/query/content/${field}`, message: 'registries.error.unknownField', detail: `${registry.code} has no field ${field}` }],
+      });
+    }
+    if (field === registry.keyField && typeof value === 'string') matches.push({ kind: 'key', value });
+    else if (registry.searchFields.includes(field) && typeof value === 'string') matches.push({ kind: 'search', field, value, prefix: false });
+    else rest[field] = value;
+  }
+  if (Object.keys(rest).length > 0) matches.push({ kind: 'contains', data: rest });
+  return matches;
+}
+
+/** Record reads (each audited) and changes (each in the history, with who and why). */
+export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, store: RegistriesStore, catalog: RegistryCatalog, people: PersonLookup) {
+  /** The person whose data a record is, as an account id for the audit trail, when they have an account. */
+  const subjectOf = async (registry: Registry, data: Readonly<Record<string, unknown>>): Promise<string | undefined> => {
+    const idNumber = registry.personField ? data[registry.personField] : undefined;
+    return typeof idNumber === 'string' ? (await people.accountByIdNumber(idNumber))?.id : undefined;
+  };
+
+  /** One audit record per record read, naming the person (if it is theirs), the purpose and the items. */
+  const audit = async (registry: Registry, records: readonly RegistryRecord[], reader: Reader, items: readonly string[] | 'all', subject?: string): Promise<void> => {
+    const purpose = requirePurpose(reader.purpose);
+    for (const record of records) {
+      const who = subject ?? (await subjectOf(registry, record.data));
+      await kernel.audit.append(kernel.db, {
+        actor: reader.actor, action: 'registry.record.read', purpose, resource: { type: 'registry-record', id: record.id },
+        ...(who ? { subject: who } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
+        details: { registry: registry.code, items: items === 'all' ? Object.keys(record.data) : [...items] },
+      });
+    }
+  };
+
+  const one = async (registry: Registry, matches: readonly Match[]): Promise<RegistryRecord | undefined> => {
+    const key = matches.length === 1 && matches[0]?.kind === 'key' ? matches[0].value : undefined;
+    if (key !== undefined) {
+      const row = await store.byKey(kernel.db, registry.code, key);
+      return row ? toRecord(row) : undefined;
+    }
+    const { rows } = await store.list(kernel.db, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 2, offset: 0 });
+    if (rows.length > 1) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_AMBIGUOUS, { detail: 'Name the record by its key' });
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  };
+
+  const history = async (executor: Executor, record: { id: string; registry: string; key: string; revision: number }, operation: 'create' | 'update' | 'delete', before: Record<string, unknown> | null, writer: Writer) => {
+    await store.addHistory(executor, {
+      id: uuidv7(), record_id: record.id, registry: record.registry, key: record.key, revision: record.revision, operation, before,
+      actor_kind: writer.actor.kind, actor_id: writer.actor.id, actor_organisation: writer.actor.organisation ?? null, reason: writer.reason, at: kernel.now(),
+    });
+  };
+
+  const checkWriter = (registry: Registry, writer: Writer): void => {
+    if (!writer.mayWrite(registry.owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${registry.code} belongs to ${registry.owner}` });
+    if (writer.reason.trim().length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_REASON_REQUIRED);
+  };
+
+  const applyUpdate = async (registry: Registry, current: RegistryRecord, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<RegistryRecord> => {
+    const data = { ...current.data, ...write };
+    validateRecord(registry, data);
+    if (data[registry.keyField] !== current.key) {
+      throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_RECORD, { fields: [{ pointer: `/${registry.keyField}`, message: 'registries.error.keyChanged', detail: 'A record\'s key cannot change' }] });
+    }
+    const next = { ...current, version: registry.version, data, revision: current.revision + 1, modifiedAt: kernel.now() };
+    await kernel.db.transaction().execute(async (tx) => {
+      await store.update(tx, { id: next.id, registry: registry.code, version: next.version, data, revision: next.revision, modified_at: next.modifiedAt }, searchKeysOf(registry, data));
+      await history(tx, next, 'update', { ...current.data }, writer);
+    });
+    return next;
+  };
+
+  const create = async (registry: Registry, content: unknown, writer: Writer): Promise<RegistryRecord> => {
+    checkWriter(registry, writer);
+    validateRecord(registry, content);
+    const at = kernel.now();
+    const record: RegistryRecord = { id: uuidv7(), registry: registry.code, key: content[registry.keyField] as string, version: registry.version, data: content, revision: 1, createdAt: at, modifiedAt: at };
+    const created = await kernel.db.transaction().execute(async (tx) => {
+      const inserted = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
+      if (inserted) await history(tx, record, 'create', null, writer);
+      return inserted;
+    });
+    if (!created) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
+    return record;
+  };
+
+  return {
+    subjectOf,
+    audit,
+    create,
+
+    /** The one record a query names (by key: one index probe), audited; undefined when none. */
+    async read(registry: Registry, content: Readonly<Record<string, unknown>>, reader: Reader, items: readonly string[] | 'all' = 'all'): Promise<RegistryRecord | undefined> {
+      requirePurpose(reader.purpose);
+      const record = await one(registry, matchesOf(registry, content));
+      if (record) await audit(registry, [record], reader, items);
+      return record;
+    },
+
+    /** Whether a record matches, without returning it; audited as a read of the person's data when one does. */
+    async exists(registry: Registry, content: Readonly<Record<string, unknown>>, reader: Reader): Promise<boolean> {
+      requirePurpose(reader.purpose);
+      const { rows } = await store.list(kernel.db, { registry: registry.code, matches: matchesOf(registry, content), order: { by: 'key', direction: 'asc' }, limit: 1, offset: 0 });
+      if (rows[0]) await audit(registry, [toRecord(rows[0])], reader, []);
+      return rows.length > 0;
+    },
+
+    /** A page of records matching the conditions; each record on it is audited. */
+    async list(registry: Registry, query: { matches: readonly Match[]; order: { by: 'key' | 'created_at' | 'modified_at'; direction: 'asc' | 'desc' }; page: number; pageSize: number }, reader: Reader) {
+      requirePurpose(reader.purpose);
+      const { rows, total } = await store.list(kernel.db, { registry: registry.code, matches: query.matches, order: query.order, limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
+      const records = rows.map(toRecord);
+      await audit(registry, records, reader, 'all');
+      return { records, total };
+    },
+
+    async update(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<RegistryRecord> {
+      checkWriter(registry, writer);
+      const current = await one(registry, matchesOf(registry, content));
+      if (!current) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
+      return applyUpdate(registry, current, write, writer);
+    },
+
+    /** Updates every record the query matches (at most 1,000 at a time). */
+    async updateEntries(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<number> {
+      checkWriter(registry, writer);
+      const { rows } = await store.list(kernel.db, { registry: registry.code, matches: matchesOf(registry, content), order: { by: 'key', direction: 'asc' }, limit: 1000, offset: 0 });
+      for (const row of rows) await applyUpdate(registry, toRecord(row), write, writer);
+      return rows.length;
+    },
+
+    async updateOrCreate(registry: Registry, content: Readonly<Record<string, unknown>> | undefined, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<{ record: RegistryRecord; created: boolean }> {
+      checkWriter(registry, writer);
+      const query = content ?? (typeof write[registry.keyField] === 'string' ? { [registry.keyField]: write[registry.keyField] } : undefined);
+      const current = query ? await one(registry, matchesOf(registry, query)) : undefined;
+      if (current) return { record: await applyUpdate(registry, current, write, writer), created: false };
+      return { record: await create(registry, { ...(content ?? {}), ...write }, writer), created: true };
+    },
+
+    async remove(registry: Registry, key: string, writer: Writer): Promise<void> {
+      checkWriter(registry, writer);
+      const row = await store.byKey(kernel.db, registry.code, key);
+      if (!row) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
+      await kernel.db.transaction().execute(async (tx) => {
+        await store.remove(tx, row.id);
+        await history(tx, { ...row, revision: row.revision + 1 }, 'delete', row.data, writer);
+      });
+    },
+
+    history: (registry: Registry, key: string) => store.history(kernel.db, registry.code, key),
+    catalog,
+  };
+}
+
+export type Records = ReturnType<typeof createRecords>;

@@ -1,0 +1,186 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor, AuditRecord } from '../../kernel/audit/types.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { createRegistryCatalog, type Registry } from './catalog.js';
+import type { LocalizedText, RegistryDefinition } from './definitions.js';
+import { RegistriesErrors } from './errors.js';
+import { syntheticPerson } from './persons.js';
+import { createRecords, requirePurpose, type PersonLookup, type Reader } from './records.js';
+import { createRegistriesStore, type CorrectionRow } from './store.js';
+import { itemTitle, propertiesOf, validateRecord } from './validation.js';
+
+export type { Registry } from './catalog.js';
+export type { LocalizedText, RegistryDefinition } from './definitions.js';
+export type { Reader, RegistryRecord, Writer } from './records.js';
+export type { HistoryEntry, Match } from './store.js';
+export { matchesOf } from './records.js';
+
+export interface CorrectionTask {
+  readonly id: string;
+  readonly registry: string;
+  readonly key: string;
+  readonly owner: string;
+  readonly items: readonly string[];
+  readonly description: string;
+  readonly reporterAccountId: string;
+  readonly status: 'open' | 'resolved';
+  readonly createdAt: Date;
+  readonly resolvedAt: Date | undefined;
+  readonly resolution: string | undefined;
+}
+
+const toTask = (row: CorrectionRow): CorrectionTask => ({
+  id: row.id, registry: row.registry, key: row.key, owner: row.owner, items: row.items, description: row.description,
+  reporterAccountId: row.reporter_account_id, status: row.status, createdAt: row.created_at,
+  resolvedAt: row.resolved_at ?? undefined, resolution: row.resolution ?? undefined,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type RegistriesService = ReturnType<typeof createRegistriesService>;
+
+/**
+ * Schema-defined registries (docs/adr/0017-registries.md): registry versions with JSON Schemas,
+ * records with history, every read audited with its purpose, reports of wrong data as tasks for
+ * the owner agency, and the bulk generator of synthetic persons.
+ */
+export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'audit' | 'log'>, deps: { identity: PersonLookup }) {
+  const store = createRegistriesStore();
+  const catalog = createRegistryCatalog(kernel, store);
+  const records = createRecords(kernel, store, catalog, deps.identity);
+
+  const checkItems = (registry: Registry, items: readonly string[]): void => {
+    const properties = propertiesOf(registry.schema);
+    const unknown = items.filter((item) => !(item in properties));
+    if (unknown.length > 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, { detail: `${registry.code} has no item ${unknown.join(', ')}` });
+  };
+
+  return {
+    catalog,
+    records,
+    registries: () => catalog.latest(),
+    registry: (code: string, version?: string) => catalog.get(code, version),
+    define: (definition: RegistryDefinition) => catalog.define(definition),
+
+    /**
+     * Contract (issue 5): the named items of a person's record, for a prefill or a case. Audited as
+     * `registry.record.read` with the person as subject, the purpose and the items. Null when the
+     * registry has no record for them.
+     */
+    async readForPerson(input: {
+      registry: string; idNumber: string; items: readonly string[]; actor: Actor; subject?: string; purpose: string; requestId?: string;
+    }): Promise<{ values: Record<string, unknown>; registry: { code: string; name: LocalizedText; owner: string } } | null> {
+      const purpose = requirePurpose(input.purpose);
+      const registry = await catalog.get(input.registry);
+      checkItems(registry, input.items);
+      const idNumber = input.idNumber.trim().toUpperCase();
+      const field = registry.personField ?? registry.keyField;
+      const row = field === registry.keyField
+        ? await store.byKey(kernel.db, registry.code, idNumber)
+        : (await store.list(kernel.db, { registry: registry.code, matches: [{ kind: 'search', field, value: idNumber, prefix: false }], order: { by: 'key', direction: 'asc' }, limit: 1, offset: 0 })).rows[0];
+      if (!row) return null;
+      const record = { id: row.id, registry: row.registry, key: row.key, version: row.version, data: row.data, revision: row.revision, createdAt: row.created_at, modifiedAt: row.modified_at };
+      const subject = input.subject ?? (await deps.identity.accountByIdNumber(idNumber))?.id;
+      const reader: Reader = { actor: input.actor, purpose, requestId: input.requestId };
+      await records.audit(registry, [record], reader, input.items, subject);
+      const values = Object.fromEntries(input.items.filter((item) => item in row.data).map((item) => [item, row.data[item]]));
+      return { values, registry: { code: registry.code, name: registry.name, owner: registry.owner } };
+    },
+
+    /** Contract (issue 5): a person says items of their record are wrong; a task for the owner agency. */
+    async reportWrongData(input: {
+      registry: string; idNumber: string; items: readonly string[]; description: string; reporter: { accountId: string }; requestId?: string;
+    }): Promise<{ taskId: string }> {
+      const registry = await catalog.get(input.registry);
+      checkItems(registry, input.items);
+      const description = input.description.trim();
+      if (description.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, { fields: [{ pointer: '/description', message: 'registries.error.descriptionMissing', detail: 'Say what is wrong' }] });
+      const id = uuidv7();
+      await kernel.db.transaction().execute(async (tx) => {
+        await store.addCorrection(tx, {
+          id, registry: registry.code, key: input.idNumber.trim().toUpperCase(), owner: registry.owner, items: [...input.items], description: description.slice(0, 2000),
+          reporter_account_id: input.reporter.accountId, status: 'open', created_at: kernel.now(), resolved_at: null, resolved_by: null, resolution: null,
+        });
+        await kernel.audit.append(tx, {
+          actor: { kind: 'person', id: input.reporter.accountId }, action: 'registry.correction.report', subject: input.reporter.accountId,
+          resource: { type: 'registry-correction', id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { registry: registry.code, items: [...input.items] },
+        });
+      });
+      return { taskId: id };
+    },
+
+    /** Contract (issue 5): a registry's name, owner and data items, for the prefill page. */
+    async describe(code: string): Promise<{ code: string; name: LocalizedText; owner: string; items: { id: string; title: LocalizedText }[] } | undefined> {
+      const registry = (await catalog.latest()).find((r) => r.code === code);
+      if (!registry) return undefined;
+      return { code: registry.code, name: registry.name, owner: registry.owner, items: Object.keys(propertiesOf(registry.schema)).map((id) => ({ id, title: itemTitle(registry.schema, id) })) };
+    },
+
+    /** Correction tasks of the given owner agencies (every agency's for `all`), newest first. */
+    async corrections(owners: readonly string[] | 'all', status: 'open' | 'resolved' = 'open'): Promise<CorrectionTask[]> {
+      return (await store.corrections(kernel.db, owners, status)).map(toTask);
+    },
+
+    async correction(id: string): Promise<CorrectionTask | undefined> {
+      const row = UUID.test(id) ? await store.correction(kernel.db, id) : undefined;
+      return row ? toTask(row) : undefined;
+    },
+
+    /** Staff of the owner agency close a task with a note; audited for the person who reported it. */
+    async resolveCorrection(input: { id: string; note: string; actor: Actor; mayResolve: (owner: string) => boolean; requestId?: string }): Promise<void> {
+      const task = UUID.test(input.id) ? await store.correction(kernel.db, input.id) : undefined;
+      if (!task || task.status !== 'open') throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND);
+      if (!input.mayResolve(task.owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `The task belongs to ${task.owner}` });
+      const note = input.note.trim();
+      if (note.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_REASON_REQUIRED, { fields: [{ pointer: '/note', message: 'registries.error.noteMissing', detail: 'Say what was done' }] });
+      await kernel.db.transaction().execute(async (tx) => {
+        if (!(await store.resolveCorrection(tx, task.id, { by: input.actor.id, note: note.slice(0, 2000), at: kernel.now() }))) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND);
+        await kernel.audit.append(tx, {
+          actor: input.actor, action: 'registry.correction.resolve', subject: task.reporter_account_id, resource: { type: 'registry-correction', id: task.id },
+          ...(input.requestId ? { requestId: input.requestId } : {}), details: { registry: task.registry },
+        });
+      });
+    },
+
+    /** Who used a person's data (GovStack mypersonalDataUsage): the audit trail about their account. */
+    async personalDataUsage(idNumber: string, options: { registry?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+      const account = await deps.identity.accountByIdNumber(idNumber);
+      if (!account) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_PERSON_NOT_FOUND);
+      const trail = await kernel.audit.listBySubject(account.id, { limit: options.limit ?? 500 });
+      return options.registry === undefined ? trail : trail.filter((r) => r.details?.registry === options.registry);
+    },
+
+    /**
+     * Many records at once (demo data, the person generator): validated against the registry's
+     * schema, written in one statement per batch with their history; existing keys are skipped.
+     */
+    async importRecords(code: string, rows: readonly Record<string, unknown>[], writer: { actor: Actor; reason: string }): Promise<number> {
+      const registry = await catalog.get(code);
+      const prepared = rows.map((data) => {
+        validateRecord(registry, data);
+        return { id: uuidv7(), key: data[registry.keyField] as string, data };
+      });
+      if (prepared.length === 0) return 0;
+      return store.bulkInsert(kernel.db, {
+        registry: registry.code, version: registry.version, searchFields: registry.searchFields, at: kernel.now(),
+        actor: { kind: writer.actor.kind, id: writer.actor.id, organisation: writer.actor.organisation ?? null }, reason: writer.reason, rows: prepared,
+      });
+    },
+
+    /** Adds synthetic persons 0…count-1 to the population register in batches; `progress` after each. */
+    async generatePersons(count: number, options: { batchSize?: number; progress?: (done: number, added: number) => void } = {}): Promise<{ added: number }> {
+      const batchSize = options.batchSize ?? 5000;
+      let added = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const batch = Array.from({ length: Math.min(batchSize, count - start) }, (_, j) => ({ ...syntheticPerson(start + j) }));
+        added += await this.importRecords('population', batch, { actor: { kind: 'system', id: 'tongban-seed' }, reason: 'Synthetic persons for testing and benchmarks (tongban seed --persons)' });
+        options.progress?.(Math.min(start + batchSize, count), added);
+      }
+      await kernel.audit.append(kernel.db, { actor: { kind: 'system', id: 'tongban-seed' }, action: 'registry.records.import', details: { registry: 'population', requested: count, added } });
+      return { added };
+    },
+
+    count: (code: string) => store.count(kernel.db, code),
+  };
+}
