@@ -4,12 +4,14 @@ import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
 import { applicationsModule, createApplicationsService, createStaffRenderer } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
+import { consentModule, createConsentService, mediatorConsentPort } from './consent/index.js';
 import { helpModule } from './help/index.js';
 import { createInsightsService, insightsModule } from './insights/index.js';
 import { createMediatorService, mediatorModule } from './mediator/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { govstackRegistrationModule } from './govstack-registration/plugin.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
+import { createRegistriesService, registriesModule } from './registries/index.js';
 import { createWorkflowModule, createWorkflowService } from './workflow/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
@@ -32,12 +34,14 @@ export function createServices(kernel: Kernel) {
   // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
   const workflow = createWorkflowService(kernel);
   const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity });
-  // The consent port is connected once the consent module exists (docs/adr/0015-information-mediator.md).
+  // Data agreements and consent; the mediator asks it before a call that needs consent (docs/adr/0018-consent.md).
+  const consent = createConsentService(kernel, { identity, catalog });
   // The audit subject of a person's data read is their account, never the ID number (ADR 0016).
-  const mediator = createMediatorService(kernel, { people: { accountIdOf: async (idNumber) => (await identity.accountByIdNumber(idNumber))?.id } });
+  const mediator = createMediatorService(kernel, { consent: mediatorConsentPort(consent), people: { accountIdOf: async (idNumber) => (await identity.accountByIdNumber(idNumber))?.id } });
+  const registries = createRegistriesService(kernel, { identity });
   // Ratings and the public dashboard read the others through their services (docs/adr/0023-insights.md).
   const insights = createInsightsService(kernel, { applications, workflow, catalog });
-  return { identity, catalog, messaging, workflow, applications, mediator, insights };
+  return { identity, catalog, messaging, workflow, applications, consent, mediator, registries, insights };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -46,7 +50,7 @@ export type Services = ReturnType<typeof createServices>;
 const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule, mediatorModule, insightsModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,
