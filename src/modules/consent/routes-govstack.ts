@@ -1,0 +1,190 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { agreementRevision, govAgreement, govRecord, INDIVIDUAL_HEADER, recordRevision } from './govstack-mapping.js';
+import { GOV, NOT_OFFERED } from './govstack-schemas.js';
+import type { AgreementAdmin, ConsentRecord, ConsentService, DataAgreement } from './service.js';
+
+export const GOVSTACK_PREFIX = '/govstack/consent';
+export const CONSENT_SCOPES = { config: 'consent:config', service: 'consent:service', audit: 'consent:audit' } as const;
+
+/**
+ * The GovStack Consent BB API for other agencies' systems (Bearer tokens from /oauth/token):
+ * `consent:config` manages the caller's own agency's agreements, `consent:service` records and
+ * verifies consent under them, `consent:audit` reads everything. See README for what is offered.
+ */
+export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: Pick<Kernel, 'audit' | 'db' | 'config'>; consent: ConsentService }): void {
+  const { kernel, consent } = deps;
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const guard = (s: keyof typeof CONSENT_SCOPES) => ({ preHandler: requireClientScope(CONSENT_SCOPES[s]) });
+  const client = (request: FastifyRequest): MachineClient => request.client!;
+  const agencyOf = (request: FastifyRequest) => client(request).organisation.split('/')[2] ?? '';
+  const admin = (request: FastifyRequest): AgreementAdmin => ({
+    actor: { kind: 'client', id: client(request).clientId, organisation: client(request).organisation }, may: (agency) => agency === agencyOf(request), requestId: request.id,
+  });
+  const actor = (request: FastifyRequest) => admin(request).actor;
+
+  const names = async () => new Map((await consent.agencies()).map((a) => [a.code, a]));
+  const agreementOut = async (request: FastifyRequest, a: DataAgreement) => {
+    const agency = (await names()).get(a.controller);
+    return govAgreement(a, request.locale, { name: agency?.name[request.locale] ?? a.controller, url: agency?.contact.website ?? kernel.config.publicUrl });
+  };
+  const recordOut = async (request: FastifyRequest, r: ConsentRecord) => {
+    const current = await consent.latest(r.agreementId);
+    return govRecord(r, current ? await agreementOut(request, current) : undefined, await consent.agreementVersion(r.agreementId, r.agreementVersion));
+  };
+  const notFound = (id: string) => new TongbanError('TB_CONSENT_AGREEMENT_NOT_FOUND', { detail: `No data agreement ${id}` });
+  const own = async (request: FastifyRequest, id: string): Promise<DataAgreement> => {
+    const a = await consent.latest(id);
+    if (!a || a.controller !== agencyOf(request)) throw notFound(id);
+    return a;
+  };
+  const page = (q: { offset?: number; limit?: number }) => ({ offset: q.offset ?? 0, limit: q.limit ?? 50 });
+  const individual = (request: FastifyRequest): string => {
+    const value = request.headers[INDIVIDUAL_HEADER];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new TongbanError('TB_CONSENT_INDIVIDUAL_MISSING', { fields: [{ pointer: `/headers/${INDIVIDUAL_HEADER}`, message: 'consent.error.individualMissing', detail: 'required' }] });
+    }
+    return value.trim().toUpperCase();
+  };
+  /** Reading consent records is reading personal data: one audit record per person shown. */
+  const audited = async (request: FastifyRequest, records: readonly ConsentRecord[]) => {
+    for (const idNumber of new Set(records.map((r) => r.idNumber))) {
+      const subject = records.find((r) => r.idNumber === idNumber && r.accountId)?.accountId ?? (await consent.accountOf(idNumber));
+      await kernel.audit.append(kernel.db, {
+        actor: actor(request), action: 'consent.record.read', ...(subject ? { subject } : {}), requestId: request.id,
+        purpose: `GovStack Consent API ${request.routeOptions.schema?.operationId ?? request.url}`,
+        details: { agreements: [...new Set(records.filter((r) => r.idNumber === idNumber).map((r) => r.agreementId))] },
+      });
+    }
+  };
+  const input = (body: { dataAgreement: { id?: string; lawfulBasis: string; tongban?: { purpose: DataAgreement['purpose']; legalBasis: DataAgreement['legalBasis']; items: string[]; retention: DataAgreement['retention']; consentDays?: number | null } } }, id: string, request: FastifyRequest) => {
+    const t = body.dataAgreement.tongban;
+    if (!t) throw new TongbanError('TB_CONSENT_AGREEMENT_INVALID', { detail: 'Tongban needs dataAgreement.tongban: purpose and legal basis in zh-CN and en, items, retention', fields: [{ pointer: '/dataAgreement/tongban', message: 'consent.error.agreementInvalid', detail: 'required' }] });
+    return { id, controller: agencyOf(request), lawfulBasis: body.dataAgreement.lawfulBasis as DataAgreement['lawfulBasis'], purpose: t.purpose, legalBasis: t.legalBasis, items: t.items, retention: t.retention, consentDays: t.consentDays ?? undefined };
+  };
+
+  // config: the caller's own agency's agreements
+  app.post('/config/data-agreement/', { ...guard('config'), schema: GOV.createAgreement }, async (request) => {
+    const saved = await consent.saveAgreement(input(request.body, request.body.dataAgreement.id ?? '', request), admin(request), { create: true });
+    return { dataAgreement: await agreementOut(request, saved), revision: agreementRevision(saved) };
+  });
+  app.get('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.readAgreement('configDataAgreementRead') }, async (request) => {
+    const a = await own(request, request.params.dataAgreementId);
+    return { dataAgreement: await agreementOut(request, a), revision: agreementRevision(a) };
+  });
+  app.put('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.updateAgreement }, async (request) => {
+    await own(request, request.params.dataAgreementId);
+    const saved = await consent.saveAgreement(input(request.body, request.params.dataAgreementId, request), admin(request));
+    return { dataAgreement: await agreementOut(request, saved), revision: agreementRevision(saved) };
+  });
+  app.delete('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.readAgreement('configDataAgreementDelete') }, async (request) => {
+    await own(request, request.params.dataAgreementId);
+    return { revision: agreementRevision(await consent.retireAgreement(request.params.dataAgreementId, admin(request))) };
+  });
+  app.get('/config/data-agreements/', { ...guard('config'), schema: GOV.list('configDataAgreementList') }, async (request) => {
+    const { offset, limit } = page(request.query);
+    const mine = (await consent.listAgreements({ controllers: [agencyOf(request)], includeRetired: true })).slice(offset, offset + limit);
+    return { dataAgreement: await Promise.all(mine.map((a) => agreementOut(request, a))) };
+  });
+
+  // service: reading agreements (public information) and recording and verifying consent
+  app.get('/service/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.readAgreement('serviceDataAgreementRead') }, async (request) => {
+    const a = await consent.agreement(request.params.dataAgreementId);
+    if (!a) throw notFound(request.params.dataAgreementId);
+    return { dataAgreement: await agreementOut(request, a), revision: agreementRevision(a) };
+  });
+  app.get('/service/verification/data-agreements/', { ...guard('service'), schema: GOV.list('serviceVerificationDataAgreementList') }, async (request) => {
+    const { offset, limit } = page(request.query);
+    const all = (await consent.listAgreements()).slice(offset, offset + limit);
+    return { dataAgreements: await Promise.all(all.map((a) => agreementOut(request, a))) };
+  });
+  app.get('/service/verification/consent-records/', { ...guard('service'), schema: GOV.verifyRecords }, async (request) => {
+    const { offset, limit } = page(request.query);
+    const records = (await consent.currentRecords({ controllers: [agencyOf(request)], ...(request.query.dataAgreementId ? { agreementId: request.query.dataAgreementId } : {}), offset, limit }))
+      .filter((r) => request.query.individualId === undefined || r.idNumber === request.query.individualId.toUpperCase());
+    await audited(request, records);
+    return { consentRecords: await Promise.all(records.map((r) => recordOut(request, r))) };
+  });
+  const ownRecord = async (request: FastifyRequest, id: string): Promise<ConsentRecord> => {
+    const r = await consent.recordById(id);
+    const a = r ? await consent.latest(r.agreementId) : undefined;
+    if (!r || a?.controller !== agencyOf(request)) throw new TongbanError('TB_CONSENT_RECORD_NOT_FOUND', { detail: `No consent record ${id} under your agency's agreements` });
+    return r;
+  };
+  app.get('/service/verification/consent-record/:consentRecordId/', { ...guard('service'), schema: GOV.readRecord('serviceVerificationConsentRecordRead') }, async (request) => {
+    const r = await ownRecord(request, request.params.consentRecordId);
+    await audited(request, [r]);
+    return { consentRecord: await recordOut(request, r), revision: recordRevision(r) };
+  });
+  const change = (request: FastifyRequest, agreementId: string, idNumber: string) => ({ agreementId, idNumber, channel: 'api' as const, actor: actor(request), requestId: request.id });
+  app.post('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.createRecord }, async (request) => {
+    const a = await own(request, request.params.dataAgreementId);
+    const r = await consent.give(change(request, a.id, request.query.individualId));
+    return { consentRecord: await recordOut(request, r), revision: recordRevision(r) };
+  });
+  app.get('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.readAgreement('serviceIndividualConsentRecordRead') }, async (request) => {
+    const a = await own(request, request.params.dataAgreementId);
+    const [latest] = await consent.history(individual(request), a.id);
+    const r = latest ? await consent.recordById(latest.id) : undefined;
+    if (!r) throw new TongbanError('TB_CONSENT_RECORD_NOT_FOUND', { detail: `No consent record of this individual under ${a.id}` });
+    await audited(request, [r]);
+    return { consentRecord: await recordOut(request, r) };
+  });
+  app.get('/service/individual/record/consent-record/', { ...guard('service'), schema: GOV.list('serviceIndividualConsentRecordList') }, async (request) => {
+    const { offset, limit } = page(request.query);
+    const idNumber = individual(request);
+    const lines = (await consent.forPerson(idNumber)).filter((l) => l.latest && l.agreement.controller === agencyOf(request));
+    const records = lines.flatMap((l) => (l.latest ? [l.latest] : [])).slice(offset, offset + limit);
+    await audited(request, records);
+    return { consentRecords: await Promise.all(records.map((r) => recordOut(request, r))) };
+  });
+  app.put('/service/individual/record/consent-record/:consentRecordId/', { ...guard('service'), schema: GOV.updateRecord }, async (request) => {
+    const before = await ownRecord(request, request.params.consentRecordId);
+    if (before.idNumber !== individual(request)) throw new TongbanError('TB_CONSENT_RECORD_NOT_FOUND', { detail: 'The record is not this individual\'s' });
+    const input = change(request, before.agreementId, before.idNumber);
+    const r = request.body.consentRecord.optIn ? await consent.give(input) : await consent.withdraw(input);
+    return { consentRecord: await recordOut(request, r), revision: recordRevision(r) };
+  });
+  app.get('/service/individual/record/data-agreement/:dataAgreementId/all/', { ...guard('service'), schema: GOV.listFor('serviceIndividualDataAgreementConsentRecordList') }, async (request) => {
+    const a = await own(request, request.params.dataAgreementId);
+    const { offset, limit } = page(request.query);
+    const events = (await consent.history(individual(request), a.id)).slice(offset, offset + limit);
+    const records = (await Promise.all(events.map((e) => consent.recordById(e.id)))).filter((r): r is ConsentRecord => r !== undefined);
+    await audited(request, records);
+    return { consentRecords: await Promise.all(records.map((r) => recordOut(request, r))) };
+  });
+
+  // audit: everything, for an external auditing system
+  app.get('/audit/consent-records/', { ...guard('audit'), schema: GOV.list('auditConsentRecordList') }, async (request) => {
+    const records = await consent.currentRecords(page(request.query));
+    await audited(request, records);
+    return { consentRecords: await Promise.all(records.map((r) => recordOut(request, r))) };
+  });
+  app.get('/audit/consent-record/:consentRecordId/', { ...guard('audit'), schema: GOV.readRecord('auditConsentRecordRead') }, async (request) => {
+    const r = await consent.recordById(request.params.consentRecordId);
+    if (!r) throw new TongbanError('TB_CONSENT_RECORD_NOT_FOUND', { detail: `No consent record ${request.params.consentRecordId}` });
+    await audited(request, [r]);
+    return { consentRecord: await recordOut(request, r) };
+  });
+  app.get('/audit/data-agreements/', { ...guard('audit'), schema: GOV.list('auditDataAgreementList') }, async (request) => {
+    const { offset, limit } = page(request.query);
+    const all = (await consent.listAgreements({ includeRetired: true })).slice(offset, offset + limit);
+    return { dataAgreements: await Promise.all(all.map((a) => agreementOut(request, a))) };
+  });
+  app.get('/audit/data-agreement/:dataAgreementId/', { ...guard('audit'), schema: GOV.readAgreement('auditDataAgreementRead') }, async (request) => {
+    const a = await consent.latest(request.params.dataAgreementId);
+    if (!a) throw notFound(request.params.dataAgreementId);
+    return { dataAgreement: await agreementOut(request, a) };
+  });
+
+  // The rest of the spec (policies, individuals, webhooks, signatures, drafts, delete-all): 501, named.
+  for (const [method, path, operationId] of NOT_OFFERED) {
+    app.route({
+      method, url: path, schema: { hide: true, operationId },
+      handler: () => { throw new TongbanError('TB_CONSENT_NOT_SUPPORTED', { detail: `${operationId} is not offered; see the consent module's README` }); },
+    });
+  }
+}
