@@ -4,6 +4,7 @@ import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
 import { applicationsModule, createApplicationsService, createStaffRenderer } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
+import { createDocumentsService, documentsModule } from './documents/index.js';
 import { consentModule, createConsentService, mediatorConsentPort } from './consent/index.js';
 import { helpModule } from './help/index.js';
 import { createInsightsService, insightsModule } from './insights/index.js';
@@ -34,6 +35,8 @@ export function createServices(kernel: Kernel) {
   // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
   const workflow = createWorkflowService(kernel);
   const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity });
+  // Issues a signed certificate on approval (a transition listener) and adds its panels (docs/adr/0020-verifiable-certificates.md).
+  const documents = createDocumentsService(kernel, { applications, catalog, workflow });
   // Data agreements and consent; the mediator asks it before a call that needs consent (docs/adr/0018-consent.md).
   const consent = createConsentService(kernel, { identity, catalog });
   // The audit subject of a person's data read is their account, never the ID number (ADR 0016).
@@ -41,7 +44,7 @@ export function createServices(kernel: Kernel) {
   const registries = createRegistriesService(kernel, { identity });
   // Ratings and the public dashboard read the others through their services (docs/adr/0023-insights.md).
   const insights = createInsightsService(kernel, { applications, workflow, catalog });
-  return { identity, catalog, messaging, workflow, applications, consent, mediator, registries, insights };
+  return { identity, catalog, messaging, workflow, applications, documents, consent, mediator, registries, insights };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -50,7 +53,7 @@ export type Services = ReturnType<typeof createServices>;
 const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, documentsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,
