@@ -13,6 +13,8 @@ const CLIENT = 'CN/GOV/110000-CAB/case-system';
 const OTHER = 'CN/GOV/110000-HUC/housing-system';
 const PERSONS = '/r1/CN/GOV/110000-PSB/population/persons';
 const PERSON = '110101199003072359';
+const ACCOUNT = 'person-zhang-wei';
+const NO_ACCOUNT = '110101199001010012';
 
 describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use) => {
   let built: Built;
@@ -41,6 +43,7 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     for (const [service, method, path] of [['persons', 'GET', '/persons/*'], ['persons', 'POST', '/echo'], ['slow', 'GET', '/**'], ['down', '*', '/**'], ['consented', 'GET', '/persons/*']] as const) {
       await mediator.grant({ serviceId: `${population}/${service}`, clientId: CLIENT, method, path }, seedAdmin);
     }
+    await built.services.identity.saveAccount({ id: ACCOUNT, kind: 'person', name: '张伟', idNumber: PERSON });
     token = await tokenFor(built, 'test-cab-case-system', CLIENT);
     otherToken = await tokenFor(built, 'test-huc-housing-system', OTHER);
   });
@@ -66,30 +69,40 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
   };
 
   it('forwards an allowed call, carries the X-Road headers both ways and logs digests', async () => {
-    const res = await call(`${PERSONS}/persons/${PERSON}?fields=name`, { headers: { 'x-road-userid': 'citizen-42', 'x-road-issue': 'residence permit TB-2026-1' } });
+    const res = await call(`${PERSONS}/persons/${PERSON}?fields=name`, { headers: { 'x-road-userid': PERSON, 'x-road-issue': 'residence permit TB-2026-1' } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const messageId = res.headers['x-road-id'];
     expect(messageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.json()).toEqual({
       id: PERSON, name: '张伟',
-      received: { messageId, client: CLIENT, userId: 'citizen-42', issue: 'residence permit TB-2026-1', authorization: null, query: { fields: 'name' } },
+      received: { messageId, client: CLIENT, userId: PERSON, issue: 'residence permit TB-2026-1', authorization: null, query: { fields: 'name' } },
     });
     const row = await logged(messageId);
     expect(row).toMatchObject({
       client: CLIENT, service: 'CN/GOV/110000-PSB/population/persons', method: 'GET', path: `/persons/${PERSON}?fields=name`,
-      user_id: 'citizen-42', issue: 'residence permit TB-2026-1', status: 200, outcome: 'ok',
+      user_id: PERSON, issue: 'residence permit TB-2026-1', status: 200, outcome: 'ok',
       request_digest: sha256(undefined), response_digest: sha256(res.rawPayload), response_bytes: res.rawPayload.length,
     });
     expect(row.provider_ms).not.toBeNull();
-    const trail = await built.kernel.audit.listBySubject('citizen-42');
+    // The audit trail names the person's account (their "who used my data" page), not the ID number.
+    const trail = await built.kernel.audit.listBySubject(ACCOUNT);
+    expect(JSON.stringify(trail[0])).not.toContain(PERSON);
+    expect(await built.kernel.audit.listBySubject(PERSON)).toEqual([]);
     expect(trail[0]).toMatchObject({ action: 'mediator.exchange', actor: { kind: 'client', id: CLIENT }, purpose: 'residence permit TB-2026-1', resource: { type: 'mediator-service', id: 'CN/GOV/110000-PSB/population/persons' } });
   });
 
   it('names the person from an identity number in the path when no X-Road-UserId is sent, and accepts X-Road-Client', async () => {
     const res = await call(`${PERSONS}/persons/${PERSON}`, { client: null, headers: { 'x-road-client': CLIENT } });
     expect(res.statusCode).toBe(200);
-    expect((await built.kernel.audit.listBySubject(PERSON))[0]).toMatchObject({ action: 'mediator.exchange', details: { messageId: res.headers['x-road-id'], status: 200 } });
+    expect((await built.kernel.audit.listBySubject(ACCOUNT))[0]).toMatchObject({ action: 'mediator.exchange', details: { messageId: res.headers['x-road-id'], status: 200 } });
+  });
+
+  it('records a read about a person without an account with no subject, and without the ID number', async () => {
+    const res = await call(`${PERSONS}/persons/${NO_ACCOUNT}`);
+    expect(res.statusCode).toBe(200);
+    const { rows } = await sql<{ subject: string | null; details: unknown }>`select subject, details from tb_audit_record where action = 'mediator.exchange' and details->>'messageId' = ${String(res.headers['x-road-id'])}`.execute(built.kernel.db);
+    expect(rows).toEqual([{ subject: null, details: { messageId: res.headers['x-road-id'], method: 'GET', status: 200, person: 'no account' } }]);
   });
 
   it('passes a request body through unchanged, with its content type', async () => {
@@ -127,7 +140,7 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
   it('does not forward a refused call: the provider never sees it', async () => {
     const res = await call(`${PERSONS}/persons/${PERSON}`, { token: otherToken, client: OTHER });
     expect(res.statusCode).toBe(403);
-    expect((await built.kernel.audit.listBySubject(PERSON)).filter((r) => r.details?.messageId === res.headers['x-road-id'])).toEqual([]);
+    expect((await built.kernel.audit.listBySubject(ACCOUNT)).filter((r) => r.details?.messageId === res.headers['x-road-id'])).toEqual([]);
   });
 
   it('counts exchanges per service in /metrics', async () => {

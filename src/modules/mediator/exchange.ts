@@ -93,7 +93,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
 
   try {
     const credentials = { ...input, verifyToken: (token: string) => deps.verifyToken(token, input.verifyToken) };
-    const caller = await authenticate({ getSubsystem: deps.registry.subsystem }, credentials, (named) => { client = named; });
+    const caller = await authenticate({ getSubsystem: (id) => deps.registry.subsystem(id) }, credentials, (named) => { client = named; });
     const clientId = subsystemIdOf(caller);
     service = await deps.registry.service(serviceId);
     if (!service) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No service ${serviceId}`);

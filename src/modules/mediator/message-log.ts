@@ -54,6 +54,8 @@ export interface MessageLog {
    * transaction has committed; rejects if it did not.
    */
   write(exchange: LoggedExchange, personRead?: AuditEvent, also?: (tx: Executor) => Promise<void>): Promise<void>;
+  /** Records appended and the transactions that committed them, since start (group commit at work). */
+  stats(): { readonly records: number; readonly transactions: number };
 }
 
 interface Pending {
@@ -86,13 +88,19 @@ export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
   const chain = audit.createLog(MESSAGE_LOG);
   const queue: Pending[] = [];
   let flushing = false;
+  let records = 0;
+  let transactions = 0;
 
-  const commit = (batch: readonly Pending[]) => db.transaction().execute(async (tx) => {
-    await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)));
-    const reads = batch.flatMap((p) => (p.personRead ? [p.personRead] : []));
-    if (reads.length > 0) await audit.appendMany(tx, reads);
-    for (const p of batch) if (p.also) await p.also(tx);
-  });
+  const commit = async (batch: readonly Pending[]) => {
+    await db.transaction().execute(async (tx) => {
+      await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)));
+      const reads = batch.flatMap((p) => (p.personRead ? [p.personRead] : []));
+      if (reads.length > 0) await audit.appendMany(tx, reads);
+      for (const p of batch) if (p.also) await p.also(tx);
+    });
+    records += batch.length;
+    transactions += 1;
+  };
 
   const flush = async () => {
     const batch = queue.splice(0, MAX_BATCH);
@@ -126,6 +134,7 @@ export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
 
   return {
     chain,
+    stats: () => ({ records, transactions }),
     write(exchange, personRead, also) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ exchange, personRead, also, resolve, reject });

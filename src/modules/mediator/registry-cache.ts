@@ -10,6 +10,12 @@ const DEFAULT_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 const RETRY_MS = 1_000;
 
+/**
+ * Caches of the services in this process, by database: a change made through one service clears
+ * the others at once (two apps on one PGlite in a test; on PostgreSQL the notification does it too).
+ */
+const inProcess = new WeakMap<object, Set<() => void>>();
+
 export interface RegistryCacheOptions {
   /** PostgreSQL: the database to LISTEN on. Absent for PGlite, whose only process is this one. */
   readonly postgresUrl?: string | undefined;
@@ -37,6 +43,9 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
   let closed = false;
 
   const invalidate = () => { entries.clear(); };
+  const siblings = inProcess.get(store.db) ?? new Set<() => void>();
+  inProcess.set(store.db, siblings);
+  siblings.add(invalidate);
 
   const drop = (client: pg.Client) => {
     if (listener === client) {
@@ -96,12 +105,13 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
     async announce(tx: Executor): Promise<void> {
       if (url !== undefined) await sql`select pg_notify(${REGISTRY_CHANNEL}, '')`.execute(tx);
     },
-    /** After the change committed: this instance forgets at once, without waiting for the notification. */
-    invalidate,
+    /** After the change committed: this process forgets at once, without waiting for the notification. */
+    invalidate: () => { for (const forget of siblings) forget(); },
     /** Whether entries are being kept (tests and the bench check it). */
     get active(): boolean { return listening; },
     async close(): Promise<void> {
       closed = true;
+      siblings.delete(invalidate);
       await connecting;
       const client = listener;
       listener = undefined;

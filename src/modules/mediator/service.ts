@@ -64,6 +64,8 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     /** Whether a service may turn on "keep bodies" (production needs a configured key). */
     canStoreBodies: vault.available,
     messageLog: log.chain,
+    /** Exchanges logged and the transactions that did it (group commit). */
+    logStats: () => log.stats(),
     /** The calling system's token alone (listClients needs no subsystem). */
     verifyCaller: (credentials: Credentials) => verifyCaller(credentials),
     /** The calling subsystem named by the header and proven by the token. */
