@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import type { Built } from '../../app.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { demoPersona } from '../identity/demo-personas.js';
+import { migrationSources } from '../index.js';
+import { DEMO_BUSINESS, DEMO_CITIZEN } from './definitions.js';
+import { isResidentId } from './ids.js';
+import { syntheticPerson } from './persons.js';
+import { registriesApp } from './test-kit.js';
+
+const ZHANG = demoPersona('citizen');
+const CLERK = { kind: 'staff', id: demoPersona('officer').accountId, organisation: '110000-CAB' } as const;
+const PSB_WRITER = { actor: { kind: 'staff', id: 'psb-officer', organisation: '110000-PSB' } as const, reason: 'Moved house (case 2026-001)', mayWrite: (owner: string) => owner === '110000-PSB' };
+
+const codeOf = async (promise: Promise<unknown>) => promise.then(() => 'no error', (error: unknown) => (error instanceof TongbanError ? error.code : String(error)));
+
+describeEachDatabase('registries: records, history, audited reads, corrections', migrationSources, (use) => {
+  let built: Built;
+  beforeAll(async () => { built = await registriesApp(use); });
+  afterAll(async () => { await built.app.close(); });
+
+  const reads = async (subject: string) => (await built.kernel.audit.listBySubject(subject)).filter((r) => r.action === 'registry.record.read');
+
+  it('seeds the demo registries: 张伟 in the population register, 李娜\'s company, the vehicle register; again changes nothing', async () => {
+    const { registries } = built.services;
+    expect((await registries.registries()).map((r) => `${r.code}:${r.owner}`).sort()).toEqual(['business:110000-AMR', 'population:110000-PSB', 'vehicles:110000-TRA']);
+    const before = await registries.count('population');
+    expect(before).toBeGreaterThan(100);
+    await built.services.registries.define((await registries.registry('population')));
+    for (const mod of (await import('../index.js')).modules.filter((m) => m.name === 'registries')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    expect(await registries.count('population')).toBe(before);
+    const business = await registries.readForPerson({ registry: 'business', idNumber: DEMO_BUSINESS.creditCode, items: ['name', 'legalRepresentative'], actor: CLERK, purpose: 'test' });
+    expect(business?.values).toEqual({ name: '北京通办示例科技有限公司', legalRepresentative: '李娜' });
+  });
+
+  it('readForPerson returns the items asked for and audits the read with the person\'s account, the purpose and the items', async () => {
+    const before = (await reads(ZHANG.accountId)).length;
+    const result = await built.services.registries.readForPerson({
+      registry: 'population', idNumber: DEMO_CITIZEN.idNumber, items: ['name', 'dateOfBirth', 'householdAddress'], actor: CLERK, purpose: 'Prefill: residence permit', requestId: 'req-1',
+    });
+    expect(result).toEqual({
+      values: { name: '张伟', dateOfBirth: '1990-03-07', householdAddress: DEMO_CITIZEN.householdAddress },
+      registry: { code: 'population', name: { 'zh-CN': '人口登记簿', en: 'Population register' }, owner: '110000-PSB' },
+    });
+    const after = await reads(ZHANG.accountId);
+    expect(after).toHaveLength(before + 1);
+    expect(after[0]).toMatchObject({ actor: CLERK, purpose: 'Prefill: residence permit', requestId: 'req-1', details: { registry: 'population', items: ['name', 'dateOfBirth', 'householdAddress'] } });
+  });
+
+  it('refuses a read without a purpose, and records nothing', async () => {
+    const before = (await reads(ZHANG.accountId)).length;
+    const refused = built.services.registries.readForPerson({ registry: 'population', idNumber: DEMO_CITIZEN.idNumber, items: ['name'], actor: CLERK, purpose: '  ' });
+    expect(await codeOf(refused)).toBe('TB_REGISTRIES_PURPOSE_REQUIRED');
+    expect(await codeOf(built.services.registries.records.read(await built.services.registries.registry('population'), { idNumber: DEMO_CITIZEN.idNumber }, { actor: CLERK, purpose: '' }))).toBe('TB_REGISTRIES_PURPOSE_REQUIRED');
+    expect(await reads(ZHANG.accountId)).toHaveLength(before);
+  });
+
+  it('answers null for a person not in the register, and refuses items the registry does not have', async () => {
+    const { registries } = built.services;
+    expect(await registries.readForPerson({ registry: 'population', idNumber: '11010119800101001X', items: ['name'], actor: CLERK, purpose: 'test' })).toBeNull();
+    expect(await codeOf(registries.readForPerson({ registry: 'population', idNumber: DEMO_CITIZEN.idNumber, items: ['salary'], actor: CLERK, purpose: 'test' }))).toBe('TB_REGISTRIES_INVALID_QUERY');
+    expect(await codeOf(registries.readForPerson({ registry: 'nope', idNumber: DEMO_CITIZEN.idNumber, items: ['name'], actor: CLERK, purpose: 'test' }))).toBe('TB_REGISTRIES_UNKNOWN_REGISTRY');
+  });
+
+  it('keeps every change with who and why: create, update, delete; the schema and the owner are enforced', async () => {
+    const { registries } = built.services;
+    const population = await registries.registry('population');
+    const person = { ...syntheticPerson(900_001) };
+    const created = await registries.records.create(population, person, PSB_WRITER);
+    expect(created.revision).toBe(1);
+    expect(await codeOf(registries.records.create(population, person, PSB_WRITER))).toBe('TB_REGISTRIES_EXISTS');
+    const invalid = await registries.records.create(population, { ...syntheticPerson(900_002), dateOfBirth: '1990-13-45', extra: 1 }, PSB_WRITER).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(TongbanError);
+    expect((invalid as TongbanError).fields.map((f) => f.pointer).sort()).toEqual(['/dateOfBirth', '/extra']);
+    const notOwner = { ...PSB_WRITER, mayWrite: () => false };
+    expect(await codeOf(registries.records.update(population, { idNumber: person.idNumber }, { householdAddress: 'x' }, notOwner))).toBe('TB_REGISTRIES_FORBIDDEN');
+    expect(await codeOf(registries.records.update(population, { idNumber: person.idNumber }, { householdAddress: 'x' }, { ...PSB_WRITER, reason: '' }))).toBe('TB_REGISTRIES_REASON_REQUIRED');
+    expect(await codeOf(registries.records.update(population, { idNumber: person.idNumber }, { idNumber: DEMO_CITIZEN.idNumber }, PSB_WRITER))).toBe('TB_REGISTRIES_INVALID_RECORD');
+
+    const updated = await registries.records.update(population, { idNumber: person.idNumber }, { householdAddress: '北京市海淀区新址 9 号' }, PSB_WRITER);
+    expect(updated).toMatchObject({ revision: 2, data: { ...person, householdAddress: '北京市海淀区新址 9 号' } });
+    await registries.records.remove(population, person.idNumber, { ...PSB_WRITER, reason: 'Died (certificate 77)' });
+    expect(await registries.records.read(population, { idNumber: person.idNumber }, { actor: CLERK, purpose: 'test' })).toBeUndefined();
+    const history = await registries.records.history(population, person.idNumber);
+    expect(history.map((h) => [h.operation, h.reason, h.actor.id])).toEqual([
+      ['create', 'Moved house (case 2026-001)', 'psb-officer'], ['update', 'Moved house (case 2026-001)', 'psb-officer'], ['delete', 'Died (certificate 77)', 'psb-officer'],
+    ]);
+    // What each change replaced: every earlier version can be rebuilt.
+    expect(history.map((h) => h.before?.householdAddress ?? null)).toEqual([null, person.householdAddress, '北京市海淀区新址 9 号']);
+  });
+
+  it('updateOrCreate creates once, then updates; search by a key field finds by name prefix', async () => {
+    const { registries } = built.services;
+    const population = await registries.registry('population');
+    const person = { ...syntheticPerson(900_010), name: '欧阳测试' };
+    expect((await registries.records.updateOrCreate(population, undefined, person, PSB_WRITER)).created).toBe(true);
+    const again = await registries.records.updateOrCreate(population, { idNumber: person.idNumber }, { ethnicity: '满族' }, PSB_WRITER);
+    expect(again).toMatchObject({ created: false, record: { revision: 2, data: { ethnicity: '满族' } } });
+    const found = await registries.records.list(population, { matches: [{ kind: 'search', field: 'name', value: '欧阳', prefix: true }], order: { by: 'key', direction: 'asc' }, page: 1, pageSize: 10 }, { actor: CLERK, purpose: 'test' });
+    expect(found.records.map((r) => r.key)).toEqual([person.idNumber]);
+    expect(found.total).toBe(1);
+  });
+
+  it('reportWrongData opens a task for the owner agency, which only its staff can close, with a note', async () => {
+    const { registries } = built.services;
+    const { taskId } = await registries.reportWrongData({ registry: 'population', idNumber: DEMO_CITIZEN.idNumber, items: ['householdAddress'], description: 'I moved in 2025', reporter: { accountId: ZHANG.accountId } });
+    const open = await registries.corrections(['110000-PSB']);
+    expect(open.find((t) => t.id === taskId)).toMatchObject({ registry: 'population', key: DEMO_CITIZEN.idNumber, owner: '110000-PSB', items: ['householdAddress'], status: 'open' });
+    expect((await registries.corrections(['110000-AMR'])).some((t) => t.id === taskId)).toBe(false);
+    const staff = { kind: 'staff', id: 'psb-staff', organisation: '110000-PSB' } as const;
+    expect(await codeOf(registries.resolveCorrection({ id: taskId, note: 'done', actor: staff, mayResolve: (owner) => owner === '110000-AMR' }))).toBe('TB_REGISTRIES_FORBIDDEN');
+    expect(await codeOf(registries.resolveCorrection({ id: taskId, note: ' ', actor: staff, mayResolve: () => true }))).toBe('TB_REGISTRIES_REASON_REQUIRED');
+    await registries.resolveCorrection({ id: taskId, note: 'Address corrected', actor: staff, mayResolve: (owner) => owner === '110000-PSB' });
+    expect((await registries.corrections(['110000-PSB'])).some((t) => t.id === taskId)).toBe(false);
+    expect(await registries.correction(taskId)).toMatchObject({ status: 'resolved', resolution: 'Address corrected' });
+    expect(await codeOf(registries.resolveCorrection({ id: taskId, note: 'again', actor: staff, mayResolve: () => true }))).toBe('TB_REGISTRIES_CORRECTION_NOT_FOUND');
+    const trail = await built.kernel.audit.listBySubject(ZHANG.accountId);
+    expect(trail.map((r) => r.action)).toEqual(expect.arrayContaining(['registry.correction.report', 'registry.correction.resolve']));
+  });
+
+  it('describe names the registry, its owner and its items in both languages', async () => {
+    const described = await built.services.registries.describe('population');
+    expect(described).toMatchObject({ code: 'population', owner: '110000-PSB', name: { en: 'Population register' } });
+    expect(described?.items).toContainEqual({ id: 'householdAddress', title: { 'zh-CN': '户籍地址', en: 'Household address' } });
+    expect(await built.services.registries.describe('nope')).toBeUndefined();
+  });
+
+  it('generates valid synthetic persons, each once, and looks them up by index scans (EXPLAIN)', async () => {
+    const { registries } = built.services;
+    const progress: number[] = [];
+    const first = await registries.generatePersons(20_000, { batchSize: 5000, progress: (done) => progress.push(done) });
+    expect(progress).toEqual([5000, 10_000, 15_000, 20_000]);
+    // The demo seed made the first 200 already.
+    expect(first.added).toBe(19_800);
+    expect((await registries.generatePersons(20_000)).added).toBe(0);
+    const sample = syntheticPerson(12_345);
+    expect(isResidentId(sample.idNumber)).toBe(true);
+    expect(new Set(Array.from({ length: 20_000 }, (_, i) => syntheticPerson(i).idNumber)).size).toBe(20_000);
+
+    await sql`analyze`.execute(built.kernel.db);
+    const plan = async (query: ReturnType<typeof sql>) => (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(built.kernel.db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    const byKey = await plan(sql`select * from registries_records where registry = ${'population'} and key = ${sample.idNumber}`);
+    expect(byKey).toMatch(/Index (Only )?Scan using registries_records_key/);
+    expect(byKey).not.toMatch(/Seq Scan/);
+    const byName = await plan(sql`select r.* from registries_records r where r.registry = ${'population'} and exists (select 1 from registries_search_keys k where k.record_id = r.id and k.registry = ${'population'} and k.field = ${'name'} and k.value >= ${'欧阳'} and k.value < ${'欧阳\u{10FFFF}'})`);
+    expect(byName).toMatch(/Index (Only )?Scan using registries_search_keys_pk/);
+    expect(byName).not.toMatch(/Seq Scan on registries_search_keys/);
+  });
+});
