@@ -1,5 +1,6 @@
 import { defineErrors } from '../../kernel/http/errors.js';
 import './messages.js';
+import './messages-prefill.js';
 
 /** Codes raised by the applications module. Documented in docs/errors.md. */
 export const ApplicationsErrors = defineErrors('applications', {
@@ -10,5 +11,6 @@ export const ApplicationsErrors = defineErrors('applications', {
   TB_APPLICATIONS_DECLARATION_REQUIRED: { status: 400, title: 'The declaration must be accepted', message: 'applications.declaration.required' },
   TB_APPLICATIONS_TASK_NOT_OPEN: { status: 409, title: 'The request for more information is not open', message: 'applications.error.taskNotOpen' },
   TB_APPLICATIONS_ANSWER_REQUIRED: { status: 400, title: 'An answer is required', message: 'applications.answer.required' },
+  TB_APPLICATIONS_REPORT_INVALID: { status: 400, title: 'The report of wrong registry data is incomplete', message: 'applications.error.reportInvalid' },
   TB_APPLICATIONS_COUNTER_INVALID: { status: 400, title: 'The counter application could not be started', message: 'applications.error.counterInvalid' },
 });

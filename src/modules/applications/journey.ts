@@ -32,7 +32,8 @@ export interface AcceptedUpload {
   readonly content: Uint8Array;
 }
 
-export type Step = { readonly kind: 'page'; readonly pageId: string } | { readonly kind: 'documents' } | { readonly kind: 'check' };
+/** `prefill`: the page before the form that offers to fill answers in from a registry (prefill.ts). */
+export type Step = { readonly kind: 'page'; readonly pageId: string } | { readonly kind: 'documents' } | { readonly kind: 'check' } | { readonly kind: 'prefill' };
 
 const text = (key: string): Text => ({ en: translate('en', key), 'zh-CN': translate('zh-CN', key) });
 

@@ -1,5 +1,6 @@
 import type { FieldError, FormContext, RawValue, SummaryRow } from '../../forms/index.js';
-import { BackLink, Button, Checkboxes, ErrorSummary, InsetText, Layout, Panel, renderPage, SummaryList } from '../../ui/index.js';
+import { BackLink, Button, Checkboxes, ErrorSummary, InsetText, Layout, Panel, renderPage, SummaryList, Tag } from '../../ui/index.js';
+import { inSentence, PrefillNotice } from './pages-prefill.js';
 import { CsrfField, FieldErrorSummary, Lines, stepHref, type PageContext } from './pages-shared.js';
 import { DOCUMENTS_PAGE, type DocumentInfo, type Draft, type Step } from './service.js';
 
@@ -39,6 +40,9 @@ export function renderFormPage(context: PageContext, view: FormPageView): string
       </span>
       <h1 class="tb-heading-l">{title}</h1>
       {documents ? <p class="tb-body">{t('applications.documents.intro')}</p> : null}
+      {!documents && draft.prefill && page.fields.some((f) => draft.prefill?.fields.has(f.id))
+        ? <PrefillNotice marks={draft.prefill} t={t} locale={locale} href={`/applications/${id}/prefill/report?back=${encodeURIComponent(action)}`} />
+        : null}
       <form method="post" action={action} noValidate {...(hasFile ? { enctype: 'multipart/form-data' } : {})}>
         <CsrfField token={context.csrfToken} />
         {view.returnToCheck ? <input type="hidden" name="_return" value="check" /> : null}
@@ -58,6 +62,8 @@ export interface CheckView {
   readonly documents: readonly DocumentInfo[];
   readonly resume: Step;
   readonly declarationError?: string | undefined;
+  /** Check-your-answers rows of prefilled fields, by change link (prefill.ts markedRowTargets). */
+  readonly prefillRows?: ReadonlyMap<string, { readonly field: string; readonly changed: boolean }> | undefined;
 }
 
 /** "Check your answers", the declaration and the submit button. */
@@ -69,15 +75,23 @@ export function renderCheckPage(context: PageContext, view: CheckView): string {
   const complete = view.resume.kind === 'check';
   const counter = draft.application.channel === 'counter';
   const docs = draft.service.definition.documents;
+  const marks = draft.prefill;
+  // A row is marked by the field its change link points at (the form engine's `page#input`).
+  const marked = (href: string) => (marks ? view.prefillRows?.get(href) : undefined);
   return renderPage(
     <Layout {...context} title={title} hasErrors={Boolean(view.declarationError)}>
       {view.declarationError ? <ErrorSummary errors={[{ fieldId: 'declaration', text: view.declarationError }]} /> : null}
       <span class="tb-caption">{draft.service.definition.name[locale]}</span>
       <h1 class="tb-heading-l">{title}</h1>
       <h2 class="tb-heading-m">{t('applications.check.answers')}</h2>
+      {marks ? <PrefillNotice marks={marks} t={t} locale={locale} check href={`/applications/${id}/prefill/report?back=${encodeURIComponent(`/applications/${id}/check`)}`} /> : null}
       <SummaryList rows={view.rows.map((row) => ({
         key: row.label,
-        value: <Lines value={row.value} />,
+        value: <><Lines value={row.value} />{marks && marked(row.changeHref) ? (
+          <><br /><Tag colour={marked(row.changeHref)?.changed ? 'yellow' : 'grey'}>
+            {marked(row.changeHref)?.changed ? t('applications.prefill.tagChanged') : t('applications.prefill.tag', { registry: inSentence(marks.registryName, locale) })}
+          </Tag></>
+        ) : null}</>,
         change: { href: `/applications/${id}/pages/${row.changeHref.replace('#', '?return=check#')}`, visuallyHiddenText: row.label },
       }))} />
       {docs.length > 0 ? (

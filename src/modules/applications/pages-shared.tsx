@@ -20,6 +20,7 @@ export function When({ at, locale }: { at: Date; locale: Locale }): VNode {
 export function stepHref(applicationId: string, step: Step): string {
   const base = `/applications/${applicationId}`;
   if (step.kind === 'page') return `${base}/pages/${encodeURIComponent(step.pageId)}`;
+  if (step.kind === 'prefill') return `${base}/prefill`;
   return step.kind === 'documents' ? `${base}/documents` : `${base}/check`;
 }
 

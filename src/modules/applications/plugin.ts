@@ -3,6 +3,7 @@ import { pageContext } from '../../ui/index.js';
 import type { PageContext } from './pages-shared.js';
 import { registerApplyRoutes } from './routes-apply.js';
 import { registerHomeRoutes } from './routes-home.js';
+import { registerPrefillRoutes } from './routes-prefill.js';
 import { registerStatusRoutes } from './routes-status.js';
 import type { ApplicationsService } from './service.js';
 
@@ -16,6 +17,7 @@ function context(request: FastifyRequest, reply: FastifyReply): PageContext {
 export async function applicationsPlugin(app: FastifyInstance, services: { applications: ApplicationsService }): Promise<void> {
   registerHomeRoutes(app, services.applications, context);
   registerApplyRoutes(app, services.applications, context);
+  registerPrefillRoutes(app, services.applications, context);
   registerStatusRoutes(app, services.applications, context);
   return Promise.resolve();
 }

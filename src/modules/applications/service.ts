@@ -23,6 +23,9 @@ import { createCounter } from './counter.js';
 import { notifyApplicantOnTransitions } from './notifications.js';
 import { createApiChannel, submitActor } from './api.js';
 import { createKeptUploads } from './uploads.js';
+import { createPrefill, markedForm, markedRowTargets, type PrefillMarks } from './prefill.js';
+import type { PrefillPort } from './prefill-port.js';
+import { createPrefillSteps } from './prefill-steps.js';
 
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
@@ -33,6 +36,8 @@ export type { StaffView } from './staff.js';
 export type { CasePanel, PanelAudience, PanelInput, PanelSource } from './panels.js';
 export { COUNTER_PAGE, type CounterStart } from './counter.js';
 export { agentPrincipal, postedPage, type ApiAgent, type JsonAnswers, type JsonResult, type SubmittedView } from './api.js';
+export type { PrefillAgreement, PrefillConsentCheck, PrefillPort, PrefillRegistryInfo } from './prefill-port.js';
+export type { PrefillItem, PrefillMarks, PrefillPlan, PrefillResult, PrefillStanding } from './prefill.js';
 export { UPLOAD_LIFETIME_MS, type KeepResult, type KeptUpload, type UploadOwner } from './uploads.js';
 
 /** An application opened for editing: what a form page needs. */
@@ -43,6 +48,8 @@ export interface Draft {
   readonly documentsForm: CompiledForm | undefined;
   readonly answers: Answers;
   readonly documents: Answers;
+  /** Which answers came from a registry (the form's hints already say so): docs/adr/0019. */
+  readonly prefill?: PrefillMarks | undefined;
 }
 
 export interface PageResult {
@@ -76,6 +83,8 @@ export interface Deps {
   readonly workflow: Pick<WorkflowService, 'start' | 'act' | 'getCase' | 'onTransition'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
   readonly identity: Pick<IdentityService, 'account'>;
+  /** Registries and consent, for the once-only prefill; without it no service prefills. */
+  readonly prefill?: PrefillPort;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -90,6 +99,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   const store = createApplicationsStore();
   const db: Executor = kernel.db;
   const ctx = () => formContext(kernel.now());
+  const prefill = createPrefill({ kernel, port: deps.prefill, catalog: deps.catalog });
 
   const service = async (row: ApplicationRow): Promise<ServiceVersion> => {
     const found = await deps.catalog.getServiceVersion(row.service_id, row.service_version);
@@ -106,7 +116,8 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     if (!row || row.submitted_by !== editor.accountId) throw notFound();
     if (row.status !== 'draft') throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_A_DRAFT);
     const version = await service(row);
-    return { application: toApplication(row), service: version, form: formOf(version), documentsForm: documentsForm(version), answers: row.answers, documents: row.documents };
+    const marks = await prefill.marks(row, version, row.answers);
+    return { application: toApplication(row), service: version, form: markedForm(formOf(version), marks), documentsForm: documentsForm(version), answers: row.answers, documents: row.documents, prefill: marks };
   }
 
   async function createDraft(input: { service: ServiceVersion; editor: Principal; channel: Channel; applicantAccountId: string | null; idNumber: string | null; locale: Locale }): Promise<Application> {
@@ -157,8 +168,10 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   notifyApplicantOnTransitions({ workflow: deps.workflow, messaging: deps.messaging, catalog: deps.catalog, find });
 
   const panels = createPanelRegistry();
+  panels.addPanel('staff', prefill.staffPanel);
   const staff = createStaffAccess({ kernel, store, service, find, panels, getCase: (id) => deps.workflow.getCase(id) });
   const counter = createCounter({ kernel, catalog: deps.catalog, createDraft });
+  const prefillSteps = createPrefillSteps({ prefill, find, service, ctx });
 
   const self = {
     /** Starts (or resumes) the signed-in person's online draft for a service. */
@@ -170,11 +183,13 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     },
 
     ...counter,
+    ...prefillSteps,
     openDraft,
 
     /** Where to continue a draft: the first unanswered page, the documents, or the check page. */
     async resume(id: string, editor: Principal): Promise<Step> {
       const d = await openDraft(id, editor);
+      if (await prefill.pending(d.application, d.service)) return { kind: 'prefill' };
       return resumeStep(d.form, d.documentsForm, d.answers, d.documents, ctx());
     },
 
@@ -217,11 +232,11 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     },
 
     /** "Check your answers": every shown answer with its page, and the documents. */
-    async review(id: string, editor: Principal, locale: Locale): Promise<{ draft: Draft; rows: SummaryRow[]; documents: DocumentInfo[]; resume: Step }> {
+    async review(id: string, editor: Principal, locale: Locale): Promise<{ draft: Draft; rows: SummaryRow[]; documents: DocumentInfo[]; resume: Step; prefillRows: Map<string, { field: string; changed: boolean }> }> {
       const d = await openDraft(id, editor);
       const files = await store.listFiles(db, d.application.id);
       return {
-        draft: d,
+        draft: d, prefillRows: markedRowTargets(d.form, d.prefill),
         rows: d.form.summary(d.answers, locale, ctx()),
         documents: documentInfos(d.service, files, d.documents as Record<string, StoredFileMeta>),
         resume: resumeStep(d.form, d.documentsForm, d.answers, d.documents, ctx()),
