@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../kernel/context.js';
 import type { MigrationSource } from '../kernel/db/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
-import { applicationsModule, createApplicationsService, createStaffRenderer } from './applications/index.js';
+import { applicationsModule, createApplicationsService, createStaffRenderer, type PrefillPort } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
 import { createDocumentsService, documentsModule } from './documents/index.js';
 import { consentModule, createConsentService, mediatorConsentPort } from './consent/index.js';
@@ -34,7 +34,12 @@ export function createServices(kernel: Kernel) {
   const messaging = createMessagingService(kernel, { identity });
   // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
   const workflow = createWorkflowService(kernel);
-  const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity });
+  // Once-only prefill reads through registries and asks consent, both built below: the port calls them late (docs/adr/0019-once-only-prefill.md).
+  const prefill: PrefillPort = {
+    consentPage: '/account/consent', describe: (code) => registries.describe(code), readForPerson: (input) => registries.readForPerson(input),
+    reportWrongData: (input) => registries.reportWrongData(input), agreement: (id) => consent.agreement(id), check: (input) => consent.check(input), give: (input) => consent.give(input),
+  };
+  const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity, prefill });
   // Issues a signed certificate on approval (a transition listener) and adds its panels (docs/adr/0020-verifiable-certificates.md).
   const documents = createDocumentsService(kernel, { applications, catalog, workflow });
   // Data agreements and consent; the mediator asks it before a call that needs consent (docs/adr/0018-consent.md).
