@@ -12,7 +12,9 @@ import { createMediatorService, mediatorModule } from './mediator/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { govstackRegistrationModule } from './govstack-registration/plugin.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
+import { createPrivacyService, privacyModule } from './privacy/index.js';
 import { createRegistriesService, registriesModule } from './registries/index.js';
+import { createSchedulingService, schedulingModule } from './scheduling/index.js';
 import { createWorkflowModule, createWorkflowService } from './workflow/index.js';
 
 const kernelFolder = (path: string) => fileURLToPath(new URL(`../kernel/${path}`, import.meta.url));
@@ -49,7 +51,11 @@ export function createServices(kernel: Kernel) {
   const registries = createRegistriesService(kernel, { identity });
   // Ratings and the public dashboard read the others through their services (docs/adr/0023-insights.md).
   const insights = createInsightsService(kernel, { applications, workflow, catalog });
-  return { identity, catalog, messaging, workflow, applications, documents, consent, mediator, registries, insights };
+  // Appointments for the in-person step; adds its panels to the application pages (docs/adr/0022-scheduling.md).
+  const scheduling = createSchedulingService(kernel, { applications, catalog, identity, messaging });
+  // "Who used my data" reads the audit trail; questions go to the organisation that acted (docs/adr/0024-who-used-my-data.md).
+  const privacy = createPrivacyService(kernel, { identity, catalog, messaging });
+  return { identity, catalog, messaging, workflow, applications, documents, consent, mediator, registries, insights, scheduling, privacy };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -58,7 +64,7 @@ export type Services = ReturnType<typeof createServices>;
 const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, documentsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, documentsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule, schedulingModule, privacyModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

@@ -1,0 +1,30 @@
+/**
+ * What a recorded action means to the person, as a message key. Actions are dotted verbs chosen
+ * by each module; the first prefix that matches wins, and anything new still reads sensibly.
+ */
+const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
+  ['application.view', 'privacy.action.applicationView'],
+  ['application.submit', 'privacy.action.applicationSubmit'],
+  ['application.', 'privacy.action.application'],
+  ['workflow.', 'privacy.action.workflow'],
+  ['registry.', 'privacy.action.registry'],
+  ['registries.', 'privacy.action.registry'],
+  ['prefill.', 'privacy.action.registry'],
+  ['mediator.exchange', 'privacy.action.mediatorExchange'],
+  ['mediator.body', 'privacy.action.mediatorBody'],
+  ['mediator.', 'privacy.action.mediatorExchange'],
+  ['govstack.', 'privacy.action.govstack'],
+  ['consent.', 'privacy.action.consent'],
+  ['messaging.', 'privacy.action.messaging'],
+  ['privacy.question.view', 'privacy.action.questionView'],
+  ['privacy.question.answer', 'privacy.action.questionAnswer'],
+  ['documents.', 'privacy.action.documents'],
+  ['payments.', 'privacy.action.payments'],
+  ['scheduling.', 'privacy.action.scheduling'],
+];
+
+export const ACTION_KEYS = [...new Set([...MEANINGS.map(([, key]) => key), 'privacy.action.other'])];
+
+export function actionKey(action: string): string {
+  return MEANINGS.find(([prefix]) => action === prefix || action.startsWith(prefix.endsWith('.') ? prefix : `${prefix}.`))?.[1] ?? 'privacy.action.other';
+}
