@@ -63,7 +63,7 @@ export function registerDatabaseRoutes(scope: FastifyInstance, deps: { kernel: K
     return saved.schema;
   });
 
-  app.delete('/database/:id', { preHandler: requireScope(SCOPES.schema), schema: deleteDatabaseSchema }, async (request) => {
+  app.delete('/database/:id', { preHandler: requireScope(SCOPES.schema), schema: deleteDatabaseSchema }, async (request, reply) => {
     const registry = await registries.catalog.byId(request.params.id);
     if (registry.owner !== agencyOf(request.client!)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${registry.code} belongs to ${registry.owner}` });
     await registries.catalog.remove(registry);
@@ -71,6 +71,7 @@ export function registerDatabaseRoutes(scope: FastifyInstance, deps: { kernel: K
       actor: { kind: 'client', id: request.client!.clientId, organisation: request.client!.organisation }, action: 'registry.schema.delete',
       resource: { type: 'registry', id: `${registry.code}/${registry.version}` }, requestId: String(request.id), details: { registry: registry.code, version: registry.version },
     });
-    return 'Success';
+    // The spec answers a JSON string.
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify('Success'));
   });
 }
