@@ -1,0 +1,111 @@
+import { v7 as uuidv7 } from 'uuid';
+import { hasRole, type Principal } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { SchedulingErrors } from './errors.js';
+import { ticketLabel, toTicket, type Hall, type Ticket } from './model.js';
+import { shanghaiDay, shanghaiInstant } from './slots.js';
+import type { AppointmentRow, SchedulingStore, TicketRow } from './store.js';
+
+/** Who may work a hall's desk: clerks, officers and supervisors of the agency that runs it. */
+export const mayOperate = (principal: Principal | undefined, hall: Hall): boolean =>
+  hasRole(principal, ['clerk', 'officer', 'supervisor'], hall.agencyCode);
+
+export interface CheckInInput {
+  readonly reference?: string | undefined;
+  readonly idNumber?: string | undefined;
+  readonly requestId?: string | undefined;
+}
+
+export interface CheckedIn {
+  readonly ticket: Ticket;
+  readonly appointment: AppointmentRow;
+  /** Booked for a later day: served today as the hall allows early arrivals. */
+  readonly early: boolean;
+}
+
+export interface Called { readonly ticket: Ticket; readonly counterNumber: number }
+
+export interface DeskDeps {
+  readonly kernel: Pick<Kernel, 'db' | 'now' | 'audit'>;
+  readonly store: SchedulingStore;
+  readonly identity: { accountByIdNumber(idNumber: string): Promise<{ readonly id: string } | undefined> };
+}
+
+const forbidden = () => new TongbanError('TB_KERNEL_FORBIDDEN');
+
+/** The hall's desk: check-in with a queue ticket, calling the next number, and the public screen. */
+export function createDesk({ kernel, store, identity }: DeskDeps) {
+  const notFound = () => new TongbanError(SchedulingErrors.TB_SCHEDULING_CHECK_IN_NOT_FOUND, {
+    fields: [{ pointer: '/reference', message: 'scheduling.error.checkInNotFound', detail: 'No appointment to check in was found at this hall' }],
+  });
+
+  return {
+    /**
+     * Checks a person in by appointment reference or ID number and gives them the hall's next
+     * ticket number of the day. The number comes from a per-day counter row incremented in this
+     * transaction, so concurrent check-ins get consecutive numbers and a failed one leaves no gap.
+     */
+    async checkIn(clerk: Principal, hall: Hall, input: CheckInInput): Promise<CheckedIn> {
+      if (!mayOperate(clerk, hall)) throw forbidden();
+      const reference = input.reference?.trim().toUpperCase() ?? '';
+      const idNumber = input.idNumber?.trim().toUpperCase() ?? '';
+      if (reference === '' && idNumber === '') {
+        throw new TongbanError(SchedulingErrors.TB_SCHEDULING_CHECK_IN_REQUIRED, {
+          fields: [{ pointer: '/reference', message: 'scheduling.error.checkInRequired', detail: 'Enter an appointment reference or an ID number' }],
+        });
+      }
+      // Looked up before the transaction: PGlite runs one at a time, and identity is another module.
+      const account = reference === '' ? await identity.accountByIdNumber(idNumber) : undefined;
+      if (reference === '' && !account) throw notFound();
+      const now = kernel.now();
+      const day = shanghaiDay(now);
+      const startOfDay = shanghaiInstant(day, '00:00');
+      return kernel.db.transaction().execute(async (tx) => {
+        const appointment = reference !== ''
+          ? await store.byReference(tx, reference, true)
+          : (await store.bookedAt(tx, account?.id ?? '', hall.id, startOfDay))[0];
+        if (appointment?.hall_id !== hall.id || appointment.status !== 'booked' || appointment.starts_at < startOfDay) throw notFound();
+        const number = await store.nextTicketNumber(tx, hall.id, day);
+        const row: TicketRow = {
+          id: uuidv7(), hall_id: hall.id, day, number, label: ticketLabel(hall.ticketPrefix, number), appointment_id: appointment.id,
+          service_slug: appointment.service_slug, status: 'waiting', counter_id: null, issued_at: now, called_at: null, called_by: null,
+        };
+        await store.insertTicket(tx, row);
+        await store.setStatus(tx, appointment.id, 'checked_in', now);
+        await kernel.audit.append(tx, {
+          actor: { kind: 'staff', id: clerk.accountId, organisation: hall.agencyCode }, action: 'scheduling.appointment.check_in', subject: appointment.account_id,
+          purpose: 'Checking a person in for their appointment at a service hall', resource: { type: 'appointment', id: appointment.id },
+          ...(input.requestId ? { requestId: input.requestId } : {}), details: { hall: hall.id, ticket: row.label, by: reference !== '' ? 'reference' : 'id_number' },
+        });
+        return { ticket: toTicket(row), appointment: { ...appointment, status: 'checked_in' as const, checked_in_at: now }, early: shanghaiDay(appointment.starts_at) > day };
+      });
+    },
+
+    /**
+     * Calls the lowest waiting number this counter can serve, and marks the number it called
+     * before as done. Concurrent calls from two counters never get the same ticket (SKIP LOCKED).
+     */
+    async callNext(clerk: Principal, hall: Hall, counterId: string): Promise<Called | undefined> {
+      if (!mayOperate(clerk, hall)) throw forbidden();
+      const counter = hall.counters.find((c) => c.id === counterId);
+      if (!counter) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_COUNTER_NOT_FOUND);
+      const now = kernel.now();
+      const day = shanghaiDay(now);
+      return kernel.db.transaction().execute(async (tx) => {
+        await store.finishCalled(tx, counter.id, day);
+        const next = await store.nextWaiting(tx, hall.id, day, counter.services);
+        if (!next) return undefined;
+        await store.call(tx, next.id, { counterId: counter.id, clerk: clerk.accountId, at: now });
+        return { ticket: toTicket({ ...next, status: 'called', counter_id: counter.id, called_at: now, called_by: clerk.accountId }), counterNumber: counter.number };
+      });
+    },
+
+    /** Today's tickets of a hall, in number order. */
+    async today(hall: Hall): Promise<Ticket[]> {
+      return (await store.tickets(kernel.db, hall.id, shanghaiDay(kernel.now()))).map(toTicket);
+    },
+  };
+}
+
+export type Desk = ReturnType<typeof createDesk>;

@@ -1,0 +1,98 @@
+import { TongbanError } from '../../kernel/http/index.js';
+import type { Locale } from '../../kernel/i18n/index.js';
+import { SchedulingErrors } from './errors.js';
+import type { AppointmentSummary, Hall } from './model.js';
+import { shanghaiDay, shanghaiTime } from './slots.js';
+
+/**
+ * The GovStack Scheduler vocabulary over ours: an entity is a service hall, a resource is one of
+ * its counters, an event is a bookable time at a hall (`<hall>/<ISO start>`), an appointment is
+ * ours (its id is our reference) and its participant is an application.
+ */
+
+type Json = Record<string, unknown>;
+
+const invalid = (detail: string, pointer = '/query/qry') =>
+  new TongbanError(SchedulingErrors.TB_SCHEDULING_QUERY_INVALID, { detail, fields: [{ pointer, message: 'scheduling.error.queryInvalid', detail }] });
+
+/**
+ * The spec's `qry` parameter: an object in the query string. Sent as JSON in `qry`, or (form
+ * style, exploded) as its top-level members each JSON-encoded, e.g. `appointment_filter={…}`.
+ */
+export function readQry(query: Readonly<Record<string, unknown>>, members: readonly string[]): Json {
+  const parse = (text: unknown, name: string): unknown => {
+    if (typeof text !== 'string') throw invalid(`${name} must be JSON text`, `/query/${name}`);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw invalid(`${name} is not valid JSON`, `/query/${name}`);
+    }
+  };
+  const object = (value: unknown, name: string): Json => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${name} must be a JSON object`, `/query/${name}`);
+    return value as Json;
+  };
+  if (query.qry !== undefined) return object(parse(query.qry, 'qry'), 'qry');
+  const out: Json = {};
+  for (const name of members) if (query[name] !== undefined) out[name] = object(parse(query[name], name), name);
+  return out;
+}
+
+export const member = (qry: Json, name: string): Json => {
+  const value = qry[name];
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`qry.${name} must be an object`);
+  return value as Json;
+};
+
+export function text(object: Json, name: string, where: string): string | undefined {
+  const value = object[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(`${where}.${name} must be a string`);
+  return value;
+}
+
+export function instant(object: Json, name: string, where: string): Date | undefined {
+  const value = text(object, name, where);
+  if (value === undefined) return undefined;
+  // The spec's examples carry no zone: they are then Shanghai wall-clock times.
+  const at = new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}+08:00`);
+  if (Number.isNaN(at.getTime())) throw invalid(`${where}.${name} must be a date-time`);
+  return at;
+}
+
+/** `<hall>/<ISO start>` ⇄ hall, day and time. */
+export const eventId = (hallId: string, startsAt: Date): string => `${hallId}/${startsAt.toISOString()}`;
+export function parseEventId(id: string): { hallId: string; day: string; time: string } {
+  const slash = id.lastIndexOf('/');
+  const at = new Date(id.slice(slash + 1));
+  if (slash <= 0 || Number.isNaN(at.getTime())) throw invalid(`event id ${id} is not <hall>/<ISO start time>`);
+  return { hallId: id.slice(0, slash), day: shanghaiDay(at), time: shanghaiTime(at) };
+}
+
+export function entityList(halls: readonly Hall[], locale: Locale): Json[] {
+  return halls.map((h) => ({ entity_id: h.id, details: { category: 'service_hall', name: h.name[locale], ...(h.phone ? { phone: h.phone } : {}) } }));
+}
+
+export function resourceList(halls: readonly Hall[], locale: Locale): Json[] {
+  return halls.flatMap((h) => h.counters.map((c) => ({ resource_id: c.id, details: { name: `${h.name[locale]} ${c.name[locale]}`, category: 'counter' } })));
+}
+
+const STATUS: Record<AppointmentSummary['status'], string> = { booked: 'confirmed', checked_in: 'checked_in', cancelled: 'cancelled' };
+export const statusFromSpec = (value: string | undefined): AppointmentSummary['status'] | undefined => {
+  if (value === undefined) return undefined;
+  const found = (Object.keys(STATUS) as AppointmentSummary['status'][]).find((k) => STATUS[k] === value || k === value);
+  if (!found) throw invalid(`status must be one of ${Object.values(STATUS).join(', ')}`);
+  return found;
+};
+
+export function appointmentList(items: readonly AppointmentSummary[]): Json[] {
+  return items.map((a) => ({
+    appointment_id: a.reference,
+    details: { exclusive: true, event_id: eventId(a.hallId, a.startsAt), participant_type: 'application', participant_id: a.applicationId, status_id: STATUS[a.status], participant_entity_id: a.hallId },
+  }));
+}
+
+export const freeSlot = (slot: { startsAt: Date; endsAt: Date }): string => `[${slot.startsAt.toISOString()}to${slot.endsAt.toISOString()}]`;
+
+export { invalid as invalidQuery };

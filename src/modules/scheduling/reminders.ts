@@ -1,0 +1,58 @@
+import type { Kernel } from '../../kernel/context.js';
+import type { Locale } from '../../kernel/i18n/index.js';
+import type { MessagingService } from '../messaging/service.js';
+import type { Hall } from './model.js';
+import { addDays, shanghaiDay, shanghaiInstant } from './slots.js';
+import type { SchedulingStore } from './store.js';
+
+/** The queue of the periodic sweep that sends tomorrow's reminders. */
+export const REMINDER_QUEUE = 'scheduling.reminders';
+/** How often the sweep runs: an appointment booked late in the evening still gets its reminder. */
+export const REMINDER_EVERY_MS = 15 * 60_000;
+/** Reminders go out from this Shanghai time on the day before, not at midnight. */
+export const REMINDER_FROM = '09:00';
+
+export interface ReminderDeps {
+  readonly kernel: Pick<Kernel, 'db' | 'now' | 'jobs' | 'log'>;
+  readonly store: SchedulingStore;
+  readonly messaging: Pick<MessagingService, 'notify'>;
+  readonly hall: (id: string) => Promise<Hall | undefined>;
+  readonly serviceName: (slug: string) => Promise<{ 'zh-CN': string; en: string } | undefined>;
+}
+
+/**
+ * Reminders the day before, by the messaging port. A durable periodic job (`jobs.every`) sweeps
+ * booked appointments of tomorrow that have had none; each is marked reminded and its message
+ * queued in one transaction, so a sweep repeated after a crash sends nothing twice, and a
+ * rescheduled appointment (its mark cleared) is reminded again for its new day.
+ */
+export function registerReminders(deps: ReminderDeps): { sendDue: () => Promise<number> } {
+  const { kernel, store } = deps;
+  const sendDue = async (): Promise<number> => {
+    const now = kernel.now();
+    const today = shanghaiDay(now);
+    if (now < shanghaiInstant(today, REMINDER_FROM)) return 0;
+    const tomorrow = addDays(today, 1);
+    const due = await store.dueReminders(kernel.db, shanghaiInstant(tomorrow, '00:00'), shanghaiInstant(addDays(tomorrow, 1), '00:00'));
+    let sent = 0;
+    for (const row of due) {
+      // Read before the transaction: other modules' reads must not wait inside it on PGlite.
+      const [hall, service] = await Promise.all([deps.hall(row.hall_id), deps.serviceName(row.service_slug)]);
+      if (!hall) continue;
+      const locale = row.locale as Locale;
+      await kernel.db.transaction().execute(async (tx) => {
+        if (!(await store.markReminded(tx, row.id, now))) return;
+        await deps.messaging.notify(tx, {
+          accountId: row.account_id, template: 'appointmentReminder', locale,
+          params: { reference: row.reference, service: service?.[locale] ?? row.service_slug, hall: hall.name[locale], address: hall.address[locale], startsAt: row.starts_at.toISOString() },
+        });
+        sent += 1;
+      });
+    }
+    if (sent > 0) kernel.log.info({ sent }, 'appointment reminders queued');
+    return sent;
+  };
+  kernel.jobs.register(REMINDER_QUEUE, async () => { await sendDue(); });
+  kernel.jobs.every(REMINDER_QUEUE, REMINDER_EVERY_MS, {});
+  return { sendDue };
+}

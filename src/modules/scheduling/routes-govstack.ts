@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../kernel/audit/types.js';
+import type { Principal } from '../../kernel/auth/index.js';
+import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import {
+  appointmentList, entityList, eventId, freeSlot, instant, invalidQuery, member, parseEventId, readQry, resourceList, statusFromSpec, text,
+} from './govstack.js';
+import { SchedulingErrors, type SchedulingService } from './service.js';
+
+export const SCHEDULER_BASE = '/govstack/scheduler';
+export const SCHEDULER_SCOPES = { read: 'scheduler:read', book: 'scheduler:book' } as const;
+
+type Query = { Querystring: Record<string, string | undefined> };
+
+const requestor = {
+  type: 'object',
+  required: ['requestor_id', 'request_token'],
+  properties: { requestor_id: { type: 'string', minLength: 1, maxLength: 200 }, request_token: { type: 'string', maxLength: 2000 }, appointment_id: { type: 'string', maxLength: 40 } },
+} as const;
+
+interface SystemCaller { readonly client: MachineClient; readonly agency: string; readonly principal: Principal; readonly actor: Actor }
+
+/**
+ * The GovStack Scheduler API for agencies' systems (docs/adr/0022-scheduling.md): halls as
+ * entities, counters as resources, free places, and appointments for applications of the
+ * caller's agency. Systems authenticate with an access token (POST /oauth/token), as for the
+ * Registration API; `requestor_id` is recorded, `request_token` is not a credential here.
+ */
+export function registerGovstackRoutes(app: FastifyInstance, scheduling: SchedulingService, kernel: Pick<Kernel, 'audit' | 'db'>): void {
+  const callerOf = async (request: FastifyRequest<Query>, scope: string): Promise<SystemCaller> => {
+    await requireClientScope(scope)(request);
+    const client = request.client!;
+    const agency = client.organisation.split('/')[2] ?? '';
+    const actor: Actor = { kind: 'client', id: client.clientId, organisation: client.organisation };
+    await kernel.audit.append(kernel.db, {
+      actor, action: 'govstack.scheduler.call', requestId: String(request.id),
+      details: { operation: `${request.method} ${request.routeOptions.url ?? ''}`, requestorId: request.query.requestor_id ?? null },
+    });
+    // A system acts as its own agency's case system: an officer there, named `client:<id>`.
+    return { client, agency, actor, principal: { accountId: `client:${client.clientId}`, kind: 'staff', name: client.organisation, roles: [{ agency, role: 'officer' }] } };
+  };
+  const route = { schema: { querystring: requestor, hide: true } };
+
+  const ownAppointment = async (caller: SystemCaller, reference: string | undefined) => {
+    const found = reference ? await scheduling.appointmentByReference(reference) : undefined;
+    if (!found || !(await scheduling.listAppointments({ agencies: [caller.agency], reference: found.reference }, 1)).length) {
+      throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NO_APPOINTMENT, { fields: [{ pointer: '/query/appointment_id', message: 'scheduling.error.noAppointment', detail: 'No appointment of your agency has this id' }] });
+    }
+    return found;
+  };
+
+  app.get<Query>(`${SCHEDULER_BASE}/entity/list_details`, route, async (request) => {
+    await callerOf(request, SCHEDULER_SCOPES.read);
+    const filter = member(readQry(request.query, ['entity_filter']), 'entity_filter');
+    const ids = Array.isArray(filter.entity_id) ? filter.entity_id.map(String) : undefined;
+    const halls = (await scheduling.halls()).filter((h) => !ids || ids.includes(h.id));
+    return [entityList(halls, request.locale)];
+  });
+
+  app.get<Query>(`${SCHEDULER_BASE}/resource/list_details`, route, async (request) => {
+    await callerOf(request, SCHEDULER_SCOPES.read);
+    const filter = member(readQry(request.query, ['resource_filter']), 'resource_filter');
+    const ids = Array.isArray(filter.resource_id) ? filter.resource_id.map(String) : undefined;
+    const list = resourceList(await scheduling.halls(), request.locale).filter((r) => !ids || ids.includes(String(r.resource_id)));
+    return [list];
+  });
+
+  app.get<Query>(`${SCHEDULER_BASE}/resource/availability`, route, async (request) => {
+    await callerOf(request, SCHEDULER_SCOPES.read);
+    const filter = member(readQry(request.query, ['free_resource_filter']), 'free_resource_filter');
+    const where = 'free_resource_filter';
+    const hallId = text(filter, 'Entity_id', where) ?? text(filter, 'entity_id', where);
+    if (!hallId) throw invalidQuery('free_resource_filter.Entity_id (the hall) is required');
+    const hall = await scheduling.requireHall(hallId);
+    const from = instant(filter, 'from', where) ?? new Date();
+    const to = instant(filter, 'to', where) ?? new Date(from.getTime() + 7 * 86_400_000);
+    const only = text(filter, 'resource_id', where);
+    const free = (await scheduling.freeByCounter(hall, from, to)).filter((c) => !only || c.counterId === only);
+    return [free.map((c) => ({
+      resource_id: c.counterId, resource_name: hall.counters.find((x) => x.id === c.counterId)?.name[request.locale] ?? c.counterId, free_slots: c.slots.map(freeSlot),
+    }))];
+  });
+
+  app.get<Query>(`${SCHEDULER_BASE}/appointment/list_details`, route, async (request) => {
+    const caller = await callerOf(request, SCHEDULER_SCOPES.read);
+    const filter = member(readQry(request.query, ['appointment_filter', 'appointment_details_required']), 'appointment_filter');
+    const where = 'appointment_filter';
+    const reference = text(filter, 'appointment_id', where);
+    const applicationId = text(filter, 'participant_id', where);
+    const status = statusFromSpec(text(filter, 'status', where));
+    const from = instant(filter, 'from', where);
+    const to = instant(filter, 'to', where);
+    const items = await scheduling.listAppointments({
+      agencies: [caller.agency], ...(reference ? { reference } : {}), ...(applicationId ? { applicationId } : {}), ...(status ? { status } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}),
+    });
+    // Who has an appointment when is personal data: each person listed gets an audit record.
+    for (const subject of new Set(items.map((a) => a.accountId))) {
+      await kernel.audit.append(kernel.db, {
+        actor: caller.actor, action: 'scheduling.appointment.list', subject, purpose: 'An agency system listing appointments for its applications (GovStack Scheduler API)',
+        requestId: String(request.id), details: { appointments: items.filter((a) => a.accountId === subject).map((a) => a.reference) },
+      });
+    }
+    return [appointmentList(items)];
+  });
+
+  app.post<Query>(`${SCHEDULER_BASE}/appointment/new`, route, async (request) => {
+    const caller = await callerOf(request, SCHEDULER_SCOPES.book);
+    const details = member(readQry(request.query.qry === undefined && request.body ? { qry: JSON.stringify(request.body) } : request.query, ['appointment_details']), 'appointment_details');
+    const where = 'appointment_details';
+    const events = Array.isArray(details.event_ids) ? details.event_ids.map(String) : [];
+    const participantType = text(details, 'participant_type', where) ?? 'application';
+    const applicationId = text(details, 'participant_id', where);
+    if (events.length !== 1 || participantType !== 'application' || !applicationId) {
+      throw invalidQuery('appointment_details needs one event_ids entry, participant_type "application" and participant_id (the application id)');
+    }
+    const event = parseEventId(events[0]!);
+    const context = await scheduling.forSystem(applicationId, caller.principal, request.locale, request.id);
+    const booked = await scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, { actor: caller.actor, locale: request.locale, requestId: request.id }, 'book');
+    return `[Event_id:${eventId(booked.hallId, booked.startsAt)},appointment_id:${booked.reference}]`;
+  });
+
+  app.put<Query>(`${SCHEDULER_BASE}/appointment/modifications`, route, async (request) => {
+    const caller = await callerOf(request, SCHEDULER_SCOPES.book);
+    const found = await ownAppointment(caller, request.query.appointment_id);
+    const details = member(readQry(request.query, ['details']), 'details');
+    const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
+    const who = { actor: caller.actor, locale: request.locale, requestId: request.id };
+    if (statusFromSpec(text(details, 'status_id', 'details')) === 'cancelled') return appointmentList([await scheduling.cancel(context, who)])[0];
+    const target = text(details, 'event_id', 'details');
+    if (!target) throw invalidQuery('details.event_id (the new time) or details.status_id "cancelled" is required');
+    const event = parseEventId(target);
+    return appointmentList([await scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, who, 'move')])[0];
+  });
+
+  app.delete<Query>(`${SCHEDULER_BASE}/appointment`, route, async (request) => {
+    const caller = await callerOf(request, SCHEDULER_SCOPES.book);
+    const found = await ownAppointment(caller, request.query.appointment_id);
+    const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
+    return appointmentList([await scheduling.cancel(context, { actor: caller.actor, locale: request.locale, requestId: request.id })])[0];
+  });
+}
