@@ -5,10 +5,21 @@ import { createBenchDatabase } from './lib/tongban.js';
 import { parseBenchArgs } from './options.js';
 import { formatLine, markdownTable, toResults, type Measured } from './report.js';
 import type { Scenario } from './scenario.js';
+import { auditScenario } from './scenarios/audit.js';
 import { mediatorScenario } from './scenarios/mediator.js';
 
-/** Every scenario, in the order they run. Issue 8 adds the others here. */
-export const scenarios: readonly Scenario[] = [mediatorScenario];
+/**
+ * Every scenario, in the order they run (issue 8 numbers in brackets). Scenario 3, registry reads
+ * by key on 1,000,000 persons, belongs to the registries module: add its `Scenario` here, between
+ * [2] and [4], written like bench/scenarios/mediator.ts (seed in `startPreparedTongban`'s prepare).
+ */
+export const scenarios: readonly Scenario[] = [
+  // [1] submissions: bench/scenarios/submissions.ts
+  mediatorScenario, // [2]
+  // [3] registry reads: the registries module's scenario goes here.
+  // [4] pages: bench/scenarios/pages.ts
+  auditScenario, // [5]
+];
 
 async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));

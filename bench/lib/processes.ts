@@ -88,3 +88,16 @@ export async function startTongban(options: TongbanProcessOptions): Promise<Chil
   }
   return { url, pid, peakRssBytes: () => peakRss(pid), stop };
 }
+
+/**
+ * Runs one of bench/servers/*.ts to completion with the given environment (nothing of the bench's
+ * own but PATH) and returns the one message it sends over IPC.
+ */
+export async function runJob<T>(file: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<T> {
+  const child = fork(file, [...args], { execArgv: ['--import', 'tsx'], env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise<T>((resolve, reject) => {
+    child.once('message', (message: T) => resolve(message));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} without reporting`)));
+    child.once('error', reject);
+  });
+}
