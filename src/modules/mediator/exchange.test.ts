@@ -13,7 +13,6 @@ const CLIENT = 'CN/GOV/110000-CAB/case-system';
 const OTHER = 'CN/GOV/110000-HUC/housing-system';
 const PERSONS = '/r1/CN/GOV/110000-PSB/population/persons';
 const PERSON = '110101199003072359';
-const ACCOUNT = 'person-zhang-wei';
 const NO_ACCOUNT = '110101199001010012';
 
 describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use) => {
@@ -21,6 +20,7 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
   let provider: { app: FastifyInstance; url: string };
   let token: string;
   let otherToken: string;
+  let ACCOUNT: string;
 
   beforeAll(async () => {
     const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
@@ -43,7 +43,7 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     for (const [service, method, path] of [['persons', 'GET', '/persons/*'], ['persons', 'POST', '/echo'], ['slow', 'GET', '/**'], ['down', '*', '/**'], ['consented', 'GET', '/persons/*']] as const) {
       await mediator.grant({ serviceId: `${population}/${service}`, clientId: CLIENT, method, path }, seedAdmin);
     }
-    await built.services.identity.saveAccount({ id: ACCOUNT, kind: 'person', name: '张伟', idNumber: PERSON });
+    ACCOUNT = (await built.services.identity.saveAccount({ kind: 'person', name: '张伟', idNumber: PERSON })).id;
     token = await tokenFor(built, 'test-cab-case-system', CLIENT);
     otherToken = await tokenFor(built, 'test-huc-housing-system', OTHER);
   });
