@@ -23,6 +23,10 @@ export function renderAccountPage(context: PageContext, principal: Principal, ac
       <h1 class="tb-heading-l">{title}</h1>
       <SummaryList rows={rows} />
       <Roles context={context} principal={principal} />
+      {/* The consent module's page: agreements that touch this person, consent given and withdrawn. */}
+      <p class="tb-body"><a href="/account/consent">{t('identity.account.consent')}</a></p>
+      {/* The privacy module's page: every use of this person's data by others (docs/adr/0024-who-used-my-data.md). */}
+      <p class="tb-body"><a href="/my-data/accesses">{t('identity.account.usage')}</a></p>
     </Layout>,
   );
 }
