@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import type { Built } from '../../app.js';
+import { demoApp } from '../applications/test-kit.js';
+import { migrationSources } from '../index.js';
+import { playHistory } from './history.js';
+import { demoHistory, seedInsights } from './seed.js';
+import { historyDeps, insightsAt, personaPrincipal } from './test-kit.js';
+
+const NOW = new Date('2026-06-20T12:00:00+08:00');
+
+describeEachDatabase('insights: the demo history', migrationSources, (use) => {
+  let built: Built;
+  let played = 0;
+  beforeAll(async () => {
+    built = await demoApp(use());
+    played = await playHistory(historyDeps(built), demoHistory(NOW), NOW);
+  }, 300_000);
+  afterAll(async () => { await built.app.close(); });
+
+  it('is left out of test servers, where each test plays what it needs', async () => {
+    expect(built.kernel.config.env).toBe('test');
+    expect(await seedInsights(built.kernel, built.services)).toBe(0);
+  });
+
+  it('plays six months of applications, and nothing more the second time', async () => {
+    const due = demoHistory(NOW).filter((item) => `${item.day}` < '2026-06-20');
+    expect(played).toBeGreaterThanOrEqual(due.length - 2);
+    expect(played).toBeGreaterThan(35);
+    expect(await playHistory(historyDeps(built), demoHistory(NOW), NOW)).toBe(0);
+  });
+
+  it('gives the dashboard real figures of every kind', async () => {
+    const f = (await insightsAt(built, NOW).dashboard({ kind: 'national' }))!.figures;
+    const active = f.months.filter((m) => m.received > 0).map((m) => m.month);
+    expect(active).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']);
+    expect(f.decided).toBeGreaterThan(20);
+    // Some on time and some late; online and at the counter; drafts never sent; low and high ratings.
+    expect(f.withinDeadline).toBeGreaterThan(0);
+    expect(f.withinDeadline).toBeLessThan(f.decided);
+    expect(f.channels.online).toBeGreaterThan(0);
+    expect(f.channels.counter).toBeGreaterThan(0);
+    expect(f.completed).toBeLessThan(f.started);
+    expect(f.distribution[0] + f.distribution[1]).toBeGreaterThan(0);
+    expect(f.distribution[3] + f.distribution[4]).toBeGreaterThan(0);
+    const officer = personaPrincipal('officer');
+    const insights = insightsAt(built, NOW);
+    const [open, answered] = await Promise.all([insights.followUps(officer, 'open'), insights.followUps(officer, 'answered')]);
+    expect(open.length).toBeGreaterThan(0);
+    expect(answered.some((a) => a.resolved === true)).toBe(true);
+    expect(answered.some((a) => a.resolved === null)).toBe(true);
+  });
+});
