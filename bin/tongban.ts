@@ -1,19 +1,17 @@
 #!/usr/bin/env -S npx tsx
 import { Command } from 'commander';
 import { registerAuditCommands } from '../src/cli/audit.js';
-import { openCli, seedDemo } from '../src/cli/context.js';
+import { openCli } from '../src/cli/context.js';
 import { registerImportCommand } from '../src/cli/import.js';
 import { registerMigrateCommands } from '../src/cli/migrate.js';
+import { registerSeedCommand } from '../src/cli/seed.js';
 import { registerServeCommand } from '../src/cli/serve.js';
 import { ConfigError } from '../src/kernel/config/index.js';
 
 const program = new Command('tongban').description('Tongban 通办: one-stop e-government platform');
 registerServeCommand(program);
 registerMigrateCommands(program);
-program.command('seed').description('load the demo data (idempotent)').action(async () => {
-  const cli = await openCli();
-  try { console.log(`seeded: ${(await seedDemo(cli.kernel, cli.services)).join(', ') || 'nothing'}`); } finally { await cli.close(); }
-});
+registerSeedCommand(program, () => openCli());
 registerAuditCommands(program, () => openCli());
 registerImportCommand(program, () => openCli());
 
