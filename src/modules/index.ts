@@ -12,6 +12,7 @@ import { createMediatorService, mediatorModule } from './mediator/index.js';
 import { createIdentityService, identityModule } from './identity/index.js';
 import { govstackRegistrationModule } from './govstack-registration/plugin.js';
 import { createMessagingService, messagingModule } from './messaging/index.js';
+import { addPaymentPanels, createPaymentsService, paymentsModule } from './payments/index.js';
 import { createPrivacyService, privacyModule } from './privacy/index.js';
 import { createRegistriesService, registriesModule } from './registries/index.js';
 import { createSchedulingService, schedulingModule } from './scheduling/index.js';
@@ -44,6 +45,9 @@ export function createServices(kernel: Kernel) {
   const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity, prefill });
   // Issues a signed certificate on approval (a transition listener) and adds its panels (docs/adr/0020-verifiable-certificates.md).
   const documents = createDocumentsService(kernel, { applications, catalog, workflow });
+  // Fees: approval waits for a fee due before the decision (a transition listener); panels to pay and to see it paid (docs/adr/0021-payments.md).
+  const payments = createPaymentsService(kernel, { applications, workflow });
+  addPaymentPanels(applications, payments);
   // Data agreements and consent; the mediator asks it before a call that needs consent (docs/adr/0018-consent.md).
   const consent = createConsentService(kernel, { identity, catalog });
   // The audit subject of a person's data read is their account, never the ID number (ADR 0016).
@@ -55,7 +59,7 @@ export function createServices(kernel: Kernel) {
   const scheduling = createSchedulingService(kernel, { applications, catalog, identity, messaging });
   // "Who used my data" reads the audit trail; questions go to the organisation that acted (docs/adr/0024-who-used-my-data.md).
   const privacy = createPrivacyService(kernel, { identity, catalog, messaging });
-  return { identity, catalog, messaging, workflow, applications, documents, consent, mediator, registries, insights, scheduling, privacy };
+  return { identity, catalog, messaging, workflow, applications, documents, payments, consent, mediator, registries, insights, scheduling, privacy };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -64,7 +68,7 @@ export type Services = ReturnType<typeof createServices>;
 const workflowModule = createWorkflowModule<Services>({ renderApplication: (services) => createStaffRenderer(services.applications) });
 
 /** The modules in the order their plugins, migrations and seeds run. */
-export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, documentsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule, schedulingModule, privacyModule];
+export const modules: readonly ModuleEntry<Services>[] = [identityModule, catalogModule, messagingModule, helpModule, workflowModule, applicationsModule, documentsModule, paymentsModule, govstackRegistrationModule, consentModule, mediatorModule, registriesModule, insightsModule, schedulingModule, privacyModule];
 
 export const migrationSources: readonly MigrationSource[] = [
   ...kernelMigrationSources,

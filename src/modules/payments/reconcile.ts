@@ -1,0 +1,107 @@
+import type { Settlement } from './provider.js';
+import type { BillRow, PaymentRow, WebhookEventRow } from './store.js';
+
+export type FlagKind = 'no_application' | 'fee_unpaid' | 'settlement_mismatch';
+
+export interface ReconciliationFlag {
+  readonly kind: FlagKind;
+  /** The application reference, the provider reference or the receipt the flag is about. */
+  readonly reference: string;
+  readonly amount: number;
+  /** English detail for the CSV and the log; the page words it per language from `kind`. */
+  readonly detail: string;
+}
+
+export interface ReconciliationLine {
+  readonly receiptNumber: string | null;
+  readonly reference: string;
+  readonly agencyCode: string;
+  readonly method: string;
+  readonly status: string;
+  readonly amount: number;
+  readonly settledAt: Date;
+}
+
+export interface Reconciliation {
+  readonly day: string;
+  readonly lines: readonly ReconciliationLine[];
+  readonly total: number;
+  readonly flags: readonly ReconciliationFlag[];
+}
+
+interface Input {
+  readonly day: string;
+  readonly agencies: readonly string[] | 'all';
+  readonly payments: readonly PaymentRow[];
+  readonly bills: readonly BillRow[];
+  readonly billById: ReadonlyMap<string, BillRow>;
+  readonly paymentsByBill: readonly (readonly PaymentRow[])[];
+  readonly unmatched: readonly WebhookEventRow[];
+  readonly settlements: readonly Settlement[];
+  readonly provider: string;
+  readonly hasApplication: (id: string) => Promise<boolean>;
+}
+
+/**
+ * One day's payments against what should be there: money with no application behind it (a
+ * provider settlement or webhook for no payment of ours, a payment whose application is gone),
+ * applications whose fee is due with nothing paid, and our online payments the provider's
+ * settlements disagree with (missing there, or another amount).
+ */
+export async function buildReconciliation(input: Input): Promise<Reconciliation> {
+  const mine = input.payments.filter((p) => input.billById.has(p.bill_id));
+  const lines: ReconciliationLine[] = mine.map((p) => ({
+    receiptNumber: p.receipt_number, reference: input.billById.get(p.bill_id)?.reference ?? p.application_id, agencyCode: input.billById.get(p.bill_id)?.agency_code ?? '',
+    method: p.method, status: p.status, amount: p.amount, settledAt: p.settled_at ?? p.created_at,
+  }));
+  const flags: ReconciliationFlag[] = [];
+  for (const p of mine) {
+    if (!(await input.hasApplication(p.application_id))) {
+      flags.push({ kind: 'no_application', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} has no submitted application` });
+    }
+  }
+  // Events and settlements that name no payment of ours belong to no agency: platform admins see them.
+  if (input.agencies === 'all') {
+    for (const e of input.unmatched) {
+      flags.push({ kind: 'no_application', reference: e.provider_ref, amount: e.amount, detail: `${e.provider} event ${e.event_id} (${e.type}) names no payment` });
+    }
+  }
+  const ours = new Map(input.payments.filter((p) => p.provider === input.provider && p.provider_ref).map((p) => [p.provider_ref!, p]));
+  for (const s of input.settlements) {
+    const payment = ours.get(s.ref);
+    if (!payment) {
+      if (input.agencies === 'all') flags.push({ kind: 'no_application', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.ref} with no payment recorded here` });
+    } else if (payment.amount !== s.amount) {
+      flags.push({ kind: 'settlement_mismatch', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.amount} fen, the payment is ${payment.amount} fen` });
+    }
+  }
+  const settledRefs = new Set(input.settlements.map((s) => s.ref));
+  for (const p of mine) {
+    if (p.provider === input.provider && p.status === 'succeeded' && p.provider_ref && !settledRefs.has(p.provider_ref)) {
+      flags.push({ kind: 'settlement_mismatch', reference: p.receipt_number ?? p.provider_ref, amount: p.amount, detail: `${input.provider} reports no settlement of ${p.provider_ref}` });
+    }
+  }
+  input.bills.forEach((bill, i) => {
+    const paid = (input.paymentsByBill[i] ?? []).filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
+    const refunded = (input.paymentsByBill[i] ?? []).some((p) => p.status === 'refunded');
+    if (paid < bill.amount && !refunded) {
+      flags.push({ kind: 'fee_unpaid', reference: bill.reference, amount: bill.amount - paid, detail: `application ${bill.reference} owes ${bill.amount - paid} fen` });
+    }
+  });
+  return { day: input.day, lines, total: mine.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0), flags };
+}
+
+const cell = (value: string | number): string => {
+  const text = String(value);
+  // Quoted when needed, and a leading formula character defused for spreadsheet programs.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
+
+/** The report as CSV: the day's payments, then the flags; amounts in fen and in yuan. */
+export function reconciliationCsv(report: Reconciliation): string {
+  const rows: (string | number)[][] = [['section', 'receipt', 'reference', 'agency', 'method', 'status', 'amount_fen', 'amount_yuan', 'settled_at', 'detail']];
+  for (const l of report.lines) rows.push(['payment', l.receiptNumber ?? '', l.reference, l.agencyCode, l.method, l.status, l.amount, (l.amount / 100).toFixed(2), l.settledAt.toISOString(), '']);
+  for (const f of report.flags) rows.push([`flag:${f.kind}`, '', f.reference, '', '', '', f.amount, (f.amount / 100).toFixed(2), '', f.detail]);
+  return `${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
+}

@@ -1,0 +1,34 @@
+import { Type } from 'typebox';
+
+const problem = { description: 'problem+json (RFC 9457)' };
+export const idempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' }) });
+
+export const stateSchema = Type.Object({
+  due: Type.Integer({ description: 'fen' }), paid: Type.Integer({ description: 'fen' }), currency: Type.Literal('CNY'),
+  state: Type.Union([Type.Literal('none'), Type.Literal('due'), Type.Literal('paid'), Type.Literal('refunded')]),
+});
+
+export const checkoutSchema = {
+  operationId: 'paymentsStartCheckout', tags: ['payments'], summary: 'Start paying an application\'s fee online (the applicant)',
+  params: Type.Object({ id: Type.String() }), headers: idempotencyHeaders,
+  response: { 201: Type.Object({ paymentId: Type.String(), redirectUrl: Type.String() }), 409: problem },
+};
+
+export const statusSchema = {
+  operationId: 'paymentsStatus', tags: ['payments'], summary: 'What is due and paid for an application (the applicant)',
+  params: Type.Object({ id: Type.String() }), response: { 200: stateSchema },
+};
+
+export const counterSchema = {
+  operationId: 'paymentsRecordAtCounter', tags: ['payments'], summary: 'Record cash or card taken at a counter (a clerk)',
+  headers: idempotencyHeaders,
+  body: Type.Object({ reference: Type.String({ maxLength: 40 }), method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), payerName: Type.String({ minLength: 1, maxLength: 100 }) }),
+  response: { 201: Type.Object({ receiptNumber: Type.String() }) },
+};
+
+export const refundSchema = {
+  operationId: 'paymentsRefund', tags: ['payments'], summary: 'Refund a completed payment, with a reason (officer, supervisor, agency admin)',
+  params: Type.Object({ paymentId: Type.String() }), headers: idempotencyHeaders,
+  body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }),
+  response: { 201: Type.Object({ refunded: Type.Literal(true) }) },
+};
