@@ -31,10 +31,17 @@ export function createDatabase(config: Pick<Config, 'database'>): Database {
   let dialect: Dialect;
   switch (cfg.kind) {
     case 'postgres': {
-      const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize, types: pgTypes });
+      // A database that does not answer fails a request in 5 s (503, Retry-After) instead of
+      // holding it until the client gives up.
+      const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize, types: pgTypes, connectionTimeoutMillis: 5000 });
       // An idle client losing its server (restart, failover) must not crash the process:
       // the pool drops it and the next query opens a new connection.
       pool.on('error', () => {});
+      // pg-pool listens for errors only on idle clients. A client in use that loses its server
+      // between two queries (inside a transaction, say) would otherwise throw an uncaught
+      // 'Connection terminated unexpectedly' and stop the process: the query in flight, or the
+      // next one, fails instead (503), and the pool drops the client when it is released.
+      pool.on('connect', (client) => { client.on('error', () => {}); });
       dialect = new PostgresDialect({ pool });
       break;
     }

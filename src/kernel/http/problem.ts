@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
+import { isDatabaseUnreachable } from '../db/unreachable.js';
 import { TongbanError, type FieldProblem } from './errors.js';
 import './kernel-errors.js';
 
@@ -57,6 +58,7 @@ export function toTongbanError(error: unknown): TongbanError {
   if (fe.statusCode === 429) return new TongbanError('TB_KERNEL_RATE_LIMITED', { cause: error });
   if (fe.statusCode === 413) return new TongbanError('TB_KERNEL_BODY_TOO_LARGE', { cause: error });
   if (fe.statusCode === 503) return new TongbanError('TB_KERNEL_UNAVAILABLE', { cause: error, headers: { 'retry-after': '5' } });
+  if (isDatabaseUnreachable(error)) return new TongbanError('TB_KERNEL_UNAVAILABLE', { detail: 'The database cannot be reached; try again shortly', cause: error, headers: { 'retry-after': '5' } });
   return new TongbanError('TB_KERNEL_INTERNAL', { cause: error });
 }
 
