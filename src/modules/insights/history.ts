@@ -28,6 +28,8 @@ export interface HistoryItem {
   readonly hoursToEnd?: number;
   readonly rating?: { readonly score: number; readonly comment?: string; readonly afterHours: number };
   readonly followUp?: { readonly answer: string; readonly changes: string; readonly afterHours: number; readonly resolved?: boolean };
+  /** A real account instead of the synthetic person of `n` (a demo persona in journeys). */
+  readonly person?: Principal & { readonly idNumber: string };
 }
 
 export interface HistoryDeps {
@@ -102,10 +104,10 @@ export async function playHistory(deps: HistoryDeps, items: readonly HistoryItem
     const start = new Date(Date.parse(`${item.day}T00:00:00+08:00`) + item.hour * HOUR);
     const last = start.getTime() + (item.hoursToEnd ?? 0) * HOUR + (item.rating?.afterHours ?? 0) * HOUR + (item.followUp?.afterHours ?? 0) * 2 * HOUR;
     if (last > now.getTime()) continue;
-    const person = historyPerson(item.n);
+    const person = item.person ?? historyPerson(item.n);
     const service = await deps.catalog.getCurrentService(item.service);
     if (!service) throw new Error(`history needs the demo service ${item.service}`);
-    if (!(await deps.identity.account(person.accountId))) {
+    if (!item.person && !(await deps.identity.account(person.accountId))) {
       await deps.identity.saveAccount({ id: person.accountId, kind: 'person', name: person.name, idNumber: person.idNumber, email: `history-${item.n}@tongban.example` });
     }
     clock.at = start;

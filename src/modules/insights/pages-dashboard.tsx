@@ -1,10 +1,10 @@
 import type { VNode } from 'preact';
-import { Layout, renderPage, Table } from '../../ui/index.js';
+import { Layout, renderPage } from '../../ui/index.js';
 import { DistributionChart, TrendChart } from './charts.js';
 import type { Dashboard } from './dashboard.js';
 import { formatMonth, formatNumber, formatShare } from './format.js';
 import './messages.js';
-import type { PageContext } from './pages-shared.js';
+import { WideTable, type PageContext } from './pages-shared.js';
 
 /** The dashboard's address for a scope: `/performance`, `/performance/agencies/…`, `/performance/services/…`. */
 export function scopePath(d: Pick<Dashboard, 'scope'>): string {
@@ -30,7 +30,7 @@ export function renderDashboardPage(context: PageContext, d: Dashboard): string 
       <h1 class="tb-heading-l">{title}</h1>
       {d.scope.agency ? <p class="tb-body">{t('insights.dash.providedBy')} <a href={`/performance/agencies/${d.scope.agency.code}`}>{d.scope.agency.name[locale]}</a></p> : null}
       <p class="tb-body">{t('insights.dash.intro')} {period}</p>
-      <Table caption={t('insights.dash.keyFigures')} captionSize="m" firstCellIsHeader
+      <WideTable caption={t('insights.dash.keyFigures')} captionSize="m" firstCellIsHeader
         head={[t('insights.dash.figure'), { text: t('insights.dash.value'), numeric: true }]}
         rows={[
           [t('insights.dash.received'), { text: num(f.received), numeric: true }],
@@ -45,7 +45,7 @@ export function renderDashboardPage(context: PageContext, d: Dashboard): string 
         ]} />
       <h2 class="tb-heading-m" id="trend">{t('insights.dash.trendHeading')}</h2>
       <TrendChart months={f.months} locale={locale} t={t} text={{ id: 'trend-chart', title: t('insights.dash.trendChartTitle'), desc: t('insights.dash.trendChartDesc', { period }) }} />
-      <Table caption={t('insights.dash.trendTable')}
+      <WideTable caption={t('insights.dash.trendTable')}
         head={[t('insights.dash.month'), { text: t('insights.dash.received'), numeric: true }, { text: t('insights.dash.decided'), numeric: true },
           { text: t('insights.dash.medianDays'), numeric: true }, { text: t('insights.dash.withinDeadline'), numeric: true }, { text: t('insights.dash.averageRating'), numeric: true }]}
         firstCellIsHeader
@@ -53,7 +53,7 @@ export function renderDashboardPage(context: PageContext, d: Dashboard): string 
           { text: days(m.medianDays), numeric: true }, { text: pct(m.withinDeadlineShare), numeric: true }, { text: num(m.averageRating, 2), numeric: true }])} />
       <h2 class="tb-heading-m" id="satisfaction">{t('insights.dash.satisfactionHeading')}</h2>
       <DistributionChart distribution={f.distribution} locale={locale} t={t} text={{ id: 'rating-chart', title: t('insights.dash.ratingChartTitle'), desc: t('insights.dash.ratingChartDesc', { count: f.ratings }) }} />
-      <Table caption={t('insights.dash.ratingTable')} firstCellIsHeader head={[t('insights.dash.score'), { text: t('insights.dash.ratings'), numeric: true }, { text: t('insights.dash.shareOfRatings'), numeric: true }]}
+      <WideTable caption={t('insights.dash.ratingTable')} firstCellIsHeader head={[t('insights.dash.score'), { text: t('insights.dash.ratings'), numeric: true }, { text: t('insights.dash.shareOfRatings'), numeric: true }]}
         rows={[5, 4, 3, 2, 1].map((s) => {
           const count = f.distribution[s - 1] ?? 0;
           return [t(`insights.score.${s}`), { text: num(count), numeric: true }, { text: pct(f.ratings === 0 ? null : count / f.ratings), numeric: true }];

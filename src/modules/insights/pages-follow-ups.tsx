@@ -1,8 +1,8 @@
 import type { VNode } from 'preact';
-import { BackLink, Button, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea } from '../../ui/index.js';
+import { BackLink, Button, Layout, NotificationBanner, renderPage, SummaryList, Tag, Textarea } from '../../ui/index.js';
 import { formatDate } from './format.js';
 import './messages.js';
-import { Csrf, errorFor, Errors, Paragraphs, type PageContext, type PageError } from './pages-shared.js';
+import { Csrf, errorFor, Errors, Paragraphs, WideTable, type PageContext, type PageError } from './pages-shared.js';
 import type { FollowUpItem } from './service.js';
 
 function State({ item, context }: { item: FollowUpItem; context: PageContext }): VNode {
@@ -25,7 +25,7 @@ export function renderQueuePage(context: PageContext, items: readonly FollowUpIt
       <p class="tb-body">{t('insights.queue.intro')}</p>
       <p class="tb-body"><a href={`/backoffice/follow-ups?state=${other}`}>{t(`insights.queue.show.${other}`)}</a></p>
       {items.length === 0 ? <p class="tb-body">{t(`insights.queue.none.${state}`)}</p> : (
-        <Table caption={t(`insights.queue.caption.${state}`)}
+        <WideTable caption={t(`insights.queue.caption.${state}`)}
           head={[t('insights.queue.reference'), t('insights.queue.service'), { text: t('insights.queue.score'), numeric: true }, t('insights.queue.due'), t('insights.queue.state')]}
           rows={items.map((item) => [
             <a href={`/backoffice/follow-ups/${item.id}`} key="ref">{item.reference ?? item.caseId}</a>,

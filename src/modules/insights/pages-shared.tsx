@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import { CSRF_FIELD, ErrorSummary, type LayoutProps } from '../../ui/index.js';
+import { CSRF_FIELD, ErrorSummary, Table, type LayoutProps, type TableProps } from '../../ui/index.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
 
@@ -19,4 +19,9 @@ export function Errors({ errors }: { errors: readonly PageError[] }): VNode | nu
 /** Plain text kept as paragraphs; escaped like any other text. */
 export function Paragraphs({ text }: { text: string }): VNode {
   return <>{text.split(/\n{2,}/).map((p, i) => <p class="tb-body" key={i}>{p}</p>)}</>;
+}
+
+/** A table that scrolls sideways inside its own box (focusable, named by its caption) on a narrow screen. */
+export function WideTable(props: TableProps): VNode {
+  return <div class="tb-table-wrapper" tabIndex={0} role="region" aria-label={props.caption}><Table {...props} /></div>;
 }
