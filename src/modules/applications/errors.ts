@@ -1,6 +1,5 @@
 import { defineErrors } from '../../kernel/http/errors.js';
 import './messages.js';
-import './messages-prefill.js';
 
 /** Codes raised by the applications module. Documented in docs/errors.md. */
 export const ApplicationsErrors = defineErrors('applications', {

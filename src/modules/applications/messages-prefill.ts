@@ -1,7 +1,8 @@
-import { defineMessages } from '../../kernel/i18n/index.js';
-
-/** The once-only prefill's wording (docs/adr/0019), kept apart from messages.ts to keep both short. */
-export const prefillMessages = defineMessages('applications', {
+/**
+ * The once-only prefill's wording (docs/adr/0019), kept apart from messages.ts to keep both short;
+ * messages.ts declares it with the module's other messages.
+ */
+export const prefillMessages = {
   en: {
     'applications.prefill.title': 'Use your details from the {registry}',
     'applications.prefill.titleCounter': 'Use the person’s details from the {registry}',
@@ -120,4 +121,4 @@ export const prefillMessages = defineMessages('applications', {
     'applications.report.back': '返回您的申请',
     'applications.error.reportInvalid': '请检查报告后重新发送',
   },
-});
+} as const;

@@ -1,7 +1,9 @@
 import { defineMessages } from '../../kernel/i18n/index.js';
+import { prefillMessages } from './messages-prefill.js';
 
 export const applicationsMessages = defineMessages('applications', {
   en: {
+    ...prefillMessages.en,
     'applications.error.notFound': 'We cannot find that application',
     'applications.error.serviceUnavailable': 'You cannot apply for this service online at the moment',
     'applications.error.notADraft': 'This application has already been sent',
@@ -114,6 +116,7 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.staff.notAnswered': 'Not answered yet',
   },
   'zh-CN': {
+    ...prefillMessages['zh-CN'],
     'applications.error.notFound': '找不到该申请',
     'applications.error.serviceUnavailable': '该事项目前不能在线申请',
     'applications.error.notADraft': '该申请已提交',

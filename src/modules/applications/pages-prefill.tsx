@@ -5,7 +5,7 @@ import {
 } from '../../ui/index.js';
 import { CsrfField, type PageContext } from './pages-shared.js';
 import type { Draft, PrefillMarks, PrefillPlan } from './service.js';
-import './messages-prefill.js';
+import './messages.js';
 
 type Named = Readonly<Record<Locale, string>>;
 

@@ -10,7 +10,7 @@ import { toAddress } from './prefill-address.js';
 import type { PrefillAgreement, PrefillConsentCheck, PrefillPort } from './prefill-port.js';
 import { createPrefillStore, type PrefilledField, type PrefillOutcome, type PrefillRow } from './prefill-store.js';
 import { createApplicationsStore, type ApplicationRow, type Executor } from './store.js';
-import './messages-prefill.js';
+import './messages.js';
 
 /**
  * Once-only prefill (docs/adr/0019): before a form's first page the person sees what will be read
