@@ -7,6 +7,7 @@ import { formatLine, markdownTable, toResults, type Measured } from './report.js
 import type { Scenario } from './scenario.js';
 import { auditScenario } from './scenarios/audit.js';
 import { mediatorScenario } from './scenarios/mediator.js';
+import { pagesScenario } from './scenarios/pages.js';
 
 /**
  * Every scenario, in the order they run (issue 8 numbers in brackets). Scenario 3, registry reads
@@ -17,7 +18,7 @@ export const scenarios: readonly Scenario[] = [
   // [1] submissions: bench/scenarios/submissions.ts
   mediatorScenario, // [2]
   // [3] registry reads: the registries module's scenario goes here.
-  // [4] pages: bench/scenarios/pages.ts
+  pagesScenario, // [4]
   auditScenario, // [5]
 ];
 

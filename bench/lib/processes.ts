@@ -18,6 +18,15 @@ export function parseVmHwm(status: string): number {
   return Number(match[1]) * 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat. */
+export async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th, in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10;
+}
+
 async function peakRss(pid: number): Promise<number> {
   return parseVmHwm(await readFile(`/proc/${pid}/status`, 'utf8'));
 }

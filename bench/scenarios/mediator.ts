@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { seedDemoClient, type DemoClient } from '../../src/kernel/auth/machine/index.js';
 import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../../src/modules/mediator/index.js';
 import { load, type LoadResult } from '../lib/load.js';
 import { paced } from '../lib/paced.js';
-import { forkServer, type ChildServer } from '../lib/processes.js';
+import { cpuMs, forkServer, type ChildServer } from '../lib/processes.js';
 import { accessToken, startPreparedTongban } from '../lib/tongban.js';
 import { added, figure } from '../report.js';
 import type { Scenario } from '../scenario.js';
@@ -67,10 +69,26 @@ export const mediatorScenario: Scenario = {
       await load({ url: bareUrl, seconds: warm, connections: options.connections });
       await load({ url: mediatedUrl, headers: await mediatedHeaders(), seconds: warm, connections: options.connections });
 
-      const bareMax = await run('bare proxy, flat out', bareUrl, {});
-      const mediatedMax = await run('mediated, flat out', mediatedUrl, await mediatedHeaders());
+      // CPU time per answered request (user + system of the server process only): unlike req/s it
+      // barely depends on what else the machine's cores are doing while the bench runs.
+      const cpuOf = async (server: ChildServer, work: () => Promise<LoadResult>) => {
+        const before = await cpuMs(server.pid);
+        const result = await work();
+        return { result, cpuMsPerRequest: ((await cpuMs(server.pid)) - before) / Math.max(1, result.ok) };
+      };
+      const bare = await cpuOf(proxy, () => run('bare proxy, flat out', bareUrl, {}));
+      const commitsBefore = await commits(context.database.env.DATABASE_URL);
+      const mediated = await cpuOf(tongban.server, async () => run('mediated, flat out', mediatedUrl, await mediatedHeaders()));
+      const commitsAfter = await commits(context.database.env.DATABASE_URL);
+      const bareMax = bare.result;
+      const mediatedMax = mediated.result;
       const name = (what: string) => `mediator.${kind}.${what}`;
       context.report(figure(name('throughput'), mediatedMax.rps, 'req/s', bareMax.rps, { on: 'ratio', atLeast: 0.5 }));
+      context.report(figure(name('cpu-per-request'), mediated.cpuMsPerRequest, 'ms', bare.cpuMsPerRequest));
+      if (commitsBefore !== undefined && commitsAfter !== undefined) {
+        // Group commit at work: database transactions per mediated exchange (1 or more without it).
+        context.report(figure(name('commits-per-exchange'), (commitsAfter - commitsBefore) / Math.max(1, mediatedMax.ok), 'commits', null));
+      }
 
       const bareRate = await run(`bare proxy at ${options.rate} req/s`, bareUrl, {}, options.rate);
       const mediatedRate = await run(`mediated at ${options.rate} req/s`, mediatedUrl, await mediatedHeaders(), options.rate);
@@ -88,6 +106,20 @@ export const mediatorScenario: Scenario = {
     }
   },
 };
+
+/** Transactions committed in the bench's PostgreSQL database so far (its statistics, after they settle). */
+async function commits(url: string | undefined): Promise<number | undefined> {
+  if (url === undefined) return undefined;
+  await sleep(1_000);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = current_database()');
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Before measuring: both paths answer the provider's record, so the figures compare like with like. */
 async function expectRecord(url: string, headers: Record<string, string>): Promise<void> {
