@@ -107,7 +107,7 @@ describeEachDatabase('insights pages', migrationSources, (use) => {
       expect(json.json<{ received: number; months: unknown[] }>().months).toHaveLength(12);
     }
     const national = await built.app.inject({ method: 'GET', url: '/performance/data.json' });
-    expect(national.json<{ received: number; ratings: number }>()).toMatchObject({ received: 3, ratings: 2 });
+    expect(national.json<{ received: number; decided: number }>()).toMatchObject({ received: 3, decided: 3 });
     expect((await built.app.inject({ method: 'GET', url: '/performance/services/nope', headers: { accept: 'text/html' } })).statusCode).toBe(404);
   });
 });
