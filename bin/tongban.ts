@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAuditCommands } from '../src/cli/audit.js';
 import { openCli } from '../src/cli/context.js';
 import { registerImportCommand } from '../src/cli/import.js';
+import { registerKeysCommands } from '../src/cli/keys.js';
 import { registerMigrateCommands } from '../src/cli/migrate.js';
 import { registerSeedCommand } from '../src/cli/seed.js';
 import { registerServeCommand } from '../src/cli/serve.js';
@@ -14,6 +15,7 @@ registerMigrateCommands(program);
 registerSeedCommand(program, () => openCli());
 registerAuditCommands(program, () => openCli());
 registerImportCommand(program, () => openCli());
+registerKeysCommands(program, () => openCli());
 
 program.parseAsync().catch((error: unknown) => {
   // A bad setting names the variable and what is wrong; anything else prints its cause chain.

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import type { Services } from '../modules/index.js';
+
+/** Where the commands write; tests pass their own. */
+export interface KeysCliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const standardOutput: KeysCliOutput = {
+  out: (line) => { process.stdout.write(`${line}\n`); },
+  err: (line) => { process.stderr.write(`${line}\n`); },
+};
+
+/**
+ * `tongban keys rotate --agency <code>`: a new current certificate signing key for the agency;
+ * the old one is retired but stays published in the JWKS, so certificates it signed still verify.
+ * `tongban keys list [--agency <code>]` shows every key and whether it is current.
+ */
+export function registerKeysCommands(
+  program: Command,
+  open: () => Promise<{ services: Pick<Services, 'documents'>; close(): Promise<void> }>,
+  output: KeysCliOutput = standardOutput,
+): void {
+  const keys = program.command('keys').description('the agencies\' certificate signing keys');
+
+  keys.command('rotate').description('make a new current signing key for an agency (old keys stay published)')
+    .requiredOption('--agency <code>', 'agency code, e.g. 110000-PSB')
+    .action(async (options: { agency: string }) => {
+      const opened = await open();
+      try {
+        const rotated = await opened.services.documents.rotateKey(options.agency, { kind: 'system', id: 'cli' });
+        output.out(`${options.agency}: new current key ${rotated.kid}`);
+        output.out(rotated.retired ? `retired (still published): ${rotated.retired}` : 'it had no key before');
+      } catch (error) {
+        output.err(`${options.agency}: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      } finally {
+        await opened.close();
+      }
+    });
+
+  keys.command('list').description('list signing keys, current and retired')
+    .option('--agency <code>', 'only this agency')
+    .action(async (options: { agency?: string }) => {
+      const opened = await open();
+      try {
+        for (const key of await opened.services.documents.listKeys(options.agency)) {
+          output.out(`${key.agency}\t${key.retired_at ? `retired ${key.retired_at.toISOString()}` : 'current'}\t${key.kid}`);
+        }
+      } finally {
+        await opened.close();
+      }
+    });
+}
