@@ -105,7 +105,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     return [appointmentList(items)];
   });
 
-  app.post<Query>(`${SCHEDULER_BASE}/appointment/new`, route, async (request) => {
+  app.post<Query>(`${SCHEDULER_BASE}/appointment/new`, route, async (request, reply) => {
     const caller = await callerOf(request, SCHEDULER_SCOPES.book);
     const details = member(readQry(request.query.qry === undefined && request.body ? { qry: JSON.stringify(request.body) } : request.query, ['appointment_details']), 'appointment_details');
     const where = 'appointment_details';
@@ -118,7 +118,8 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     const event = parseEventId(events[0]!);
     const context = await scheduling.forSystem(applicationId, caller.principal, request.locale, request.id);
     const booked = await scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, { actor: caller.actor, locale: request.locale, requestId: request.id }, 'book');
-    return `[Event_id:${eventId(booked.hallId, booked.startsAt)},appointment_id:${booked.reference}]`;
+    // The spec answers a JSON string in the shape of its example.
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(`[Event_id:${eventId(booked.hallId, booked.startsAt)},appointment_id:${booked.reference}]`));
   });
 
   app.put<Query>(`${SCHEDULER_BASE}/appointment/modifications`, route, async (request) => {

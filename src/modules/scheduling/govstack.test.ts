@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import type { Built } from '../../app.js';
+import type { Principal } from '../../kernel/auth/index.js';
+import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
+import { toJsonSchema } from '../govstack-registration/test-kit.js';
+import { demoPersona } from '../identity/index.js';
+import { migrationSources } from '../index.js';
+import { accountPrincipal, HALL, schedulingApp, submitResidenceApplication, testClock } from './test-kit.js';
+
+const BASE = '/govstack/scheduler';
+const CITIZEN = demoPersona('citizen');
+const STATION = 'chaoyang-jianguomen-pcs';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const spec = JSON.parse(readFileSync(new URL('./spec/Govstack_scheduler_BB_APIs.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, Json>>; components: { schemas: Json } };
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajv.addSchema(JSON.parse(JSON.stringify({ $id: 'scheduler', definitions: toJsonSchema(spec.components.schemas) }).replaceAll('"#/components/schemas/', '"scheduler#/definitions/')) as object);
+
+/** Errors of `body` against the spec's 200 response schema of an operation (empty when it conforms). */
+function violations(path: string, method: string, body: unknown): string[] {
+  const operation = spec.paths[path]?.[method] as { responses: Record<string, { content?: Record<string, { schema: Json }> }> };
+  const schema = Object.values(operation.responses['200']?.content ?? {})[0]?.schema;
+  if (schema === undefined) throw new Error(`no response schema for ${method} ${path}`);
+  const validate = ajv.compile(JSON.parse(JSON.stringify(toJsonSchema(schema)).replaceAll('"#/components/schemas/', '"scheduler#/definitions/')) as object);
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+}
+
+describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
+  const clock = testClock();
+  let built: Built;
+  let citizen: Principal;
+  const tokens = new Map<string, string>();
+
+  const token = async (clientId: string, organisation: string, scopes: string[]) => {
+    const demo = await seedDemoClient(built.kernel.db, { clientId, name: clientId, organisation, scopes });
+    const assertion = await createClientAssertion({ clientId, privateJwk: demo.privateJwk, audience: built.app.machineAuth.tokenUrl, now: clock.now() });
+    const res = await built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, scopes) });
+    return res.json<{ access_token: string }>().access_token;
+  };
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, as: string | undefined, query: Record<string, unknown> = {}) => {
+    const params = new URLSearchParams({ requestor_id: 'psb-case-system', request_token: 'Organizer' });
+    for (const [k, v] of Object.entries(query)) params.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+    return built.app.inject({
+      method, url: `${BASE}${path}?${params.toString()}`,
+      headers: { accept: 'application/json', 'accept-language': 'en', ...(as ? { authorization: `Bearer ${tokens.get(as) ?? ''}` } : {}) },
+    });
+  };
+
+  beforeAll(async () => {
+    built = await schedulingApp(use(), clock.now);
+    citizen = await accountPrincipal(built, CITIZEN.accountId);
+    tokens.set('psb', await token('psb-scheduler', 'CN/GOV/110000-PSB/case-system', ['scheduler:read', 'scheduler:book']));
+    tokens.set('psb-read', await token('psb-dashboard', 'CN/GOV/110000-PSB/dashboard', ['scheduler:read']));
+    tokens.set('amr', await token('amr-scheduler', 'CN/GOV/110000-AMR/case-system', ['scheduler:read', 'scheduler:book']));
+  });
+  afterAll(async () => { await built.app.close(); });
+
+  it('lists halls as entities and counters as resources, as the spec describes them', async () => {
+    const entities = await call('GET', '/entity/list_details', 'psb');
+    expect(entities.statusCode).toBe(200);
+    expect(violations('/entity/list_details', 'get', entities.json())).toEqual([]);
+    // The check can fail: a flat list, or a number where the spec has a string, does not conform.
+    expect(violations('/entity/list_details', 'get', [{ entity_id: HALL }])).not.toEqual([]);
+    expect(violations('/entity/list_details', 'get', [[{ entity_id: 7 }]])).not.toEqual([]);
+    expect(entities.json<{ entity_id: string }[][]>()[0]?.map((e) => e.entity_id)).toEqual([STATION, HALL]);
+    const resources = await call('GET', '/resource/list_details', 'psb', { qry: { resource_filter: { resource_id: ['dongcheng-zwfw-1'] } } });
+    expect(violations('/resource/list_details', 'get', resources.json())).toEqual([]);
+    expect(resources.json<unknown[][]>()[0]).toHaveLength(1);
+    const free = await call('GET', '/resource/availability', 'psb', { qry: { free_resource_filter: { Entity_id: HALL, from: '2026-12-08T09:00:00', to: '2026-12-08T12:00:00' } } });
+    expect(free.statusCode).toBe(200);
+    expect(violations('/resource/availability', 'get', free.json())).toEqual([]);
+    const counter1 = free.json<{ resource_id: string; free_slots: string[] }[][]>()[0]?.find((r) => r.resource_id === 'dongcheng-zwfw-1');
+    expect(counter1?.free_slots).toHaveLength(6);
+    expect(counter1?.free_slots[0]).toBe('[2026-12-08T01:00:00.000Zto2026-12-08T01:30:00.000Z]');
+  });
+
+  it('books, lists, moves and cancels an appointment for an application of the caller’s agency', async () => {
+    const { id } = await submitResidenceApplication(built, citizen);
+    const created = await call('POST', '/appointment/new', 'psb', { qry: { appointment_details: { event_ids: [`${HALL}/2026-12-08T02:00:00.000Z`], participant_type: 'application', participant_id: id } } });
+    expect(created.statusCode).toBe(200);
+    expect(violations('/appointment/new', 'post', created.json())).toEqual([]);
+    const reference = /appointment_id:(AP\w+)\]$/.exec(created.json<string>())?.[1] ?? '';
+    expect(created.json<string>()).toBe(`[Event_id:${HALL}/2026-12-08T02:00:00.000Z,appointment_id:${reference}]`);
+    expect(await built.services.scheduling.appointmentFor(id)).toMatchObject({ reference, status: 'booked' });
+
+    const listed = await call('GET', '/appointment/list_details', 'psb', { appointment_filter: { participant_id: id } });
+    expect(listed.statusCode).toBe(200);
+    expect(violations('/appointment/list_details', 'get', listed.json())).toEqual([]);
+    expect(listed.json<unknown[][]>()[0]).toEqual([{ appointment_id: reference, details: { exclusive: true, event_id: `${HALL}/2026-12-08T02:00:00.000Z`, participant_type: 'application', participant_id: id, status_id: 'confirmed', participant_entity_id: HALL } }]);
+    const audited = (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 })).filter((r) => r.action === 'scheduling.appointment.list');
+    expect(audited[0]).toMatchObject({ actor: { kind: 'client', id: 'psb-scheduler', organisation: 'CN/GOV/110000-PSB/case-system' }, purpose: expect.any(String) as string });
+
+    // Another agency's system sees none of it and cannot change it.
+    expect((await call('GET', '/appointment/list_details', 'amr', { appointment_filter: { participant_id: id } })).json()).toEqual([[]]);
+    expect((await call('DELETE', '/appointment', 'amr', { appointment_id: reference })).statusCode).toBe(404);
+    const foreign = await call('POST', '/appointment/new', 'amr', { qry: { appointment_details: { event_ids: [`${HALL}/2026-12-08T03:00:00.000Z`], participant_id: id } } });
+    expect(foreign.statusCode).toBe(403);
+
+    const moved = await call('PUT', '/appointment/modifications', 'psb', { appointment_id: reference, qry: { details: { event_id: `${STATION}/2026-12-09T06:10:00.000Z` } } });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toMatchObject({ appointment_id: reference, details: { event_id: `${STATION}/2026-12-09T06:10:00.000Z`, participant_entity_id: STATION } });
+    const deleted = await call('DELETE', '/appointment', 'psb', { appointment_id: reference });
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).toMatchObject({ details: { status_id: 'cancelled' } });
+    expect(await built.services.scheduling.appointmentFor(id)).toBeUndefined();
+  });
+
+  it('refuses callers without a token or scope, and malformed queries, as problem+json', async () => {
+    expect((await call('GET', '/entity/list_details', undefined)).statusCode).toBe(401);
+    const readOnly = await call('POST', '/appointment/new', 'psb-read', { qry: { appointment_details: {} } });
+    expect(readOnly.statusCode).toBe(403);
+    const bad = await call('GET', '/appointment/list_details', 'psb', { qry: '{not json' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(bad.json()).toMatchObject({ code: 'TB_SCHEDULING_QUERY_INVALID', errors: [{ pointer: '/query/qry' }] });
+    const missing = await built.app.inject({ method: 'GET', url: `${BASE}/entity/list_details`, headers: { authorization: `Bearer ${tokens.get('psb') ?? ''}` } });
+    expect(missing.statusCode).toBe(400);
+  });
+
+  it('answers exactly one of many racing bookings for a one-place slot; the rest get 409 problem+json', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push((await submitResidenceApplication(built, citizen)).id);
+    const event = `${STATION}/2026-12-10T01:00:00.000Z`; // 09:00 at the station: one counter, one place
+    const answers = await Promise.all(ids.map((id) => call('POST', '/appointment/new', 'psb', { qry: { appointment_details: { event_ids: [event], participant_id: id } } })));
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+    const refused = answers.filter((a) => a.statusCode !== 200);
+    expect(refused).toHaveLength(5);
+    for (const answer of refused) {
+      expect(answer.statusCode).toBe(409);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.json()).toMatchObject({ code: 'TB_SCHEDULING_SLOT_FULL', status: 409, title: 'This time is fully booked' });
+    }
+  });
+});
