@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/context.js';
 import { registerGovstackRoutes } from './routes-govstack.js';
+import { registerRegistryPages } from './routes-pages.js';
 import type { RegistriesService } from './service.js';
 
 export const GOVSTACK_PREFIX = '/govstack/registries';
@@ -11,4 +12,5 @@ export async function registriesPlugin(app: FastifyInstance, deps: { kernel: Ker
     registerGovstackRoutes(scope, deps);
     return Promise.resolve();
   }, { prefix: GOVSTACK_PREFIX });
+  registerRegistryPages(app, deps.registries);
 }

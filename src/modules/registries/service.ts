@@ -16,6 +16,9 @@ export type { Reader, RegistryRecord, Writer } from './records.js';
 export type { HistoryEntry, Match } from './store.js';
 export { matchesOf } from './records.js';
 
+/** A data item's title in both languages. */
+export const itemTitleOf = (registry: Registry, item: string): LocalizedText => itemTitle(registry.schema, item);
+
 export interface CorrectionTask {
   readonly id: string;
   readonly registry: string;
@@ -125,6 +128,16 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
     async correction(id: string): Promise<CorrectionTask | undefined> {
       const row = UUID.test(id) ? await store.correction(kernel.db, id) : undefined;
       return row ? toTask(row) : undefined;
+    },
+
+    /** Showing tasks shows people's ID numbers and words: one audit record per person on the page. */
+    async auditTaskView(tasks: readonly CorrectionTask[], viewer: { actor: Actor; requestId?: string }): Promise<void> {
+      for (const subject of new Set(tasks.map((t) => t.reporterAccountId))) {
+        await kernel.audit.append(kernel.db, {
+          actor: viewer.actor, action: 'registry.correction.view', subject, purpose: 'Handling reports of wrong registry data',
+          ...(viewer.requestId ? { requestId: viewer.requestId } : {}), details: { tasks: tasks.filter((t) => t.reporterAccountId === subject).length },
+        });
+      }
     },
 
     /** Staff of the owner agency close a task with a note; audited for the person who reported it. */
