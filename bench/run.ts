@@ -8,6 +8,7 @@ import type { Scenario } from './scenario.js';
 import { auditScenario } from './scenarios/audit.js';
 import { mediatorScenario } from './scenarios/mediator.js';
 import { pagesScenario } from './scenarios/pages.js';
+import { submissionsScenario } from './scenarios/submissions.js';
 
 /**
  * Every scenario, in the order they run (issue 8 numbers in brackets). Scenario 3, registry reads
@@ -15,7 +16,7 @@ import { pagesScenario } from './scenarios/pages.js';
  * [2] and [4], written like bench/scenarios/mediator.ts (seed in `startPreparedTongban`'s prepare).
  */
 export const scenarios: readonly Scenario[] = [
-  // [1] submissions: bench/scenarios/submissions.ts
+  submissionsScenario, // [1]
   mediatorScenario, // [2]
   // [3] registry reads: the registries module's scenario goes here.
   pagesScenario, // [4]

@@ -4,6 +4,8 @@ import { percentile } from '../report.js';
 export interface LoadSpec {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** POST this body (JSON text) instead of a GET. */
+  readonly body?: string;
   readonly seconds: number;
   readonly connections: number;
   /** Requests per second across all connections; unset runs flat out (throughput). */
@@ -34,6 +36,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const instance = autocannon({
     url: spec.url,
     headers: { ...spec.headers },
+    ...(spec.body !== undefined ? { method: 'POST' as const, body: spec.body } : {}),
     duration: spec.seconds,
     connections: spec.connections,
     ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
