@@ -4,7 +4,8 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
-import { seedAdmin, startProvider, tokenFor } from '../mediator/test-kit.js';
+import { MEDIATOR_DEMO } from '../mediator/index.js';
+import { closedPort, seedAdmin, startProvider, tokenFor } from '../mediator/test-kit.js';
 import { DEMO_AGREEMENTS } from './demo.js';
 
 const CLIENT = 'CN/GOV/110000-CAB/case-system';
@@ -20,20 +21,23 @@ describeEachDatabase('consent: mediated calls that need consent', migrationSourc
   let built: Built;
   let provider: { app: FastifyInstance; url: string };
   let token: string;
+  let demoToken: string;
 
   beforeAll(async () => {
-    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: 'http://tongban.test', TONGBAN_DATA_DIR: ':memory:' });
+    // Listening on the public URL's port, so the demo population service (served by the app
+    // itself under /demo-providers) answers the mediator over loopback.
+    const port = await closedPort();
+    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: `http://127.0.0.1:${port}`, TONGBAN_DATA_DIR: ':memory:' });
     built = await buildApp({ config: { ...base, database: use().config.database }, database: use().database });
-    await built.app.ready();
-    for (const mod of modules.filter((m) => ['identity', 'catalog', 'consent'].includes(m.name))) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    await built.app.listen({ host: '127.0.0.1', port });
+    for (const mod of modules.filter((m) => ['identity', 'catalog', 'consent', 'mediator'].includes(m.name))) await mod.seed?.({ kernel: built.kernel, services: built.services });
     provider = await startProvider();
     const { mediator } = built.services;
-    for (const code of ['110000-PSB', '110000-CAB']) await mediator.addMember({ instance: 'CN', memberClass: 'GOV', code, name: code, agency: code }, seedAdmin);
-    await mediator.addSubsystem({ memberId: 'CN/GOV/110000-PSB', code: 'population', name: 'Population' }, seedAdmin);
     await mediator.addSubsystem({ memberId: 'CN/GOV/110000-CAB', code: 'case-system', name: 'Cases', clientId: 'test-cab-case-system' }, seedAdmin);
     await mediator.saveService({ subsystemId: 'CN/GOV/110000-PSB/population', code: 'consented', name: 'Persons (consent)', baseUrl: provider.url, needsConsent: true, agreementId: DEMO_AGREEMENTS.mediator }, seedAdmin);
     await mediator.grant({ serviceId: SERVICE, clientId: CLIENT, method: 'GET', path: '/persons/*' }, seedAdmin);
     token = await tokenFor(built, 'test-cab-case-system', CLIENT);
+    demoToken = await tokenFor(built, MEDIATOR_DEMO.cab.clientId, MEDIATOR_DEMO.cab.subsystem);
   });
   afterAll(async () => {
     await built.app.close();
@@ -45,6 +49,22 @@ describeEachDatabase('consent: mediated calls that need consent', migrationSourc
     headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT, 'x-road-issue': 'civil affairs case', ...headers },
   });
   const change = { agreementId: DEMO_AGREEMENTS.mediator, idNumber: PERSON, channel: 'online' as const, actor: { kind: 'person' as const, id: 'citizen' } };
+
+  it('gates the demo population service on the demo agreement: refused, answered after consent, refused after withdrawal', async () => {
+    const demo = (await built.services.mediator.listServices()).find((s) => s.id === MEDIATOR_DEMO.psb.service);
+    expect(demo).toMatchObject({ needs_consent: true, agreement_id: DEMO_AGREEMENTS.mediator });
+    const ask = () => built.app.inject({
+      method: 'GET', url: `/r1/${MEDIATOR_DEMO.psb.service}/persons/${PERSON}`,
+      headers: { authorization: `Bearer ${demoToken}`, 'information-mediator-client': MEDIATOR_DEMO.cab.subsystem, 'x-road-issue': 'minimum living allowance case' },
+    });
+    expect((await ask()).json()).toMatchObject({ code: 'TB_MEDIATOR_CONSENT_MISSING', status: 403 });
+    await built.services.consent.give(change);
+    const answered = await ask();
+    expect(answered.statusCode).toBe(200);
+    expect(answered.json()).toMatchObject({ idNumber: PERSON, name: '张伟', requestedBy: MEDIATOR_DEMO.cab.subsystem, purpose: 'minimum living allowance case' });
+    await built.services.consent.withdraw(change);
+    expect((await ask()).json()).toMatchObject({ code: 'TB_MEDIATOR_CONSENT_MISSING' });
+  });
 
   it('refuses the call with the mediator\'s consent-missing error while there is no consent', async () => {
     const res = await call(PERSON);

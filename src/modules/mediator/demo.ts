@@ -62,7 +62,9 @@ export async function seedMediatorDemo(kernel: Pick<Kernel, 'db' | 'config'>, me
   for (const s of subsystems) if (!existing.has(`${s.memberId}/${s.code}`)) await mediator.addSubsystem(s, admin);
   const services = new Set((await mediator.listServices()).map((s) => s.id));
   if (!services.has(DEMO.psb.service)) {
-    await mediator.saveService({ subsystemId: DEMO.psb.subsystem, code: 'persons', name: '人口基本信息查询', baseUrl: `${base}/demo-providers/psb/population`, openapi: openapi('Population', '/persons/{idNumber}', 'idNumber') }, admin);
+    await mediator.saveService({ subsystemId: DEMO.psb.subsystem, code: 'persons', name: '人口基本信息查询', baseUrl: `${base}/demo-providers/psb/population`, openapi: openapi('Population', '/persons/{idNumber}', 'idNumber'),
+      // The person's consent under the consent module's demo agreement (docs/adr/0018-consent.md): refused until they give it on /account/consent.
+      needsConsent: true, agreementId: 'population-persons' }, admin);
   }
   if (!services.has(DEMO.amr.service)) {
     await mediator.saveService({ subsystemId: DEMO.amr.subsystem, code: 'companies', name: '市场主体登记信息查询', baseUrl: `${base}/demo-providers/amr/business`, openapi: openapi('Business registry', '/companies/{creditCode}', 'creditCode') }, admin);
