@@ -10,6 +10,8 @@ export interface PacedSpec {
   readonly seconds: number;
   /** Requests per second, sent evenly spaced. */
   readonly rate: number;
+  /** The path (and query) of request number n, when they differ (e.g. a different record each time); the url's otherwise. */
+  readonly pathAt?: (n: number) => string;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function paced(spec: PacedSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   let failed = 0;
   const pending: Promise<void>[] = [];
-  const send = (due: number) => pool.request({ method: 'GET', path, headers: { ...spec.headers } }).then(async (answer) => {
+  const send = (due: number, n: number) => pool.request({ method: 'GET', path: spec.pathAt ? spec.pathAt(n) : path, headers: { ...spec.headers } }).then(async (answer) => {
     await answer.body.dump();
     if (answer.statusCode >= 200 && answer.statusCode < 300) latencies.push(performance.now() - due);
     else failed += 1;
@@ -39,7 +41,7 @@ export async function paced(spec: PacedSpec): Promise<LoadResult> {
     const now = performance.now();
     // Everything due by now goes out now (a late timer never thins the load out).
     while (sent < total && start + sent * interval <= now) {
-      pending.push(send(start + sent * interval));
+      pending.push(send(start + sent * interval, sent));
       sent += 1;
     }
     const next = start + sent * interval - performance.now();
