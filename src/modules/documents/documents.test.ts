@@ -4,8 +4,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { demoApp } from '../applications/test-kit.js';
+import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
-import { approvedSoleTrader, AMR, BUSINESS_NAME, citizen, decide, officer, submitSoleTrader } from './test-kit.js';
+import { approvedSoleTrader as approve, AMR, BUSINESS_NAME, decide, submitSoleTrader, type People } from './test-kit.js';
+
+const principal = (subject: string) => {
+  const p = demoPersona(subject);
+  return { accountId: p.accountId, kind: p.kind, name: p.name, roles: p.roles };
+};
+const citizen = () => principal('citizen');
+const officer = () => principal('officer');
+const people: People = { citizen: citizen(), officer: officer() };
+const approvedSoleTrader = (built: Built) => approve(built, people);
 
 const ANOTHER_AGENCY = '110000-PSB';
 const json = (body: string): unknown => JSON.parse(body);
@@ -35,8 +45,8 @@ describeEachDatabase('documents: certificates issued, verified, revoked', migrat
   });
 
   it('issues nothing for a rejected application', async () => {
-    const id = await submitSoleTrader(built);
-    await decide(built, id, 'reject');
+    const id = await submitSoleTrader(built, people);
+    await decide(built, id, 'reject', people);
     expect(await built.services.documents.forApplication(id)).toBeUndefined();
   });
 

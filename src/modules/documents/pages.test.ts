@@ -5,8 +5,14 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { demoApp, PUBLIC_URL } from '../applications/test-kit.js';
+import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { approvedSoleTrader, readQrFromPdf } from './test-kit.js';
+
+const principal = (subject: string) => {
+  const p = demoPersona(subject);
+  return { accountId: p.accountId, kind: p.kind, name: p.name, roles: p.roles };
+};
 
 const REVOKE_REASON = 'Premises changed <b>not bold</b>';
 
@@ -17,7 +23,7 @@ describeEachDatabase('documents pages: my certificates, the PDF, verify, revoke'
   const pagesForAxe: [string, string][] = [];
   beforeAll(async () => {
     built = await demoApp(use());
-    applicationId = await approvedSoleTrader(built);
+    applicationId = await approvedSoleTrader(built, { citizen: principal('citizen'), officer: principal('officer') });
     id = (await built.services.documents.forApplication(applicationId))?.id ?? '';
   });
   afterAll(async () => { await built.app.close(); });

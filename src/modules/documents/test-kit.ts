@@ -2,8 +2,6 @@ import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, type PDFPage }
 import * as jsQRModule from 'jsqr';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
-import { jpeg, pdf } from '../applications/test-kit.js';
-import { demoPersona } from '../identity/index.js';
 
 // jsqr is CommonJS with a `default` property beside the function: take the function either way.
 type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
@@ -16,12 +14,12 @@ export const SOLE_TRADER = 'sole-trader-business-licence';
 export const AMR = '110000-AMR';
 export const BUSINESS_NAME = '张记水果店';
 
-const persona = (subject: string): Principal => {
-  const p = demoPersona(subject);
-  return { accountId: p.accountId, kind: p.kind, name: p.name, roles: p.roles };
-};
-export const citizen = (): Principal => persona('citizen');
-export const officer = (): Principal => persona('officer');
+/** The applicant and the officer who decides (tests pass the demo personas). */
+export interface People { readonly citizen: Principal; readonly officer: Principal }
+
+/** Well-formed enough for the upload checks: the formats are sniffed from the first bytes. */
+const pdf = (): Buffer => Buffer.from('%PDF-1.7\nlease\n%%EOF\n');
+const jpeg = (): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(60, 2)]);
 
 const ANSWERS = {
   operator: { operator_name: '张伟', operator_id_number: '110101199003072359', operator_phone: '13800138000' },
@@ -32,10 +30,10 @@ const ANSWERS = {
 };
 
 /** 张伟 applies for the sole-trader licence (it comes with a certificate); returns the application id. */
-export async function submitSoleTrader(built: Built): Promise<string> {
+export async function submitSoleTrader(built: Built, people: People): Promise<string> {
   const { applications } = built.services;
-  const draft = await applications.startOnline(SOLE_TRADER, citizen(), 'zh-CN');
-  const result = await applications.submitAnswers(draft.id, citizen(), {
+  const draft = await applications.startOnline(SOLE_TRADER, people.citizen, 'zh-CN');
+  const result = await applications.submitAnswers(draft.id, people.citizen, {
     answers: ANSWERS, locale: 'zh-CN',
     uploads: [
       { fieldId: 'premises_proof', filename: 'lease.pdf', claimedType: 'application/pdf', content: pdf(), truncated: false },
@@ -47,15 +45,15 @@ export async function submitSoleTrader(built: Built): Promise<string> {
 }
 
 /** The officer claims and decides the case. */
-export async function decide(built: Built, applicationId: string, action: 'approve' | 'reject'): Promise<void> {
+export async function decide(built: Built, applicationId: string, action: 'approve' | 'reject', people: People): Promise<void> {
   const { workflow } = built.services;
-  await workflow.act(undefined, { caseId: applicationId, action: 'claim', actor: officer() });
-  await workflow.act(undefined, { caseId: applicationId, action, actor: officer(), ...(action === 'reject' ? { reason: 'Premises not suitable' } : {}) });
+  await workflow.act(undefined, { caseId: applicationId, action: 'claim', actor: people.officer });
+  await workflow.act(undefined, { caseId: applicationId, action, actor: people.officer, ...(action === 'reject' ? { reason: 'Premises not suitable' } : {}) });
 }
 
-export async function approvedSoleTrader(built: Built): Promise<string> {
-  const id = await submitSoleTrader(built);
-  await decide(built, id, 'approve');
+export async function approvedSoleTrader(built: Built, people: People): Promise<string> {
+  const id = await submitSoleTrader(built, people);
+  await decide(built, id, 'approve', people);
   return id;
 }
 
