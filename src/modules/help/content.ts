@@ -63,6 +63,7 @@ const getHelp: InfoPage = {
     { kind: 'inset', text: 'help.get.phone.password' },
     { kind: 'h2', text: 'help.get.hall.heading' },
     { kind: 'p', text: 'help.get.hall.body' },
+    { kind: 'p', text: 'help.get.hall.support' },
     { kind: 'facts', rows: [{ label: 'help.get.hall.hoursLabel', value: 'help.get.hall.hours' }, { label: 'help.get.hall.whereLabel', value: 'help.get.hall.where' }] },
     { kind: 'h2', text: 'help.get.bring.heading' },
     {

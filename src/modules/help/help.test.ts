@@ -87,7 +87,7 @@ describeEachDatabase('the information pages', migrationSources, (use) => {
     expect(en).toContain('What to bring');
   });
 
-  it('states the accessibility target, the privacy contact and that ratings come later', async () => {
+  it('states the accessibility target, the privacy contact and how to rate a service', async () => {
     const b = browser();
     b.setCookie('tongban_lang', 'en');
     expect((await b.get('/accessibility')).body).toContain('WCAG) version 2.2 at level AA');
@@ -97,7 +97,9 @@ describeEachDatabase('the information pages', migrationSources, (use) => {
     expect(privacy).toContain('Article 13');
     const feedback = (await b.get('/feedback')).body;
     expect(feedback).toContain(`href="mailto:${CONTACTS.feedbackEmail}"`);
-    expect(feedback).toContain('This is not available yet.');
+    expect(feedback).toContain('rate the service from 1 to 5');
+    expect(feedback).not.toContain('not available yet');
+    expect((await b.get('/help')).body).toContain('hard to see, hear, read or use a computer');
   });
 
   it('shows a signed-in person their name and the sign-out form, and keeps the page out of shared caches', async () => {

@@ -24,6 +24,7 @@ export const helpMessages = defineMessages('help', {
     'help.get.phone.password': 'Staff will never ask for your password. Do not tell it to anyone.',
     'help.get.hall.heading': 'Go to a service hall',
     'help.get.hall.body': 'Staff at a service hall counter can answer questions, check your documents and fill in an application with you. An application made at a counter appears in your account when you sign in.',
+    'help.get.hall.support': 'Tell the staff if you find it hard to see, hear, read or use a computer. They will go through the application with you, read it out, or write it down for you. You can bring someone you trust.',
     'help.get.hall.hoursLabel': 'Opening hours',
     'help.get.hall.hours': 'Monday to Friday, 9am to 5pm, and on official make-up working days. Closed on public holidays.',
     'help.get.hall.whereLabel': 'Where',
@@ -115,7 +116,7 @@ export const helpMessages = defineMessages('help', {
     'help.feedback.personal': 'Do not include your resident identity number, your password or other personal details. We do not need them to read your feedback.',
     'help.feedback.reply': 'We read all feedback. If you would like an answer, say so and tell us how to reach you.',
     'help.feedback.rating.heading': 'Rate a service',
-    'help.feedback.rating.body': 'Later, when an agency has decided on your application, you will be able to rate the service from the application’s status page. This is not available yet.',
+    'help.feedback.rating.body': 'When your application has been decided or withdrawn, you can rate the service from 1 to 5 on the application’s status page, or tell the staff at a counter. If you give 1 or 2, the agency must answer you within 5 working days and say what it has changed. You can see how every service is doing on the public performance pages.',
     'help.feedback.complaint': 'To complain about how an application was handled, call {hotline}.',
   },
   'zh-CN': {
@@ -137,6 +138,7 @@ export const helpMessages = defineMessages('help', {
     'help.get.phone.password': '工作人员绝不会询问您的密码，请不要告诉任何人。',
     'help.get.hall.heading': '到政务服务大厅办理',
     'help.get.hall.body': '政务服务大厅的窗口工作人员可以解答问题、核对材料，并和您一起填写申请。在窗口办理的申请，您登录后可以在自己的账户中看到。',
+    'help.get.hall.support': '如果您看、听、阅读或使用电脑有困难，请告诉工作人员。他们会和您一起逐项填写申请，为您读出内容或代为书写。您也可以请信任的人陪同。',
     'help.get.hall.hoursLabel': '办公时间',
     'help.get.hall.hours': '周一至周五 9:00—17:00，调休上班日照常办公，法定节假日休息。',
     'help.get.hall.whereLabel': '地点',
@@ -228,7 +230,7 @@ export const helpMessages = defineMessages('help', {
     'help.feedback.personal': '请不要写上您的居民身份号码、密码或其他个人信息。我们阅读您的意见不需要这些信息。',
     'help.feedback.reply': '每条意见我们都会阅读。如果您希望得到答复，请说明并留下联系方式。',
     'help.feedback.rating.heading': '评价服务（好差评）',
-    'help.feedback.rating.body': '今后，在部门对您的申请作出决定后，您可以在申请的状态页面评价这项服务。此功能尚未开放。',
+    'help.feedback.rating.body': '申请办结或撤回后，您可以在申请的状态页面给这项服务打1到5分，也可以在窗口告诉工作人员。如果您打1分或2分，办理部门须在5个工作日内答复您，并说明做出了哪些改进。各项服务的办理情况可以在公开的服务绩效页面查看。',
     'help.feedback.complaint': '如需投诉申请的办理情况，请拨打{hotline}。',
   },
 });
