@@ -1,0 +1,169 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import type { Built } from '../../app.js';
+import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
+import { createTestBrowser, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { SESSION_COOKIE } from '../../kernel/auth/index.js';
+import { LANG_COOKIE } from '../../kernel/i18n/plugin.js';
+import { demoPersona } from '../identity/index.js';
+import { migrationSources } from '../index.js';
+import { BILLS_SCOPE } from './routes-govstack.js';
+import { specRequestBody, specResponse, violations } from './spec-check.js';
+import { applyForLicence, listeningDemoApp } from './test-kit.js';
+
+const CITIZEN = demoPersona('citizen');
+const citizenPrincipal = { accountId: CITIZEN.accountId, kind: CITIZEN.kind, name: CITIZEN.name, roles: CITIZEN.roles };
+
+describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payments, refunds, reconciliation, GovStack bills', migrationSources, (use) => {
+  let built: Built;
+  let url = '';
+  const browsers = new Map<string, TestBrowser>();
+
+  const as = async (persona: string): Promise<TestBrowser> => {
+    const known = browsers.get(persona);
+    if (known) return known;
+    const browser = createTestBrowser(built.app, url);
+    browser.setCookie(LANG_COOKIE, 'en');
+    await signIn(browser, persona);
+    browsers.set(persona, browser);
+    return browser;
+  };
+  const api = async (persona: string, method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<LightMyRequestResponse> => {
+    const browser = await as(persona);
+    return built.app.inject({
+      method, url: path, payload: body === undefined ? undefined : JSON.stringify(body),
+      headers: { host: new URL(url).host, cookie: `${SESSION_COOKIE}=${browser.cookie(SESSION_COOKIE) ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { 'idempotency-key': key } : {}) },
+    });
+  };
+
+  beforeAll(async () => { ({ built, url } = await listeningDemoApp(use())); }, 60_000);
+  afterAll(async () => { await built.app.close(); });
+
+  it('needs an Idempotency-Key; a retry creates nothing twice; the same key for another request is refused', async () => {
+    const app = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    expect((await api('citizen', 'POST', `/api/payments/applications/${app.id}/checkouts`, {})).statusCode).toBe(400);
+    const first = await api('citizen', 'POST', `/api/payments/applications/${app.id}/checkouts`, {}, 'checkout-key-0001');
+    const again = await api('citizen', 'POST', `/api/payments/applications/${app.id}/checkouts`, {}, 'checkout-key-0001');
+    expect(first.statusCode, first.body).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments).toHaveLength(1);
+
+    const body = { reference: app.reference, method: 'cash', payerName: '张伟' };
+    const paid = await api('clerk', 'POST', '/api/payments/counter-payments', body, 'counter-key-0001');
+    expect(paid.statusCode, paid.body).toBe(201);
+    const retried = await api('clerk', 'POST', '/api/payments/counter-payments', body, 'counter-key-0001');
+    expect(retried.json()).toEqual(paid.json());
+    const other = await api('clerk', 'POST', '/api/payments/counter-payments', { ...body, method: 'card' }, 'counter-key-0001');
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ code: 'TB_PAYMENTS_IDEMPOTENCY_CONFLICT' });
+    const twice = await api('clerk', 'POST', '/api/payments/counter-payments', body, 'counter-key-0002');
+    expect(twice.json()).toMatchObject({ code: 'TB_PAYMENTS_ALREADY_PAID' });
+    const state = await api('citizen', 'GET', `/api/payments/applications/${app.id}`);
+    expect(state.json()).toEqual({ due: 0, paid: 1000, currency: 'CNY', state: 'paid' });
+    const succeeded = (await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments.filter((p) => p.status === 'succeeded');
+    expect(succeeded).toHaveLength(1);
+
+    // Refunds: a reason, the agency's staff only, once.
+    const paymentId = succeeded![0]!.id;
+    expect((await api('clerk', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'x' }, 'refund-key-0001')).statusCode).toBe(403);
+    const refunded = await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001');
+    expect(refunded.statusCode, refunded.body).toBe(201);
+    expect((await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001')).statusCode).toBe(201);
+    expect((await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Again' }, 'refund-key-0002')).json()).toMatchObject({ code: 'TB_PAYMENTS_NOT_REFUNDABLE' });
+    const receipt = await (await as('citizen')).get(`/payments/receipts/${(paid.json<{ receiptNumber: string }>()).receiptNumber}`);
+    expect(receipt.body).toContain('This payment was refunded. Reason: Paid twice by mistake');
+    expect(await built.services.payments.statusFor(app.id)).toMatchObject({ state: 'refunded' });
+  });
+
+  it('the clerk records cash at the counter page once, with the error summary keeping what was typed', async () => {
+    const app = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    const clerk = await as('clerk');
+    const unknown = await clerk.get('/payments/counter?reference=TB-2026-AAAAAA');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('href="#reference"');
+    const found = await clerk.get(`/payments/counter?reference=${app.reference}`);
+    expect(found.body).toContain('Record the payment of CN¥10.00');
+    const { csrfToken, inputValue } = await import('../../kernel/auth/test-kit.js');
+    const key = inputValue(found.body, 'idempotency_key') ?? '';
+    const wrong = await clerk.post('/payments/counter', { _csrf: csrfToken(found.body), idempotency_key: key, reference: app.reference, method: 'cash', payer_name: '' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('href="#payer_name"');
+    expect(wrong.body).toContain('value="cash" checked');
+    const ok = await clerk.post('/payments/counter', { _csrf: csrfToken(wrong.body), idempotency_key: key, reference: app.reference, method: 'cash', payer_name: '张伟' });
+    const repeat = await clerk.post('/payments/counter', { _csrf: csrfToken(wrong.body), idempotency_key: key, reference: app.reference, method: 'cash', payer_name: '张伟' });
+    expect(ok.statusCode).toBe(303);
+    expect(repeat.headers.location).toBe(ok.headers.location);
+    const receipt = await clerk.follow(ok);
+    expect(receipt.body).toContain('Cash at a counter');
+    expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments).toHaveLength(1);
+  });
+
+  it('reconciles a day: unpaid fees, payments with no application, settlements that do not match; page and CSV', async () => {
+    const unpaid = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    await built.services.payments.statusFor(unpaid.id);
+    const secret = await built.services.payments.webhookSecret();
+    const { signWebhook } = await import('./signature.js');
+    const stray = JSON.stringify({ id: 'evt_stray_0001', type: 'payment.succeeded', created: Math.floor(Date.now() / 1000), data: { ref: 'tp_unknown_reference', amount: 4200, currency: 'CNY' } });
+    const answered = await fetch(`${url}/payments/webhooks/test-provider`, { method: 'POST', body: stray, headers: { 'content-type': 'application/json', 'tongban-signature': signWebhook(secret, stray, new Date()) } });
+    expect(await answered.json()).toEqual({ duplicate: false, matched: false });
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const admin = await as('platform-admin');
+    const report = await admin.get(`/payments/reconciliation?day=${day}`);
+    expect(report.statusCode).toBe(200);
+    expect(report.body).toContain('Fee due but not paid');
+    expect(report.body).toContain(unpaid.reference);
+    expect(report.body).toContain('Payment with no matching application');
+    expect(report.body).toContain('tp_unknown_reference');
+    const csv = await admin.get(`/payments/reconciliation.csv?day=${day}`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\r\n')[0]).toBe('section,receipt,reference,agency,method,status,amount_fen,amount_yuan,settled_at,detail');
+    expect(csv.body).toContain(`flag:fee_unpaid,,${unpaid.reference},,,,1000,10.00`);
+    expect(csv.body).toContain('flag:no_application,,tp_unknown_reference,,,,4200,42.00');
+    const bad = await admin.get('/payments/reconciliation?day=yesterday');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('value="yesterday"');
+    // An agency's officer sees their agencies' bills, never the stray money no agency owns.
+    const officerReport = await (await as('officer')).get(`/payments/reconciliation?day=${day}`);
+    expect(officerReport.body).toContain(unpaid.reference);
+    expect(officerReport.body).not.toContain('tp_unknown_reference');
+    expect((await (await as('citizen')).get('/payments/reconciliation')).statusCode).toBe(403);
+  });
+
+  it('serves the GovStack bill inquiry and bill payment to a machine client, as the spec shapes them', async () => {
+    const app = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    const clientId = 'icbc-payer-fi';
+    const demo = await seedDemoClient(built.kernel.db, { clientId, name: clientId, organisation: 'CN/COM/91100000100003962T/payments', scopes: [BILLS_SCOPE] });
+    const assertion = await createClientAssertion({ clientId, privateJwk: demo.privateJwk, audience: built.app.machineAuth.tokenUrl });
+    const tokenAnswer = await built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, [BILLS_SCOPE]) });
+    const token = tokenAnswer.json<{ access_token: string }>().access_token;
+    const headers = { authorization: `Bearer ${token}`, 'x-correlationid': 'corr-000000000001', 'platform-tenantid': 'tongban', 'payerfi-id': 'ICBC' };
+
+    const { authorization: _token, ...anonymous } = headers;
+    expect((await built.app.inject({ method: 'GET', url: `/govstack/payments/bills/${app.reference}?fields=inquiry`, headers: anonymous })).statusCode).toBe(401);
+    const inquiry = await built.app.inject({ method: 'GET', url: `/govstack/payments/bills/${app.reference}?fields=inquiry`, headers });
+    expect(inquiry.statusCode, inquiry.body).toBe(202);
+    expect(violations(specResponse('billInquiryRequest', '/bills/{billId}', 'get', '202'), inquiry.json())).toEqual([]);
+    expect(violations(specRequestBody('billInquiryResponse', '/bills/{billId}', 'post'), inquiry.json())).toEqual([]);
+    expect(inquiry.json()).toMatchObject({ responseCode: '00', billId: app.reference, billDetails: { billerId: '110000-TRA', billStatus: 'DUE', amountonDueDate: 1000 } });
+    const unknown = await built.app.inject({ method: 'GET', url: '/govstack/payments/bills/TB-2026-AAAAAA?fields=inquiry', headers });
+    expect(unknown.statusCode).toBe(400);
+    expect(violations(specResponse('billInquiryRequest', '/bills/{billId}', 'get', '400'), unknown.json())).toEqual([]);
+
+    const payHeaders = { authorization: headers.authorization, 'x-correlationid': 'corr-000000000002', 'x-platform-tenantid': 'tongban', 'x-payerfi-id': 'ICBC', 'content-type': 'application/json' };
+    const body = { requestId: 'req000000001', billInquiryRequestId: 'corr-0000000', billId: app.reference, paymentReferenceID: 'ICBC202612030001' };
+    expect(violations(specRequestBody('billPaymentRequest', '/billTransferRequests', 'post'), body)).toEqual([]);
+    const paid = await built.app.inject({ method: 'POST', url: '/govstack/payments/billTransferRequests', headers: payHeaders, payload: JSON.stringify(body) });
+    expect(paid.statusCode, paid.body).toBe(202);
+    expect(violations(specResponse('billPaymentRequest', '/billTransferRequests', 'post', '202'), paid.json())).toEqual([]);
+    // The bank retries the same notification: accepted again, nothing recorded twice.
+    const retried = await built.app.inject({ method: 'POST', url: '/govstack/payments/billTransferRequests', headers: payHeaders, payload: JSON.stringify(body) });
+    expect(retried.statusCode).toBe(202);
+    expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments).toHaveLength(1);
+    const after = await built.app.inject({ method: 'GET', url: `/govstack/payments/bills/${app.reference}?fields=inquiry`, headers });
+    expect(after.json()).toMatchObject({ billDetails: { billStatus: 'PAID', amountonDueDate: 0 } });
+    const again = await built.app.inject({ method: 'POST', url: '/govstack/payments/billTransferRequests', headers: payHeaders, payload: JSON.stringify({ ...body, paymentReferenceID: 'ICBC202612030002' }) });
+    expect(again.statusCode).toBe(400);
+    expect(violations(specResponse('billPaymentRequest', '/billTransferRequests', 'post', '400'), again.json())).toEqual([]);
+  });
+});
