@@ -1,0 +1,15 @@
+/**
+ * How big the long-running suites (tamper mutations, crash trials, fuzzing) are: small inside
+ * `npm test`, full with `npm run test:long` (TONGBAN_TEST_LONG=1). Every such suite prints the
+ * figure it reached, so a run says what it proved.
+ */
+export const longRun = process.env.TONGBAN_TEST_LONG === '1';
+
+export function scaled(small: number, full: number): number {
+  return longRun ? full : small;
+}
+
+/** Prints a suite's figure on its own line, so it shows in CI's output whatever the reporter. */
+export function reportFigure(line: string): void {
+  process.stdout.write(`\n[figure] ${line}\n`);
+}
