@@ -29,6 +29,7 @@ export function renderHomePage(context: PageContext, view: HomeView): string {
           <ul class="tb-list">
             <li><a href="/applications">{t('applications.home.myApplications')}</a></li>
             <li><a href="/messages">{t('applications.home.messages')}</a></li>
+            <li><a href="/documents">{t('applications.home.documents')}</a></li>
             <li><a href="/my-data/accesses">{t('applications.home.myData')}</a></li>
             {view.clerk ? <li><a href="/counter">{t('applications.home.counter')}</a></li> : null}
           </ul>
