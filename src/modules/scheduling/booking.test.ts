@@ -21,7 +21,7 @@ describeEachDatabase('Scheduling: booking, changing and cancelling', migrationSo
     built = await schedulingApp(use(), clock.now);
     citizen = await accountPrincipal(built, CITIZEN.accountId);
   });
-  afterAll(async () => { await built.app.close(); });
+  afterAll(async () => { await built?.app.close(); });
 
   it('offers the halls that handle the service, and free days and times from their hours', async () => {
     const { id } = await submitResidenceApplication(built, citizen);

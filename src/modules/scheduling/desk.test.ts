@@ -27,7 +27,7 @@ describeEachDatabase('Scheduling: check-in, queue tickets and calling numbers', 
     citizen = await accountPrincipal(built, CITIZEN.accountId);
     clerk = await accountPrincipal(built, demoPersona('clerk').accountId);
   });
-  afterAll(async () => { await built.app.close(); });
+  afterAll(async () => { await built?.app.close(); });
 
   it('checks a person in by reference and gives the day’s first number, audited', async () => {
     const appointment = await bookToday('10:00');

@@ -56,7 +56,7 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     tokens.set('psb-read', await token('psb-dashboard', 'CN/GOV/110000-PSB/dashboard', ['scheduler:read']));
     tokens.set('amr', await token('amr-scheduler', 'CN/GOV/110000-AMR/case-system', ['scheduler:read', 'scheduler:book']));
   });
-  afterAll(async () => { await built.app.close(); });
+  afterAll(async () => { await built?.app.close(); });
 
   it('lists halls as entities and counters as resources, as the spec describes them', async () => {
     const entities = await call('GET', '/entity/list_details', 'psb');

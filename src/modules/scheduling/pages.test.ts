@@ -36,7 +36,7 @@ describeEachDatabase('Scheduling pages: booking, changing, cancelling, the desk 
     built = await schedulingApp(use(), clock.now);
     citizen = await accountPrincipal(built, CITIZEN.accountId);
   });
-  afterAll(async () => { await built.app.close(); });
+  afterAll(async () => { await built?.app.close(); });
 
   it.each(['en', 'zh-CN'] as const)('books, changes and cancels an appointment without JavaScript (%s)', async (lang) => {
     const { id } = await submitResidenceApplication(built, citizen);

@@ -18,7 +18,7 @@ describeEachDatabase('Scheduling: reminders the day before', migrationSources, (
     built = await schedulingApp(use(), clock.now);
     citizen = await accountPrincipal(built, CITIZEN.accountId);
   });
-  afterAll(async () => { await built.app.close(); });
+  afterAll(async () => { await built?.app.close(); });
 
   it('reminds once, by the durable job, from 09:00 on the day before; again after a change of day', async () => {
     const { id } = await submitResidenceApplication(built, citizen);
