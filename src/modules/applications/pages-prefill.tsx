@@ -4,16 +4,12 @@ import {
   BackLink, Button, Checkboxes, ErrorSummary, InsetText, Layout, NotificationBanner, Panel, Radios, renderPage, SummaryList, Textarea,
 } from '../../ui/index.js';
 import { CsrfField, type PageContext } from './pages-shared.js';
+import { inSentence } from './prefill-text.js';
+
+export { inSentence } from './prefill-text.js';
 import type { Draft, PrefillMarks, PrefillPlan } from './service.js';
 import './messages.js';
 
-type Named = Readonly<Record<Locale, string>>;
-
-/** A register's name inside an English sentence ("from the population register"); Chinese has no case. */
-export function inSentence(name: Named, locale: Locale): string {
-  const text = name[locale];
-  return locale === 'en' ? text.charAt(0).toLowerCase() + text.slice(1) : text;
-}
 
 export interface PrefillPageView {
   readonly draft: Draft;
@@ -38,7 +34,7 @@ export function renderPrefillPage(context: PageContext, view: PrefillPageView): 
   const action = `/applications/${draft.application.id}/prefill`;
   const kind = plan.standing.kind;
   const rows = [
-    { key: t('applications.prefill.whereTitle'), value: t('applications.prefill.where', { registry: plan.registryName[locale], owner: plan.ownerName[locale] }) },
+    { key: t('applications.prefill.whereTitle'), value: t('applications.prefill.where', { registry: inSentence(plan.registryName, locale), owner: plan.ownerName[locale] }) },
     { key: t('applications.prefill.why'), value: plan.spec.purpose[locale] },
     ...(plan.agreement ? [
       { key: t('applications.prefill.legalBasis'), value: plan.agreement.legalBasis[locale] },
@@ -51,7 +47,7 @@ export function renderPrefillPage(context: PageContext, view: PrefillPageView): 
   if (view.outcome || kind === 'withdrawn' || kind === 'unavailable') {
     const banner = view.outcome ?? (kind === 'withdrawn'
       ? { title: t('applications.prefill.withdrawnTitle'), text: t('applications.prefill.withdrawn', { registry }) }
-      : { title: t('applications.prefill.unavailableTitle'), text: t(`applications.prefill.unavailable.${plan.standing.kind === 'unavailable' ? plan.standing.reason : 'no_record'}`, { registry: plan.registryName[locale] }) });
+      : { title: t('applications.prefill.unavailableTitle'), text: t(`applications.prefill.unavailable.${plan.standing.kind === 'unavailable' ? plan.standing.reason : 'no_record'}`, { registry: inSentence(plan.registryName, locale) }) });
     choice = (
       <>
         <NotificationBanner title={banner.title} id="prefill-outcome">

@@ -56,8 +56,8 @@ describe('prefill: registry values into answers', () => {
     const marks = marksOf(row([{ field: 'full_name', item: 'name', digest: digestOf('张伟') }, { field: 'date_of_birth', item: 'dateOfBirth', digest: digestOf('x') }]), { full_name: '张伟', date_of_birth: '1990-03-07' }, REGISTER);
     const marked = markedForm(form, marks);
     const you = marked.definition.pages[0]?.fields ?? [];
-    expect(you.find((f) => f.id === 'full_name')?.hint).toEqual({ 'zh-CN': '来自人口登记簿。', en: 'From the Population register.' });
-    expect(you.find((f) => f.id === 'date_of_birth')?.hint?.en).toBe('Changed: this answer is different from the Population register.');
+    expect(you.find((f) => f.id === 'full_name')?.hint).toEqual({ 'zh-CN': '来自人口登记簿。', en: 'From the population register.' });
+    expect(you.find((f) => f.id === 'date_of_birth')?.hint?.en).toBe('Changed: this answer is different from the population register.');
     expect(you.find((f) => f.id === 'phone')?.hint).toBeUndefined();
     expect(markedForm(form, undefined)).toBe(form);
     const rows = markedRowTargets(form, marks);

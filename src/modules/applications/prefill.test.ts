@@ -70,7 +70,7 @@ describeEachDatabase('applications: once-only prefill from the population regist
 
     const you = await citizen.follow(chosen);
     expect(you.body).toContain('value="张伟"');
-    expect(you.body).toContain('From the Population register.');
+    expect(you.body).toContain('From the population register.');
     expect(you.body).toContain(`/applications/${id}/prefill/report?back=`);
     const addresses = await citizen.get(`/applications/${id}/pages/addresses`);
     for (const part of ['value="北京市"', 'value="东城区"', 'value="示例街道 1 号"']) expect(addresses.body).toContain(part);
@@ -85,7 +85,7 @@ describeEachDatabase('applications: once-only prefill from the population regist
     });
     expect(saved.statusCode).toBe(303);
     const again = await citizen.get(`/applications/${id}/pages/you`);
-    expect(again.body).toContain('Changed: this answer is different from the Population register.');
+    expect(again.body).toContain('Changed: this answer is different from the population register.');
     const addresses = await citizen.get(`/applications/${id}/pages/addresses`);
     const moved = await postForm(citizen, `/applications/${id}/pages/addresses`, addresses.body, {
       'hukou_address-province': '北京市', 'hukou_address-city': '北京市', 'hukou_address-district': '东城区', 'hukou_address-line1': '示例街道 1 号',
@@ -165,7 +165,7 @@ describeEachDatabase('applications: once-only prefill from the population regist
     expect(self.headers.location).toBe(`/applications/${second}/pages/you`);
     const you = await citizen.follow(self);
     expect(you.body).not.toContain('value="张伟"');
-    expect(you.body).not.toContain('From the Population register');
+    expect(you.body).not.toContain('From the population register');
     expect((await reads()).length).toBe(before);
   });
 });

@@ -7,6 +7,7 @@ import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, LocalizedText, PrefillSpec, ServiceVersion } from '../catalog/service.js';
 import type { CasePanel, PanelInput } from './panels.js';
 import { toAddress } from './prefill-address.js';
+import { inSentence } from './prefill-text.js';
 import type { PrefillAgreement, PrefillConsentCheck, PrefillPort } from './prefill-port.js';
 import { createPrefillStore, type PrefilledField, type PrefillOutcome, type PrefillRow } from './prefill-store.js';
 import { createApplicationsStore, type ApplicationRow, type Executor } from './store.js';
@@ -123,7 +124,7 @@ export function markedForm(form: CompiledForm, marks: PrefillMarks | undefined):
     const mark = marks.fields.get(def.id);
     if (!mark) return def.hint ?? { 'zh-CN': '', en: '' };
     const key = mark.changed ? 'applications.prefill.markChanged' : 'applications.prefill.mark';
-    const text = (locale: Locale) => [translate(locale, key, { registry: marks.registryName[locale] }), def.hint?.[locale]].filter(Boolean).join(' ');
+    const text = (locale: Locale) => [translate(locale, key, { registry: inSentence(marks.registryName, locale) }), def.hint?.[locale]].filter(Boolean).join(' ');
     return { 'zh-CN': text('zh-CN'), en: text('en') };
   };
   const pages = form.definition.pages.map((page) => ({
@@ -293,7 +294,7 @@ export function createPrefill(deps: PrefillDeps) {
       const changed = [...marks.fields.values()].some((m) => m.changed);
       return {
         id: 'prefill', tone: changed ? 'warning' : 'info',
-        heading: t('applications.prefill.staffHeading', { registry: marks.registryName[input.locale] }),
+        heading: t('applications.prefill.staffHeading', { registry: inSentence(marks.registryName, input.locale) }),
         lines: [...marks.fields].map(([field, m]) => t(m.changed ? 'applications.prefill.staffChanged' : 'applications.prefill.staffUnchanged', { field: labels.get(field) ?? field })),
         links: [],
       };

@@ -62,7 +62,7 @@ export function registerPrefillRoutes(app: FastifyInstance, applications: Applic
     const registry = inSentence(plan.registryName, request.locale);
     const outcome = result.outcome === 'refused'
       ? { title: request.t('applications.prefill.withdrawnTitle'), text: request.t('applications.prefill.withdrawn', { registry }) }
-      : { title: request.t('applications.prefill.unavailableTitle'), text: request.t('applications.prefill.unavailable.no_record', { registry: plan.registryName[request.locale] }) };
+      : { title: request.t('applications.prefill.unavailableTitle'), text: request.t('applications.prefill.unavailable.no_record', { registry }) };
     return html(reply, result.outcome === 'refused' ? 403 : 200, renderPrefillPage(context(request, reply), { draft, plan, consentPage: plan.consentPage, outcome }));
   });
 
