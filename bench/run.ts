@@ -8,6 +8,7 @@ import type { Scenario } from './scenario.js';
 import { auditScenario } from './scenarios/audit.js';
 import { mediatorScenario } from './scenarios/mediator.js';
 import { pagesScenario } from './scenarios/pages.js';
+import { registriesScenario } from './scenarios/registries.js';
 import { submissionsScenario } from './scenarios/submissions.js';
 
 /**
@@ -18,7 +19,7 @@ import { submissionsScenario } from './scenarios/submissions.js';
 export const scenarios: readonly Scenario[] = [
   submissionsScenario, // [1]
   mediatorScenario, // [2]
-  // [3] registry reads: the registries module's scenario goes here.
+  registriesScenario, // [3]
   pagesScenario, // [4]
   auditScenario, // [5]
 ];
