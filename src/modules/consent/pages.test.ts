@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
+import { SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
@@ -150,6 +151,27 @@ describeEachDatabase('consent pages', migrationSources, (use) => {
     expect(await built.services.consent.agreement('psb-address-check')).toBeUndefined();
     expect((await as('agency-admin').get(`${ADMIN}?lang=en`)).body).toContain('Retired');
     expect((await as('agency-admin').get(retire)).statusCode).toBe(404);
+  });
+
+  it('offers the same administration as a JSON API, to the agency\'s administrators only', async () => {
+    const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, persona: string, body?: object) => built.app.inject({
+      method, url, headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${as(persona).cookie(SESSION_COOKIE) ?? ''}` }, ...(body ? { payload: body } : {}),
+    });
+    const agreement = {
+      id: 'psb-api-check', controller: '110000-PSB', lawfulBasis: 'legal_obligation', purpose: { 'zh-CN': '核对', en: 'Check' },
+      legalBasis: { 'zh-CN': '法律', en: 'A law' }, items: ['name'], retention: { 'zh-CN': '一年', en: 'One year' },
+    };
+    expect((await api('POST', '/api/consent/agreements', 'officer', agreement)).json()).toMatchObject({ code: 'TB_KERNEL_FORBIDDEN' });
+    expect((await api('POST', '/api/consent/agreements', 'agency-admin', { ...agreement, controller: '110000-AMR' })).json()).toMatchObject({ code: 'TB_CONSENT_FORBIDDEN', status: 403 });
+    const created = await api('POST', '/api/consent/agreements', 'agency-admin', agreement);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ id: 'psb-api-check', version: 1, needsConsent: false, consentDays: null });
+    const updated = await api('PUT', '/api/consent/agreements/psb-api-check', 'agency-admin', { ...agreement, id: undefined, items: ['name', 'sex'] });
+    expect(updated.json()).toMatchObject({ version: 2, items: ['name', 'sex'] });
+    expect((await api('GET', '/api/consent/agreements/psb-api-check', 'agency-admin')).json<{ versions: { version: number }[] }>().versions.map((v) => v.version)).toEqual([2, 1]);
+    expect((await api('GET', '/api/consent/agreements', 'agency-admin')).json<{ agreements: { id: string }[] }>().agreements.map((a) => a.id)).toContain('psb-api-check');
+    expect((await api('DELETE', '/api/consent/agreements/psb-api-check', 'agency-admin')).json()).toMatchObject({ version: 3, active: false });
+    expect((await api('GET', '/api/consent/agreements', 'agency-admin')).json<{ agreements: { id: string }[] }>().agreements.map((a) => a.id)).not.toContain('psb-api-check');
   });
 
   it('passes axe (WCAG 2.2 AA) in Chromium on every page above, error states included', async () => {

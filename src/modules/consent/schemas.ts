@@ -7,18 +7,19 @@ const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Localized = Type.Object({ 'zh-CN': Text(2000), en: Text(2000) }, { additionalProperties: false });
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$' });
 
-const AgreementBody = Type.Object({
+const agreementFields = {
   controller: Text(64), purpose: Localized, lawfulBasis: Type.Union(LAWFUL_BASES.map((b) => Type.Literal(b))), legalBasis: Localized,
   items: Type.Array(Text(100), { minItems: 1, maxItems: 100 }), retention: Localized,
   consentDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 36_500 }), Type.Null()])),
-}, { additionalProperties: false });
+};
+const AgreementBody = Type.Object(agreementFields, { additionalProperties: false });
 
 export const listAgreementsSchema = {
   tags: TAG, summary: "Data agreements of the administrator's agencies (all for a platform administrator), current versions",
   querystring: Type.Object({ retired: Type.Optional(Type.Boolean()) }),
 };
 export const readAgreementSchema = { tags: TAG, summary: 'One data agreement with all its versions, newest first', params: Type.Object({ id: Id }) };
-export const createAgreementSchema = { tags: TAG, summary: 'Create a data agreement (version 1)', body: Type.Intersect([Type.Object({ id: Id }), AgreementBody]) };
+export const createAgreementSchema = { tags: TAG, summary: 'Create a data agreement (version 1)', body: Type.Object({ id: Id, ...agreementFields }, { additionalProperties: false }) };
 export const updateAgreementSchema = {
   tags: TAG, summary: 'Save a new version; consents carry over only when the purpose is unchanged and no data item is added',
   params: Type.Object({ id: Id }), body: AgreementBody,
