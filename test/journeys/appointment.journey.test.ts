@@ -17,7 +17,7 @@ import { expectClean, expectErrorSummary, pressAndWait, signInAtIdp } from './st
  * hall screen shows the number and the counter. Axe runs on every page.
  */
 
-const JOURNEY_TIMEOUT = 180_000;
+const JOURNEY_TIMEOUT = 300_000;
 const HALL = 'dongcheng-zwfw';
 
 for (const kind of testDatabaseKinds) {
