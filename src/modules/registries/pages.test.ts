@@ -117,5 +117,6 @@ describeEachDatabase('registries staff pages', migrationSources, (use) => {
     } finally {
       await chromium.close();
     }
-  });
+    // Twelve pages through axe in Chromium: more than the default minute on a busy machine.
+  }, 240_000);
 });
