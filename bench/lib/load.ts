@@ -4,8 +4,8 @@ import { percentile } from '../report.js';
 export interface LoadSpec {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
-  /** POST this body (JSON text) instead of a GET. */
-  readonly body?: string;
+  /** POST this body (JSON text) instead of a GET; a function gives each request its own. */
+  readonly body?: string | (() => string);
   readonly seconds: number;
   readonly connections: number;
   /** Requests per second across all connections; unset runs flat out (throughput). */
@@ -20,6 +20,7 @@ export interface LoadResult {
   readonly ok: number;
   /** Non-2xx answers plus connection errors and timeouts: a valid run has none. */
   readonly failed: number;
+  readonly problems?: string;
 }
 
 /**
@@ -36,14 +37,17 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const instance = autocannon({
     url: spec.url,
     headers: { ...spec.headers },
-    ...(spec.body !== undefined ? { method: 'POST' as const, body: spec.body } : {}),
+    ...(typeof spec.body === 'string' ? { method: 'POST' as const, body: spec.body } : {}),
+    ...(typeof spec.body === 'function' ? { requests: [{ method: 'POST' as const, setupRequest: (request: autocannon.Request) => ({ ...request, body: (spec.body as () => string)() }) }] } : {}),
     duration: spec.seconds,
     connections: spec.connections,
     ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
     timeout: 10,
   }, (error: unknown, result: autocannon.Result) => (error ? fail(error) : settle(result)));
+  const statuses = new Map<number, number>();
   instance.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) latencies.push(ms);
+    else statuses.set(status, (statuses.get(status) ?? 0) + 1);
   });
   const result = await done;
   const ok = result['2xx'];
@@ -53,5 +57,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     p99Ms: percentile(latencies, 99),
     ok,
     failed: result.non2xx + result.errors,
+    // What went wrong, when something did: status → count, and connection errors and timeouts.
+    problems: [...[...statuses].map(([status, n]) => `${n}×${status}`), ...(result.errors > 0 ? [`${result.errors} errors (${result.timeouts} timeouts)`] : [])].join(', '),
   };
 }
