@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPersona } from '../../src/modules/identity/index.js';
+import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
 import { openPerson, type Person } from './harness.js';
@@ -143,6 +144,34 @@ for (const kind of testDatabaseKinds) {
       await pressAndWait(clerk.page, clerk.t('payments.counter.find'));
       await expectErrorSummary(clerk, { fieldId: 'reference', text: clerk.t('payments.counter.referenceUnknown') });
       await clerk.check('counter page with an unknown reference');
+      // Another application of his, paid in cash at the counter (a missing name first).
+      const persona = demoPersona('citizen');
+      const principal = { accountId: persona.accountId, kind: persona.kind, name: persona.name, roles: persona.roles };
+      const second = await applyForLicence(server.built, principal, persona.idNumber ?? '');
+      await clerk.page.getByLabel(clerk.t('payments.counter.reference'), { exact: true }).fill(second.reference);
+      await pressAndWait(clerk.page, clerk.t('payments.counter.find'));
+      await clerk.check('counter page with the fee to take');
+      await choose(clerk.page, 'method', 'cash');
+      await pressAndWait(clerk.page, clerk.t('payments.counter.record', { amount: '¥10.00' }));
+      await expectErrorSummary(clerk, { fieldId: 'payer_name', text: clerk.t('payments.counter.payerRequired') });
+      expect(await clerk.page.locator('input[name="method"][value="cash"]').isChecked()).toBe(true);
+      await clerk.check('counter page without the payer');
+      await fillByName(clerk.page, { payer_name: '张伟' });
+      await pressAndWait(clerk.page, clerk.t('payments.counter.record', { amount: '¥10.00' }));
+      await clerk.page.waitForURL(/\/payments\/receipts\/R-/);
+      expect(await main(clerk)).toContain(clerk.t('payments.method.cash'));
+      await clerk.check('counter receipt');
+
+      // A third: the provider leaves it pending, the return page says so without JavaScript.
+      const third = await applyForLicence(server.built, principal, persona.idNumber ?? '');
+      await page.goto(url(`/payments/applications/${third.id}`));
+      await pressAndWait(page, t('payments.pay.button', { amount: 'CN¥10.00' }));
+      await page.waitForURL(/\/payments\/test-provider\/checkout\/tp_/);
+      await choose(page, 'outcome', 'pending');
+      await pressAndWait(page, t('payments.provider.continue'));
+      await page.waitForURL(/\/return\?payment=/);
+      expect(await citizen.page.locator('h1').innerText()).toBe(t('payments.pay.pendingTitle'));
+      await citizen.check('payment pending');
 
       await expectClean(citizen);
       await expectClean(officer);
