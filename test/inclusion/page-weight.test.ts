@@ -16,7 +16,7 @@ import { describeEachDatabase } from '../helpers/databases.js';
  */
 export const PAGE_BUDGET_BYTES = 60 * 1024;
 
-const citizen = { ...personaPrincipal('citizen'), idNumber: demoPersona('citizen').idNumber! };
+const citizen = { ...personaPrincipal(demoPersona('citizen')), idNumber: demoPersona('citizen').idNumber! };
 const HISTORY: HistoryItem[] = [
   { n: 501, person: citizen, service: 'sole-trader-business-licence', channel: 'online', day: '2026-10-05', hour: 10, outcome: 'approved', hoursToEnd: 30, rating: { score: 1, comment: 'Slow', afterHours: 1 } },
 ];
@@ -51,10 +51,10 @@ describeEachDatabase('page weight budget', migrationSources, (use) => {
   const ids: Record<string, string> = {};
   beforeAll(async () => {
     built = await demoApp(use());
-    await playHistory(historyDeps(built), HISTORY, built.kernel.now());
+    await playHistory(await historyDeps(built), HISTORY, built.kernel.now());
     const mine = await built.services.applications.listForPerson(citizen);
     ids.application = mine[0]!.application.id;
-    const followUps = await built.services.insights.followUps(personaPrincipal('officer'), 'open');
+    const followUps = await built.services.insights.followUps(personaPrincipal(demoPersona('officer')), 'open');
     ids.followUp = followUps[0]!.id;
     const anonymous = createTestBrowser(built.app, PUBLIC_URL);
     anonymous.setCookie('tongban_lang', 'zh-CN');

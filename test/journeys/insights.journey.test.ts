@@ -17,7 +17,7 @@ import { choose, expectClean, expectErrorSummary, pressAndWait, signInAtIdp } fr
  * pages at 320 CSS px (400 % zoom of a 1280 px window) with no sideways scrolling.
  */
 const TIMEOUT = 180_000;
-const citizen = { ...personaPrincipal('citizen'), idNumber: demoPersona('citizen').idNumber! };
+const citizen = { ...personaPrincipal(demoPersona('citizen')), idNumber: demoPersona('citizen').idNumber! };
 const day = (monthsBack: number, d: number) => {
   const now = new Date();
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsBack, d)).toISOString().slice(0, 10);
@@ -68,7 +68,7 @@ for (const kind of testDatabaseKinds) {
 
     beforeAll(async () => {
       [server, browser] = await Promise.all([startJourneyServer(kind), launchBrowser()]);
-      await playHistory(historyDeps(server.built), HISTORY, new Date());
+      await playHistory(await historyDeps(server.built), HISTORY, new Date());
       const mine = await server.built.services.applications.listForPerson(citizen);
       approved = mine.find((a) => a.application.agencyCode === '110000-AMR')!.application.id;
       refused = mine.find((a) => a.application.agencyCode === '110000-TRA')!.application.id;

@@ -48,14 +48,14 @@ describeEachDatabase('insights: dashboard figures from a known history', migrati
   let built: Built;
   beforeAll(async () => {
     built = await demoApp(use());
-    expect(await playHistory(historyDeps(built), HISTORY, NOW)).toBe(HISTORY.length);
+    expect(await playHistory(await historyDeps(built), HISTORY, NOW)).toBe(HISTORY.length);
   }, 120_000);
   afterAll(async () => { await built.app.close(); });
 
   it('changes nothing when played a second time', async () => {
     const { applications, workflow } = built.services;
     const before = { applications: await applications.facts(), cases: await workflow.caseFacts(), figures: (await insightsAt(built, NOW).dashboard({ kind: 'national' }))!.figures };
-    await playHistory(historyDeps(built), HISTORY, NOW);
+    await playHistory(await historyDeps(built), HISTORY, NOW);
     const after = { applications: await applications.facts(), cases: await workflow.caseFacts(), figures: (await insightsAt(built, NOW).dashboard({ kind: 'national' }))!.figures };
     const byId = <T extends { id: string }>(rows: T[]) => [...rows].sort((a, b) => a.id.localeCompare(b.id));
     expect(byId(after.applications)).toEqual(byId(before.applications));

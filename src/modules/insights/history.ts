@@ -34,13 +34,26 @@ export interface HistoryItem {
 
 export interface HistoryDeps {
   readonly kernel: Kernel;
-  readonly identity: Pick<IdentityService, 'saveAccount' | 'account'>;
+  readonly identity: Pick<IdentityService, 'saveAccount' | 'account' | 'principal'>;
   readonly catalog: CatalogService;
   readonly officer: Principal;
   readonly clerk: Principal;
 }
 
 const HOUR = 3_600_000;
+
+/**
+ * The demo staff who act in the history: a counter clerk, and an officer who handles cases at
+ * every agency of the history's services (the demo officer does).
+ */
+export async function demoStaff(identity: Pick<IdentityService, 'accountsWithRole' | 'principal'>): Promise<{ officer: Principal; clerk: Principal }> {
+  const [officers, clerks] = await Promise.all([identity.accountsWithRole('110000-TRA', 'officer'), identity.accountsWithRole('110000-CAB', 'clerk')]);
+  const principals = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => identity.principal(id)))).filter((p): p is Principal => p !== undefined);
+  const officer = (await principals(officers.map((a) => a.id))).find((p) => p.roles.some((r) => r.agency === '110000-AMR' && r.role === 'officer'));
+  const clerk = (await principals(clerks.map((a) => a.id)))[0];
+  if (!officer || !clerk) throw new Error('the demo history needs the demo officer and clerk (seed identity first)');
+  return { officer, clerk };
+}
 const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array<number>(56).fill(1)]);
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new Array<number>(60).fill(2)]);

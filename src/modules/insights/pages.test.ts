@@ -8,7 +8,7 @@ import { migrationSources } from '../index.js';
 import { historyPerson, playHistory, type HistoryItem } from './history.js';
 import { historyDeps, personaPrincipal } from './test-kit.js';
 
-const citizen = { ...personaPrincipal('citizen'), idNumber: demoPersona('citizen').idNumber! };
+const citizen = { ...personaPrincipal(demoPersona('citizen')), idNumber: demoPersona('citizen').idNumber! };
 const ITEMS: HistoryItem[] = [
   { n: 701, person: citizen, service: 'sole-trader-business-licence', channel: 'online', day: '2026-10-12', hour: 10, outcome: 'approved', hoursToEnd: 30 },
   { n: 702, person: citizen, service: 'driving-licence-renewal', channel: 'online', day: '2026-10-13', hour: 10, outcome: 'rejected', hoursToEnd: 30 },
@@ -24,7 +24,7 @@ describeEachDatabase('insights pages', migrationSources, (use) => {
   let rejected = '';
   beforeAll(async () => {
     built = await demoApp(use());
-    await playHistory(historyDeps(built), ITEMS, built.kernel.now());
+    await playHistory(await historyDeps(built), ITEMS, built.kernel.now());
     const mine = await built.services.applications.listForPerson(citizen);
     approved = mine.find((a) => a.application.agencyCode === '110000-AMR')!.application.id;
     rejected = mine.find((a) => a.application.agencyCode === '110000-TRA')!.application.id;

@@ -3,6 +3,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { demoApp } from '../applications/test-kit.js';
+import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { slaDueAt } from '../workflow/service.js';
 import { historyPerson, playHistory, syntheticIdNumber, type HistoryItem } from './history.js';
@@ -43,7 +44,7 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
 
   beforeAll(async () => {
     built = await demoApp(use());
-    await playHistory(historyDeps(built), ITEMS, NOW);
+    await playHistory(await historyDeps(built), ITEMS, NOW);
     insights = insightsAt(built, NOW);
   }, 120_000);
   afterAll(async () => { await built.app.close(); });
@@ -75,7 +76,7 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
 
   it('refuses anyone who was not the applicant, as if the case did not exist', async () => {
     const app = await caseOf(803);
-    for (const stranger of [personaPrincipal('citizen'), historyPerson(804), personaPrincipal('officer')]) {
+    for (const stranger of [personaPrincipal(demoPersona('citizen')), historyPerson(804), personaPrincipal(demoPersona('officer'))]) {
       expect(await refusal(insights.rateOnline(app.id, stranger, { score: 5 }))).toBe(InsightsErrors.TB_INSIGHTS_NOT_FOUND);
       expect(await refusal(insights.view(app.id, stranger))).toBe(InsightsErrors.TB_INSIGHTS_NOT_FOUND);
     }
@@ -98,8 +99,8 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
 
   it('lets a clerk record a rating at the counter by reference, and nobody else', async () => {
     const reference = await referenceOf(807);
-    const clerk = personaPrincipal('clerk');
-    expect(await refusal(insights.rateAtCounter(reference, personaPrincipal('officer'), { score: 5 }))).toBe(InsightsErrors.TB_INSIGHTS_FORBIDDEN);
+    const clerk = personaPrincipal(demoPersona('clerk'));
+    expect(await refusal(insights.rateAtCounter(reference, personaPrincipal(demoPersona('officer')), { score: 5 }))).toBe(InsightsErrors.TB_INSIGHTS_FORBIDDEN);
     expect(await refusal(insights.rateAtCounter('TB-2026-NOSUCH', clerk, { score: 5 }))).toBe(InsightsErrors.TB_INSIGHTS_REFERENCE_UNKNOWN);
     expect(await refusal(insights.rateAtCounter(await referenceOf(808), clerk, { score: 5 }))).toBe(InsightsErrors.TB_INSIGHTS_REFERENCE_UNKNOWN);
     const rating = await insights.rateAtCounter(` ${reference.toLowerCase()} `, clerk, { score: 5, comment: '窗口服务好' });
@@ -115,7 +116,7 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
   it('opens a follow-up for a rating of 1 or 2, which the agency answers and the person judges', async () => {
     const person = historyPerson(804);
     const app = await caseOf(804);
-    const officer = personaPrincipal('officer');
+    const officer = personaPrincipal(demoPersona('officer'));
     await insights.rateOnline(app.id, person, { score: 2, comment: '材料清单不清楚' });
     const open = (await insights.followUps(officer, 'open')).find((f) => f.caseId === app.id)!;
     expect(open).toMatchObject({ score: 2, comment: '材料清单不清楚', agency: '110000-AMR', answeredAt: null, overdue: false });
@@ -123,7 +124,7 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
     expect(open.dueAt.toISOString()).toBe('2026-03-23T16:00:00.000Z');
 
     // Staff of another agency see none of it; a citizen has no queue at all.
-    const psbAdmin = personaPrincipal('agency-admin');
+    const psbAdmin = personaPrincipal(demoPersona('agency-admin'));
     expect((await insights.followUps(psbAdmin, 'open')).map((f) => f.id)).not.toContain(open.id);
     expect(await refusal(insights.followUp(open.id, psbAdmin))).toBe(InsightsErrors.TB_INSIGHTS_FORBIDDEN);
     expect(await refusal(insights.followUps(person, 'open'))).toBe(InsightsErrors.TB_INSIGHTS_FORBIDDEN);

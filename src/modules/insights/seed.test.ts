@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { demoApp } from '../applications/test-kit.js';
+import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { playHistory } from './history.js';
 import { demoHistory, seedInsights } from './seed.js';
@@ -14,7 +15,7 @@ describeEachDatabase('insights: the demo history', migrationSources, (use) => {
   let played = 0;
   beforeAll(async () => {
     built = await demoApp(use());
-    played = await playHistory(historyDeps(built), demoHistory(NOW), NOW);
+    played = await playHistory(await historyDeps(built), demoHistory(NOW), NOW);
   }, 300_000);
   afterAll(async () => { await built.app.close(); });
 
@@ -27,7 +28,7 @@ describeEachDatabase('insights: the demo history', migrationSources, (use) => {
     const due = demoHistory(NOW).filter((item) => `${item.day}` < '2026-06-20');
     expect(played).toBeGreaterThanOrEqual(due.length - 2);
     expect(played).toBeGreaterThan(35);
-    expect(await playHistory(historyDeps(built), demoHistory(NOW), NOW)).toBe(0);
+    expect(await playHistory(await historyDeps(built), demoHistory(NOW), NOW)).toBe(0);
   });
 
   it('gives the dashboard real figures of every kind', async () => {
@@ -43,7 +44,7 @@ describeEachDatabase('insights: the demo history', migrationSources, (use) => {
     expect(f.completed).toBeLessThan(f.started);
     expect(f.distribution[0] + f.distribution[1]).toBeGreaterThan(0);
     expect(f.distribution[3] + f.distribution[4]).toBeGreaterThan(0);
-    const officer = personaPrincipal('officer');
+    const officer = personaPrincipal(demoPersona('officer'));
     const insights = insightsAt(built, NOW);
     const [open, answered] = await Promise.all([insights.followUps(officer, 'open'), insights.followUps(officer, 'answered')]);
     expect(open.length).toBeGreaterThan(0);

@@ -1,9 +1,7 @@
-import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
-import { demoPersona } from '../identity/index.js';
-import { playHistory, type HistoryItem, type HistoryService } from './history.js';
+import { demoStaff, playHistory, type HistoryItem, type HistoryService } from './history.js';
 
 /** Months of demo history before the current one, and applications in each. */
 const MONTHS_BACK = 5;
@@ -11,11 +9,6 @@ const PER_MONTH = 7;
 
 const COMMENTS_LOW = ['等了太久，也没人告诉我进度。', 'The form asked for the same thing twice.', '材料清单和窗口要求不一致。'];
 const COMMENTS_HIGH = ['网上办理很方便。', 'Quick and clear, thank you.', '窗口工作人员很耐心。'];
-
-const principal = (subject: string): Principal => {
-  const p = demoPersona(subject);
-  return { accountId: p.accountId, kind: p.kind, name: p.name, roles: p.roles };
-};
 
 /**
  * The demo's history: for each of the last months, applications online and at a counter, decided
@@ -54,5 +47,6 @@ export function demoHistory(now: Date): HistoryItem[] {
  */
 export async function seedInsights(kernel: Kernel, services: { identity: IdentityService; catalog: CatalogService }): Promise<number> {
   if (kernel.config.env === 'test') return 0;
-  return playHistory({ kernel, identity: services.identity, catalog: services.catalog, officer: principal('officer'), clerk: principal('clerk') }, demoHistory(kernel.now()), kernel.now());
+  const staff = await demoStaff(services.identity);
+  return playHistory({ kernel, identity: services.identity, catalog: services.catalog, ...staff }, demoHistory(kernel.now()), kernel.now());
 }

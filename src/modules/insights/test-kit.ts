@@ -1,18 +1,16 @@
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
-import { demoPersona } from '../identity/index.js';
-import type { HistoryDeps } from './history.js';
+import { demoStaff, type HistoryDeps } from './history.js';
 import { createInsightsService } from './service.js';
 
-/** A demo persona as a signed-in principal. */
-export function personaPrincipal(subject: string): Principal {
-  const p = demoPersona(subject);
-  return { accountId: p.accountId, kind: p.kind, name: p.name, roles: p.roles };
+/** A demo persona (`demoPersona('officer')`) as a signed-in principal. */
+export function personaPrincipal(persona: Pick<Principal, 'accountId' | 'kind' | 'name' | 'roles'>): Principal {
+  return { accountId: persona.accountId, kind: persona.kind, name: persona.name, roles: persona.roles };
 }
 
 /** What playHistory needs, from a built demo app. */
-export function historyDeps(built: Built): HistoryDeps {
-  return { kernel: built.kernel, identity: built.services.identity, catalog: built.services.catalog, officer: personaPrincipal('officer'), clerk: personaPrincipal('clerk') };
+export async function historyDeps(built: Built): Promise<HistoryDeps> {
+  return { kernel: built.kernel, identity: built.services.identity, catalog: built.services.catalog, ...(await demoStaff(built.services.identity)) };
 }
 
 /** An insights service over the app's data whose clock says `now`, without a cache. */
