@@ -16,7 +16,8 @@ import { choose, expectClean, expectErrorSummary, pressAndWait, signInAtIdp } fr
  * keyboard-only rating with a visible focus indicator checked at every Tab stop, and the main
  * pages at 320 CSS px (400 % zoom of a 1280 px window) with no sideways scrolling.
  */
-const TIMEOUT = 180_000;
+// Generous: four browsers and many axe runs on a shared 2-core machine (one run took 171 s under load).
+const TIMEOUT = 360_000;
 const citizen = { ...personaPrincipal(demoPersona('citizen')), idNumber: demoPersona('citizen').idNumber! };
 const day = (monthsBack: number, d: number) => {
   const now = new Date();
