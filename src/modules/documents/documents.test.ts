@@ -1,5 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, exportJWK, type JSONWebKeySet } from 'jose';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
@@ -162,6 +163,16 @@ describeEachDatabase('documents: certificates issued, verified, revoked', migrat
     expect(status).toMatchObject({ status: 'revoked', revocationReason: '经营场所已变更', revokedAt: expect.any(String) as unknown });
     const byJws = json((await api('POST', '/api/documents/verify', { jws: await credentialOf(certificateId) })).body);
     expect(byJws).toMatchObject({ status: 'revoked' });
+  });
+
+  it('describes its API in valid OpenAPI 3.1, pages left out', async () => {
+    const doc = json((await built.app.inject({ method: 'GET', url: '/openapi.json' })).body) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/.well-known/jwks.json', '/issuers/{agency}/jwks.json', '/api/documents/verify', '/api/documents/certificates/{id}/status', '/api/documents/certificates/{id}/revoke',
+    ]));
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/verify') || p.startsWith('/documents') || p.startsWith('/backoffice/certificates'))).toEqual([]);
+    const validation = await new Validator().validate(doc);
+    expect(validation.errors ?? []).toEqual([]);
   });
 
   it('revokes through the API with problem+json refusals', async () => {
