@@ -42,6 +42,9 @@ describe('demo catalog', () => {
     expect(bySlug.get('sole-trader-business-licence')?.fee).toEqual({ type: 'none' });
     expect(bySlug.get('sole-trader-business-licence')?.certificate?.templateId).toBe('business-licence');
     expect(bySlug.get('residence-certificate')?.inPerson.required).toBe(true);
+    // One service has all three (fee, in-person step, certificate): the one-stop journey's.
+    const renewal = bySlug.get('driving-licence-renewal');
+    expect([renewal?.inPerson.required, renewal?.certificate?.templateId]).toEqual([true, 'driving-licence']);
     expect(bySlug.get('building-planning-permit')?.documents.map((d) => d.id)).toContain('site_plan');
     const allowance = bySlug.get('minimum-living-allowance');
     const fields = allowance?.form.pages.flatMap((p) => p.fields) ?? [];
