@@ -150,6 +150,14 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect((await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=population`, { token: psb })).statusCode).toBe(403);
   });
 
+  it('describes each operation once in /openapi.json (the kebab-case aliases are hidden)', async () => {
+    const doc = (await built.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { operationId?: string }>> }>();
+    const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith(BASE));
+    const ids = ours.flatMap(([, methods]) => Object.values(methods).flatMap((o) => (o.operationId ? [o.operationId] : [])));
+    expect(ids.sort()).toEqual(['DPU', 'create', 'createEntries', 'delete', 'exists', 'list', 'read', 'readValue', 'update', 'updateEntries', 'updateOrCreate']);
+    expect(ours.some(([path]) => /update-or-create|read-value|create-entries/.test(path))).toBe(false);
+  });
+
   it('serves the Database API: registries with their schemas, a new registry version from its owner, deleting an unused one', async () => {
     const list = await asCab('GET', '/databases');
     expect(specViolations('database', '/databases', 'get', '200', list.json())).toEqual([]);

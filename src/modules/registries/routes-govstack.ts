@@ -15,6 +15,8 @@ type Params = { registry: string; version: string };
 
 /** The spec's camelCase operation paths and the kebab-case forms published GovStack clients call. */
 const both = (camel: string, kebab: string): string[] => [camel, kebab];
+/** The kebab-case alias is left out of /openapi.json: one operation, one operationId. */
+const once = <S extends object>(url: string, schema: S): S => (/[a-z]-[a-z]/.test(url) ? { ...schema, hide: true } : schema);
 
 const ORDERINGS: Record<string, { by: 'key' | 'created_at' | 'modified_at'; direction: 'asc' | 'desc' }> = {
   ascending: { by: 'key', direction: 'asc' }, descending: { by: 'key', direction: 'desc' },
@@ -70,7 +72,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
   });
 
   for (const url of both('/data/:registry/:version/createEntries', '/data/:registry/:version/create-entries')) {
-    app.post(url, { ...write, schema: createEntriesSchema }, async (request, reply) => {
+    app.post(url, { ...write, schema: once(url, createEntriesSchema) }, async (request, reply) => {
       const registry = await registryOf(request.params);
       const created: RegistryRecord[] = [];
       for (const entry of request.body.write) created.push(await registries.records.create(registry, entry.content, writerOf(request)));
@@ -98,7 +100,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
   });
 
   for (const url of both('/data/:registry/:version/updateEntries', '/data/:registry/:version/update-entries')) {
-    app.put(url, { ...write, schema: updateSchema('updateEntries') }, async (request) => {
+    app.put(url, { ...write, schema: once(url, updateSchema('updateEntries')) }, async (request) => {
       const registry = await registryOf(request.params);
       const query = request.body.query?.content ?? keyQuery(registry, request.body.write.content);
       return { updated: await registries.records.updateEntries(registry, query, request.body.write.content, writerOf(request)) };
@@ -106,7 +108,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
   }
 
   for (const url of both('/data/:registry/:version/updateOrCreate', '/data/:registry/:version/update-or-create')) {
-    app.post(url, { ...write, schema: updateSchema('updateOrCreate') }, async (request, reply) => {
+    app.post(url, { ...write, schema: once(url, updateSchema('updateOrCreate')) }, async (request, reply) => {
       const result = await registries.records.updateOrCreate(await registryOf(request.params), request.body.query?.content, request.body.write.content, writerOf(request));
       return reply.status(200).send({ content: result.record.data });
     });
@@ -118,7 +120,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
   });
 
   for (const url of both('/data/:registry/:version/:id/readValue/:file', '/data/:registry/:version/:id/read-value/:file')) {
-    app.get(url, { ...read, schema: readValueSchema }, async (request) => {
+    app.get(url, { ...read, schema: once(url, readValueSchema) }, async (request) => {
       const registry = await registryOf(request.params);
       const dot = request.params.file.lastIndexOf('.');
       const field = dot > 0 ? request.params.file.slice(0, dot) : request.params.file;
