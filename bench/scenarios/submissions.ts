@@ -13,7 +13,7 @@ import type { Scenario } from '../scenario.js';
 
 const BASELINE = fileURLToPath(new URL('../servers/jsonb-insert.ts', import.meta.url));
 /** The demo sole-trader business licence, applied for through the GovStack Registration API. */
-const SERVICE = '95b8e774-a8c4-4de6-bbd6-3d74151c3178';
+export const SERVICE = '95b8e774-a8c4-4de6-bbd6-3d74151c3178';
 const DESK = { clientId: 'bench-cab-front-desk', organisation: 'CN/GOV/110000-CAB/front-desk' };
 const SCOPES = ['registration:apply'];
 const MB = 1024 * 1024;
@@ -36,7 +36,7 @@ export function residentId(n: number): string {
  * One submission for the n-th person: each request applies for someone else, because the API
  * resumes a person's open draft, and two concurrent submissions for one person conflict (409).
  */
-function submission(n: number): string {
+export function submission(n: number): string {
   const id = residentId(n);
   return JSON.stringify({
     applicantId: id,

@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+
+export type CrashDatabaseKind = 'pglite' | 'postgres';
+
+/** What `npm run test:crash -- …` was asked for. */
+export interface CrashOptions {
+  readonly trials: number;
+  readonly databases: readonly CrashDatabaseKind[];
+  /** A PostgreSQL database the test may connect to and create (and drop) databases from. */
+  readonly postgresUrl: string;
+  /** Concurrent submitting clients. */
+  readonly clients: number;
+}
+
+/**
+ * `--trials N` (or TONGBAN_CRASH_TRIALS), `--databases pglite,postgres` (or TONGBAN_TEST_DATABASES),
+ * `--clients N`. The full run is 20 trials per database (issue 9); CI passes a smaller count.
+ */
+export function crashOptions(argv: readonly string[]): CrashOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { trials: { type: 'string' }, databases: { type: 'string' }, clients: { type: 'string' } },
+    strict: true,
+  });
+  const trials = Number(values.trials ?? process.env.TONGBAN_CRASH_TRIALS ?? 20);
+  const clients = Number(values.clients ?? 6);
+  if (!Number.isInteger(trials) || trials < 1) throw new Error(`--trials must be a positive whole number, not ${String(values.trials)}`);
+  if (!Number.isInteger(clients) || clients < 1) throw new Error(`--clients must be a positive whole number, not ${String(values.clients)}`);
+  const databases = (values.databases ?? process.env.TONGBAN_TEST_DATABASES ?? 'pglite,postgres')
+    .split(',').map((s) => s.trim()).filter((s): s is CrashDatabaseKind => s === 'pglite' || s === 'postgres');
+  if (databases.length === 0) throw new Error('--databases names no database (pglite, postgres)');
+  return { trials, clients, databases, postgresUrl: process.env.TONGBAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+}
