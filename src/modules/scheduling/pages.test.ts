@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -147,23 +147,6 @@ describeEachDatabase('Scheduling pages: booking, changing, cancelling, the desk 
 
   it('passes axe in Chromium on every page above', async () => {
     expect(pages.length).toBeGreaterThan(40);
-    const chromium = await launchBrowser();
-    try {
-      const tab = await newPage(chromium);
-      let html = '';
-      await tab.route(`${PUBLIC_URL}/**`, async (route) => {
-        const url = new URL(route.request().url());
-        if (url.pathname === '/under-test') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
-        const asset = await built.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
-        return route.fulfill({ status: asset.statusCode, headers: asset.headers as Record<string, string>, body: asset.rawPayload });
-      });
-      for (const [label, body] of pages) {
-        html = body;
-        await tab.goto(`${PUBLIC_URL}/under-test`);
-        await expectAccessible(tab, label);
-      }
-    } finally {
-      await chromium.close();
-    }
-  }, 300_000);
+    await expectPagesAccessible(built.app, PUBLIC_URL, pages);
+  }, 600_000);
 });
