@@ -15,7 +15,7 @@ import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes
  * certificate on his status page and his documents page and downloads the PDF; the QR code read
  * back out of the PDF opens the public verify page, which says valid; the officer revokes it with
  * a reason (after a refusal without the confirmation); the same link now says revoked. Paying and
- * booking (payments, scheduling) join this journey when those modules land. Axe on every page.
+ * booking join the certificate in one-stop.journey.test.ts (a service with all three). Axe on every page.
  */
 
 const JOURNEY_TIMEOUT = 180_000;
