@@ -70,7 +70,13 @@ export interface TongbanProcessOptions {
  * bin/tongban.ts through tsx's loader, so the child's pid is the server's (an `npx tsx` wrapper
  * would put another process in between and hide the server's memory).
  */
-export async function startTongban(options: TongbanProcessOptions): Promise<ChildServer> {
+/** How a server process ended (for the shutdown test: SIGTERM must end it with code 0). */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export async function startTongban(options: TongbanProcessOptions): Promise<ChildServer & { readonly exited: Promise<ProcessExit> }> {
   // TONGBAN_BENCH_PROFILE_DIR=dir: the server writes a V8 CPU profile there when it stops.
   const profileDir = process.env.TONGBAN_BENCH_PROFILE_DIR;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -80,6 +86,7 @@ export async function startTongban(options: TongbanProcessOptions): Promise<Chil
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const pid = child.pid;
   if (pid === undefined) throw new Error('tongban serve: no pid');
   const url = `http://127.0.0.1:${options.port}`;
@@ -95,7 +102,7 @@ export async function startTongban(options: TongbanProcessOptions): Promise<Chil
     }
     await sleep(250);
   }
-  return { url, pid, peakRssBytes: () => peakRss(pid), stop };
+  return { url, pid, peakRssBytes: () => peakRss(pid), stop, exited };
 }
 
 /**

@@ -7,7 +7,7 @@ import { openCli, seedDemo, type CliContext } from '../../src/cli/context.js';
 import { createClientAssertion, tokenRequestBody } from '../../src/kernel/auth/machine/index.js';
 import { loadConfig } from '../../src/kernel/config/index.js';
 import type { DatabaseKind } from '../options.js';
-import { startTongban, type ChildServer } from './processes.js';
+import { startTongban, type ChildServer, type ProcessExit } from './processes.js';
 import { freePort } from './ports.js';
 
 /** A fresh, empty database for one scenario run; `dispose` drops it (PostgreSQL) or deletes it. */
@@ -56,7 +56,7 @@ export function tongbanEnv(port: number, database: BenchDatabase): Record<string
 }
 
 export interface RunningTongban {
-  readonly server: ChildServer;
+  readonly server: ChildServer & { readonly exited: Promise<ProcessExit> };
   readonly env: Readonly<Record<string, string>>;
 }
 
