@@ -16,8 +16,8 @@ import { crashOptions, type CrashDatabaseKind, type CrashOptions } from '../help
 import { runTongban } from '../helpers/cli.js';
 import { DESK, SCOPES, submitUntilKilled } from './trial.js';
 
-/** The kill comes between these many milliseconds after the load starts. */
-const KILL_WINDOW_MS = [300, 3000] as const;
+/** The kill comes between these many milliseconds after the load starts (a fresh process answers its first submissions slowly). */
+const KILL_WINDOW_MS = [500, 5000] as const;
 
 interface CrashFigure {
   readonly kind: CrashDatabaseKind;
