@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { logDenial } from '../http/error-handler.js';
 import { TongbanError } from '../http/errors.js';
 import { wantsHtml } from '../http/wants-html.js';
 import { hasRole, type Principal, type StaffRole } from './types.js';
@@ -8,6 +9,7 @@ export const SIGN_IN_PATH = '/auth/signin';
 /** Pages send an anonymous person to sign in and back; the API answers 401 problem+json. */
 async function refuseAnonymous(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (wantsHtml(request)) {
+    logDenial(request, 'TB_KERNEL_UNAUTHENTICATED');
     const returnTo = request.method === 'GET' ? request.url : '/';
     await reply.redirect(`${SIGN_IN_PATH}?returnTo=${encodeURIComponent(returnTo)}`, 303);
     return;

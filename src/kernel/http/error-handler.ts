@@ -9,8 +9,17 @@ export type ErrorPageRenderer = (error: TongbanError, request: FastifyRequest, r
 
 export interface ErrorHandlerOptions { renderErrorPage?: ErrorPageRenderer }
 
+/**
+ * A refusal for want of identity or rights is a security event (ASVS V7.2): logged at warn with a
+ * fixed event name so monitoring can count and alert on it, with the route but never the body.
+ */
+export function logDenial(request: FastifyRequest, code: string): void {
+  request.log.warn({ event: 'security.denied', code, method: request.method, route: request.routeOptions.url ?? request.url }, 'security.denied');
+}
+
 async function send(error: TongbanError, request: FastifyRequest, reply: FastifyReply, render?: ErrorPageRenderer): Promise<FastifyReply> {
   if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
+  else if (error.status === 401 || error.status === 403) logDenial(request, error.code);
   else request.log.info({ code: error.code, status: error.status }, 'request refused');
   reply.status(error.status).headers(error.headers);
   if (render && wantsHtml(request)) {

@@ -1,0 +1,99 @@
+import { Writable } from 'node:stream';
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp, type Built } from '../../src/app.js';
+import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../src/kernel/auth/machine/index.js';
+import { SESSION_COOKIE } from '../../src/kernel/auth/index.js';
+import { createTestBrowser, signIn, type TestBrowser } from '../../src/kernel/auth/test-kit.js';
+import { loadConfig } from '../../src/kernel/config/index.js';
+import { LANG_COOKIE } from '../../src/kernel/i18n/plugin.js';
+import { createLogger } from '../../src/kernel/log.js';
+import { modules } from '../../src/modules/index.js';
+import type { TestDatabase } from '../helpers/databases.js';
+import { ROLES, type Role } from './matrix.js';
+
+export const PUBLIC_URL = 'http://tongban.test';
+
+/** Every scope a machine API checks: the "machine client with the right" holds them all. */
+export const ALL_SCOPES = [
+  'mediator.call', 'payments:bills', 'consent:config', 'consent:service', 'consent:audit',
+  'scheduler:read', 'scheduler:book', 'registration:read', 'registration:apply', 'registration:operate',
+  'registries:read', 'registries:write', 'registries:usage', 'registries:schema',
+];
+
+export interface SecurityApp {
+  readonly built: Built;
+  /** Every log line the app wrote at warn or above, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** method + url of every route, from Fastify's route table. */
+  readonly routes: { method: string; url: string }[];
+  request(role: Role, method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** The route table, from `printRoutes` (Fastify has no list API once the app is ready). */
+export function routeTable(printed: string): { method: string; url: string }[] {
+  const stack: string[] = [];
+  const out: { method: string; url: string }[] = [];
+  for (const line of printed.split('\n')) {
+    const m = /^([\s│├└─]*)(\S.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m?.[2]) continue;
+    const depth = Math.floor((m[1] ?? '').length / 4);
+    const url = (stack[depth - 1] ?? '') + m[2];
+    stack[depth] = url;
+    stack.length = depth + 1;
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, url });
+  }
+  return out;
+}
+
+export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l) as Record<string, unknown>); done(); } });
+  const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:', TONGBAN_API_RATE_PER_MINUTE: '10000000', LOG_LEVEL: 'warn' });
+  const config = { ...base, database: test.config.database };
+  const built = await buildApp({ config, database: test.database, logger: createLogger(base, sink) });
+  await built.app.ready();
+  for (const mod of modules) await mod.seed?.({ kernel: built.kernel, services: built.services });
+  const routes = routeTable(built.app.printRoutes({ commonPrefix: false }));
+
+  const browsers = new Map<Role, TestBrowser>();
+  for (const [role, persona] of Object.entries(PERSONAS) as [Role, string][]) {
+    const browser = createTestBrowser(built.app, PUBLIC_URL);
+    browser.setCookie(LANG_COOKIE, 'en');
+    await signIn(browser, persona);
+    browsers.set(role, browser);
+  }
+  const token = async (clientId: string, scopes: string[]) => {
+    const demo = await seedDemoClient(built.kernel.db, { clientId, name: clientId, organisation: `CN/GOV/110000-PSB/${clientId}`, scopes });
+    const assertion = await createClientAssertion({ clientId, privateJwk: demo.privateJwk, audience: built.app.machineAuth.tokenUrl });
+    const answer = await built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, scopes) });
+    return answer.json<{ access_token: string }>().access_token;
+  };
+  const bearer: Partial<Record<Role, string>> = {
+    machine: await token('matrix-system', ALL_SCOPES),
+    machineNoScope: await token('matrix-system-unscoped', ['matrix:nothing']),
+  };
+  const host = new URL(PUBLIC_URL).host;
+
+  return {
+    built, logs, routes,
+    async request(role, method, url, payload) {
+      const browser = browsers.get(role);
+      if (browser && method === 'GET') return browser.get(url);
+      const cookie = browser ? [SESSION_COOKIE, 'tb_csrf'].flatMap((n) => { const v = browser.cookie(n); return v ? [`${n}=${v}`] : []; }).join('; ') : undefined;
+      const auth = bearer[role];
+      return built.app.inject({
+        method: method as 'GET', url,
+        headers: { host, accept: 'application/json', ...(cookie ? { cookie } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
+      });
+    },
+    close: () => built.app.close(),
+  };
+}
+
+const PERSONAS: Partial<Record<Role, string>> = {
+  citizen: 'citizen', otherCitizen: 'business', clerk: 'clerk', officer: 'officer',
+  agencyAdmin: 'agency-admin', platformAdmin: 'platform-admin',
+};
+export { ROLES };
