@@ -26,7 +26,8 @@ export interface SecurityApp {
   readonly logs: Record<string, unknown>[];
   /** method + url of every route, from Fastify's route table. */
   readonly routes: { method: string; url: string }[];
-  request(role: Role, method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  /** As a browser for a person's GET (HTML), unless `asApi`: then as a JSON client with the session cookie. */
+  request(role: Role, method: string, url: string, payload?: unknown, asApi?: boolean): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -77,9 +78,9 @@ export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
 
   return {
     built, logs, routes,
-    async request(role, method, url, payload) {
+    async request(role, method, url, payload, asApi = false) {
       const browser = browsers.get(role);
-      if (browser && method === 'GET') return browser.get(url);
+      if (browser && method === 'GET' && !asApi) return browser.get(url);
       const cookie = browser ? [SESSION_COOKIE, 'tb_csrf'].flatMap((n) => { const v = browser.cookie(n); return v ? [`${n}=${v}`] : []; }).join('; ') : undefined;
       const auth = bearer[role];
       return built.app.inject({

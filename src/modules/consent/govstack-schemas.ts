@@ -3,7 +3,9 @@ import { LAWFUL_BASES } from './model.js';
 
 /** Route schemas of /govstack/consent: the spec's parameters and request bodies, Tongban's extension typed. */
 const TAG = ['govstack-consent'];
-const Id = Type.String({ minLength: 1, maxLength: 64 });
+/** No control characters: a NUL byte reached PostgreSQL as a text parameter and failed with a 500. */
+const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]+$';
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE });
 const Paging = Type.Object({ offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 const Localized = Type.Object({ 'zh-CN': Type.String({ minLength: 1, maxLength: 2000 }), en: Type.String({ minLength: 1, maxLength: 2000 }) });
 
@@ -29,11 +31,11 @@ export const GOV = {
   readRecord: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ consentRecordId: Type.String({ format: 'uuid' }) }) }),
   verifyRecords: {
     tags: TAG, operationId: 'serviceVerificationConsentRecordList', summary: 'Current consent records under the caller agency\'s agreements; Tongban adds the filters dataAgreementId and individualId',
-    querystring: Type.Intersect([Paging, Type.Object({ dataAgreementId: Type.Optional(Id), individualId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) })]),
+    querystring: Type.Intersect([Paging, Type.Object({ dataAgreementId: Type.Optional(Id), individualId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })) })]),
   },
   createRecord: {
     tags: TAG, operationId: 'serviceIndividualConsentRecordCreate', summary: 'Record an individual\'s consent (opt-in) under the current version of an agreement',
-    params: Type.Object({ dataAgreementId: Id }), querystring: Type.Object({ individualId: Type.String({ minLength: 1, maxLength: 64 }), revisionId: Type.Optional(Type.String({ maxLength: 100 })) }),
+    params: Type.Object({ dataAgreementId: Id }), querystring: Type.Object({ individualId: Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE }), revisionId: Type.Optional(Type.String({ maxLength: 100 })) }),
   },
   updateRecord: {
     tags: TAG, operationId: 'serviceIndividualConsentRecordUpdate', summary: 'Give (optIn true) or withdraw (optIn false) consent; a new event, the history is kept',
