@@ -1,9 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Command } from 'commander';
 import { loadConfig } from '../kernel/config/index.js';
 import { prepareServer } from './context.js';
 import { demoSignInLines } from './demo-sign-ins.js';
 
 const SHUTDOWN_GRACE_MS = 25_000;
+/**
+ * Before the listener closes, answers say `Connection: close` for this long: a keep-alive client
+ * then opens a new connection for its next request instead of sending it on one the server is
+ * about to drop (a request cut by that race would be lost to the client). Issue 9, ADR 0025.
+ */
+export const DRAIN_MS = 2_000;
 
 export function registerServeCommand(program: Command): void {
   program
@@ -22,16 +29,21 @@ export function registerServeCommand(program: Command): void {
 
       // Graceful shutdown: stop accepting, let requests in flight and running jobs finish.
       let stopping = false;
+      app.server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+        if (stopping && !response.headersSent) response.setHeader('connection', 'close');
+      });
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
         app.log.info({ signal }, 'shutting down');
         const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
         force.unref();
-        app.close().then(() => process.exit(0), (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        });
+        setTimeout(() => {
+          app.close().then(() => process.exit(0), (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          });
+        }, DRAIN_MS);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
