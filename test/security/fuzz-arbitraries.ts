@@ -81,4 +81,4 @@ export function queryFor(params: { name: string; schema?: Schema }[]): fc.Arbitr
 const MAX_PARAM = 16;
 
 /** A path parameter value: a UUID, a code-like string, or junk. */
-export const pathValue = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), nasty.map((s) => s.slice(0, MAX_PARAM)));
+export const pathValue = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), nasty.map((s) => [...s].slice(0, MAX_PARAM).join('')));

@@ -50,10 +50,16 @@ describeEachDatabase('fuzzing the JSON APIs', migrationSources, (use) => {
   }, 240_000);
   afterAll(async () => { await s.close(); });
 
-  it('refuses a NUL byte in a consent id with a 400, not a database error (found by this fuzzing)', async () => {
-    const res = await s.request('machine', 'GET', '/govstack/consent/service/individual/record/data-agreement/%00/', undefined, true);
-    expect(res.statusCode).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  it('refuses a NUL byte in an id or query with a 400, not a database error (found by this fuzzing)', async () => {
+    for (const [role, url] of [
+      ['machine', '/govstack/consent/service/individual/record/data-agreement/%00/'],
+      ['machine', '/govstack/registries/data/mypersonalDataUsage?userId=%00&databaseId=x'],
+      ['agencyAdmin', '/api/mediator/registry?member=%00'],
+    ] as const) {
+      const res = await s.request(role, 'GET', url, undefined, true);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
   });
 
   it('never answers a generated request with a 5xx or an internal detail', async () => {

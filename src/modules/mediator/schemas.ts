@@ -34,7 +34,8 @@ export const revokeSchema = { tags: TAG, summary: 'Revoke an access right', para
 
 export const listSchema = {
   tags: TAG, summary: 'The registry: members, subsystems, services and access rights',
-  querystring: Type.Object({ member: Type.Optional(Text(200)) }),
+  // No control characters: a NUL byte reached the database as a text parameter (a 500).
+  querystring: Type.Object({ member: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001F\\u007F]+$' })) }),
 };
 
 export const listClientsSchema = {

@@ -47,7 +47,7 @@ export const readValueSchema = { tags: TAG, operationId: 'readValue', summary: '
 export const usageSchema = {
   tags: TAG, operationId: 'DPU', summary: 'Who read a person\'s data: the audit trail about them', headers,
   querystring: Type.Object({
-    userId: Type.String({ minLength: 1, maxLength: 40, description: 'The person\'s resident ID number' }),
+    userId: Type.String({ minLength: 1, maxLength: 40, pattern: '^[^\\u0000-\\u001F\\u007F]+$', description: 'The person\'s resident ID number' }),
     databaseId: Type.String({ minLength: 1, maxLength: 60, description: 'A registry code, or `all` for every read of their data' }),
   }),
 };
