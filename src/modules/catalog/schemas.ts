@@ -50,13 +50,13 @@ const Problem = Type.Object({
 /** Either a signed-in session (pages, the admin UI) or an API client's bearer token. */
 const security: { [scheme: string]: string[] }[] = [{ cookie: [] }, { bearer: [] }];
 
-const IdOrSlug = Type.Object({ idOrSlug: Type.String({ minLength: 1, maxLength: 100, description: 'The service UUID or its slug' }) });
+const IdOrSlug = Type.Object({ idOrSlug: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001F\\u007F]+$', description: 'The service UUID or its slug' }) });
 
 export const listServicesSchema = {
   tags: ['catalog'],
   summary: 'Search the published services',
   querystring: Type.Object({
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words to find in names, keywords and guidance (either language)' })),
+    q: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'Words to find in names, keywords and guidance (either language)' })),
     category: Type.Optional(Type.String({ maxLength: 60 })),
     lifeEvent: Type.Optional(Type.String({ maxLength: 60 })),
     lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')], { description: 'Orders results of equal rank by name in this language' })),
