@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
@@ -153,23 +153,6 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
       expect(errors.statusCode).toBe(422);
       pages.push([`service form with errors ${lang}`, errors.body]);
     }
-    const chromium = await launchBrowser();
-    try {
-      const page = await newPage(chromium);
-      let html = '';
-      await page.route(`${PUBLIC_URL}/**`, async (route) => {
-        const url = new URL(route.request().url());
-        if (url.pathname === '/under-test') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
-        const asset = await built.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
-        return route.fulfill({ status: asset.statusCode, headers: asset.headers as Record<string, string>, body: asset.rawPayload });
-      });
-      for (const [label, body] of pages) {
-        html = body;
-        await page.goto(`${PUBLIC_URL}/under-test`);
-        await expectAccessible(page, label);
-      }
-    } finally {
-      await chromium.close();
-    }
+    await expectPagesAccessible(built.app, PUBLIC_URL, pages);
   });
 });

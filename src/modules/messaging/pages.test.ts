@@ -7,7 +7,7 @@ import { loadConfig } from '../../kernel/config/index.js';
 import { demoPersona } from '../identity/index.js';
 import { identityModule } from '../identity/index.js';
 import { migrationSources } from '../index.js';
-import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 
 const PUBLIC_URL = 'http://tongban.test';
 const params = { reference: 'TB-2026-7K3M9Q', service: '个体工商户设立登记' };
@@ -111,25 +111,7 @@ describeEachDatabase('messaging pages', migrationSources, (use) => {
       await signIn(b, persona);
       for (const lang of ['zh-CN', 'en']) pages.push([`${path}?lang=${lang} as ${persona}`, (await b.get(`${path}?lang=${lang}`)).body]);
     }
-    const chromium = await launchBrowser();
-    try {
-      const page = await newPage(chromium);
-      let html = '';
-      // The page under test is the one the app answered above; its stylesheet and icons come from the app too.
-      await page.route(`${PUBLIC_URL}/**`, async (route) => {
-        const url = new URL(route.request().url());
-        if (url.pathname === '/under-test') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
-        const asset = await built.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
-        return route.fulfill({ status: asset.statusCode, headers: asset.headers as Record<string, string>, body: asset.rawPayload });
-      });
-      for (const [label, body] of pages) {
-        html = body;
-        await page.goto(`${PUBLIC_URL}/under-test`);
-        await expectAccessible(page, label);
-      }
-    } finally {
-      await chromium.close();
-    }
+    await expectPagesAccessible(built.app, PUBLIC_URL, pages);
   });
 
   it('answers a page number that cannot be with a 400', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
@@ -99,24 +99,7 @@ describeEachDatabase('registries staff pages', migrationSources, (use) => {
       const resolve = `${TASKS}/${taskId}/resolve?lang=${lang}`;
       pages.push([`resolve errors ${lang}`, (await submit('agency-admin', resolve, resolve, { note: '' })).body]);
     }
-    const chromium = await launchBrowser();
-    try {
-      const page = await newPage(chromium);
-      let html = '';
-      await page.route(`${PUBLIC_URL}/**`, async (route) => {
-        const url = new URL(route.request().url());
-        if (url.pathname === '/under-test') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
-        const asset = await built.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
-        return route.fulfill({ status: asset.statusCode, headers: asset.headers as Record<string, string>, body: asset.rawPayload });
-      });
-      for (const [label, body] of pages) {
-        html = body;
-        await page.goto(`${PUBLIC_URL}/under-test`);
-        await expectAccessible(page, label);
-      }
-    } finally {
-      await chromium.close();
-    }
+    await expectPagesAccessible(built.app, PUBLIC_URL, pages);
     // Twelve pages through axe in Chromium: more than the default minute on a busy machine.
   }, 240_000);
 });
