@@ -63,9 +63,13 @@ export interface ChainLog extends VerifiableLog {
   /**
    * Appends several records to one chain (picked by `key`) in order: one head lock and one
    * statement for all of them (group commit, docs/adr/0016-mediator-performance.md). Every row
-   * must have the same columns.
+   * must have the same columns. `ids`, when given, are the records' ids (one per row, fixed before
+   * the first try so that a retry cannot write a record twice: see group-commit.ts); otherwise new
+   * UUIDv7s.
    */
-  linkMany(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[]): Promise<ChainRow[]>;
+  linkMany(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids?: readonly string[]): Promise<ChainRow[]>;
+  /** Which of these record ids are stored (after a failed group commit: did it commit after all?). */
+  present(executor: Kysely<object>, ids: readonly string[]): Promise<Set<string>>;
 }
 
 export interface ChainDeps {
@@ -101,9 +105,10 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
   const lockHead = async (executor: Kysely<object>, chain: number) =>
     (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain} for update`.execute(executor)).rows[0];
 
-  const linkMany = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[]): Promise<ChainRow[]> => {
+  const linkMany = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids?: readonly string[]): Promise<ChainRow[]> => {
     if (rows.length === 0) return [];
-    if (!executor.isTransaction) return executor.transaction().execute((tx) => linkMany(tx, key, rows));
+    if (ids !== undefined && ids.length !== rows.length) throw new Error(`${spec.name}: ${ids.length} ids for ${rows.length} records`);
+    if (!executor.isTransaction) return executor.transaction().execute((tx) => linkMany(tx, key, rows, ids));
     const first = rows[0] ?? {};
     const columns = Object.keys(first);
     for (const column of columns) {
@@ -120,11 +125,11 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
       if (!head) throw new Error(`${spec.name}: head of chain ${chain} could not be created`);
     }
     let { seq, hash } = head;
-    const linked: ChainRow[] = rows.map((columnsOfRow) => {
+    const linked: ChainRow[] = rows.map((columnsOfRow, i) => {
       const own: Record<string, unknown> = {};
       for (const column of columns) own[column] = normalise(columnsOfRow[column]);
       seq += 1;
-      const unsigned = { ...own, id: uuidv7(), chain, seq, prev_hash: hash };
+      const unsigned = { ...own, id: ids?.[i] ?? uuidv7(), chain, seq, prev_hash: hash };
       const row: ChainRow = { ...unsigned, hash: recordHash(spec, unsigned) };
       hash = row.hash;
       return row;
@@ -141,6 +146,12 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     const [row] = await linkMany(executor, key, [columns]);
     if (!row) throw new Error(`${spec.name}: nothing appended`);
     return row;
+  };
+
+  const present = async (executor: Kysely<object>, ids: readonly string[]): Promise<Set<string>> => {
+    if (ids.length === 0) return new Set();
+    const { rows } = await sql<{ id: string }>`select id from ${records} where id in (${sql.join(ids)})`.execute(executor);
+    return new Set(rows.map((r) => r.id));
   };
 
   const checkpoint = async (): Promise<CheckpointInfo> => {
@@ -160,6 +171,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     name: spec.name,
     link,
     linkMany,
+    present,
     checkpoint,
     verify: async () => verifyLog(deps.db, { ...spec, chains }, (await deps.signer()).publicKey),
   };

@@ -9,6 +9,7 @@ export const auditMigrations: MigrationSource = {
 export { createAuditTrail, AUDIT_CHAINS, AUDIT_LOG, type AuditDeps } from './trail.js';
 export { createHashChain, DEFAULT_CHAINS, GENESIS_HASH, recordHash, chainFor, type ChainLog, type ChainSpec, type ChainRow, type ChainTables } from './chain.js';
 export { canonicalJson } from './canonical.js';
+export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { generateSigningKey, signerFromPkcs8, verifySignature, type Signer } from './signing.js';
 export { AuditErrors } from './errors.js';
 export type * from './types.js';

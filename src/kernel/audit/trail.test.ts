@@ -40,6 +40,21 @@ describeEachDatabase('audit trail', [secretsMigrations, auditMigrations], (use) 
     for (const row of rows) expect(row.top).toBe(row.n);
   });
 
+  it('group-commits appends of reads: each answered after its record committed, in few transactions, verifiable', async () => {
+    const { db } = use().database;
+    await emptyTrail(db);
+    const trail = await testTrail(db);
+    const appended = await Promise.all(Array.from({ length: 120 }, (_, i) => trail.appendCommitted(event({ subject: `person-${i}`, requestId: `req-${i}-abcdefgh` }))));
+    expect(new Set(appended.map((r) => r.id)).size).toBe(120);
+    const { rows } = await sql<{ id: string }>`select id from tb_audit_record`.execute(db);
+    expect(rows.map((r) => r.id).sort()).toEqual(appended.map((r) => r.id).sort());
+    // 120 appends in the same turn: far fewer chains touched than records (one per batch).
+    expect(new Set(appended.map((r) => r.chain)).size).toBeLessThan(10);
+    expect(await trail.present(db, [appended[0]!.id, '00000000-0000-7000-8000-000000000000'])).toEqual(new Set([appended[0]!.id]));
+    await expect(trail.appendCommitted(event({ action: 'Not a verb' }))).rejects.toBeInstanceOf(TongbanError);
+    expect(await trail.verify()).toEqual({ ok: true, records: 120, checkpoints: 0 });
+  });
+
   it('leaves no record and no gap behind a rolled-back transaction', async () => {
     const { db } = use().database;
     await emptyTrail(db);

@@ -94,8 +94,19 @@ export interface SubjectQuery {
  */
 export interface AuditTrail extends VerifiableLog {
   append(executor: Kysely<object>, event: AuditEvent): Promise<AuditRecord>;
-  /** Several events in one chain with one statement (a batch of exchanges committed together). */
-  appendMany(executor: Kysely<object>, events: readonly AuditEvent[]): Promise<AuditRecord[]>;
+  /**
+   * Several events in one chain with one statement (a batch of exchanges committed together).
+   * `options.ids` fixes the records' ids (one per event) so that a retried batch cannot append twice.
+   */
+  appendMany(executor: Kysely<object>, events: readonly AuditEvent[], options?: { readonly ids?: readonly string[] }): Promise<AuditRecord[]>;
+  /** Which of these record ids are stored (a group commit after a failure: did it commit after all?). */
+  present(executor: Kysely<object>, ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Appends in a transaction of its own, group-committed with the appends that arrive while
+   * another batch commits (docs/adr/0028-audited-read-batching.md): for records that describe no
+   * change of the caller's (a read). Resolves once the record has committed.
+   */
+  appendCommitted(event: AuditEvent): Promise<AuditRecord>;
   /** Newest first; `before` pages back from the oldest record of the previous page. */
   listBySubject(subject: string, options?: SubjectQuery): Promise<AuditRecord[]>;
   /** One record about the subject, or undefined (also when it is about someone else). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
-import type { ChainLog, ChainSpec } from '../../kernel/audit/index.js';
+import { createGroupCommit, type ChainLog, type ChainSpec } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
 import type { Executor } from './store.js';
 
@@ -59,11 +60,12 @@ export interface MessageLog {
 }
 
 interface Pending {
+  /** The message-log record's id and the audit record's, fixed before the first try (a retry writes the same rows). */
+  readonly id: string;
+  readonly auditId: string;
   readonly exchange: LoggedExchange;
   readonly personRead: AuditEvent | undefined;
   readonly also: ((tx: Executor) => Promise<void>) | undefined;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /** Keeps a batch's statement under PostgreSQL's 65,535 parameters (22 per record). */
@@ -77,69 +79,36 @@ const columnsOf = (e: LoggedExchange) => ({
 });
 
 /**
- * Group commit (docs/adr/0016-mediator-performance.md): while one batch commits, the exchanges that
- * finish meanwhile queue, and the next transaction appends all of them (one chain lock and one
- * statement for the records, the same for the audit records). Nobody waits for a timer: a lone
- * exchange commits at once. Every caller is answered only after its own batch committed, so an
- * answered exchange is never missing from the log. If a batch fails, each of its exchanges is
- * tried alone, so one bad record fails only its own call; a database that is down fails them all.
+ * Group commit (docs/adr/0016-mediator-performance.md, the kernel's group-commit.ts): while one
+ * batch commits, the exchanges that finish meanwhile queue, and the next transaction appends all of
+ * them (one chain lock and one statement for the records, the same for the audit records). Nobody
+ * waits for a timer: a lone exchange commits at once. Every caller is answered only after its own
+ * batch committed, so an answered exchange is never missing from the log. If a batch fails, the
+ * exchanges found in the log all the same are answered (the commit's acknowledgement was lost) and
+ * each of the others is tried alone with the same record ids, so one bad record fails only its own
+ * call and no exchange is logged twice; a database that is down fails them all.
  */
 export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
   const chain = audit.createLog(MESSAGE_LOG);
-  const queue: Pending[] = [];
-  let flushing = false;
-  let records = 0;
-  let transactions = 0;
-
-  const commit = async (batch: readonly Pending[]) => {
-    await db.transaction().execute(async (tx) => {
-      await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)));
-      const reads = batch.flatMap((p) => (p.personRead ? [p.personRead] : []));
-      if (reads.length > 0) await audit.appendMany(tx, reads);
+  const committer = createGroupCommit<Pending>({
+    db,
+    maxBatch: MAX_BATCH,
+    async write(tx, batch) {
+      await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id));
+      const reads = batch.flatMap((p) => (p.personRead ? [p] : []));
+      if (reads.length > 0) await audit.appendMany(tx, reads.map((p) => p.personRead as AuditEvent), { ids: reads.map((p) => p.auditId) });
       for (const p of batch) if (p.also) await p.also(tx);
-    });
-    records += batch.length;
-    transactions += 1;
-  };
-
-  const flush = async () => {
-    const batch = queue.splice(0, MAX_BATCH);
-    try {
-      await commit(batch);
-      for (const p of batch) p.resolve();
-    } catch (error) {
-      if (batch.length === 1) batch[0]?.reject(error);
-      else {
-        for (const p of batch) {
-          try {
-            await commit([p]);
-            p.resolve();
-          } catch (alone) {
-            p.reject(alone);
-          }
-        }
-      }
-    } finally {
-      flushing = false;
-      kick();
-    }
-  };
-
-  // setImmediate: exchanges finishing in the same turn of the event loop join the batch.
-  function kick(): void {
-    if (flushing || queue.length === 0) return;
-    flushing = true;
-    setImmediate(() => { void flush(); });
-  }
+    },
+    // The exchange's record, its audit record and its bodies commit together: one is all.
+    async present(executor, items) {
+      const there = await chain.present(executor, items.map((p) => p.id));
+      return new Set(items.filter((p) => there.has(p.id)));
+    },
+  });
 
   return {
     chain,
-    stats: () => ({ records, transactions }),
-    write(exchange, personRead, also) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ exchange, personRead, also, resolve, reject });
-        kick();
-      });
-    },
+    stats: () => committer.stats(),
+    write: (exchange, personRead, also) => committer.submit({ id: uuidv7(), auditId: uuidv7(), exchange, personRead, also }),
   };
 }

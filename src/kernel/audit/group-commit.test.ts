@@ -1,0 +1,102 @@
+import type { Kysely, Transaction } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { createGroupCommit } from './group-commit.js';
+
+/**
+ * A stand-in database: a transaction "commits" the rows its write staged, unless the write threw.
+ * `loseAck` makes a transaction commit and then report failure (a connection lost during COMMIT);
+ * a row whose id is stored already fails its transaction (the primary key).
+ */
+function fakeDatabase() {
+  const stored: string[] = [];
+  const state = { loseAck: 0, transactions: 0, down: false };
+  const db = {
+    transaction: () => ({
+      execute: async (fn: (tx: Transaction<object>) => Promise<void>) => {
+        if (state.down) throw new Error('database down');
+        const staged: string[] = [];
+        await fn(staged as unknown as Transaction<object>);
+        for (const id of staged) if (stored.includes(id)) throw new Error(`duplicate key ${id}`);
+        stored.push(...staged);
+        state.transactions += 1;
+        if (state.loseAck > 0) {
+          state.loseAck -= 1;
+          throw new Error('connection lost during COMMIT');
+        }
+      },
+    }),
+  } as unknown as Kysely<object>;
+  return { db, stored, state };
+}
+
+type Item = { readonly id: string; readonly poison?: boolean };
+
+function committerOn(fake: ReturnType<typeof fakeDatabase>) {
+  return createGroupCommit<Item>({
+    db: fake.db,
+    maxBatch: 100,
+    write: (tx, batch) => {
+      for (const item of batch) {
+        if (item.poison) return Promise.reject(new Error('poisoned record'));
+        (tx as unknown as string[]).push(item.id);
+      }
+      return Promise.resolve();
+    },
+    present: (_db, items) => {
+      if (fake.state.down) return Promise.reject(new Error('database down'));
+      return Promise.resolve(new Set(items.filter((item) => fake.stored.includes(item.id))));
+    },
+  });
+}
+
+const items = (n: number, prefix = 'r'): Item[] => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}` }));
+const settle = (promises: Promise<void>[]) => Promise.all(promises.map((p) => p.then(() => 'ok', (e: Error) => e.message)));
+
+describe('group commit', () => {
+  it('commits items submitted together in one transaction and answers each after it', async () => {
+    const fake = fakeDatabase();
+    const committer = committerOn(fake);
+    const all = items(30);
+    expect(await settle(all.map((item) => committer.submit(item)))).toEqual(Array(30).fill('ok'));
+    expect(fake.stored).toEqual(all.map((i) => i.id));
+    expect(fake.state.transactions).toBe(1);
+    expect(committer.stats()).toEqual({ records: 30, transactions: 1 });
+  });
+
+  it('answers a batch whose commit went through but was not acknowledged, and writes nothing twice', async () => {
+    const fake = fakeDatabase();
+    const committer = committerOn(fake);
+    fake.state.loseAck = 1;
+    const all = items(10);
+    expect(await settle(all.map((item) => committer.submit(item)))).toEqual(Array(10).fill('ok'));
+    expect(fake.stored).toEqual(all.map((i) => i.id));
+  });
+
+  it('a lone item whose commit was not acknowledged is found and answered, once', async () => {
+    const fake = fakeDatabase();
+    const committer = committerOn(fake);
+    fake.state.loseAck = 1;
+    expect(await settle([committer.submit({ id: 'only' })])).toEqual(['ok']);
+    expect(fake.stored).toEqual(['only']);
+  });
+
+  it('fails only the bad item of a batch; the others are retried alone and answered', async () => {
+    const fake = fakeDatabase();
+    const committer = committerOn(fake);
+    const all: Item[] = [...items(3, 'a'), { id: 'bad', poison: true }, ...items(3, 'b')];
+    const answers = await settle(all.map((item) => committer.submit(item)));
+    expect(answers).toEqual(['ok', 'ok', 'ok', 'poisoned record', 'ok', 'ok', 'ok']);
+    expect([...fake.stored].sort()).toEqual(['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+  });
+
+  it('answers nobody as committed when the database is down, and works again when it is back', async () => {
+    const fake = fakeDatabase();
+    const committer = committerOn(fake);
+    fake.state.down = true;
+    expect(await settle(items(5).map((item) => committer.submit(item)))).toEqual(Array(5).fill('database down'));
+    expect(fake.stored).toEqual([]);
+    fake.state.down = false;
+    expect(await settle([committer.submit({ id: 'later' })])).toEqual(['ok']);
+    expect(fake.stored).toEqual(['later']);
+  });
+});

@@ -1,0 +1,110 @@
+import type { Kysely, Transaction } from 'kysely';
+
+/**
+ * Group commit for append-only logs (docs/adr/0016-mediator-performance.md,
+ * docs/adr/0028-audited-read-batching.md): while one batch commits, the items that arrive meanwhile
+ * queue, and the next transaction writes all of them. Nobody waits for a timer: a lone item commits
+ * at once. Every submitter is answered only after the transaction holding its item committed.
+ *
+ * Items carry identities fixed before the first try (record ids), so a retry writes the same rows
+ * again: when a batch fails, the items already in the database are answered as committed (the
+ * commit went through but its acknowledgement was lost), and each of the others is tried alone, so
+ * one bad item fails only its own submitter. A retry of an item that did commit after all meets its
+ * own primary key and fails; it is then found present and answered as committed, never written twice.
+ */
+export interface GroupCommitOptions<T> {
+  readonly db: Kysely<object>;
+  /** Writes a batch in the transaction given. */
+  readonly write: (tx: Transaction<object>, batch: readonly T[]) => Promise<void>;
+  /** Which of these items are in the database (after a failure: did it commit after all?). */
+  readonly present: (db: Kysely<object>, items: readonly T[]) => Promise<ReadonlySet<T>>;
+  /** The most items one transaction writes (keep statements under PostgreSQL's 65,535 parameters). */
+  readonly maxBatch: number;
+}
+
+export interface GroupCommit<T> {
+  /** Resolves once a transaction holding `item` has committed; rejects if none did. */
+  submit(item: T): Promise<void>;
+  /** Items committed and the transactions that committed them, since start. */
+  stats(): { readonly records: number; readonly transactions: number };
+}
+
+interface Pending<T> {
+  readonly item: T;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
+  const { db, write, present, maxBatch } = options;
+  const queue: Pending<T>[] = [];
+  let flushing = false;
+  let records = 0;
+  let transactions = 0;
+
+  const commit = async (batch: readonly Pending<T>[]) => {
+    await db.transaction().execute((tx) => write(tx, batch.map((p) => p.item)));
+    records += batch.length;
+    transactions += 1;
+  };
+
+  /** After a failed write: the items of `batch` that are in the database nonetheless, or the error if that cannot be told. */
+  const committedOf = async (batch: readonly Pending<T>[]): Promise<ReadonlySet<T> | undefined> => {
+    try {
+      return await present(db, batch.map((p) => p.item));
+    } catch {
+      return undefined;
+    }
+  };
+
+  const retryAlone = async (p: Pending<T>) => {
+    try {
+      await commit([p]);
+      p.resolve();
+    } catch (error) {
+      const there = await committedOf([p]);
+      if (there?.has(p.item)) p.resolve();
+      else p.reject(error);
+    }
+  };
+
+  const flush = async () => {
+    const batch = queue.splice(0, maxBatch);
+    try {
+      await commit(batch);
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      const there = await committedOf(batch);
+      if (there === undefined) {
+        // The database cannot even say what it holds: down. Nobody is answered as logged.
+        for (const p of batch) p.reject(error);
+      } else {
+        for (const p of batch) {
+          if (there.has(p.item)) p.resolve();
+          else if (batch.length === 1) p.reject(error);
+          else await retryAlone(p);
+        }
+      }
+    } finally {
+      flushing = false;
+      kick();
+    }
+  };
+
+  // setImmediate: items submitted in the same turn of the event loop join the batch.
+  function kick(): void {
+    if (flushing || queue.length === 0) return;
+    flushing = true;
+    setImmediate(() => { void flush(); });
+  }
+
+  return {
+    stats: () => ({ records, transactions }),
+    submit(item) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        kick();
+      });
+    },
+  };
+}
