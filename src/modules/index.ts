@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../kernel/context.js';
 import type { MigrationSource } from '../kernel/db/index.js';
+import { registerIdempotencyCleanup } from '../kernel/idempotency/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
 import { applicationsModule, createApplicationsService, createStaffRenderer, type PrefillPort } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
@@ -28,10 +29,13 @@ export const kernelMigrationSources: readonly MigrationSource[] = [
   { name: 'kernel_auth', folder: kernelFolder('auth/migrations') },
   { name: 'kernel_oidc', folder: kernelFolder('auth/idp/migrations') },
   { name: 'kernel_api_clients', folder: kernelFolder('auth/machine/migrations') },
+  { name: 'kernel_idempotency', folder: kernelFolder('idempotency/migrations') },
 ];
 
 /** Every module's service, built in dependency order so that the wiring is explicit and typed. */
 export function createServices(kernel: Kernel) {
+  // Idempotency-Key rows expire; an hourly durable job deletes them (docs/adr/0031-idempotency-keys.md).
+  registerIdempotencyCleanup(kernel);
   const identity = createIdentityService(kernel);
   const catalog = createCatalogService(kernel);
   const messaging = createMessagingService(kernel, { identity });

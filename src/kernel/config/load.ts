@@ -64,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
       signInAttemptsPerMinute: int(env, 'TONGBAN_SIGNIN_RATE_PER_MINUTE', 20, problems),
     },
     jobs: { enabled: env.TONGBAN_JOBS !== 'off', pollMs: int(env, 'TONGBAN_JOBS_POLL_MS', 500, problems) },
+    idempotency: { ttlHours: int(env, 'TONGBAN_IDEMPOTENCY_TTL_HOURS', 24, problems) },
     ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
   };
   if (nodeEnv === 'production') {

@@ -40,6 +40,8 @@ export const ConfigSchema = Type.Object({
     signInAttemptsPerMinute: Type.Integer({ minimum: 1 }),
   }),
   jobs: Type.Object({ enabled: Type.Boolean(), pollMs: Type.Integer({ minimum: 10 }) }),
+  /** How long an Idempotency-Key is kept (ADR 31). */
+  idempotency: Type.Object({ ttlHours: Type.Integer({ minimum: 1, maximum: 720 }) }),
   smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
 });
 
@@ -68,5 +70,6 @@ export const ENV_NAMES = {
   TONGBAN_SIGNIN_RATE_PER_MINUTE: 'limits.signInAttemptsPerMinute',
   TONGBAN_JOBS: 'jobs.enabled',
   TONGBAN_JOBS_POLL_MS: 'jobs.pollMs',
+  TONGBAN_IDEMPOTENCY_TTL_HOURS: 'idempotency.ttlHours',
   TONGBAN_SMTP_URL: 'smtpUrl',
 } as const;

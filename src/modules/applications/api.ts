@@ -3,6 +3,7 @@ import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import type { IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, LocalizedText, ServiceVersion } from '../catalog/service.js';
 import type { CaseView, WorkflowService } from '../workflow/service.js';
@@ -66,6 +67,8 @@ export interface JsonAnswers {
   readonly uploads: readonly Upload[];
   readonly locale: Locale;
   readonly requestId?: string;
+  /** The caller's Idempotency-Key: recorded in the submission's transaction (ADR 31). */
+  readonly idempotency?: IdempotencyClaim | undefined;
 }
 
 export type JsonResult = { readonly ok: true; readonly application: Application } | { readonly ok: false; readonly errors: readonly FieldError[] };
@@ -88,7 +91,7 @@ interface ApiDeps {
   readonly service: (row: ApplicationRow) => Promise<ServiceVersion>;
   readonly createDraft: (input: { service: ServiceVersion; editor: Principal; channel: Channel; applicantAccountId: string | null; idNumber: string | null; locale: Locale }) => Promise<Application>;
   readonly savePage: (id: string, editor: Principal, pageId: string, body: Posted, uploads: readonly Upload[]) => Promise<{ errors: readonly FieldError[] }>;
-  readonly submit: (id: string, editor: Principal, input: { declaration: boolean; locale: Locale; requestId?: string }) => Promise<Application>;
+  readonly submit: (id: string, editor: Principal, input: { declaration: boolean; locale: Locale; requestId?: string; idempotency?: IdempotencyClaim | undefined }) => Promise<Application>;
 }
 
 export function createApiChannel(deps: ApiDeps) {
@@ -124,7 +127,7 @@ export function createApiChannel(deps: ApiDeps) {
       }
       if (input.uploads.length > 0) errors.push(...(await deps.savePage(draftId, editor, DOCUMENTS_PAGE, {}, input.uploads)).errors);
       if (errors.length > 0) return { ok: false, errors };
-      const application = await deps.submit(draftId, editor, { declaration: true, locale: input.locale, ...(input.requestId ? { requestId: input.requestId } : {}) });
+      const application = await deps.submit(draftId, editor, { declaration: true, locale: input.locale, ...(input.requestId ? { requestId: input.requestId } : {}), idempotency: input.idempotency });
       return { ok: true, application };
     },
 

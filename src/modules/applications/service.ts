@@ -4,6 +4,7 @@ import type { Answers, CompiledForm, FieldError, Posted, RawValue, SummaryRow } 
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, LocalizedText, ServiceVersion } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
@@ -248,7 +249,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
      * marked submitted with its reference, the workflow case opened, the audit record, and the
      * notification queued; any failure leaves none of them.
      */
-    async submit(id: string, editor: Principal, input: { declaration: boolean; locale: Locale; requestId?: string }): Promise<Application> {
+    async submit(id: string, editor: Principal, input: { declaration: boolean; locale: Locale; requestId?: string; idempotency?: IdempotencyClaim | undefined }): Promise<Application> {
       const d = await openDraft(id, editor);
       const c = ctx();
       const missing = [...d.form.validateAll(d.answers, c), ...(d.documentsForm?.validateAll(d.documents, c) ?? [])];
@@ -268,7 +269,8 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       const assisted = app.channel !== 'online';
       const actor = submitActor(app.channel, editor, app.agencyCode);
       const row = await find(app.id);
-      return kernel.db.transaction().execute(async (tx) => {
+      // With an Idempotency-Key, the key is recorded in this transaction (ADR 31).
+      return kernel.db.transaction().execute(async (tx) => withIdempotency(tx, input.idempotency, async () => {
         let reference = newReference(at);
         while (await store.referenceTaken(tx, reference)) reference = newReference(at);
         const answers = d.form.pruneAnswers(d.answers, c);
@@ -296,7 +298,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
           });
         }
         return { ...app, status: 'submitted' as const, reference, submittedAt: at, updatedAt: at };
-      });
+      }));
     },
 
     /** The reference, for the confirmation page of whoever submitted. */

@@ -1,9 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import type { SummaryRow } from '../../forms/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
+import { idempotentAnswer, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { Application, ApplicationsService, DocumentInfo, JsonResult } from '../applications/service.js';
 import type { CatalogService, LocalizedText, ServiceVersion } from '../catalog/service.js';
@@ -78,8 +80,19 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     return fileResponse({ ...view, kase: view.case, applicantId: caller.principal.accountId }, request.locale);
   };
 
-  app.post('/services/:serviceId/applications', { schema: submitSchema, preHandler: requireCaller(kernel, { scope: SCOPES.apply, sessions: true }) }, async (request) => {
+  // With an Idempotency-Key, a retry gets the first answer and submits nothing twice (ADR 31): the
+  // lookup comes first, since a retry's uploads were already taken by the first submission.
+  app.post('/services/:serviceId/applications', { schema: submitSchema, preHandler: requireCaller(kernel, { scope: SCOPES.apply, sessions: true }) }, async (request, reply) => {
     const caller = callerOf(request);
+    const idempotencyCaller = caller.kind === 'client' ? `client:${caller.client.clientId}` : `account:${caller.principal.accountId}`;
+    return idempotentAnswer(kernel, request, reply, (claim) => submitApplication({ serviceId: request.params.serviceId, body: request.body, locale: request.locale, id: String(request.id) }, caller, claim), async (application: Pick<Application, 'id'>) => {
+      if (caller.kind === 'session') return { status: 200, body: await viewFile(request, caller, application.id) };
+      const view = await applications.viewSubmitted(application.id, caller.principal, request.locale);
+      return { status: 200, body: fileResponse({ ...view, kase: view.case, applicantId: request.body.applicantId }, request.locale) };
+    }, { caller: idempotencyCaller });
+  });
+
+  const submitApplication = async (request: { serviceId: string; body: Static<typeof submitSchema.body>; locale: Locale; id: string }, caller: Caller, idempotency: IdempotencyClaim | undefined): Promise<Application> => {
     // A member of staff applies through the counter pages; here a person applies, or a system for a person.
     if (caller.kind === 'session' && caller.principal.kind === 'staff') throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_PERSON_REQUIRED);
     const editor: Principal = caller.principal;
@@ -87,8 +100,8 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     if (caller.kind === 'session' && body.applicantId !== editor.accountId) {
       throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: 'You may apply only for yourself', fields: [{ pointer: '/applicantId', message: 'kernel.error.forbidden', detail: 'must be your own account id' }] });
     }
-    const version = await catalog.getCurrentService(request.params.serviceId);
-    if (!version) throw new TongbanError('TB_CATALOG_SERVICE_NOT_FOUND', { detail: `No published service ${request.params.serviceId}` });
+    const version = await catalog.getCurrentService(request.serviceId);
+    if (!version) throw new TongbanError('TB_CATALOG_SERVICE_NOT_FOUND', { detail: `No published service ${request.serviceId}` });
     const current = eFormIdOf(version.id, version.version);
     if (body.formData?.eFormId !== undefined && body.formData.eFormId !== current) {
       throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_EFORM_MISMATCH, { fields: [{ pointer: '/formData/eFormId', message: 'govstack.registration.error.eFormMismatch', detail: `must be ${current}` }] });
@@ -115,7 +128,7 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     const uploads = sent.documents.map((d) => ({ fieldId: d.documentId, filename: d.documentId, claimedType: d.type, content: d.content, truncated: false }));
     let result: JsonResult;
     try {
-      result = await applications.submitAnswers(draft.id, editor, { answers: data, uploads, locale: request.locale, requestId: String(request.id) });
+      result = await applications.submitAnswers(draft.id, editor, { answers: data, uploads, locale: request.locale, requestId: request.id, idempotency });
     } catch (error) {
       if (error instanceof TongbanError && error.code === 'TB_APPLICATIONS_INCOMPLETE') {
         const fields = error.fields.map((f) => ({ pointer: f.pointer, fieldId: '', messageKey: f.message, params: f.params ?? {}, subject: { en: f.detail, 'zh-CN': f.detail } }));
@@ -126,10 +139,8 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     if (!result.ok) throw new TongbanError('TB_APPLICATIONS_INCOMPLETE', { fields: requestProblems(version, result.errors, sent.documents) });
     // The application holds its own copies now.
     await applications.discardUploads(sent.uploadIds, editor.accountId);
-    if (caller.kind === 'session') return viewFile(request, caller, result.application.id);
-    const view = await applications.viewSubmitted(result.application.id, editor, request.locale);
-    return fileResponse({ ...view, kase: view.case, applicantId: body.applicantId }, request.locale);
-  });
+    return result.application;
+  };
 
   app.get('/applications', { schema: listApplicationsSchema, preHandler: requireCaller(kernel, { scope: SCOPES.read, sessions: true }) }, async (request) => {
     const caller = callerOf(request);

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { MediatorHeaders, Problem, TAG } from './schemas.js';
+import { idempotencyKeyHeader } from '../../kernel/idempotency/index.js';
 
 /** Route schemas of the applicant, operator and task operations (spec components of the same names). */
 const security: { [scheme: string]: string[] }[] = [{ bearer: [] }, { cookie: [] }];
@@ -84,7 +85,7 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 
 export const submitSchema = {
   tags: [TAG], security, summary: 'Submit an application as the signed-in applicant (the same checks and submission as the web pages)',
-  headers: MediatorHeaders, params: Type.Object({ serviceId: Type.String({ format: 'uuid' }) }), body: ApplicationFileSubmit,
+  headers: Type.Object({ ...MediatorHeaders.properties, 'idempotency-key': idempotencyKeyHeader }), params: Type.Object({ serviceId: Type.String({ format: 'uuid' }) }), body: ApplicationFileSubmit,
   response: { 200: ApplicationFileResponse, ...errors, 409: Problem, 422: Problem },
 };
 
