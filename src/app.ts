@@ -10,10 +10,10 @@ import type { Config } from './kernel/config/index.js';
 import type { Kernel } from './kernel/context.js';
 import { createDatabase, type Database } from './kernel/db/index.js';
 import { registerHealth } from './kernel/health.js';
-import { errorHandlerPlugin } from './kernel/http/index.js';
+import { errorHandlerPlugin, frameworkErrorHandler } from './kernel/http/index.js';
 import { metricsPlugin } from './kernel/http/metrics.js';
 import { openApiPlugin } from './kernel/http/openapi.js';
-import { securityPlugin } from './kernel/http/security.js';
+import { baselineSecurityHeaders, securityPlugin } from './kernel/http/security.js';
 import { i18nPlugin } from './kernel/i18n/plugin.js';
 import { createJobQueue } from './kernel/jobs/index.js';
 import { createLogger, requestIdFrom } from './kernel/log.js';
@@ -70,6 +70,8 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
     bodyLimit: config.limits.bodyBytes,
     trustProxy: config.env === 'production',
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    // A bad address or an over-long path parameter: problem+json or the error page, not Fastify's JSON.
+    frameworkErrors: frameworkErrorHandler(renderErrorPage, baselineSecurityHeaders(config)),
   });
 
   app.addHook('onSend', (request, reply, _payload, done) => {

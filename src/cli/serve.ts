@@ -35,6 +35,7 @@ export function registerServeCommand(program: Command): void {
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
+        app.readiness.draining = true;
         app.log.info({ signal }, 'shutting down');
         const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
         force.unref();

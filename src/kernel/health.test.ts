@@ -25,6 +25,16 @@ describeEachDatabase('health checks', [fixture], (use) => {
     expect(ready.json()).toEqual({ status: 'ready' });
   });
 
+  it('is not ready as soon as draining starts (graceful shutdown), while still alive', async () => {
+    const app = await appOn(use().database.db, [fixture]);
+    app.readiness.draining = true;
+    const res = await app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ code: 'TB_KERNEL_UNAVAILABLE', detail: 'The instance is shutting down' });
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+
   it('is not ready while a migration is pending', async () => {
     const app = await appOn(use().database.db, [fixture, pending]);
     const res = await app.inject({ url: '/readyz' });

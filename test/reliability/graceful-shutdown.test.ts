@@ -85,6 +85,19 @@ for (const kind of testDatabaseKinds) {
       sigtermSent = true;
       signalledAt = performance.now();
       process.kill(tongban.server.pid, 'SIGTERM');
+      // `/readyz` fails as soon as the drain starts (the balancer stops sending), while the server
+      // still answers: asked until the signal is handled, it says 503 before the listener closes.
+      let readyz: number | string;
+      do {
+        try {
+          const answer = await fetch(`${base}/readyz`, { headers: { accept: 'application/json' } });
+          await answer.arrayBuffer();
+          readyz = answer.status;
+        } catch (error) {
+          readyz = errorCode(error);
+        }
+        if (readyz === 200) await sleep(10);
+      } while (readyz === 200);
       const exit = await tongban.server.exited;
       const exitMs = performance.now() - signalledAt;
       gone = true;
@@ -105,6 +118,7 @@ for (const kind of testDatabaseKinds) {
       expect(inDrain.filter((o) => !okStatus(o.status)), 'requests sent during the drain that failed').toEqual([]);
       const notAccepted = new Set(['ECONNREFUSED', 'ECONNRESET']);
       expect(after.filter((o) => o.sentMs >= DRAIN_MS - RACE_MS && !(okStatus(o.status) || (o.error !== undefined && notAccepted.has(o.error)))), 'requests after the drain that failed otherwise').toEqual([]);
+      expect(readyz, '/readyz once SIGTERM was handled').toBe(503);
       expect(exit).toEqual({ code: 0, signal: null });
       expect(exitMs).toBeLessThan(30_000);
     }, 180_000);

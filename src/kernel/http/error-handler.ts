@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { TongbanError } from './errors.js';
 import { toProblem, toTongbanError } from './problem.js';
@@ -26,6 +26,17 @@ async function send(error: TongbanError, request: FastifyRequest, reply: Fastify
     return reply.type('text/html; charset=utf-8').send(await render(error, request, reply));
   }
   return reply.type('application/problem+json; charset=utf-8').send(toProblem(error, request));
+}
+
+/**
+ * Fastify answers a malformed address (400) and an over-long path parameter (414) itself, before
+ * any hook or the error handler, in its own JSON; its `frameworkErrors` option sends them here so
+ * they are problem+json (APIs) or the error page (browsers) like every other error (issue 9).
+ */
+export function frameworkErrorHandler(render?: ErrorPageRenderer, headers: Record<string, string> = {}): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    send(toTongbanError(error), request, reply.headers(headers), render).catch((failure: unknown) => request.log.error({ err: failure }, 'framework error answer failed'));
+  };
 }
 
 export const errorHandlerPlugin = fp<ErrorHandlerOptions>(function errorHandler(app: FastifyInstance, options) {

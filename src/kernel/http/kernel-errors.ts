@@ -10,6 +10,7 @@ export const KernelErrors = defineErrors('kernel', {
   TB_KERNEL_CSRF: { status: 403, title: 'The form has expired or did not come from this site', message: 'kernel.error.csrf' },
   TB_KERNEL_RATE_LIMITED: { status: 429, title: 'Too many requests', message: 'kernel.error.rateLimited' },
   TB_KERNEL_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large', message: 'kernel.error.bodyTooLarge' },
+  TB_KERNEL_URI_TOO_LONG: { status: 414, title: 'The address is too long', message: 'kernel.error.validation' },
   TB_KERNEL_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type', message: 'kernel.error.validation' },
   TB_KERNEL_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable', message: 'kernel.error.unavailable' },
   TB_KERNEL_INTERNAL: { status: 500, title: 'Something went wrong on our side', message: 'kernel.error.internal' },

@@ -41,6 +41,10 @@ export function toTongbanError(error: unknown): TongbanError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return new TongbanError('TB_KERNEL_BODY_TOO_LARGE', { cause: error });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new TongbanError('TB_KERNEL_URI_TOO_LONG', { cause: error });
+    case 'FST_ERR_BAD_URL':
+      return new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The address is not valid', cause: error });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new TongbanError('TB_KERNEL_UNSUPPORTED_MEDIA_TYPE', { cause: error });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config/index.js';
-import { cspDirectives, isHttps } from './csp.js';
+import { cspDirectives, isHttps, serializeCsp } from './csp.js';
 import { TongbanError } from './errors.js';
 import './kernel-errors.js';
 
@@ -92,6 +92,22 @@ function isApiPath(url: string): boolean {
  * Security headers, CSRF protection, rate limits and multipart limits for the whole app. Needs
  * @fastify/cookie registered first with a `secret` (the CSRF secret cookie is signed).
  */
+/**
+ * The headers helmet sets, for answers Fastify sends before any hook runs (a malformed address, an
+ * over-long path parameter: see `frameworkErrorHandler`), so those pages are as locked down.
+ */
+export function baselineSecurityHeaders(config: Pick<Config, 'publicUrl' | 'oidc'>): Record<string, string> {
+  return {
+    'content-security-policy': serializeCsp(cspDirectives(config)),
+    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': PERMISSIONS_POLICY,
+  };
+}
+
 export const securityPlugin = fp<SecurityOptions>(async function security(app: FastifyInstance, options) {
   const { config } = options;
   const https = isHttps(config.publicUrl);
