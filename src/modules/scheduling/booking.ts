@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { SchedulingErrors } from './errors.js';
 import { countersFor, type Hall } from './model.js';
@@ -33,7 +34,11 @@ export interface SlotChoice {
 export interface DayAvailability { readonly day: string; readonly free: number }
 export interface TimeAvailability { readonly time: string; readonly startsAt: Date; readonly free: number }
 
-export interface Who { readonly actor: Actor; readonly requestId?: string | undefined; readonly locale: Locale }
+export interface Who {
+  readonly actor: Actor; readonly requestId?: string | undefined; readonly locale: Locale;
+  /** The caller's Idempotency-Key, recorded in the booking's transaction (ADR 31). */
+  readonly idempotency?: IdempotencyClaim | undefined;
+}
 
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 /** Short enough to read out at a counter, with no 0/O or 1/I to confuse. */
@@ -127,7 +132,7 @@ export function createBooking({ kernel, store, hall: loadHall }: BookingDeps) {
     const { hall, startsAt, endsAt } = await resolveChoice(subject, choice);
     const at = kernel.now();
     try {
-      return await kernel.db.transaction().execute(async (tx) => {
+      return await kernel.db.transaction().execute(async (tx) => withIdempotency(tx, who.idempotency, async () => {
         const existing = await store.liveFor(tx, subject.applicationId, true);
         if (mode === 'book' && existing) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_ALREADY_BOOKED);
         if (mode === 'move' && existing?.status !== 'booked') throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NO_APPOINTMENT);
@@ -148,7 +153,7 @@ export function createBooking({ kernel, store, hall: loadHall }: BookingDeps) {
         }
         await audit(tx, who, mode === 'book' ? 'scheduling.appointment.book' : 'scheduling.appointment.reschedule', row);
         return row;
-      });
+      }));
     } catch (error) {
       if (isUniqueViolation(error)) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_ALREADY_BOOKED, { cause: error });
       throw error;
@@ -192,14 +197,14 @@ export function createBooking({ kernel, store, hall: loadHall }: BookingDeps) {
 
     /** Cancels the application's booked appointment and gives its place back. */
     async cancel(subject: BookingSubject, who: Who): Promise<AppointmentRow> {
-      return kernel.db.transaction().execute(async (tx) => {
+      return kernel.db.transaction().execute(async (tx) => withIdempotency(tx, who.idempotency, async () => {
         const existing = await store.liveFor(tx, subject.applicationId, true);
         if (existing?.status !== 'booked') throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NO_APPOINTMENT);
         await store.release(tx, existing.counter_id, existing.starts_at);
         await store.setStatus(tx, existing.id, 'cancelled', kernel.now());
         await audit(tx, who, 'scheduling.appointment.cancel', existing);
         return { ...existing, status: 'cancelled' as const, cancelled_at: kernel.now() };
-      });
+      }));
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Principal } from '../../kernel/auth/index.js';
 import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import {
   appointmentList, entityList, eventId, freeSlot, instant, invalidQuery, member, parseEventId, readQry, resourceList, statusFromSpec, text,
 } from './govstack.js';
@@ -28,7 +29,7 @@ interface SystemCaller { readonly client: MachineClient; readonly agency: string
  * caller's agency. Systems authenticate with an access token (POST /oauth/token), as for the
  * Registration API; `requestor_id` is recorded, `request_token` is not a credential here.
  */
-export function registerGovstackRoutes(app: FastifyInstance, scheduling: SchedulingService, kernel: Pick<Kernel, 'audit' | 'db'>): void {
+export function registerGovstackRoutes(app: FastifyInstance, scheduling: SchedulingService, kernel: Pick<Kernel, 'audit' | 'db' | 'now' | 'config'>): void {
   const callerOf = async (request: FastifyRequest<Query>, scope: string): Promise<SystemCaller> => {
     await requireClientScope(scope)(request);
     const client = request.client!;
@@ -116,29 +117,44 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
       throw invalidQuery('appointment_details needs one event_ids entry, participant_type "application" and participant_id (the application id)');
     }
     const event = parseEventId(events[0]!);
-    const context = await scheduling.forSystem(applicationId, caller.principal, request.locale, request.id);
-    const booked = await scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, { actor: caller.actor, locale: request.locale, requestId: request.id }, 'book');
-    // The spec answers a JSON string in the shape of its example.
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(`[Event_id:${eventId(booked.hallId, booked.startsAt)},appointment_id:${booked.reference}]`));
+    // With an Idempotency-Key a retry gets the first answer and books nothing twice (ADR 31).
+    return idempotentAnswer(kernel, request, reply, async (idempotency) => {
+      const context = await scheduling.forSystem(applicationId, caller.principal, request.locale, request.id);
+      return scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, { actor: caller.actor, locale: request.locale, requestId: request.id, idempotency }, 'book');
+    }, async (booked: { reference: string }) => {
+      const found = await scheduling.appointmentByReference(booked.reference);
+      // The spec answers a JSON string in the shape of its example.
+      return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(`[Event_id:${found ? eventId(found.hallId, found.startsAt) : ''},appointment_id:${booked.reference}]`) };
+    });
   });
 
-  app.put<Query>(`${SCHEDULER_BASE}/appointment/modifications`, route, async (request) => {
+  /** The answer of a change: the appointment as it is after it (a replay after a lost answer reads it again). */
+  const changed = async (result: { reference: string }) => {
+    const found = await scheduling.appointmentByReference(result.reference);
+    return { status: 200, body: found ? appointmentList([found])[0] : undefined };
+  };
+
+  app.put<Query>(`${SCHEDULER_BASE}/appointment/modifications`, route, async (request, reply) => {
     const caller = await callerOf(request, SCHEDULER_SCOPES.book);
-    const found = await ownAppointment(caller, request.query.appointment_id);
-    const details = member(readQry(request.query, ['details']), 'details');
-    const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
-    const who = { actor: caller.actor, locale: request.locale, requestId: request.id };
-    if (statusFromSpec(text(details, 'status_id', 'details')) === 'cancelled') return appointmentList([await scheduling.cancel(context, who)])[0];
-    const target = text(details, 'event_id', 'details');
-    if (!target) throw invalidQuery('details.event_id (the new time) or details.status_id "cancelled" is required');
-    const event = parseEventId(target);
-    return appointmentList([await scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, who, 'move')])[0];
+    return idempotentAnswer(kernel, request, reply, async (idempotency) => {
+      const found = await ownAppointment(caller, request.query.appointment_id);
+      const details = member(readQry(request.query, ['details']), 'details');
+      const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
+      const who = { actor: caller.actor, locale: request.locale, requestId: request.id, idempotency };
+      if (statusFromSpec(text(details, 'status_id', 'details')) === 'cancelled') return scheduling.cancel(context, who);
+      const target = text(details, 'event_id', 'details');
+      if (!target) throw invalidQuery('details.event_id (the new time) or details.status_id "cancelled" is required');
+      const event = parseEventId(target);
+      return scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, who, 'move');
+    }, changed);
   });
 
-  app.delete<Query>(`${SCHEDULER_BASE}/appointment`, route, async (request) => {
+  app.delete<Query>(`${SCHEDULER_BASE}/appointment`, route, async (request, reply) => {
     const caller = await callerOf(request, SCHEDULER_SCOPES.book);
-    const found = await ownAppointment(caller, request.query.appointment_id);
-    const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
-    return appointmentList([await scheduling.cancel(context, { actor: caller.actor, locale: request.locale, requestId: request.id })])[0];
+    return idempotentAnswer(kernel, request, reply, async (idempotency) => {
+      const found = await ownAppointment(caller, request.query.appointment_id);
+      const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
+      return scheduling.cancel(context, { actor: caller.actor, locale: request.locale, requestId: request.id, idempotency });
+    }, changed);
   });
 }

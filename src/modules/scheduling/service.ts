@@ -1,4 +1,3 @@
-import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -7,7 +6,7 @@ import type { ApplicationsService } from '../applications/service.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
 import type { MessagingService } from '../messaging/service.js';
-import { createBooking, type BookingSubject, type DayAvailability, type SlotChoice, type TimeAvailability } from './booking.js';
+import { createBooking, type BookingSubject, type DayAvailability, type SlotChoice, type TimeAvailability, type Who } from './booking.js';
 import { createDesk, mayOperate, type Called, type CheckedIn, type CheckInInput } from './desk.js';
 import { SchedulingErrors } from './errors.js';
 import { countersFor, toHall, toSummary, type AppointmentSummary, type Hall, type Ticket } from './model.js';
@@ -118,11 +117,11 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
     checkChoice: (context: BookingContext, choice: SlotChoice) => booking.resolveChoice(context.subject, choice),
 
     /** Books or, when one exists, moves the appointment: see booking.ts for the concurrency rules. */
-    async book(context: BookingContext, choice: SlotChoice, who: { actor: Actor; locale: Locale; requestId?: string }, mode: 'book' | 'move'): Promise<AppointmentSummary> {
+    async book(context: BookingContext, choice: SlotChoice, who: Who, mode: 'book' | 'move'): Promise<AppointmentSummary> {
       const row = await booking.place(context.subject, choice, who, mode);
       return (await summary(row))!;
     },
-    async cancel(context: BookingContext, who: { actor: Actor; locale: Locale; requestId?: string }): Promise<AppointmentSummary> {
+    async cancel(context: BookingContext, who: Who): Promise<AppointmentSummary> {
       return (await summary(await booking.cancel(context.subject, who)))!;
     },
 
