@@ -32,11 +32,10 @@ export const RULES: readonly Rule[] = [
   { name: 'shape checked first', methods: ['GET', 'HEAD'], pattern: /^\/(auth\/callback|idp\/interaction\/:uid|admin\/mediator\/registry\/services\/edit|admin\/registries\/:code\/lookup|r1\/.*|govstack\/payments\/bills\/:billId|govstack\/registration\/(applications|applications\/:fileId|data\/statistics)|govstack\/registries\/data\/(mypersonalDataUsage|my-personal-data-usage|MyPersonalDataUsage)|govstack\/registries\/database\/:id|govstack\/scheduler\/.*)$/, row: SHAPE_FIRST },
   // Public pages, public data and protocol endpoints.
   { name: 'public', methods: ['GET', 'HEAD'], pattern: /^\/(|docs.*|openapi\.json|oauth\/jwks|metrics|lang\/:locale|\*|auth\/(signin|autosubmit\.js)|accessibility|api\/catalog\/.*|api\/documents\/certificates\/:id\/status|healthz|readyz|help|halls|halls\/:id\/screen|issuers\/:agency\/jwks\.json|services|services\/:slug|privacy|payments\/test-provider\/checkout\/:ref|performance.*|contact|feedback|\.well-known\/jwks\.json|verify\/:id|demo-providers\/.*|govstack\/registration\/(services|services\/:serviceId|services\/:serviceId\/eForms|eForms\/:eFormId))$/, row: EVERYONE },
-  // GovStack consent endpoints Tongban does not implement: 501 to everyone, no data.
-  { name: 'consent not implemented', pattern: /^\/govstack\/consent\/(config\/(policy|policies|individual|individuals|webhook|webhooks)|service\/(individual\/:individualId|individuals|policy))/, row: EVERYONE },
-  { name: 'consent writes not implemented', methods: ['POST', 'PUT', 'DELETE'], pattern: /^\/govstack\/consent\/service\/individual\/(|:individualId\/|record\/|record\/consent-record\/|record\/consent-record\/draft\/|record\/consent-record\/:consentRecordId\/signature\/)$/, row: EVERYONE },
   // Machine APIs: a client with the scope, never a person's session.
   { name: 'machine with scope', methods: ['GET', 'HEAD'], pattern: /^\/(listClients|govstack\/registries\/.*|govstack\/consent\/.*)$/, row: MACHINE },
+  // GovStack consent writes (agreements, policies, individuals, webhooks, records, signatures, delete-all): a client with the scope; anonymous refused.
+  { name: 'consent machine writes', methods: ['POST', 'PUT', 'DELETE'], pattern: /^\/govstack\/consent\/(config|service)\/.*$/, row: ANONYMOUS_REFUSED },
   { name: 'registration tasks', methods: ['GET', 'HEAD'], pattern: /^\/govstack\/registration\/tasks/, row: row(['officer', 'machine']) },
   { name: 'registration documents', methods: ['GET', 'HEAD'], pattern: /^\/govstack\/registration\/documents\/:documentId$/, row: row([...PEOPLE, 'machine']) },
   // Staff pages and APIs by role.

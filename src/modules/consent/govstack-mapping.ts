@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Locale } from '../../kernel/i18n/index.js';
-import type { ConsentRecord, DataAgreement } from './service.js';
+import { WEBHOOK_EVENTS } from './webhooks.js';
+import type { ConsentRecord, DataAgreement, Individual, Policy, Signature, Webhook } from './service.js';
 
 /**
  * Tongban's agreements and consent events in the shapes of the GovStack Consent BB API
@@ -56,16 +57,66 @@ export function recordRevision(r: ConsentRecord) {
  * consent from a signed-in session, a counter clerk or a system, not a cryptographic signature,
  * so it is `unsigned`; whether consent holds is `optIn` with `tongban.state`.
  */
-export function govRecord(r: ConsentRecord, agreement: ReturnType<typeof govAgreement> | undefined, consentedVersion: DataAgreement | undefined) {
+export function govRecord(r: ConsentRecord, agreement: ReturnType<typeof govAgreement> | undefined, consentedVersion: DataAgreement | undefined, signature?: Signature) {
   return {
     id: r.id,
     ...(agreement ? { dataAgreement: agreement } : {}),
     dataAgreementRevisionHash: consentedVersion ? agreementRevision(consentedVersion).serializedHash : '',
     individual: { id: r.idNumber, externalId: r.idNumber, externalIdType: 'resident_id' },
-    optIn: r.kind === 'given', state: 'unsigned',
+    optIn: r.kind === 'given', state: signature?.signedAt ? 'signed' : 'unsigned',
+    ...(signature ? { signature: govSignature(signature) } : {}),
     tongban: {
       state: r.state, agreementVersion: r.agreementVersion, channel: r.channel, at: r.at.toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null,
       accountId: r.accountId ?? null,
     },
+  };
+}
+
+/** A Signature; a draft has no id and nothing signed yet (the spec: "without a PK"). */
+export function govSignature(sig: Signature) {
+  return {
+    id: sig.id ?? '', payload: sig.payload, signature: sig.signature ?? '', verificationMethod: sig.verificationMethod,
+    verificationPayload: sig.verificationPayload, verificationPayloadHash: sig.verificationPayloadHash, verificationSignedBy: sig.verificationSignedBy ?? '',
+    ...(sig.verificationSignedAs ? { verificationSignedAs: sig.verificationSignedAs } : {}),
+    timestamp: sig.timestamp.toISOString(), signedWithoutObjectReference: sig.id === undefined, objectType: 'ConsentRecord',
+    tongban: { signed: sig.signedAt !== undefined, signedAt: sig.signedAt?.toISOString() ?? null },
+  };
+}
+
+export function govPolicy(p: Policy) {
+  return {
+    id: p.id, name: p.name, version: String(p.version), url: p.url,
+    ...(p.jurisdiction !== undefined ? { jurisdiction: p.jurisdiction } : {}), ...(p.industrySector !== undefined ? { industrySector: p.industrySector } : {}),
+    ...(p.dataRetentionPeriodDays !== undefined ? { dataRetentionPeriodDays: p.dataRetentionPeriodDays } : {}),
+    ...(p.geographicRestriction !== undefined ? { geographicRestriction: p.geographicRestriction } : {}), ...(p.storageLocation !== undefined ? { storageLocation: p.storageLocation } : {}),
+    tongban: { controller: p.controller, active: p.active },
+  };
+}
+
+export function policyRevision(p: Policy) {
+  const snapshot = JSON.stringify({
+    objectData: { id: p.id, version: p.version, controller: p.controller, name: p.name, url: p.url, jurisdiction: p.jurisdiction ?? null, industrySector: p.industrySector ?? null,
+      dataRetentionPeriodDays: p.dataRetentionPeriodDays ?? null, geographicRestriction: p.geographicRestriction ?? null, storageLocation: p.storageLocation ?? null, active: p.active },
+    schemaName: 'Policy', objectId: p.id, signedWithoutObjectId: false, timestamp: p.createdAt.toISOString(), authorizedByOther: p.createdBy,
+  });
+  return {
+    id: `${p.id}.v${p.version}`, schemaName: 'Policy', objectId: p.id, signedWithoutObjectId: false,
+    serializedSnapshot: snapshot, serializedHash: hash(snapshot), timestamp: p.createdAt.toISOString(), authorizedByOther: p.createdBy,
+  };
+}
+
+/** An Individual: the resident ID number is its id (as in consent records); the person account rides along. */
+export function govIndividual(i: Individual) {
+  return {
+    id: i.idNumber, externalId: i.idNumber, externalIdType: 'resident_id', ...(i.identityProviderId !== undefined ? { identityProviderId: i.identityProviderId } : {}),
+    tongban: { accountId: i.accountId ?? null, hasAccount: i.accountId !== undefined, registeredAt: i.registeredAt?.toISOString() ?? null },
+  };
+}
+
+/** A Webhook; the secret is never sent back (the spec requires the field, so it is masked). */
+export function govWebhook(w: Webhook) {
+  return {
+    id: w.id, payloadUrl: w.payloadUrl, contentType: w.contentType, disabled: w.disabled, secretKey: '********',
+    tongban: { events: [...WEBHOOK_EVENTS], createdAt: w.createdAt.toISOString(), updatedAt: w.updatedAt.toISOString() },
   };
 }

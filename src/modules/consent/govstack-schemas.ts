@@ -43,30 +43,63 @@ export const GOV = {
   },
 } as const;
 
-/** Operations of the spec Tongban does not offer (answered 501 TB_CONSENT_NOT_SUPPORTED); see README. */
-export const NOT_OFFERED: readonly (readonly ['GET' | 'POST' | 'PUT' | 'DELETE', string, string])[] = [
-  ['POST', '/config/policy/', 'configPolicyCreate'],
-  ['GET', '/config/policy/:policyId/', 'configPolicyRead'],
-  ['PUT', '/config/policy/:policyId/', 'configPolicyUpdate'],
-  ['DELETE', '/config/policy/:policyId/', 'configPolicyDelete'],
-  ['GET', '/config/policy/:policyId/revisions/', 'configPolicyRevisionsList'],
-  ['GET', '/config/policies/', 'configPolicyList'],
-  ['POST', '/config/individual/', 'configIndividualCreate'],
-  ['GET', '/config/individual/:individualId/', 'configIndividualRead'],
-  ['GET', '/config/individuals/', 'configIndividualList'],
-  ['POST', '/config/webhook/', 'configWebhookCreate'],
-  ['GET', '/config/webhook/:webhookId/', 'configWebhookRead'],
-  ['PUT', '/config/webhook/:webhookId/', 'configWebhookUpdate'],
-  ['DELETE', '/config/webhook/:webhookId/', 'configWebhookDelete'],
-  ['GET', '/config/webhooks/', 'configWebhookList'],
-  ['POST', '/service/individual/', 'serviceIndividualCreate'],
-  ['GET', '/service/individual/:individualId/', 'serviceIndividualRead'],
-  ['PUT', '/service/individual/:individualId/', 'serviceIndividualUpdate'],
-  ['GET', '/service/individuals/', 'serviceIndividualList'],
-  ['GET', '/service/policy/:policyId/', 'servicePolicyRead'],
-  ['POST', '/service/individual/record/consent-record/draft/', 'serviceIndividualConsentRecordDraftCreate'],
-  ['POST', '/service/individual/record/consent-record/', 'serviceIndividualConsentRecordSignatureCreate'],
-  ['POST', '/service/individual/record/consent-record/:consentRecordId/signature/', 'serviceIndividualSignatureCreate'],
-  ['PUT', '/service/individual/record/consent-record/:consentRecordId/signature/', 'serviceIndividualSignatureUpdate'],
-  ['DELETE', '/service/individual/record/', 'serviceIndividualConsentRecordDeleteAll'],
-];
+const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001F\\u007F]*$' });
+const IdNumber = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE });
+const RevisionQuery = Type.Object({ revisionId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: PRINTABLE })) });
+const PolicyBody = Type.Object({
+  policy: Type.Object({
+    id: Type.Optional(Id), name: Text(200), version: Type.Optional(Text(20)), url: Text(2000),
+    jurisdiction: Type.Optional(Text(200)), industrySector: Type.Optional(Text(200)), dataRetentionPeriodDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
+    geographicRestriction: Type.Optional(Text(200)), storageLocation: Type.Optional(Text(200)),
+  }),
+});
+const IndividualBody = Type.Object({
+  individual: Type.Object({
+    id: Type.Optional(IdNumber), externalId: Type.Optional(IdNumber), externalIdType: Type.Optional(Type.Literal('resident_id')), identityProviderId: Type.Optional(Text(200)),
+  }),
+});
+const WebhookBody = Type.Object({
+  webhook: Type.Object({ id: Type.Optional(Text(64)), payloadUrl: Text(2000), contentType: Text(100), disabled: Type.Optional(Type.Boolean()), secretKey: Type.String({ minLength: 1, maxLength: 256, pattern: PRINTABLE }) }),
+});
+const SignatureBody = Type.Object({
+  signature: Type.String({ minLength: 1, maxLength: 400, pattern: PRINTABLE }), verificationSignedBy: Type.String({ minLength: 1, maxLength: 1000, pattern: PRINTABLE }),
+  verificationSignedAs: Type.Optional(Text(50)), payload: Type.Optional(Type.String({ maxLength: 100_000 })), verificationMethod: Type.Optional(Text(50)),
+});
+const RecordId = Type.Object({ consentRecordId: Type.String({ format: 'uuid' }) });
+
+/** The operations of policies, individuals, webhooks, signatures, drafts and delete-all (ADR 29). */
+export const GOV_MORE = {
+  createPolicy: { tags: TAG, operationId: 'configPolicyCreate', summary: "Create a policy of the caller's agency (version 1)", body: PolicyBody },
+  readPolicy: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ policyId: Id }), querystring: RevisionQuery }),
+  updatePolicy: { tags: TAG, operationId: 'configPolicyUpdate', summary: 'Save a new version of a policy', params: Type.Object({ policyId: Id }), body: PolicyBody },
+  deletePolicy: { tags: TAG, operationId: 'configPolicyDelete', summary: 'Delete a policy: a last, inactive version; the versions stay', params: Type.Object({ policyId: Id }) },
+  policyRevisions: { tags: TAG, operationId: 'configPolicyRevisionsList', summary: 'A policy with all its versions as Revisions (Tongban adds revisions)', params: Type.Object({ policyId: Id }), querystring: Paging },
+  listPolicies: { tags: TAG, operationId: 'configPolicyList', querystring: Type.Intersect([Paging, RevisionQuery]) },
+  createIndividual: (operationId: string) => ({ tags: TAG, operationId, summary: 'Register an individual (resident ID number) with the caller agency; the person account is found by identity', body: IndividualBody }),
+  readIndividual: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ individualId: IdNumber }) }),
+  updateIndividual: { tags: TAG, operationId: 'serviceIndividualUpdate', summary: 'Update an individual the agency knows (identityProviderId)', params: Type.Object({ individualId: IdNumber }), body: IndividualBody },
+  createWebhook: { tags: TAG, operationId: 'configWebhookCreate', summary: "Subscribe to the caller agency's consent events (signed POSTs, retried)", body: WebhookBody },
+  readWebhook: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ webhookId: Id }), querystring: RevisionQuery }),
+  updateWebhook: { tags: TAG, operationId: 'configWebhookUpdate', params: Type.Object({ webhookId: Id }), body: WebhookBody },
+  listWebhooks: { tags: TAG, operationId: 'configWebhookList', querystring: Type.Intersect([Paging, RevisionQuery]) },
+  draft: {
+    tags: TAG, operationId: 'serviceIndividualConsentRecordDraftCreate', summary: 'A draft (unsaved) consent record and the signature payload to sign',
+    querystring: Type.Object({ individualId: IdNumber, dataAgreementId: Id, revisionId: Type.Optional(Type.String({ maxLength: 100, pattern: PRINTABLE })) }),
+  },
+  createSigned: {
+    tags: TAG, operationId: 'serviceIndividualConsentRecordSignatureCreate', summary: 'Store a signed draft: the consent record and its signature together',
+    body: Type.Object({
+      consentRecord: Type.Object({
+        dataAgreement: Type.Optional(Type.Object({ id: Id })), dataAgreementId: Type.Optional(Id), dataAgreementRevisionHash: Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE }),
+        individual: Type.Object({ id: IdNumber }), optIn: Type.Boolean(),
+      }),
+      signature: Type.Object({
+        payload: Type.String({ minLength: 1, maxLength: 100_000 }), signature: Type.String({ minLength: 1, maxLength: 400, pattern: PRINTABLE }),
+        verificationSignedBy: Type.String({ minLength: 1, maxLength: 1000, pattern: PRINTABLE }), verificationSignedAs: Type.Optional(Text(50)),
+      }),
+    }),
+  },
+  createSignature: { tags: TAG, operationId: 'serviceIndividualSignatureCreate', summary: 'An unsigned signature of a consent record, with the payload to sign', params: RecordId },
+  updateSignature: { tags: TAG, operationId: 'serviceIndividualSignatureUpdate', summary: 'Sign: the signature is checked against the payload before the record counts as signed', params: RecordId, body: Type.Object({ signature: SignatureBody }) },
+  deleteAll: { tags: TAG, operationId: 'serviceIndividualConsentRecordDeleteAll', summary: "Right to be forgotten for the caller agency: withdraws the individual's consents, discards unsigned signatures and the registration; the history stays (ADR 29)" },
+} as const;

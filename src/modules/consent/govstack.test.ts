@@ -148,15 +148,16 @@ describeEachDatabase('GovStack Consent API', migrationSources, (use) => {
     expect(reads.find((r) => r.actor.id === 'test-auditor')).toMatchObject({ actor: { kind: 'client', organisation: 'CN/GOV/110000-CAB/audit-system' } });
   });
 
-  it('routes every operation of the spec: the ones not offered answer 501 with a code', async () => {
+  it('routes every operation of the spec, none of them answering 501', async () => {
     const sample = (path: string) => path.replace(/\{[^}]+\}/g, 'x1');
-    for (const operation of specOperations()) {
+    const operations = specOperations();
+    expect(operations).toHaveLength(42);
+    for (const operation of operations) {
       const [method, path] = operation.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE', string];
       const res = await send(method, sample(path), { as: 'auditor' });
       expect(res.json<{ code?: string }>().code, operation).not.toBe('TB_KERNEL_NOT_FOUND');
+      expect(res.statusCode, operation).not.toBe(501);
     }
-    const policy = await send('GET', '/config/policies/', { as: 'psb' });
-    expect(policy.statusCode).toBe(501);
-    expect(policy.json()).toMatchObject({ code: 'TB_CONSENT_NOT_SUPPORTED' });
+    expect((await send('GET', '/config/policies/', { as: 'psb' })).json()).toEqual({ policies: [] });
   });
 });

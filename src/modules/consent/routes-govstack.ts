@@ -4,7 +4,8 @@ import { requireClientScope, type MachineClient } from '../../kernel/auth/machin
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { agreementRevision, govAgreement, govRecord, INDIVIDUAL_HEADER, recordRevision } from './govstack-mapping.js';
-import { GOV, NOT_OFFERED } from './govstack-schemas.js';
+import { GOV } from './govstack-schemas.js';
+import { registerGovstackMoreRoutes } from './routes-govstack-more.js';
 import type { AgreementAdmin, ConsentRecord, ConsentService, DataAgreement } from './service.js';
 
 export const GOVSTACK_PREFIX = '/govstack/consent';
@@ -33,7 +34,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
   };
   const recordOut = async (request: FastifyRequest, r: ConsentRecord) => {
     const current = await consent.latest(r.agreementId);
-    return govRecord(r, current ? await agreementOut(request, current) : undefined, await consent.agreementVersion(r.agreementId, r.agreementVersion));
+    return govRecord(r, current ? await agreementOut(request, current) : undefined, await consent.agreementVersion(r.agreementId, r.agreementVersion), await consent.signatureOf(r.id));
   };
   const notFound = (id: string) => new TongbanError('TB_CONSENT_AGREEMENT_NOT_FOUND', { detail: `No data agreement ${id}` });
   const own = async (request: FastifyRequest, id: string): Promise<DataAgreement> => {
@@ -180,11 +181,6 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
     return { dataAgreement: await agreementOut(request, a) };
   });
 
-  // The rest of the spec (policies, individuals, webhooks, signatures, drafts, delete-all): 501, named.
-  for (const [method, path, operationId] of NOT_OFFERED) {
-    app.route({
-      method, url: path, schema: { hide: true, operationId },
-      handler: () => { throw new TongbanError('TB_CONSENT_NOT_SUPPORTED', { detail: `${operationId} is not offered; see the consent module's README` }); },
-    });
-  }
+  // Policies, individuals, webhooks, signatures, drafts and delete-all (ADR 29).
+  registerGovstackMoreRoutes(scope, { kernel, consent, guard, agencyOf, actor, individual, own, ownRecord, recordOut, agreementOut, audited, page });
 }

@@ -9,12 +9,16 @@ import {
   checkResult, consentFromVersion, isAgreementId, isDataItem, isIdNumber, LAWFUL_BASES, stateOf,
   type AgreementInput, type Channel, type CheckResult, type ConsentEvent, type ConsentRecord, type ConsentState, type DataAgreement,
 } from './model.js';
-import { createConsentStore, type AgreementRow, type EventRow } from './store.js';
+import { createConsentApi } from './service-api.js';
+import { createConsentStore, type AgreementRow, type EventRow, type Executor } from './store.js';
+import { createConsentApiStore } from './store-api.js';
+import { createWebhooks } from './webhooks.js';
 
 export type {
   AgreementInput, Channel, CheckResult, ConsentEvent, ConsentRecord, ConsentState, DataAgreement, LawfulBasis, LocalizedText,
 } from './model.js';
 export { CHANNELS, LAWFUL_BASES, isIdNumber } from './model.js';
+export type { AgencyActor, Individual, Policy, PolicyInput, Signature, Webhook, WebhookInput } from './service-api.js';
 
 /** Who changes agreements: an actor and the agencies they may act for (agency or platform administrator). */
 export interface AgreementAdmin {
@@ -87,11 +91,13 @@ export type ConsentService = ReturnType<typeof createConsentService>;
  * Data agreements (versioned) and people's consent under them (append-only events, state
  * derived). `check` is what the prefill step and the mediator ask. docs/adr/0018-consent.md.
  */
-export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, deps: {
+export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'jobs' | 'log' | 'config'>, deps: {
   identity: Pick<IdentityService, 'account' | 'accountByIdNumber'>;
   catalog: Pick<CatalogService, 'listAgencies'>;
 }) {
   const store = createConsentStore();
+  const apiStore = createConsentApiStore();
+  const webhooks = createWebhooks(kernel);
   const { db } = kernel;
 
   const current = async (id: string): Promise<DataAgreement | undefined> => {
@@ -108,8 +114,32 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
     return { ...event, state: agreement ? stateOf(event, agreement, at) : event.kind === 'withdrawn' ? 'withdrawn' : 'outdated' };
   };
 
-  /** Writes one event and its audit record in one transaction; the account is looked up first (PGlite: nothing awaited inside but SQL). */
-  async function change(kind: 'given' | 'withdrawn', input: ConsentChange): Promise<ConsentRecord> {
+  const eventRow = (kind: 'given' | 'withdrawn', agreement: DataAgreement, idNumber: string, accountId: string | undefined, input: Omit<ConsentChange, 'agreementId' | 'idNumber'>, at: Date): EventRow => ({
+    id: uuidv7(), agreement_id: agreement.id, agreement_version: agreement.version, id_number: idNumber, account_id: accountId ?? null,
+    kind, channel: input.channel, at, expires_at: kind === 'given' && agreement.consentDays !== undefined ? new Date(at.getTime() + agreement.consentDays * DAY_MS) : null,
+    actor_kind: input.actor.kind, actor_id: input.actor.id, request_id: input.requestId ?? null,
+  });
+  /** The event, its audit record and its webhook deliveries, in the caller's transaction. */
+  const writeEvent = async (tx: Executor, row: EventRow, agreement: DataAgreement, input: Omit<ConsentChange, 'agreementId' | 'idNumber'>) => {
+    const accountId = row.account_id ?? undefined;
+    await store.insertEvent(tx, row);
+    await kernel.audit.append(tx, {
+      actor: input.actor, action: row.kind === 'given' ? 'consent.give' : 'consent.withdraw', ...(accountId ? { subject: accountId } : {}),
+      resource: { type: 'consent-agreement', id: agreement.id }, purpose: agreement.purpose.en,
+      ...(input.requestId ? { requestId: input.requestId } : {}),
+      details: { eventId: row.id, version: agreement.version, channel: input.channel, items: agreement.items, expiresAt: row.expires_at?.toISOString() ?? null },
+    });
+    await webhooks.announce(tx, agreement.controller, row.kind === 'given' ? 'consent.given' : 'consent.withdrawn', {
+      consentRecordId: row.id, dataAgreementId: agreement.id, dataAgreementVersion: agreement.version, individualId: row.id_number, optIn: row.kind === 'given',
+      channel: row.channel, at: row.at.toISOString(), expiresAt: row.expires_at?.toISOString() ?? null,
+    });
+  };
+
+  /**
+   * Writes one event and its audit record in one transaction; the account is looked up first (PGlite: nothing awaited inside but SQL).
+   * `within` adds more writes to the same transaction (a signature with the record).
+   */
+  async function change(kind: 'given' | 'withdrawn', input: ConsentChange, within?: (tx: Executor, row: EventRow) => Promise<void>): Promise<ConsentRecord> {
     const idNumber = normalId(input.idNumber);
     const agreement = await current(input.agreementId);
     if (!agreement) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_NOT_FOUND, { detail: `No data agreement ${input.agreementId}` });
@@ -117,24 +147,52 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
     if (kind === 'given' && !agreement.active) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_RETIRED, { detail: `${agreement.id} is retired` });
     const accountId = input.accountId ?? (await deps.identity.accountByIdNumber(idNumber))?.id;
     const at = kernel.now();
-    const row: EventRow = {
-      id: uuidv7(), agreement_id: agreement.id, agreement_version: agreement.version, id_number: idNumber, account_id: accountId ?? null,
-      kind, channel: input.channel, at, expires_at: kind === 'given' && agreement.consentDays !== undefined ? new Date(at.getTime() + agreement.consentDays * DAY_MS) : null,
-      actor_kind: input.actor.kind, actor_id: input.actor.id, request_id: input.requestId ?? null,
-    };
+    const row = eventRow(kind, agreement, idNumber, accountId, input, at);
     await db.transaction().execute(async (tx) => {
-      await store.insertEvent(tx, row);
-      await kernel.audit.append(tx, {
-        actor: input.actor, action: kind === 'given' ? 'consent.give' : 'consent.withdraw', ...(accountId ? { subject: accountId } : {}),
-        resource: { type: 'consent-agreement', id: agreement.id }, purpose: agreement.purpose.en,
-        ...(input.requestId ? { requestId: input.requestId } : {}),
-        details: { eventId: row.id, version: agreement.version, channel: input.channel, items: agreement.items, expiresAt: row.expires_at?.toISOString() ?? null },
-      });
+      await writeEvent(tx, row, agreement, input);
+      if (within) await within(tx, row);
     });
     return record(row, agreement, at);
   }
 
+  /**
+   * GovStack's "delete all" (right to be forgotten) for one agency: the history the law needs
+   * stays. Every consent the person has given under the agency's agreements is withdrawn (a new
+   * event each), their unsigned signatures (signing processes left unfinished) are discarded, and
+   * the agency's registration of them as an individual is erased; one audit record says what was
+   * done. Consent events and signed signatures are never deleted (ADR 29).
+   */
+  async function deleteAllOf(input: { agency: string; idNumber: string; actor: Actor; requestId?: string | undefined }) {
+    const idNumber = normalId(input.idNumber);
+    const accountId = (await deps.identity.accountByIdNumber(idNumber))?.id;
+    const agreements = (await store.latestAgreements(db, { controllers: [input.agency] })).map(toAgreement).filter((a) => a.needsConsent);
+    const at = kernel.now();
+    const change = { channel: 'api' as const, actor: input.actor, requestId: input.requestId };
+    return db.transaction().execute(async (tx) => {
+      const withdrawn: string[] = [];
+      for (const agreement of agreements) {
+        const latest = await store.latestEvent(tx, idNumber, agreement.id);
+        if (latest?.kind !== 'given') continue;
+        await writeEvent(tx, eventRow('withdrawn', agreement, idNumber, accountId, change, at), agreement, change);
+        withdrawn.push(agreement.id);
+      }
+      const signaturesDiscarded = await apiStore.deleteUnsigned(tx, idNumber, agreements.map((a) => a.id));
+      const registrationErased = (await apiStore.deleteIndividual(tx, input.agency, idNumber)) > 0;
+      await kernel.audit.append(tx, {
+        actor: input.actor, action: 'consent.records.delete-all', ...(accountId ? { subject: accountId } : {}), resource: { type: 'consent-individual', id: input.agency },
+        ...(input.requestId ? { requestId: input.requestId } : {}), purpose: 'GovStack Consent API serviceIndividualConsentRecordDeleteAll',
+        details: { agency: input.agency, withdrawn, signaturesDiscarded, registrationErased },
+      });
+      await webhooks.announce(tx, input.agency, 'individual.records.deleted', { individualId: idNumber, withdrawn });
+      return { withdrawn, signaturesDiscarded, registrationErased };
+    });
+  }
+
+  const api = createConsentApi(kernel, deps, { store: apiStore, current, change, normalId, webhooks });
+
   return {
+    ...api,
+    deleteAllOf,
     /** The current version, or undefined for an unknown or retired agreement. */
     async agreement(id: string): Promise<DataAgreement | undefined> {
       const agreement = await current(id);
@@ -182,6 +240,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
           actor: admin.actor, action: 'consent.agreement.save', resource: { type: 'consent-agreement', id: clean.id }, ...(admin.requestId ? { requestId: admin.requestId } : {}),
           details: { version, controller: row.controller, needsConsent: row.needs_consent, items: row.items, consentFromVersion: row.consent_from_version },
         });
+        await webhooks.announce(tx, row.controller, 'agreement.saved', { dataAgreementId: row.id, version, consentFromVersion: row.consent_from_version });
         return toAgreement(row);
       });
     },
@@ -198,6 +257,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
           actor: admin.actor, action: 'consent.agreement.retire', resource: { type: 'consent-agreement', id }, ...(admin.requestId ? { requestId: admin.requestId } : {}),
           details: { version: retired.version },
         });
+        await webhooks.announce(tx, retired.controller, 'agreement.retired', { dataAgreementId: id, version: retired.version });
         return toAgreement(retired);
       });
     },

@@ -46,3 +46,9 @@ export function specViolations(path: string, method: string, body: unknown): str
 export function specOperations(): string[] {
   return Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => ['get', 'post', 'put', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${path}`));
 }
+
+/** True when the spec's 200 answer of `method path` declares no body (webhook delete, delete-all): only the status can be checked. */
+export function specAnswersWithoutBody(path: string, method: string): boolean {
+  const ok = spec.paths[path]?.[method]?.responses?.['200'];
+  return ok !== undefined && ok.content === undefined;
+}
