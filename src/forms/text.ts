@@ -22,9 +22,17 @@ export function errorText(definition: FormDefinition, error: FieldError, locale:
   return t ? t(error.messageKey, params) : translate(locale, error.messageKey, params);
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date in a time zone, `YYYY-MM-DD`: what `$now` and "in the past" compare against. */
 export function todayIn(now: Date, timeZone = 'Asia/Shanghai'): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  // Building an Intl.DateTimeFormat costs far more than using one (it was 7 % of a submission's CPU).
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }

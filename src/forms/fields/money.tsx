@@ -1,3 +1,4 @@
+import { numberFormat } from '../../kernel/i18n/index.js';
 import type { MoneyField } from '../types.js';
 import type { FieldModule } from './contract.js';
 import { accept, fieldError, normalized, postedString, rawString, reject } from './shared.js';
@@ -18,7 +19,7 @@ function currencyOf(def: MoneyField): string {
 
 /** How many minor-unit digits a currency has (2 for CNY, 0 for JPY), from ISO 4217 via Intl. */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /** `1230` fen → `12.30`: the plain decimal people type, the same in every language. */
@@ -80,7 +81,7 @@ export const money: FieldModule<MoneyField, Money> = {
   ),
   summary: (_def, value, locale) => {
     const digits = minorDigits(value.currency);
-    return new Intl.NumberFormat(locale, { style: 'currency', currency: value.currency }).format(value.amount / 10 ** digits);
+    return numberFormat(locale, { style: 'currency', currency: value.currency }).format(value.amount / 10 ** digits);
   },
   firstInputId: (_def, id) => id,
   requiredKey: 'forms.error.enter',

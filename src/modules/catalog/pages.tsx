@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import type { Locale } from '../../kernel/i18n/index.js';
+import { listFormat, numberFormat, type Locale } from '../../kernel/i18n/index.js';
 import { Button, InsetText, Layout, Select, SummaryList, TextInput, renderPage, type LayoutProps } from '../../ui/index.js';
 import './messages.js';
 import { categoryMessage, lifeEventMessage, type Agency, type Category, type LifeEvent, type LocalizedText, type MimeType, type ServiceSummary, type ServiceVersion } from './service.js';
@@ -31,19 +31,19 @@ const MIME_NAMES: Record<MimeType, string> = { 'application/pdf': 'PDF', 'image/
 
 function fileSize(bytes: number, locale: Locale): string {
   const mb = bytes / (1024 * 1024);
-  if (mb >= 1) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(mb)} MB`;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(bytes / 1024)} KB`;
+  if (mb >= 1) return `${numberFormat(locale, { maximumFractionDigits: 1 }).format(mb)} MB`;
+  return `${numberFormat(locale, { maximumFractionDigits: 0 }).format(bytes / 1024)} KB`;
 }
 
 export function formatFee(definition: ServiceVersion['definition'], context: Pick<PageContext, 't' | 'locale'>): string {
   const { fee } = definition;
   if (fee.type === 'none') return context.t('catalog.start.free');
-  const money = new Intl.NumberFormat(context.locale, { style: 'currency', currency: fee.currency });
+  const money = numberFormat(context.locale, { style: 'currency', currency: fee.currency });
   if (fee.type === 'fixed') return money.format(fee.amount / 100);
   // A rule: every amount it can come to, since the answers are not known yet.
   const amounts = [...new Set([...fee.cases.map((c) => c.amount), fee.otherwise])].sort((a, b) => a - b);
   const named = amounts.map((a) => (a === 0 ? context.t('catalog.start.free') : money.format(a / 100)));
-  return context.t('catalog.start.feeDepends', { amounts: new Intl.ListFormat(context.locale, { type: 'disjunction' }).format(named) });
+  return context.t('catalog.start.feeDepends', { amounts: listFormat(context.locale, { type: 'disjunction' }).format(named) });
 }
 
 /** The public start page of a service, GOV.UK style: what it is, who can use it, then "Start now". */
@@ -51,7 +51,7 @@ export function renderStartPage(context: PageContext, service: ServiceVersion, a
   const { t, locale } = context;
   const d = service.definition;
   const name = text(d.name, locale);
-  const list = new Intl.ListFormat(locale, { type: 'disjunction' });
+  const list = listFormat(locale, { type: 'disjunction' });
   const section = (heading: string, value: LocalizedText | undefined) => value && (
     <>
       <h2 class="tb-heading-m">{heading}</h2>

@@ -85,9 +85,56 @@ const toVersion = (s: ServiceRow, v: VersionRow): ServiceVersion => ({
 
 const forbidden = (agency: string) => new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You may not publish services of agency ${agency}` });
 
+/**
+ * How long the home page's counts of services per category and life event are reused. They change
+ * only when a service is published, listed or unlisted: on this instance that clears them at once;
+ * another instance's change shows within this time (docs/adr/0027-request-hot-paths.md).
+ */
+const BROWSE_COUNTS_MS = 5_000;
+
+/** Values kept for `ms` after they were read, by name; `clear` forgets them all. */
+function shortMemo(ms: number) {
+  const kept = new Map<string, { until: number; value: Promise<unknown> }>();
+  return {
+    get<T>(name: string, read: () => Promise<T>): Promise<T> {
+      const hit = kept.get(name);
+      if (hit && hit.until > Date.now()) return hit.value as Promise<T>;
+      const value = read();
+      kept.set(name, { until: Date.now() + ms, value });
+      // A failed read is not kept.
+      value.catch(() => { if (kept.get(name)?.value === value) kept.delete(name); });
+      return value;
+    },
+    clear: () => kept.clear(),
+  };
+}
+
+/** Published versions kept in memory (see `versionOf`); a bound, not a working-set estimate. */
+const VERSION_CACHE_SIZE = 512;
+
 export function createCatalogService(kernel: Kernel) {
   const store = createCatalogStore();
   const db: Executor = kernel.db;
+  const versions = new Map<string, VersionRow>();
+  const browseCounts = shortMemo(BROWSE_COUNTS_MS);
+
+  /**
+   * A version row, from memory when it was read before (docs/adr/0027-request-hot-paths.md). A
+   * published version is never changed, only followed by a new one, so a committed row read once
+   * stays true on every instance. Only rows read outside a transaction are kept: a row a caller's
+   * transaction just wrote could still be rolled back.
+   */
+  async function versionOf(executor: Executor, serviceId: string, version: number): Promise<VersionRow | undefined> {
+    const key = `${serviceId}:${version}`;
+    const known = versions.get(key);
+    if (known) return known;
+    const row = await store.getVersion(executor, serviceId, version);
+    if (row && !executor.isTransaction) {
+      if (versions.size >= VERSION_CACHE_SIZE) versions.delete(versions.keys().next().value as string);
+      versions.set(key, row);
+    }
+    return row;
+  }
 
   async function writeAgency(tx: Executor, agency: AgencyDefinition, by: Actor): Promise<Outcome> {
     const hash = contentHash(agency);
@@ -195,27 +242,31 @@ export function createCatalogService(kernel: Kernel) {
       const checked = validateServiceDefinition(json);
       if (!checked.ok) throw new TongbanError('TB_CATALOG_INVALID_DEFINITION', { fields: checked.problems });
       if (!may(checked.value.agency)) throw forbidden(checked.value.agency);
-      return kernel.db.transaction().execute((tx) => writeDefinition(tx, checked.value, by, may));
+      const result = await kernel.db.transaction().execute((tx) => writeDefinition(tx, checked.value, by, may));
+      browseCounts.clear();
+      return result;
     },
 
     /** Imports agencies and services all together or not at all (CLI, demo seed). */
     async importBundle(bundle: DefinitionBundle, by: Actor): Promise<ImportReport> {
       const checked = await checkBundle(bundle);
       if (checked.problems.length > 0) return { ok: false, problems: checked.problems };
-      return kernel.db.transaction().execute(async (tx) => {
+      const imported = await kernel.db.transaction().execute(async (tx) => {
         const agencies = [];
         for (const a of checked.agencies) agencies.push({ code: a.code, outcome: await writeAgency(tx, a, by) });
         const services = [];
         for (const s of checked.services) services.push({ file: s.file, ...(await writeDefinition(tx, s.definition, by, () => true)) });
         return { ok: true as const, agencies, services };
       });
+      browseCounts.clear();
+      return imported;
     },
 
     /** The exact definition an application was made under; unpublished services included. */
     async getServiceVersion(id: string, version: number, executor: Executor = db): Promise<ServiceVersion | undefined> {
       if (!UUID.test(id) || !Number.isSafeInteger(version)) return undefined;
       const service = await store.getService(executor, { id: id.toLowerCase() });
-      const row = service && (await store.getVersion(executor, service.id, version));
+      const row = service && (await versionOf(executor, service.id, version));
       return service && row ? toVersion(service, row) : undefined;
     },
 
@@ -224,7 +275,7 @@ export function createCatalogService(kernel: Kernel) {
       const executor = options.executor ?? db;
       const service = await serviceRow(slugOrId, executor);
       if (!service || (!service.listed && !options.includeUnlisted)) return undefined;
-      const row = await store.getVersion(executor, service.id, service.current_version);
+      const row = await versionOf(executor, service.id, service.current_version);
       return row ? toVersion(service, row) : undefined;
     },
 
@@ -236,6 +287,7 @@ export function createCatalogService(kernel: Kernel) {
 
     /** Hides a service from search and its start page (or shows it again); history stays. */
     async setListed(slugOrId: string, listed: boolean, by: Actor, may: AgencyGuard): Promise<ServiceSummary> {
+      // Cleared after the commit whatever the outcome: a failed transaction changed nothing, and a cleared cache costs one read.
       return kernel.db.transaction().execute(async (tx) => {
         const service = await serviceRow(slugOrId, tx);
         if (!service) throw new TongbanError('TB_CATALOG_SERVICE_NOT_FOUND', { detail: `No service ${slugOrId}` });
@@ -245,7 +297,7 @@ export function createCatalogService(kernel: Kernel) {
           await kernel.audit.append(tx, { actor: by, action: listed ? 'catalog.service.list' : 'catalog.service.unlist', resource: { type: 'service', id: service.id } });
         }
         return toSummary({ ...service, listed });
-      });
+      }).finally(() => browseCounts.clear());
     },
 
     /** Listed services whose names, keywords or guidance (either language) hold every word. */
@@ -264,12 +316,12 @@ export function createCatalogService(kernel: Kernel) {
 
     /** Categories with at least one listed service, in the vocabulary's order. */
     async listCategories(): Promise<{ id: Category; count: number }[]> {
-      const counts = new Map((await store.countByCategory(db)).map((c) => [c.category, c.count]));
+      const counts = new Map((await browseCounts.get('categories', () => store.countByCategory(db))).map((c) => [c.category, c.count]));
       return CATEGORIES.filter((c) => counts.has(c)).map((id) => ({ id, count: counts.get(id)! }));
     },
 
     async listLifeEvents(): Promise<{ id: LifeEvent; count: number }[]> {
-      const counts = new Map((await store.countByLifeEvent(db)).map((c) => [c.lifeEvent, c.count]));
+      const counts = new Map((await browseCounts.get('lifeEvents', () => store.countByLifeEvent(db))).map((c) => [c.lifeEvent, c.count]));
       return LIFE_EVENTS.filter((e) => counts.has(e)).map((id) => ({ id, count: counts.get(id)! }));
     },
 

@@ -92,8 +92,8 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
     },
     async principal(accountId) {
       if (!UUID.test(accountId)) return undefined;
-      const row = await store.account(accountId);
-      return row && !row.disabled_at ? principalOf(row) : undefined;
+      const row = await store.accountWithRoles(accountId);
+      return row && !row.disabled_at ? { accountId: row.id, kind: row.kind, name: row.name, roles: row.roles } : undefined;
     },
   };
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../kernel/db/index.js';
 import type { AccountKind, StaffRole } from '../../kernel/auth/index.js';
 
@@ -30,6 +31,13 @@ export function createIdentityStore(database: Db) {
     /** Runs `work` in one transaction; pass its executor to the other methods. */
     transaction<T>(work: (tx: Kysely<object>) => Promise<T>): Promise<T> {
       return database.transaction().execute(work);
+    },
+
+    /** The account with its roles in one round trip: the principal behind every signed-in request. */
+    async accountWithRoles(id: string): Promise<(AccountRow & { roles: { agency: string; role: StaffRole }[] }) | undefined> {
+      return db.selectFrom('identity_account as a').selectAll('a')
+        .select((eb) => jsonArrayFrom(eb.selectFrom('identity_role as r').select(['r.agency', 'r.role']).whereRef('r.account_id', '=', 'a.id').orderBy('r.agency').orderBy('r.role')).as('roles'))
+        .where('a.id', '=', id).executeTakeFirst();
     },
 
     account(id: string, executor?: Kysely<object>): Promise<AccountRow | undefined> {
