@@ -6,6 +6,7 @@ import { parseBenchArgs } from './options.js';
 import { formatLine, markdownTable, toResults, type Measured } from './report.js';
 import type { Scenario } from './scenario.js';
 import { auditScenario } from './scenarios/audit.js';
+import { instancesScenario } from './scenarios/instances.js';
 import { mediatorScenario } from './scenarios/mediator.js';
 import { pagesScenario } from './scenarios/pages.js';
 import { registriesScenario } from './scenarios/registries.js';
@@ -22,6 +23,7 @@ export const scenarios: readonly Scenario[] = [
   registriesScenario, // [3]
   pagesScenario, // [4]
   auditScenario, // [5]
+  instancesScenario, // Scale: two instances vs one (PostgreSQL only)
 ];
 
 async function main(): Promise<void> {
