@@ -50,6 +50,11 @@ export const DEMO_PERSONAS: readonly DemoPersona[] = [
     ],
   },
   {
+    // An officer of one agency only, so "officer of another agency" can be tried (issue 9 matrix).
+    subject: 'transport-officer', accountId: '0190a1b2-0000-7000-8000-000000000007', kind: 'staff', name: '孙丽', email: 'sun.li@tongban.example',
+    descriptionKey: 'identity.persona.transportOfficer', roles: [{ agency: DEMO_AGENCIES.transport, role: 'officer' }],
+  },
+  {
     subject: 'agency-admin', accountId: '0190a1b2-0000-7000-8000-000000000005', kind: 'staff', name: '陈静', email: 'chen.jing@tongban.example',
     descriptionKey: 'identity.persona.agencyAdmin', roles: [{ agency: DEMO_AGENCIES.publicSecurity, role: 'agency_admin' }],
   },
