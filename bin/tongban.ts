@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { Command } from 'commander';
 import { registerAuditCommands } from '../src/cli/audit.js';
+import { registerBackupCommands } from '../src/cli/backup.js';
 import { openCli } from '../src/cli/context.js';
 import { registerImportCommand } from '../src/cli/import.js';
 import { registerKeysCommands } from '../src/cli/keys.js';
@@ -16,6 +17,7 @@ registerSeedCommand(program, () => openCli());
 registerAuditCommands(program, () => openCli());
 registerImportCommand(program, () => openCli());
 registerKeysCommands(program, () => openCli());
+registerBackupCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   // A bad setting names the variable and what is wrong; anything else prints its cause chain.
