@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import type { Registry, RegistryCatalog } from './catalog.js';
 import { RegistriesErrors } from './errors.js';
 import type { Executor, Match, RecordRow, RegistriesStore } from './store.js';
@@ -122,24 +123,39 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     return next;
   };
 
-  const create = async (registry: Registry, content: unknown, writer: Writer): Promise<RegistryRecord> => {
-    checkWriter(registry, writer);
+  /** One new record in `tx`; a key that exists already is TB_REGISTRIES_EXISTS (which rolls `tx` back). */
+  const insertIn = async (tx: Executor, registry: Registry, content: unknown, writer: Writer, pointer = ''): Promise<RegistryRecord> => {
     validateRecord(registry, content);
     const at = kernel.now();
     const record: RegistryRecord = { id: uuidv7(), registry: registry.code, key: content[registry.keyField] as string, version: registry.version, data: content, revision: 1, createdAt: at, modifiedAt: at };
-    const created = await kernel.db.transaction().execute(async (tx) => {
-      const inserted = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
-      if (inserted) await history(tx, record, 'create', null, writer);
-      return inserted;
-    });
-    if (!created) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
+    const inserted = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
+    if (!inserted) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `${pointer}/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
+    await history(tx, record, 'create', null, writer);
     return record;
   };
+
+  /**
+   * New records, all in one transaction (all or none); with an Idempotency-Key the key is
+   * recorded in it too, so a retry creates nothing twice (ADR 31).
+   */
+  const createMany = async (registry: Registry, contents: readonly unknown[], writer: Writer, idempotency?: IdempotencyClaim): Promise<RegistryRecord[]> => {
+    checkWriter(registry, writer);
+    for (const content of contents) validateRecord(registry, content);
+    return kernel.db.transaction().execute(async (tx) => withIdempotency(tx, idempotency, async () => {
+      const created: RegistryRecord[] = [];
+      for (const [n, content] of contents.entries()) created.push(await insertIn(tx, registry, content, writer, contents.length > 1 ? `/write/${n}/content` : ''));
+      return created;
+    }));
+  };
+
+  const create = async (registry: Registry, content: unknown, writer: Writer, idempotency?: IdempotencyClaim): Promise<RegistryRecord> =>
+    (await createMany(registry, [content], writer, idempotency))[0]!;
 
   return {
     subjectOf,
     audit,
     create,
+    createMany,
 
     /** The one record a query names (by key: one index probe), audited; undefined when none. */
     async read(registry: Registry, content: Readonly<Record<string, unknown>>, reader: Reader, items: readonly string[] | 'all' = 'all'): Promise<RegistryRecord | undefined> {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditRecord } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { readerOf, requireScope, SCOPES, writerOf } from './caller.js';
 import { RegistriesErrors } from './errors.js';
 import { registerDatabaseRoutes } from './routes-database.js';
@@ -25,7 +26,8 @@ const ORDERINGS: Record<string, { by: 'key' | 'created_at' | 'modified_at'; dire
 };
 
 /** A Data wrapper as the spec's createEntries answers it. */
-const wrapped = (record: RegistryRecord) => ({ content: record.data, createdAt: record.createdAt.toISOString(), modifiedAt: record.modifiedAt.toISOString(), uuid: record.id });
+// Dates may come back as strings (an Idempotency-Key replay renders the kept result: ADR 31).
+const wrapped = (record: RegistryRecord) => ({ content: record.data, createdAt: new Date(record.createdAt).toISOString(), modifiedAt: new Date(record.modifiedAt).toISOString(), uuid: record.id });
 
 /** An audit record as the spec's personalDataUsage. */
 export function usageOf(record: AuditRecord) {
@@ -66,18 +68,17 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
     };
   });
 
-  app.post('/data/:registry/:version/create', { ...write, schema: createSchema }, async (request) => {
-    const record = await registries.records.create(await registryOf(request.params), request.body.write.content, writerOf(request));
-    return { content: record.data };
-  });
+  // With an Idempotency-Key a retry gets the first answer and creates nothing twice (ADR 31).
+  app.post('/data/:registry/:version/create', { ...write, schema: createSchema }, async (request, reply) =>
+    idempotentAnswer(deps.kernel, request, reply,
+      async (idempotency) => registries.records.create(await registryOf(request.params), request.body.write.content, writerOf(request), idempotency),
+      (record: Pick<RegistryRecord, 'data'>) => ({ status: 200, body: { content: record.data } })));
 
   for (const url of both('/data/:registry/:version/createEntries', '/data/:registry/:version/create-entries')) {
-    app.post(url, { ...write, schema: once(url, createEntriesSchema) }, async (request, reply) => {
-      const registry = await registryOf(request.params);
-      const created: RegistryRecord[] = [];
-      for (const entry of request.body.write) created.push(await registries.records.create(registry, entry.content, writerOf(request)));
-      return reply.status(201).send({ receive: created.map(wrapped) });
-    });
+    app.post(url, { ...write, schema: once(url, createEntriesSchema) }, async (request, reply) =>
+      idempotentAnswer(deps.kernel, request, reply,
+        async (idempotency) => registries.records.createMany(await registryOf(request.params), request.body.write.map((entry) => entry.content), writerOf(request), idempotency),
+        (created: RegistryRecord[]) => ({ status: 201, body: { receive: created.map(wrapped) } })));
   }
 
   app.post('/data/:registry/:version/exists', { ...read, schema: querySchema('exists') }, async (request) => {

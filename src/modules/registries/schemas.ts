@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idempotencyKeyHeader } from '../../kernel/idempotency/index.js';
 
 /**
  * Route schemas of /govstack/registries (GovStack Digital Registries Data API 1.4.0 and Database
@@ -30,9 +31,11 @@ export const listSchema = {
     purpose: Type.Optional(Type.String({ maxLength: 500 })),
   }, { additionalProperties: true }),
 };
-export const createSchema = { tags: TAG, operationId: 'create', summary: 'Create a record (owner agency only)', params: registryParams, headers, body: Type.Object({ write: Write }) };
+/** The creating operations take an Idempotency-Key (ADR 31). */
+const creatingHeaders = Type.Object({ ...headers.properties, 'idempotency-key': idempotencyKeyHeader });
+export const createSchema = { tags: TAG, operationId: 'create', summary: 'Create a record (owner agency only)', params: registryParams, headers: creatingHeaders, body: Type.Object({ write: Write }) };
 export const createEntriesSchema = {
-  tags: TAG, operationId: 'createEntries', summary: 'Create several records at once (owner agency only)', params: registryParams, headers,
+  tags: TAG, operationId: 'createEntries', summary: 'Create several records at once, all or none (owner agency only)', params: registryParams, headers: creatingHeaders,
   body: Type.Object({ write: Type.Array(Write, { minItems: 1, maxItems: 1000 }) }),
 };
 export const querySchema = (operationId: 'read' | 'exists') => ({
