@@ -3,7 +3,11 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type Built } from '../../src/app.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../src/kernel/auth/machine/index.js';
 import { SESSION_COOKIE } from '../../src/kernel/auth/index.js';
-import { createTestBrowser, signIn, type TestBrowser } from '../../src/kernel/auth/test-kit.js';
+import type { Principal } from '../../src/kernel/auth/index.js';
+import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../src/kernel/auth/test-kit.js';
+import { CSRF_FIELD } from '../../src/kernel/http/security.js';
+import { multipartBody } from '../../src/modules/applications/test-kit.js';
+import { demoPersona } from '../../src/modules/identity/index.js';
 import { loadConfig } from '../../src/kernel/config/index.js';
 import { LANG_COOKIE } from '../../src/kernel/i18n/plugin.js';
 import { createLogger } from '../../src/kernel/log.js';
@@ -27,7 +31,11 @@ export interface SecurityApp {
   /** method + url of every route, from Fastify's route table. */
   readonly routes: { method: string; url: string }[];
   /** As a browser for a person's GET (HTML), unless `asApi`: then as a JSON client with the session cookie. */
-  request(role: Role, method: string, url: string, payload?: unknown, asApi?: boolean): Promise<LightMyRequestResponse>;
+  request(role: Actor, method: string, url: string, payload?: unknown, asApi?: boolean): Promise<LightMyRequestResponse>;
+  /** A form post as a signed-in person's browser sends it: urlencoded, with a valid CSRF token. */
+  form(role: Actor, url: string, fields: Record<string, string | string[]>, options?: { multipart?: boolean }): Promise<LightMyRequestResponse>;
+  /** The signed-in person's principal (for arranging real resources through the services). */
+  principal(role: Actor): Promise<Principal>;
   close(): Promise<void>;
 }
 
@@ -47,6 +55,9 @@ export function routeTable(printed: string): { method: string; url: string }[] {
   return out;
 }
 
+/** The matrix roles, plus an officer of one agency only (the transport bureau) for real resources. */
+export type Actor = Role | 'otherAgencyOfficer';
+
 export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l) as Record<string, unknown>); done(); } });
@@ -57,8 +68,8 @@ export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
   for (const mod of modules) await mod.seed?.({ kernel: built.kernel, services: built.services });
   const routes = routeTable(built.app.printRoutes({ commonPrefix: false }));
 
-  const browsers = new Map<Role, TestBrowser>();
-  for (const [role, persona] of Object.entries(PERSONAS) as [Role, string][]) {
+  const browsers = new Map<Actor, TestBrowser>();
+  for (const [role, persona] of Object.entries(PERSONAS) as [Actor, string][]) {
     const browser = createTestBrowser(built.app, PUBLIC_URL);
     browser.setCookie(LANG_COOKIE, 'en');
     await signIn(browser, persona);
@@ -75,6 +86,7 @@ export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
     machineNoScope: await token('matrix-system-unscoped', ['matrix:nothing']),
   };
   const host = new URL(PUBLIC_URL).host;
+  const csrf = new Map<Actor, string>();
 
   return {
     built, logs, routes,
@@ -82,19 +94,43 @@ export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
       const browser = browsers.get(role);
       if (browser && method === 'GET' && !asApi) return browser.get(url);
       const cookie = browser ? [SESSION_COOKIE, 'tb_csrf'].flatMap((n) => { const v = browser.cookie(n); return v ? [`${n}=${v}`] : []; }).join('; ') : undefined;
-      const auth = bearer[role];
+      const auth = bearer[role as Role];
       return built.app.inject({
         method: method as 'GET', url,
         headers: { host, accept: 'application/json', ...(cookie ? { cookie } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
       });
     },
+    async form(role, url, fields, options = {}) {
+      const browser = browsers.get(role);
+      const cookie = browser ? [SESSION_COOKIE, 'tb_csrf', LANG_COOKIE].flatMap((n) => { const v = browser.cookie(n); return v ? [`${n}=${v}`] : []; }).join('; ') : '';
+      let token = csrf.get(role);
+      if (browser && token === undefined) {
+        token = csrfToken((await browser.get('/account')).body);
+        csrf.set(role, token);
+      }
+      const all = { ...fields, ...(token ? { [CSRF_FIELD]: token } : {}) };
+      const body = options.multipart ? multipartBody(all, {}) : { payload: formBody(all), contentType: 'application/x-www-form-urlencoded' };
+      return built.app.inject({ method: 'POST', url, payload: body.payload, headers: { host, accept: 'text/html', cookie, 'content-type': body.contentType } });
+    },
+    async principal(role) {
+      const subject = PERSONAS[role];
+      const found = subject ? await built.services.identity.principal(demoPersona(subject).accountId) : undefined;
+      if (!found) throw new Error(`no principal for ${role}`);
+      return found;
+    },
     close: () => built.app.close(),
   };
 }
 
-const PERSONAS: Partial<Record<Role, string>> = {
+function formBody(fields: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) params.append(name, v);
+  return params.toString();
+}
+
+const PERSONAS: Partial<Record<Actor, string>> = {
   citizen: 'citizen', otherCitizen: 'business', clerk: 'clerk', officer: 'officer',
-  agencyAdmin: 'agency-admin', platformAdmin: 'platform-admin',
+  agencyAdmin: 'agency-admin', platformAdmin: 'platform-admin', otherAgencyOfficer: 'transport-officer',
 };
 export { ROLES };
