@@ -42,6 +42,13 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
   await scope.register((proxy, _options, done) => {
     proxy.removeAllContentTypeParsers();
     proxy.addContentTypeParser('*', rawBodyParser(mediator.maxBodyBytes));
+    // Machine-to-machine answers: helmet's page headers (CSP, frame and opener policies) mean
+    // nothing to a calling system and cost a few percent of an exchange's CPU (docs/adr/0016), so
+    // /r1 skips helmet and keeps the two headers that matter to any HTTP client.
+    proxy.addHook('onRequest', (_request, reply, done) => {
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains').header('x-content-type-options', 'nosniff');
+      done();
+    });
 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = request.params as Record<string, string>;
@@ -49,7 +56,8 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
       // The path below the service as received (still percent-encoded), so it reaches the provider unchanged.
       const below = rawPath.split('/').slice(7).join('/');
       const body = request.body === BODY_TOO_LARGE ? BODY_TOO_LARGE : Buffer.isBuffer(request.body) ? request.body : undefined;
-      const result = await mediator.exchange({
+      // A keyed write is forwarded once per client and key; a retry gets the first answer (ADR 31).
+      const result = await mediator.idempotency.around(request, () => mediator.exchange({
         method: request.method,
         service: { instance: params.instance ?? '', memberClass: params.memberClass ?? '', member: params.member ?? '', subsystem: params.subsystem ?? '', code: params.service ?? '' },
         path: `/${below}`,
@@ -63,7 +71,7 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
         accept: header(request, 'accept'),
         body,
         verifyToken: (token) => request.server.machineAuth.verifyAccessToken(token),
-      });
+      }));
       if (result.error) {
         const { code, detail, headers, cause } = result.error;
         throw new TongbanError(code, { ...(detail !== undefined ? { detail } : {}), cause, headers: { ...headers, 'x-road-id': result.messageId } });
@@ -73,7 +81,7 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
 
     const base = '/r1/:instance/:memberClass/:member/:subsystem/:service';
     for (const url of [base, `${base}/*`]) {
-      proxy.route({ method: [...METHODS], url, exposeHeadRoute: false, config: { csrf: false }, schema: { hide: true }, handler: handle });
+      proxy.route({ method: [...METHODS], url, exposeHeadRoute: false, helmet: false, config: { csrf: false }, schema: { hide: true }, handler: handle });
     }
     done();
   });

@@ -65,25 +65,61 @@ export function matchesOf(registry: Registry, content: Readonly<Record<string, u
   return matches;
 }
 
+const FOUND_MS = 5 * 60_000;
+const NOT_FOUND_MS = 5_000;
+const MAX_PEOPLE = 10_000;
+
+/**
+ * ID number → account, cached for the audit subject of reads (docs/adr/0028-audited-read-batching.md):
+ * an account's id never changes once it exists, so found ones are kept for minutes; a missing one
+ * only for seconds (the person may sign up). Concurrent lookups of one number share one query.
+ */
+export function cachedPeople(people: PersonLookup, clock: () => number = Date.now): PersonLookup {
+  const entries = new Map<string, { until: number; readonly value: Promise<{ readonly id: string } | undefined> }>();
+  return {
+    accountByIdNumber(idNumber) {
+      const at = clock();
+      const hit = entries.get(idNumber);
+      if (hit && hit.until > at) return hit.value;
+      if (entries.size >= MAX_PEOPLE) entries.clear();
+      const entry = { until: at + FOUND_MS, value: people.accountByIdNumber(idNumber) };
+      entries.set(idNumber, entry);
+      entry.value.then((account) => { if (account === undefined) entry.until = at + NOT_FOUND_MS; }, () => { if (entries.get(idNumber) === entry) entries.delete(idNumber); });
+      return entry.value;
+    },
+  };
+}
+
 /** Record reads (each audited) and changes (each in the history, with who and why). */
-export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, store: RegistriesStore, catalog: RegistryCatalog, people: PersonLookup) {
+export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, store: RegistriesStore, catalog: RegistryCatalog, directory: PersonLookup) {
+  const people = cachedPeople(directory);
   /** The person whose data a record is, as an account id for the audit trail, when they have an account. */
   const subjectOf = async (registry: Registry, data: Readonly<Record<string, unknown>>): Promise<string | undefined> => {
     const idNumber = registry.personField ? data[registry.personField] : undefined;
     return typeof idNumber === 'string' ? (await people.accountByIdNumber(idNumber))?.id : undefined;
   };
 
-  /** One audit record per record read, naming the person (if it is theirs), the purpose and the items. */
+  /**
+   * One audit record per record read, naming the person (if it is theirs), the purpose and the
+   * items. The records are group-committed with other reads' (docs/adr/0028-audited-read-batching.md):
+   * this resolves once all of them have committed, so no data leaves before its read is on record.
+   */
   const audit = async (registry: Registry, records: readonly RegistryRecord[], reader: Reader, items: readonly string[] | 'all', subject?: string): Promise<void> => {
     const purpose = requirePurpose(reader.purpose);
-    for (const record of records) {
+    await Promise.all(records.map(async (record) => {
       const who = subject ?? (await subjectOf(registry, record.data));
-      await kernel.audit.append(kernel.db, {
+      await kernel.audit.appendCommitted({
         actor: reader.actor, action: 'registry.record.read', purpose, resource: { type: 'registry-record', id: record.id },
         ...(who ? { subject: who } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
         details: { registry: registry.code, items: items === 'all' ? Object.keys(record.data) : [...items] },
       });
-    }
+    }));
+  };
+
+  /** When a query names the person by the key, their account is looked up while the record is read. */
+  const prefetchSubject = (registry: Registry, matches: readonly Match[]): void => {
+    const match = matches.length === 1 ? matches[0] : undefined;
+    if (match?.kind === 'key' && registry.personField === registry.keyField) people.accountByIdNumber(match.value).catch(() => {});
   };
 
   const one = async (registry: Registry, matches: readonly Match[]): Promise<RegistryRecord | undefined> => {
@@ -160,7 +196,9 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     /** The one record a query names (by key: one index probe), audited; undefined when none. */
     async read(registry: Registry, content: Readonly<Record<string, unknown>>, reader: Reader, items: readonly string[] | 'all' = 'all'): Promise<RegistryRecord | undefined> {
       requirePurpose(reader.purpose);
-      const record = await one(registry, matchesOf(registry, content));
+      const matches = matchesOf(registry, content);
+      prefetchSubject(registry, matches);
+      const record = await one(registry, matches);
       if (record) await audit(registry, [record], reader, items);
       return record;
     },
@@ -176,6 +214,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     /** A page of records matching the conditions; each record on it is audited. */
     async list(registry: Registry, query: { matches: readonly Match[]; order: { by: 'key' | 'created_at' | 'modified_at'; direction: 'asc' | 'desc' }; page: number; pageSize: number }, reader: Reader) {
       requirePurpose(reader.purpose);
+      prefetchSubject(registry, query.matches);
       const { rows, total } = await store.list(kernel.db, { registry: registry.code, matches: query.matches, order: query.order, limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
       const records = rows.map(toRecord);
       await audit(registry, records, reader, 'all');
