@@ -3,6 +3,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { readStoredBodies, type BodyReader, type StoredBodies } from './bodies.js';
 import { createBodyVault } from './body-vault.js';
 import { authenticate, createDiscovery, verifyCaller, type Credentials } from './discovery.js';
+import { createExchangeIdempotency } from './idempotency.js';
 import { runExchange, type ConsentCheck, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { createForwarder } from './forward.js';
 import { createMessageLog } from './message-log.js';
@@ -70,6 +71,8 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     verifyCaller: (credentials: Credentials) => verifyCaller(credentials),
     /** The calling subsystem named by the header and proven by the token. */
     authenticate: (credentials: Credentials) => authenticate(store, credentials),
+    /** Idempotency-Key on mediated writes: forwarded once per client and key (ADR 31). */
+    idempotency: createExchangeIdempotency({ kernel, authenticate: (credentials) => authenticate(store, credentials) }),
     listMembers: () => store.listMembers(),
     listSubsystems: (memberId?: string) => store.listSubsystems(memberId),
     listServices: (subsystemId?: string) => store.listServices(subsystemId),
