@@ -15,7 +15,7 @@ export interface Schema {
 }
 
 /** Values that break naive code: huge, odd unicode, control characters, prototype keys. */
-const nasty = fc.oneof(
+export const nasty = fc.oneof(
   fc.constantFrom('', ' ', '\u0000', '\u202e\u0041', '𠜎𠜱𠝹', '<script>alert(1)</script>', "'; DROP TABLE x;--", '../../etc/passwd', '__proto__', 'constructor', 'NaN', '-1', '1e309', '0x10'),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.integer({ min: 2000, max: 70000 }).map((n) => 'Ω'.repeat(n)),
@@ -76,8 +76,9 @@ export function queryFor(params: { name: string; schema?: Schema }[]): fc.Arbitr
 }
 
 /**
- * Fastify answers a longer (encoded) path parameter with its own 414 in plain JSON before any
- * Tongban code runs; kept under the limit so the fuzz reaches the handlers (see the report).
+ * Fastify answers a longer (encoded) path parameter with 414 before any handler runs (problem+json
+ * through `frameworkErrors`, framework-errors.test.ts); kept under the limit so the fuzz reaches
+ * the handlers.
  */
 const MAX_PARAM = 16;
 

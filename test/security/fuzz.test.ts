@@ -1,3 +1,4 @@
+import { Ajv, type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrationSources } from '../../src/modules/index.js';
@@ -5,6 +6,7 @@ import { describeEachDatabase } from '../helpers/databases.js';
 import { reportFigure, scaled } from '../helpers/scale.js';
 import { pathValue, queryFor, valueFor, type Schema } from './fuzz-arbitraries.js';
 import { securityApp, type SecurityApp } from './harness.js';
+import { invalidApplications } from './stored.js';
 import type { Role } from './matrix.js';
 
 /**
@@ -18,8 +20,8 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 // Case-sensitive: answers echo the generated input back (e.g. "pG" in a field error).
 const LEAK = /\n\s+at |\.ts:\d|\bSELECT\b|\bINSERT INTO\b|[Kk]ysely|PGlite|pglite|node_modules|relation "|\bpg\//;
 
-interface Operation { method: string; path: string; body?: Schema; query: { name: string; schema?: Schema }[]; pathParams: string[] }
-interface OpenApi { paths: Record<string, Partial<Record<typeof METHODS[number], { requestBody?: { content?: Record<string, { schema?: Schema }> }; parameters?: { name: string; in: string; schema?: Schema }[] }>>> }
+interface Operation { method: string; path: string; body?: Schema; query: { name: string; schema?: Schema }[]; pathParams: string[]; answers: Record<string, Schema | undefined> }
+interface OpenApi { paths: Record<string, Partial<Record<typeof METHODS[number], { requestBody?: { content?: Record<string, { schema?: Schema }> }; parameters?: { name: string; in: string; schema?: Schema }[]; responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>> }
 
 function operations(doc: OpenApi): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, item]) => METHODS.flatMap((method) => {
@@ -29,6 +31,7 @@ function operations(doc: OpenApi): Operation[] {
     return [{
       method: method.toUpperCase(), path, body: op.requestBody?.content?.['application/json']?.schema,
       query: params.filter((p) => p.in === 'query'), pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
+      answers: Object.fromEntries(Object.entries(op.responses ?? {}).map(([status, r]) => [status, r.content?.['application/json']?.schema])),
     }];
   }));
 }
@@ -72,7 +75,18 @@ describeEachDatabase('fuzzing the JSON APIs', migrationSources, (use) => {
   it('never answers a generated request with a 5xx or an internal detail', async () => {
     expect(ops.length).toBeGreaterThan(20);
     let requests = 0;
+    let acceptedChecked = 0;
     const failures: string[] = [];
+    // An accepted request's answer (what was stored, as the API reports it) must satisfy the schema
+    // the operation documents for that status: never invalid data accepted (issue 9).
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const validators = new Map<Schema, ValidateFunction | undefined>();
+    const validatorFor = (schema: Schema) => {
+      if (!validators.has(schema)) {
+        try { validators.set(schema, ajv.compile(schema)); } catch { validators.set(schema, undefined); }
+      }
+      return validators.get(schema);
+    };
     for (const op of ops) {
       const request = fc.record({
         params: fc.tuple(...op.pathParams.map(() => pathValue)),
@@ -92,12 +106,24 @@ describeEachDatabase('fuzzing the JSON APIs', migrationSources, (use) => {
         // The OAuth token endpoint answers errors as RFC 6749 §5.2 says: JSON with `error`.
         const expected = op.path === '/oauth/token' ? /^application\/json/ : /^application\/problem\+json/;
         if (res.statusCode >= 400) expect(res.headers['content-type'], where).toMatch(expected);
+        const documented = op.answers[String(res.statusCode)];
+        const validate = res.statusCode < 300 && documented && /json/.test(String(res.headers['content-type'])) ? validatorFor(documented) : undefined;
+        if (validate) {
+          acceptedChecked += 1;
+          expect(validate(res.json()), `${where} answered outside its schema: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        }
       }), { numRuns: RUNS }).catch((error: unknown) => {
         const e = error as Error & { cause?: Error };
         failures.push(`${op.method} ${op.path}: ${(e.cause?.message ?? e.message).slice(0, 400)}`);
       });
     }
-    reportFigure(`API fuzzing: ${ops.length} route families, ${RUNS} generated requests each, ${requests} in all, no 5xx, no leak`);
+    reportFigure(`API fuzzing: ${ops.length} route families, ${RUNS} generated requests each, ${requests} in all, no 5xx, no leak; ${acceptedChecked} accepted answers valid against their documented schema`);
     expect(failures).toEqual([]);
   }, 3_600_000);
+
+  it('never stores invalid data: every submitted application\'s answers satisfy its service\'s JSON Schema', async () => {
+    const { checked, wrong } = await invalidApplications(s);
+    reportFigure(`API fuzzing: stored applications re-read and checked against their service schema: ${checked}`);
+    expect(wrong).toEqual([]);
+  }, 300_000);
 });
