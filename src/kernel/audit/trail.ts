@@ -160,6 +160,9 @@ function buildTrail(deps: AuditDeps): AuditTrail {
   const trail: AuditTrail = {
     name: AUDIT_LOG.name,
     async append(executor, event) {
+      // Not in a caller's transaction: a transaction of its own, so it may as well be shared with
+      // the appends arriving meanwhile (group commit; resolves after the commit all the same).
+      if (!executor.isTransaction) return trail.appendCommitted(event);
       // The request groups a transaction's records in one chain: it then locks one head only.
       const row = await chain.link(executor, event.requestId ?? event.subject, columnsOf(event, now()));
       return toRecord(row);

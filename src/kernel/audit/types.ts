@@ -90,7 +90,8 @@ export interface SubjectQuery {
 
 /**
  * The audit trail port. `executor` is the caller's transaction (or the database), so an audit
- * record commits or rolls back with the change it describes.
+ * record commits or rolls back with the change it describes. Given the database, `append` is
+ * `appendCommitted`: a transaction shared with other appends, resolved once it committed.
  */
 export interface AuditTrail extends VerifiableLog {
   append(executor: Kysely<object>, event: AuditEvent): Promise<AuditRecord>;

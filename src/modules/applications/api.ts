@@ -90,8 +90,8 @@ interface ApiDeps {
   readonly find: (id: string, executor?: Executor) => Promise<ApplicationRow | undefined>;
   readonly service: (row: ApplicationRow) => Promise<ServiceVersion>;
   readonly createDraft: (input: { service: ServiceVersion; editor: Principal; channel: Channel; applicantAccountId: string | null; idNumber: string | null; locale: Locale }) => Promise<Application>;
-  readonly savePage: (id: string, editor: Principal, pageId: string, body: Posted, uploads: readonly Upload[]) => Promise<{ errors: readonly FieldError[] }>;
-  readonly submit: (id: string, editor: Principal, input: { declaration: boolean; locale: Locale; requestId?: string; idempotency?: IdempotencyClaim | undefined }) => Promise<Application>;
+  /** Every page posted and the draft submitted: `savePage` for each, then `submit`, in one transaction. */
+  readonly submitPages: (id: string, editor: Principal, posts: readonly { pageId: string; body: Posted; uploads: readonly Upload[] }[], input: { locale: Locale; requestId?: string; idempotency?: IdempotencyClaim | undefined }) => Promise<JsonResult>;
 }
 
 export function createApiChannel(deps: ApiDeps) {
@@ -120,15 +120,10 @@ export function createApiChannel(deps: ApiDeps) {
       const row = await deps.find(draftId);
       if (!row || row.submitted_by !== editor.accountId) throw notFound();
       const version = await deps.service(row);
-      const errors: FieldError[] = [];
-      for (const page of version.definition.form.pages) {
-        const saved = await deps.savePage(draftId, editor, page.id, postedPage(version.definition.form, page.id, input.answers[page.id] ?? {}), []);
-        errors.push(...saved.errors);
-      }
-      if (input.uploads.length > 0) errors.push(...(await deps.savePage(draftId, editor, DOCUMENTS_PAGE, {}, input.uploads)).errors);
-      if (errors.length > 0) return { ok: false, errors };
-      const application = await deps.submit(draftId, editor, { declaration: true, locale: input.locale, ...(input.requestId ? { requestId: input.requestId } : {}), idempotency: input.idempotency });
-      return { ok: true, application };
+      const form = version.definition.form;
+      const posts = form.pages.map((page) => ({ pageId: page.id, body: postedPage(form, page.id, input.answers[page.id] ?? {}), uploads: [] as readonly Upload[] }));
+      if (input.uploads.length > 0) posts.push({ pageId: DOCUMENTS_PAGE, body: {}, uploads: input.uploads });
+      return deps.submitPages(draftId, editor, posts, { locale: input.locale, ...(input.requestId ? { requestId: input.requestId } : {}), idempotency: input.idempotency });
     },
 
     /** The submitted application, for whoever submitted it (the person, a clerk, or a system); 404 for anyone else. */

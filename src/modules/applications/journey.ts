@@ -39,6 +39,16 @@ const text = (key: string): Text => ({ en: translate('en', key), 'zh-CN': transl
 
 /** The service's documents as one form page of file fields, so the form engine renders and checks them. */
 export function documentsForm(service: ServiceVersion): CompiledForm | undefined {
+  if (documentForms.has(service.definition)) return documentForms.get(service.definition);
+  const form = buildDocumentsForm(service);
+  documentForms.set(service.definition, form);
+  return form;
+}
+
+// By definition object: the catalog hands out the same object for a version it has in memory.
+const documentForms = new WeakMap<ServiceVersion['definition'], CompiledForm | undefined>();
+
+function buildDocumentsForm(service: ServiceVersion): CompiledForm | undefined {
   const documents = service.definition.documents;
   if (documents.length === 0) return undefined;
   const definition: FormDefinition = {

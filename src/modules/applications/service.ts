@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Answers, CompiledForm, FieldError, Posted, RawValue, SummaryRow } from '../../forms/index.js';
+import type { Answers, CompiledForm, FieldError, FormContext, Posted, RawValue, SummaryRow } from '../../forms/index.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -14,7 +14,7 @@ import { ApplicationsErrors } from './errors.js';
 import { newReference } from './files.js';
 import {
   checkUploads, DOCUMENTS_PAGE, documentsForm, fileRefs, formContext, formOf, mergeErrors, nextStep, previousStep, resumeStep,
-  type Step, type Upload,
+  type AcceptedUpload, type Step, type Upload,
 } from './journey.js';
 import { documentInfos, notFound, toApplication, toTask, type Application, type DocumentInfo, type Task } from './model.js';
 import { createApplicationsStore, type ApplicationRow, type Channel, type Executor, type StoredFileMeta } from './store.js';
@@ -88,6 +88,31 @@ export interface Deps {
   readonly prefill?: PrefillPort;
 }
 
+/** One page as posted: its fields, and the files sent with it. */
+export interface PagePost {
+  readonly pageId: string;
+  readonly body: Posted;
+  readonly uploads: readonly Upload[];
+}
+
+interface SubmitInput {
+  readonly locale: Locale;
+  readonly requestId?: string | undefined;
+  readonly idempotency?: IdempotencyClaim | undefined;
+}
+
+/** Pages read in memory: the answers and documents they leave, their errors, and the files they brought. */
+interface ReadPages {
+  answers: Answers;
+  documents: Answers;
+  errors: FieldError[];
+  accepted: (AcceptedUpload & { readonly slot: string })[];
+  /** Of the last page read (what `savePage` shows again with errors). */
+  raw: Readonly<Record<string, RawValue>>;
+  pageAnswers: Answers;
+  action: boolean;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ANSWER_MAX = 2000;
 
@@ -113,23 +138,126 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
 
   /** The draft, for whoever is filling it in; anyone else learns nothing, not even that it exists. */
   async function openDraft(id: string, editor: Principal): Promise<Draft> {
+    return (await openDraftRow(id, editor)).draft;
+  }
+
+  async function openDraftRow(id: string, editor: Principal): Promise<{ draft: Draft; row: ApplicationRow }> {
     const row = await find(id);
     if (!row || row.submitted_by !== editor.accountId) throw notFound();
     if (row.status !== 'draft') throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_A_DRAFT);
     const version = await service(row);
     const marks = await prefill.marks(row, version, row.answers);
-    return { application: toApplication(row), service: version, form: markedForm(formOf(version), marks), documentsForm: documentsForm(version), answers: row.answers, documents: row.documents, prefill: marks };
+    const draft = { application: toApplication(row), service: version, form: markedForm(formOf(version), marks), documentsForm: documentsForm(version), answers: row.answers, documents: row.documents, prefill: marks };
+    return { draft, row };
+  }
+
+  /**
+   * Reads posted pages one after the other, each on the answers the previous one left, exactly
+   * as separate posts of those pages would (each page's uploads checked against that page).
+   */
+  function readPages(d: Draft, posts: readonly PagePost[], c: FormContext): ReadPages {
+    const out: ReadPages = { answers: d.answers, documents: d.documents, errors: [], accepted: [], raw: {}, pageAnswers: {}, action: false };
+    for (const post of posts) {
+      const isDocuments = post.pageId === DOCUMENTS_PAGE;
+      const form = isDocuments ? d.documentsForm : d.form;
+      if (!form?.pages.some((p) => p.id === post.pageId)) throw notFound();
+      const checked = checkUploads(form, post.pageId, post.body, post.uploads, uuidv7);
+      const read = form.readPage(post.pageId, checked.posted, isDocuments ? out.documents : out.answers, c);
+      out.errors.push(...mergeErrors(read.errors, checked.refused));
+      if (isDocuments) out.documents = read.answers;
+      else out.answers = read.answers;
+      out.accepted.push(...checked.accepted.map((a) => ({ ...a, slot: `${isDocuments ? 'document' : 'field'}:${a.fieldId}` })));
+      out.raw = read.raw;
+      out.pageAnswers = read.answers;
+      out.action = Boolean(read.action);
+    }
+    return out;
+  }
+
+  /** Stores the new files the answers point at and drops those they no longer do, in the caller's transaction. */
+  async function saveFiles(tx: Executor, applicationId: string, editor: Principal, read: ReadPages, at: Date): Promise<void> {
+    const kept = new Set(fileRefs(read.answers, read.documents));
+    for (const upload of read.accepted.filter((u) => kept.has(u.fileId))) {
+      await store.insertFile(tx, {
+        id: upload.fileId, application_id: applicationId, slot: upload.slot,
+        display_name: upload.name, content_type: upload.type, size: upload.content.length,
+        sha256: createHash('sha256').update(upload.content).digest('hex'), content: upload.content, uploaded_by: editor.accountId, uploaded_at: at,
+      });
+    }
+    await store.deleteFilesExcept(tx, applicationId, [...kept]);
+  }
+
+  /** Saves read pages (answers, documents, files) in one transaction, whether or not they had errors. */
+  async function saveDraft(applicationId: string, editor: Principal, read: ReadPages): Promise<void> {
+    const at = kernel.now();
+    await kernel.db.transaction().execute(async (tx) => {
+      await saveFiles(tx, applicationId, editor, read, at);
+      await store.saveDraft(tx, applicationId, { answers: { ...read.answers }, documents: { ...read.documents } as Record<string, StoredFileMeta>, at });
+    });
+  }
+
+  /** Throws TB_APPLICATIONS_INCOMPLETE with every missing answer or document. */
+  function checkComplete(d: Draft, answers: Answers, documents: Answers, c: FormContext): void {
+    const missing = [...d.form.validateAll(answers, c), ...(d.documentsForm?.validateAll(documents, c) ?? [])];
+    if (missing.length > 0) {
+      throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_INCOMPLETE, {
+        fields: missing.map((e) => ({ pointer: e.pointer, message: e.messageKey, params: e.params, detail: `${e.subject.en}: ${e.messageKey}` })),
+      });
+    }
+  }
+
+  /**
+   * The submission, in the caller's transaction: the application marked submitted with its
+   * reference, the workflow case opened, the audit record, the notification queued, and with an
+   * Idempotency-Key the key recorded (ADR 31). Any failure leaves none of them.
+   */
+  async function submitIn(tx: Executor, d: Draft, row: ApplicationRow, editor: Principal, input: SubmitInput & { answers: Answers; documents: Answers; at: Date; c: FormContext }): Promise<Application> {
+    const app = d.application;
+    const { at } = input;
+    // At a counter a clerk, through the API a system, acts for the person.
+    const assisted = app.channel !== 'online';
+    const actor = submitActor(app.channel, editor, app.agencyCode);
+    return withIdempotency(tx, input.idempotency, async () => {
+      let reference = newReference(at);
+      while (await store.referenceTaken(tx, reference)) reference = newReference(at);
+      const answers = d.form.pruneAnswers(input.answers, input.c);
+      if (!(await store.markSubmitted(tx, app.id, { reference, answers: { ...answers }, documents: { ...input.documents } as Record<string, StoredFileMeta>, locale: input.locale, at }))) {
+        throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_A_DRAFT);
+      }
+      await deps.workflow.start(tx, {
+        caseId: app.id, reference, serviceId: app.serviceId, serviceVersion: app.serviceVersion, agency: app.agencyCode,
+        definition: d.service.definition.workflow, submittedAt: at,
+        actor: { accountId: editor.accountId, role: assisted ? 'clerk' : 'applicant' },
+        ...(input.requestId ? { requestId: input.requestId } : {}),
+      });
+      await kernel.audit.append(tx, {
+        actor, action: 'application.submit', resource: { type: 'application', id: app.id },
+        ...(app.applicantAccountId ? { subject: app.applicantAccountId } : {}),
+        // Named by account, or by ID number before they have one.
+        ...(assisted ? { onBehalfOf: app.applicantAccountId ?? `resident-id:${row.applicant_id_number ?? ''}` } : {}),
+        ...(input.requestId ? { requestId: input.requestId } : {}),
+        details: { reference, channel: app.channel, serviceId: app.serviceId, serviceVersion: app.serviceVersion },
+      });
+      if (app.applicantAccountId) {
+        await deps.messaging.notify(tx, {
+          accountId: app.applicantAccountId, template: 'applicationSubmitted', locale: input.locale,
+          params: { reference, service: d.service.definition.name[input.locale] },
+        });
+      }
+      return { ...app, status: 'submitted' as const, reference, submittedAt: at, updatedAt: at };
+    });
   }
 
   async function createDraft(input: { service: ServiceVersion; editor: Principal; channel: Channel; applicantAccountId: string | null; idNumber: string | null; locale: Locale }): Promise<Application> {
     const key = { submittedBy: input.editor.accountId, serviceId: input.service.id, channel: input.channel, idNumber: input.idNumber };
     const existing = await store.findDraft(db, key);
     if (existing) return toApplication(existing);
-    await store.insertDraft(db, {
+    const inserted = await store.insertDraft(db, {
       id: uuidv7(), serviceId: input.service.id, serviceVersion: input.service.version, agencyCode: input.service.agencyCode,
       applicantAccountId: input.applicantAccountId, applicantIdNumber: input.idNumber, channel: input.channel,
       submittedBy: input.editor.accountId, locale: input.locale, at: kernel.now(),
     });
+    if (inserted) return toApplication(inserted);
     // Two tabs starting at once: the unique index let one insert win; both resume that draft.
     const row = await store.findDraft(db, key);
     if (!row) throw new Error('draft vanished right after it was written');
@@ -207,29 +335,40 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
      */
     async savePage(id: string, editor: Principal, pageId: string, body: Posted, uploads: readonly Upload[]): Promise<PageResult> {
       const d = await openDraft(id, editor);
-      const isDocuments = pageId === DOCUMENTS_PAGE;
-      const form = isDocuments ? d.documentsForm : d.form;
-      if (!form?.pages.some((p) => p.id === pageId)) throw notFound();
-      const checked = checkUploads(form, pageId, body, uploads, uuidv7);
-      const read = form.readPage(pageId, checked.posted, isDocuments ? d.documents : d.answers, ctx());
-      const errors = mergeErrors(read.errors, checked.refused);
-      const answers = isDocuments ? d.answers : read.answers;
-      const documents = isDocuments ? read.answers : d.documents;
-      const kept = new Set(fileRefs(answers, documents));
+      const c = ctx();
+      const read = readPages(d, [{ pageId, body, uploads }], c);
+      await saveDraft(d.application.id, editor, read);
+      const next = read.errors.length === 0 && !read.action ? nextStep(d.form, d.documentsForm, pageId, read.answers, c) : undefined;
+      return { errors: read.errors, raw: read.raw, answers: read.pageAnswers, next };
+    },
+
+    /**
+     * Pages posted and the draft submitted, as `savePage` for each page and then `submit` would,
+     * but with one read of the draft and, when all is well, one transaction for the answers, the
+     * files and the submission (docs/adr/0027-request-hot-paths.md): the JSON API's path. With
+     * errors, or answers still incomplete, the draft is saved as those posts would have left it
+     * and nothing is submitted.
+     */
+    async submitPages(id: string, editor: Principal, posts: readonly PagePost[], input: SubmitInput): Promise<{ ok: true; application: Application } | { ok: false; errors: readonly FieldError[] }> {
+      const { draft: d, row } = await openDraftRow(id, editor);
+      const c = ctx();
+      const read = readPages(d, posts, c);
+      if (read.errors.length > 0) {
+        await saveDraft(d.application.id, editor, read);
+        return { ok: false, errors: read.errors };
+      }
+      try {
+        checkComplete(d, read.answers, read.documents, c);
+      } catch (error) {
+        await saveDraft(d.application.id, editor, read);
+        throw error;
+      }
       const at = kernel.now();
-      await kernel.db.transaction().execute(async (tx) => {
-        for (const upload of checked.accepted.filter((u) => kept.has(u.fileId))) {
-          await store.insertFile(tx, {
-            id: upload.fileId, application_id: d.application.id, slot: `${isDocuments ? 'document' : 'field'}:${upload.fieldId}`,
-            display_name: upload.name, content_type: upload.type, size: upload.content.length,
-            sha256: createHash('sha256').update(upload.content).digest('hex'), content: upload.content, uploaded_by: editor.accountId, uploaded_at: at,
-          });
-        }
-        await store.deleteFilesExcept(tx, d.application.id, [...kept]);
-        await store.saveDraft(tx, d.application.id, { answers: { ...answers }, documents: { ...documents } as Record<string, StoredFileMeta>, at });
+      const application = await kernel.db.transaction().execute(async (tx) => {
+        await saveFiles(tx, d.application.id, editor, read, at);
+        return submitIn(tx, d, row, editor, { ...input, answers: read.answers, documents: read.documents, at, c });
       });
-      const next = errors.length === 0 && !read.action ? nextStep(d.form, d.documentsForm, pageId, answers, ctx()) : undefined;
-      return { errors, raw: read.raw, answers: read.answers, next };
+      return { ok: true, application };
     },
 
     /** "Check your answers": every shown answer with its page, and the documents. */
@@ -249,56 +388,17 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
      * marked submitted with its reference, the workflow case opened, the audit record, and the
      * notification queued; any failure leaves none of them.
      */
-    async submit(id: string, editor: Principal, input: { declaration: boolean; locale: Locale; requestId?: string; idempotency?: IdempotencyClaim | undefined }): Promise<Application> {
-      const d = await openDraft(id, editor);
+    async submit(id: string, editor: Principal, input: SubmitInput & { declaration: boolean }): Promise<Application> {
+      const { draft: d, row } = await openDraftRow(id, editor);
       const c = ctx();
-      const missing = [...d.form.validateAll(d.answers, c), ...(d.documentsForm?.validateAll(d.documents, c) ?? [])];
-      if (missing.length > 0) {
-        throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_INCOMPLETE, {
-          fields: missing.map((e) => ({ pointer: e.pointer, message: e.messageKey, params: e.params, detail: `${e.subject.en}: ${e.messageKey}` })),
-        });
-      }
+      checkComplete(d, d.answers, d.documents, c);
       if (!input.declaration) {
         throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_DECLARATION_REQUIRED, {
           fields: [{ pointer: '/declaration', message: 'applications.declaration.required', detail: 'Confirm the declaration' }],
         });
       }
-      const app = d.application;
       const at = kernel.now();
-      // At a counter a clerk, through the API a system, acts for the person.
-      const assisted = app.channel !== 'online';
-      const actor = submitActor(app.channel, editor, app.agencyCode);
-      const row = await find(app.id);
-      // With an Idempotency-Key, the key is recorded in this transaction (ADR 31).
-      return kernel.db.transaction().execute(async (tx) => withIdempotency(tx, input.idempotency, async () => {
-        let reference = newReference(at);
-        while (await store.referenceTaken(tx, reference)) reference = newReference(at);
-        const answers = d.form.pruneAnswers(d.answers, c);
-        if (!(await store.markSubmitted(tx, app.id, { reference, answers: { ...answers }, documents: { ...d.documents } as Record<string, StoredFileMeta>, locale: input.locale, at }))) {
-          throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_A_DRAFT);
-        }
-        await deps.workflow.start(tx, {
-          caseId: app.id, reference, serviceId: app.serviceId, serviceVersion: app.serviceVersion, agency: app.agencyCode,
-          definition: d.service.definition.workflow, submittedAt: at,
-          actor: { accountId: editor.accountId, role: assisted ? 'clerk' : 'applicant' },
-          ...(input.requestId ? { requestId: input.requestId } : {}),
-        });
-        await kernel.audit.append(tx, {
-          actor, action: 'application.submit', resource: { type: 'application', id: app.id },
-          ...(app.applicantAccountId ? { subject: app.applicantAccountId } : {}),
-          // Named by account, or by ID number before they have one.
-          ...(assisted ? { onBehalfOf: app.applicantAccountId ?? `resident-id:${row?.applicant_id_number ?? ''}` } : {}),
-          ...(input.requestId ? { requestId: input.requestId } : {}),
-          details: { reference, channel: app.channel, serviceId: app.serviceId, serviceVersion: app.serviceVersion },
-        });
-        if (app.applicantAccountId) {
-          await deps.messaging.notify(tx, {
-            accountId: app.applicantAccountId, template: 'applicationSubmitted', locale: input.locale,
-            params: { reference, service: d.service.definition.name[input.locale] },
-          });
-        }
-        return { ...app, status: 'submitted' as const, reference, submittedAt: at, updatedAt: at };
-      }));
+      return kernel.db.transaction().execute((tx) => submitIn(tx, d, row, editor, { ...input, answers: d.answers, documents: d.documents, at, c }));
     },
 
     /** The reference, for the confirmation page of whoever submitted. */
@@ -404,7 +504,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     /** Whether the principal may use the counter at all (a clerk somewhere). */
     isClerk: (principal: Principal | undefined) => hasRole(principal, 'clerk'),
   };
-  const api = createApiChannel({ kernel, catalog: deps.catalog, workflow: deps.workflow, store, find, service, createDraft, savePage: (...a) => self.savePage(...a), submit: (...a) => self.submit(...a) });
+  const api = createApiChannel({ kernel, catalog: deps.catalog, workflow: deps.workflow, store, find, service, createDraft, submitPages: (...a) => self.submitPages(...a) });
   return { ...self, ...api, ...createKeptUploads({ kernel, store }) };
 }
 

@@ -99,15 +99,14 @@ export interface NewApplication {
 
 export function createApplicationsStore() {
   return {
-    /** Inserts a draft unless the same person already has one for this service; false then. */
-    async insertDraft(executor: Executor, a: NewApplication): Promise<boolean> {
-      const result = await q(executor).insertInto('applications').values({
+    /** Inserts a draft unless the same person already has one for this service; undefined then. */
+    async insertDraft(executor: Executor, a: NewApplication): Promise<ApplicationRow | undefined> {
+      return q(executor).insertInto('applications').values({
         id: a.id, reference: null, service_id: a.serviceId, service_version: a.serviceVersion, agency_code: a.agencyCode,
         applicant_account_id: a.applicantAccountId, applicant_id_number: a.applicantIdNumber, channel: a.channel,
         submitted_by: a.submittedBy, status: 'draft', answers: jsonb({}), documents: jsonb({}), locale: a.locale,
         created_at: a.at, updated_at: a.at, submitted_at: null,
-      }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+      }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
     },
 
     findDraft(executor: Executor, key: { submittedBy: string; serviceId: string; channel: Channel; idNumber: string | null }): Promise<ApplicationRow | undefined> {

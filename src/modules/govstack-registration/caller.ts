@@ -64,7 +64,8 @@ export function requireCaller(kernel: Pick<Kernel, 'audit' | 'db'>, options: Cal
       caller = { kind: 'session', principal: request.principal, mediatorClient };
     }
     callers.set(request, caller);
-    await kernel.audit.append(kernel.db, {
+    // Group-committed with other calls' records (docs/adr/0027-request-hot-paths.md): committed before the route runs.
+    await kernel.audit.appendCommitted({
       actor: actorOf(caller), action: 'govstack.registration.call', requestId: String(request.id),
       details: { operation: operationOf(request), informationMediatorClient: mediatorClient ?? null, ...(caller.kind === 'client' ? { clientId: caller.client.clientId } : {}) },
     });

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import { authenticateClient, CLIENT_ASSERTION_TYPE, OAuthError, type AssertionSettings } from './assertion.js';
 import { loadPlatformKey, parseEd25519PrivateJwk, type PlatformKey } from './platform-key.js';
@@ -9,7 +9,7 @@ import type { MachineAuth } from './plugin-types.js';
 // The route config key `csrf` is declared there.
 import type {} from '../../http/security.js';
 import { deleteSpentAssertions, machineDb } from './store.js';
-import { issueAccessToken, verifyAccessToken, type TokenSettings } from './tokens.js';
+import { issueAccessToken, verifyAccessToken, type MachineClient, type TokenSettings } from './tokens.js';
 
 export interface MachineAuthOptions {
   readonly db: Kysely<object>;
@@ -23,6 +23,8 @@ export interface MachineAuthOptions {
 }
 
 export const LEEWAY_SECONDS = 60;
+/** Verified access tokens kept in memory (one per client system and 5 minutes, normally few). */
+const VERIFIED_TOKENS_MAX = 10_000;
 export const MAX_ASSERTION_SECONDS = 300;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
@@ -71,11 +73,23 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
     .then((key) => ({ key, keySet: createLocalJWKSet({ keys: [key.publicJwk] }) }))
     .catch((error: unknown) => { loading = undefined; throw error; }));
 
+  const verified = new Map<string, { client: MachineClient; until: number }>();
   const machine: MachineAuth = {
     tokenUrl,
     issuer,
     async verifyAccessToken(token) {
-      return verifyAccessToken(token, (await platform()).keySet, tokens, now());
+      // A token verified once holds until it expires (it carries no state the database could
+      // revoke), so its Ed25519 verification runs once, not on every call it authorises.
+      const at = now().getTime();
+      const known = verified.get(token);
+      if (known && at < known.until) return known.client;
+      const client = await verifyAccessToken(token, (await platform()).keySet, tokens, new Date(at));
+      const exp = decodeJwt(token).exp;
+      if (typeof exp === 'number') {
+        if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { client, until: (exp + LEEWAY_SECONDS) * 1000 });
+      }
+      return client;
     },
   };
   app.decorate('machineAuth', machine);
