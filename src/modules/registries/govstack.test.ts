@@ -115,6 +115,9 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     for (const [form, body] of [['createEntries', syntheticPerson(800_103)], ['create-entries', syntheticPerson(800_104)]] as const) {
       const res = await asPsb('POST', `/data/population/1/${form}`, { write: [{ content: { ...body } }] });
       expect(res.statusCode).toBe(201);
+      // The spec writes createEntries for its example register only (/data/mcts/createEntries), whose
+      // content requires that register's field "ID": the wrapper (content, createdAt, modifiedAt, uuid) conforms, and that field is the one difference.
+      expect(specViolations('data', '/data/mcts/createEntries', 'post', '201', res.json())).toEqual(["/receive/0/content must have required property 'ID'"]);
       expect(res.json()).toMatchObject({ receive: [{ content: { idNumber: body.idNumber }, uuid: expect.any(String) as string }] });
     }
     const update = await asPsb('PUT', '/data/population/1/update', { query: { content: { idNumber: person.idNumber } }, write: { content: { householdAddress: '北京市朝阳区新址 2 号' } } });
