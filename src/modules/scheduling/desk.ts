@@ -55,6 +55,9 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
           fields: [{ pointer: '/reference', message: 'scheduling.error.checkInRequired', detail: 'Enter an appointment reference or an ID number' }],
         });
       }
+      // A NUL byte matches no reference or ID number, and PostgreSQL refuses it in text: it gave a
+      // 500 (found by the form fuzzing, issue 9).
+      if (`${reference}${idNumber}`.includes('\u0000')) throw notFound();
       // Looked up before the transaction: PGlite runs one at a time, and identity is another module.
       const account = reference === '' ? await identity.accountByIdNumber(idNumber) : undefined;
       if (reference === '' && !account) throw notFound();
