@@ -136,7 +136,7 @@ async function crashSeries(kind: CrashDatabaseKind, kill: CrashKillKind, options
         baseUrl: server.url, token, clients: options.clients, killAfterMs,
         ...(mediated ? { mediated } : {}),
         nextPerson: () => person++,
-        kill: postgres ? () => postgres.crash() : () => process.kill(pid, 'SIGKILL'),
+        kill: postgres ? () => postgres.crash() : () => { process.kill(pid, 'SIGKILL'); },
       });
       if (outcome.refused.length > 0) throw new Error(`[${label}] trial ${trial}: requests refused before the kill:\n${outcome.refused.slice(0, 5).join('\n')}`);
       submitted.push(...outcome.submissions.acknowledged);
