@@ -148,14 +148,15 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     expect(signInForm).toBeDefined();
     // Found by this fuzzing: a NUL byte in the persona reached PostgreSQL and gave a 500.
     const nul = await browser.post(signInForm?.action ?? '', { _csrf: csrfToken(login.body), persona: 'citizen\u0000', password: 'x' });
+    // Now refused by the kernel for every body (src/kernel/http/nul-bytes.ts): the error page names it.
     expect(nul.statusCode).toBe(400);
-    expect(nul.body).toContain('tb-error-summary');
+    expect(nul.body).toMatch(/\(NUL\)|（NUL）/);
     // Found by this fuzzing on PostgreSQL: a NUL byte in a question about a use of one's data.
     const used = (await s.built.services.privacy.accesses(await s.principal('citizen'), {})).items[0];
     expect(used).toBeDefined();
     const asked = await s.form('citizen', `/my-data/accesses/${used?.id ?? ''}/question`, { question: 'Why?\u0000' });
     expect(asked.statusCode).toBe(400);
-    expect(asked.body).toContain('tb-error-summary');
+    expect(asked.body).toMatch(/\(NUL\)|（NUL）/);
     // The sign-in form itself is not fuzzed at random here yet: on PostgreSQL a generated post still
     // got a 500 after the NUL fix, cause not yet found (reported as open in docs/security.md).
     reportFigure(`form fuzzing: ${families.size} form route families, ${RUNS} generated posts each, ${requests} in all (${accepted} accepted), no 5xx, no leak`);

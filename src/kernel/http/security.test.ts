@@ -205,3 +205,28 @@ describe('limits', () => {
     expectProblem(upload, 413, 'TB_KERNEL_BODY_TOO_LARGE');
   });
 });
+
+describe('NUL characters in a body', () => {
+  it('refuses NUL in JSON, urlencoded and multipart text with 400 and the fields\' pointers, and leaves file bytes alone', async () => {
+    const app = await build();
+    const json = await app.inject({ method: 'POST', url: '/api/things', payload: { name: 'ok', items: [{ 'a/b': 'x\u0000y' }] } });
+    expectProblem(json, 400, 'TB_KERNEL_VALIDATION');
+    expect(json.json<{ errors: { pointer: string }[] }>().errors).toEqual([expect.objectContaining({ pointer: '/items/0/a~1b' })]);
+
+    const { token, cookie: jar } = await tokenAndCookie(app);
+    const form = await app.inject({
+      method: 'POST', url: '/form', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
+      payload: `${CSRF_FIELD}=${encodeURIComponent(token)}&persona=citizen%00`,
+    });
+    expect(form.statusCode).toBe(400);
+
+    const boundary = 'tbBoundary';
+    const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: jar };
+    const field = await app.inject({ method: 'POST', url: '/upload', headers, payload: multipartBody(boundary, [{ name: CSRF_FIELD, value: token }, { name: 'note', value: 'a\u0000b' }]) });
+    expectProblem(field, 400, 'TB_KERNEL_VALIDATION');
+    expect(field.json<{ errors: { pointer: string }[] }>().errors).toEqual([expect.objectContaining({ pointer: '/note' })]);
+    const bytes = '%PDF-1.7 \u0000\u0000 binary';
+    const file = await app.inject({ method: 'POST', url: '/upload', headers, payload: multipartBody(boundary, [{ name: CSRF_FIELD, value: token }, { name: 'document', filename: 'id.pdf', value: bytes }]) });
+    expect(file.json()).toEqual({ filename: 'id.pdf', bytes: bytes.length });
+  });
+});

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config/index.js';
 import { cspDirectives, isHttps, serializeCsp } from './csp.js';
 import { TongbanError } from './errors.js';
+import { nulBytePointers } from './nul-bytes.js';
 import './kernel-errors.js';
 
 declare module 'fastify' {
@@ -174,5 +175,16 @@ export const securityPlugin = fp<SecurityOptions>(async function security(app: F
       fieldSize: config.limits.bodyBytes,
       parts: MAX_FILES + MAX_FIELDS,
     },
+  });
+  // A NUL in the body, like one in the address: 400 with the fields' pointers before any handler can
+  // pass it to the database (JSON, urlencoded and multipart alike; added after multipart, whose own
+  // preValidation hook attaches the parts to the body).
+  app.addHook('preValidation', (request, _reply, done) => {
+    const fields = request.body === undefined ? [] : nulBytePointers(request.body);
+    if (fields.length > 0) {
+      done(new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The request contains a NUL character', fields }));
+      return;
+    }
+    done();
   });
 }, { name: 'tongban-security', dependencies: ['@fastify/cookie'] });

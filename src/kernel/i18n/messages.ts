@@ -4,6 +4,7 @@ export const kernelMessages = defineMessages('kernel', {
   en: {
     'kernel.error.validation': 'There is a problem with what was sent',
     'kernel.error.fieldInvalid': 'Check this answer',
+    'kernel.error.nulCharacter': 'Remove the invisible control character (NUL) from this answer',
     'kernel.error.notFound': 'Page not found',
     'kernel.error.unauthenticated': 'You need to sign in to see this page',
     'kernel.error.forbidden': 'You do not have permission to do this',
@@ -17,6 +18,7 @@ export const kernelMessages = defineMessages('kernel', {
   'zh-CN': {
     'kernel.error.validation': '提交的内容有问题',
     'kernel.error.fieldInvalid': '请检查此项',
+    'kernel.error.nulCharacter': '请删除此项中的不可见控制字符（NUL）',
     'kernel.error.notFound': '页面不存在',
     'kernel.error.unauthenticated': '请先登录后再查看此页面',
     'kernel.error.forbidden': '您没有权限执行此操作',
