@@ -5,12 +5,6 @@ import { prepareServer } from './context.js';
 import { demoSignInLines } from './demo-sign-ins.js';
 
 const SHUTDOWN_GRACE_MS = 25_000;
-/**
- * Before the listener closes, answers say `Connection: close` for this long: a keep-alive client
- * then opens a new connection for its next request instead of sending it on one the server is
- * about to drop (a request cut by that race would be lost to the client). Issue 9, ADR 0025.
- */
-export const DRAIN_MS = 2_000;
 
 export function registerServeCommand(program: Command): void {
   program
@@ -28,6 +22,10 @@ export function registerServeCommand(program: Command): void {
       console.log('Press Ctrl+C to stop.\n');
 
       // Graceful shutdown: stop accepting, let requests in flight and running jobs finish.
+      // Before the listener closes, answers say `Connection: close` for `shutdown.drainMs`: a
+      // keep-alive client then opens a new connection for its next request instead of sending it
+      // on one the server is about to drop, and a balancer sees `/readyz` fail and stops sending.
+      // Issue 9, ADR 0025.
       let stopping = false;
       app.server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
         if (stopping && !response.headersSent) response.setHeader('connection', 'close');
@@ -44,7 +42,7 @@ export function registerServeCommand(program: Command): void {
             console.error(error);
             process.exit(1);
           });
-        }, DRAIN_MS);
+        }, config.shutdown.drainMs);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

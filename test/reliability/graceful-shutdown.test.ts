@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submission, SERVICE } from '../../bench/scenarios/submissions.js';
 import { accessToken, createBenchDatabase, startPreparedTongban, type BenchDatabase, type RunningTongban } from '../../bench/lib/tongban.js';
-import { DRAIN_MS } from '../../src/cli/serve.js';
 import { seedDemoClient } from '../../src/kernel/auth/machine/index.js';
 import { DESK, SCOPES } from '../crash/trial.js';
 import { postgresAdminUrl, testDatabaseKinds } from '../helpers/databases.js';
@@ -20,6 +19,12 @@ interface Outcome {
 }
 
 const CLIENTS = 4;
+/**
+ * The drain this test asks for (TONGBAN_SHUTDOWN_DRAIN_MS). Longer than the 2 s default: on a
+ * loaded CI machine this process can be starved for seconds, and `/readyz` must still be asked
+ * while the server drains.
+ */
+const DRAIN_MS = 6_000;
 
 function errorCode(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -40,7 +45,8 @@ for (const kind of testDatabaseKinds) {
 
     beforeAll(async () => {
       database = await createBenchDatabase(kind, postgresAdminUrl);
-      tongban = await startPreparedTongban(database, (cli) => seedDemoClient(cli.kernel.db, { clientId: DESK.clientId, name: 'Front desk (shutdown test)', organisation: DESK.organisation, scopes: SCOPES }));
+      const draining = { ...database, env: { ...database.env, TONGBAN_SHUTDOWN_DRAIN_MS: String(DRAIN_MS) } };
+      tongban = await startPreparedTongban(draining, (cli) => seedDemoClient(cli.kernel.db, { clientId: DESK.clientId, name: 'Front desk (shutdown test)', organisation: DESK.organisation, scopes: SCOPES }));
     });
     afterAll(async () => {
       await tongban.server.stop();

@@ -63,8 +63,13 @@ export function loadConfig(env: Env = process.env): Config {
       apiRequestsPerMinute: int(env, 'TONGBAN_API_RATE_PER_MINUTE', 600, problems),
       signInAttemptsPerMinute: int(env, 'TONGBAN_SIGNIN_RATE_PER_MINUTE', 20, problems),
     },
-    jobs: { enabled: env.TONGBAN_JOBS !== 'off', pollMs: int(env, 'TONGBAN_JOBS_POLL_MS', 500, problems) },
+    jobs: {
+      enabled: env.TONGBAN_JOBS !== 'off',
+      pollMs: int(env, 'TONGBAN_JOBS_POLL_MS', 500, problems),
+      retentionDays: int(env, 'TONGBAN_JOBS_RETENTION_DAYS', 7, problems),
+    },
     idempotency: { ttlHours: int(env, 'TONGBAN_IDEMPOTENCY_TTL_HOURS', 24, problems) },
+    shutdown: { drainMs: int(env, 'TONGBAN_SHUTDOWN_DRAIN_MS', 2_000, problems) },
     ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
   };
   if (nodeEnv === 'production') {

@@ -39,9 +39,18 @@ export const ConfigSchema = Type.Object({
     apiRequestsPerMinute: Type.Integer({ minimum: 1 }),
     signInAttemptsPerMinute: Type.Integer({ minimum: 1 }),
   }),
-  jobs: Type.Object({ enabled: Type.Boolean(), pollMs: Type.Integer({ minimum: 10 }) }),
+  /**
+   * `retentionDays`: how long done and failed jobs are kept before the hourly prune deletes them.
+   * At least a day, so a periodic job's slot key (the longest interval is an hour) outlives its slot.
+   */
+  jobs: Type.Object({ enabled: Type.Boolean(), pollMs: Type.Integer({ minimum: 10 }), retentionDays: Type.Integer({ minimum: 1, maximum: 3650 }) }),
   /** How long an Idempotency-Key is kept (ADR 31). */
   idempotency: Type.Object({ ttlHours: Type.Integer({ minimum: 1, maximum: 720 }) }),
+  /**
+   * On SIGTERM, how long the server keeps answering (with `Connection: close`, and `/readyz` 503)
+   * before its listener closes: at least the balancer's health-check period × failure threshold.
+   */
+  shutdown: Type.Object({ drainMs: Type.Integer({ minimum: 0, maximum: 20_000 }) }),
   smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
 });
 
@@ -70,6 +79,8 @@ export const ENV_NAMES = {
   TONGBAN_SIGNIN_RATE_PER_MINUTE: 'limits.signInAttemptsPerMinute',
   TONGBAN_JOBS: 'jobs.enabled',
   TONGBAN_JOBS_POLL_MS: 'jobs.pollMs',
+  TONGBAN_JOBS_RETENTION_DAYS: 'jobs.retentionDays',
   TONGBAN_IDEMPOTENCY_TTL_HOURS: 'idempotency.ttlHours',
+  TONGBAN_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
   TONGBAN_SMTP_URL: 'smtpUrl',
 } as const;
