@@ -15,7 +15,7 @@ import { metricsPlugin } from './kernel/http/metrics.js';
 import { openApiPlugin } from './kernel/http/openapi.js';
 import { baselineSecurityHeaders, securityPlugin } from './kernel/http/security.js';
 import { i18nPlugin } from './kernel/i18n/plugin.js';
-import { createJobQueue } from './kernel/jobs/index.js';
+import { createJobQueue, registerJobPruning } from './kernel/jobs/index.js';
 import { createLogger, requestIdFrom } from './kernel/log.js';
 import { resolveSecret } from './kernel/secrets/index.js';
 import { createServices, migrationSources, modules, type Services } from './modules/index.js';
@@ -52,6 +52,8 @@ export async function createKernel(options: BuildOptions): Promise<Kernel> {
   // ten minutes across all instances.
   jobs.register(AUDIT_CHECKPOINT_JOB, async () => { await audit.checkpoint(); });
   jobs.every(AUDIT_CHECKPOINT_JOB, AUDIT_CHECKPOINT_EVERY_MS, {});
+  // Finished jobs are deleted after TONGBAN_JOBS_RETENTION_DAYS by an hourly job.
+  registerJobPruning(jobs, { retentionDays: config.jobs.retentionDays, now });
   return { config, database, db, log, audit, jobs, now };
 }
 

@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
 import { JobErrors } from './errors.js';
 import { runJob, type RunSettings } from './run.js';
-import { claimJobs, countJobs, deleteDone, findJob, insertJob, jobDb, retryFailed } from './store.js';
+import { claimJobs, countJobs, deleteFinished, findJob, insertJob, jobDb, retryFailed } from './store.js';
 import type { EnqueueOptions, JobHandler, JobQueue } from './types.js';
 
 export interface JobQueueDeps {
@@ -220,6 +220,6 @@ export function createJobQueue(deps: JobQueueDeps): JobQueue {
     stats: () => countJobs(settings.db),
     get: (id) => findJob(settings.db, id),
     retry: (id) => retryFailed(settings.db, id, now()),
-    prune: (before) => deleteDone(settings.db, before),
+    prune: (before) => deleteFinished(settings.db, before),
   };
 }

@@ -203,7 +203,19 @@ export async function retryFailed(db: JobDb, id: string, now: Date): Promise<boo
   return r.numUpdatedRows > 0n;
 }
 
-export async function deleteDone(db: JobDb, before: Date): Promise<number> {
-  const r = await db.deleteFrom('kernel_job').where('state', '=', 'done').where('finished_at', '<', before).executeTakeFirst();
-  return Number(r.numDeletedRows);
+/** Rows per delete statement: each is its own short transaction, so a large backlog never holds locks for long. */
+const PRUNE_BATCH = 5_000;
+
+/** Deletes done and failed jobs finished before `before`, a batch at a time; returns how many. */
+export async function deleteFinished(db: JobDb, before: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await db.deleteFrom('kernel_job')
+      .where('id', 'in', (qb) => qb.selectFrom('kernel_job').select('id')
+        .where('state', 'in', ['done', 'failed']).where('finished_at', '<', before).limit(PRUNE_BATCH))
+      .executeTakeFirst();
+    const n = Number(r.numDeletedRows);
+    total += n;
+    if (n < PRUNE_BATCH) return total;
+  }
 }

@@ -71,6 +71,6 @@ export interface JobQueue {
   get(id: string): Promise<JobInfo | undefined>;
   /** Puts a failed job back to pending with a fresh set of attempts; false if it is not failed. */
   retry(id: string): Promise<boolean>;
-  /** Deletes done jobs finished before `before`; their keys become free again. Returns how many. */
+  /** Deletes done and failed jobs finished before `before`; their keys become free again. Returns how many. */
   prune(before: Date): Promise<number>;
 }
