@@ -24,6 +24,40 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
   return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
+/**
+ * The security events (ASVS 16.1.1, 16.3): fixed names so monitoring can count and alert on them.
+ * Each is one pino line with `event` set to the name; the inventory (fields, levels, where they
+ * go, what is never in them) is in docs/security.md, and docs/adr/0034-security-events.md says
+ * why they are log lines and not audit-trail records.
+ */
+export const SECURITY_EVENTS = {
+  /** A refusal for want of identity or rights, a CSRF failure, a rate-limit refusal, or a 404 that hides someone else's resource. */
+  denied: { event: 'security.denied', level: 'warn' },
+  /** A person signed in (session started). */
+  signedIn: { event: 'security.authn.success', level: 'info' },
+  /** A sign-in attempt failed: wrong password at the built-in IdP, or the OIDC callback refused. */
+  signInFailed: { event: 'security.authn.failure', level: 'warn' },
+  /** A person signed out. */
+  signedOut: { event: 'security.authn.signout', level: 'info' },
+  /** A session cookie came back for a session that has ended (idle or absolute timeout, account gone). */
+  sessionEnded: { event: 'security.session.ended', level: 'info' },
+  /** An API client (another agency's system) was issued an access token. */
+  tokenIssued: { event: 'security.token.issued', level: 'info' },
+  /** A token request was refused (bad client assertion, replay, unknown client, scope). */
+  tokenRefused: { event: 'security.token.refused', level: 'warn' },
+} as const;
+
+export type SecurityEventKind = keyof typeof SECURITY_EVENTS;
+
+/** Ids, codes and reasons only: never a name, a password, a token or an ID number (REDACT_PATHS catches them anyway). */
+export type SecurityEventFields = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+/** Writes one security event on `log` (a request's logger, so the line carries the request id). */
+export function logSecurityEvent(log: Pick<Logger, 'info' | 'warn'>, kind: SecurityEventKind, fields: SecurityEventFields = {}): void {
+  const { event, level } = SECURITY_EVENTS[kind];
+  log[level]({ ...fields, event }, event);
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** Keep a well-formed incoming id (from a load balancer) so logs join up; otherwise make one. */

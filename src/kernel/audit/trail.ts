@@ -206,6 +206,10 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       const row = await records.selectFrom('tb_audit_record').selectAll().where('id', '=', id.toLowerCase()).where('subject', '=', subject).executeTakeFirst();
       return row ? toRecord(row) : undefined;
     },
+    async exists(id) {
+      if (!UUID.test(id)) return false;
+      return (await records.selectFrom('tb_audit_record').select('id').where('id', '=', id.toLowerCase()).executeTakeFirst()) !== undefined;
+    },
     async verify() {
       const result = await chain.verify();
       if (!result.ok) log.error({ log: AUDIT_LOG.name, firstBad: result.firstBad }, 'audit trail verification failed');

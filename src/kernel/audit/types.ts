@@ -112,6 +112,8 @@ export interface AuditTrail extends VerifiableLog {
   listBySubject(subject: string, options?: SubjectQuery): Promise<AuditRecord[]>;
   /** One record about the subject, or undefined (also when it is about someone else). */
   recordFor(subject: string, id: string): Promise<AuditRecord | undefined>;
+  /** Whether a record with this id exists, whoever it is about: only to log a refused read of someone else's record as a security event. */
+  exists(id: string): Promise<boolean>;
   verify(): Promise<VerifyResult>;
   /** Signs every chain head now; run periodically (job or `tongban audit checkpoint`). */
   checkpoint(): Promise<CheckpointInfo>;

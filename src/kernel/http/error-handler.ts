@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { TongbanError } from './errors.js';
+import { logSecurityEvent } from '../log.js';
+import { TongbanError, type DenialReason } from './errors.js';
 import { toProblem, toTongbanError } from './problem.js';
 import { wantsHtml } from './wants-html.js';
 
@@ -10,16 +11,27 @@ export type ErrorPageRenderer = (error: TongbanError, request: FastifyRequest, r
 export interface ErrorHandlerOptions { renderErrorPage?: ErrorPageRenderer }
 
 /**
- * A refusal for want of identity or rights is a security event (ASVS V7.2): logged at warn with a
- * fixed event name so monitoring can count and alert on it, with the route but never the body.
+ * A refusal for want of identity or rights is a security event (ASVS 16.3.2): logged at warn with
+ * a fixed event name so monitoring can count and alert on it, with the route but never the body.
+ * `reason` says why when the code alone does not (a 404 hiding someone else's resource).
  */
-export function logDenial(request: FastifyRequest, code: string): void {
-  request.log.warn({ event: 'security.denied', code, method: request.method, route: request.routeOptions.url ?? request.url }, 'security.denied');
+export function logDenial(request: FastifyRequest, code: string, reason?: DenialReason | 'csrf' | 'rate-limit'): void {
+  logSecurityEvent(request.log, 'denied', { code, reason, method: request.method, route: request.routeOptions.url ?? request.url });
+}
+
+/** The reason a refusal is a security event, or undefined for an ordinary one (ASVS 16.3.2, 16.3.3). */
+function denialOf(error: TongbanError): DenialReason | 'csrf' | 'rate-limit' | 'unauthorised' | undefined {
+  if (error.denied) return error.denied;
+  if (error.code === 'TB_KERNEL_CSRF') return 'csrf';
+  if (error.status === 429) return 'rate-limit';
+  if (error.status === 401 || error.status === 403) return 'unauthorised';
+  return undefined;
 }
 
 async function send(error: TongbanError, request: FastifyRequest, reply: FastifyReply, render?: ErrorPageRenderer): Promise<FastifyReply> {
+  const denial = error.status >= 500 ? undefined : denialOf(error);
   if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
-  else if (error.status === 401 || error.status === 403) logDenial(request, error.code);
+  else if (denial) logDenial(request, error.code, denial === 'unauthorised' ? undefined : denial);
   else request.log.info({ code: error.code, status: error.status }, 'request refused');
   reply.status(error.status).headers(error.headers);
   if (render && wantsHtml(request)) {

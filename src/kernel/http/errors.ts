@@ -46,6 +46,9 @@ export interface FieldProblem {
   readonly detail: string;
 }
 
+/** Why a request for an existing resource was refused as if it did not exist (docs/security.md, log inventory). */
+export type DenialReason = 'not-owner' | 'other-agency';
+
 export class TongbanError extends Error {
   readonly code: string;
   readonly status: number;
@@ -53,8 +56,14 @@ export class TongbanError extends Error {
   readonly detail: string | undefined;
   /** Headers the answer must carry (e.g. Retry-After). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Set on a "not found" that hides a resource which exists but is not the caller's (someone
+   * else's application, another agency's case): the answer stays 404, so existence is not
+   * disclosed, but the error handler logs it as `security.denied` with this reason (issue 9).
+   */
+  readonly denied: DenialReason | undefined;
 
-  constructor(code: string, options: { detail?: string; fields?: readonly FieldProblem[]; cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(code: string, options: { detail?: string; fields?: readonly FieldProblem[]; cause?: unknown; headers?: Record<string, string>; denied?: DenialReason } = {}) {
     const spec = registry.get(code);
     if (!spec) throw new Error(`Unregistered error code ${code}`, { cause: options.cause });
     super(options.detail ?? spec.title, { cause: options.cause });
@@ -64,6 +73,7 @@ export class TongbanError extends Error {
     this.fields = options.fields ?? [];
     this.detail = options.detail;
     this.headers = options.headers ?? {};
+    this.denied = options.denied;
   }
 
   get spec(): RegisteredError {

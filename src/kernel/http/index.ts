@@ -1,4 +1,4 @@
-export { TongbanError, defineErrors, registeredErrors, errorSpec, type ErrorSpec, type FieldProblem, type RegisteredError } from './errors.js';
+export { TongbanError, defineErrors, registeredErrors, errorSpec, type DenialReason, type ErrorSpec, type FieldProblem, type RegisteredError } from './errors.js';
 export { KernelErrors } from './kernel-errors.js';
 export { toProblem, toTongbanError, type Problem } from './problem.js';
 export { errorHandlerPlugin, frameworkErrorHandler, type ErrorPageRenderer } from './error-handler.js';
