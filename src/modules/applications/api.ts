@@ -118,7 +118,8 @@ export function createApiChannel(deps: ApiDeps) {
      */
     async submitAnswers(draftId: string, editor: Principal, input: JsonAnswers): Promise<JsonResult> {
       const row = await deps.find(draftId);
-      if (!row || row.submitted_by !== editor.accountId) throw notFound();
+      if (!row) throw notFound();
+      if (row.submitted_by !== editor.accountId) throw notFound('not-owner');
       const version = await deps.service(row);
       const form = version.definition.form;
       const posts = form.pages.map((page) => ({ pageId: page.id, body: postedPage(form, page.id, input.answers[page.id] ?? {}), uploads: [] as readonly Upload[] }));
@@ -129,7 +130,9 @@ export function createApiChannel(deps: ApiDeps) {
     /** The submitted application, for whoever submitted it (the person, a clerk, or a system); 404 for anyone else. */
     async viewSubmitted(id: string, submitter: Principal, locale: Locale): Promise<SubmittedView> {
       const row = await deps.find(id);
-      if (!row || row.status !== 'submitted' || row.submitted_by !== submitter.accountId) throw notFound();
+      if (!row) throw notFound();
+      if (row.submitted_by !== submitter.accountId) throw notFound('not-owner');
+      if (row.status !== 'submitted') throw notFound();
       const version = await deps.service(row);
       const [kase, files] = await Promise.all([deps.workflow.getCase(row.id), deps.store.listFiles(kernel.db, row.id)]);
       return {

@@ -1,4 +1,4 @@
-import { TongbanError } from '../../kernel/http/index.js';
+import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import type { LocalizedText, ServiceVersion } from '../catalog/service.js';
 import { ApplicationsErrors } from './errors.js';
 import type { ApplicationRow, Channel, FileInfoRow, StoredFileMeta, TaskRow } from './store.js';
@@ -42,7 +42,8 @@ export const toApplication = (r: ApplicationRow): Application => ({
 });
 export const toTask = (t: TaskRow): Task => ({ id: t.id, question: t.question, askedAt: t.asked_at, answer: t.answer, answeredAt: t.answered_at });
 
-export const notFound = () => new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_FOUND);
+/** 404; with `denied`, the application exists but is someone else's, which is logged as security.denied (issue 9). */
+export const notFound = (denied?: DenialReason) => new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_FOUND, denied ? { denied } : {});
 
 export function documentInfos(service: ServiceVersion, files: readonly FileInfoRow[], documents: Readonly<Record<string, StoredFileMeta>>): DocumentInfo[] {
   return service.definition.documents.flatMap((d) => {

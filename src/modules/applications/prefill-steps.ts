@@ -36,7 +36,8 @@ export function createPrefillSteps(deps: StepsDeps) {
 
   async function draftRow(id: string, editor: Principal): Promise<{ row: ApplicationRow; version: ServiceVersion }> {
     const row = await deps.find(id);
-    if (!row || row.submitted_by !== editor.accountId) throw notFound();
+    if (!row) throw notFound();
+    if (row.submitted_by !== editor.accountId) throw notFound('not-owner');
     if (row.status !== 'draft') throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_A_DRAFT);
     return { row, version: await deps.service(row) };
   }

@@ -41,7 +41,8 @@ export function createStaffAccess({ kernel, store, service, find, panels, getCas
    * record the person sees on "who used my data" (subject = the applicant) before anything is shown.
    */
   async function authorise(row: ApplicationRow, viewer: Principal, purpose: string, options: { requestId?: string; details?: Record<string, unknown> } = {}): Promise<void> {
-    if (row.status !== 'submitted') throw notFound();
+    // Someone else's draft: only its author may see it.
+    if (row.status !== 'submitted') throw notFound(row.submitted_by === viewer.accountId ? undefined : 'not-owner');
     if (!hasRole(viewer, READERS, row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You have no role at ${row.agency_code} that may read this application` });
     await kernel.audit.append(kernel.db, {
       actor: { kind: 'staff', id: viewer.accountId, organisation: row.agency_code }, action: 'application.view',

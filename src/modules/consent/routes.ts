@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kernel } from '../../kernel/context.js';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { createAgreementSchema, listAgreementsSchema, readAgreementSchema, retireAgreementSchema, updateAgreementSchema } from './schemas.js';
 import type { AgreementAdmin, ConsentService, DataAgreement } from './service.js';
 
@@ -17,16 +19,17 @@ export function agreementAdmin(request: FastifyRequest): AgreementAdmin {
   };
 }
 
-export const agreementJson = (a: DataAgreement) => ({ ...a, consentDays: a.consentDays ?? null, createdAt: a.createdAt.toISOString() });
+/** `createdAt` may arrive as the string an Idempotency-Key row keeps (ADR 31). */
+export const agreementJson = (a: DataAgreement) => ({ ...a, consentDays: a.consentDays ?? null, createdAt: new Date(a.createdAt).toISOString() });
 
 /** /api/consent: agency and platform administrators manage their agencies' agreements. */
-export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService): void {
+export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const guard = { preHandler: requireRole([...ADMINS]) };
 
   const visible = async (request: FastifyRequest, id: string): Promise<DataAgreement> => {
     const agreement = await consent.latest(id);
-    if (!agreement || !agreementAdmin(request).may(agreement.controller)) throw new TongbanError('TB_CONSENT_AGREEMENT_NOT_FOUND', { detail: `No data agreement ${id} of your agencies` });
+    if (!agreement || !agreementAdmin(request).may(agreement.controller)) throw new TongbanError('TB_CONSENT_AGREEMENT_NOT_FOUND', { detail: `No data agreement ${id} of your agencies`, ...(agreement ? { denied: 'other-agency' as const } : {}) });
     return agreement;
   };
 
@@ -39,18 +42,18 @@ export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentSe
     await visible(request, request.params.id);
     return { versions: (await consent.versions(request.params.id)).map(agreementJson) };
   });
-  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => {
+  // Every write takes an Idempotency-Key, keyed to the signed-in account (ADR 31).
+  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, (idempotency) => {
     const { consentDays, ...body } = request.body;
-    const saved = await consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true });
-    return reply.status(201).send(agreementJson(saved));
-  });
-  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request) => {
+    return consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true, idempotency });
+  }, (saved) => ({ status: 201, body: agreementJson(saved) })));
+  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
     await visible(request, request.params.id);
     const { consentDays, ...body } = request.body;
-    return agreementJson(await consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request)));
-  });
-  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request) => {
+    return consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request), { idempotency });
+  }, (saved) => ({ status: 200, body: agreementJson(saved) })));
+  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
     await visible(request, request.params.id);
-    return agreementJson(await consent.retireAgreement(request.params.id, agreementAdmin(request)));
-  });
+    return consent.retireAgreement(request.params.id, agreementAdmin(request), { idempotency });
+  }, (retired) => ({ status: 200, body: agreementJson(retired) })));
 }

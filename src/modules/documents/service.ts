@@ -3,7 +3,7 @@ import { compileForm, todayIn } from '../../forms/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { CatalogService, LocalizedText } from '../catalog/service.js';
@@ -59,7 +59,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REASON_MAX = 500;
 const VERIFY_PURPOSE = 'Checking that a certificate is genuine (public verification)';
 
-const notFound = () => new TongbanError(DocumentsErrors.TB_DOCUMENTS_NOT_FOUND);
+const notFound = (denied?: DenialReason) => new TongbanError(DocumentsErrors.TB_DOCUMENTS_NOT_FOUND, denied ? { denied } : {});
 
 function content(credential: Credential, kid: string): CertificateContent {
   const subject = credential.credentialSubject;
@@ -178,7 +178,8 @@ export function createDocumentsService(kernel: Kernel, deps: Deps) {
     /** The holder's PDF, printed from the signed content, in `locale`. */
     async pdf(id: string, person: Principal, locale: Locale): Promise<{ bytes: Uint8Array; filename: string }> {
       const row = await find(id);
-      if (!row || row.holder_account_id !== person.accountId) throw notFound();
+      if (!row) throw notFound();
+      if (row.holder_account_id !== person.accountId) throw notFound('not-owner');
       const verified = await check(row, row.jws);
       if (verified.status === 'not_genuine') throw new Error(`Stored certificate ${row.id} does not verify: ${verified.reason}`);
       const c = verified.certificate;
@@ -192,7 +193,8 @@ export function createDocumentsService(kernel: Kernel, deps: Deps) {
     /** The holder's signed certificate (the compact JWS), for a wallet or another system. */
     async credentialFor(id: string, person: Principal): Promise<string> {
       const row = await find(id);
-      if (!row || row.holder_account_id !== person.accountId) throw notFound();
+      if (!row) throw notFound();
+      if (row.holder_account_id !== person.accountId) throw notFound('not-owner');
       return row.jws;
     },
 

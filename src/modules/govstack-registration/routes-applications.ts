@@ -28,7 +28,7 @@ export const PURPOSE = 'Case handling through the GovStack Registration API';
 /** The operator's case, or "not found" for a case of another agency: its existence is not theirs to learn. */
 export async function handledCase(workflow: CaseDeps['workflow'], caller: Caller, caseId: string): Promise<CaseView> {
   const kase = await workflow.getCase(caseId);
-  if (!handledAgencies(caller).includes(kase.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND');
+  if (!handledAgencies(caller).includes(kase.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND', { denied: 'other-agency' });
   return kase;
 }
 

@@ -149,7 +149,11 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
   /** One use of the person's data by someone else; TB_PRIVACY_ACCESS_NOT_FOUND otherwise. */
   async function access(person: Principal, id: string): Promise<Access> {
     const record = await kernel.audit.recordFor(person.accountId, id);
-    if (!record || record.actor.id === person.accountId) throw new TongbanError(PrivacyErrors.TB_PRIVACY_ACCESS_NOT_FOUND);
+    if (!record) {
+      // Another person's record is "not found" too, but logged as a security event (issue 9).
+      throw new TongbanError(PrivacyErrors.TB_PRIVACY_ACCESS_NOT_FOUND, (await kernel.audit.exists(id)) ? { denied: 'not-owner' } : {});
+    }
+    if (record.actor.id === person.accountId) throw new TongbanError(PrivacyErrors.TB_PRIVACY_ACCESS_NOT_FOUND);
     const [explained] = await explain([record]);
     return explained!;
   }
@@ -240,7 +244,8 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
     async answer(staff: Principal, questionId: string, text: string, options: { requestId?: string } = {}): Promise<void> {
       const row = UUID.test(questionId) ? await store.question(db, questionId.toLowerCase()) : undefined;
       const mine = answersFor(staff);
-      if (!row || (mine !== 'all' && !mine.includes(row.organisation))) throw new TongbanError(PrivacyErrors.TB_PRIVACY_QUESTION_NOT_FOUND);
+      if (!row) throw new TongbanError(PrivacyErrors.TB_PRIVACY_QUESTION_NOT_FOUND);
+      if (mine !== 'all' && !mine.includes(row.organisation)) throw new TongbanError(PrivacyErrors.TB_PRIVACY_QUESTION_NOT_FOUND, { denied: 'other-agency' });
       const answer = text.trim();
       if (answer === '' || answer.length > TEXT_MAX || answer.includes('\u0000')) {
         throw new TongbanError(PrivacyErrors.TB_PRIVACY_ANSWER_REQUIRED, { fields: [{ pointer: '/answer', message: 'privacy.answer.required', detail: `Write an answer of at most ${TEXT_MAX} characters` }] });

@@ -75,7 +75,7 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
 
   async function handledCase(id: string, me: Principal): Promise<CaseView> {
     const view = await workflow.getCase(id);
-    if (!handlesCases(me, view.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND');
+    if (!handlesCases(me, view.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND', { denied: 'other-agency' });
     return view;
   }
 

@@ -26,7 +26,7 @@ export function registerWorkflowRoutes(scope: FastifyInstance, workflow: Workflo
   /** A case the caller handles; anyone else is told it does not exist. */
   const handledCase = async (id: string, caller: PrincipalLike): Promise<CaseView> => {
     const view = await workflow.getCase(id);
-    if (!handlesCases(caller, view.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND');
+    if (!handlesCases(caller, view.agency)) throw new TongbanError('TB_WORKFLOW_NOT_FOUND', { denied: 'other-agency' });
     return view;
   };
 
