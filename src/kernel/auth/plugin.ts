@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kernel } from '../context.js';
+import { logSecurityEvent } from '../log.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './cookies.js';
 import { pruneOidcModels } from './idp/adapter.js';
 import { inProcessFetch } from './idp/in-process-fetch.js';
@@ -48,13 +49,16 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
     const id = request.cookies[SESSION_COOKIE];
     // Stylesheets and images are the same for everyone: no session lookups for them.
     if (!id || request.url.startsWith('/assets/')) return;
-    const session = await sessions.find(id);
+    const session = await sessions.find(id, (reason, accountId) => logSecurityEvent(request.log, 'sessionEnded', { reason, accountId }));
     const principal = session ? await directory.principal(session.accountId) : undefined;
     if (principal) {
       request.principal = principal;
       return;
     }
-    if (session) await sessions.destroy(id);
+    if (session) {
+      logSecurityEvent(request.log, 'sessionEnded', { reason: 'account-unavailable', accountId: session.accountId });
+      await sessions.destroy(id);
+    }
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(config));
   });
 

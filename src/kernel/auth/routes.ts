@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { Kernel } from '../context.js';
 import { TongbanError } from '../http/errors.js';
+import { logSecurityEvent } from '../log.js';
 import { ATTEMPT_COOKIE, SESSION_COOKIE, attemptCookieOptions, safeReturnTo, sessionCookieOptions } from './cookies.js';
 import { AuthErrors } from './errors.js';
 import { AUTOSUBMIT_PATH, AUTOSUBMIT_SCRIPT } from './idp/pages.js';
@@ -55,7 +56,10 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
     reply.clearCookie(ATTEMPT_COOKIE, attemptCookieOptions(config));
     // Without the attempt there is no PKCE verifier, state or nonce to check against: refuse.
     const attempt = attemptId ? await sessions.takeAttempt(attemptId) : undefined;
-    if (!attempt) throw new TongbanError(AuthErrors.TB_AUTH_SIGNIN_EXPIRED);
+    if (!attempt) {
+      logSecurityEvent(request.log, 'signInFailed', { step: 'callback', reason: AuthErrors.TB_AUTH_SIGNIN_EXPIRED, issuer: relyingParty.issuer });
+      throw new TongbanError(AuthErrors.TB_AUTH_SIGNIN_EXPIRED);
+    }
     let principal: Principal;
     let idToken: string | undefined;
     try {
@@ -63,15 +67,18 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
       principal = await directory.principalFromClaims(signedIn.issuer, signedIn.claims);
       idToken = signedIn.idToken;
     } catch (error) {
+      const reason = error instanceof TongbanError ? error.code : 'error';
+      logSecurityEvent(request.log, 'signInFailed', { step: 'callback', reason, issuer: relyingParty.issuer });
       await kernel.audit.append(kernel.db, {
         actor: { kind: 'anonymous', id: request.ip },
         action: 'auth.signin.refused',
         requestId: request.id,
-        details: { issuer: relyingParty.issuer, reason: error instanceof TongbanError ? error.code : 'error' },
+        details: { issuer: relyingParty.issuer, reason },
       });
       throw error;
     }
     await startSession(request, reply, principal, idToken);
+    logSecurityEvent(request.log, 'signedIn', { accountId: principal.accountId, kind: principal.kind, issuer: relyingParty.issuer });
     await kernel.audit.append(kernel.db, {
       actor: actorOf(principal),
       action: 'auth.signin',
@@ -88,6 +95,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
     if (id) await sessions.destroy(id);
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(config));
     if (!session) return reply.redirect('/', 303);
+    logSecurityEvent(request.log, 'signedOut', { accountId: session.accountId });
     const principal = request.principal;
     await kernel.audit.append(kernel.db, {
       actor: principal ? actorOf(principal) : { kind: 'person', id: session.accountId },

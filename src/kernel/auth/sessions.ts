@@ -88,14 +88,21 @@ export function createSessionStore(database: Db, now: () => Date, timeouts: Sess
       return { id, expiresAt };
     },
 
-    /** The live session with this id; an expired one is deleted and reads as none. */
-    async find(id: string): Promise<Session | undefined> {
+    /**
+     * The live session with this id; an expired one is deleted and reads as none. `onEnded` hears
+     * why there is none (unknown id, idle or absolute timeout), for the security log.
+     */
+    async find(id: string, onEnded?: (why: 'unknown' | 'idle-timeout' | 'absolute-timeout', accountId?: string) => void): Promise<Session | undefined> {
       const idHash = hashOf(id);
       const row = await db.selectFrom('kernel_session').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
-      if (!row) return undefined;
+      if (!row) {
+        onEnded?.('unknown');
+        return undefined;
+      }
       const at = now();
       if (row.idle_expires_at <= at || row.expires_at <= at) {
         await db.deleteFrom('kernel_session').where('id_hash', '=', idHash).execute();
+        onEnded?.(row.expires_at <= at ? 'absolute-timeout' : 'idle-timeout', row.account_id);
         return undefined;
       }
       if (at.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Kernel } from '../../context.js';
 import { TongbanError } from '../../http/errors.js';
+import { logSecurityEvent } from '../../log.js';
 import { AuthErrors } from '../errors.js';
 import { renderLoginPage, type LoginForm } from './pages.js';
 import { IDP_PREFIX } from './provider.js';
@@ -82,6 +83,10 @@ export function registerIdpRoutes(app: FastifyInstance, options: IdpRouteOptions
     if (!persona) errors.persona = 'auth.idp.error.personaMissing';
     if (!password) errors.password = 'auth.idp.error.passwordMissing';
     const user = persona && password ? await users.authenticate(persona, password) : undefined;
+    if (!user) {
+      // Which persona is not logged here (the audit trail keeps it for a wrong password): ids and reasons only.
+      logSecurityEvent(request.log, 'signInFailed', { step: 'idp-login', reason: persona && password ? 'password-wrong' : 'incomplete' });
+    }
     if (persona && password && !user) {
       errors.password = 'auth.idp.error.passwordWrong';
       await kernel.audit.append(kernel.db, {

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
+import { logSecurityEvent } from '../../log.js';
 import { authenticateClient, CLIENT_ASSERTION_TYPE, OAuthError, type AssertionSettings } from './assertion.js';
 import { loadPlatformKey, parseEd25519PrivateJwk, type PlatformKey } from './platform-key.js';
 import type { MachineAuth } from './plugin-types.js';
@@ -48,7 +49,7 @@ function oauthErrorHandler(error: FastifyError | OAuthError, request: FastifyReq
   if (error instanceof OAuthError) oauth = error;
   else if (typeof error.statusCode === 'number' && error.statusCode < 500) oauth = new OAuthError('invalid_request', 'The request body could not be read', error);
   else throw error;
-  request.log.info({ oauthError: oauth.error, reason: oauth.message }, 'token request refused');
+  logSecurityEvent(request.log, 'tokenRefused', { oauthError: oauth.error, reason: oauth.message });
   void reply.status(oauth.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
     .type('application/json; charset=utf-8').send({ error: oauth.error, error_description: oauth.message });
 }
@@ -121,7 +122,7 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
       const accessToken = await issueAccessToken((await platform()).key, tokens, client, granted, at);
       // Keeps the replay table small: this client's ids that could no longer be accepted anyway.
       await deleteSpentAssertions(machineDb(options.db), at, client.clientId);
-      request.log.info({ clientId: client.clientId, scope: granted }, 'access token issued');
+      logSecurityEvent(request.log, 'tokenIssued', { clientId: client.clientId, scope: granted });
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
         .send({ access_token: accessToken, token_type: 'Bearer', expires_in: tokens.lifetimeSeconds, scope: granted.join(' ') });
     });
