@@ -1,9 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Kernel } from '../../kernel/context.js';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
-import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { createAgreementSchema, listAgreementsSchema, readAgreementSchema, retireAgreementSchema, updateAgreementSchema } from './schemas.js';
 import type { AgreementAdmin, ConsentService, DataAgreement } from './service.js';
 
@@ -19,11 +17,10 @@ export function agreementAdmin(request: FastifyRequest): AgreementAdmin {
   };
 }
 
-/** `createdAt` may arrive as the string an Idempotency-Key row keeps (ADR 31). */
-export const agreementJson = (a: DataAgreement) => ({ ...a, consentDays: a.consentDays ?? null, createdAt: new Date(a.createdAt).toISOString() });
+export const agreementJson = (a: DataAgreement) => ({ ...a, consentDays: a.consentDays ?? null, createdAt: a.createdAt.toISOString() });
 
 /** /api/consent: agency and platform administrators manage their agencies' agreements. */
-export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
+export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const guard = { preHandler: requireRole([...ADMINS]) };
 
@@ -42,18 +39,18 @@ export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentSe
     await visible(request, request.params.id);
     return { versions: (await consent.versions(request.params.id)).map(agreementJson) };
   });
-  // Every write takes an Idempotency-Key, keyed to the signed-in account (ADR 31).
-  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, (idempotency) => {
+  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => {
     const { consentDays, ...body } = request.body;
-    return consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true, idempotency });
-  }, (saved) => ({ status: 201, body: agreementJson(saved) })));
-  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
+    const saved = await consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true });
+    return reply.status(201).send(agreementJson(saved));
+  });
+  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request) => {
     await visible(request, request.params.id);
     const { consentDays, ...body } = request.body;
-    return consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request), { idempotency });
-  }, (saved) => ({ status: 200, body: agreementJson(saved) })));
-  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
+    return agreementJson(await consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request)));
+  });
+  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request) => {
     await visible(request, request.params.id);
-    return consent.retireAgreement(request.params.id, agreementAdmin(request), { idempotency });
-  }, (retired) => ({ status: 200, body: agreementJson(retired) })));
+    return agreementJson(await consent.retireAgreement(request.params.id, agreementAdmin(request)));
+  });
 }
