@@ -100,3 +100,82 @@ describe('group commit', () => {
     expect(fake.stored).toEqual(['later']);
   });
 });
+
+/** A database whose transactions commit only when the test releases them, recording how many were open at once. */
+function gatedDatabase() {
+  const stored: string[] = [];
+  const open: (() => void)[] = [];
+  const state = { atOnce: 0, mostAtOnce: 0, batches: [] as string[][] };
+  const db = {
+    transaction: () => ({
+      execute: async (fn: (tx: Transaction<object>) => Promise<void>) => {
+        const staged: string[] = [];
+        await fn(staged as unknown as Transaction<object>);
+        state.batches.push(staged);
+        state.atOnce += 1;
+        state.mostAtOnce = Math.max(state.mostAtOnce, state.atOnce);
+        await new Promise<void>((resolve) => { open.push(resolve); });
+        state.atOnce -= 1;
+        stored.push(...staged);
+      },
+    }),
+  } as unknown as Kysely<object>;
+  const releaseOne = () => open.shift()?.();
+  return { db, stored, state, releaseOne, openCount: () => open.length };
+}
+
+const turn = () => new Promise<void>((resolve) => { setImmediate(resolve); });
+
+describe('group commit: batches committing at once (concurrency)', () => {
+  const committer = (gated: ReturnType<typeof gatedDatabase>, concurrency?: number) => createGroupCommit<Item>({
+    db: gated.db, maxBatch: 100, ...(concurrency !== undefined ? { concurrency } : {}),
+    write: (tx, batch) => { for (const item of batch) (tx as unknown as string[]).push(item.id); return Promise.resolve(); },
+    present: (_db, items) => Promise.resolve(new Set(items.filter((item) => gated.stored.includes(item.id)))),
+  });
+
+  it('by default, items arriving while a batch commits wait for it and go in the next one', async () => {
+    const gated = gatedDatabase();
+    const log = committer(gated);
+    const first = log.submit({ id: 'a' });
+    await turn();
+    const later = [log.submit({ id: 'b' }), log.submit({ id: 'c' })];
+    await turn();
+    expect(gated.openCount()).toBe(1);
+    gated.releaseOne();
+    await first;
+    await turn();
+    await turn();
+    gated.releaseOne();
+    await Promise.all(later);
+    expect(gated.state.batches).toEqual([['a'], ['b', 'c']]);
+    expect(gated.state.mostAtOnce).toBe(1);
+  });
+
+  it('with 2, items arriving while a batch commits start their own at once; each is answered after its own commit only', async () => {
+    const gated = gatedDatabase();
+    const log = committer(gated, 2);
+    const answered: string[] = [];
+    const first = log.submit({ id: 'a' }).then(() => { answered.push('a'); });
+    await turn();
+    const second = [log.submit({ id: 'b' }), log.submit({ id: 'c' })].map((p, i) => p.then(() => { answered.push(i === 0 ? 'b' : 'c'); }));
+    await turn();
+    // Both batches are committing; a third arrival waits for a free slot.
+    expect(gated.openCount()).toBe(2);
+    const third = log.submit({ id: 'd' }).then(() => { answered.push('d'); });
+    await turn();
+    expect(gated.openCount()).toBe(2);
+    expect(answered).toEqual([]);
+    gated.releaseOne();
+    await first;
+    expect(answered).toEqual(['a']);
+    await turn();
+    await turn();
+    expect(gated.openCount()).toBe(2);
+    gated.releaseOne();
+    gated.releaseOne();
+    await Promise.all([...second, third]);
+    expect(gated.state.batches).toEqual([['a'], ['b', 'c'], ['d']]);
+    expect(gated.state.mostAtOnce).toBe(2);
+    expect(log.stats()).toEqual({ records: 4, transactions: 3 });
+  });
+});

@@ -20,6 +20,13 @@ export interface GroupCommitOptions<T> {
   readonly present: (db: Kysely<object>, items: readonly T[]) => Promise<ReadonlySet<T>>;
   /** The most items one transaction writes (keep statements under PostgreSQL's 65,535 parameters). */
   readonly maxBatch: number;
+  /**
+   * How many batch transactions may be committing at once (default 1). With 2, items arriving while
+   * one batch commits start the next at once instead of waiting for it: at a moderate rate an item
+   * waits for its own commit only, not for the rest of the one ahead (docs/performance.md). Worth it
+   * only with a connection pool (PostgreSQL); each batch still answers its items after its own commit.
+   */
+  readonly concurrency?: number;
 }
 
 export interface GroupCommit<T> {
@@ -37,8 +44,11 @@ interface Pending<T> {
 
 export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
   const { db, write, present, maxBatch } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   const queue: Pending<T>[] = [];
-  let flushing = false;
+  /** Batches started (scheduled or committing) and whether one is scheduled but has not taken its items yet. */
+  let inFlight = 0;
+  let scheduled = false;
   let records = 0;
   let transactions = 0;
 
@@ -69,6 +79,7 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
   };
 
   const flush = async () => {
+    scheduled = false;
     const batch = queue.splice(0, maxBatch);
     try {
       await commit(batch);
@@ -86,15 +97,18 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
         }
       }
     } finally {
-      flushing = false;
+      inFlight -= 1;
       kick();
     }
   };
 
-  // setImmediate: items submitted in the same turn of the event loop join the batch.
+  // setImmediate: items submitted in the same turn of the event loop join the batch. At most one
+  // batch is scheduled and not yet started, so a second slot is used only by items that arrive
+  // while a batch is already committing.
   function kick(): void {
-    if (flushing || queue.length === 0) return;
-    flushing = true;
+    if (scheduled || inFlight >= concurrency || queue.length === 0) return;
+    scheduled = true;
+    inFlight += 1;
     setImmediate(() => { void flush(); });
   }
 
