@@ -114,13 +114,14 @@ export function callerOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function fingerprintOf(operation: string, request: Pick<FastifyRequest, 'params' | 'query' | 'body'>): string {
-  const material = canonicalJson({ operation, params: request.params ?? null, query: request.query ?? null, body: request.body ?? null });
+/** `also`: what else the request is (e.g. a header that names whom it is about); absent, the fingerprint is as before. */
+export function fingerprintOf(operation: string, request: Pick<FastifyRequest, 'params' | 'query' | 'body'>, also?: unknown): string {
+  const material = canonicalJson({ operation, params: request.params ?? null, query: request.query ?? null, body: request.body ?? null, ...(also === undefined ? {} : { also }) });
   return createHash('sha256').update(material).digest('hex');
 }
 
 /** The claim of a request that sent an Idempotency-Key, or undefined (no key, or nobody to key it to). */
-export function claimOf(kernel: IdempotencyKernel, request: FastifyRequest, caller: string | undefined = callerOf(request)): IdempotencyClaim | undefined {
+export function claimOf(kernel: IdempotencyKernel, request: FastifyRequest, caller: string | undefined = callerOf(request), also?: unknown): IdempotencyClaim | undefined {
   const raw = request.headers[IDEMPOTENCY_HEADER];
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (key === undefined || caller === undefined) return undefined;
@@ -129,7 +130,7 @@ export function claimOf(kernel: IdempotencyKernel, request: FastifyRequest, call
   }
   const operation = `${request.method} ${request.routeOptions.url ?? request.url}`;
   const now = kernel.now();
-  return { caller, key, operation, fingerprint: fingerprintOf(operation, request), now, expiresAt: new Date(now.getTime() + kernel.config.idempotency.ttlHours * 3_600_000) };
+  return { caller, key, operation, fingerprint: fingerprintOf(operation, request, also), now, expiresAt: new Date(now.getTime() + kernel.config.idempotency.ttlHours * 3_600_000) };
 }
 
 function send(reply: FastifyReply, answer: Answer, replayed: boolean): FastifyReply {
@@ -166,9 +167,9 @@ async function replay<R>(kernel: IdempotencyKernel, reply: FastifyReply, claim: 
 export async function idempotentAnswer<R>(
   kernel: IdempotencyKernel, request: FastifyRequest, reply: FastifyReply,
   run: (claim: IdempotencyClaim | undefined) => Promise<R>, render: (result: R) => Promise<Answer> | Answer,
-  options: { caller?: string } = {},
+  options: { caller?: string; also?: unknown } = {},
 ): Promise<FastifyReply> {
-  const claim = claimOf(kernel, request, options.caller ?? callerOf(request));
+  const claim = claimOf(kernel, request, options.caller ?? callerOf(request), options.also);
   if (!claim) return send(reply, await render(await run(undefined)), false);
   const before = await find(kernel.db, claim.caller, claim.key, claim.now);
   if (before) return replay(kernel, reply, claim, before, render);
