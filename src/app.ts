@@ -49,8 +49,11 @@ export async function createKernel(options: BuildOptions): Promise<Kernel> {
   const audit = await createAuditTrail({ db, config, log, now });
   const jobs = createJobQueue({ db, log, now, pollMs: config.jobs.pollMs });
   // Signed checkpoints bound what a database writer could rewrite unnoticed (ADR 3): one every
-  // ten minutes across all instances.
-  jobs.register(AUDIT_CHECKPOINT_JOB, async () => { await audit.checkpoint(); });
+  // ten minutes across all instances, for every log (the mediator's message log too), and a
+  // verification can start at one once older records are archived (ADR 35).
+  jobs.register(AUDIT_CHECKPOINT_JOB, async () => {
+    for (const log of audit.logs()) await log.checkpoint();
+  });
   jobs.every(AUDIT_CHECKPOINT_JOB, AUDIT_CHECKPOINT_EVERY_MS, {});
   // Finished jobs are deleted after TONGBAN_JOBS_RETENTION_DAYS by an hourly job.
   registerJobPruning(jobs, { retentionDays: config.jobs.retentionDays, now });

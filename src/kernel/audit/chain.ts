@@ -81,6 +81,7 @@ export interface ChainDeps {
 export interface HeadEntry { readonly chain: number; readonly seq: number; readonly hash: string }
 
 const RESERVED = new Set(['id', 'chain', 'seq', 'prev_hash', 'hash']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMN = /^[a-z][a-z0-9_]*$/;
 
 // pg turns a JS array parameter into a PostgreSQL array; jsonb columns need the JSON text.
@@ -173,6 +174,12 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     linkMany,
     present,
     checkpoint,
-    verify: async () => verifyLog(deps.db, { ...spec, chains }, (await deps.signer()).publicKey),
+    verify: async (options = {}) => verifyLog(deps.db, { ...spec, chains }, options.publicKey ?? (await deps.signer()).publicKey, options.from),
+    async findCheckpoint(id) {
+      // A malformed id would make PostgreSQL reject the uuid comparison; it simply names none.
+      if (!UUID.test(id)) return undefined;
+      const row = (await sql<{ id: string; at: Date }>`select id, at from ${checkpoints} where id = ${id.toLowerCase()}`.execute(deps.db)).rows[0];
+      return row ? { id: row.id, at: row.at } : undefined;
+    },
   };
 }

@@ -210,11 +210,12 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       if (!UUID.test(id)) return false;
       return (await records.selectFrom('tb_audit_record').select('id').where('id', '=', id.toLowerCase()).executeTakeFirst()) !== undefined;
     },
-    async verify() {
-      const result = await chain.verify();
+    async verify(options) {
+      const result = await chain.verify(options);
       if (!result.ok) log.error({ log: AUDIT_LOG.name, firstBad: result.firstBad }, 'audit trail verification failed');
       return result;
     },
+    findCheckpoint: (id) => chain.findCheckpoint(id),
     async checkpoint() {
       const info = await chain.checkpoint();
       log.info({ checkpoint: info.id, chains: info.chains, records: info.records }, 'audit checkpoint signed');

@@ -45,10 +45,25 @@ export interface BadEntry {
   readonly checkpoint?: string;
 }
 
-/** What `tongban audit verify` reports. */
+/** What `tongban audit verify` reports. `from` is the signed checkpoint the walk was anchored at, if any. */
 export type VerifyResult =
-  | { readonly ok: true; readonly records: number; readonly checkpoints: number }
+  | { readonly ok: true; readonly records: number; readonly checkpoints: number; readonly from?: CheckpointRef }
   | { readonly ok: false; readonly records: number; readonly firstBad: BadEntry };
+
+export interface CheckpointRef { readonly id: string; readonly at: Date }
+
+/**
+ * Where a verification may start (ADR 35): at a signed checkpoint, named or the first one at or
+ * after a time. Records older than it may be missing (a detached, archived partition); every
+ * record still present is checked all the same.
+ */
+export type VerifyFrom = { readonly checkpoint: string } | { readonly at: Date };
+
+export interface VerifyOptions {
+  readonly from?: VerifyFrom;
+  /** The Ed25519 public key (raw, base64url) checkpoints must be signed by; default: the configured signing key's. */
+  readonly publicKey?: string;
+}
 
 /** A signed statement of every chain head at one moment. */
 export interface CheckpointInfo {
@@ -65,8 +80,10 @@ export interface CheckpointInfo {
 /** A hash-chained, checkpointed log that `tongban audit verify` can check. */
 export interface VerifiableLog {
   readonly name: string;
-  verify(): Promise<VerifyResult>;
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
   checkpoint(): Promise<CheckpointInfo>;
+  /** One of this log's checkpoints by id, or undefined. */
+  findCheckpoint(id: string): Promise<CheckpointRef | undefined>;
 }
 
 /** Narrows a subject's records; every filter is optional and they combine with "and". */
@@ -114,7 +131,7 @@ export interface AuditTrail extends VerifiableLog {
   recordFor(subject: string, id: string): Promise<AuditRecord | undefined>;
   /** Whether a record with this id exists, whoever it is about: only to log a refused read of someone else's record as a security event. */
   exists(id: string): Promise<boolean>;
-  verify(): Promise<VerifyResult>;
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
   /** Signs every chain head now; run periodically (job or `tongban audit checkpoint`). */
   checkpoint(): Promise<CheckpointInfo>;
   /**

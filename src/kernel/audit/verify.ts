@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ChainRow, ChainSpec } from './chain.js';
 import { checkpointMessage, GENESIS_HASH, recordHash } from './hashing.js';
 import { verifySignature } from './signing.js';
-import type { BadEntry, VerifyResult } from './types.js';
+import type { BadEntry, CheckpointRef, VerifyFrom, VerifyResult } from './types.js';
 
 const PAGE = 500;
 
@@ -26,14 +26,31 @@ function checkpointProblem(log: string, cp: CheckpointRow, trustedKey: string): 
   return undefined;
 }
 
+/** The checkpoint a verification starts at: the one named, or the first at or after the time (none: genesis). */
+function startOf(cps: readonly CheckpointRow[], from: VerifyFrom | undefined): CheckpointRow | undefined | 'unknown' {
+  if (!from) return undefined;
+  if ('checkpoint' in from) return cps.find((cp) => cp.id === from.checkpoint.toLowerCase()) ?? 'unknown';
+  return cps.find((cp) => cp.at.getTime() >= from.at.getTime());
+}
+
 /**
  * Walks every chain in seq order and checks each link, each signed checkpoint, and each head.
  * Reads checkpoints, then heads, then records, without one long transaction (PGlite runs one
  * at a time): records and heads commit together, so whatever a head says is already visible.
+ *
+ * With `from` (ADR 35), the walk is anchored at a signed checkpoint instead of the genesis hash:
+ * each chain's records up to the checkpoint's head may be missing from the start (a detached,
+ * archived partition), but those still present must run without a gap up to that head and hash
+ * to it, and everything after is walked as before.
  */
-export async function verifyLog(db: Kysely<object>, spec: ChainSpec, trustedKey: string): Promise<VerifyResult> {
+export async function verifyLog(db: Kysely<object>, spec: ChainSpec, trustedKey: string, from?: VerifyFrom): Promise<VerifyResult> {
   const { records, heads, checkpoints } = spec.tables;
   const cps = (await sql<CheckpointRow>`select id, at, heads, public_key, signature from ${sql.table(checkpoints)} order by at, id`.execute(db)).rows;
+  const start = startOf(cps, from);
+  if (start === 'unknown' && from && 'checkpoint' in from) {
+    return { ok: false, records: 0, firstBad: { chain: -1, seq: -1, id: undefined, checkpoint: from.checkpoint, reason: 'no such checkpoint in this log' } };
+  }
+  const anchor: CheckpointRef | undefined = start && start !== 'unknown' ? { id: start.id, at: start.at } : undefined;
   const pins = new Map<number, Map<number, Pin>>();
   for (const cp of cps) {
     const problem = checkpointProblem(spec.name, cp, trustedKey);
@@ -55,24 +72,44 @@ export async function verifyLog(db: Kysely<object>, spec: ChainSpec, trustedKey:
   const recordChains = (await sql<{ chain: number }>`select chain from ${sql.table(records)} group by chain`.execute(db)).rows;
   const chains = [...new Set([...headRows.map((h) => h.chain), ...recordChains.map((r) => r.chain), ...pins.keys()])].sort((a, b) => a - b);
 
+  const anchors = new Map<number, Head>(start && start !== 'unknown' ? (start.heads as Head[]).map((h) => [h.chain, h]) : []);
   let total = 0;
   for (const chain of chains) {
     const head = headOf.get(chain) ?? { chain, seq: 0, hash: GENESIS_HASH };
-    const walked = await walkChain(db, spec, head, pins.get(chain) ?? new Map<number, Pin>());
+    const walked = await walkChain(db, spec, head, pins.get(chain) ?? new Map<number, Pin>(), anchors.get(chain));
     total += walked.records;
     if (walked.bad) return { ok: false, records: total, firstBad: walked.bad };
   }
-  return { ok: true, records: total, checkpoints: cps.length };
+  return { ok: true, records: total, checkpoints: cps.length, ...(anchor ? { from: anchor } : {}) };
 }
 
-async function walkChain(db: Kysely<object>, spec: ChainSpec, head: Head, pins: Map<number, Pin>): Promise<{ records: number; bad?: BadEntry }> {
+interface WalkStart { expected: number; prev: string | undefined; last: number }
+
+/**
+ * Where a chain's walk begins. From genesis: seq 1 linking to the genesis hash. From a signed
+ * head (seq n, hash h): the lowest record still present if it is at or below n (its own link is
+ * taken as it is: the records up to n are bound to h by their hashes, checked on the way), else
+ * seq n + 1 linking to h.
+ */
+async function walkStart(db: Kysely<object>, spec: ChainSpec, chain: number, anchor: Head | undefined): Promise<WalkStart> {
+  if (!anchor || anchor.seq < 1) return { expected: 1, prev: GENESIS_HASH, last: 0 };
+  const lowest = (await sql<{ seq: number | string | null }>`select min(seq) as seq from ${sql.table(spec.tables.records)} where chain = ${chain}`.execute(db)).rows[0]?.seq;
+  if (lowest !== null && lowest !== undefined && Number(lowest) <= anchor.seq) return { expected: Number(lowest), prev: undefined, last: Number(lowest) - 1 };
+  return { expected: anchor.seq + 1, prev: anchor.hash, last: anchor.seq };
+}
+
+async function walkChain(db: Kysely<object>, spec: ChainSpec, head: Head, pins: Map<number, Pin>, anchor: Head | undefined): Promise<{ records: number; bad?: BadEntry }> {
   const { chain } = head;
   const table = sql.table(spec.tables.records);
-  let expected = 1;
-  let prev = GENESIS_HASH;
-  let last: { seq: number; id: string | undefined } = { seq: 0, id: undefined };
+  const begin = await walkStart(db, spec, chain, anchor);
+  let expected = begin.expected;
+  let prev = begin.prev;
+  let last: { seq: number; id: string | undefined } = { seq: begin.last, id: undefined };
   let count = 0;
-  let cursor = { seq: Number.MIN_SAFE_INTEGER, id: '00000000-0000-0000-0000-000000000000' };
+  // From genesis every row is read, so a stray one at seq 0 or below is reported, not skipped.
+  let cursor = begin.prev === GENESIS_HASH
+    ? { seq: Number.MIN_SAFE_INTEGER, id: '00000000-0000-0000-0000-000000000000' }
+    : { seq: begin.expected - 1, id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
   for (;;) {
     const page = (await sql<ChainRow>`select * from ${table}
       where chain = ${chain} and seq <= ${head.seq} and (seq, id) > (${cursor.seq}::bigint, ${cursor.id}::uuid)
@@ -83,7 +120,7 @@ async function walkChain(db: Kysely<object>, spec: ChainSpec, head: Head, pins: 
       if (row.seq > expected) {
         return { records: count, bad: { chain, seq: expected, id: undefined, reason: `record missing: seq ${expected} is absent (the next record is seq ${row.seq})` } };
       }
-      if (row.prev_hash !== prev) return bad('record does not link to the previous record of its chain');
+      if (prev !== undefined && row.prev_hash !== prev) return bad('record does not link to the previous record of its chain');
       if (recordHash(spec, row) !== row.hash) return bad('record hash does not match its contents');
       const pin = pins.get(row.seq);
       if (pin && pin.hash !== row.hash) return bad(`chain up to this record differs from signed checkpoint ${pin.checkpoint}`);
