@@ -1,0 +1,119 @@
+import { v7 as uuidv7 } from 'uuid';
+import { hasRole, type Principal } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/errors.js';
+import type { ApplicationsService } from '../applications/service.js';
+import type { Books } from './books.js';
+import { PaymentsErrors } from './errors.js';
+import { FINANCE_ROLES, invalid, notFound, staffActor, stateOf, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
+import type { PaymentProvider, Settlement } from './provider.js';
+import { buildReconciliation, type Reconciliation } from './reconcile.js';
+import type { Executor, PaymentsStore } from './store.js';
+
+interface FinanceDeps {
+  readonly kernel: Kernel;
+  readonly store: PaymentsStore;
+  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once'>;
+  readonly applications: Pick<ApplicationsService, 'submittedSummary'>;
+  readonly provider: (name: string) => PaymentProvider;
+  /** The provider whose settlements the daily reconciliation compares with, and its settlements. */
+  readonly settledBy: { readonly name: string; readonly settlements: (from: Date, to: Date) => Promise<readonly Settlement[]> };
+}
+
+/**
+ * What agency staff do with payments: look at an application's bill and payments (audited), read
+ * receipts, refund, and reconcile a day. Finance roles are officer, supervisor and agency admin.
+ */
+export function createFinance({ kernel, store, books, applications, provider, settledBy }: FinanceDeps) {
+  const db: Executor = kernel.db;
+
+  return {
+    /** The bill and payments for staff of the application's agency (or a clerk at any counter); audited. */
+    async forStaff(idOrReference: string, viewer: Principal, purpose: string, options: { requestId?: string } = {}): Promise<{ bill: Bill; payments: Payment[]; state: PaymentState } | undefined> {
+      const summary = await applications.submittedSummary(idOrReference);
+      if (!summary) throw notFound();
+      if (!hasRole(viewer, [...FINANCE_ROLES, 'clerk'], summary.agencyCode) && !hasRole(viewer, 'clerk')) throw new TongbanError('TB_KERNEL_FORBIDDEN');
+      const found = await books.billFor(summary.id);
+      if (!found) return undefined;
+      const payments = await books.paymentsOf(found.row.id);
+      await kernel.audit.append(kernel.db, {
+        actor: staffActor(viewer, viewer.roles[0]?.agency ?? summary.agencyCode), action: 'payments.bill.view', purpose,
+        ...(summary.applicantAccountId ? { subject: summary.applicantAccountId } : {}), resource: { type: 'application', id: summary.id },
+        ...(options.requestId ? { requestId: options.requestId } : {}),
+      });
+      return { bill: toBill(found.row, found.serviceName), payments, state: stateOf(found.row, payments) };
+    },
+
+    /** A receipt, for the payer, the applicant, the clerk who took it, or staff of the agency (audited). */
+    async receipt(number: string, viewer: Principal, options: { requestId?: string } = {}): Promise<Receipt> {
+      const row = await store.paymentByReceipt(db, number.trim().toUpperCase());
+      if (!row) throw notFound();
+      const found = await books.billFor(row.application_id);
+      if (!found) throw notFound();
+      const own = row.payer_account_id === viewer.accountId || found.row.applicant_account_id === viewer.accountId || row.recorded_by === viewer.accountId;
+      if (!own) {
+        if (!hasRole(viewer, FINANCE_ROLES, found.row.agency_code) && !hasRole(viewer, 'clerk')) throw notFound('not-owner');
+        await kernel.audit.append(kernel.db, {
+          actor: staffActor(viewer, found.row.agency_code), action: 'payments.receipt.view', purpose: 'Checking a receipt',
+          ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },
+          ...(options.requestId ? { requestId: options.requestId } : {}),
+        });
+      }
+      const payment = (await books.paymentsOf(found.row.id)).find((p) => p.id === row.id);
+      if (!payment) throw notFound();
+      return { payment, bill: toBill(found.row, found.serviceName) };
+    },
+
+    /** One payment, for staff who may refund it (officer, supervisor or agency admin of the agency). */
+    async paymentForStaff(paymentId: string, viewer: Principal): Promise<{ payment: Payment; bill: Bill }> {
+      const row = UUID.test(paymentId) ? await store.payment(db, paymentId.toLowerCase()) : undefined;
+      const found = row ? await books.billFor(row.application_id) : undefined;
+      if (!row || !found) throw notFound();
+      if (!hasRole(viewer, FINANCE_ROLES, found.row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN');
+      const payment = (await books.paymentsOf(found.row.id)).find((p) => p.id === row.id);
+      if (!payment) throw notFound();
+      return { payment, bill: toBill(found.row, found.serviceName) };
+    },
+
+    /** Whether the viewer may refund payments of this agency. */
+    canRefund: (viewer: Principal, agency: string): boolean => hasRole(viewer, FINANCE_ROLES, agency),
+
+    /** Refunds a completed payment, with a reason, by an officer, supervisor or agency admin of the agency. */
+    async refund(staff: Principal, input: { paymentId: string; reason: string; key: string | undefined; requestId?: string }): Promise<{ refunded: true }> {
+      const row = UUID.test(input.paymentId) ? await store.payment(db, input.paymentId.toLowerCase()) : undefined;
+      const found = row ? await books.billFor(row.application_id) : undefined;
+      if (!row || !found) throw notFound();
+      if (!hasRole(staff, FINANCE_ROLES, found.row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN');
+      const reason = input.reason.trim();
+      if (reason === '' || reason.length > 500) throw invalid('/reason', 'payments.refund.reasonRequired', 'Give the reason for the refund');
+      const result = await books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
+        if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);
+        await store.insertRefund(tx, { id: uuidv7(), payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now() });
+        await kernel.audit.append(tx, {
+          actor: staffActor(staff, found.row.agency_code), action: 'payments.payment.refund', ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}),
+          resource: { type: 'payment', id: row.id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { amount: row.amount, reason },
+        });
+        return { refunded: true as const };
+      });
+      // The money goes back through the provider after commit (a network call for a real one).
+      if (row.provider && row.provider_ref) await provider(row.provider).refund(row.provider_ref, row.amount);
+      return result;
+    },
+
+    /** The daily reconciliation of the agencies the viewer handles (every agency for a platform admin). */
+    async reconciliation(viewer: Principal, day: string): Promise<Reconciliation> {
+      const agencies = hasRole(viewer, 'platform_admin') ? 'all' as const
+        : [...new Set(viewer.roles.filter((r) => (FINANCE_ROLES as readonly string[]).includes(r.role)).map((r) => r.agency))];
+      if (agencies !== 'all' && agencies.length === 0) throw new TongbanError('TB_KERNEL_FORBIDDEN');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00+08:00`))) throw invalid('/day', 'payments.reconciliation.dayInvalid', 'Give a day as YYYY-MM-DD');
+      const from = new Date(`${day}T00:00:00+08:00`);
+      const to = new Date(from.getTime() + 86_400_000);
+      const [payments, bills, unmatched, settlements] = await Promise.all([
+        store.paymentsSettledBetween(db, from, to), store.billsCreatedBefore(db, to, agencies), store.unmatchedEvents(db, from, to), settledBy.settlements(from, to),
+      ]);
+      const billById = new Map(bills.map((b) => [b.id, b]));
+      const allPayments = await Promise.all(bills.map((b) => store.paymentsForBill(db, b.id)));
+      return buildReconciliation({ day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, hasApplication: async (id) => (await applications.submittedSummary(id)) !== undefined });
+    },
+  };
+}

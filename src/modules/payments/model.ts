@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '../../kernel/audit/types.js';
+import type { Principal } from '../../kernel/auth/index.js';
+import { TongbanError, type DenialReason } from '../../kernel/http/errors.js';
+import type { LocalizedText } from '../catalog/service.js';
+import { PaymentsErrors } from './errors.js';
+import type { BillRow, PaymentMethod, PaymentRow, PaymentStatus } from './store.js';
+
+/** The contract other modules code against (docs/brief contracts: payments.statusFor). */
+export interface PaymentState { readonly due: number; readonly paid: number; readonly currency: 'CNY'; readonly state: 'none' | 'due' | 'paid' | 'refunded' }
+
+export interface Bill {
+  readonly id: string; readonly applicationId: string; readonly reference: string; readonly agencyCode: string;
+  readonly applicantAccountId: string | null; readonly amount: number; readonly currency: 'CNY'; readonly when: 'before_decision' | 'after_decision';
+  readonly serviceName: LocalizedText;
+}
+
+export interface Payment {
+  readonly id: string; readonly billId: string; readonly applicationId: string; readonly method: PaymentMethod; readonly status: PaymentStatus;
+  readonly amount: number; readonly payerName: string; readonly receiptNumber: string | null; readonly createdAt: Date; readonly settledAt: Date | null;
+  readonly refundReason: string | null;
+}
+
+export interface Receipt { readonly payment: Payment; readonly bill: Bill }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Staff who may see payments of their agency, refund, and read the reconciliation report. */
+export const FINANCE_ROLES = ['officer', 'supervisor', 'agency_admin'] as const;
+const RECEIPT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** 404; with `denied`, the bill or receipt exists but is someone else's, which is logged as security.denied (issue 9). */
+export const notFound = (denied?: DenialReason) => new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_FOUND, denied ? { denied } : {});
+export const invalid = (pointer: string, message: string, detail: string) =>
+  new TongbanError(PaymentsErrors.TB_PAYMENTS_INVALID_INPUT, { detail, fields: [{ pointer, message, detail }] });
+
+/** `R-20261203-7K3M9Q`: the day in China, then 6 random characters. */
+export function receiptNumber(at: Date): string {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at).replaceAll('-', '');
+  const bytes = randomBytes(6);
+  return `R-${day}-${[...bytes].map((b) => RECEIPT_ALPHABET[b % RECEIPT_ALPHABET.length]).join('')}`;
+}
+
+export const staffActor = (viewer: Principal, agency: string): Actor => ({ kind: 'staff', id: viewer.accountId, organisation: agency });
+
+export const toBill = (row: BillRow, serviceName: LocalizedText): Bill => ({
+  id: row.id, applicationId: row.application_id, reference: row.reference, agencyCode: row.agency_code, applicantAccountId: row.applicant_account_id,
+  amount: row.amount, currency: 'CNY', when: row.due_when, serviceName,
+});
+
+export const toPayment = (r: PaymentRow, refundReason: string | null): Payment => ({
+  id: r.id, billId: r.bill_id, applicationId: r.application_id, method: r.method, status: r.status, amount: r.amount, payerName: r.payer_name,
+  receiptNumber: r.receipt_number, createdAt: r.created_at, settledAt: r.settled_at, refundReason,
+});
+
+const paidOf = (payments: readonly Payment[]) => payments.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
+
+export function stateOf(bill: BillRow | undefined, payments: readonly Payment[]): PaymentState {
+  if (!bill) return { due: 0, paid: 0, currency: 'CNY', state: 'none' };
+  const paid = paidOf(payments);
+  if (paid >= bill.amount) return { due: 0, paid, currency: 'CNY', state: 'paid' };
+  if (paid === 0 && payments.some((p) => p.status === 'refunded')) return { due: 0, paid: 0, currency: 'CNY', state: 'refunded' };
+  return { due: bill.amount - paid, paid, currency: 'CNY', state: 'due' };
+}
