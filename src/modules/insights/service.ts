@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import type { Application, ApplicationsService } from '../applications/service.js';
 import type { CatalogService, LocalizedText } from '../catalog/service.js';
 import { slaDueAt, type CaseView, type WorkflowService } from '../workflow/service.js';
@@ -65,7 +65,7 @@ const toFollowUp = (f: FollowUpRow): FollowUp => ({
   id: f.id, caseId: f.case_id, agency: f.agency, openedAt: f.opened_at, dueAt: f.due_at, answer: f.answer, changes: f.changes,
   answeredAt: f.answered_at, resolved: f.resolved, respondedAt: f.responded_at,
 });
-const notFound = () => new TongbanError(InsightsErrors.TB_INSIGHTS_NOT_FOUND);
+const notFound = (denied?: DenialReason) => new TongbanError(InsightsErrors.TB_INSIGHTS_NOT_FOUND, denied ? { denied } : {});
 const field = (code: string, pointer: string, message: string, detail: string) => new TongbanError(code, { fields: [{ pointer, message, detail }] });
 
 /** The agencies where the principal holds one of `roles`. */
@@ -105,7 +105,9 @@ export function createInsightsService(kernel: Kernel, deps: Deps, options: { cac
   /** The applicant's own submitted application and its case; 404 for anyone else. */
   async function ownCase(caseId: string, person: Principal): Promise<{ application: Application; case: CaseView }> {
     const application = UUID.test(caseId) ? await deps.applications.submittedSummary(caseId) : undefined;
-    if (!application || application.applicantAccountId === null || application.applicantAccountId !== person.accountId) throw notFound();
+    if (!application) throw notFound();
+    // Someone else's application: still 404, logged as security.denied (issue 9).
+    if (application.applicantAccountId !== person.accountId) throw notFound('not-owner');
     return { application, case: await deps.workflow.getCase(application.id) };
   }
 
