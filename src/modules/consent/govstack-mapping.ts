@@ -11,6 +11,14 @@ import type { ConsentRecord, DataAgreement, Individual, Policy, Signature, Webho
 
 export const INDIVIDUAL_HEADER = 'x-consentbb-individualid';
 
+const DATE_FIELDS = new Set(['createdAt', 'updatedAt', 'at', 'expiresAt', 'timestamp', 'signedAt', 'registeredAt']);
+/** A service result as an Idempotency-Key row keeps it (JSON: dates are strings), with its dates back, for the mappers below (ADR 31). */
+export function withDates<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withDates) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, DATE_FIELDS.has(k) && typeof v === 'string' ? new Date(v) : withDates(v)])) as T;
+}
+
 const hash = (snapshot: string) => createHash('sha256').update(snapshot).digest('hex');
 
 export interface ControllerInfo { readonly name: string; readonly url: string }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idempotencyHeaders as headers } from '../../kernel/idempotency/index.js';
 import { LAWFUL_BASES } from './model.js';
 
 /** Route schemas of /govstack/consent: the spec's parameters and request bodies, Tongban's extension typed. */
@@ -23,9 +24,10 @@ const AgreementBody = Type.Object({
 });
 
 export const GOV = {
-  createAgreement: { tags: TAG, operationId: 'configDataAgreementCreate', summary: "Create a data agreement of the caller's agency", body: AgreementBody },
-  updateAgreement: { tags: TAG, operationId: 'configDataAgreementUpdate', summary: 'Save a new version of a data agreement', params: Type.Object({ dataAgreementId: Id }), body: AgreementBody },
+  createAgreement: { tags: TAG, operationId: 'configDataAgreementCreate', summary: "Create a data agreement of the caller's agency", headers, body: AgreementBody },
+  updateAgreement: { tags: TAG, operationId: 'configDataAgreementUpdate', summary: 'Save a new version of a data agreement', headers, params: Type.Object({ dataAgreementId: Id }), body: AgreementBody },
   readAgreement: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ dataAgreementId: Id }) }),
+  deleteAgreement: { tags: TAG, operationId: 'configDataAgreementDelete', summary: 'Retire a data agreement: a last, inactive version', headers, params: Type.Object({ dataAgreementId: Id }) },
   list: (operationId: string) => ({ tags: TAG, operationId, querystring: Paging }),
   listFor: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ dataAgreementId: Id }), querystring: Paging }),
   readRecord: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ consentRecordId: Type.String({ format: 'uuid' }) }) }),
@@ -35,11 +37,11 @@ export const GOV = {
   },
   createRecord: {
     tags: TAG, operationId: 'serviceIndividualConsentRecordCreate', summary: 'Record an individual\'s consent (opt-in) under the current version of an agreement',
-    params: Type.Object({ dataAgreementId: Id }), querystring: Type.Object({ individualId: Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE }), revisionId: Type.Optional(Type.String({ maxLength: 100 })) }),
+    headers, params: Type.Object({ dataAgreementId: Id }), querystring: Type.Object({ individualId: Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE }), revisionId: Type.Optional(Type.String({ maxLength: 100 })) }),
   },
   updateRecord: {
     tags: TAG, operationId: 'serviceIndividualConsentRecordUpdate', summary: 'Give (optIn true) or withdraw (optIn false) consent; a new event, the history is kept',
-    params: Type.Object({ consentRecordId: Type.String({ format: 'uuid' }) }), body: Type.Object({ consentRecord: Type.Object({ optIn: Type.Boolean() }) }),
+    headers, params: Type.Object({ consentRecordId: Type.String({ format: 'uuid' }) }), body: Type.Object({ consentRecord: Type.Object({ optIn: Type.Boolean() }) }),
   },
 } as const;
 
@@ -69,26 +71,27 @@ const RecordId = Type.Object({ consentRecordId: Type.String({ format: 'uuid' }) 
 
 /** The operations of policies, individuals, webhooks, signatures, drafts and delete-all (ADR 29). */
 export const GOV_MORE = {
-  createPolicy: { tags: TAG, operationId: 'configPolicyCreate', summary: "Create a policy of the caller's agency (version 1)", body: PolicyBody },
+  createPolicy: { tags: TAG, operationId: 'configPolicyCreate', summary: "Create a policy of the caller's agency (version 1)", headers, body: PolicyBody },
   readPolicy: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ policyId: Id }), querystring: RevisionQuery }),
-  updatePolicy: { tags: TAG, operationId: 'configPolicyUpdate', summary: 'Save a new version of a policy', params: Type.Object({ policyId: Id }), body: PolicyBody },
-  deletePolicy: { tags: TAG, operationId: 'configPolicyDelete', summary: 'Delete a policy: a last, inactive version; the versions stay', params: Type.Object({ policyId: Id }) },
+  updatePolicy: { tags: TAG, operationId: 'configPolicyUpdate', summary: 'Save a new version of a policy', headers, params: Type.Object({ policyId: Id }), body: PolicyBody },
+  deletePolicy: { tags: TAG, operationId: 'configPolicyDelete', summary: 'Delete a policy: a last, inactive version; the versions stay', headers, params: Type.Object({ policyId: Id }) },
   policyRevisions: { tags: TAG, operationId: 'configPolicyRevisionsList', summary: 'A policy with all its versions as Revisions (Tongban adds revisions)', params: Type.Object({ policyId: Id }), querystring: Paging },
   listPolicies: { tags: TAG, operationId: 'configPolicyList', querystring: Type.Intersect([Paging, RevisionQuery]) },
-  createIndividual: (operationId: string) => ({ tags: TAG, operationId, summary: 'Register an individual (resident ID number) with the caller agency; the person account is found by identity', body: IndividualBody }),
+  createIndividual: (operationId: string) => ({ tags: TAG, operationId, summary: 'Register an individual (resident ID number) with the caller agency; the person account is found by identity', headers, body: IndividualBody }),
   readIndividual: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ individualId: IdNumber }) }),
-  updateIndividual: { tags: TAG, operationId: 'serviceIndividualUpdate', summary: 'Update an individual the agency knows (identityProviderId)', params: Type.Object({ individualId: IdNumber }), body: IndividualBody },
-  createWebhook: { tags: TAG, operationId: 'configWebhookCreate', summary: "Subscribe to the caller agency's consent events (signed POSTs, retried)", body: WebhookBody },
+  updateIndividual: { tags: TAG, operationId: 'serviceIndividualUpdate', summary: 'Update an individual the agency knows (identityProviderId)', headers, params: Type.Object({ individualId: IdNumber }), body: IndividualBody },
+  createWebhook: { tags: TAG, operationId: 'configWebhookCreate', summary: "Subscribe to the caller agency's consent events (signed POSTs, retried)", headers, body: WebhookBody },
   readWebhook: (operationId: string) => ({ tags: TAG, operationId, params: Type.Object({ webhookId: Id }), querystring: RevisionQuery }),
-  updateWebhook: { tags: TAG, operationId: 'configWebhookUpdate', params: Type.Object({ webhookId: Id }), body: WebhookBody },
+  deleteWebhook: { tags: TAG, operationId: 'configWebhookDelete', headers, params: Type.Object({ webhookId: Id }), querystring: RevisionQuery },
+  updateWebhook: { tags: TAG, operationId: 'configWebhookUpdate', headers, params: Type.Object({ webhookId: Id }), body: WebhookBody },
   listWebhooks: { tags: TAG, operationId: 'configWebhookList', querystring: Type.Intersect([Paging, RevisionQuery]) },
   draft: {
     tags: TAG, operationId: 'serviceIndividualConsentRecordDraftCreate', summary: 'A draft (unsaved) consent record and the signature payload to sign',
-    querystring: Type.Object({ individualId: IdNumber, dataAgreementId: Id, revisionId: Type.Optional(Type.String({ maxLength: 100, pattern: PRINTABLE })) }),
+    headers, querystring: Type.Object({ individualId: IdNumber, dataAgreementId: Id, revisionId: Type.Optional(Type.String({ maxLength: 100, pattern: PRINTABLE })) }),
   },
   createSigned: {
     tags: TAG, operationId: 'serviceIndividualConsentRecordSignatureCreate', summary: 'Store a signed draft: the consent record and its signature together',
-    body: Type.Object({
+    headers, body: Type.Object({
       consentRecord: Type.Object({
         dataAgreement: Type.Optional(Type.Object({ id: Id })), dataAgreementId: Type.Optional(Id), dataAgreementRevisionHash: Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE }),
         individual: Type.Object({ id: IdNumber }), optIn: Type.Boolean(),
@@ -99,7 +102,7 @@ export const GOV_MORE = {
       }),
     }),
   },
-  createSignature: { tags: TAG, operationId: 'serviceIndividualSignatureCreate', summary: 'An unsigned signature of a consent record, with the payload to sign', params: RecordId },
-  updateSignature: { tags: TAG, operationId: 'serviceIndividualSignatureUpdate', summary: 'Sign: the signature is checked against the payload before the record counts as signed', params: RecordId, body: Type.Object({ signature: SignatureBody }) },
-  deleteAll: { tags: TAG, operationId: 'serviceIndividualConsentRecordDeleteAll', summary: "Right to be forgotten for the caller agency: withdraws the individual's consents, discards unsigned signatures and the registration; the history stays (ADR 29)" },
+  createSignature: { tags: TAG, operationId: 'serviceIndividualSignatureCreate', summary: 'An unsigned signature of a consent record, with the payload to sign', headers, params: RecordId },
+  updateSignature: { tags: TAG, operationId: 'serviceIndividualSignatureUpdate', summary: 'Sign: the signature is checked against the payload before the record counts as signed', headers, params: RecordId, body: Type.Object({ signature: SignatureBody }) },
+  deleteAll: { tags: TAG, operationId: 'serviceIndividualConsentRecordDeleteAll', summary: "Right to be forgotten for the caller agency: withdraws the individual's consents, discards unsigned signatures and the registration; the history stays (ADR 29)", headers },
 } as const;

@@ -1,12 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import type { IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { govIndividual, govPolicy, govSignature, govWebhook, INDIVIDUAL_HEADER, policyRevision, recordRevision } from './govstack-mapping.js';
 import { GOV_MORE } from './govstack-schemas.js';
-import type { AgencyActor, ConsentRecord, ConsentService, DataAgreement, Policy } from './service.js';
+import type { AgencyActor, ConsentRecord, ConsentService, DataAgreement, Individual, Policy, Signature, Webhook } from './service.js';
 
 /** What routes-govstack.ts shares with the operations added by ADR 29. */
 export interface GovstackContext {
@@ -22,6 +23,8 @@ export interface GovstackContext {
   readonly agreementOut: (request: FastifyRequest, a: DataAgreement) => Promise<unknown>;
   readonly audited: (request: FastifyRequest, records: readonly ConsentRecord[]) => Promise<void>;
   readonly page: (q: { offset?: number; limit?: number }) => { offset: number; limit: number };
+  /** A write with Idempotency-Key: the claim goes to the service, the 200 answer is made of its result (ADR 31). */
+  readonly keyed: <R>(request: FastifyRequest, reply: FastifyReply, run: (idempotency: IdempotencyClaim | undefined) => Promise<R>, render: (result: R) => Promise<unknown>) => Promise<FastifyReply>;
 }
 
 /**
@@ -31,9 +34,11 @@ export interface GovstackContext {
  */
 export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: GovstackContext): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { consent } = ctx;
+  const { consent, keyed } = ctx;
   const guard = (s: 'config' | 'service') => ({ preHandler: ctx.guard(s).preHandler as preHandlerAsyncHookHandler });
-  const by = (request: FastifyRequest): AgencyActor => ({ actor: ctx.actor(request), agency: ctx.agencyOf(request), requestId: request.id });
+  const by = (request: FastifyRequest, idempotency?: IdempotencyClaim): AgencyActor => ({ actor: ctx.actor(request), agency: ctx.agencyOf(request), requestId: request.id, idempotency });
+  const answer = <R, A>(map: (result: R) => A) => (result: R) => Promise.resolve(map(result));
+  const policyAnswer = answer((p: Policy) => ({ policy: govPolicy(p), revision: policyRevision(p) }));
   const purpose = (request: FastifyRequest) => `GovStack Consent API ${request.routeOptions.schema?.operationId ?? request.url}`;
 
   // Policies: versioned; config for the caller agency's own, service reads any current one.
@@ -53,23 +58,20 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
     const { name, url, jurisdiction, industrySector, dataRetentionPeriodDays, geographicRestriction, storageLocation } = body.policy;
     return { id, name, url, jurisdiction, industrySector, dataRetentionPeriodDays, geographicRestriction, storageLocation };
   };
-  app.post('/config/policy/', { ...guard('config'), schema: GOV_MORE.createPolicy }, async (request) => {
-    const saved = await consent.savePolicy(policyInput(request.body, request.body.policy.id ?? ''), by(request), { create: true });
-    return { policy: govPolicy(saved), revision: policyRevision(saved) };
-  });
+  app.post('/config/policy/', { ...guard('config'), schema: GOV_MORE.createPolicy }, (request, reply) => keyed(request, reply,
+    (idempotency) => consent.savePolicy(policyInput(request.body, request.body.policy.id ?? ''), by(request, idempotency), { create: true }), policyAnswer));
   app.get('/config/policy/:policyId/', { ...guard('config'), schema: GOV_MORE.readPolicy('configPolicyRead') }, async (request) => {
     const p = await ownPolicy(request, request.params.policyId, request.query.revisionId);
     return { policy: govPolicy(p), revision: policyRevision(p) };
   });
-  app.put('/config/policy/:policyId/', { ...guard('config'), schema: GOV_MORE.updatePolicy }, async (request) => {
+  app.put('/config/policy/:policyId/', { ...guard('config'), schema: GOV_MORE.updatePolicy }, (request, reply) => keyed(request, reply, async (idempotency) => {
     await ownPolicy(request, request.params.policyId);
-    const saved = await consent.savePolicy(policyInput(request.body, request.params.policyId), by(request));
-    return { policy: govPolicy(saved), revision: policyRevision(saved) };
-  });
-  app.delete('/config/policy/:policyId/', { ...guard('config'), schema: GOV_MORE.deletePolicy }, async (request) => {
+    return consent.savePolicy(policyInput(request.body, request.params.policyId), by(request, idempotency));
+  }, policyAnswer));
+  app.delete('/config/policy/:policyId/', { ...guard('config'), schema: GOV_MORE.deletePolicy }, (request, reply) => keyed(request, reply, async (idempotency) => {
     await ownPolicy(request, request.params.policyId);
-    return { revision: policyRevision(await consent.deletePolicy(request.params.policyId, by(request))) };
-  });
+    return consent.deletePolicy(request.params.policyId, by(request, idempotency));
+  }, answer((p: Policy) => ({ revision: policyRevision(p) }))));
   app.get('/config/policy/:policyId/revisions/', { ...guard('config'), schema: GOV_MORE.policyRevisions }, async (request) => {
     const p = await ownPolicy(request, request.params.policyId);
     const { offset, limit } = ctx.page(request.query);
@@ -93,14 +95,15 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
   });
 
   // Individuals: the caller agency's register; the id is the resident ID number.
-  const registered = async (request: FastifyRequest, body: Static<typeof GOV_MORE.updateIndividual.body>) => {
+  const individualAnswer = answer((i: Individual) => ({ individual: govIndividual(i) }));
+  const registered = async (request: FastifyRequest, body: Static<typeof GOV_MORE.updateIndividual.body>, idempotency: IdempotencyClaim | undefined) => {
     const { id, externalId, identityProviderId } = body.individual;
     if (id !== undefined && externalId !== undefined && id.toUpperCase() !== externalId.toUpperCase()) {
       throw new TongbanError('TB_CONSENT_INDIVIDUAL_INVALID', { detail: 'id and externalId both name the resident ID number', fields: [{ pointer: '/individual/externalId', message: 'consent.error.individualInvalid', detail: 'differs from id' }] });
     }
     const idNumber = externalId ?? id;
     if (idNumber === undefined) throw new TongbanError('TB_CONSENT_INDIVIDUAL_INVALID', { detail: 'Name the resident ID number in externalId', fields: [{ pointer: '/individual/externalId', message: 'consent.error.individualInvalid', detail: 'required' }] });
-    return { individual: govIndividual(await consent.registerIndividual({ idNumber, identityProviderId }, by(request))) };
+    return consent.registerIndividual({ idNumber, identityProviderId }, by(request, idempotency));
   };
   const readIndividual = async (request: FastifyRequest, idNumber: string) => {
     const found = await consent.individual(idNumber, by(request), purpose(request));
@@ -111,11 +114,11 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
     ({ individuals: (await consent.individuals(ctx.page(q), by(request), purpose(request))).map(govIndividual) });
   for (const [s, prefix, suffix] of [['config', '/config', 'config'], ['service', '/service', 'service']] as const) {
     const op = (name: string) => `${suffix}${name}`;
-    app.post(`${prefix}/individual/`, { ...guard(s), schema: GOV_MORE.createIndividual(op('IndividualCreate')) }, (request) => registered(request, request.body));
+    app.post(`${prefix}/individual/`, { ...guard(s), schema: GOV_MORE.createIndividual(op('IndividualCreate')) }, (request, reply) => keyed(request, reply, (idempotency) => registered(request, request.body, idempotency), individualAnswer));
     app.get(`${prefix}/individual/:individualId/`, { ...guard(s), schema: GOV_MORE.readIndividual(op('IndividualRead')) }, (request) => readIndividual(request, request.params.individualId));
     app.get(`${prefix}/individuals/`, { ...guard(s), schema: { tags: ['govstack-consent'], operationId: op('IndividualList'), querystring: GOV_MORE.policyRevisions.querystring } }, (request) => listIndividuals(request, request.query));
   }
-  app.put('/service/individual/:individualId/', { ...guard('service'), schema: GOV_MORE.updateIndividual }, async (request) => {
+  app.put('/service/individual/:individualId/', { ...guard('service'), schema: GOV_MORE.updateIndividual }, (request, reply) => keyed(request, reply, async (idempotency) => {
     const { id, externalId, identityProviderId } = request.body.individual;
     const path = request.params.individualId.toUpperCase();
     for (const [field, value] of [['id', id], ['externalId', externalId]] as const) {
@@ -123,19 +126,19 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
         throw new TongbanError('TB_CONSENT_INDIVIDUAL_INVALID', { detail: 'A resident ID number does not change', fields: [{ pointer: `/individual/${field}`, message: 'consent.error.individualInvalid', detail: 'differs from the path' }] });
       }
     }
-    return { individual: govIndividual(await consent.registerIndividual({ idNumber: path, identityProviderId }, by(request), { mustExist: true })) };
-  });
+    return consent.registerIndividual({ idNumber: path, identityProviderId }, by(request, idempotency), { mustExist: true });
+  }, individualAnswer));
 
   // Webhooks of the caller agency.
   const webhookInput = (w: Static<typeof GOV_MORE.createWebhook.body>['webhook']) => ({ payloadUrl: w.payloadUrl, contentType: w.contentType, secretKey: w.secretKey, disabled: w.disabled ?? false });
-  app.post('/config/webhook/', { ...guard('config'), schema: GOV_MORE.createWebhook }, async (request) => ({ webhook: govWebhook(await consent.createWebhook(webhookInput(request.body.webhook), by(request))) }));
+  const webhookAnswer = answer((w: Webhook) => ({ webhook: govWebhook(w) }));
+  app.post('/config/webhook/', { ...guard('config'), schema: GOV_MORE.createWebhook }, (request, reply) => keyed(request, reply,
+    (idempotency) => consent.createWebhook(webhookInput(request.body.webhook), by(request, idempotency)), webhookAnswer));
   app.get('/config/webhook/:webhookId/', { ...guard('config'), schema: GOV_MORE.readWebhook('configWebhookRead') }, async (request) => ({ webhook: govWebhook(await consent.webhook(request.params.webhookId, ctx.agencyOf(request))) }));
-  app.put('/config/webhook/:webhookId/', { ...guard('config'), schema: GOV_MORE.updateWebhook }, async (request) =>
-    ({ webhook: govWebhook(await consent.updateWebhook(request.params.webhookId, webhookInput(request.body.webhook), by(request))) }));
-  app.delete('/config/webhook/:webhookId/', { ...guard('config'), schema: GOV_MORE.readWebhook('configWebhookDelete') }, async (request) => {
-    await consent.deleteWebhook(request.params.webhookId, by(request));
-    return { tongban: { deleted: request.params.webhookId } };
-  });
+  app.put('/config/webhook/:webhookId/', { ...guard('config'), schema: GOV_MORE.updateWebhook }, (request, reply) => keyed(request, reply,
+    (idempotency) => consent.updateWebhook(request.params.webhookId, webhookInput(request.body.webhook), by(request, idempotency)), webhookAnswer));
+  app.delete('/config/webhook/:webhookId/', { ...guard('config'), schema: GOV_MORE.deleteWebhook }, (request, reply) => keyed(request, reply,
+    (idempotency) => consent.deleteWebhook(request.params.webhookId, by(request, idempotency)), answer((deleted: { deleted: string }) => ({ tongban: deleted }))));
   app.get('/config/webhooks/', { ...guard('config'), schema: GOV_MORE.listWebhooks }, async (request) => ({ webhooks: (await consent.webhooks(ctx.agencyOf(request), ctx.page(request.query))).map(govWebhook) }));
 
   // Drafts and signatures: the client acts for the individual named in the header.
@@ -144,39 +147,40 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
     if (r.idNumber !== ctx.individual(request)) throw new TongbanError('TB_CONSENT_INDIVIDUAL_MISMATCH', { detail: `The record is not the individual's named in ${INDIVIDUAL_HEADER}` });
     return r;
   };
-  app.post('/service/individual/record/consent-record/draft/', { ...guard('service'), schema: GOV_MORE.draft }, async (request) => {
+  app.post('/service/individual/record/consent-record/draft/', { ...guard('service'), schema: GOV_MORE.draft }, (request, reply) => keyed(request, reply, async (idempotency) => {
     const a = await ctx.own(request, request.query.dataAgreementId);
-    const draft = await consent.draft(a.id, request.query.individualId);
-    return {
-      consentRecord: {
-        id: '', dataAgreement: await ctx.agreementOut(request, draft.agreement), dataAgreementRevisionHash: draft.revisionHash,
-        individual: { id: draft.idNumber, externalId: draft.idNumber, externalIdType: 'resident_id' }, optIn: true, state: 'unsigned',
-      },
-      signature: govSignature(draft.signature),
-    };
-  });
-  app.post('/service/individual/record/consent-record/', { ...guard('service'), schema: GOV_MORE.createSigned }, async (request) => {
+    return consent.draft(a.id, request.query.individualId, idempotency);
+  }, async (draft) => ({
+    consentRecord: {
+      id: '', dataAgreement: await ctx.agreementOut(request, draft.agreement), dataAgreementRevisionHash: draft.revisionHash,
+      individual: { id: draft.idNumber, externalId: draft.idNumber, externalIdType: 'resident_id' }, optIn: true, state: 'unsigned',
+    },
+    signature: govSignature(draft.signature),
+  })));
+  app.post('/service/individual/record/consent-record/', { ...guard('service'), schema: GOV_MORE.createSigned }, (request, reply) => keyed(request, reply, async (idempotency) => {
     const { consentRecord: r, signature: s } = request.body;
     const agreementId = r.dataAgreement?.id ?? r.dataAgreementId;
     if (agreementId === undefined) throw new TongbanError('TB_CONSENT_AGREEMENT_INVALID', { detail: 'Name the data agreement', fields: [{ pointer: '/consentRecord/dataAgreement/id', message: 'consent.error.agreementInvalid', detail: 'required' }] });
     const saved = await consent.createSigned({
       agreementId, idNumber: r.individual.id, optIn: r.optIn, revisionHash: r.dataAgreementRevisionHash, payload: s.payload, signature: s.signature, signedBy: s.verificationSignedBy, signedAs: s.verificationSignedAs,
-    }, by(request));
-    return { consentRecord: await ctx.recordOut(request, saved.record), revision: recordRevision(saved.record), signature: govSignature(saved.signature) };
-  });
-  app.post('/service/individual/record/consent-record/:consentRecordId/signature/', { ...guard('service'), schema: GOV_MORE.createSignature }, async (request) => {
-    const r = await mine(request, request.params.consentRecordId);
-    return { signature: govSignature(await consent.requestSignature(r, by(request))) };
-  });
-  app.put('/service/individual/record/consent-record/:consentRecordId/signature/', { ...guard('service'), schema: GOV_MORE.updateSignature }, async (request) => {
+    }, by(request, idempotency));
+    return saved.record;
+  }, async (record) => {
+    // The signature was written with the record, signed: the record's only one.
+    const signature = await consent.signatureOf(record.id);
+    return { consentRecord: await ctx.recordOut(request, record), revision: recordRevision(record), ...(signature ? { signature: govSignature(signature) } : {}) };
+  }));
+  const signatureAnswer = answer((s: Signature) => ({ signature: govSignature(s) }));
+  app.post('/service/individual/record/consent-record/:consentRecordId/signature/', { ...guard('service'), schema: GOV_MORE.createSignature }, (request, reply) => keyed(request, reply,
+    async (idempotency) => consent.requestSignature(await mine(request, request.params.consentRecordId), by(request, idempotency)), signatureAnswer));
+  app.put('/service/individual/record/consent-record/:consentRecordId/signature/', { ...guard('service'), schema: GOV_MORE.updateSignature }, (request, reply) => keyed(request, reply, async (idempotency) => {
     const r = await mine(request, request.params.consentRecordId);
     const s = request.body.signature;
-    return { signature: govSignature(await consent.signRecord(r, { signature: s.signature, signedBy: s.verificationSignedBy, signedAs: s.verificationSignedAs }, by(request))) };
-  });
+    return consent.signRecord(r, { signature: s.signature, signedBy: s.verificationSignedBy, signedAs: s.verificationSignedAs }, by(request, idempotency));
+  }, signatureAnswer));
 
   // Right to be forgotten, as far as the law lets: see deleteAllOf in service.ts.
-  app.delete('/service/individual/record/', { ...guard('service'), schema: GOV_MORE.deleteAll }, async (request) => {
-    const done = await consent.deleteAllOf({ agency: ctx.agencyOf(request), idNumber: ctx.individual(request), actor: ctx.actor(request), requestId: request.id });
-    return { tongban: done };
-  });
+  app.delete('/service/individual/record/', { ...guard('service'), schema: GOV_MORE.deleteAll }, (request, reply) => keyed(request, reply,
+    (idempotency) => consent.deleteAllOf({ agency: ctx.agencyOf(request), idNumber: ctx.individual(request), actor: ctx.actor(request), requestId: request.id, idempotency }),
+    answer(({ withdrawn, signaturesDiscarded, registrationErased }: Awaited<ReturnType<ConsentService['deleteAllOf']>>) => ({ tongban: { withdrawn, signaturesDiscarded, registrationErased } }))));
 }

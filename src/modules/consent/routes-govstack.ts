@@ -1,9 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
-import { agreementRevision, govAgreement, govRecord, INDIVIDUAL_HEADER, recordRevision } from './govstack-mapping.js';
+import { idempotentAnswer, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
+import { agreementRevision, govAgreement, govRecord, INDIVIDUAL_HEADER, recordRevision, withDates } from './govstack-mapping.js';
 import { GOV } from './govstack-schemas.js';
 import { registerGovstackMoreRoutes } from './routes-govstack-more.js';
 import type { AgreementAdmin, ConsentRecord, ConsentService, DataAgreement } from './service.js';
@@ -16,7 +17,7 @@ export const CONSENT_SCOPES = { config: 'consent:config', service: 'consent:serv
  * `consent:config` manages the caller's own agency's agreements, `consent:service` records and
  * verifies consent under them, `consent:audit` reads everything. See README for what is offered.
  */
-export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: Pick<Kernel, 'audit' | 'db' | 'config'>; consent: ConsentService }): void {
+export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: Pick<Kernel, 'audit' | 'db' | 'config' | 'now'>; consent: ConsentService }): void {
   const { kernel, consent } = deps;
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const guard = (s: keyof typeof CONSENT_SCOPES) => ({ preHandler: requireClientScope(CONSENT_SCOPES[s]) });
@@ -26,6 +27,13 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
     actor: { kind: 'client', id: client(request).clientId, organisation: client(request).organisation }, may: (agency) => agency === agencyOf(request), requestId: request.id,
   });
   const actor = (request: FastifyRequest) => admin(request).actor;
+  /**
+   * Every write of this API takes an Idempotency-Key (ADR 31): `run` passes the claim to the one
+   * service transaction that writes, `render` makes the 200 answer of its result (as kept: see
+   * withDates). The individual named in the header is part of the request a key is bound to.
+   */
+  const keyed = <R>(request: FastifyRequest, reply: FastifyReply, run: (idempotency: IdempotencyClaim | undefined) => Promise<R>, render: (result: R) => Promise<unknown>) =>
+    idempotentAnswer(kernel, request, reply, run, async (result: R) => ({ status: 200, body: await render(withDates(result)) }), { also: { individual: request.headers[INDIVIDUAL_HEADER] ?? null } });
 
   const names = async () => new Map((await consent.agencies()).map((a) => [a.code, a]));
   const agreementOut = async (request: FastifyRequest, a: DataAgreement) => {
@@ -68,24 +76,31 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
     return { id, controller: agencyOf(request), lawfulBasis: body.dataAgreement.lawfulBasis as DataAgreement['lawfulBasis'], purpose: t.purpose, legalBasis: t.legalBasis, items: t.items, retention: t.retention, consentDays: t.consentDays ?? undefined };
   };
 
+  /**
+   * A kept result is JSON from jsonb, whose objects come back in another key order: an agreement
+   * is read again by id and version, so its answer (and the revision hash over it) is the first one.
+   */
+  const stored = async (a: DataAgreement): Promise<DataAgreement> => (await consent.agreementVersion(a.id, a.version)) ?? a;
+  const agreementAnswer = (request: FastifyRequest) => async (kept: DataAgreement) => {
+    const a = await stored(kept);
+    return { dataAgreement: await agreementOut(request, a), revision: agreementRevision(a) };
+  };
+
   // config: the caller's own agency's agreements
-  app.post('/config/data-agreement/', { ...guard('config'), schema: GOV.createAgreement }, async (request) => {
-    const saved = await consent.saveAgreement(input(request.body, request.body.dataAgreement.id ?? '', request), admin(request), { create: true });
-    return { dataAgreement: await agreementOut(request, saved), revision: agreementRevision(saved) };
-  });
+  app.post('/config/data-agreement/', { ...guard('config'), schema: GOV.createAgreement }, (request, reply) => keyed(request, reply,
+    (idempotency) => consent.saveAgreement(input(request.body, request.body.dataAgreement.id ?? '', request), admin(request), { create: true, idempotency }), agreementAnswer(request)));
   app.get('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.readAgreement('configDataAgreementRead') }, async (request) => {
     const a = await own(request, request.params.dataAgreementId);
     return { dataAgreement: await agreementOut(request, a), revision: agreementRevision(a) };
   });
-  app.put('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.updateAgreement }, async (request) => {
+  app.put('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.updateAgreement }, (request, reply) => keyed(request, reply, async (idempotency) => {
     await own(request, request.params.dataAgreementId);
-    const saved = await consent.saveAgreement(input(request.body, request.params.dataAgreementId, request), admin(request));
-    return { dataAgreement: await agreementOut(request, saved), revision: agreementRevision(saved) };
-  });
-  app.delete('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.readAgreement('configDataAgreementDelete') }, async (request) => {
+    return consent.saveAgreement(input(request.body, request.params.dataAgreementId, request), admin(request), { idempotency });
+  }, agreementAnswer(request)));
+  app.delete('/config/data-agreement/:dataAgreementId/', { ...guard('config'), schema: GOV.deleteAgreement }, (request, reply) => keyed(request, reply, async (idempotency) => {
     await own(request, request.params.dataAgreementId);
-    return { revision: agreementRevision(await consent.retireAgreement(request.params.dataAgreementId, admin(request))) };
-  });
+    return consent.retireAgreement(request.params.dataAgreementId, admin(request), { idempotency });
+  }, async (retired) => ({ revision: agreementRevision(await stored(retired)) })));
   app.get('/config/data-agreements/', { ...guard('config'), schema: GOV.list('configDataAgreementList') }, async (request) => {
     const { offset, limit } = page(request.query);
     const mine = (await consent.listAgreements({ controllers: [agencyOf(request)], includeRetired: true })).slice(offset, offset + limit);
@@ -121,12 +136,12 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
     await audited(request, [r]);
     return { consentRecord: await recordOut(request, r), revision: recordRevision(r) };
   });
-  const change = (request: FastifyRequest, agreementId: string, idNumber: string) => ({ agreementId, idNumber, channel: 'api' as const, actor: actor(request), requestId: request.id });
-  app.post('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.createRecord }, async (request) => {
+  const change = (request: FastifyRequest, agreementId: string, idNumber: string, idempotency: IdempotencyClaim | undefined) => ({ agreementId, idNumber, channel: 'api' as const, actor: actor(request), requestId: request.id, idempotency });
+  const recordAnswer = (request: FastifyRequest) => async (r: ConsentRecord) => ({ consentRecord: await recordOut(request, r), revision: recordRevision(r) });
+  app.post('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.createRecord }, (request, reply) => keyed(request, reply, async (idempotency) => {
     const a = await own(request, request.params.dataAgreementId);
-    const r = await consent.give(change(request, a.id, request.query.individualId));
-    return { consentRecord: await recordOut(request, r), revision: recordRevision(r) };
-  });
+    return consent.give(change(request, a.id, request.query.individualId, idempotency));
+  }, recordAnswer(request)));
   app.get('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.readAgreement('serviceIndividualConsentRecordRead') }, async (request) => {
     const a = await own(request, request.params.dataAgreementId);
     const [latest] = await consent.history(individual(request), a.id);
@@ -143,13 +158,12 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
     await audited(request, records);
     return { consentRecords: await Promise.all(records.map((r) => recordOut(request, r))) };
   });
-  app.put('/service/individual/record/consent-record/:consentRecordId/', { ...guard('service'), schema: GOV.updateRecord }, async (request) => {
+  app.put('/service/individual/record/consent-record/:consentRecordId/', { ...guard('service'), schema: GOV.updateRecord }, (request, reply) => keyed(request, reply, async (idempotency) => {
     const before = await ownRecord(request, request.params.consentRecordId);
     if (before.idNumber !== individual(request)) throw new TongbanError('TB_CONSENT_RECORD_NOT_FOUND', { detail: 'The record is not this individual\'s', denied: 'not-owner' });
-    const input = change(request, before.agreementId, before.idNumber);
-    const r = request.body.consentRecord.optIn ? await consent.give(input) : await consent.withdraw(input);
-    return { consentRecord: await recordOut(request, r), revision: recordRevision(r) };
-  });
+    const input = change(request, before.agreementId, before.idNumber, idempotency);
+    return request.body.consentRecord.optIn ? consent.give(input) : consent.withdraw(input);
+  }, recordAnswer(request)));
   app.get('/service/individual/record/data-agreement/:dataAgreementId/all/', { ...guard('service'), schema: GOV.listFor('serviceIndividualDataAgreementConsentRecordList') }, async (request) => {
     const a = await own(request, request.params.dataAgreementId);
     const { offset, limit } = page(request.query);
@@ -183,5 +197,5 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
   });
 
   // Policies, individuals, webhooks, signatures, drafts and delete-all (ADR 29).
-  registerGovstackMoreRoutes(scope, { kernel, consent, guard, agencyOf, actor, individual, own, ownRecord, recordOut, agreementOut, audited, page });
+  registerGovstackMoreRoutes(scope, { kernel, consent, guard, agencyOf, actor, individual, own, ownRecord, recordOut, agreementOut: async (request, a) => agreementOut(request, await stored(a)), audited, page, keyed });
 }

@@ -1,7 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kernel } from '../../kernel/context.js';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
+import { withDates } from './govstack-mapping.js';
 import { createAgreementSchema, listAgreementsSchema, readAgreementSchema, retireAgreementSchema, updateAgreementSchema } from './schemas.js';
 import type { AgreementAdmin, ConsentService, DataAgreement } from './service.js';
 
@@ -20,7 +23,7 @@ export function agreementAdmin(request: FastifyRequest): AgreementAdmin {
 export const agreementJson = (a: DataAgreement) => ({ ...a, consentDays: a.consentDays ?? null, createdAt: a.createdAt.toISOString() });
 
 /** /api/consent: agency and platform administrators manage their agencies' agreements. */
-export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService): void {
+export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const guard = { preHandler: requireRole([...ADMINS]) };
 
@@ -39,18 +42,20 @@ export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentSe
     await visible(request, request.params.id);
     return { versions: (await consent.versions(request.params.id)).map(agreementJson) };
   });
-  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => {
+  // Every write takes an Idempotency-Key, keyed to the signed-in account (ADR 31). A kept result
+  // is JSON from jsonb (other key order, dates as strings): the answer reads the version again.
+  const answer = (status: number) => async (kept: DataAgreement) => ({ status, body: agreementJson((await consent.agreementVersion(kept.id, kept.version)) ?? withDates(kept)) });
+  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, (idempotency) => {
     const { consentDays, ...body } = request.body;
-    const saved = await consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true });
-    return reply.status(201).send(agreementJson(saved));
-  });
-  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request) => {
+    return consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true, idempotency });
+  }, answer(201)));
+  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
     await visible(request, request.params.id);
     const { consentDays, ...body } = request.body;
-    return agreementJson(await consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request)));
-  });
-  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request) => {
+    return consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request), { idempotency });
+  }, answer(200)));
+  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
     await visible(request, request.params.id);
-    return agreementJson(await consent.retireAgreement(request.params.id, agreementAdmin(request)));
-  });
+    return consent.retireAgreement(request.params.id, agreementAdmin(request), { idempotency });
+  }, answer(200)));
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idempotencyHeaders as headers } from '../../kernel/idempotency/index.js';
 import { CHANNELS, LAWFUL_BASES } from './model.js';
 
 /** Route schemas of /api/consent (agreement administration) and the consent pages' forms. */
@@ -19,12 +20,12 @@ export const listAgreementsSchema = {
   querystring: Type.Object({ retired: Type.Optional(Type.Boolean()) }),
 };
 export const readAgreementSchema = { tags: TAG, summary: 'One data agreement with all its versions, newest first', params: Type.Object({ id: Id }) };
-export const createAgreementSchema = { tags: TAG, summary: 'Create a data agreement (version 1)', body: Type.Object({ id: Id, ...agreementFields }, { additionalProperties: false }) };
+export const createAgreementSchema = { tags: TAG, summary: 'Create a data agreement (version 1)', headers, body: Type.Object({ id: Id, ...agreementFields }, { additionalProperties: false }) };
 export const updateAgreementSchema = {
   tags: TAG, summary: 'Save a new version; consents carry over only when the purpose is unchanged and no data item is added',
-  params: Type.Object({ id: Id }), body: AgreementBody,
+  headers, params: Type.Object({ id: Id }), body: AgreementBody,
 };
-export const retireAgreementSchema = { tags: TAG, summary: 'Retire a data agreement: no new consent, checks refuse', params: Type.Object({ id: Id }) };
+export const retireAgreementSchema = { tags: TAG, summary: 'Retire a data agreement: no new consent, checks refuse', headers, params: Type.Object({ id: Id }) };
 
 export const channelSchema = Type.Union(CHANNELS.map((c) => Type.Literal(c)));
 

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { IdentityService } from '../identity/service.js';
 import { ConsentErrors } from './errors.js';
@@ -22,6 +23,8 @@ export interface AgencyActor {
   readonly actor: Actor;
   readonly agency: string;
   readonly requestId?: string | undefined;
+  /** The caller's Idempotency-Key: recorded in the transaction that writes, a retry writes nothing (ADR 31). */
+  readonly idempotency?: IdempotencyClaim | undefined;
 }
 
 export interface Policy {
@@ -106,7 +109,7 @@ function validPolicy(input: PolicyInput): PolicyInput {
 export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'>, deps: { identity: Pick<IdentityService, 'accountByIdNumber'> }, core: {
   store: ConsentApiStore;
   current: (id: string) => Promise<DataAgreement | undefined>;
-  change: (kind: 'given' | 'withdrawn', input: { agreementId: string; idNumber: string; channel: 'api'; actor: Actor; requestId?: string | undefined }, within?: (tx: Executor, row: EventRow) => Promise<void>) => Promise<ConsentRecord>;
+  change: (kind: 'given' | 'withdrawn', input: { agreementId: string; idNumber: string; channel: 'api'; actor: Actor; requestId?: string | undefined; idempotency?: IdempotencyClaim | undefined }, within?: (tx: Executor, row: EventRow) => Promise<void>) => Promise<ConsentRecord>;
   normalId: (idNumber: string) => string;
   webhooks: Webhooks;
 }) {
@@ -128,7 +131,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
 
   async function savePolicy(input: PolicyInput, by: AgencyActor, options: { create?: boolean } = {}): Promise<Policy> {
     const clean = validPolicy(input);
-    return db.transaction().execute(async (tx) => {
+    return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
       const [previous] = await store.latestPolicies(tx, { id: clean.id });
       if (previous && options.create) throw fail('TB_CONSENT_POLICY_EXISTS', '/policy/id', `${clean.id} exists`);
       if (previous && previous.controller !== by.agency) throw new TongbanError(ConsentErrors.TB_CONSENT_POLICY_NOT_FOUND, { detail: `No policy ${clean.id} of your agency` });
@@ -140,7 +143,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       await store.insertPolicy(tx, row);
       await audit(tx, by, 'consent.policy.save', { type: 'consent-policy', id: row.id }, { details: { version: row.version, url: row.url } });
       return toPolicy(row);
-    });
+    }));
   }
 
   const ownWebhook = async (id: string, agency: string): Promise<WebhookRow> => {
@@ -162,14 +165,14 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
     // Policies: versioned like agreements, per controller agency.
     savePolicy,
     async deletePolicy(id: string, by: AgencyActor): Promise<Policy> {
-      return db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
         const [row] = await store.latestPolicies(tx, { id });
         if (!row?.active || row.controller !== by.agency) throw new TongbanError(ConsentErrors.TB_CONSENT_POLICY_NOT_FOUND, { detail: `No policy ${id} of your agency` });
         const deleted: PolicyRow = { ...row, version: row.version + 1, active: false, created_at: kernel.now(), created_by: by.actor.id };
         await store.insertPolicy(tx, deleted);
         await audit(tx, by, 'consent.policy.delete', { type: 'consent-policy', id }, { details: { version: deleted.version } });
         return toPolicy(deleted);
-      });
+      }));
     },
     /** The current version, or the one named. */
     async policy(id: string, version?: number): Promise<Policy | undefined> {
@@ -192,7 +195,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       if (options.mustExist && !(await store.knows(db, by.agency, idNumber))) throw new TongbanError(ConsentErrors.TB_CONSENT_INDIVIDUAL_NOT_FOUND, { detail: 'Your agency has no such individual' });
       const accountId = await accountOf(idNumber);
       const at = kernel.now();
-      return db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
         const before = await store.individual(tx, by.agency, idNumber);
         await store.upsertIndividual(tx, {
           agency: by.agency, id_number: idNumber, identity_provider_id: provider === undefined ? (before?.identity_provider_id ?? null) : provider || null,
@@ -200,7 +203,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
         });
         await audit(tx, by, before ? 'consent.individual.update' : 'consent.individual.register', { type: 'consent-individual', id: by.agency }, { subject: accountId, details: { hasAccount: accountId !== undefined } });
         return { idNumber, identityProviderId: provider === undefined ? (before?.identity_provider_id ?? undefined) : provider || undefined, accountId, registeredAt: before?.created_at ?? at };
-      });
+      }));
     },
     /** One individual the agency knows, or undefined; the read is audited with the person as subject. */
     async individual(idNumber: string, by: AgencyActor, purpose: string): Promise<Individual | undefined> {
@@ -231,28 +234,29 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
         id: uuidv7(), agency: by.agency, payload_url: clean.payloadUrl, content_type: clean.contentType, secret_key: clean.secretKey, disabled: clean.disabled,
         created_at: at, created_by: by.actor.id, updated_at: at, deleted_at: null,
       };
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
         await store.insertWebhook(tx, row);
         await audit(tx, by, 'consent.webhook.save', { type: 'consent-webhook', id: row.id }, { details: { payloadUrl: row.payload_url, disabled: row.disabled } });
-      });
-      return toWebhook(row);
+        return toWebhook(row);
+      }));
     },
     async updateWebhook(id: string, input: WebhookInput, by: AgencyActor): Promise<Webhook> {
       const before = await ownWebhook(id, by.agency);
       const clean = validWebhook(input);
       const values = { payload_url: clean.payloadUrl, content_type: clean.contentType, secret_key: clean.secretKey, disabled: clean.disabled, updated_at: kernel.now() };
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
         await store.updateWebhook(tx, id, values);
         await audit(tx, by, 'consent.webhook.save', { type: 'consent-webhook', id }, { details: { payloadUrl: values.payload_url, disabled: values.disabled } });
-      });
-      return toWebhook({ ...before, ...values });
+        return toWebhook({ ...before, ...values });
+      }));
     },
-    async deleteWebhook(id: string, by: AgencyActor): Promise<void> {
+    async deleteWebhook(id: string, by: AgencyActor): Promise<{ deleted: string }> {
       await ownWebhook(id, by.agency);
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
         await store.deleteWebhook(tx, id, kernel.now());
         await audit(tx, by, 'consent.webhook.delete', { type: 'consent-webhook', id });
-      });
+        return { deleted: id };
+      }));
     },
     async webhook(id: string, agency: string): Promise<Webhook> {
       return toWebhook(await ownWebhook(id, agency));
@@ -273,18 +277,20 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
     },
     /** An unsigned signature with the payload to sign (the record's snapshot); the same one again while it is unsigned. */
     async requestSignature(record: ConsentRecord, by: AgencyActor): Promise<Signature> {
-      const existing = await store.signatureOf(db, record.id);
-      if (existing?.signed_at) throw new TongbanError(ConsentErrors.TB_CONSENT_SIGNATURE_SIGNED, { detail: 'The record is signed already' });
-      if (existing) return toSignature(existing);
       const snapshot = recordRevision(record).serializedSnapshot;
       const at = kernel.now();
-      const { payload, fields } = payloadFor(snapshot, at, record.id);
-      const row: SignatureRow = {
-        id: uuidv7(), event_id: record.id, payload, verification_method: SIGNATURE_METHOD, verification_payload: snapshot, verification_payload_hash: fields.verificationPayloadHash,
-        verification_signed_by: null, verification_signed_as: null, signature: null, created_at: at, created_by: by.actor.id, signed_at: null,
-      };
-      await store.insertSignature(db, row);
-      return toSignature(row);
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
+        const existing = await store.signatureOf(tx, record.id);
+        if (existing?.signed_at) throw new TongbanError(ConsentErrors.TB_CONSENT_SIGNATURE_SIGNED, { detail: 'The record is signed already' });
+        if (existing) return toSignature(existing);
+        const { payload, fields } = payloadFor(snapshot, at, record.id);
+        const row: SignatureRow = {
+          id: uuidv7(), event_id: record.id, payload, verification_method: SIGNATURE_METHOD, verification_payload: snapshot, verification_payload_hash: fields.verificationPayloadHash,
+          verification_signed_by: null, verification_signed_as: null, signature: null, created_at: at, created_by: by.actor.id, signed_at: null,
+        };
+        await store.insertSignature(tx, row);
+        return toSignature(row);
+      }));
     },
     /** Signs the record's unsigned signature once the signature verifies against its payload. */
     async signRecord(record: ConsentRecord, input: { signature: string; signedBy: string; signedAs?: string | undefined }, by: AgencyActor): Promise<Signature> {
@@ -295,20 +301,21 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       const at = kernel.now();
       const agreement = await core.current(record.agreementId);
       const signedAs = input.signedAs?.trim() ? input.signedAs.trim().slice(0, 50) : null;
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
         if (!(await store.sign(tx, row.id, { signature: input.signature, signedBy: input.signedBy, signedAs, at }))) {
           throw new TongbanError(ConsentErrors.TB_CONSENT_SIGNATURE_SIGNED, { detail: 'The record is signed already' });
         }
         await audit(tx, by, 'consent.record.sign', { type: 'consent-agreement', id: record.agreementId }, { subject: record.accountId, details: { eventId: record.id, signatureId: row.id } });
         if (agreement) await core.webhooks.announce(tx, agreement.controller, 'consent.signed', { consentRecordId: record.id, dataAgreementId: record.agreementId, individualId: record.idNumber });
-      });
-      return toSignature({ ...row, signature: input.signature, verification_signed_by: input.signedBy, verification_signed_as: signedAs, signed_at: at });
+        return toSignature({ ...row, signature: input.signature, verification_signed_by: input.signedBy, verification_signed_as: signedAs, signed_at: at });
+      }));
     },
     /**
      * A draft record and its signature to sign, stored nowhere: the objectData of the snapshot
-     * names the agreement version (and its revision hash), the individual and optIn.
+     * names the agreement version (and its revision hash), the individual and optIn. With an
+     * Idempotency-Key the first draft is kept with the key, so a retry gets the same payload to sign.
      */
-    async draft(agreementId: string, idNumberInput: string): Promise<{ agreement: DataAgreement; idNumber: string; revisionHash: string; signature: Signature }> {
+    async draft(agreementId: string, idNumberInput: string, idempotency?: IdempotencyClaim): Promise<{ agreement: DataAgreement; idNumber: string; revisionHash: string; signature: Signature }> {
       const agreement = await core.current(agreementId);
       if (!agreement?.active) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_NOT_FOUND, { detail: `No active data agreement ${agreementId}` });
       if (!agreement.needsConsent) throw new TongbanError(ConsentErrors.TB_CONSENT_NOT_NEEDED, { detail: `${agreement.id} rests on ${agreement.lawfulBasis}` });
@@ -320,10 +327,11 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
         schemaName: 'ConsentRecord', objectId: '', signedWithoutObjectId: true, timestamp: at.toISOString(),
       });
       const { payload, fields } = payloadFor(snapshot, at, undefined);
-      return {
+      const draft = {
         agreement, idNumber, revisionHash,
         signature: { id: undefined, payload, signature: undefined, verificationMethod: SIGNATURE_METHOD, verificationPayload: snapshot, verificationPayloadHash: fields.verificationPayloadHash, verificationSignedBy: undefined, verificationSignedAs: undefined, timestamp: at, signedAt: undefined },
       };
+      return idempotency ? db.transaction().execute((tx) => withIdempotency(tx, idempotency, () => Promise.resolve(draft))) : draft;
     },
     /**
      * The draft flow's second step: the record and its signature together. The signed payload
@@ -347,7 +355,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       if (!verifies(input.payload, input.signature, input.signedBy)) throw fail('TB_CONSENT_SIGNATURE_INVALID', '/signature/signature', 'An Ed25519 signature (base64url) of payload by the key in verificationSignedBy');
       const at = kernel.now();
       let signatureRow: SignatureRow | undefined;
-      const record = await core.change(input.optIn ? 'given' : 'withdrawn', { agreementId: agreement.id, idNumber, channel: 'api', actor: by.actor, requestId: by.requestId }, async (tx, event) => {
+      const record = await core.change(input.optIn ? 'given' : 'withdrawn', { agreementId: agreement.id, idNumber, channel: 'api', actor: by.actor, requestId: by.requestId, idempotency: by.idempotency }, async (tx, event) => {
         signatureRow = {
           id: uuidv7(), event_id: event.id, payload: input.payload, verification_method: SIGNATURE_METHOD, verification_payload: signed.verificationPayload,
           verification_payload_hash: signed.verificationPayloadHash, verification_signed_by: input.signedBy, verification_signed_as: input.signedAs?.trim().slice(0, 50) || null,

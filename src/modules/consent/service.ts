@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
@@ -34,6 +35,8 @@ export interface ConsentChange {
   readonly channel: Channel;
   readonly actor: Actor;
   readonly requestId?: string | undefined;
+  /** The caller's Idempotency-Key: recorded with the event, a retry creates nothing (ADR 31). */
+  readonly idempotency?: IdempotencyClaim | undefined;
 }
 
 /** An agreement with a person's state under it: a line of their consent page. */
@@ -148,11 +151,11 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
     const accountId = input.accountId ?? (await deps.identity.accountByIdNumber(idNumber))?.id;
     const at = kernel.now();
     const row = eventRow(kind, agreement, idNumber, accountId, input, at);
-    await db.transaction().execute(async (tx) => {
+    return db.transaction().execute((tx) => withIdempotency(tx, input.idempotency, async () => {
       await writeEvent(tx, row, agreement, input);
       if (within) await within(tx, row);
-    });
-    return record(row, agreement, at);
+      return record(row, agreement, at);
+    }));
   }
 
   /**
@@ -162,13 +165,13 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
    * the agency's registration of them as an individual is erased; one audit record says what was
    * done. Consent events and signed signatures are never deleted (ADR 29).
    */
-  async function deleteAllOf(input: { agency: string; idNumber: string; actor: Actor; requestId?: string | undefined }) {
+  async function deleteAllOf(input: { agency: string; idNumber: string; actor: Actor; requestId?: string | undefined; idempotency?: IdempotencyClaim | undefined }) {
     const idNumber = normalId(input.idNumber);
     const accountId = (await deps.identity.accountByIdNumber(idNumber))?.id;
     const agreements = (await store.latestAgreements(db, { controllers: [input.agency] })).map(toAgreement).filter((a) => a.needsConsent);
     const at = kernel.now();
     const change = { channel: 'api' as const, actor: input.actor, requestId: input.requestId };
-    return db.transaction().execute(async (tx) => {
+    return db.transaction().execute((tx) => withIdempotency(tx, input.idempotency, async () => {
       const withdrawn: string[] = [];
       for (const agreement of agreements) {
         const latest = await store.latestEvent(tx, idNumber, agreement.id);
@@ -185,7 +188,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
       });
       await webhooks.announce(tx, input.agency, 'individual.records.deleted', { individualId: idNumber, withdrawn });
       return { withdrawn, signaturesDiscarded, registrationErased };
-    });
+    }));
   }
 
   const api = createConsentApi(kernel, deps, { store: apiStore, current, change, normalId, webhooks });
@@ -218,12 +221,12 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
      * Saves a new version (version 1 when `create`). Consents given earlier carry over only when
      * the purpose is unchanged and no data item is added. Audited as consent.agreement.save.
      */
-    async saveAgreement(input: AgreementInput, admin: AgreementAdmin, options: { create?: boolean } = {}): Promise<DataAgreement> {
+    async saveAgreement(input: AgreementInput, admin: AgreementAdmin, options: { create?: boolean; idempotency?: IdempotencyClaim | undefined } = {}): Promise<DataAgreement> {
       const clean = validated(input);
       if (!admin.may(clean.controller)) throw new TongbanError(ConsentErrors.TB_CONSENT_FORBIDDEN, { detail: `You may not act for ${clean.controller}` });
       const agencies = await deps.catalog.listAgencies();
       if (!agencies.some((a) => a.code === clean.controller)) throw invalid(`No agency ${clean.controller}`, '/controller');
-      return db.transaction().execute(async (tx) => {
+      return db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
         const [previousRow] = await store.latestAgreements(tx, { id: clean.id });
         const previous = previousRow ? toAgreement(previousRow) : undefined;
         if (previous && options.create) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_EXISTS, { detail: `${clean.id} exists`, fields: [{ pointer: '/id', message: 'consent.error.agreementExists', detail: 'taken' }] });
@@ -242,12 +245,12 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
         });
         await webhooks.announce(tx, row.controller, 'agreement.saved', { dataAgreementId: row.id, version, consentFromVersion: row.consent_from_version });
         return toAgreement(row);
-      });
+      }));
     },
 
     /** Retires an agreement with a last version marked inactive: no new consent, checks answer unknown_agreement. */
-    async retireAgreement(id: string, admin: AgreementAdmin): Promise<DataAgreement> {
-      return db.transaction().execute(async (tx) => {
+    async retireAgreement(id: string, admin: AgreementAdmin, options: { idempotency?: IdempotencyClaim | undefined } = {}): Promise<DataAgreement> {
+      return db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
         const [row] = await store.latestAgreements(tx, { id });
         if (!row?.active) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_NOT_FOUND, { detail: `No active data agreement ${id}` });
         if (!admin.may(row.controller)) throw new TongbanError(ConsentErrors.TB_CONSENT_FORBIDDEN, { detail: `${id} belongs to ${row.controller}` });
@@ -259,7 +262,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
         });
         await webhooks.announce(tx, retired.controller, 'agreement.retired', { dataAgreementId: id, version: retired.version });
         return toAgreement(retired);
-      });
+      }));
     },
 
     /**
