@@ -40,7 +40,7 @@ export function registerSeedCommand(
 ): void {
   program.command('seed').description('load the demo data (idempotent); --persons N adds N synthetic persons to the population register')
     .option('--persons <count>', 'synthetic persons to generate', parseCount)
-    .option('--batch <size>', 'rows per INSERT statement', parseCount, 5000)
+    .option('--batch <size>', 'persons per INSERT statement', parseCount, 10_000)
     .action(async (options: { persons?: number; batch: number }) => {
       const cli = await open();
       try {

@@ -3,8 +3,8 @@
  * identity module has the same checks for its own forms; a module reaches another only through
  * its service, so these few lines are kept here too).
  */
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
+export const ID_WEIGHTS: readonly number[] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+export const ID_CHECK = '10X98765432';
 
 /** The check character of the first 17 digits of a resident ID number (GB 11643-1999, ISO 7064 MOD 11-2). */
 export function residentIdCheckChar(first17: string): string {

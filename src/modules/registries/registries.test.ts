@@ -7,7 +7,7 @@ import { demoPersona } from '../identity/demo-personas.js';
 import { migrationSources } from '../index.js';
 import { DEMO_BUSINESS, DEMO_CITIZEN } from './definitions.js';
 import { isResidentId } from './ids.js';
-import { syntheticPerson } from './persons.js';
+import { syntheticPerson, syntheticPersonsSql } from './persons.js';
 import { registriesApp } from './test-kit.js';
 
 const ZHANG = demoPersona('citizen');
@@ -147,5 +147,28 @@ describeEachDatabase('registries: records, history, audited reads, corrections',
     const byName = await plan(sql`select r.* from registries_records r where r.registry = ${'population'} and exists (select 1 from registries_search_keys k where k.record_id = r.id and k.registry = ${'population'} and k.field = ${'name'} and k.value >= ${'欧阳'} and k.value < ${'欧阳\u{10FFFF}'})`);
     expect(byName).toMatch(/Index (Only )?Scan using registries_search_keys_pk/);
     expect(byName).not.toMatch(/Seq Scan on registries_search_keys/);
+  });
+
+  it('the database computes the same persons as syntheticPerson, and stores them with their search key and history', async () => {
+    const db = built.kernel.db;
+    const computed = [...(await syntheticPersonsSql(0, 3000).execute(db)).rows, ...(await syntheticPersonsSql(98_765_000, 98_766_000).execute(db)).rows];
+    expect(computed).toHaveLength(4000);
+    for (const row of computed) {
+      const person = syntheticPerson(Number(row.i));
+      expect(row.key).toBe(person.idNumber);
+      expect(row.data).toEqual({ ...person });
+    }
+    // Stored by generatePersons (the test above): the record, its name as a search key, its creation in the history.
+    const sample = syntheticPerson(12_345);
+    const stored = await sql<{ id: string; data: Record<string, unknown>; revision: number }>`select id, data, revision from registries_records where registry = 'population' and key = ${sample.idNumber}`.execute(db);
+    expect(stored.rows).toHaveLength(1);
+    const record = stored.rows[0]!;
+    expect(record.data).toEqual({ ...sample });
+    expect(record.revision).toBe(1);
+    expect(record.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const keys = await sql<{ field: string; value: string }>`select field, value from registries_search_keys where record_id = ${record.id}`.execute(db);
+    expect(keys.rows).toEqual([{ field: 'name', value: sample.name }]);
+    const history = await sql<{ operation: string; actor_id: string }>`select operation, actor_id from registries_history where record_id = ${record.id}`.execute(db);
+    expect(history.rows).toEqual([{ operation: 'create', actor_id: 'tongban-seed' }]);
   });
 });

@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { sql, type Generated, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 
 export type RegistriesTables = {
   registries_registries: {
@@ -155,34 +155,20 @@ export function createRegistriesStore() {
      * by jsonb_to_recordset, so a batch costs one round trip on pg and PGlite alike. Records whose
      * key exists already are left alone. Returns how many were new.
      */
-    async bulkInsert(executor: Executor, input: {
-      registry: string; version: string; searchFields: readonly string[]; at: Date;
-      actor: { kind: string; id: string; organisation: string | null }; reason: string;
-      rows: readonly { id: string; key: string; data: Record<string, unknown> }[];
-    }): Promise<number> {
-      const result = await sql<{ n: number }>`
-        with input as (select * from jsonb_to_recordset(cast(${JSON.stringify(input.rows)} as jsonb)) as x(id uuid, key text, data jsonb)),
-        ins as (
-          insert into registries_records (id, registry, key, version, data, revision, created_at, modified_at)
-          select id, ${input.registry}, key, ${input.version}, data, 1, ${input.at}, ${input.at} from input
-          on conflict (registry, key) do nothing
-          returning id, key, data
-        ),
-        keys as (
-          insert into registries_search_keys (registry, field, value, record_id)
-          select ${input.registry}, f.field, ins.data ->> f.field, ins.id
-          from ins cross join jsonb_array_elements_text(cast(${JSON.stringify(input.searchFields)} as jsonb)) as f(field)
-          where ins.data ->> f.field is not null
-          on conflict do nothing
-        ),
-        hist as (
-          insert into registries_history (id, record_id, registry, key, revision, operation, before, actor_kind, actor_id, actor_organisation, reason, at)
-          select gen_random_uuid(), id, ${input.registry}, key, 1, 'create', null, ${input.actor.kind}, ${input.actor.id}, ${input.actor.organisation}, ${input.reason}, ${input.at}
-          from ins
-          returning 1
-        )
-        select cast(count(*) as integer) as n from hist`.execute(executor);
-      return Number(result.rows[0]?.n ?? 0);
+    bulkInsert(executor: Executor, input: BulkInput & { rows: readonly { id: string; key: string; data: Record<string, unknown> }[] }): Promise<number> {
+      return insertRecords(executor, input, sql`select * from jsonb_to_recordset(cast(${JSON.stringify(input.rows)} as jsonb)) as x(id uuid, key text, data jsonb)`);
+    },
+
+    /**
+     * Records the database computes itself (`rows`: a query of `(i, key, data)`, e.g. the
+     * synthetic persons), written like `bulkInsert`'s, with time-ordered (version 7) ids made from
+     * `at` and `i`: consecutive rows land next to each other in the id index.
+     */
+    insertComputed(executor: Executor, input: BulkInput, rows: RawBuilder<{ i: number; key: string; data: Record<string, unknown> }>): Promise<number> {
+      const ms = lpadHex(input.at.getTime(), 12);
+      // 8-4-4-4-12 hex digits: 48 bits of milliseconds, version 7, i in 60 bits (variant 10), 12 random bits.
+      const id = sql`cast(${ms.slice(0, 8)} || '-' || ${ms.slice(8)} || '-7' || substr(h.ih, 1, 3) || '-8' || substr(h.ih, 4, 3) || '-' || substr(h.ih, 7, 9) || substr(md5(random()::text), 1, 3) as uuid)`;
+      return insertRecords(executor, input, sql`select ${id} as id, r.key, r.data from (${rows}) as r cross join lateral (select lpad(to_hex(r.i), 15, '0') as ih) as h order by r.i`);
     },
 
     async count(executor: Executor, registry: string): Promise<number> {
@@ -217,3 +203,40 @@ export function createRegistriesStore() {
 }
 
 export type RegistriesStore = ReturnType<typeof createRegistriesStore>;
+
+interface BulkInput {
+  registry: string; version: string; searchFields: readonly string[]; at: Date;
+  actor: { kind: string; id: string; organisation: string | null }; reason: string;
+}
+
+const lpadHex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+
+/**
+ * New records from `input` (a query of `(id, key, data)`), their search keys and their history,
+ * in one statement; records whose key exists already are left alone. Returns how many were new.
+ */
+async function insertRecords(executor: Executor, meta: BulkInput, input: RawBuilder<unknown>): Promise<number> {
+  const result = await sql<{ n: number }>`
+    with input as (${input}),
+    ins as (
+      insert into registries_records (id, registry, key, version, data, revision, created_at, modified_at)
+      select id, ${meta.registry}, key, ${meta.version}, data, 1, ${meta.at}, ${meta.at} from input
+      on conflict (registry, key) do nothing
+      returning id, key, data
+    ),
+    keys as (
+      insert into registries_search_keys (registry, field, value, record_id)
+      select ${meta.registry}, f.field, ins.data ->> f.field, ins.id
+      from ins cross join jsonb_array_elements_text(cast(${JSON.stringify(meta.searchFields)} as jsonb)) as f(field)
+      where ins.data ->> f.field is not null
+      on conflict do nothing
+    ),
+    hist as (
+      insert into registries_history (id, record_id, registry, key, revision, operation, before, actor_kind, actor_id, actor_organisation, reason, at)
+      select gen_random_uuid(), id, ${meta.registry}, key, 1, 'create', null, ${meta.actor.kind}, ${meta.actor.id}, ${meta.actor.organisation}, ${meta.reason}, ${meta.at}
+      from ins
+      returning 1
+    )
+    select cast(count(*) as integer) as n from hist`.execute(executor);
+  return Number(result.rows[0]?.n ?? 0);
+}
