@@ -102,6 +102,15 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
   it('reconciles a day: unpaid fees, payments with no application, settlements that do not match; page and CSV', async () => {
     const unpaid = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
     await built.services.payments.statusFor(unpaid.id);
+    // Closed before a decision with the fee unpaid: owed by nobody, listed apart as not due.
+    const withdrawn = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    await built.services.payments.statusFor(withdrawn.id);
+    await built.services.applications.withdraw(withdrawn.id, citizenPrincipal);
+    const rejected = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    await built.services.payments.statusFor(rejected.id);
+    const officerPrincipal = { accountId: demoPersona('officer').accountId, roles: demoPersona('officer').roles };
+    await built.services.workflow.act(undefined, { caseId: rejected.id, action: 'claim', actor: officerPrincipal });
+    await built.services.workflow.act(undefined, { caseId: rejected.id, action: 'reject', actor: officerPrincipal, reason: 'The medical certificate is not valid' });
     const secret = await built.services.payments.webhookSecret();
     const { signWebhook } = await import('./signature.js');
     const stray = JSON.stringify({ id: 'evt_stray_0001', type: 'payment.succeeded', created: Math.floor(Date.now() / 1000), data: { ref: 'tp_unknown_reference', amount: 4200, currency: 'CNY' } });
@@ -120,6 +129,19 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect(csv.body.split('\r\n')[0]).toBe('section,receipt,reference,agency,method,status,amount_fen,amount_yuan,settled_at,detail');
     expect(csv.body).toContain(`flag:fee_unpaid,,${unpaid.reference},,,,1000,10.00`);
     expect(csv.body).toContain('flag:no_application,,tp_unknown_reference,,,,4200,42.00');
+    for (const closed of [withdrawn, rejected]) {
+      expect(csv.body).not.toContain(`flag:fee_unpaid,,${closed.reference}`);
+    }
+    expect(csv.body).toContain(`not_due:case_closed,,${withdrawn.reference},110000-TRA,,withdrawn,1000,10.00,,case withdrawn before a decision; fee not due`);
+    expect(csv.body).toContain(`not_due:case_closed,,${rejected.reference},110000-TRA,,rejected,1000,10.00,,case rejected before a decision; fee not due`);
+    const flagsSection = report.body.slice(report.body.indexOf('Things to check'), report.body.indexOf('Fees not due: case closed'));
+    expect(flagsSection).toContain(unpaid.reference);
+    expect(flagsSection).not.toContain(withdrawn.reference);
+    expect(flagsSection).not.toContain(rejected.reference);
+    const notDueSection = report.body.slice(report.body.indexOf('Fees not due: case closed'));
+    expect(notDueSection).toContain(withdrawn.reference);
+    expect(notDueSection).toContain(rejected.reference);
+    expect((await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('无需缴费：办件已结束');
     const bad = await admin.get('/payments/reconciliation?day=yesterday');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('value="yesterday"');

@@ -74,7 +74,7 @@ describe('reconciliation', () => {
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])),
       paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)), unmatched: [],
       settlements: [{ ref: 'tp_1', amount: 900, settledAt: NOW }, { ref: 'tp_9', amount: 500, settledAt: NOW }], provider: 'test-provider',
-      hasApplication: (id) => Promise.resolve(id !== 'b4-app'),
+      hasApplication: (id) => Promise.resolve(id !== 'b4-app'), closedWithoutDecision: () => Promise.resolve(undefined),
     });
     expect(report.total).toBe(3000);
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([
@@ -85,5 +85,44 @@ describe('reconciliation', () => {
       ['fee_unpaid', 'TB-2026-CCCCCC', 2500],
     ]);
     expect(reconciliationCsv(report)).toContain('flag:settlement_mismatch,,tp_1,,,,900,9.00,,"test-provider settled 900 fen, the payment is 1000 fen"');
+    expect(report.notDue).toEqual([]);
+  });
+
+  it('lists an unpaid fee due before the decision on a case closed without one as not due, not as unpaid', async () => {
+    const withdrawn = bill('b1', 'TB-2026-WWWWWW', 1000);
+    const rejected = bill('b2', 'TB-2026-RRRRRR', 2500);
+    const open = bill('b3', 'TB-2026-OOOOOO', 1000);
+    const bills = [withdrawn, rejected, open];
+    const asked: string[] = [];
+    const report = await buildReconciliation({
+      day: '2026-12-03', agencies: 'all', payments: [], bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map(() => []),
+      unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
+      closedWithoutDecision: (id) => {
+        asked.push(id);
+        if (id === 'b1-app') return Promise.resolve({ status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' } });
+        if (id === 'b2-app') return Promise.resolve({ status: 'rejected', statusName: { 'zh-CN': '未通过', en: 'Rejected' } });
+        return Promise.resolve(undefined);
+      },
+    });
+    expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([['fee_unpaid', 'TB-2026-OOOOOO', 1000]]);
+    expect(report.notDue.map((n) => [n.reference, n.caseStatus, n.amount])).toEqual([['TB-2026-WWWWWW', 'withdrawn', 1000], ['TB-2026-RRRRRR', 'rejected', 2500]]);
+    expect(asked).toEqual(['b1-app', 'b2-app', 'b3-app']);
+    const csv = reconciliationCsv(report);
+    expect(csv).toContain('not_due:case_closed,,TB-2026-WWWWWW,110000-TRA,,withdrawn,1000,10.00,,case withdrawn before a decision; fee not due');
+    expect(csv).not.toContain('flag:fee_unpaid,,TB-2026-WWWWWW');
+  });
+
+  it('asks about the case only for an unpaid fee due before the decision: a fee due after it was billed at approval and stays owed', async () => {
+    const after: BillRow = { ...bill('b1', 'TB-2026-AAAAAA', 30000), due_when: 'after_decision' };
+    const paid = bill('b2', 'TB-2026-BBBBBB', 1000);
+    const bills = [after, paid];
+    const payments = [payment('p2', 'b2', 1000, null)];
+    const report = await buildReconciliation({
+      day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
+      unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
+      closedWithoutDecision: () => { throw new Error('not asked'); },
+    });
+    expect(report.flags.map((f) => [f.kind, f.reference])).toEqual([['fee_unpaid', 'TB-2026-AAAAAA']]);
+    expect(report.notDue).toEqual([]);
   });
 });

@@ -114,6 +114,14 @@ export function renderReconciliationPage(context: PageContext, input: { day: str
             <Table caption={t('payments.reconciliation.flags')} head={[t('payments.reconciliation.kind'), t('payments.reconciliation.reference'), { text: t('payments.table.amount'), numeric: true }, t('payments.reconciliation.detail')]}
               rows={report.flags.map((f) => [{ text: t(`payments.reconciliation.flag.${f.kind}`) }, { text: f.reference }, { text: formatMoney(f.amount, locale), numeric: true }, { text: f.detail }])} />
           )}
+          {report.notDue.length > 0 ? (
+            <>
+              <h2 class="tb-heading-m">{t('payments.reconciliation.notDue')}</h2>
+              <p class="tb-body">{t('payments.reconciliation.notDueHint')}</p>
+              <Table caption={t('payments.reconciliation.notDue')} head={[t('payments.reconciliation.reference'), t('payments.reconciliation.caseStatus'), { text: t('payments.table.amount'), numeric: true }]}
+                rows={report.notDue.map((n) => [{ text: n.reference }, { text: n.caseStatusName[locale] }, { text: formatMoney(n.amount, locale), numeric: true }])} />
+            </>
+          ) : null}
           <h2 class="tb-heading-m">{t('payments.reconciliation.payments', { day: report.day })}</h2>
           <p class="tb-body">{t('payments.reconciliation.total', { amount: formatMoney(report.total, locale) })}</p>
           {report.lines.length === 0 ? <p class="tb-body">{t('payments.reconciliation.noPayments')}</p> : (

@@ -1,6 +1,7 @@
 import { translate } from '../../kernel/i18n/index.js';
 import type { ApplicationsService, CasePanel, PanelInput } from '../applications/service.js';
 import './messages.js';
+import { closedWithoutDecision } from './model.js';
 import { formatMoney, type PaymentsService } from './service.js';
 
 /**
@@ -20,7 +21,7 @@ export function addPaymentPanels(applications: Pick<ApplicationsService, 'addPan
     }
     if (state.state === 'refunded') return { id: 'payments', heading: t('payments.panel.heading'), tone: 'info', lines: [t('payments.panel.refunded')], links: [] };
     // A case closed without approval owes nothing more.
-    if (input.case.final && bill.when === 'before_decision' && !input.case.history.some((h) => h.action === 'approve')) return null;
+    if (bill.when === 'before_decision' && closedWithoutDecision(input.case)) return null;
     const line = bill.when === 'after_decision' ? 'payments.panel.dueAfter' : 'payments.panel.due';
     return { id: 'payments', heading: t('payments.panel.heading'), tone: 'warning', lines: [t(line, { amount: formatMoney(state.due, input.locale) })],
       links: [{ href: `/payments/applications/${bill.applicationId}`, text: t('payments.panel.pay') }] };

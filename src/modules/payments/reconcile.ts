@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../catalog/service.js';
 import type { Settlement } from './provider.js';
 import type { BillRow, PaymentRow, WebhookEventRow } from './store.js';
 
@@ -22,12 +23,27 @@ export interface ReconciliationLine {
   readonly settledAt: Date;
 }
 
+/** A fee due before the decision, unpaid, on a case closed without one (rejected, withdrawn): not owed. */
+export interface NotDueLine {
+  readonly reference: string;
+  readonly agencyCode: string;
+  /** What was left unpaid, in fen. */
+  readonly amount: number;
+  readonly caseStatus: string;
+  readonly caseStatusName: LocalizedText;
+}
+
 export interface Reconciliation {
   readonly day: string;
   readonly lines: readonly ReconciliationLine[];
   readonly total: number;
   readonly flags: readonly ReconciliationFlag[];
+  /** Written off, not owed: shown apart from the flags so finance can close them in the books. */
+  readonly notDue: readonly NotDueLine[];
 }
+
+/** How a case ended, when it ended without a decision (undefined: still open, or decided). */
+export type ClosedCase = { readonly status: string; readonly statusName: LocalizedText } | undefined;
 
 interface Input {
   readonly day: string;
@@ -40,13 +56,16 @@ interface Input {
   readonly settlements: readonly Settlement[];
   readonly provider: string;
   readonly hasApplication: (id: string) => Promise<boolean>;
+  readonly closedWithoutDecision: (applicationId: string) => Promise<ClosedCase>;
 }
 
 /**
  * One day's payments against what should be there: money with no application behind it (a
  * provider settlement or webhook for no payment of ours, a payment whose application is gone),
  * applications whose fee is due with nothing paid, and our online payments the provider's
- * settlements disagree with (missing there, or another amount).
+ * settlements disagree with (missing there, or another amount). A fee due before the decision
+ * on a case that closed without one (rejected, withdrawn) is owed by nobody: it is listed as not
+ * due, not flagged as unpaid.
  */
 export async function buildReconciliation(input: Input): Promise<Reconciliation> {
   const mine = input.payments.filter((p) => input.billById.has(p.bill_id));
@@ -81,14 +100,19 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
       flags.push({ kind: 'settlement_mismatch', reference: p.receipt_number ?? p.provider_ref, amount: p.amount, detail: `${input.provider} reports no settlement of ${p.provider_ref}` });
     }
   }
-  input.bills.forEach((bill, i) => {
+  const notDue: NotDueLine[] = [];
+  for (const [i, bill] of input.bills.entries()) {
     const paid = (input.paymentsByBill[i] ?? []).filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
     const refunded = (input.paymentsByBill[i] ?? []).some((p) => p.status === 'refunded');
-    if (paid < bill.amount && !refunded) {
+    if (paid >= bill.amount || refunded) continue;
+    const closed = bill.due_when === 'before_decision' ? await input.closedWithoutDecision(bill.application_id) : undefined;
+    if (closed) {
+      notDue.push({ reference: bill.reference, agencyCode: bill.agency_code, amount: bill.amount - paid, caseStatus: closed.status, caseStatusName: closed.statusName });
+    } else {
       flags.push({ kind: 'fee_unpaid', reference: bill.reference, amount: bill.amount - paid, detail: `application ${bill.reference} owes ${bill.amount - paid} fen` });
     }
-  });
-  return { day: input.day, lines, total: mine.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0), flags };
+  }
+  return { day: input.day, lines, total: mine.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0), flags, notDue };
 }
 
 const cell = (value: string | number): string => {
@@ -98,10 +122,13 @@ const cell = (value: string | number): string => {
   return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
-/** The report as CSV: the day's payments, then the flags; amounts in fen and in yuan. */
+/** The report as CSV: the day's payments, the flags, then the fees not due; amounts in fen and in yuan. */
 export function reconciliationCsv(report: Reconciliation): string {
   const rows: (string | number)[][] = [['section', 'receipt', 'reference', 'agency', 'method', 'status', 'amount_fen', 'amount_yuan', 'settled_at', 'detail']];
   for (const l of report.lines) rows.push(['payment', l.receiptNumber ?? '', l.reference, l.agencyCode, l.method, l.status, l.amount, (l.amount / 100).toFixed(2), l.settledAt.toISOString(), '']);
   for (const f of report.flags) rows.push([`flag:${f.kind}`, '', f.reference, '', '', '', f.amount, (f.amount / 100).toFixed(2), '', f.detail]);
+  for (const n of report.notDue) {
+    rows.push(['not_due:case_closed', '', n.reference, n.agencyCode, '', n.caseStatus, n.amount, (n.amount / 100).toFixed(2), '', `case ${n.caseStatus} before a decision; fee not due`]);
+  }
   return `${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }

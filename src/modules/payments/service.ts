@@ -17,13 +17,13 @@ export { formatMoney, parseYuan, feeFor } from './fee.js';
 export { TEST_PROVIDER, TEST_PROVIDER_PATH, type TestOutcome } from './test-provider.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER } from './signature.js';
 export type { WebhookEvent, PaymentProvider } from './provider.js';
-export type { Reconciliation, ReconciliationFlag } from './reconcile.js';
+export type { NotDueLine, Reconciliation, ReconciliationFlag } from './reconcile.js';
 export type { PaymentMethod, PaymentStatus } from './store.js';
 export type { Bill, Payment, PaymentState, Receipt } from './model.js';
 
 export interface Deps {
   readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary'>;
-  readonly workflow: Pick<WorkflowService, 'onTransition'>;
+  readonly workflow: Pick<WorkflowService, 'onTransition' | 'getCase'>;
 }
 
 const SETTLE_DELAY_MS = 1500;
@@ -56,7 +56,7 @@ export function createPaymentsService(kernel: Kernel, deps: Deps) {
   const online = createOnlinePayments({ kernel, store, books, provider, webhookSecret, log });
   const recorded = createRecordedPayments({ kernel, store, books, applications: deps.applications });
   const finance = createFinance({
-    kernel, store, books, applications: deps.applications, provider,
+    kernel, store, books, applications: deps.applications, workflow: deps.workflow, provider,
     settledBy: { name: TEST_PROVIDER, settlements: (from, to) => testProvider.port.settlements(from, to) },
   });
 
