@@ -73,7 +73,8 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
     loggerInstance: logger,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     bodyLimit: config.limits.bodyBytes,
-    trustProxy: config.env === 'production',
+    // TONGBAN_TRUST_PROXY: whose X-Forwarded-For gives request.ip (rate limits, audit of sign-ins).
+    trustProxy: config.trustProxy,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
     // A bad address or an over-long path parameter: problem+json or the error page, not Fastify's JSON.
     frameworkErrors: frameworkErrorHandler(renderErrorPage, baselineSecurityHeaders(config)),

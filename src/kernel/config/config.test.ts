@@ -31,6 +31,18 @@ describe('configuration', () => {
     }
   });
 
+  it('reads which proxies to believe, and how long finished jobs are kept', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40) }).trustProxy)
+      .toEqual(['loopback', 'linklocal', 'uniquelocal']);
+    expect(loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
+    expect(loadConfig({ TONGBAN_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
+    expect(() => loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.5,balancer.internal' })).toThrow(/TONGBAN_TRUST_PROXY: "balancer.internal" is not an address/);
+    expect(() => loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TONGBAN_TRUST_PROXY: "10.0.0.0\/33"/);
+    expect(loadConfig({}).jobs.retentionDays).toBe(7);
+    expect(() => loadConfig({ TONGBAN_JOBS_RETENTION_DAYS: '0' })).toThrow(/TONGBAN_JOBS_RETENTION_DAYS: /);
+  });
+
   it('requires real secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TONGBAN_SESSION_SECRET: required in production/);
     expect(() => loadConfig({ TONGBAN_OIDC_ISSUER: 'https://id.example.gov' })).toThrow(/TONGBAN_OIDC_CLIENT_ID/);

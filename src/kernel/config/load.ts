@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Ajv } from 'ajv';
 import { ConfigSchema, ENV_NAMES, type Config } from './schema.js';
 
@@ -25,6 +26,32 @@ function int(env: Env, name: keyof typeof ENV_NAMES, fallback: number, problems:
   const n = Number(raw);
   if (!Number.isInteger(n)) problems.push(`${name}: must be a whole number, got "${raw}"`);
   return n;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** Where balancers usually sit: a private network. */
+const PRIVATE_PEERS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TONGBAN_TRUST_PROXY: `off`, `on` (every peer, so any client can name its own address: only when
+ * nothing but the balancer can reach the instances), or a comma-separated list of the balancers'
+ * addresses and CIDRs (and proxy-addr's names loopback, linklocal, uniquelocal). Unset: the private
+ * ranges in production (a balancer on a private network; what a client writes in front of the
+ * address the balancer appends is not believed), none elsewhere. Fastify 5 ignores hop counts.
+ */
+function trustProxy(env: Env, production: boolean, problems: string[]): boolean | string[] {
+  const raw = env.TONGBAN_TRUST_PROXY?.trim();
+  if (raw === undefined || raw === '') return production ? [...PRIVATE_PEERS] : false;
+  if (raw === 'off' || raw === 'false') return false;
+  if (raw === 'on' || raw === 'true') return true;
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const bits = isIP(address) === 4 ? 32 : isIP(address) === 6 ? 128 : 0;
+    const ok = PROXY_NAMES.has(entry) || (bits > 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits)));
+    if (!ok) problems.push(`TONGBAN_TRUST_PROXY: "${entry}" is not an address, a CIDR, loopback, linklocal or uniquelocal (or use off or on)`);
+  }
+  return entries;
 }
 
 /**
@@ -63,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiRequestsPerMinute: int(env, 'TONGBAN_API_RATE_PER_MINUTE', 600, problems),
       signInAttemptsPerMinute: int(env, 'TONGBAN_SIGNIN_RATE_PER_MINUTE', 20, problems),
     },
+    trustProxy: trustProxy(env, nodeEnv === 'production', problems),
     jobs: {
       enabled: env.TONGBAN_JOBS !== 'off',
       pollMs: int(env, 'TONGBAN_JOBS_POLL_MS', 500, problems),

@@ -43,6 +43,12 @@ export const ConfigSchema = Type.Object({
    * `retentionDays`: how long done and failed jobs are kept before the hourly prune deletes them.
    * At least a day, so a periodic job's slot key (the longest interval is an hour) outlives its slot.
    */
+  /**
+   * Which peers' `X-Forwarded-For` / `-Proto` / `-Host` to believe (Fastify `trustProxy`): false
+   * (none: the client is the TCP peer), or the proxies' addresses and CIDRs (request.ip is then
+   * the nearest address in X-Forwarded-For that is not one of them). `true` believes anyone.
+   */
+  trustProxy: Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
   jobs: Type.Object({ enabled: Type.Boolean(), pollMs: Type.Integer({ minimum: 10 }), retentionDays: Type.Integer({ minimum: 1, maximum: 3650 }) }),
   /** How long an Idempotency-Key is kept (ADR 31). */
   idempotency: Type.Object({ ttlHours: Type.Integer({ minimum: 1, maximum: 720 }) }),
@@ -77,6 +83,7 @@ export const ENV_NAMES = {
   TONGBAN_UPLOAD_LIMIT_BYTES: 'limits.uploadBytes',
   TONGBAN_API_RATE_PER_MINUTE: 'limits.apiRequestsPerMinute',
   TONGBAN_SIGNIN_RATE_PER_MINUTE: 'limits.signInAttemptsPerMinute',
+  TONGBAN_TRUST_PROXY: 'trustProxy',
   TONGBAN_JOBS: 'jobs.enabled',
   TONGBAN_JOBS_POLL_MS: 'jobs.pollMs',
   TONGBAN_JOBS_RETENTION_DAYS: 'jobs.retentionDays',

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { cspDirectives, serializeCsp } from './csp.js';
 import { errorHandlerPlugin } from './index.js';
 import { CSRF_FIELD, securityPlugin } from './security.js';
@@ -228,5 +228,51 @@ describe('NUL characters in a body', () => {
     const bytes = '%PDF-1.7 \u0000\u0000 binary';
     const file = await app.inject({ method: 'POST', url: '/upload', headers, payload: multipartBody(boundary, [{ name: CSRF_FIELD, value: token }, { name: 'document', filename: 'id.pdf', value: bytes }]) });
     expect(file.json()).toEqual({ filename: 'id.pdf', bytes: bytes.length });
+  });
+});
+
+describe('client addresses behind a balancer (TONGBAN_TRUST_PROXY)', () => {
+  const production = { NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40) };
+  async function behind(env: Record<string, string>) {
+    const config = loadConfig({ ...env, TONGBAN_API_RATE_PER_MINUTE: '3' });
+    const app = Fastify({ trustProxy: config.trustProxy });
+    apps.push(app);
+    await app.register(errorHandlerPlugin);
+    await app.register(cookie, { secret: 'a-test-cookie-secret-of-32-characters!' });
+    await app.register(securityPlugin, { config });
+    app.get('/api/ip', (request) => ({ ip: request.ip }));
+    const ipOf = async (remoteAddress: string, forwardedFor?: string) =>
+      ((await app.inject({ url: '/api/ip', remoteAddress, ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}) })).json<{ ip: string }>()).ip;
+    return { app, ipOf };
+  }
+
+  it('believes no X-Forwarded-For by default outside production', async () => {
+    const { ipOf } = await behind({});
+    expect(await ipOf('10.0.0.5', '203.0.113.7')).toBe('10.0.0.5');
+  });
+
+  it('in production believes a balancer on a private network, and never what a client wrote in front', async () => {
+    const { ipOf } = await behind(production);
+    expect(await ipOf('10.0.0.5', '203.0.113.7')).toBe('203.0.113.7');
+    expect(await ipOf('10.0.0.5', '198.51.100.1, 203.0.113.7')).toBe('203.0.113.7');
+    // A client reaching the instance directly cannot name its own address.
+    expect(await ipOf('198.51.100.9', '203.0.113.7')).toBe('198.51.100.9');
+  });
+
+  it('believes only the balancers it is told about, and off believes none', async () => {
+    const { ipOf } = await behind({ ...production, TONGBAN_TRUST_PROXY: '10.0.0.5, 192.0.2.0/24' });
+    expect(await ipOf('10.0.0.5', '203.0.113.7')).toBe('203.0.113.7');
+    expect(await ipOf('192.0.2.77', '203.0.113.8')).toBe('203.0.113.8');
+    expect(await ipOf('10.0.0.6', '203.0.113.7')).toBe('10.0.0.6');
+    const off = await behind({ ...production, TONGBAN_TRUST_PROXY: 'off' });
+    expect(await off.ipOf('10.0.0.5', '203.0.113.7')).toBe('10.0.0.5');
+  });
+
+  it('gives each client behind the balancer its own API rate limit', async () => {
+    const { app } = await behind({ TONGBAN_TRUST_PROXY: '10.0.0.5' });
+    const call = (client: string) => app.inject({ url: '/api/ip', remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': client } });
+    for (let i = 0; i < 3; i++) expect((await call('203.0.113.7')).statusCode).toBe(200);
+    expectProblem(await call('203.0.113.7'), 429, 'TB_KERNEL_RATE_LIMITED');
+    expect((await call('203.0.113.8')).statusCode).toBe(200);
   });
 });
