@@ -61,7 +61,7 @@ export type Actor = Role | 'otherAgencyOfficer';
 export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l) logs.push(JSON.parse(l) as Record<string, unknown>); done(); } });
-  const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:', TONGBAN_API_RATE_PER_MINUTE: '10000000', LOG_LEVEL: 'warn' });
+  const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:', TONGBAN_API_RATE_PER_MINUTE: '10000000', TONGBAN_SIGNIN_RATE_PER_MINUTE: '10000000', LOG_LEVEL: 'warn' });
   const config = { ...base, database: test.config.database };
   const built = await buildApp({ config, database: test.database, logger: createLogger(base, sink) });
   await built.app.ready();
