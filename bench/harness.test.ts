@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseVmHwm } from './lib/processes.js';
 import { DEFAULTS, parseBenchArgs } from './options.js';
-import { added, aimMet, figure, formatLine, markdownTable, percentile, toResults } from './report.js';
+import { added, aimMet, BUDGET_SECONDS, figure, formatLine, markdownTable, percentile, toResults, wallTimeLines } from './report.js';
 
 describe('bench figures', () => {
   it('computes the ratio to the baseline, rounded, and none without a baseline', () => {
@@ -44,6 +44,19 @@ describe('bench figures', () => {
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([], 50)).toBeNaN();
   });
+
+  it('ends with the wall time of each run, the total, and a warning only over the 15-minute budget', () => {
+    const runs = [{ label: 'mediator/pglite', seconds: 61.4 }, { label: 'mediator/postgres', seconds: 58.6 }];
+    expect(BUDGET_SECONDS).toBe(900);
+    expect(wallTimeLines(runs, 120.2)).toEqual([
+      '  mediator/pglite           61 s',
+      '  mediator/postgres         59 s',
+      'total wall time: 120 s (2 min 00 s), budget 15 min 00 s',
+    ]);
+    const over = wallTimeLines(runs, 905);
+    expect(over.at(-2)).toBe('total wall time: 905 s (15 min 05 s), budget 15 min 00 s');
+    expect(over.at(-1)).toMatch(/^WARNING: over the 15 min 00 s budget by 5 s/);
+  });
 });
 
 describe('bench command line', () => {
@@ -52,8 +65,8 @@ describe('bench command line', () => {
   });
 
   it('selects scenarios, databases and duration', () => {
-    const options = parseBenchArgs(['--only', 'mediator', '--db', 'pglite,postgres', '--duration', '10', '--rate', '500']);
-    expect(options).toMatchObject({ only: ['mediator'], databases: ['pglite', 'postgres'], durationSeconds: 10, rate: 500 });
+    const options = parseBenchArgs(['--only', 'mediator', '--db', 'pglite,postgres', '--duration', '10', '--warmup', '1', '--rate', '500']);
+    expect(options).toMatchObject({ only: ['mediator'], databases: ['pglite', 'postgres'], durationSeconds: 10, warmupSeconds: 1, rate: 500 });
   });
 
   it('refuses unknown databases, unknown options and non-positive numbers', () => {

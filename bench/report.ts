@@ -97,3 +97,19 @@ export function percentile(values: readonly number[], p: number): number {
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
 }
+
+/** The 15-minute budget of a whole `npm run bench` on the 2-core machine (issue 8). */
+export const BUDGET_SECONDS = 15 * 60;
+
+const clock = (seconds: number) => `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+
+/**
+ * The closing lines: each scenario's wall time on each database, the total, and a warning when
+ * the total is over the budget (a run of every scenario must stay under it; issue 8).
+ */
+export function wallTimeLines(runs: readonly { readonly label: string; readonly seconds: number }[], totalSeconds: number, budgetSeconds = BUDGET_SECONDS): string[] {
+  const lines = runs.map((r) => `  ${r.label.padEnd(22)} ${r.seconds.toFixed(0).padStart(5)} s`);
+  lines.push(`total wall time: ${totalSeconds.toFixed(0)} s (${clock(totalSeconds)}), budget ${clock(budgetSeconds)}`);
+  if (totalSeconds > budgetSeconds) lines.push(`WARNING: over the ${clock(budgetSeconds)} budget by ${(totalSeconds - budgetSeconds).toFixed(0)} s (issue 8); see docs/performance.md, "How long a run takes"`);
+  return lines;
+}

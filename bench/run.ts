@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { createBenchDatabase } from './lib/tongban.js';
 import { parseBenchArgs } from './options.js';
-import { formatLine, markdownTable, toResults, type Measured } from './report.js';
+import { formatLine, markdownTable, toResults, wallTimeLines, type Measured } from './report.js';
 import type { Scenario } from './scenario.js';
 import { auditScenario } from './scenarios/audit.js';
 import { instancesScenario } from './scenarios/instances.js';
@@ -32,12 +32,14 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${scenarios.map((s) => s.name).join(', ')})`);
   const selected = scenarios.filter((s) => options.only.length === 0 || options.only.includes(s.name));
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
-  console.log(`bench: ${selected.map((s) => s.name).join(', ')} on ${options.databases.join(', ')}; ${options.durationSeconds} s per run, fixed rate ${options.rate} req/s, ${options.connections} connections flat out\n`);
+  console.log(`bench: ${selected.map((s) => s.name).join(', ')} on ${options.databases.join(', ')}; ${options.durationSeconds} s per run after ${options.warmupSeconds} s warm-ups, fixed rate ${options.rate} req/s, ${options.connections} connections flat out\n`);
 
   const figures: Measured[] = [];
+  const runs: { label: string; seconds: number }[] = [];
   const started = Date.now();
   for (const scenario of selected) {
     for (const kind of options.databases) {
+      const runStarted = Date.now();
       const database = await createBenchDatabase(kind, options.postgresUrl);
       try {
         await scenario.run({
@@ -48,13 +50,18 @@ async function main(): Promise<void> {
       } finally {
         await database.dispose();
       }
+      const seconds = (Date.now() - runStarted) / 1000;
+      runs.push({ label: `${scenario.name}/${kind}`, seconds });
+      console.log(`[${scenario.name}/${kind}] done in ${seconds.toFixed(0)} s (${((Date.now() - started) / 1000).toFixed(0)} s since the start)`);
     }
   }
 
   console.log(`\n${markdownTable(figures)}\n`);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(options.out, `${JSON.stringify(toResults(figures), null, 2)}\n`);
-  console.log(`${figures.length} figures in ${((Date.now() - started) / 1000).toFixed(0)} s, written to ${options.out}`);
+  console.log(`${figures.length} figures in ${((Date.now() - started) / 1000).toFixed(0)} s, written to ${options.out}\n\nwall time per scenario and database:`);
+  const lines = wallTimeLines(runs, (Date.now() - started) / 1000);
+  for (const line of lines) (line.startsWith('WARNING') ? console.warn : console.log)(line);
 }
 
 main().catch((error: unknown) => {

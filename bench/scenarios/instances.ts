@@ -9,7 +9,6 @@ import { submission, SERVICE } from './submissions.js';
 
 const DESK = { clientId: 'bench-instances-front-desk', organisation: 'CN/GOV/110000-CAB/front-desk' };
 const SCOPES = ['registration:apply'];
-const WARMUP_SECONDS = 2;
 /** An even number, so that two instances get the same share of the balancer's connections. */
 const CONNECTIONS = 8;
 
@@ -47,7 +46,7 @@ export const instancesScenario: Scenario = {
       context.note(`[instances/${kind}] ${cpus().length} cores for the instances, PostgreSQL, the balancer and the load generator together`);
 
       const measure = async (label: string, run: (seconds: number) => Promise<LoadResult>): Promise<LoadResult> => {
-        await run(Math.min(WARMUP_SECONDS, durationSeconds));
+        await run(Math.min(context.options.warmupSeconds, durationSeconds));
         const result = await run(durationSeconds);
         context.note(`[instances/${kind}] ${label}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failed} failed${result.problems ? ` (${result.problems})` : ''}`);
         return result;

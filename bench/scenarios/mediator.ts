@@ -14,7 +14,6 @@ const PERSON = '110101199003072359';
 const PROVIDER = fileURLToPath(new URL('../servers/provider.ts', import.meta.url));
 const BARE_PROXY = fileURLToPath(new URL('../servers/bare-proxy.ts', import.meta.url));
 const MB = 1024 * 1024;
-const WARMUP_SECONDS = 3;
 
 /**
  * Mediated calls (issue 4, issue 8 scenario 2): the demo civil affairs system reads a person from
@@ -65,7 +64,7 @@ export const mediatorScenario: Scenario = {
         return result;
       };
 
-      const warm = Math.min(WARMUP_SECONDS, seconds);
+      const warm = Math.min(options.warmupSeconds, seconds);
       await load({ url: bareUrl, seconds: warm, connections: options.connections });
       await load({ url: mediatedUrl, headers: await mediatedHeaders(), seconds: warm, connections: options.connections });
 

@@ -10,7 +10,6 @@ const HELLO = fileURLToPath(new URL('../servers/hello.ts', import.meta.url));
 const PERSON_ID_NUMBER = '110101199003072359';
 const SERVICE = 'residence-certificate';
 const MB = 1024 * 1024;
-const WARMUP_SECONDS = 2;
 
 /**
  * Pages (issue 8 scenario 4): the home page, a service's start page and the first form page of a
@@ -45,7 +44,7 @@ export const pagesScenario: Scenario = {
 
       const { options } = context;
       const run = async (label: string, url: string, h: Record<string, string>): Promise<LoadResult> => {
-        await load({ url, headers: h, seconds: Math.min(WARMUP_SECONDS, options.durationSeconds), connections: options.connections });
+        await load({ url, headers: h, seconds: Math.min(options.warmupSeconds, options.durationSeconds), connections: options.connections });
         const result = await load({ url, headers: h, seconds: options.durationSeconds, connections: options.connections });
         context.note(`[pages/${kind}] ${label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failed} failed`);
         return result;

@@ -19,14 +19,14 @@ const PERSONS = 1_000_000;
  * latency (docs/performance.md). `--rate 1000` asks for the issue's rate.
  */
 const ISSUE_RATE = 1_000;
-const WARMUP_SECONDS = 3;
 const MB = 1024 * 1024;
 const BARE = fileURLToPath(new URL('../servers/registry-select.ts', import.meta.url));
 /**
- * PGlite writes a million persons at a few thousand a second on this machine, more than the
- * bench's time budget allows on every run: its register is seeded once into this folder
- * (ignored by git, under .tongban/) and reused; `rm -rf` it to seed afresh. PostgreSQL seeds
- * into the run's fresh database every time, and the seed rate is a figure of its own.
+ * PGlite's register is seeded once into this folder (ignored by git, under .tongban/) and reused:
+ * a fresh clone's first run seeds it (the persons are computed by the database itself, about
+ * 1.5 CPU-minutes for a million; docs/performance.md), later runs skip that; `rm -rf` it to seed
+ * afresh. PostgreSQL seeds into the run's fresh database every time. Both report the seed rate
+ * when they seed.
  */
 const PGLITE_FOLDER = fileURLToPath(new URL('../../.tongban/bench/registries-pglite-1m', import.meta.url));
 const CLIENT = { clientId: 'bench-registry-reader', organisation: 'CN/GOV/110000-CAB/bench-reader', scope: 'registries:read' } as const;
@@ -63,7 +63,7 @@ export const registriesScenario: Scenario = {
     let bareRss: number;
     try {
       await expectRecord(`${bare.url}/persons/${keyAt(0)}`, {});
-      await paced({ url: `${bare.url}/persons/x`, pathAt: (n) => `/persons/${keyAt(n)}`, rate: RATE, seconds: Math.min(WARMUP_SECONDS, seconds) });
+      await paced({ url: `${bare.url}/persons/x`, pathAt: (n) => `/persons/${keyAt(n)}`, rate: RATE, seconds: Math.min(options.warmupSeconds, seconds) });
       bareRate = await paced({ url: `${bare.url}/persons/x`, pathAt: (n) => `/persons/${keyAt(n + 5000)}`, rate: RATE, seconds });
       note(`bare select at ${RATE} req/s`, bareRate);
       bareMax = await load({ url: `${bare.url}/persons/${keyAt(1)}`, seconds, connections: options.connections });
@@ -80,7 +80,7 @@ export const registriesScenario: Scenario = {
       });
       const path = (key: string) => `/govstack/registries/data/population/1?query.idNumber=${key}`;
       await expectRecord(`${tongban.url}${path(keyAt(0))}`, await headers());
-      await paced({ url: `${tongban.url}${path('x')}`, headers: await headers(), pathAt: (n) => path(keyAt(n)), rate: RATE, seconds: Math.min(WARMUP_SECONDS, seconds) });
+      await paced({ url: `${tongban.url}${path('x')}`, headers: await headers(), pathAt: (n) => path(keyAt(n)), rate: RATE, seconds: Math.min(options.warmupSeconds, seconds) });
       const rate = await paced({ url: `${tongban.url}${path('x')}`, headers: await headers(), pathAt: (n) => path(keyAt(n + 5000)), rate: RATE, seconds });
       note(`audited API at ${RATE} req/s`, rate);
       const max = await load({ url: `${tongban.url}${path(keyAt(1))}`, headers: await headers(), seconds, connections: options.connections });

@@ -17,7 +17,6 @@ export const SERVICE = '95b8e774-a8c4-4de6-bbd6-3d74151c3178';
 const DESK = { clientId: 'bench-cab-front-desk', organisation: 'CN/GOV/110000-CAB/front-desk' };
 const SCOPES = ['registration:apply'];
 const MB = 1024 * 1024;
-const WARMUP_SECONDS = 2;
 /** Fewer connections than the read scenarios: each submission is a long transaction. */
 const CONNECTIONS = 8;
 
@@ -88,7 +87,7 @@ export const submissionsScenario: Scenario = {
       let next = 0;
       const body = () => submission(next++);
       const run = async (label: string, target: string, h: Record<string, string>): Promise<LoadResult> => {
-        await load({ url: target, headers: h, body, seconds: Math.min(WARMUP_SECONDS, options.durationSeconds), connections: CONNECTIONS });
+        await load({ url: target, headers: h, body, seconds: Math.min(options.warmupSeconds, options.durationSeconds), connections: CONNECTIONS });
         const result = await load({ url: target, headers: h, body, seconds: options.durationSeconds, connections: CONNECTIONS });
         context.note(`[submissions/${kind}] ${label}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failed} failed${result.problems ? ` (${result.problems})` : ''}`);
         return result;
