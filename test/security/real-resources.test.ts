@@ -14,15 +14,17 @@ import { isDenial } from './outcome.js';
  * an id is generated from the table (not listed by hand) and tried by the wrong person, reading
  * and writing (form posts with a valid CSRF token). The platform's policy (docs/security.md): a
  * resource of someone else answers 404, as an unknown id would, so its existence is not disclosed;
- * a 403 where the route itself is not theirs. A write is never carried out.
+ * a 403 where the route itself is not theirs. A write is never carried out. Every such 401, 403
+ * and 404 must be logged as `security.denied` (a 404 with the reason not-owner or other-agency).
  */
-interface Family { readonly name: string; readonly pattern: RegExp; readonly owner: Actor; readonly intruder: Actor; readonly control: string }
+/** `reason`: what the security.denied line of a 404 says (someone else's, or another agency's). */
+interface Family { readonly name: string; readonly pattern: RegExp; readonly owner: Actor; readonly intruder: Actor; readonly control: string; readonly reason: 'not-owner' | 'other-agency' }
 
 const FAMILIES: readonly Family[] = [
-  { name: 'application', pattern: /^\/(applications|payments\/applications|api\/payments\/applications)\/:id(\/|$)/, owner: 'citizen', intruder: 'otherCitizen', control: '/applications/:id' },
-  { name: 'case', pattern: /^\/(backoffice\/cases|api\/workflow\/cases)\/:id(\/|$)/, owner: 'officer', intruder: 'otherAgencyOfficer', control: '/backoffice/cases/:id' },
-  { name: 'certificate', pattern: /^\/(documents|api\/documents\/certificates)\/:id(\/(pdf|credential))?$/, owner: 'citizen', intruder: 'otherCitizen', control: '/api/documents/certificates/:id' },
-  { name: 'data access', pattern: /^\/my-data\/accesses\/:id(\/|$)/, owner: 'citizen', intruder: 'otherCitizen', control: '/my-data/accesses/:id/question' },
+  { name: 'application', pattern: /^\/(applications|payments\/applications|api\/payments\/applications)\/:id(\/|$)/, owner: 'citizen', intruder: 'otherCitizen', control: '/applications/:id', reason: 'not-owner' },
+  { name: 'case', pattern: /^\/(backoffice\/cases|api\/workflow\/cases)\/:id(\/|$)/, owner: 'officer', intruder: 'otherAgencyOfficer', control: '/backoffice/cases/:id', reason: 'other-agency' },
+  { name: 'certificate', pattern: /^\/(documents|api\/documents\/certificates)\/:id(\/(pdf|credential))?$/, owner: 'citizen', intruder: 'otherCitizen', control: '/api/documents/certificates/:id', reason: 'not-owner' },
+  { name: 'data access', pattern: /^\/my-data\/accesses\/:id(\/|$)/, owner: 'citizen', intruder: 'otherCitizen', control: '/my-data/accesses/:id/question', reason: 'not-owner' },
 ];
 
 /** Placeholders for the other parameters of a route (a page id, a file id). */
@@ -62,6 +64,8 @@ describeEachDatabase('the wrong person on real resources', migrationSources, (us
     const wrong: string[] = [];
     const tried: Record<string, number> = {};
     let denials = 0;
+    let hidden = 0;
+    let shapeFirst = 0;
     const before = await s.built.services.applications.submittedSummary(ids.application ?? '');
     for (const family of FAMILIES) {
       const routes = s.routes.filter((r) => family.pattern.test(r.url) && r.method !== 'HEAD');
@@ -77,15 +81,22 @@ describeEachDatabase('the wrong person on real resources', migrationSources, (us
             : await s.form(family.intruder, url, { action: 'approve', decision: 'approve', text: 'x', reason: 'x', rating: '1', declaration: 'yes' });
         tried[family.name] = (tried[family.name] ?? 0) + 1;
         if (!refused(res)) wrong.push(`${route.method} ${route.url} as ${family.intruder}: ${res.statusCode} ${String(res.headers.location ?? '')}`);
+        const logged = s.logs.slice(logFrom).filter((l) => l.event === 'security.denied' && l.reqId === res.headers['x-request-id']);
         if (res.statusCode === 401 || res.statusCode === 403) {
           denials += 1;
-          if (!s.logs.slice(logFrom).some((l) => l.event === 'security.denied')) wrong.push(`${route.method} ${route.url}: ${res.statusCode} not logged as security.denied`);
-        }
+          if (logged.length === 0) wrong.push(`${route.method} ${route.url}: ${res.statusCode} not logged as security.denied`);
+        } else if (res.statusCode === 404) {
+          // Answered as if it did not exist, but it does and is someone else's: a security event with its reason.
+          hidden += 1;
+          if (!logged.some((l) => l.reason === family.reason && typeof l.code === 'string' && l.code.endsWith('NOT_FOUND'))) {
+            wrong.push(`${route.method} ${route.url}: 404 not logged as security.denied (${family.reason})`);
+          }
+        } else if (res.statusCode === 400) shapeFirst += 1;
       }
     }
     const after = await s.built.services.applications.submittedSummary(ids.application ?? '');
     expect(after?.status).toBe(before?.status);
-    reportFigure(`real resources: ${Object.entries(tried).map(([k, n]) => `${k} ${n} routes`).join(', ')}; every one refused to the wrong person (${denials} as 403, the rest 404)`);
+    reportFigure(`real resources: ${Object.entries(tried).map(([k, n]) => `${k} ${n} routes`).join(', ')}; every one refused to the wrong person (${denials} as 401/403, ${hidden} as 404, ${shapeFirst} as 400 before the handler), every 401/403/404 logged as security.denied`);
     expect(wrong).toEqual([]);
   }, 600_000);
 
