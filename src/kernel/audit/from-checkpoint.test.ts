@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
-import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { createTestDatabase, describeEachDatabase } from '../../../test/helpers/databases.js';
+import { migrateToLatest } from '../db/index.js';
 import type { Db } from '../db/index.js';
 import { secretsMigrations } from '../secrets/index.js';
 import { auditMigrations, AUDIT_CHAINS, AUDIT_LOG, chainFor, generateSigningKey, recordHash, signerFromPkcs8, type ChainRow } from './index.js';
@@ -134,6 +135,40 @@ describeEachDatabase('audit verification from a signed checkpoint', [secretsMigr
       await sql`update tb_audit_checkpoint set heads = (select jsonb_agg(jsonb_set(h, '{hash}', '"forged"')) from jsonb_array_elements(heads) h) where id = ${s.closing.id}`.execute(db);
     });
     expect(await firstBad(fromClosing())).toEqual({ chain: -1, seq: -1, id: s.closing.id, checkpoint: s.closing.id, reason: expect.stringMatching(/signature is not valid/) as string });
+  });
+
+  it('verifies an archive offline as docs/operations.md describes: records up to the closing heads, checkpoints, the public key', async () => {
+    const pin = sql`select (h->>'chain')::int as chain, (h->>'seq')::bigint as seq, h->>'hash' as hash
+      from tb_audit_checkpoint c, jsonb_array_elements(c.heads) h where c.id = ${s.closing.id}`;
+    const records = (await sql<Record<string, unknown>>`with pin as (${pin}) select r.* from tb_audit_record r join pin using (chain) where r.seq <= pin.seq`.execute(db)).rows;
+    const checkpoints = (await sql<Record<string, unknown>>`select * from tb_audit_checkpoint where at <= ${s.closing.at}`.execute(db)).rows;
+    const heads = (await sql<{ chain: number; seq: number; hash: string }>`${pin}`.execute(db)).rows;
+    expect(records.length).toBe(heads.reduce((n, h) => n + Number(h.seq), 0));
+
+    const scratch = await createTestDatabase(use().kind);
+    try {
+      const other = scratch.database.db;
+      await migrateToLatest(other, [secretsMigrations, auditMigrations]);
+      const copy = async (table: string, rows: readonly Record<string, unknown>[]) => {
+        for (const row of rows) {
+          const names = Object.keys(row);
+          const value = (v: unknown) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v);
+          await sql`insert into ${sql.table(table)} (${sql.join(names.map((n) => sql.ref(n)))}) values (${sql.join(names.map((n) => value(row[n])))})`.execute(other);
+        }
+      };
+      await copy('tb_audit_record', records);
+      await copy('tb_audit_checkpoint', checkpoints);
+      for (const h of heads) await sql`insert into tb_audit_chain_head (chain, seq, hash) values (${h.chain}, ${h.seq}, ${h.hash})`.execute(other);
+      // Another database, another development key: only the public key given vouches for the checkpoints.
+      const archive = await testTrail(other);
+      expect(await archive.verify({ publicKey: s.closing.publicKey })).toEqual({ ok: true, records: records.length, checkpoints: 2 });
+      expect(await archive.verify()).toMatchObject({ ok: false, firstBad: { reason: expect.stringMatching(/key other than/) as string } });
+      const victim = records.find((r) => r.id === s.main[1]!.id)!;
+      await withTriggersOff(other, async () => { await sql`update tb_audit_record set purpose = 'curiosity' where id = ${victim.id}`.execute(other); });
+      expect(await archive.verify({ publicKey: s.closing.publicKey })).toMatchObject({ ok: false, firstBad: { id: s.main[1]!.id, reason: expect.stringMatching(/hash does not match/) as string } });
+    } finally {
+      await scratch.dispose();
+    }
   });
 
   it('refuses a checkpoint this log does not have', async () => {
