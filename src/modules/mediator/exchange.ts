@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { v7 as uuidv7 } from 'uuid';
 import type { AuditEvent } from '../../kernel/audit/types.js';
 import type { MachineClient } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -11,6 +10,7 @@ import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
 import type { Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import { uuidv7 } from './uuid7.js';
 
 /** The consent module's answer, through a port (the consent module comes later). */
 export interface ConsentCheck {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
 import { createGroupCommit, type ChainLog, type ChainSpec } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
 import type { Executor } from './store.js';
+import { uuidv7 } from './uuid7.js';
 
 /** One exchange as the message log keeps it: who called what, why, how it ended, digests. */
 export interface LoggedExchange {
@@ -88,11 +88,12 @@ const columnsOf = (e: LoggedExchange) => ({
  * each of the others is tried alone with the same record ids, so one bad record fails only its own
  * call and no exchange is logged twice; a database that is down fails them all.
  */
-export function createMessageLog(db: Db, audit: AuditTrail): MessageLog {
+export function createMessageLog(db: Db, audit: AuditTrail, options: { readonly concurrency?: number } = {}): MessageLog {
   const chain = audit.createLog(MESSAGE_LOG);
   const committer = createGroupCommit<Pending>({
     db,
     maxBatch: MAX_BATCH,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     async write(tx, batch) {
       await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id));
       const reads = batch.flatMap((p) => (p.personRead ? [p] : []));

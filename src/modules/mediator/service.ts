@@ -37,6 +37,8 @@ export interface MediatorOptions {
   readonly maxAnswerBytes?: number;
 }
 
+/** Message-log batches committing at once on PostgreSQL (group-commit.ts `concurrency`). */
+const LOG_COMMITS_AT_ONCE = 2;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The information mediator: registry, proxied exchanges, message log, discovery, traffic. */
@@ -48,7 +50,9 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     ...(options.registryTtlMs !== undefined ? { ttlMs: options.registryTtlMs } : {}),
     onError: (error) => kernel.log?.warn({ err: error }, 'mediator registry cache: not listening for changes, reading the database on every call'),
   });
-  const log = createMessageLog(kernel.db, kernel.audit);
+  // Two batches may commit at once on PostgreSQL (a pool of connections): an exchange arriving while
+  // one batch commits does not wait for it (docs/performance.md). PGlite has one connection.
+  const log = createMessageLog(kernel.db, kernel.audit, { concurrency: database.kind === 'postgres' ? LOG_COMMITS_AT_ONCE : 1 });
   const vault = createBodyVault(kernel);
   const maxBodyBytes = options.maxBodyBytes ?? kernel.config.limits.bodyBytes;
   const forwarder = createForwarder({ connectTimeoutMs: options.connectTimeoutMs ?? 2_000, maxAnswerBytes: options.maxAnswerBytes ?? 10 * 1_048_576 });
