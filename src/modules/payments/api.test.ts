@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
@@ -141,7 +142,9 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     const notDueSection = report.body.slice(report.body.indexOf('Fees not due: case closed'));
     expect(notDueSection).toContain(withdrawn.reference);
     expect(notDueSection).toContain(rejected.reference);
-    expect((await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('无需缴费：办件已结束');
+    const zhReport = await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`);
+    expect(zhReport.body).toContain('无需缴费：办件已结束');
+    await expectPagesAccessible(built.app, url, [['reconciliation with fees not due (en)', report.body], ['reconciliation with fees not due (zh-CN)', zhReport.body]]);
     const bad = await admin.get('/payments/reconciliation?day=yesterday');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('value="yesterday"');
@@ -150,7 +153,8 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect(officerReport.body).toContain(unpaid.reference);
     expect(officerReport.body).not.toContain('tp_unknown_reference');
     expect((await (await as('citizen')).get('/payments/reconciliation')).statusCode).toBe(403);
-  });
+    // Three applications and two pages through axe in Chromium: more than the default minute on a busy machine.
+  }, 180_000);
 
   it('serves the GovStack bill inquiry and bill payment to a machine client, as the spec shapes them', async () => {
     const app = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
