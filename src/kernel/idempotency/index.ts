@@ -121,7 +121,7 @@ export function fingerprintOf(operation: string, request: Pick<FastifyRequest, '
 }
 
 /** The claim of a request that sent an Idempotency-Key, or undefined (no key, or nobody to key it to). */
-export function claimOf(kernel: IdempotencyKernel, request: FastifyRequest, caller: string | undefined = callerOf(request), also?: unknown): IdempotencyClaim | undefined {
+export function claimOf(kernel: IdempotencyKernel, request: FastifyRequest, caller: string | undefined = callerOf(request), also?: unknown, body?: unknown): IdempotencyClaim | undefined {
   const raw = request.headers[IDEMPOTENCY_HEADER];
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (key === undefined || caller === undefined) return undefined;
@@ -130,7 +130,8 @@ export function claimOf(kernel: IdempotencyKernel, request: FastifyRequest, call
   }
   const operation = `${request.method} ${request.routeOptions.url ?? request.url}`;
   const now = kernel.now();
-  return { caller, key, operation, fingerprint: fingerprintOf(operation, request, also), now, expiresAt: new Date(now.getTime() + kernel.config.idempotency.ttlHours * 3_600_000) };
+  const hashed = body === undefined ? request : { params: request.params, query: request.query, body };
+  return { caller, key, operation, fingerprint: fingerprintOf(operation, hashed, also), now, expiresAt: new Date(now.getTime() + kernel.config.idempotency.ttlHours * 3_600_000) };
 }
 
 function send(reply: FastifyReply, answer: Answer, replayed: boolean): FastifyReply {
@@ -162,14 +163,15 @@ async function replay<R>(kernel: IdempotencyKernel, reply: FastifyReply, claim: 
  * A creating route with Idempotency-Key: `run` calls the service with the claim (or undefined
  * when no key was sent: the route behaves as before), `render` turns the service's result into
  * the answer. On a replay `render` gets the result as kept (JSON: dates are strings), so it
- * should read ids and plain values only.
+ * should read ids and plain values only. `options.body` stands for the body in the fingerprint
+ * where the parsed body is not plain data (a multipart upload: its file's name, type and hash).
  */
 export async function idempotentAnswer<R>(
   kernel: IdempotencyKernel, request: FastifyRequest, reply: FastifyReply,
   run: (claim: IdempotencyClaim | undefined) => Promise<R>, render: (result: R) => Promise<Answer> | Answer,
-  options: { caller?: string; also?: unknown } = {},
+  options: { caller?: string; also?: unknown; body?: unknown } = {},
 ): Promise<FastifyReply> {
-  const claim = claimOf(kernel, request, options.caller ?? callerOf(request), options.also);
+  const claim = claimOf(kernel, request, options.caller ?? callerOf(request), options.also, options.body);
   if (!claim) return send(reply, await render(await run(undefined)), false);
   const before = await find(kernel.db, claim.caller, claim.key, claim.now);
   if (before) return replay(kernel, reply, claim, before, render);
