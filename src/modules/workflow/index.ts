@@ -23,7 +23,7 @@ export function createWorkflowModule<S extends WorkflowModuleServices>(options: 
     name: 'workflow',
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     plugin: (app, { kernel, services }) => workflowPlugin(app, {
-      workflow: services.workflow, catalog: services.catalog, identity: services.identity, now: kernel.now,
+      workflow: services.workflow, catalog: services.catalog, identity: services.identity, now: kernel.now, kernel,
       renderApplication: options.renderApplication?.(services),
     }),
   };

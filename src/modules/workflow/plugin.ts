@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { hasRole, principalOf, requireSignedIn, type Principal } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import type { CatalogService } from '../catalog/service.js';
@@ -24,6 +25,8 @@ export interface WorkflowPluginDeps {
   readonly renderApplication?: ApplicationRenderer | undefined;
   /** The kernel's clock: countdowns agree with the deadline job. */
   readonly now: () => Date;
+  /** For Idempotency-Key on the API's writes (ADR 31). */
+  readonly kernel: Pick<Kernel, 'db' | 'now' | 'config'>;
 }
 
 type Extra = Pick<CasePageData, 'done' | 'noted' | 'stale' | 'error'>;
@@ -37,7 +40,7 @@ const html = (reply: FastifyReply, status: number, body: string) => reply.status
 /** The back office (officers and supervisors; clerks work at the counter) and the /api/workflow API. */
 export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPluginDeps): Promise<void> {
   const { workflow, catalog, identity } = deps;
-  registerWorkflowRoutes(scope, workflow);
+  registerWorkflowRoutes(scope, workflow, deps.kernel);
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   async function namesOf(ids: Iterable<string>): Promise<Map<string, string>> {

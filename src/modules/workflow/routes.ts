@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf, requireSignedIn } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { actSchema, addNoteSchema, getCaseSchema, listNotesSchema, queueSchema } from './schemas.js';
 import { caseAgencies, handlesCases, type CaseSummary, type CaseView, type Note, type PrincipalLike, type WorkflowService } from './service.js';
 
@@ -14,7 +16,7 @@ const summaryJson = (c: CaseSummary) => ({
 const noteJson = (n: Note) => ({ ...n, at: n.at.toISOString() });
 
 /** The JSON API under /api/workflow, for officers and supervisors (a session or an API client's token). */
-export function registerWorkflowRoutes(scope: FastifyInstance, workflow: WorkflowService): void {
+export function registerWorkflowRoutes(scope: FastifyInstance, workflow: WorkflowService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   const viewJson = (view: CaseView, caller: PrincipalLike) => ({
@@ -47,11 +49,14 @@ export function registerWorkflowRoutes(scope: FastifyInstance, workflow: Workflo
     return viewJson(await handledCase(request.params.id, caller), caller);
   });
 
-  app.post('/api/workflow/cases/:id/actions', { schema: actSchema, preHandler: requireSignedIn }, async (request) => {
+  // With an Idempotency-Key a retry gets the first answer instead of a refusal (the action is not
+  // taken twice either way); the answer shows the case as read again (issue 9, ADR 31).
+  app.post('/api/workflow/cases/:id/actions', { schema: actSchema, preHandler: requireSignedIn }, async (request, reply) => {
     const caller = principalOf(request);
     await handledCase(request.params.id, caller);
-    const view = await workflow.act(undefined, { caseId: request.params.id, action: request.body.action, actor: caller, reason: request.body.reason, requestId: request.id });
-    return viewJson(view, caller);
+    return idempotentAnswer(kernel, request, reply,
+      async (claim) => ({ id: (await workflow.act(undefined, { caseId: request.params.id, action: request.body.action, actor: caller, reason: request.body.reason, requestId: request.id, idempotency: claim })).id }),
+      async (result) => ({ status: 200, body: viewJson(await workflow.getCase(result.id), caller) }));
   });
 
   app.get('/api/workflow/cases/:id/notes', { schema: listNotesSchema, preHandler: requireSignedIn }, async (request) => {
@@ -60,10 +65,12 @@ export function registerWorkflowRoutes(scope: FastifyInstance, workflow: Workflo
     return { notes: (await workflow.listNotes(request.params.id, caller)).map(noteJson) };
   });
 
+  // With an Idempotency-Key a retry adds no second note or audit record (issue 9, ADR 31).
   app.post('/api/workflow/cases/:id/notes', { schema: addNoteSchema, preHandler: requireSignedIn }, async (request, reply) => {
     const caller = principalOf(request);
     await handledCase(request.params.id, caller);
-    const note = await workflow.addNote(request.params.id, caller, request.body.text, { requestId: request.id });
-    return reply.status(201).send(noteJson(note));
+    return idempotentAnswer(kernel, request, reply,
+      (claim) => workflow.addNote(request.params.id, caller, request.body.text, { requestId: request.id, idempotency: claim }),
+      (note) => ({ status: 201, body: noteJson({ ...note, at: new Date(note.at) }) }));
   });
 }

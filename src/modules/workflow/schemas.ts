@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idempotencyHeaders } from '../../kernel/idempotency/index.js';
 
 /** Route schemas of /api/workflow and of the back-office forms. */
 const Localized = Type.Object({ 'zh-CN': Type.String(), en: Type.String() });
@@ -78,7 +79,7 @@ export const getCaseSchema = {
 
 export const actSchema = {
   tags: ['workflow'], summary: 'Take an action on a case (claim, release, request_info, approve, reject, ...)', security,
-  params: CaseId,
+  params: CaseId, headers: idempotencyHeaders,
   body: Type.Object({ action: Type.String({ minLength: 1, maxLength: 60 }), reason: Type.Optional(Type.String({ maxLength: 4000 })) }),
   response: { 200: CaseView, ...errors, 409: Problem, 422: Problem },
 };
@@ -90,8 +91,8 @@ export const listNotesSchema = {
 
 export const addNoteSchema = {
   tags: ['workflow'], summary: 'Add an internal note to a case', security,
-  params: CaseId, body: Type.Object({ text: Type.String({ maxLength: 4000 }) }),
-  response: { 201: Note, ...errors, 422: Problem },
+  params: CaseId, headers: idempotencyHeaders, body: Type.Object({ text: Type.String({ maxLength: 4000 }) }),
+  response: { 201: Note, ...errors, 409: Problem, 422: Problem },
 };
 
 /** The back-office pages: filters arrive as a GET form, actions and notes as posted forms. */

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { PRC_HOLIDAYS, slaDueAt, type Holidays } from './calendar.js';
 import type { LocalizedText } from '../catalog/service.js';
 import {
@@ -53,6 +54,8 @@ export interface ActInput {
   /** The application's applicant: only they may take applicant actions (answer_info, withdraw). */
   readonly applicantAccountId?: string | undefined;
   readonly requestId?: string | undefined;
+  /** An Idempotency-Key recorded in the action's transaction (ADR 31). */
+  readonly idempotency?: IdempotencyClaim | undefined;
 }
 
 export interface QueueQuery {
@@ -222,11 +225,11 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
      * the second sees the first's outcome (two officers claiming: one wins, one gets 409).
      */
     async act(executor: Executor | undefined, input: ActInput): Promise<CaseView> {
-      return inTransaction(executor, async (tx) => {
+      return inTransaction(executor, (tx) => withIdempotency(tx, input.idempotency, async () => {
         const { row, state } = await load(tx, input.caseId, true);
         const next = decide(row, state, input);
         return record(tx, row, next, { applicantAccountId: input.applicantAccountId, requestId: input.requestId });
-      });
+      }));
     },
 
     async getCase(caseId: string, executor: Executor = kernel.db): Promise<CaseView> {
@@ -249,13 +252,13 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     },
 
     /** An internal note by an officer or supervisor of the case's agency; never shown to the applicant. */
-    async addNote(caseId: string, author: PrincipalLike, text: string, options: { requestId?: string } = {}): Promise<Note> {
+    async addNote(caseId: string, author: PrincipalLike, text: string, options: { requestId?: string; idempotency?: IdempotencyClaim | undefined } = {}): Promise<Note> {
       const trimmed = text.trim();
       // A NUL byte cannot be stored in text: it gave a 500 (found by the form fuzzing, issue 9).
       if (trimmed === '' || trimmed.length > NOTE_MAX || trimmed.includes('\u0000')) {
         throw new TongbanError(WorkflowErrors.TB_WORKFLOW_NOTE_REQUIRED, { fields: [{ pointer: '/text', message: 'workflow.error.noteRequired', detail: `Write a note of at most ${NOTE_MAX} characters` }] });
       }
-      return kernel.db.transaction().execute(async (tx) => {
+      return kernel.db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
         const row = UUID.test(caseId) ? await store.getCase(tx, caseId.toLowerCase()) : undefined;
         if (!row) throw notFound(caseId);
         if (!handlesCases(author, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
@@ -266,7 +269,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
           resource: { type: 'case', id: row.id }, ...(options.requestId ? { requestId: options.requestId } : {}), details: { noteId: note.id },
         });
         return { id: note.id, caseId: row.id, authorId: note.author_id, text: note.text, at: note.at };
-      });
+      }));
     },
 
     async listNotes(caseId: string, viewer: PrincipalLike): Promise<Note[]> {
