@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Kernel } from '../../kernel/context.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { checkFile, type FileCheck, type Upload } from './journey.js';
 import type { ApplicationsStore, Executor } from './store.js';
 
@@ -33,8 +34,11 @@ export function createKeptUploads({ kernel, store }: { kernel: Kernel; store: Pi
   kernel.jobs.register<{ id: string }>(UPLOAD_EXPIRY_QUEUE, ({ id }) => store.deleteExpiredUpload(db, id, kernel.now()));
 
   return {
-    /** Checks the file like a web upload (size, sniffed type, claim) and keeps it for its owner. */
-    async keepUpload(owner: UploadOwner, upload: Omit<Upload, 'fieldId'>, label: string | null): Promise<KeepResult> {
+    /**
+     * Checks the file like a web upload (size, sniffed type, claim) and keeps it for its owner.
+     * With an Idempotency-Key claim the key is recorded in the same transaction (ADR 31): a retry keeps no second file.
+     */
+    async keepUpload(owner: UploadOwner, upload: Omit<Upload, 'fieldId'>, label: string | null, options: { idempotency?: IdempotencyClaim | undefined } = {}): Promise<KeepResult> {
       const checked = checkFile(upload);
       if (!checked.ok) return checked;
       const at = kernel.now();
@@ -43,11 +47,12 @@ export function createKeptUploads({ kernel, store }: { kernel: Kernel; store: Pi
         sha256: createHash('sha256').update(upload.content).digest('hex'), content: upload.content,
         uploaded_at: at, expires_at: new Date(at.getTime() + UPLOAD_LIFETIME_MS),
       };
-      await db.transaction().execute(async (tx) => {
+      const kept: KeepResult = { ok: true, upload: { id: row.id, label, name: row.display_name, type: row.content_type, size: row.size, expiresAt: row.expires_at } };
+      return db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
         await store.insertUpload(tx, row);
         await kernel.jobs.enqueue(tx, UPLOAD_EXPIRY_QUEUE, { id: row.id }, { runAt: row.expires_at, key: row.id });
-      });
-      return { ok: true, upload: { id: row.id, label, name: row.display_name, type: row.content_type, size: row.size, expiresAt: row.expires_at } };
+        return kept;
+      }));
     },
 
     /** The owner's unexpired upload with its bytes; undefined for anyone else's, so its existence is not learnt. */

@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { createHash } from 'node:crypto';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotencyKeyHeader, idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { translate } from '../../kernel/i18n/index.js';
 import { extensionOf, UPLOAD_LIFETIME_MS, type ApplicationsService } from '../applications/service.js';
 import { callerOf, requireCaller, SCOPES } from './caller.js';
@@ -17,9 +19,10 @@ const uploadSchema = {
   summary: 'Upload one document to refer to from documentUrls of an application within 24 hours',
   description: 'multipart/form-data with one part `file` (PDF, JPG or PNG, checked by its bytes). A person\'s session must send the CSRF token (`x-csrf-token`).',
   querystring: Type.Object({ additionalMetadata: Type.Optional(Type.String({ maxLength: 100, description: 'The service\'s document this file is, e.g. premises_proof' })) }),
+  headers: Type.Object({ 'idempotency-key': idempotencyKeyHeader }),
   response: {
     200: Type.Object({ code: Type.Integer(), type: Type.String({ description: 'The type its bytes show' }), message: Type.String(), url: Type.String({ description: 'Put this in documentUrls' }) }),
-    400: Problem, 401: Problem, 403: Problem,
+    400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem,
   },
 };
 
@@ -45,22 +48,32 @@ export function registerDocumentRoutes(scope: FastifyInstance, deps: Pick<CaseDe
     schema: uploadSchema, preHandler: caller,
     // A too-large file arrives truncated instead of failing the request, so the answer names the limit.
     config: { multipartOptions: LENIENT_MULTIPART },
-  }, async (request) => {
-    const { principal } = callerOf(request);
+  }, async (request, reply) => {
+    const who = callerOf(request);
+    const { principal } = who;
     const field = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>).file : undefined;
     const parts = (Array.isArray(field) ? field : [field]).filter(isFilePart);
     if (parts.length !== 1) {
       throw new TongbanError('TB_KERNEL_VALIDATION', { fields: [{ pointer: '/file', message: 'kernel.error.fieldInvalid', detail: 'send exactly one file in the part named file' }] });
     }
     const part = parts[0]!;
-    const kept = await applications.keepUpload(principal.accountId, {
-      filename: part.filename, claimedType: part.mimetype, content: part._buf ?? new Uint8Array(), truncated: part.file.truncated === true,
-    }, request.query.additionalMetadata ?? null);
-    if (!kept.ok) {
-      const params = { name: 'the file', ...kept.params };
-      throw new TongbanError('TB_KERNEL_VALIDATION', { fields: [{ pointer: '/file', message: kept.messageKey, params, detail: translate('en', kept.messageKey, params) }] });
-    }
-    return { code: 200, type: kept.upload.type, message: `Kept until ${kept.upload.expiresAt.toISOString()} (${UPLOAD_LIFETIME_MS / 3_600_000} hours) for an application to refer to`, url: `${base}/${kept.upload.id}` };
+    const content = part._buf ?? new Uint8Array();
+    const truncated = part.file.truncated === true;
+    // With an Idempotency-Key a retry of the same file keeps no second upload (issue 9, ADR 31); the file stands in the fingerprint by its hash.
+    const fingerprinted = { filename: part.filename, mimetype: part.mimetype, truncated, sha256: createHash('sha256').update(content).digest('hex') };
+    const idempotencyCaller = who.kind === 'client' ? `client:${who.client.clientId}` : `account:${principal.accountId}`;
+    return idempotentAnswer(kernel, request, reply, async (claim) => {
+      const kept = await applications.keepUpload(principal.accountId, { filename: part.filename, claimedType: part.mimetype, content, truncated }, request.query.additionalMetadata ?? null, { idempotency: claim });
+      if (!kept.ok) {
+        const params = { name: 'the file', ...kept.params };
+        throw new TongbanError('TB_KERNEL_VALIDATION', { fields: [{ pointer: '/file', message: kept.messageKey, params, detail: translate('en', kept.messageKey, params) }] });
+      }
+      // What the render gets is what the service kept beside the key (the whole result).
+      return kept;
+    }, ({ upload }: { upload: { id: string; type: string; expiresAt: Date | string } }) => ({
+      status: 200,
+      body: { code: 200, type: upload.type, message: `Kept until ${new Date(upload.expiresAt).toISOString()} (${UPLOAD_LIFETIME_MS / 3_600_000} hours) for an application to refer to`, url: `${base}/${upload.id}` },
+    }), { caller: idempotencyCaller, body: fingerprinted });
   });
 
   app.get('/documents/:documentId', { schema: getSchema, preHandler: caller }, async (request, reply) => {
