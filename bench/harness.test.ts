@@ -56,6 +56,7 @@ describe('bench figures', () => {
     const over = wallTimeLines(runs, 905);
     expect(over.at(-2)).toBe('total wall time: 905 s (15 min 05 s), budget 15 min 00 s');
     expect(over.at(-1)).toMatch(/^WARNING: over the 15 min 00 s budget by 5 s/);
+    expect(wallTimeLines([], 779.6).at(-1)).toBe('total wall time: 780 s (13 min 00 s), budget 15 min 00 s');
   });
 });
 

@@ -101,7 +101,10 @@ export function percentile(values: readonly number[], p: number): number {
 /** The 15-minute budget of a whole `npm run bench` on the 2-core machine (issue 8). */
 export const BUDGET_SECONDS = 15 * 60;
 
-const clock = (seconds: number) => `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+function clock(seconds: number): string {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+}
 
 /**
  * The closing lines: each scenario's wall time on each database, the total, and a warning when
