@@ -82,5 +82,10 @@ export function queryFor(params: { name: string; schema?: Schema }[]): fc.Arbitr
  */
 const MAX_PARAM = 16;
 
-/** A path parameter value: a UUID, a code-like string, or junk. */
-export const pathValue = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), nasty.map((s) => [...s].slice(0, MAX_PARAM).join('')));
+/**
+ * A path parameter value: a UUID, a code-like string, or junk. Never "." or "..": URL
+ * normalisation removes such a segment (RFC 3986 5.2.4), so the request would reach another route
+ * (`/performance/agencies/./data.csv` is the page `/performance/agencies/data.csv`).
+ */
+export const pathValue = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), nasty.map((s) => [...s].slice(0, MAX_PARAM).join('')))
+  .filter((v) => v !== '.' && v !== '..');
