@@ -20,7 +20,7 @@ export interface CaseDeps {
   readonly kernel: Kernel;
   readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion' | 'searchServices'>;
   readonly applications: Pick<ApplicationsService, 'startOnline' | 'startForPerson' | 'submitAnswers' | 'viewSubmitted' | 'keepUpload' | 'keptUpload' | 'discardUploads' | 'listForPerson' | 'viewForApplicant' | 'viewForStaff'>;
-  readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'availableActions' | 'needsReason' | 'statistics'>;
+  readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'update' | 'availableActions' | 'needsReason' | 'statistics'>;
 }
 
 export const PURPOSE = 'Case handling through the GovStack Registration API';
@@ -168,7 +168,7 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
   app.get('/applications/:fileId', { schema: getApplicationSchema, preHandler: requireCaller(kernel, { scope: SCOPES.read, sessions: true }) }, async (request) =>
     viewFile(request, callerOf(request), request.params.fileId));
 
-  app.put('/applications/:fileId', { schema: updateApplicationSchema, preHandler: requireCaller(kernel, { scope: SCOPES.operate, sessions: true }) }, async (request) => {
+  app.put('/applications/:fileId', { schema: updateApplicationSchema, preHandler: requireCaller(kernel, { scope: SCOPES.operate, sessions: true }) }, async (request, reply) => {
     const caller = callerOf(request);
     if (!isOperator(caller)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: 'Only an officer or a case system of the agency may update an application' });
     const { fileId } = request.params;
@@ -182,16 +182,26 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     if (note && typeof note.text !== 'string') problems.push({ pointer: '/formData/data/note/text', message: 'kernel.error.fieldInvalid', detail: 'must be text' });
     if (!decision && !note) problems.push({ pointer: '/formData/data', message: 'kernel.error.fieldInvalid', detail: 'must hold a decision { action, reason } or a note { text }' });
     if (problems.length > 0) throw new TongbanError('TB_KERNEL_VALIDATION', { fields: problems });
-    if (note) await workflow.addNote(fileId, caller.principal, note.text as string, { requestId: String(request.id) });
-    if (decision) await takeAction(deps, caller, fileId, decision.action as string, decision.reason as string | undefined, String(request.id));
-    return viewFile(request, caller, fileId);
+    if (decision) checkAction(caller, decision.action as string);
+    // The note and the action in one transaction; with an Idempotency-Key a retry writes neither twice (issue 9, ADR 31).
+    return idempotentAnswer(kernel, request, reply, (claim) => workflow.update({
+      caseId: fileId, actor: caller.principal, note: note?.text as string | undefined, requestId: String(request.id), idempotency: claim,
+      action: decision ? { action: decision.action as string, reason: decision.reason as string | undefined } : undefined,
+    }), async ({ id }) => ({ status: 200, body: await viewFile(request, caller, id) }), { caller: idempotencyCallerOf(caller) });
   });
 }
 
 /** One workflow action by an operator; a system may not ask the applicant a question (a person must). */
-export async function takeAction(deps: Pick<CaseDeps, 'workflow'>, caller: Caller, caseId: string, action: string, reason: string | undefined, requestId: string): Promise<CaseView> {
+export async function takeAction(deps: Pick<CaseDeps, 'workflow'>, caller: Caller, caseId: string, action: string, reason: string | undefined, requestId: string, idempotency?: IdempotencyClaim): Promise<CaseView> {
+  checkAction(caller, action);
+  return deps.workflow.act(undefined, { caseId, action, actor: caller.principal, reason, requestId, idempotency });
+}
+
+function checkAction(caller: Caller, action: string): void {
   if (caller.kind === 'client' && action === 'request_info') {
     throw new TongbanError(GovstackRegistrationErrors.TB_GOVSTACK_PERSON_REQUIRED, { detail: 'A request for more information is asked by an officer, not by a system' });
   }
-  return deps.workflow.act(undefined, { caseId, action, actor: caller.principal, reason, requestId });
 }
+
+/** Whose Idempotency-Key it is: the machine client, or the signed-in account (ADR 31). */
+export const idempotencyCallerOf = (caller: Caller): string => caller.kind === 'client' ? `client:${caller.client.clientId}` : `account:${caller.principal.accountId}`;

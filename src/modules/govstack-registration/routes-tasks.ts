@@ -1,11 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { TongbanError } from '../../kernel/http/index.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { CaseView } from '../workflow/service.js';
 import { callerOf, handledAgencies, isOperator, requireCaller, SCOPES, type Caller } from './caller.js';
 import { eFormIdOf, statusOf } from './mapping.js';
-import { handledCase, paging, serviceNames, takeAction, type CaseDeps } from './routes-applications.js';
+import { handledCase, idempotencyCallerOf, paging, serviceNames, takeAction, type CaseDeps } from './routes-applications.js';
 import { completeTaskSchema, getTaskSchema, listTasksSchema } from './schemas-cases.js';
 
 /**
@@ -60,15 +61,21 @@ export function registerTaskRoutes(scope: FastifyInstance, deps: CaseDeps): void
     };
   });
 
-  app.post('/tasks/:taskId/complete', { schema: completeTaskSchema, preHandler: requireCaller(kernel, { scope: SCOPES.operate, sessions: true }) }, async (request) => {
+  // With an Idempotency-Key a retry gets the first answer and takes no second action (issue 9, ADR 31).
+  app.post('/tasks/:taskId/complete', { schema: completeTaskSchema, preHandler: requireCaller(kernel, { scope: SCOPES.operate, sessions: true }) }, async (request, reply) => {
     const caller = operator(callerOf(request));
     const { taskId } = request.params;
     await handledCase(workflow, caller, taskId);
     const { action, reason } = request.body.data.decision;
-    const kase = await takeAction(deps, caller, taskId, action, reason, String(request.id));
-    return {
-      taskId, fileId: kase.id, serviceId: kase.serviceId, status: statusOf(kase, request.locale),
-      variables: { decision: { data: { decision: { action, ...(reason !== undefined ? { reason } : {}) } } } },
-    };
+    return idempotentAnswer(kernel, request, reply, async (claim) => ({ id: (await takeAction(deps, caller, taskId, action, reason, String(request.id), claim)).id }), async ({ id }) => {
+      const kase = await workflow.getCase(id);
+      return {
+        status: 200,
+        body: {
+          taskId, fileId: kase.id, serviceId: kase.serviceId, status: statusOf(kase, request.locale),
+          variables: { decision: { data: { decision: { action, ...(reason !== undefined ? { reason } : {}) } } } },
+        },
+      };
+    }, { caller: idempotencyCallerOf(caller) });
   });
 }

@@ -107,7 +107,7 @@ export const getApplicationSchema = {
 export const updateApplicationSchema = {
   tags: [TAG], security, operationId: 'updateApplicationFileForm',
   summary: 'An operator\'s update: formData.data.decision = { action, reason } takes a workflow action; formData.data.note = { text } adds an internal note',
-  headers: MediatorHeaders, params: FileId, body: ApplicationFileSubmit,
+  headers: Type.Object({ ...MediatorHeaders.properties, 'idempotency-key': idempotencyKeyHeader }), params: FileId, body: ApplicationFileSubmit,
   response: { 200: ApplicationFileResponse, ...errors, 409: Problem, 422: Problem },
 };
 
@@ -136,7 +136,7 @@ export const getTaskSchema = {
 
 export const completeTaskSchema = {
   tags: [TAG], security, operationId: 'completeTaskById', summary: 'Take a workflow action on the case: data.decision = { action, reason }',
-  params: TaskId,
+  params: TaskId, headers: Type.Object({ 'idempotency-key': idempotencyKeyHeader }),
   body: Type.Object({ data: Type.Object({ decision: Decision }) }),
   response: {
     200: Type.Object({

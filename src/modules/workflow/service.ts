@@ -190,7 +190,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
 
   kernel.jobs.register<{ caseId: string }>(SLA_QUEUE, ({ caseId }) => escalateIfDue(caseId));
 
-  return {
+  const service = {
     /**
      * Opens the case of a submitted application in the caller's transaction: its first history
      * entry, its deadline, and a job at the deadline. Listeners are not called: the caller is
@@ -252,13 +252,13 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     },
 
     /** An internal note by an officer or supervisor of the case's agency; never shown to the applicant. */
-    async addNote(caseId: string, author: PrincipalLike, text: string, options: { requestId?: string; idempotency?: IdempotencyClaim | undefined } = {}): Promise<Note> {
+    async addNote(caseId: string, author: PrincipalLike, text: string, options: { requestId?: string; idempotency?: IdempotencyClaim | undefined; executor?: Executor } = {}): Promise<Note> {
       const trimmed = text.trim();
       // A NUL byte cannot be stored in text: it gave a 500 (found by the form fuzzing, issue 9).
       if (trimmed === '' || trimmed.length > NOTE_MAX || trimmed.includes('\u0000')) {
         throw new TongbanError(WorkflowErrors.TB_WORKFLOW_NOTE_REQUIRED, { fields: [{ pointer: '/text', message: 'workflow.error.noteRequired', detail: `Write a note of at most ${NOTE_MAX} characters` }] });
       }
-      return kernel.db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
+      return inTransaction(options.executor, (tx) => withIdempotency(tx, options.idempotency, async () => {
         const row = UUID.test(caseId) ? await store.getCase(tx, caseId.toLowerCase()) : undefined;
         if (!row) throw notFound(caseId);
         if (!handlesCases(author, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
@@ -311,6 +311,20 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
 
     /** Runs the deadline check of one case now; the `workflow.sla` job does this at the deadline. */
     escalateIfDue,
+  };
+  return {
+    ...service,
+    /**
+     * A note, an action, or both in one transaction (the GovStack `PUT /applications/{fileId}`):
+     * with an Idempotency-Key (ADR 31) a retry writes neither twice, and a failed action keeps no note.
+     */
+    async update(input: { caseId: string; actor: PrincipalLike; note?: string | undefined; action?: { action: string; reason?: string | undefined } | undefined; requestId?: string; idempotency?: IdempotencyClaim | undefined }): Promise<{ id: string }> {
+      return kernel.db.transaction().execute((tx) => withIdempotency(tx, input.idempotency, async () => {
+        if (input.note !== undefined) await service.addNote(input.caseId, input.actor, input.note, { executor: tx, ...(input.requestId ? { requestId: input.requestId } : {}) });
+        if (input.action) await service.act(tx, { caseId: input.caseId, action: input.action.action, actor: input.actor, reason: input.action.reason, requestId: input.requestId });
+        return { id: input.caseId.toLowerCase() };
+      }));
+    },
   };
 }
 
