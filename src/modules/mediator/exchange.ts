@@ -10,7 +10,7 @@ import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
 import type { Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
-import { uuidv7 } from './uuid7.js';
+import { v7 as uuidv7 } from 'uuid';
 
 /** The consent module's answer, through a port (the consent module comes later). */
 export interface ConsentCheck {

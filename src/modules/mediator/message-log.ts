@@ -3,7 +3,7 @@ import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
 import { createGroupCommit, type ChainLog, type ChainSpec } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
 import type { Executor } from './store.js';
-import { uuidv7 } from './uuid7.js';
+import { v7 as uuidv7 } from 'uuid';
 
 /** One exchange as the message log keeps it: who called what, why, how it ended, digests. */
 export interface LoggedExchange {
