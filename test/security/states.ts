@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../src/kernel/auth/index.js';
 import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
-import { RESIDENCE, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
+import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
 import type { SecurityApp } from './harness.js';
 
 /**
@@ -24,17 +24,6 @@ export interface ArrangedStates {
 
 const ID_NUMBER = '110101199003072359';
 const pdf = (text: string): Buffer => Buffer.from(`%PDF-1.7\n${text}\n%%EOF\n`);
-
-/** The residence form's answers (as scheduling's test kit submits them), page by page. */
-const RESIDENCE_ANSWERS = {
-  you: { full_name: '张伟', id_number: ID_NUMBER, 'date_of_birth-day': '7', 'date_of_birth-month': '3', 'date_of_birth-year': '1990', phone: '13800138000' },
-  addresses: {
-    'hukou_address-province': '河北省', 'hukou_address-city': '石家庄市', 'hukou_address-district': '长安区', 'hukou_address-line1': '中山东路1号',
-    'beijing_address-province': '北京市', 'beijing_address-city': '北京市', 'beijing_address-district': '东城区', 'beijing_address-line1': '东四北大街2号',
-    'moved_on-day': '1', 'moved_on-month': '1', 'moved_on-year': '2024',
-  },
-  basis: { basis: 'employment', employer: '北京某某科技有限公司' },
-} as const;
 
 export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const { services } = s.built;

@@ -34,7 +34,8 @@ export async function accountPrincipal(built: Built, accountId: string): Promise
   return found;
 }
 
-const ANSWERS = {
+/** The residence form's answers, page by page (other suites submit the same form). */
+export const RESIDENCE_ANSWERS = {
   you: { full_name: '张伟', id_number: '110101199003072359', 'date_of_birth-day': '7', 'date_of_birth-month': '3', 'date_of_birth-year': '1990', phone: '13800138000' },
   addresses: {
     'hukou_address-province': '河北省', 'hukou_address-city': '石家庄市', 'hukou_address-district': '长安区', 'hukou_address-line1': '中山东路1号',
@@ -48,7 +49,7 @@ const ANSWERS = {
 export async function submitResidenceApplication(built: Built, person: Principal): Promise<{ id: string; reference: string }> {
   const applications = built.services.applications;
   const draft = await applications.startOnline(RESIDENCE, person, 'en');
-  for (const [page, answers] of Object.entries(ANSWERS)) {
+  for (const [page, answers] of Object.entries(RESIDENCE_ANSWERS)) {
     const result = await applications.savePage(draft.id, person, page, answers, []);
     if (result.errors.length > 0) throw new Error(`page ${page}: ${JSON.stringify(result.errors)}`);
   }
