@@ -12,6 +12,6 @@ export { DEMO as MEDIATOR_DEMO } from './demo.js';
 export const mediatorModule: ModuleEntry<{ mediator: MediatorService }> = {
   name: 'mediator',
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  plugin: (app, { kernel, services }) => mediatorPlugin(app, { mediator: services.mediator, demoProviders: kernel.config.env !== 'production', now: kernel.now }),
+  plugin: (app, { kernel, services }) => mediatorPlugin(app, { mediator: services.mediator, demoProviders: kernel.config.env !== 'production', now: kernel.now, kernel }),
   seed: ({ kernel, services }) => seedMediatorDemo(kernel, services.mediator),
 };

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
 import { pageContext } from '../../ui/index.js';
 import { registerDemoProviders } from './demo.js';
 import { renderTrafficPage } from './pages.js';
@@ -13,11 +14,11 @@ import type { MediatorService } from './service.js';
 const DEFAULT_HOURS = 24;
 
 /** Exchanges (/r1), metaservices, the registry API and pages, the traffic page and the demo providers. */
-export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: MediatorService; demoProviders: boolean; now: () => Date }): Promise<void> {
+export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: MediatorService; demoProviders: boolean; now: () => Date; kernel: Pick<Kernel, 'db' | 'now' | 'config'> }): Promise<void> {
   const { mediator } = deps;
   mediator.instrument(scope.metrics.registry);
   scope.addHook('onClose', async () => { await mediator.close(); });
-  registerMediatorRoutes(scope, mediator);
+  registerMediatorRoutes(scope, mediator, deps.kernel);
   registerRegistryPages(scope, mediator);
   await registerProxyRoutes(scope, mediator);
   if (deps.demoProviders) registerDemoProviders(scope);

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import './errors.js';
 import { METASERVICES } from './discovery.js';
 import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
@@ -120,8 +121,12 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       return row;
     },
 
-    /** Registers a service, or updates it (same subsystem and code). */
-    async saveService(input: NewService, admin: RegistryAdmin): Promise<ServiceRow> {
+    /**
+     * Registers a service, or updates it (same subsystem and code). With an Idempotency-Key claim
+     * the key is recorded in the same transaction, so a retry writes neither the row nor its audit
+     * record again (ADR 31).
+     */
+    async saveService(input: NewService, admin: RegistryAdmin, keyed: { idempotency?: IdempotencyClaim } = {}): Promise<ServiceRow> {
       if (!isPart(input.code)) throw invalid(`"${input.code}" is not a valid service code`);
       if ((METASERVICES as readonly string[]).includes(input.code)) throw invalid(`"${input.code}" is the name of a metaservice`);
       if (!input.name.trim()) throw invalid('A service needs a name');
@@ -142,11 +147,11 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
         id, subsystem_id: subsystem.id, code: input.code, name: input.name.trim(), base_url: checkUrl(input.baseUrl), openapi: input.openapi ?? null,
         needs_consent: needsConsent, agreement_id: input.agreementId ?? null, timeout_ms: input.timeoutMs ?? null, store_bodies: storeBodies, created_at: existing?.created_at ?? at, updated_at: at,
       };
-      await change(async (tx) => {
+      return change((tx) => withIdempotency(tx, keyed.idempotency, async () => {
         await store.upsertService(tx, row);
         await audit.append(tx, record(admin, existing ? 'mediator.service.update' : 'mediator.service.add', 'mediator-service', id, { baseUrl: row.base_url, needsConsent, agreementId: row.agreement_id, storeBodies }));
-      });
-      return row;
+        return row;
+      }));
     },
 
     /** Grants a right; granting an existing one changes nothing and returns it. */

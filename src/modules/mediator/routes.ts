@@ -1,6 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { addMemberSchema, addSubsystemSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
 import { subsystemIdOf, type MediatorService, type RegistryAdmin } from './service.js';
 
@@ -22,7 +24,7 @@ const dates = <T extends object>(row: T) => Object.fromEntries(Object.entries(ro
  * The registry's JSON API under /api/mediator (agency and platform administrators) and the
  * directory metaservices (calling systems, authenticated like an exchange).
  */
-export function registerMediatorRoutes(scope: FastifyInstance, mediator: MediatorService): void {
+export function registerMediatorRoutes(scope: FastifyInstance, mediator: MediatorService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get('/api/mediator/registry', { schema: listSchema, preHandler: requireRole(ADMINS) }, async (request) => {
@@ -35,8 +37,12 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
     reply.status(201).send(dates(await mediator.addMember(request.body, registryAdmin(request)))));
   app.post('/api/mediator/subsystems', { schema: addSubsystemSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
     reply.status(201).send(dates(await mediator.addSubsystem(request.body, registryAdmin(request)))));
-  app.post('/api/mediator/services', { schema: saveServiceSchema, preHandler: requireRole(ADMINS) }, async (request) =>
-    dates(await mediator.saveService(request.body, registryAdmin(request))));
+  // An upsert: with an Idempotency-Key a retry gets the first answer and writes no second audit record (ADR 31).
+  // The answer is the row as stored, read again by id: a kept result comes back from jsonb with its
+  // keys in another order, so a replay rendered from it would not be the first answer byte for byte.
+  app.post('/api/mediator/services', { schema: saveServiceSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
+    idempotentAnswer(kernel, request, reply, (idempotency) => mediator.saveService(request.body, registryAdmin(request), idempotency ? { idempotency } : {}),
+      async (saved) => ({ status: 200, body: dates((await mediator.serviceOf(saved.id)).service) })));
   app.post('/api/mediator/rights', { schema: grantSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
     reply.status(201).send(dates(await mediator.grant(request.body, registryAdmin(request)))));
   app.delete('/api/mediator/rights/:id', { schema: revokeSchema, preHandler: requireRole(ADMINS) }, async (request, reply) => {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idempotencyHeaders } from '../../kernel/idempotency/index.js';
 
 /** Route schemas of /api/mediator (registry administration) and the metaservices. */
 const TAG = ['mediator'];
@@ -16,6 +17,7 @@ export const addSubsystemSchema = {
 
 export const saveServiceSchema = {
   tags: TAG, summary: 'Register or update a service a subsystem provides',
+  headers: idempotencyHeaders,
   body: Type.Object({
     subsystemId: Text(300), code: Text(64), name: Text(200), baseUrl: Text(2000),
     openapi: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
