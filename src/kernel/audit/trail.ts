@@ -4,7 +4,9 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
 import { createHashChain, DEFAULT_CHAINS, type ChainLog, type ChainRow, type ChainSpec } from './chain.js';
+import { fitDetails, MAX_DETAILS_BYTES, TRUNCATED_KEY } from './details.js';
 import { AuditErrors } from './errors.js';
+import { appendDrafted } from './append-together.js';
 import { createGroupCommit } from './group-commit.js';
 import { loadSigner, signerFromPkcs8, type Signer } from './signing.js';
 import type { AuditEvent, AuditRecord, AuditTrail, VerifiableLog } from './types.js';
@@ -13,7 +15,6 @@ import type { AuditEvent, AuditRecord, AuditTrail, VerifiableLog } from './types
 export const AUDIT_CHAINS = DEFAULT_CHAINS;
 
 const ACTION = /^[a-z][a-zA-Z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/;
-const MAX_DETAILS_BYTES = 4096;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,12 +57,27 @@ function invalid(detail: string): TongbanError {
   return new TongbanError(AuditErrors.TB_AUDIT_INVALID_EVENT, { detail });
 }
 
-function columnsOf(event: AuditEvent, at: Date): Record<string, unknown> {
+/**
+ * Checks an event and fits its details in MAX_DETAILS_BYTES (ADR 36): long strings cut with their
+ * length and SHA-256 noted, never an error for text a person typed. Only what is a programmer's
+ * mistake throws: a malformed action, no actor, details using the reserved `_truncated` key.
+ */
+function prepare(event: AuditEvent, log: Pick<Logger, 'warn'>): AuditEvent {
   if (!ACTION.test(event.action)) throw invalid(`action "${event.action}" is not a dotted verb like application.view`);
   if (!event.actor.id) throw invalid('actor.id is empty');
-  if (event.details !== undefined && JSON.stringify(event.details).length > MAX_DETAILS_BYTES) {
-    throw invalid(`details exceed ${MAX_DETAILS_BYTES} characters: record facts, not documents`);
+  if (event.details === undefined) return event;
+  if (Object.hasOwn(event.details, TRUNCATED_KEY)) throw invalid(`details may not use the reserved key ${TRUNCATED_KEY}`);
+  const fitted = fitDetails(event.details, MAX_DETAILS_BYTES);
+  if (fitted.cut === 'none') return event;
+  if (fitted.cut === 'whole') {
+    // Not text a person typed: many keys or items. Kept as a digest, and a module to fix.
+    log.warn({ action: event.action, bytes: fitted.bytes, limit: MAX_DETAILS_BYTES }, 'audit details too large even with long strings cut: kept as their size and SHA-256 only; record facts, not documents');
   }
+  return { ...event, details: fitted.details };
+}
+
+/** The columns of a prepared event. */
+function columnsOf(event: AuditEvent, at: Date): Record<string, unknown> {
   return {
     at,
     actor_kind: event.actor.kind,
@@ -144,12 +160,13 @@ function buildTrail(deps: AuditDeps): AuditTrail {
   const committer = createGroupCommit<Committed>({
     db,
     maxBatch: MAX_BATCH,
-    async write(tx, batch) {
-      const first = batch[0];
-      if (!first) return;
+    // One statement per batch, from a head held in memory (docs/adr/0037-one-statement-appends.md).
+    transaction: false,
+    async write(executor, batch) {
+      if (batch.length === 0) return;
       const at = now();
-      const rows = await chain.linkMany(tx, first.event.requestId ?? first.event.subject, batch.map((c) => columnsOf(c.event, at)), batch.map((c) => c.id));
-      batch.forEach((c, i) => { const row = rows[i]; if (row) c.record = toRecord(row); });
+      const [drafted] = await appendDrafted(executor, [(x) => chain.draft(x, batch.map((c) => columnsOf(c.event, at)), batch.map((c) => c.id))]);
+      batch.forEach((c, i) => { const row = drafted?.rows[i]; if (row) c.record = toRecord(row); });
     },
     async present(executor, items) {
       const there = await chain.present(executor, items.map((c) => c.id));
@@ -164,20 +181,24 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       // the appends arriving meanwhile (group commit; resolves after the commit all the same).
       if (!executor.isTransaction) return trail.appendCommitted(event);
       // The request groups a transaction's records in one chain: it then locks one head only.
-      const row = await chain.link(executor, event.requestId ?? event.subject, columnsOf(event, now()));
+      const row = await chain.link(executor, event.requestId ?? event.subject, columnsOf(prepare(event, log), now()));
       return toRecord(row);
     },
     async appendMany(executor, events, options = {}) {
       const first = events[0];
       if (!first) return [];
       const at = now();
-      const rows = await chain.linkMany(executor, first.requestId ?? first.subject, events.map((event) => columnsOf(event, at)), options.ids);
+      const rows = await chain.linkMany(executor, first.requestId ?? first.subject, events.map((event) => columnsOf(prepare(event, log), at)), options.ids);
       return rows.map(toRecord);
     },
     present: (executor, ids) => chain.present(executor, ids),
+    draft(executor, events, ids) {
+      const at = now();
+      return chain.draft(executor, events.map((event) => columnsOf(prepare(event, log), at)), ids);
+    },
     async appendCommitted(event) {
-      columnsOf(event, now()); // an invalid event fails its caller alone, before it joins a batch
-      const item: Committed = { event, id: uuidv7(), record: undefined };
+      // An invalid event fails its caller alone, before it joins a batch; the batch writes it prepared.
+      const item: Committed = { event: prepare(event, log), id: uuidv7(), record: undefined };
       await committer.submit(item);
       if (!item.record) throw new Error('audit: committed without a record');
       return item.record;

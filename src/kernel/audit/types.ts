@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChainLog, ChainSpec } from './chain.js';
+import type { ChainDraft, ChainLog, ChainSpec } from './chain.js';
 
 /** Who did something. `organisation` is the agency or member the actor acted for. */
 export interface Actor {
@@ -21,7 +21,10 @@ export interface AuditEvent {
   /** Purpose or legal basis of a read of personal data. */
   readonly purpose?: string;
   readonly requestId?: string;
-  /** Small extra facts (field names read, outcome); never whole documents. */
+  /**
+   * Small extra facts (field names read, outcome); never whole documents. Over 4 KB of JSON, long
+   * strings are cut and noted under `_truncated` (a reserved key) with their length and SHA-256 (ADR 36).
+   */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
@@ -119,6 +122,11 @@ export interface AuditTrail extends VerifiableLog {
   appendMany(executor: Kysely<object>, events: readonly AuditEvent[], options?: { readonly ids?: readonly string[] }): Promise<AuditRecord[]>;
   /** Which of these record ids are stored (a group commit after a failure: did it commit after all?). */
   present(executor: Kysely<object>, ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Events linked from a chain head this process holds in memory, for one statement with another
+   * log's records (`appendDrafted`, docs/adr/0037-one-statement-appends.md). One id per event.
+   */
+  draft(executor: Kysely<object>, events: readonly AuditEvent[], ids: readonly string[]): Promise<ChainDraft>;
   /**
    * Appends in a transaction of its own, group-committed with the appends that arrive while
    * another batch commits (docs/adr/0028-audited-read-batching.md): for records that describe no
