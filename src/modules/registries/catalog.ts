@@ -2,7 +2,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { RegistryDefinition } from './definitions.js';
 import { RegistriesErrors } from './errors.js';
-import type { RegistriesStore, RegistryRow } from './store.js';
+import type { Executor, RegistriesStore, RegistryRow } from './store.js';
 import { checkDefinition } from './validation.js';
 
 /** A registry version as stored, with its integer id (the GovStack Database API's). */
@@ -50,23 +50,29 @@ export function createRegistryCatalog(kernel: Pick<Kernel, 'db' | 'now'>, store:
       if (!found) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_UNKNOWN_REGISTRY, { detail: `No registry version ${id}` });
       return found;
     },
-    /** Defines or replaces a registry version (idempotent for the same definition). */
-    async define(definition: RegistryDefinition): Promise<Registry> {
+    /**
+     * Defines or replaces a registry version (idempotent for the same definition). In a caller's
+     * transaction `executor`, the caller calls `forget` once it has committed.
+     */
+    async define(definition: RegistryDefinition, executor: Executor = kernel.db): Promise<Registry> {
       checkDefinition(definition);
-      const row = await store.saveRegistry(kernel.db, {
+      const row = await store.saveRegistry(executor, {
         code: definition.code, version: definition.version, name: definition.name, owner: definition.owner, key_field: definition.keyField,
         search_fields: [...definition.searchFields], person_field: definition.personField ?? null, schema: { ...definition.schema }, created_at: kernel.now(),
       });
       cache = undefined;
       return toRegistry(row);
     },
-    async remove(registry: Registry): Promise<void> {
-      if (await store.versionInUse(kernel.db, registry.code, registry.version)) {
+    /** Deletes a version no record uses; in a caller's transaction as `define`. */
+    async remove(registry: Registry, executor: Executor = kernel.db): Promise<void> {
+      if (await store.versionInUse(executor, registry.code, registry.version)) {
         throw new TongbanError(RegistriesErrors.TB_REGISTRIES_VERSION_IN_USE, { detail: `Records of ${registry.code} were written with version ${registry.version}` });
       }
-      await store.deleteRegistry(kernel.db, registry.code, registry.version);
+      await store.deleteRegistry(executor, registry.code, registry.version);
       cache = undefined;
     },
+    /** Reads the versions again on next use (after a committed change). */
+    forget(): void { cache = undefined; },
   };
 }
 

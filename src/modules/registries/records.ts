@@ -122,13 +122,13 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     if (match?.kind === 'key' && registry.personField === registry.keyField) people.accountByIdNumber(match.value).catch(() => {});
   };
 
-  const one = async (registry: Registry, matches: readonly Match[]): Promise<RegistryRecord | undefined> => {
+  const one = async (registry: Registry, matches: readonly Match[], executor: Executor = kernel.db): Promise<RegistryRecord | undefined> => {
     const key = matches.length === 1 && matches[0]?.kind === 'key' ? matches[0].value : undefined;
     if (key !== undefined) {
-      const row = await store.byKey(kernel.db, registry.code, key);
+      const row = await store.byKey(executor, registry.code, key);
       return row ? toRecord(row) : undefined;
     }
-    const { rows } = await store.list(kernel.db, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 2, offset: 0 });
+    const { rows } = await store.list(executor, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 2, offset: 0 });
     if (rows.length > 1) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_AMBIGUOUS, { detail: 'Name the record by its key' });
     return rows[0] ? toRecord(rows[0]) : undefined;
   };
@@ -145,29 +145,35 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     if (writer.reason.trim().length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_REASON_REQUIRED);
   };
 
-  const applyUpdate = async (registry: Registry, current: RegistryRecord, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<RegistryRecord> => {
+  /** A change of one record in `tx`: the new content, and the old one in the history. */
+  const applyUpdate = async (tx: Executor, registry: Registry, current: RegistryRecord, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<RegistryRecord> => {
     const data = { ...current.data, ...write };
     validateRecord(registry, data);
     if (data[registry.keyField] !== current.key) {
       throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_RECORD, { fields: [{ pointer: `/${registry.keyField}`, message: 'registries.error.keyChanged', detail: 'A record\'s key cannot change' }] });
     }
     const next = { ...current, version: registry.version, data, revision: current.revision + 1, modifiedAt: kernel.now() };
-    await kernel.db.transaction().execute(async (tx) => {
-      await store.update(tx, { id: next.id, registry: registry.code, version: next.version, data, revision: next.revision, modified_at: next.modifiedAt }, searchKeysOf(registry, data));
-      await history(tx, next, 'update', { ...current.data }, writer);
-    });
-    return next;
+    const stored = await store.update(tx, { id: next.id, registry: registry.code, version: next.version, data, revision: next.revision, modified_at: next.modifiedAt }, searchKeysOf(registry, data));
+    await history(tx, next, 'update', { ...current.data }, writer);
+    return { ...next, data: stored };
   };
+
+  /**
+   * A change in one transaction; with an Idempotency-Key the key is recorded in it too, so a
+   * retry changes nothing twice and writes no second history entry (ADR 31).
+   */
+  const changing = <R>(idempotency: IdempotencyClaim | undefined, work: (tx: Executor) => Promise<R>): Promise<R> =>
+    kernel.db.transaction().execute(async (tx) => withIdempotency(tx, idempotency, () => work(tx)));
 
   /** One new record in `tx`; a key that exists already is TB_REGISTRIES_EXISTS (which rolls `tx` back). */
   const insertIn = async (tx: Executor, registry: Registry, content: unknown, writer: Writer, pointer = ''): Promise<RegistryRecord> => {
     validateRecord(registry, content);
     const at = kernel.now();
     const record: RegistryRecord = { id: uuidv7(), registry: registry.code, key: content[registry.keyField] as string, version: registry.version, data: content, revision: 1, createdAt: at, modifiedAt: at };
-    const inserted = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
-    if (!inserted) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `${pointer}/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
+    const stored = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
+    if (!stored) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `${pointer}/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
     await history(tx, record, 'create', null, writer);
-    return record;
+    return { ...record, data: stored };
   };
 
   /**
@@ -221,34 +227,43 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
       return { records, total };
     },
 
-    async update(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<RegistryRecord> {
+    async update(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer, idempotency?: IdempotencyClaim): Promise<RegistryRecord> {
       checkWriter(registry, writer);
-      const current = await one(registry, matchesOf(registry, content));
-      if (!current) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
-      return applyUpdate(registry, current, write, writer);
+      const matches = matchesOf(registry, content);
+      return changing(idempotency, async (tx) => {
+        const current = await one(registry, matches, tx);
+        if (!current) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
+        return applyUpdate(tx, registry, current, write, writer);
+      });
     },
 
-    /** Updates every record the query matches (at most 1,000 at a time). */
-    async updateEntries(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<number> {
+    /** Updates every record the query matches (at most 1,000 at a time), all or none. */
+    async updateEntries(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer, idempotency?: IdempotencyClaim): Promise<number> {
       checkWriter(registry, writer);
-      const { rows } = await store.list(kernel.db, { registry: registry.code, matches: matchesOf(registry, content), order: { by: 'key', direction: 'asc' }, limit: 1000, offset: 0 });
-      for (const row of rows) await applyUpdate(registry, toRecord(row), write, writer);
-      return rows.length;
+      const matches = matchesOf(registry, content);
+      return changing(idempotency, async (tx) => {
+        const { rows } = await store.list(tx, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 1000, offset: 0 });
+        for (const row of rows) await applyUpdate(tx, registry, toRecord(row), write, writer);
+        return rows.length;
+      });
     },
 
-    async updateOrCreate(registry: Registry, content: Readonly<Record<string, unknown>> | undefined, write: Readonly<Record<string, unknown>>, writer: Writer): Promise<{ record: RegistryRecord; created: boolean }> {
+    async updateOrCreate(registry: Registry, content: Readonly<Record<string, unknown>> | undefined, write: Readonly<Record<string, unknown>>, writer: Writer, idempotency?: IdempotencyClaim): Promise<{ record: RegistryRecord; created: boolean }> {
       checkWriter(registry, writer);
       const query = content ?? (typeof write[registry.keyField] === 'string' ? { [registry.keyField]: write[registry.keyField] } : undefined);
-      const current = query ? await one(registry, matchesOf(registry, query)) : undefined;
-      if (current) return { record: await applyUpdate(registry, current, write, writer), created: false };
-      return { record: await create(registry, { ...(content ?? {}), ...write }, writer), created: true };
+      const matches = query ? matchesOf(registry, query) : undefined;
+      return changing(idempotency, async (tx) => {
+        const current = matches ? await one(registry, matches, tx) : undefined;
+        if (current) return { record: await applyUpdate(tx, registry, current, write, writer), created: false };
+        return { record: await insertIn(tx, registry, { ...(content ?? {}), ...write }, writer), created: true };
+      });
     },
 
-    async remove(registry: Registry, key: string, writer: Writer): Promise<void> {
+    async remove(registry: Registry, key: string, writer: Writer, idempotency?: IdempotencyClaim): Promise<void> {
       checkWriter(registry, writer);
-      const row = await store.byKey(kernel.db, registry.code, key);
-      if (!row) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
-      await kernel.db.transaction().execute(async (tx) => {
+      await changing(idempotency, async (tx) => {
+        const row = await store.byKey(tx, registry.code, key);
+        if (!row) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
         await store.remove(tx, row.id);
         await history(tx, { ...row, revision: row.revision + 1 }, 'delete', row.data, writer);
       });

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
-import { agencyOf, requireScope, SCOPES } from './caller.js';
+import { idempotentAnswer } from '../../kernel/idempotency/index.js';
+import { actorOf, agencyOf, requireScope, SCOPES } from './caller.js';
 import { RegistriesErrors } from './errors.js';
 import { databaseSchema, databasesSchema, deleteDatabaseSchema, modifyDatabaseSchema } from './schemas.js';
 import type { RegistriesService, Registry } from './service.js';
@@ -38,40 +39,35 @@ export function registerDatabaseRoutes(scope: FastifyInstance, deps: { kernel: K
     return infoOf(registry, await registries.count(registry.code));
   });
 
-  app.post('/database/modify', { preHandler: requireScope(SCOPES.schema), schema: modifyDatabaseSchema }, async (request) => {
-    const { code: rawCode, catalogName, schema } = request.body;
-    const code = rawCode.toLowerCase();
-    const owner = agencyOf(request.client!);
-    const versions = (await registries.catalog.all()).filter((r) => r.code === code);
-    if (versions.some((r) => r.owner !== owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${code} belongs to ${versions[0]?.owner ?? ''}` });
-    const properties = schema.properties as Record<string, unknown>;
-    const [keyField, ...others] = flagged(properties, 'primaryKey');
-    if (keyField === undefined || others.length > 0) {
-      throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_SCHEMA, { fields: [{ pointer: '/schema/properties', message: 'registries.error.invalidSchema', detail: 'mark exactly one property primaryKey: true' }] });
-    }
-    const numbered = versions.map((r) => Number(r.version)).filter(Number.isInteger);
-    const version = request.body.version ?? String(Math.max(0, ...numbered) + 1);
-    const person = flagged(properties, 'personId')[0];
-    const saved = await registries.define({
-      code, version, owner, keyField, searchFields: flagged(properties, 'searchable'), personField: person,
-      name: { 'zh-CN': catalogName, en: catalogName }, schema,
-    });
-    await kernel.audit.append(kernel.db, {
-      actor: { kind: 'client', id: request.client!.clientId, organisation: request.client!.organisation }, action: 'registry.schema.save',
-      resource: { type: 'registry', id: `${saved.code}/${saved.version}` }, requestId: String(request.id), details: { registry: saved.code, version: saved.version },
-    });
-    return saved.schema;
-  });
+  // With an Idempotency-Key a retry gets the first answer and writes no second version or audit record (ADR 31).
+  app.post('/database/modify', { preHandler: requireScope(SCOPES.schema), schema: modifyDatabaseSchema }, async (request, reply) =>
+    idempotentAnswer(kernel, request, reply, async (idempotency) => {
+      const { code: rawCode, catalogName, schema } = request.body;
+      const code = rawCode.toLowerCase();
+      const owner = agencyOf(request.client!);
+      const versions = (await registries.catalog.all()).filter((r) => r.code === code);
+      if (versions.some((r) => r.owner !== owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${code} belongs to ${versions[0]?.owner ?? ''}` });
+      const properties = schema.properties as Record<string, unknown>;
+      const [keyField, ...others] = flagged(properties, 'primaryKey');
+      if (keyField === undefined || others.length > 0) {
+        throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_SCHEMA, { fields: [{ pointer: '/schema/properties', message: 'registries.error.invalidSchema', detail: 'mark exactly one property primaryKey: true' }] });
+      }
+      const numbered = versions.map((r) => Number(r.version)).filter(Number.isInteger);
+      const version = request.body.version ?? String(Math.max(0, ...numbered) + 1);
+      const person = flagged(properties, 'personId')[0];
+      const saved = await registries.saveVersion({
+        code, version, owner, keyField, searchFields: flagged(properties, 'searchable'), personField: person,
+        name: { 'zh-CN': catalogName, en: catalogName }, schema,
+      }, { actor: actorOf(request), requestId: String(request.id) }, idempotency);
+      // The schema as stored (jsonb's order of keys): a replay rebuilt from the kept result answers the same bytes.
+      return { schema: saved.schema };
+    }, (saved: { schema: Record<string, unknown> }) => ({ status: 200, body: saved.schema })));
 
-  app.delete('/database/:id', { preHandler: requireScope(SCOPES.schema), schema: deleteDatabaseSchema }, async (request, reply) => {
-    const registry = await registries.catalog.byId(request.params.id);
-    if (registry.owner !== agencyOf(request.client!)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${registry.code} belongs to ${registry.owner}` });
-    await registries.catalog.remove(registry);
-    await kernel.audit.append(kernel.db, {
-      actor: { kind: 'client', id: request.client!.clientId, organisation: request.client!.organisation }, action: 'registry.schema.delete',
-      resource: { type: 'registry', id: `${registry.code}/${registry.version}` }, requestId: String(request.id), details: { registry: registry.code, version: registry.version },
-    });
-    // The spec answers a JSON string.
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify('Success'));
-  });
+  // The spec answers a JSON string.
+  app.delete('/database/:id', { preHandler: requireScope(SCOPES.schema), schema: deleteDatabaseSchema }, async (request, reply) =>
+    idempotentAnswer(kernel, request, reply, async (idempotency) => {
+      const registry = await registries.catalog.byId(request.params.id);
+      if (registry.owner !== agencyOf(request.client!)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${registry.code} belongs to ${registry.owner}` });
+      await registries.removeVersion(registry, { actor: actorOf(request), requestId: String(request.id) }, idempotency);
+    }, () => ({ status: 200, body: JSON.stringify('Success'), headers: { 'content-type': 'application/json; charset=utf-8' } })));
 }

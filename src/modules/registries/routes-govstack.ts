@@ -93,32 +93,39 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
     return { content: record.data };
   });
 
-  app.put('/data/:registry/:version/update', { ...write, schema: updateSchema('update') }, async (request) => {
-    const registry = await registryOf(request.params);
-    const query = request.body.query?.content ?? keyQuery(registry, request.body.write.content);
-    const record = await registries.records.update(registry, query, request.body.write.content, writerOf(request));
-    return { content: record.data };
-  });
+  // Updates and deletes take an Idempotency-Key too: a retry changes nothing twice (no second
+  // history entry) and gets the first answer, where without a key a retried delete finds nothing.
+  // The record's data is as stored (jsonb's order of keys), so an answer rebuilt from the kept
+  // result is the same bytes.
+  const answerOf = (record: Pick<RegistryRecord, 'data'>) => ({ status: 200, body: { content: record.data } });
 
-  for (const url of both('/data/:registry/:version/updateEntries', '/data/:registry/:version/update-entries')) {
-    app.put(url, { ...write, schema: once(url, updateSchema('updateEntries')) }, async (request) => {
+  app.put('/data/:registry/:version/update', { ...write, schema: updateSchema('update') }, async (request, reply) =>
+    idempotentAnswer(deps.kernel, request, reply, async (idempotency) => {
       const registry = await registryOf(request.params);
       const query = request.body.query?.content ?? keyQuery(registry, request.body.write.content);
-      return { updated: await registries.records.updateEntries(registry, query, request.body.write.content, writerOf(request)) };
-    });
+      return registries.records.update(registry, query, request.body.write.content, writerOf(request), idempotency);
+    }, answerOf));
+
+  for (const url of both('/data/:registry/:version/updateEntries', '/data/:registry/:version/update-entries')) {
+    app.put(url, { ...write, schema: once(url, updateSchema('updateEntries')) }, async (request, reply) =>
+      idempotentAnswer(deps.kernel, request, reply, async (idempotency) => {
+        const registry = await registryOf(request.params);
+        const query = request.body.query?.content ?? keyQuery(registry, request.body.write.content);
+        return registries.records.updateEntries(registry, query, request.body.write.content, writerOf(request), idempotency);
+      }, (updated: number) => ({ status: 200, body: { updated } })));
   }
 
   for (const url of both('/data/:registry/:version/updateOrCreate', '/data/:registry/:version/update-or-create')) {
-    app.post(url, { ...write, schema: once(url, updateSchema('updateOrCreate')) }, async (request, reply) => {
-      const result = await registries.records.updateOrCreate(await registryOf(request.params), request.body.query?.content, request.body.write.content, writerOf(request));
-      return reply.status(200).send({ content: result.record.data });
-    });
+    app.post(url, { ...write, schema: once(url, updateSchema('updateOrCreate')) }, async (request, reply) =>
+      idempotentAnswer(deps.kernel, request, reply,
+        async (idempotency) => registries.records.updateOrCreate(await registryOf(request.params), request.body.query?.content, request.body.write.content, writerOf(request), idempotency),
+        (result: { record: Pick<RegistryRecord, 'data'> }) => answerOf(result.record)));
   }
 
-  app.delete('/data/:registry/:version/:id/delete', { ...write, schema: deleteSchema }, async (request, reply) => {
-    await registries.records.remove(await registryOf(request.params), request.params.id, writerOf(request));
-    return reply.status(204).send();
-  });
+  app.delete('/data/:registry/:version/:id/delete', { ...write, schema: deleteSchema }, async (request, reply) =>
+    idempotentAnswer(deps.kernel, request, reply, async (idempotency) => {
+      await registries.records.remove(await registryOf(request.params), request.params.id, writerOf(request), idempotency);
+    }, () => ({ status: 204, body: undefined })));
 
   for (const url of both('/data/:registry/:version/:id/readValue/:file', '/data/:registry/:version/:id/read-value/:file')) {
     app.get(url, { ...read, schema: once(url, readValueSchema) }, async (request) => {

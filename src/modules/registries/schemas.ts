@@ -31,21 +31,21 @@ export const listSchema = {
     purpose: Type.Optional(Type.String({ maxLength: 500 })),
   }, { additionalProperties: true }),
 };
-/** The creating operations take an Idempotency-Key (ADR 31). */
-const creatingHeaders = Type.Object({ ...headers.properties, 'idempotency-key': idempotencyKeyHeader });
-export const createSchema = { tags: TAG, operationId: 'create', summary: 'Create a record (owner agency only)', params: registryParams, headers: creatingHeaders, body: Type.Object({ write: Write }) };
+/** The creating and changing operations take an Idempotency-Key (ADR 31). */
+const keyedHeaders = Type.Object({ ...headers.properties, 'idempotency-key': idempotencyKeyHeader });
+export const createSchema = { tags: TAG, operationId: 'create', summary: 'Create a record (owner agency only)', params: registryParams, headers: keyedHeaders, body: Type.Object({ write: Write }) };
 export const createEntriesSchema = {
-  tags: TAG, operationId: 'createEntries', summary: 'Create several records at once, all or none (owner agency only)', params: registryParams, headers: creatingHeaders,
+  tags: TAG, operationId: 'createEntries', summary: 'Create several records at once, all or none (owner agency only)', params: registryParams, headers: keyedHeaders,
   body: Type.Object({ write: Type.Array(Write, { minItems: 1, maxItems: 1000 }) }),
 };
 export const querySchema = (operationId: 'read' | 'exists') => ({
   tags: TAG, operationId, summary: operationId === 'read' ? 'Read one record (audited)' : 'Whether a record matches (audited)', params: registryParams, headers, body: Type.Object({ query: Query }),
 });
 export const updateSchema = (operationId: 'update' | 'updateEntries' | 'updateOrCreate') => ({
-  tags: TAG, operationId, summary: `${operationId} (owner agency only; every change is kept in the record's history)`, params: registryParams, headers,
+  tags: TAG, operationId, summary: `${operationId} (owner agency only; every change is kept in the record's history${operationId === 'update' ? '' : '; all or none'})`, params: registryParams, headers: keyedHeaders,
   body: Type.Object({ query: Type.Optional(Query), write: Write }),
 });
-export const deleteSchema = { tags: TAG, operationId: 'delete', summary: 'Delete a record (owner agency only; kept in its history)', params: recordParams, headers };
+export const deleteSchema = { tags: TAG, operationId: 'delete', summary: 'Delete a record (owner agency only; kept in its history)', params: recordParams, headers: keyedHeaders };
 export const readValueSchema = { tags: TAG, operationId: 'readValue', summary: 'One field of one record (audited)', params: valueParams, headers, querystring: Type.Object({ purpose: Type.Optional(Type.String({ maxLength: 500 })) }) };
 export const usageSchema = {
   tags: TAG, operationId: 'DPU', summary: 'Who read a person\'s data: the audit trail about them', headers,
@@ -58,9 +58,9 @@ export const usageSchema = {
 export const databaseParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export const databasesSchema = { tags: TAG, summary: 'Every registry version (Database API)', headers };
 export const databaseSchema = { tags: TAG, summary: 'A registry version with its schema (Database API)', headers, params: databaseParams };
-export const deleteDatabaseSchema = { tags: TAG, summary: 'Delete a registry version no record uses (owner agency only)', headers, params: databaseParams };
+export const deleteDatabaseSchema = { tags: TAG, summary: 'Delete a registry version no record uses (owner agency only)', headers: keyedHeaders, params: databaseParams };
 export const modifyDatabaseSchema = {
-  tags: TAG, summary: 'Create or change a registry version (owner agency: the caller\'s)', headers,
+  tags: TAG, summary: 'Create or change a registry version (owner agency: the caller\'s)', headers: keyedHeaders,
   body: Type.Object({
     groupName: Type.Optional(Type.String({ maxLength: 100 })),
     catalogName: Type.String({ minLength: 1, maxLength: 100, description: 'The registry\'s name' }),

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor, AuditRecord } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { createRegistryCatalog, type Registry } from './catalog.js';
 import type { LocalizedText, RegistryDefinition } from './definitions.js';
 import { RegistriesErrors } from './errors.js';
@@ -65,6 +66,39 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
     registries: () => catalog.latest(),
     registry: (code: string, version?: string) => catalog.get(code, version),
     define: (definition: RegistryDefinition) => catalog.define(definition),
+
+    /**
+     * The Database API's changes of registry versions: the version and its audit record in one
+     * transaction; with an Idempotency-Key the key too, so a retry writes neither twice (ADR 31).
+     */
+    async saveVersion(definition: RegistryDefinition, by: { actor: Actor; requestId?: string }, idempotency?: IdempotencyClaim): Promise<Registry> {
+      try {
+        return await kernel.db.transaction().execute(async (tx) => withIdempotency(tx, idempotency, async () => {
+          const saved = await catalog.define(definition, tx);
+          await kernel.audit.append(tx, {
+            actor: by.actor, action: 'registry.schema.save', resource: { type: 'registry', id: `${saved.code}/${saved.version}` },
+            ...(by.requestId ? { requestId: by.requestId } : {}), details: { registry: saved.code, version: saved.version },
+          });
+          return saved;
+        }));
+      } finally {
+        catalog.forget();
+      }
+    },
+
+    async removeVersion(registry: Registry, by: { actor: Actor; requestId?: string }, idempotency?: IdempotencyClaim): Promise<void> {
+      try {
+        await kernel.db.transaction().execute(async (tx) => withIdempotency(tx, idempotency, async () => {
+          await catalog.remove(registry, tx);
+          await kernel.audit.append(tx, {
+            actor: by.actor, action: 'registry.schema.delete', resource: { type: 'registry', id: `${registry.code}/${registry.version}` },
+            ...(by.requestId ? { requestId: by.requestId } : {}), details: { registry: registry.code, version: registry.version },
+          });
+        }));
+      } finally {
+        catalog.forget();
+      }
+    },
 
     /**
      * Contract (issue 5): the named items of a person's record, for a prefill or a case. Audited as

@@ -113,20 +113,26 @@ export function createRegistriesStore() {
       return { rows, total: Number(count.n) };
     },
 
-    async insert(executor: Executor, row: RecordRow, searchKeys: readonly { field: string; value: string }[]): Promise<boolean> {
+    /**
+     * A new record; undefined when its key exists already. Returns the data as stored: jsonb orders
+     * an object's keys its own way, and an answer kept for an Idempotency-Key is rebuilt from it.
+     */
+    async insert(executor: Executor, row: RecordRow, searchKeys: readonly { field: string; value: string }[]): Promise<Record<string, unknown> | undefined> {
       const inserted = await q(executor).insertInto('registries_records').values({ ...row, data: jsonb(row.data) })
-        .onConflict((oc) => oc.columns(['registry', 'key']).doNothing()).returning('id').executeTakeFirst();
-      if (!inserted) return false;
+        .onConflict((oc) => oc.columns(['registry', 'key']).doNothing()).returning('data').executeTakeFirst();
+      if (!inserted) return undefined;
       await this.writeSearchKeys(executor, row.registry, row.id, searchKeys);
-      return true;
+      return inserted.data;
     },
 
-    async update(executor: Executor, row: Pick<RecordRow, 'id' | 'registry' | 'version' | 'data' | 'revision' | 'modified_at'>, searchKeys: readonly { field: string; value: string }[]): Promise<void> {
-      await q(executor).updateTable('registries_records')
+    /** A record's new content; returns the data as stored (as `insert`). */
+    async update(executor: Executor, row: Pick<RecordRow, 'id' | 'registry' | 'version' | 'data' | 'revision' | 'modified_at'>, searchKeys: readonly { field: string; value: string }[]): Promise<Record<string, unknown>> {
+      const updated = await q(executor).updateTable('registries_records')
         .set({ version: row.version, data: jsonb(row.data), revision: row.revision, modified_at: row.modified_at })
-        .where('id', '=', row.id).execute();
+        .where('id', '=', row.id).returning('data').executeTakeFirstOrThrow();
       await q(executor).deleteFrom('registries_search_keys').where('record_id', '=', row.id).execute();
       await this.writeSearchKeys(executor, row.registry, row.id, searchKeys);
+      return updated.data;
     },
 
     async remove(executor: Executor, id: string): Promise<void> {
