@@ -24,8 +24,11 @@ function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A query parameter given once; a repeated one (an array) is read as not given, as a missing one is. */
+const once = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 const filtersOf = (query: FilterQuery['Querystring']): AccessFilters => ({
-  from: query.from, to: query.to, organisation: query.organisation, kind: query.kind as AccessFilters['kind'],
+  from: once(query.from), to: once(query.to), organisation: once(query.organisation), kind: once(query.kind) as AccessFilters['kind'],
 });
 
 const isCode = (error: unknown, code: string) => error instanceof TongbanError && error.code === code;
@@ -47,7 +50,7 @@ export async function privacyPlugin(app: FastifyInstance, services: { privacy: P
     const [organisations, emailOnUse] = await Promise.all([organisationList(request), privacy.emailOnUse(person)]);
     const base = { filters, organisations, emailOnUse, banner: request.query.saved === '1' ? 'notice-saved' as const : undefined };
     try {
-      const page = await privacy.accesses(person, filters, { older: request.query.older });
+      const page = await privacy.accesses(person, filters, { older: once(request.query.older) });
       return html(reply, 200, renderAccessesPage(context(request, reply), { ...base, page, errors: [] }));
     } catch (error) {
       if (!isCode(error, PrivacyErrors.TB_PRIVACY_FILTER_INVALID)) throw error;

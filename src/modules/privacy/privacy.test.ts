@@ -161,6 +161,16 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect((await citizen.follow(off)).body).toContain('Email me when my data is used');
   });
 
+  it('reads a repeated filter as not given, never as a 500 (found by the GET form fuzzing, issue 9)', async () => {
+    for (const name of ['from', 'to', 'organisation', 'kind', 'older']) {
+      const page = await citizen.get(`/my-data/accesses?${name}=&${name}=x`);
+      expect(page.statusCode, name).toBe(200);
+      expect(page.body, name).toContain('<h1');
+    }
+    expect((await citizen.get('/my-data/accesses.csv?from=a&from=b')).statusCode).toBe(200);
+    expect((await citizen.get('/my-data/accesses.json?kind=a&kind=b')).statusCode).toBe(200);
+  });
+
   it('passes axe in Chromium on every page, error states included', async () => {
     const zh = await citizen.get('/my-data/accesses?lang=zh-CN');
     pages.push(['accesses zh-CN', zh.body]);
