@@ -46,6 +46,15 @@ describeEachDatabase('payments: fees, the test provider, webhooks, idempotency, 
   }, 60_000);
   afterAll(async () => { await built.app.close(); });
 
+  it('reads a repeated query parameter on the counter and reconciliation pages as not given, never as a 500 (found by the GET form fuzzing, issue 9)', async () => {
+    const clerk = await browserAt('clerk');
+    const counter = await clerk.get('/payments/counter?reference=&reference=x');
+    expect(counter.statusCode).toBe(200);
+    expect(counter.body).toContain('name="reference"');
+    expect((await officer.get('/payments/reconciliation?day=&day=2026-01-01')).statusCode).toBe(200);
+    expect((await officer.get('/payments/reconciliation.csv?day=x&day=y')).statusCode).toBe(200);
+  });
+
   it('makes a bill from the fee when asked, and shows it on the status pages', async () => {
     expect(await built.services.payments.statusFor(app.id)).toEqual({ due: 1000, paid: 0, currency: 'CNY', state: 'due' });
     const status = await citizen.get(`/applications/${app.id}`);
