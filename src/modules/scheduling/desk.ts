@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import { SchedulingErrors } from './errors.js';
 import { ticketLabel, toTicket, type Hall, type Ticket } from './model.js';
 import { shanghaiDay, shanghaiInstant } from './slots.js';
@@ -36,8 +36,9 @@ const forbidden = () => new TongbanError('TB_KERNEL_FORBIDDEN');
 
 /** The hall's desk: check-in with a queue ticket, calling the next number, and the public screen. */
 export function createDesk({ kernel, store, identity }: DeskDeps) {
-  const notFound = () => new TongbanError(SchedulingErrors.TB_SCHEDULING_CHECK_IN_NOT_FOUND, {
+  const notFound = (denied?: DenialReason) => new TongbanError(SchedulingErrors.TB_SCHEDULING_CHECK_IN_NOT_FOUND, {
     fields: [{ pointer: '/reference', message: 'scheduling.error.checkInNotFound', detail: 'No appointment to check in was found at this hall' }],
+    ...(denied ? { denied } : {}),
   });
 
   return {
@@ -68,6 +69,9 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
         const appointment = reference !== ''
           ? await store.byReference(tx, reference, true)
           : (await store.bookedAt(tx, account?.id ?? '', hall.id, startOfDay))[0];
+        // An appointment at a hall another agency runs: the same answer as an unknown reference,
+        // logged as security.denied (issue 9). Another hall of the clerk's own agency is not hidden from them.
+        if (appointment && appointment.hall_id !== hall.id && (await store.hall(tx, appointment.hall_id))?.agency_code !== hall.agencyCode) throw notFound('other-agency');
         if (appointment?.hall_id !== hall.id || appointment.status !== 'booked' || appointment.starts_at < startOfDay) throw notFound();
         const number = await store.nextTicketNumber(tx, hall.id, day);
         const row: TicketRow = {

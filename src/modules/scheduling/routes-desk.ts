@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, requireSignedIn } from '../../kernel/auth/index.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { logDenial, TongbanError } from '../../kernel/http/index.js';
 import { renderDeskPage, renderHallsPage, renderScreenPage, type DeskState } from './pages-desk.js';
 import type { PageContext } from './pages-shared.js';
 import { field, html } from './routes-booking.js';
@@ -49,7 +49,11 @@ export function registerDeskRoutes(app: FastifyInstance, scheduling: SchedulingS
     } catch (error) {
       const code = error instanceof TongbanError ? error.code : undefined;
       if (code === SchedulingErrors.TB_SCHEDULING_CHECK_IN_REQUIRED) return desk(request, reply, hall, { typed, error: { field: 'reference', key: 'scheduling.error.checkInRequired' } }, 400);
-      if (code === SchedulingErrors.TB_SCHEDULING_CHECK_IN_NOT_FOUND) return desk(request, reply, hall, { typed, error: { field: 'reference', key: 'scheduling.error.checkInNotFound' } }, 404);
+      if (code === SchedulingErrors.TB_SCHEDULING_CHECK_IN_NOT_FOUND) {
+        // The page answers it, not the error handler: an appointment at another agency's hall is still a security event.
+        if (error instanceof TongbanError && error.denied) logDenial(request, error.code, error.denied);
+        return desk(request, reply, hall, { typed, error: { field: 'reference', key: 'scheduling.error.checkInNotFound' } }, 404);
+      }
       throw error;
     }
   });

@@ -47,7 +47,11 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
   const ownAppointment = async (caller: SystemCaller, reference: string | undefined) => {
     const found = reference ? await scheduling.appointmentByReference(reference) : undefined;
     if (!found || !(await scheduling.listAppointments({ agencies: [caller.agency], reference: found.reference }, 1)).length) {
-      throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NO_APPOINTMENT, { fields: [{ pointer: '/query/appointment_id', message: 'scheduling.error.noAppointment', detail: 'No appointment of your agency has this id' }] });
+      // Another agency's appointment answers as an unknown id would, and is logged as security.denied (issue 9).
+      throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NO_APPOINTMENT, {
+        fields: [{ pointer: '/query/appointment_id', message: 'scheduling.error.noAppointment', detail: 'No appointment of your agency has this id' }],
+        ...(found ? { denied: 'other-agency' as const } : {}),
+      });
     }
     return found;
   };

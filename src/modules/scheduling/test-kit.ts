@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { buildApp, type Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import { loadConfig } from '../../kernel/config/index.js';
@@ -18,10 +19,10 @@ export function testClock(start = '2026-12-07T08:00:00+08:00') {
   return { now: () => new Date(t), set: (at: string) => { t = new Date(at).getTime(); }, advance: (ms: number) => { t += ms; } };
 }
 
-/** The real app on a test database with the demo data, on the given clock. */
-export async function schedulingApp(test: TestDatabase, now: () => Date): Promise<Built> {
+/** The real app on a test database with the demo data, on the given clock (and, to read its log lines, a logger). */
+export async function schedulingApp(test: TestDatabase, now: () => Date, logger?: Logger): Promise<Built> {
   const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database, now });
+  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database, now, ...(logger ? { logger } : {}) });
   await built.app.ready();
   for (const mod of modules) await mod.seed?.({ kernel: built.kernel, services: built.services });
   return built;
