@@ -7,8 +7,8 @@ import { createTestBrowser, csrfToken, type TestBrowser } from '../../src/kernel
 import { migrationSources } from '../../src/modules/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { reportFigure, scaled } from '../helpers/scale.js';
-import { formsOf, linksOf, submissionFor, type FormField } from './forms.js';
-import { invalidApplications, invalidFormRecords } from './stored.js';
+import { filesFor, formsOf, linksOf, queryFor, submissionFor, type FilePart, type FormField } from './forms.js';
+import { invalidApplications, invalidFormRecords, trustedFileNames } from './stored.js';
 import { PUBLIC_URL, securityApp, type Actor, type SecurityApp } from './harness.js';
 import { ruleFor, type Role } from './matrix.js';
 import { concrete } from './outcome.js';
@@ -23,11 +23,15 @@ import { arrangeStates } from './states.js';
  * then posts generated submissions (offered values, wrong shapes, hostile strings, missing and
  * repeated fields) as the person who saw the form, with a valid CSRF token, so the handler runs.
  * Never a 5xx, never an internal detail; a refusal is an HTML page (a form with a GOV.UK error
- * summary, or the error page). The built-in IdP's sign-in form is fuzzed the same way. What the
- * forms stored is checked afterwards: applications against their service's schema, the other
- * forms' rows against their services' rules (stored.ts).
+ * summary, or the error page). The built-in IdP's sign-in form is fuzzed the same way. Multipart
+ * forms get generated file parts too (empty, oversize, wrong type, a type that disagrees with the
+ * bytes, hostile names). The GET forms met on the walk (search, filters, the booking steps) get
+ * generated query strings for their fields, under the same rules. What the forms stored is checked
+ * afterwards: applications against their service's schema, the other forms' rows against their
+ * services' rules, kept files' names against the rule that no client path survives (stored.ts).
+ * TONGBAN_FUZZ_RUNS sets the runs per family for a measurement (neither `npm test` nor `test:long` sets it).
  */
-const RUNS = scaled(6, 10_000);
+const RUNS = Number(process.env.TONGBAN_FUZZ_RUNS) || scaled(6, 10_000);
 const CRAWL_PER_ROLE = scaled(300, 800);
 /** At most this many pages of one route per role (the arranged states give up to 8 of an `:id` route). */
 const PER_ROUTE = 12;
@@ -59,9 +63,34 @@ function roleFor(url: string): Actor {
   return 'citizen';
 }
 
+/** Checks one answer to a generated request (never a 5xx or a leak; a refusal is a page saying what is wrong) and counts it. */
+function checker() {
+  const counts = { requests: 0, accepted: 0 };
+  const check = (where: string, res: LightMyRequestResponse) => {
+    counts.requests += 1;
+    expect(res.statusCode >= 500, `${where} → ${res.statusCode}: ${res.body.slice(0, 400)}`).toBe(false);
+    expect(LEAK.test(res.body), `${where} leaks: ${res.body.slice(0, 400)}`).toBe(false);
+    if (res.statusCode < 400) { counts.accepted += 1; return; }
+    expect(res.headers['content-type'], where).toMatch(/^text\/html/);
+    // Bad input: the form again with a GOV.UK error summary, or the error page (its heading and reference).
+    if (res.statusCode === 400 || res.statusCode === 422) expect(/class="tb-error-summary"|<h1[^>]*>[\s\S]*?Reference|参考编号|tb-heading-l/.test(res.body), `${where} → ${res.statusCode} without an error summary or error page`).toBe(true);
+  };
+  return { counts, check };
+}
+
+/** Runs a property, turning its failure into a line of `failures` so every family is tried. */
+async function collect(failures: string[], label: string, run: Promise<void>): Promise<void> {
+  await run.catch((error: unknown) => {
+    const e = error as Error & { cause?: Error };
+    failures.push(`${label}: ${(e.cause?.message ?? e.message).slice(0, 500)}`);
+  });
+}
+
 describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
   let s: SecurityApp;
   const families = new Map<string, Family>();
+  /** The GET forms met on the walk, by the route of their action. */
+  const getForms = new Map<string, Family>();
   let pagesSeen = 0;
   let draft = '';
   const blind: string[] = [];
@@ -109,6 +138,12 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
           for (const field of form.fields) if (!family.fields.has(field.name)) family.fields.set(field.name, field);
           families.set(route, family);
         }
+        for (const form of formsOf(res.body, 'get')) {
+          const route = getRouteOf(form.action) ?? form.action.split('?')[0] ?? '';
+          const family = getForms.get(route) ?? { route, role, url: form.action.split('?')[0] ?? '', multipart: false, fields: new Map<string, FormField>() };
+          for (const field of form.fields) if (!family.fields.has(field.name)) family.fields.set(field.name, field);
+          getForms.set(route, family);
+        }
         for (const link of linksOf(res.body)) if (!seen.has(link)) queue.push(link);
       }
     }
@@ -136,25 +171,18 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     // Reported, never asserted: the cost of a generated post on whatever machine runs it.
     const started = performance.now();
     const failures: string[] = [];
-    let requests = 0;
-    let accepted = 0;
-    const check = (where: string, res: LightMyRequestResponse) => {
-      requests += 1;
-      expect(res.statusCode >= 500, `${where} → ${res.statusCode}: ${res.body.slice(0, 400)}`).toBe(false);
-      expect(LEAK.test(res.body), `${where} leaks: ${res.body.slice(0, 400)}`).toBe(false);
-      if (res.statusCode < 400) { accepted += 1; return; }
-      expect(res.headers['content-type'], where).toMatch(/^text\/html/);
-      // Bad input: the form again with a GOV.UK error summary, or the error page (its heading and reference).
-      if (res.statusCode === 400 || res.statusCode === 422) expect(/class="tb-error-summary"|<h1[^>]*>[\s\S]*?Reference|参考编号|tb-heading-l/.test(res.body), `${where} → ${res.statusCode} without an error summary or error page`).toBe(true);
-    };
+    const { counts, check } = checker();
+    let filesSent = 0;
     for (const family of families.values()) {
-      await fc.assert(fc.asyncProperty(submissionFor([...family.fields.values()]), async (fields) => {
-        const res = await s.form(family.role, family.url, fields, { multipart: family.multipart });
-        check(`${family.role} POST ${family.url}`, res);
-      }), { numRuns: RUNS }).catch((error: unknown) => {
-        const e = error as Error & { cause?: Error };
-        failures.push(`POST ${family.route}: ${(e.cause?.message ?? e.message).slice(0, 500)}`);
-      });
+      const all = [...family.fields.values()];
+      // A multipart form's file fields get file parts (none, one or several), its other fields text.
+      const text = family.multipart ? all.filter((f) => f.kind !== 'file') : all;
+      const files = family.multipart ? filesFor(all) : fc.constant<Record<string, FilePart>>({});
+      await collect(failures, `POST ${family.route}`, fc.assert(fc.asyncProperty(submissionFor(text), files, async (fields, parts) => {
+        filesSent += Object.keys(parts).length;
+        const res = await s.form(family.role, family.url, fields, { multipart: family.multipart, files: parts });
+        check(`${family.role} POST ${family.url} (files: ${Object.entries(parts).map(([n, f]) => `${n}=${JSON.stringify(f.filename).slice(0, 60)} ${f.type} ${f.content.length} B`).join(', ')})`, res);
+      }), { numRuns: RUNS }));
     }
     // Sign-in: an anonymous browser's login form at the built-in IdP, fuzzed like the others with
     // its real fields (persona, password). An interaction is reused until a post signs in (that
@@ -171,17 +199,14 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     const signInFields = [...first.fields, { name: 'password', kind: 'password', options: [DEMO_PASSWORD] }];
     login = first;
     let signedIn = 0;
-    await fc.assert(fc.asyncProperty(submissionFor(signInFields), async (fields) => {
+    await collect(failures, 'POST /idp/interaction/:uid/login', fc.assert(fc.asyncProperty(submissionFor(signInFields), async (fields) => {
       login ??= await interaction();
       // URLSearchParams takes name/value pairs, so repeated fields go as a browser sends them.
       const pairs = Object.entries({ ...fields, _csrf: login.token }).flatMap(([name, value]) => [value].flat().map((v) => [name, v]));
       const res = await login.browser.post(login.action, pairs as unknown as Record<string, string>);
       check(`anonymous POST ${login.action}`, res);
       if (res.statusCode === 303) { signedIn += 1; login = undefined; }
-    }), { numRuns: RUNS }).catch((error: unknown) => {
-      const e = error as Error & { cause?: Error };
-      failures.push(`POST /idp/interaction/:uid/login: ${(e.cause?.message ?? e.message).slice(0, 500)}`);
-    });
+    }), { numRuns: RUNS }));
     reportFigure(`sign-in fuzzing: ${RUNS} generated posts to the built-in IdP's login form, ${signedIn} signed in`);
     // Found by this fuzzing: a NUL byte in the persona reached PostgreSQL and gave a 500; now
     // refused by the kernel for every body (src/kernel/http/nul-bytes.ts): the error page names it.
@@ -201,9 +226,38 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     const asked = await s.form('citizen', `/my-data/accesses/${used?.id ?? ''}/question`, { question: 'Why?\u0000' });
     expect(asked.statusCode).toBe(400);
     expect(asked.body).toMatch(/\(NUL\)|（NUL）/);
-    reportFigure(`form fuzzing: ${families.size} form route families, ${RUNS} generated posts each, ${requests} in all (${accepted} accepted), no 5xx, no leak; ${((performance.now() - started) / Math.max(requests, 1)).toFixed(1)} ms per post with generation and checks`);
+    const multipart = [...families.values()].filter((f) => f.multipart).map((f) => f.route);
+    reportFigure(`form fuzzing: ${families.size} form route families, ${RUNS} generated posts each, ${counts.requests} in all (${counts.accepted} accepted), ${filesSent} generated files to ${multipart.length} multipart families (${multipart.join(', ')}), no 5xx, no leak; ${((performance.now() - started) / Math.max(counts.requests, 1)).toFixed(1)} ms per post with generation and checks`);
+    expect(multipart.length).toBeGreaterThan(0);
+    expect(filesSent).toBeGreaterThan(0);
     expect(failures).toEqual([]);
   }, 3_600_000);
+
+  it('never answers a generated GET form query with a 5xx or an internal detail; refusals are pages that say what is wrong', async () => {
+    // Search, filters and the booking steps: each met on the walk, with its fields.
+    expect(getForms.size).toBeGreaterThan(3);
+    const started = performance.now();
+    const failures: string[] = [];
+    const { counts, check } = checker();
+    for (const family of getForms.values()) {
+      await collect(failures, `GET ${family.route}`, fc.assert(fc.asyncProperty(queryFor([...family.fields.values()]), async (query) => {
+        const url = query === '' ? family.url : `${family.url}?${query}`;
+        // Each parameter shown short with its length, so a failure names every one of them.
+        const shown = [...new URLSearchParams(query)].map(([n, v]) => `${n.slice(0, 30)}=${JSON.stringify(v.slice(0, 30))}${v.length > 30 ? `…(${v.length})` : ''}`).join('&');
+        check(`${family.role} GET ${family.url}?${shown}`, await s.request(family.role, 'GET', url));
+      }), { numRuns: RUNS }));
+    }
+    reportFigure(`GET form fuzzing: ${getForms.size} GET form families (${[...getForms.keys()].join(', ')}), ${RUNS} generated queries each, ${counts.requests} in all (${counts.accepted} answered < 400), no 5xx, no leak; ${((performance.now() - started) / Math.max(counts.requests, 1)).toFixed(1)} ms per query with generation and checks`);
+    expect(failures).toEqual([]);
+  }, 3_600_000);
+
+  it('never trusts a client file name: every kept file\'s name is a label without a path, control character or more than 100 characters, and its type is one sniffed from its bytes', async () => {
+    const { checked, wrong } = await trustedFileNames(s);
+    reportFigure(`form fuzzing: kept files' names and types checked: ${checked}`);
+    // The arranged draft keeps two files, so the rule was tried on real rows.
+    expect(checked).toBeGreaterThan(1);
+    expect(wrong).toEqual([]);
+  }, 300_000);
 
   it('never stores invalid data: every submitted application\'s answers satisfy its service\'s JSON Schema', async () => {
     const { checked, wrong } = await invalidApplications(s);

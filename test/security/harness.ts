@@ -6,7 +6,7 @@ import { SESSION_COOKIE } from '../../src/kernel/auth/index.js';
 import type { Principal } from '../../src/kernel/auth/index.js';
 import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../src/kernel/auth/test-kit.js';
 import { CSRF_FIELD } from '../../src/kernel/http/security.js';
-import { multipartBody } from '../../src/modules/applications/test-kit.js';
+import { multipartBody, type TestFile } from '../../src/modules/applications/test-kit.js';
 import { demoPersona } from '../../src/modules/identity/index.js';
 import { loadConfig } from '../../src/kernel/config/index.js';
 import { LANG_COOKIE } from '../../src/kernel/i18n/plugin.js';
@@ -32,8 +32,8 @@ export interface SecurityApp {
   readonly routes: { method: string; url: string }[];
   /** As a browser for a person's GET (HTML), unless `asApi`: then as a JSON client with the session cookie. */
   request(role: Actor, method: string, url: string, payload?: unknown, asApi?: boolean): Promise<LightMyRequestResponse>;
-  /** A form post as a signed-in person's browser sends it: urlencoded, with a valid CSRF token. */
-  form(role: Actor, url: string, fields: Record<string, string | string[]>, options?: { multipart?: boolean }): Promise<LightMyRequestResponse>;
+  /** A form post as a signed-in person's browser sends it: urlencoded (or multipart, with any files), with a valid CSRF token. */
+  form(role: Actor, url: string, fields: Record<string, string | string[]>, options?: { multipart?: boolean; files?: Record<string, TestFile> }): Promise<LightMyRequestResponse>;
   /** The signed-in person's principal (for arranging real resources through the services). */
   principal(role: Actor): Promise<Principal>;
   close(): Promise<void>;
@@ -110,7 +110,7 @@ export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
         csrf.set(role, token);
       }
       const all = { ...fields, ...(token ? { [CSRF_FIELD]: token } : {}) };
-      const body = options.multipart ? multipartBody(all, {}) : { payload: formBody(all), contentType: 'application/x-www-form-urlencoded' };
+      const body = options.multipart ? multipartBody(all, options.files ?? {}) : { payload: formBody(all), contentType: 'application/x-www-form-urlencoded' };
       return built.app.inject({ method: 'POST', url, payload: body.payload, headers: { host, accept: 'text/html', cookie, 'content-type': body.contentType } });
     },
     async principal(role) {

@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { sql } from 'kysely';
 import { compileForm } from '../../src/forms/form.js';
+import { sniffType } from '../../src/modules/applications/files.js';
 import type { SecurityApp } from './harness.js';
 
 /**
@@ -50,4 +51,29 @@ export async function invalidFormRecords(s: SecurityApp): Promise<{ rows: Record
     for (const { id } of bad.rows) wrong.push(`${table} ${id}: not ${rule}`);
   }
   return { rows, wrong };
+}
+
+/**
+ * "Names never trusted" (issue 9, ASVS 5.3): every file kept (an application's files, uploads kept
+ * for a later application), however it came, has a name that is only a label (no path separator,
+ * no control character, not blank, "." or "..", at most 100 characters) and a type that its own
+ * first bytes give (sniffed, never the client's word or the name's extension). Files are kept in
+ * the database, so no client name is ever a path; this checks that none even looks like one.
+ */
+export async function trustedFileNames(s: SecurityApp): Promise<{ checked: number; wrong: string[] }> {
+  const db = s.built.kernel.db;
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const table of ['application_files', 'application_uploads']) {
+    const rows = (await sql<{ id: string; display_name: string; content_type: string; head: Uint8Array }>`select id, display_name, content_type, substring(content from 1 for 8) as head from ${sql.table(table)}`.execute(db)).rows;
+    for (const row of rows) {
+      checked += 1;
+      const name = row.display_name;
+      // eslint-disable-next-line no-control-regex
+      if (/[\\/\u0000-\u001f\u007f]/.test(name) || ['', '.', '..'].includes(name.trim()) || [...name].length > 100) wrong.push(`${table} ${row.id}: name ${JSON.stringify(name.slice(0, 120))}`);
+      const sniffed = sniffType(new Uint8Array(row.head));
+      if (!sniffed || sniffed !== row.content_type) wrong.push(`${table} ${row.id}: type ${row.content_type}, bytes say ${sniffed ?? 'unknown'}`);
+    }
+  }
+  return { checked, wrong };
 }
