@@ -1,0 +1,58 @@
+/**
+ * `npm run test:long` (issue 9): the full-size runs (10,000 generated requests per fuzzing route
+ * family, the full tamper mutations) with the databases as separate processes side by side,
+ * instead of one after the other inside each test file's process. Each database gets its own
+ * vitest (TONGBAN_TEST_DATABASES=<kind>, read by test/helpers/databases.ts), optionally split
+ * into `--shards N` vitest processes by file (vitest's own `--shard`), so a machine with more cores
+ * finishes sooner. Nothing is counted down: every family still gets its full count; the run is
+ * only spread out. Arguments after `--` go to every vitest (e.g. a file filter).
+ *
+ * Run: `npm run test:long [-- --databases pglite,postgres] [--shards 2] [-- <vitest args>]`.
+ * Exits non-zero if any process fails; each process's output goes to the terminal with its
+ * database (and shard) as a prefix.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
+
+interface Options { readonly databases: readonly string[]; readonly shards: number; readonly vitestArgs: readonly string[] }
+
+export function longRunOptions(argv: readonly string[]): Options {
+  const split = argv.indexOf('--');
+  const own = split === -1 ? argv : argv.slice(0, split);
+  const vitestArgs = split === -1 ? [] : argv.slice(split + 1);
+  const value = (name: string) => { const i = own.indexOf(name); return i === -1 ? undefined : own[i + 1]; };
+  const databases = (value('--databases') ?? process.env.TONGBAN_TEST_DATABASES ?? 'pglite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
+  const shards = Number(value('--shards') ?? '1');
+  if (!Number.isInteger(shards) || shards < 1) throw new Error(`--shards must be a whole number of at least 1, not ${value('--shards') ?? ''}`);
+  for (const kind of databases) if (kind !== 'pglite' && kind !== 'postgres') throw new Error(`unknown database ${kind} (pglite or postgres)`);
+  return { databases, shards, vitestArgs };
+}
+
+function runOne(label: string, env: NodeJS.ProcessEnv, args: readonly string[]): Promise<number> {
+  const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => { process.stdout.write(`[${label}] ${line}\n`); });
+  }
+  return new Promise((resolve) => { child.on('close', (code) => { resolve(code ?? 1); }); });
+}
+
+async function main(): Promise<void> {
+  const { databases, shards, vitestArgs } = longRunOptions(process.argv.slice(2));
+  const processes = databases.length * shards;
+  // Each vitest runs its files in this many workers, so all of them together use the cores once.
+  const workers = Math.max(1, Math.floor(availableParallelism() / processes));
+  const started = Date.now();
+  const runs = databases.flatMap((kind) => Array.from({ length: shards }, (_, i) => {
+    const label = shards === 1 ? kind : `${kind} ${i + 1}/${shards}`;
+    const env = { ...process.env, TONGBAN_TEST_LONG: '1', TONGBAN_TEST_DATABASES: kind };
+    const args = [`--maxWorkers=${workers}`, ...(shards === 1 ? [] : [`--shard=${i + 1}/${shards}`]), ...vitestArgs];
+    return runOne(label, env, args).then((code) => ({ label, code }));
+  }));
+  const results = await Promise.all(runs);
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  process.stdout.write(`\n[figure] test:long: ${results.map((r) => `${r.label} ${r.code === 0 ? 'passed' : `failed (${r.code})`}`).join(', ')}; ${minutes} min wall time, ${processes} processes × ${workers} workers\n`);
+  process.exitCode = results.every((r) => r.code === 0) ? 0 : 1;
+}
+
+await main();
