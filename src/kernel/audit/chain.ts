@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { randomInt } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { jsonRoundTrip } from './canonical.js';
 import { chainFor, checkpointMessage, GENESIS_HASH, recordHash } from './hashing.js';
@@ -70,6 +71,30 @@ export interface ChainLog extends VerifiableLog {
   linkMany(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids?: readonly string[]): Promise<ChainRow[]>;
   /** Which of these record ids are stored (after a failed group commit: did it commit after all?). */
   present(executor: Kysely<object>, ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Links rows to a chain from the head this process holds in memory, without locking it: the
+   * parts of one statement that `appendTogether` (append-together.ts, docs/adr/0037) runs with
+   * other logs' drafts. The chain is `key`'s, as for `linkMany`, unless another draft of this
+   * process holds it: then one that none holds. Reads the head (one query, no lock) when the
+   * process holds none for that chain.
+   */
+  draft(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[]): Promise<ChainDraft>;
+}
+
+/** Rows linked from a head held in memory, waiting for `appendTogether` to write them. */
+export interface ChainDraft {
+  readonly log: string;
+  readonly chain: number;
+  readonly rows: readonly ChainRow[];
+  /**
+   * `update head … where` it is still the head the rows were linked from `returning chain`; with
+   * `after`, the update also waits for that CTE (a fixed lock order across logs).
+   */
+  headUpdate(after: string | undefined): RawBuilder<unknown>;
+  /** `insert` of the rows, each taking its chain from the head update `head`: none if that found the head moved. */
+  insert(head: string): RawBuilder<unknown>;
+  /** The statement's outcome: committed, the new head is the process's; else the head is read again next time. Releases the chain. */
+  settle(committed: boolean): void;
 }
 
 export interface ChainDeps {
@@ -103,6 +128,16 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
   const heads = sql.table(spec.tables.heads);
   const checkpoints = sql.table(spec.tables.checkpoints);
 
+  // Drafts (docs/adr/0037): the heads this process last committed, and the chains a draft holds.
+  const known = new Map<number, { readonly seq: number; readonly hash: string }>();
+  const held = new Set<number>();
+  // When a key's chain is held, each process tries the others in its own order, so that instances rarely draft on the same head.
+  const preference = Array.from({ length: chains }, (_, i) => i);
+  for (let i = chains - 1; i > 0; i -= 1) {
+    const j = randomInt(i + 1);
+    [preference[i], preference[j]] = [preference[j] as number, preference[i] as number];
+  }
+
   const lockHead = async (executor: Kysely<object>, chain: number) =>
     (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain} for update`.execute(executor)).rows[0];
 
@@ -110,14 +145,8 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     if (rows.length === 0) return [];
     if (ids !== undefined && ids.length !== rows.length) throw new Error(`${spec.name}: ${ids.length} ids for ${rows.length} records`);
     if (!executor.isTransaction) return executor.transaction().execute((tx) => linkMany(tx, key, rows, ids));
-    const first = rows[0] ?? {};
-    const columns = Object.keys(first);
-    for (const column of columns) {
-      if (RESERVED.has(column) || !COLUMN.test(column)) throw new Error(`${spec.name}: column name ${column} is reserved or malformed`);
-    }
-    const shape = columns.join(',');
-    if (rows.some((r) => Object.keys(r).join(',') !== shape)) throw new Error(`${spec.name}: records appended together must have the same columns`);
     const chain = chainFor(key, chains);
+    known.delete(chain); // a draft on this chain reads the head again rather than fail on a moved one
     let head = await lockHead(executor, chain);
     if (!head) {
       // A chain's first record creates its head; a concurrent creator waits here, then both lock it.
@@ -125,8 +154,25 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
       head = await lockHead(executor, chain);
       if (!head) throw new Error(`${spec.name}: head of chain ${chain} could not be created`);
     }
+    const linked = linkFrom(chain, head, rows, ids);
+    const last = linked[linked.length - 1] as ChainRow;
+    // One statement for the records and the head: one round trip whatever the batch size
+    // (PostgreSQL runs a data-modifying WITH exactly once, referenced or not).
+    await sql`with appended as (${insertRows(linked, undefined)} returning 1)
+      update ${heads} set seq = ${last.seq}, hash = ${last.hash} where chain = ${chain}`.execute(executor);
+    return linked;
+  };
+
+  /** The rows hashed into a chain after `head`, in order. */
+  const linkFrom = (chain: number, head: { readonly seq: number; readonly hash: string }, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[] | undefined): ChainRow[] => {
+    const columns = Object.keys(rows[0] ?? {});
+    for (const column of columns) {
+      if (RESERVED.has(column) || !COLUMN.test(column)) throw new Error(`${spec.name}: column name ${column} is reserved or malformed`);
+    }
+    const shape = columns.join(',');
+    if (rows.some((r) => Object.keys(r).join(',') !== shape)) throw new Error(`${spec.name}: records appended together must have the same columns`);
     let { seq, hash } = head;
-    const linked: ChainRow[] = rows.map((columnsOfRow, i) => {
+    return rows.map((columnsOfRow, i) => {
       const own: Record<string, unknown> = {};
       for (const column of columns) own[column] = normalise(columnsOfRow[column]);
       seq += 1;
@@ -135,13 +181,57 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
       hash = row.hash;
       return row;
     });
+  };
+
+  /** `insert into records … values …`; with `head`, each row's chain is read from that CTE (null, refused, if it updated nothing). */
+  const insertRows = (linked: readonly ChainRow[], head: string | undefined): RawBuilder<unknown> => {
     const names = Object.keys(linked[0] ?? {});
-    const values = linked.map((row) => sql`(${sql.join(names.map((n) => toParam(row[n])))})`);
-    // One statement for the records and the head: one round trip whatever the batch size
-    // (PostgreSQL runs a data-modifying WITH exactly once, referenced or not).
-    await sql`with appended as (insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values ${sql.join(values)} returning 1)
-      update ${heads} set seq = ${seq}, hash = ${hash} where chain = ${chain}`.execute(executor);
-    return linked;
+    const chainValue = head === undefined ? undefined : sql`(select chain from ${sql.table(head)})`;
+    const values = linked.map((row) => sql`(${sql.join(names.map((n) => (n === 'chain' && chainValue ? chainValue : toParam(row[n]))))})`);
+    return sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values ${sql.join(values)}`;
+  };
+
+  const readHead = async (executor: Kysely<object>, chain: number) => {
+    const read = async () => (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain}`.execute(executor)).rows[0];
+    let head = await read();
+    if (!head) {
+      await sql`insert into ${heads} (chain, seq, hash) values (${chain}, 0, ${GENESIS_HASH}) on conflict (chain) do nothing`.execute(executor);
+      head = await read();
+      if (!head) throw new Error(`${spec.name}: head of chain ${chain} could not be created`);
+    }
+    return { seq: Number(head.seq), hash: head.hash };
+  };
+
+  const draft = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[]): Promise<ChainDraft> => {
+    if (rows.length === 0 || ids.length !== rows.length) throw new Error(`${spec.name}: a draft needs one id per record, and records`);
+    const keyed = chainFor(key, chains);
+    const chain = !held.has(keyed) ? keyed : (preference.find((c) => !held.has(c)) ?? keyed);
+    held.add(chain);
+    try {
+      const head = known.get(chain) ?? (await readHead(executor, chain));
+      const linked = linkFrom(chain, head, rows, ids);
+      const last = linked[linked.length - 1] as ChainRow;
+      let settled = false;
+      return {
+        log: spec.name,
+        chain,
+        rows: linked,
+        headUpdate: (after) => sql`update ${heads} set seq = ${last.seq}, hash = ${last.hash}
+          where chain = ${chain} and seq = ${head.seq} and hash = ${head.hash}${after === undefined ? sql`` : sql` and exists (select 1 from ${sql.table(after)})`}
+          returning chain`,
+        insert: (headName) => insertRows(linked, headName),
+        settle(committed) {
+          if (settled) return;
+          settled = true;
+          if (committed) known.set(chain, { seq: last.seq, hash: last.hash });
+          else known.delete(chain);
+          held.delete(chain);
+        },
+      };
+    } catch (error) {
+      held.delete(chain);
+      throw error;
+    }
   };
   const link = async (executor: Kysely<object>, key: string | undefined, columns: Readonly<Record<string, unknown>>): Promise<ChainRow> => {
     const [row] = await linkMany(executor, key, [columns]);
@@ -173,6 +263,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     link,
     linkMany,
     present,
+    draft,
     checkpoint,
     verify: async (options = {}) => verifyLog(deps.db, { ...spec, chains }, options.publicKey ?? (await deps.signer()).publicKey, options.from),
     async findCheckpoint(id) {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 
 /**
  * Group commit for append-only logs (docs/adr/0016-mediator-performance.md,
@@ -14,8 +14,13 @@ import type { Kysely, Transaction } from 'kysely';
  */
 export interface GroupCommitOptions<T> {
   readonly db: Kysely<object>;
-  /** Writes a batch in the transaction given. */
-  readonly write: (tx: Transaction<object>, batch: readonly T[]) => Promise<void>;
+  /**
+   * Writes a batch in the transaction given; with `transaction: false`, given the database, in one
+   * atomic statement or a transaction of its own (append-together.ts).
+   */
+  readonly write: (executor: Kysely<object>, batch: readonly T[]) => Promise<void>;
+  /** Whether the group commit opens the batch's transaction (default true). */
+  readonly transaction?: boolean;
   /** Which of these items are in the database (after a failure: did it commit after all?). */
   readonly present: (db: Kysely<object>, items: readonly T[]) => Promise<ReadonlySet<T>>;
   /** The most items one transaction writes (keep statements under PostgreSQL's 65,535 parameters). */
@@ -53,7 +58,9 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
   let transactions = 0;
 
   const commit = async (batch: readonly Pending<T>[]) => {
-    await db.transaction().execute((tx) => write(tx, batch.map((p) => p.item)));
+    const items = batch.map((p) => p.item);
+    if (options.transaction === false) await write(db, items);
+    else await db.transaction().execute((tx) => write(tx, items));
     records += batch.length;
     transactions += 1;
   };

@@ -163,9 +163,10 @@ function buildTrail(deps: AuditDeps): AuditTrail {
     // One statement per batch, from a head held in memory (docs/adr/0037-one-statement-appends.md).
     transaction: false,
     async write(executor, batch) {
-      if (batch.length === 0) return;
+      if (!batch[0]) return;
       const at = now();
-      const [drafted] = await appendDrafted(executor, [(x) => chain.draft(x, batch.map((c) => columnsOf(c.event, at)), batch.map((c) => c.id))]);
+      const first = batch[0].event;
+      const [drafted] = await appendDrafted(executor, [(x) => chain.draft(x, first.requestId ?? first.subject, batch.map((c) => columnsOf(c.event, at)), batch.map((c) => c.id))]);
       batch.forEach((c, i) => { const row = drafted?.rows[i]; if (row) c.record = toRecord(row); });
     },
     async present(executor, items) {
@@ -194,7 +195,8 @@ function buildTrail(deps: AuditDeps): AuditTrail {
     present: (executor, ids) => chain.present(executor, ids),
     draft(executor, events, ids) {
       const at = now();
-      return chain.draft(executor, events.map((event) => columnsOf(prepare(event, log), at)), ids);
+      const first = events[0];
+      return chain.draft(executor, first?.requestId ?? first?.subject, events.map((event) => columnsOf(prepare(event, log), at)), ids);
     },
     async appendCommitted(event) {
       // An invalid event fails its caller alone, before it joins a batch; the batch writes it prepared.

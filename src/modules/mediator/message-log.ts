@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
-import { createGroupCommit, type ChainLog, type ChainSpec } from '../../kernel/audit/index.js';
+import { appendDrafted, createGroupCommit, type ChainLog, type ChainSpec, type Drafter } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
 import type { Executor } from './store.js';
 import { v7 as uuidv7 } from 'uuid';
@@ -94,11 +94,17 @@ export function createMessageLog(db: Db, audit: AuditTrail, options: { readonly 
     db,
     maxBatch: MAX_BATCH,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    async write(tx, batch) {
-      await chain.linkMany(tx, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id));
+    // One statement for the batch's records and audit records, from heads held in memory
+    // (docs/adr/0037-one-statement-appends.md); a transaction only when bodies are sealed with them.
+    transaction: false,
+    async write(executor, batch) {
+      const drafters: Drafter[] = [(x) => chain.draft(x, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id))];
       const reads = batch.flatMap((p) => (p.personRead ? [p] : []));
-      if (reads.length > 0) await audit.appendMany(tx, reads.map((p) => p.personRead as AuditEvent), { ids: reads.map((p) => p.auditId) });
-      for (const p of batch) if (p.also) await p.also(tx);
+      if (reads.length > 0) drafters.push((x) => audit.draft(x, reads.map((p) => p.personRead as AuditEvent), reads.map((p) => p.auditId)));
+      const withBodies = batch.filter((p) => p.also);
+      await appendDrafted(executor, drafters, withBodies.length === 0 ? {} : {
+        within: async (tx) => { for (const p of withBodies) await p.also?.(tx); },
+      });
     },
     // The exchange's record, its audit record and its bodies commit together: one is all.
     async present(executor, items) {
