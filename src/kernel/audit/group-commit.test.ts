@@ -89,6 +89,22 @@ describe('group commit', () => {
     expect([...fake.stored].sort()).toEqual(['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
   });
 
+  it('without a transaction of its own, hands the database to the write, which answers for the batch being atomic', async () => {
+    const fake = fakeDatabase();
+    const given: unknown[] = [];
+    const committer = createGroupCommit<Item>({
+      db: fake.db,
+      maxBatch: 100,
+      transaction: false,
+      write: (executor, batch) => { given.push(executor); fake.stored.push(...batch.map((b) => b.id)); return Promise.resolve(); },
+      present: (_db, batch) => Promise.resolve(new Set(batch.filter((item) => fake.stored.includes(item.id)))),
+    });
+    expect(await settle(items(12).map((item) => committer.submit(item)))).toEqual(Array(12).fill('ok'));
+    expect(given).toEqual([fake.db]);
+    expect(fake.state.transactions).toBe(0);
+    expect(committer.stats()).toEqual({ records: 12, transactions: 1 });
+  });
+
   it('answers nobody as committed when the database is down, and works again when it is back', async () => {
     const fake = fakeDatabase();
     const committer = committerOn(fake);
