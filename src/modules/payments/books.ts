@@ -8,7 +8,8 @@ import type { LocalizedText } from '../catalog/service.js';
 import type { WorkflowService } from '../workflow/service.js';
 import { PaymentsErrors } from './errors.js';
 import { feeFor } from './fee.js';
-import { notFound, stateOf, toBill, toPayment, UUID, type Bill, type Payment, type PaymentState } from './model.js';
+import { closedWithoutDecision, notFound, stateOf, toBill, toPayment, UUID, type Bill, type Payment, type PaymentState } from './model.js';
+import type { ClosedCase } from './reconcile.js';
 import type { BillRow, Executor, PaymentsStore } from './store.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
@@ -17,7 +18,7 @@ interface BooksDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
   readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary'>;
-  readonly workflow: Pick<WorkflowService, 'onTransition'>;
+  readonly workflow: Pick<WorkflowService, 'onTransition' | 'getCase'>;
 }
 
 /**
@@ -54,6 +55,25 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
     const rows = await store.paymentsForBill(executor, billId);
     const refunds = await store.refundsFor(executor, rows.map((r) => r.id));
     return rows.map((r) => toPayment(r, refunds.find((f) => f.payment_id === r.id)?.reason ?? null));
+  }
+
+  /**
+   * How the application's case ended, if it ended without a decision (rejected, withdrawn): then
+   * its fee is not due. Asked of the workflow service, the case's owner; a bill whose case is gone
+   * is not closed here (the reconciliation flags it as money with no application).
+   */
+  async function closedCase(applicationId: string, executor: Executor = db): Promise<ClosedCase> {
+    const kase = await workflow.getCase(applicationId, executor).catch((error: unknown) => {
+      if (error instanceof TongbanError && error.code === 'TB_WORKFLOW_NOT_FOUND') return undefined;
+      throw error;
+    });
+    return kase && closedWithoutDecision(kase) ? { status: kase.status, statusName: kase.statusName } : undefined;
+  }
+
+  /** The bill's state, with its case asked only when something would be due. */
+  async function stateFor(row: BillRow, payments: readonly Payment[], executor: Executor = db): Promise<PaymentState> {
+    const state = stateOf(row, payments);
+    return state.state === 'due' && (await closedCase(row.application_id, executor)) ? stateOf(row, payments, true) : state;
   }
 
   /**
@@ -98,16 +118,16 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
     const found = await billFor(summary.id);
     if (!found) return undefined;
     const payments = await paymentsOf(found.row.id);
-    return { bill: toBill(found.row, found.serviceName), payments, state: stateOf(found.row, payments) };
+    return { bill: toBill(found.row, found.serviceName), payments, state: await stateFor(found.row, payments) };
   }
 
-  /** The contract: what is due and paid for an application (no bill: state none). */
+  /** The contract: what is due and paid for an application (no bill: state none; case closed unpaid: not_due). */
   async function statusFor(applicationId: string): Promise<PaymentState> {
     const found = await billFor(applicationId);
-    return stateOf(found?.row, found ? await paymentsOf(found.row.id) : []);
+    return found ? stateFor(found.row, await paymentsOf(found.row.id)) : stateOf(undefined, []);
   }
 
-  return { billFor, paymentsOf, once, forApplicant, statusFor };
+  return { billFor, paymentsOf, once, forApplicant, statusFor, closedCase, stateFor };
 }
 
 export type Books = ReturnType<typeof createBooks>;

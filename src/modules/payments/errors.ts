@@ -6,6 +6,8 @@ export const PaymentsErrors = defineErrors('payments', {
   TB_PAYMENTS_NOT_FOUND: { status: 404, title: 'There is no such payment or bill', message: 'payments.error.notFound' },
   TB_PAYMENTS_NO_FEE: { status: 409, title: 'There is nothing to pay for this application', message: 'payments.error.noFee' },
   TB_PAYMENTS_ALREADY_PAID: { status: 409, title: 'The fee has already been paid', message: 'payments.error.alreadyPaid' },
+  // A rejected or withdrawn case owes nothing: no payment is started or recorded on it.
+  TB_PAYMENTS_CASE_CLOSED: { status: 409, title: 'The application is closed: its fee is not due and cannot be paid', message: 'payments.error.caseClosed' },
   // Raised inside the approval's transaction: the approval rolls back (docs/adr/0021-payments.md).
   TB_PAYMENTS_FEE_UNPAID: { status: 409, title: 'The fee must be paid before the application is approved', message: 'payments.error.feeUnpaid' },
   TB_PAYMENTS_IDEMPOTENCY_KEY_REQUIRED: { status: 400, title: 'An Idempotency-Key is required', message: 'payments.error.keyRequired' },

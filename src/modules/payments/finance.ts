@@ -3,20 +3,18 @@ import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import type { ApplicationsService } from '../applications/service.js';
-import type { WorkflowService } from '../workflow/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { closedWithoutDecision, FINANCE_ROLES, invalid, notFound, staffActor, stateOf, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
+import { FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
 import type { PaymentProvider, Settlement } from './provider.js';
-import { buildReconciliation, type ClosedCase, type Reconciliation } from './reconcile.js';
+import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import type { Executor, PaymentsStore } from './store.js';
 
 interface FinanceDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
-  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once'>;
+  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once' | 'closedCase' | 'stateFor'>;
   readonly applications: Pick<ApplicationsService, 'submittedSummary'>;
-  readonly workflow: Pick<WorkflowService, 'getCase'>;
   readonly provider: (name: string) => PaymentProvider;
   /** The provider whose settlements the daily reconciliation compares with, and its settlements. */
   readonly settledBy: { readonly name: string; readonly settlements: (from: Date, to: Date) => Promise<readonly Settlement[]> };
@@ -26,17 +24,8 @@ interface FinanceDeps {
  * What agency staff do with payments: look at an application's bill and payments (audited), read
  * receipts, refund, and reconcile a day. Finance roles are officer, supervisor and agency admin.
  */
-export function createFinance({ kernel, store, books, applications, workflow, provider, settledBy }: FinanceDeps) {
+export function createFinance({ kernel, store, books, applications, provider, settledBy }: FinanceDeps) {
   const db: Executor = kernel.db;
-
-  const closedCase = async (applicationId: string): Promise<ClosedCase> => {
-    const kase = await workflow.getCase(applicationId).catch((error: unknown) => {
-      // A bill whose case is gone is already flagged as money with no application.
-      if (error instanceof TongbanError && error.code === 'TB_WORKFLOW_NOT_FOUND') return undefined;
-      throw error;
-    });
-    return kase && closedWithoutDecision(kase) ? { status: kase.status, statusName: kase.statusName } : undefined;
-  };
 
   return {
     /** The bill and payments for staff of the application's agency (or a clerk at any counter); audited. */
@@ -52,7 +41,7 @@ export function createFinance({ kernel, store, books, applications, workflow, pr
         ...(summary.applicantAccountId ? { subject: summary.applicantAccountId } : {}), resource: { type: 'application', id: summary.id },
         ...(options.requestId ? { requestId: options.requestId } : {}),
       });
-      return { bill: toBill(found.row, found.serviceName), payments, state: stateOf(found.row, payments) };
+      return { bill: toBill(found.row, found.serviceName), payments, state: await books.stateFor(found.row, payments) };
     },
 
     /** A receipt, for the payer, the applicant, the clerk who took it, or staff of the agency (audited). */
@@ -125,7 +114,7 @@ export function createFinance({ kernel, store, books, applications, workflow, pr
       const billById = new Map(bills.map((b) => [b.id, b]));
       const allPayments = await Promise.all(bills.map((b) => store.paymentsForBill(db, b.id)));
       return buildReconciliation({
-        day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, hasApplication: async (id) => (await applications.submittedSummary(id)) !== undefined, closedWithoutDecision: closedCase,
+        day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, hasApplication: async (id) => (await applications.submittedSummary(id)) !== undefined, closedWithoutDecision: (id) => books.closedCase(id),
       });
     },
   };

@@ -6,8 +6,12 @@ import type { LocalizedText } from '../catalog/service.js';
 import { PaymentsErrors } from './errors.js';
 import type { BillRow, PaymentMethod, PaymentRow, PaymentStatus } from './store.js';
 
-/** The contract other modules code against (docs/brief contracts: payments.statusFor). */
-export interface PaymentState { readonly due: number; readonly paid: number; readonly currency: 'CNY'; readonly state: 'none' | 'due' | 'paid' | 'refunded' }
+/**
+ * The contract other modules code against (docs/brief contracts: payments.statusFor). `not_due`:
+ * the fee is not paid (or not in full) and its case closed without a decision (rejected,
+ * withdrawn), so nothing is owed and nothing can be paid any more; `due` is then 0.
+ */
+export interface PaymentState { readonly due: number; readonly paid: number; readonly currency: 'CNY'; readonly state: 'none' | 'due' | 'paid' | 'refunded' | 'not_due' }
 
 export interface Bill {
   readonly id: string; readonly applicationId: string; readonly reference: string; readonly agencyCode: string;
@@ -62,10 +66,19 @@ export const toPayment = (r: PaymentRow, refundReason: string | null): Payment =
 
 const paidOf = (payments: readonly Payment[]) => payments.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
 
-export function stateOf(bill: BillRow | undefined, payments: readonly Payment[]): PaymentState {
+/**
+ * What is due and paid on a bill. `closed`: its case closed without a decision, so what is not
+ * paid is not due (ask only when the state would otherwise be `due`: see `Books.stateFor`).
+ */
+export function stateOf(bill: BillRow | undefined, payments: readonly Payment[], closed = false): PaymentState {
   if (!bill) return { due: 0, paid: 0, currency: 'CNY', state: 'none' };
   const paid = paidOf(payments);
   if (paid >= bill.amount) return { due: 0, paid, currency: 'CNY', state: 'paid' };
   if (paid === 0 && payments.some((p) => p.status === 'refunded')) return { due: 0, paid: 0, currency: 'CNY', state: 'refunded' };
+  if (closed) return { due: 0, paid, currency: 'CNY', state: 'not_due' };
   return { due: bill.amount - paid, paid, currency: 'CNY', state: 'due' };
 }
+
+/** Refuses a payment on a bill whose case closed without a decision (409, problem+json). */
+export const caseClosed = (reference: string, status: string) =>
+  new TongbanError(PaymentsErrors.TB_PAYMENTS_CASE_CLOSED, { detail: `Application ${reference} is ${status}: its fee is not due and cannot be paid` });

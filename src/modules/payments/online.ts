@@ -4,7 +4,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { invalid, notFound, receiptNumber, stateOf, UUID, type Payment } from './model.js';
+import { caseClosed, invalid, notFound, receiptNumber, stateOf, UUID, type Payment } from './model.js';
 import type { PaymentProvider, WebhookEvent } from './provider.js';
 import { verifyWebhook } from './signature.js';
 import type { Executor, PaymentsStore } from './store.js';
@@ -13,7 +13,7 @@ import { TEST_PROVIDER } from './test-provider.js';
 interface OnlineDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
-  readonly books: Pick<Books, 'forApplicant' | 'paymentsOf' | 'once'>;
+  readonly books: Pick<Books, 'forApplicant' | 'paymentsOf' | 'once' | 'closedCase'>;
   readonly provider: (name: string) => PaymentProvider;
   readonly webhookSecret: () => Promise<string>;
   readonly log: Pick<Kernel['log'], 'warn'>;
@@ -55,6 +55,9 @@ export function createOnlinePayments({ kernel, store, books, provider, webhookSe
     const created = await books.once(`${person.accountId}:pay`, key, { applicationId: bill.applicationId }, async (tx) => {
       const state = stateOf(await store.billForApplication(tx, bill.applicationId), await books.paymentsOf(bill.id, tx));
       if (state.state !== 'due') throw new TongbanError(PaymentsErrors.TB_PAYMENTS_ALREADY_PAID);
+      // A rejected or withdrawn case owes nothing: no payment is started on it.
+      const closed = await books.closedCase(bill.applicationId, tx);
+      if (closed) throw caseClosed(bill.reference, closed.status);
       const id = uuidv7();
       await store.insertPayment(tx, {
         id, bill_id: bill.id, application_id: bill.applicationId, method: 'online', provider: TEST_PROVIDER, provider_ref: null, status: 'pending',

@@ -5,13 +5,13 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { invalid, notFound, receiptNumber, staffActor, stateOf, toBill, type Bill, type PaymentState } from './model.js';
+import { caseClosed, invalid, notFound, receiptNumber, staffActor, stateOf, toBill, type Bill, type PaymentState } from './model.js';
 import type { PaymentMethod, PaymentsStore } from './store.js';
 
 interface RecordedDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
-  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once'>;
+  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once' | 'closedCase' | 'stateFor'>;
   readonly applications: Pick<ApplicationsService, 'submittedSummary'>;
 }
 
@@ -33,6 +33,9 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     return books.once(`${clerk.accountId}:counter`, input.key, { bill: found.row.id, method: input.method, payerName }, async (tx) => {
       const state = stateOf(found.row, await books.paymentsOf(found.row.id, tx));
       if (state.state !== 'due') throw new TongbanError(PaymentsErrors.TB_PAYMENTS_ALREADY_PAID);
+      // A rejected or withdrawn case owes nothing: no money is taken for it.
+      const closed = await books.closedCase(summary.id, tx);
+      if (closed) throw caseClosed(found.row.reference, closed.status);
       const at = kernel.now();
       const number = receiptNumber(at);
       const id = uuidv7();
@@ -55,7 +58,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     const summary = await applications.submittedSummary(reference);
     const found = summary ? await books.billFor(summary.id) : undefined;
     if (!found) return undefined;
-    return { bill: toBill(found.row, found.serviceName), state: stateOf(found.row, await books.paymentsOf(found.row.id)) };
+    return { bill: toBill(found.row, found.serviceName), state: await books.stateFor(found.row, await books.paymentsOf(found.row.id)) };
   }
 
   /** A payment made at a bank (a GovStack payer FI): recorded once per idempotency key. */
@@ -65,6 +68,8 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     return books.once(`client:${client.clientId}:bill-payment`, input.key, { bill: found.bill.id, paymentReference: input.paymentReference }, async (tx) => {
       const state = stateOf(await store.billForApplication(tx, found.bill.applicationId), await books.paymentsOf(found.bill.id, tx));
       if (state.state !== 'due') throw new TongbanError(PaymentsErrors.TB_PAYMENTS_ALREADY_PAID);
+      const closed = await books.closedCase(found.bill.applicationId, tx);
+      if (closed) throw caseClosed(found.bill.reference, closed.status);
       const at = kernel.now();
       const number = receiptNumber(at);
       const id = uuidv7();

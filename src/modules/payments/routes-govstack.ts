@@ -54,7 +54,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, payments: Payment
     const found = await payments.billByReference(request.params.billId);
     if (!found) return reply.status(400).send({ responseCode: '01', reason: 'No bill has this id', requestId });
     const { bill, state } = found;
-    const billStatus = state.state === 'paid' ? 'PAID' : state.state === 'refunded' ? 'REFUNDED' : 'DUE';
+    const billStatus = state.state === 'paid' ? 'PAID' : state.state === 'refunded' ? 'REFUNDED' : state.state === 'not_due' ? 'NOT_DUE' : 'DUE';
     return reply.status(202).send({
       responseCode: '00', reason: 'Bill found', requestId, code: 0, billId: bill.reference,
       billDetails: {
@@ -76,6 +76,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, payments: Payment
     } catch (error) {
       if (!(error instanceof TongbanError)) throw error;
       const reason = error.code === PaymentsErrors.TB_PAYMENTS_ALREADY_PAID ? 'The bill is already paid'
+        : error.code === PaymentsErrors.TB_PAYMENTS_CASE_CLOSED ? 'The bill is not due: the application is closed'
         : error.code === PaymentsErrors.TB_PAYMENTS_NOT_FOUND ? 'No bill has this id'
           : error.code === PaymentsErrors.TB_PAYMENTS_IDEMPOTENCY_CONFLICT ? 'This payment reference was used for another bill' : undefined;
       if (!reason) throw error;

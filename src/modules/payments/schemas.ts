@@ -5,12 +5,15 @@ export const idempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({
 
 export const stateSchema = Type.Object({
   due: Type.Integer({ description: 'fen' }), paid: Type.Integer({ description: 'fen' }), currency: Type.Literal('CNY'),
-  state: Type.Union([Type.Literal('none'), Type.Literal('due'), Type.Literal('paid'), Type.Literal('refunded')]),
+  state: Type.Union([Type.Literal('none'), Type.Literal('due'), Type.Literal('paid'), Type.Literal('refunded'), Type.Literal('not_due')], {
+    description: 'not_due: unpaid on a case closed without a decision (rejected, withdrawn); nothing is owed and no payment is taken',
+  }),
 });
 
 export const checkoutSchema = {
   operationId: 'paymentsStartCheckout', tags: ['payments'], summary: 'Start paying an application\'s fee online (the applicant)',
   params: Type.Object({ id: Type.String() }), headers: idempotencyHeaders,
+  description: '409 TB_PAYMENTS_ALREADY_PAID when nothing is due, TB_PAYMENTS_CASE_CLOSED when the case was rejected or withdrawn.',
   response: { 201: Type.Object({ paymentId: Type.String(), redirectUrl: Type.String() }), 409: problem },
 };
 
@@ -23,7 +26,7 @@ export const counterSchema = {
   operationId: 'paymentsRecordAtCounter', tags: ['payments'], summary: 'Record cash or card taken at a counter (a clerk)',
   headers: idempotencyHeaders,
   body: Type.Object({ reference: Type.String({ maxLength: 40 }), method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), payerName: Type.String({ minLength: 1, maxLength: 100 }) }),
-  response: { 201: Type.Object({ receiptNumber: Type.String() }) },
+  response: { 201: Type.Object({ receiptNumber: Type.String() }), 409: problem },
 };
 
 export const refundSchema = {

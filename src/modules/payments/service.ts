@@ -56,12 +56,12 @@ export function createPaymentsService(kernel: Kernel, deps: Deps) {
   const online = createOnlinePayments({ kernel, store, books, provider, webhookSecret, log });
   const recorded = createRecordedPayments({ kernel, store, books, applications: deps.applications });
   const finance = createFinance({
-    kernel, store, books, applications: deps.applications, workflow: deps.workflow, provider,
+    kernel, store, books, applications: deps.applications, provider,
     settledBy: { name: TEST_PROVIDER, settlements: (from, to) => testProvider.port.settlements(from, to) },
   });
 
   return {
-    /** The contract: what is due and paid for an application (no bill: state none). */
+    /** The contract: what is due and paid for an application (no bill: state none; case closed unpaid: not_due). */
     statusFor: books.statusFor,
     /** The bill and payments of an application, for its applicant; 404 for anyone else. */
     forApplicant: books.forApplicant,
