@@ -100,6 +100,70 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments).toHaveLength(1);
   });
 
+  it('a rejected or withdrawn case\'s unpaid fee is not due: status, API, pages; no payment is started or recorded on it', async () => {
+    const { csrfToken, inputValue } = await import('../../kernel/auth/test-kit.js');
+    const withdrawn = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    const rejected = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    const citizen = await as('citizen');
+    const clerk = await as('clerk');
+    // Pages opened while the fee was still due, to post from after the cases closed.
+    const payPage = await citizen.get(`/payments/applications/${withdrawn.id}`);
+    expect(payPage.body).toContain('Pay CN¥10.00 now');
+    const counterPage = await clerk.get(`/payments/counter?reference=${rejected.reference}`);
+    expect(counterPage.body).toContain('Record the payment of CN¥10.00');
+    await built.services.applications.withdraw(withdrawn.id, citizenPrincipal);
+    const officerPrincipal = { accountId: demoPersona('officer').accountId, roles: demoPersona('officer').roles };
+    await built.services.workflow.act(undefined, { caseId: rejected.id, action: 'claim', actor: officerPrincipal });
+    await built.services.workflow.act(undefined, { caseId: rejected.id, action: 'reject', actor: officerPrincipal, reason: 'The medical certificate is not valid' });
+
+    for (const closed of [withdrawn, rejected]) {
+      expect(await built.services.payments.statusFor(closed.id)).toEqual({ due: 0, paid: 0, currency: 'CNY', state: 'not_due' });
+      expect((await api('citizen', 'GET', `/api/payments/applications/${closed.id}`)).json()).toEqual({ due: 0, paid: 0, currency: 'CNY', state: 'not_due' });
+      const checkout = await api('citizen', 'POST', `/api/payments/applications/${closed.id}/checkouts`, {}, `closed-checkout-${closed.reference}`);
+      expect(checkout.statusCode).toBe(409);
+      expect(checkout.headers['content-type']).toContain('application/problem+json');
+      expect(checkout.json()).toMatchObject({ code: 'TB_PAYMENTS_CASE_CLOSED', status: 409 });
+      const counter = await api('clerk', 'POST', '/api/payments/counter-payments', { reference: closed.reference, method: 'cash', payerName: '张伟' }, `closed-counter-${closed.reference}`);
+      expect(counter.statusCode).toBe(409);
+      expect(counter.json()).toMatchObject({ code: 'TB_PAYMENTS_CASE_CLOSED' });
+      expect((await built.services.payments.forApplicant(closed.id, citizenPrincipal))?.payments).toEqual([]);
+    }
+    // The refused keys were not kept: a retry with them is refused the same way, not replayed.
+    expect((await api('citizen', 'POST', `/api/payments/applications/${withdrawn.id}/checkouts`, {}, `closed-checkout-${withdrawn.reference}`)).statusCode).toBe(409);
+
+    // The applicant's page says nothing is owed and offers no payment; a stale page's post is refused on the page.
+    const now = await citizen.get(`/payments/applications/${withdrawn.id}`);
+    expect(now.statusCode).toBe(200);
+    expect(now.body).toContain('you do not need to pay the fee');
+    expect(now.body).not.toContain('Pay CN¥10.00 now');
+    const stale = await citizen.post(`/payments/applications/${withdrawn.id}/pay`, { _csrf: csrfToken(payPage.body), idempotency_key: inputValue(payPage.body, 'idempotency_key') ?? '' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('tb-error-summary');
+    expect(stale.body).toContain('href="#fee-status"');
+    expect(stale.body).toContain('Your application is closed, so the fee is not due. Nothing was paid.');
+    expect(stale.body).toContain('id="fee-status"');
+    const staleZh = await citizen.post(`/payments/applications/${withdrawn.id}/pay?lang=zh-CN`, { _csrf: csrfToken(payPage.body), idempotency_key: 'stale-page-zh-0001' });
+    expect(staleZh.body).toContain('您的申请已结束，费用无需缴纳。未扣任何款项。');
+    expect((await citizen.get(`/applications/${withdrawn.id}`)).body).not.toContain(`href="/payments/applications/${withdrawn.id}"`);
+
+    // The clerk's counter: not due, no form; a stale form's post is refused with the error on the reference.
+    const found = await clerk.get(`/payments/counter?reference=${rejected.reference}`);
+    expect(found.body).toContain('Its fee is not due: do not take a payment.');
+    expect(found.body).not.toContain('Record the payment of');
+    const refused = await clerk.post('/payments/counter', { _csrf: csrfToken(counterPage.body), idempotency_key: inputValue(counterPage.body, 'idempotency_key') ?? '', reference: rejected.reference, method: 'cash', payer_name: '张伟' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('href="#reference"');
+    expect(refused.body).toContain('so its fee is not due. No payment was recorded.');
+    // Staff see it as not due, not as unpaid.
+    const staffPage = await (await as('officer')).get(`/payments/staff/${rejected.id}`);
+    expect(staffPage.body).toContain('Not due: CN¥10.00 was not paid, and the case closed without a decision.');
+    const casePage = await (await as('officer')).get(`/backoffice/cases/${rejected.id}`);
+    expect(casePage.body).toContain('Not due: CN¥10.00 was not paid');
+    expect(casePage.body).not.toContain('cannot be approved until the fee is paid');
+    for (const closed of [withdrawn, rejected]) expect((await built.services.payments.forApplicant(closed.id, citizenPrincipal))?.payments).toEqual([]);
+    await expectPagesAccessible(built.app, url, [['pay page, case closed, stale post (en)', stale.body], ['counter, case closed, stale post (en)', refused.body]]);
+  }, 180_000);
+
   it('reconciles a day: unpaid fees, payments with no application, settlements that do not match; page and CSV', async () => {
     const unpaid = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
     await built.services.payments.statusFor(unpaid.id);
@@ -191,5 +255,18 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     const again = await built.app.inject({ method: 'POST', url: '/govstack/payments/billTransferRequests', headers: payHeaders, payload: JSON.stringify({ ...body, paymentReferenceID: 'ICBC202612030002' }) });
     expect(again.statusCode).toBe(400);
     expect(violations(specResponse('billPaymentRequest', '/billTransferRequests', 'post', '400'), again.json())).toEqual([]);
+
+    // A withdrawn application's bill is not due, and a bank's payment of it is refused.
+    const closed = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    await built.services.payments.statusFor(closed.id);
+    await built.services.applications.withdraw(closed.id, citizenPrincipal);
+    const notDue = await built.app.inject({ method: 'GET', url: `/govstack/payments/bills/${closed.reference}?fields=inquiry`, headers });
+    expect(notDue.json()).toMatchObject({ billDetails: { billStatus: 'NOT_DUE', amountonDueDate: 0, amountAfterDueDate: 0 } });
+    expect(violations(specResponse('billInquiryRequest', '/bills/{billId}', 'get', '202'), notDue.json())).toEqual([]);
+    const refused = await built.app.inject({ method: 'POST', url: '/govstack/payments/billTransferRequests', headers: payHeaders, payload: JSON.stringify({ ...body, billId: closed.reference, paymentReferenceID: 'ICBC202612030003' }) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ reason: 'The bill is not due: the application is closed' });
+    expect(violations(specResponse('billPaymentRequest', '/billTransferRequests', 'post', '400'), refused.json())).toEqual([]);
+    expect((await built.services.payments.forApplicant(closed.id, citizenPrincipal))?.payments).toEqual([]);
   });
 });

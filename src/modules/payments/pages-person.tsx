@@ -6,19 +6,28 @@ export interface PayView { readonly bill: Bill; readonly payments: readonly Paym
 
 const back = (context: PageContext, applicationId: string) => <BackLink href={`/applications/${applicationId}`} text={context.t('payments.pay.back')} />;
 
-/** `/payments/applications/:id`: what is owed, past attempts, and the button to the provider. */
-export function renderPayPage(context: PageContext, view: PayView, options: { idempotencyKey: string; declined: boolean }): string {
+/**
+ * `/payments/applications/:id`: what is owed, past attempts, and the button to the provider.
+ * `closed`: a payment was tried on a case that is closed (the page was opened before it closed).
+ */
+export function renderPayPage(context: PageContext, view: PayView, options: { idempotencyKey: string; declined: boolean; closed?: boolean }): string {
   const { t, locale } = context;
   const { bill, state } = view;
   const title = t('payments.pay.title');
+  const errors = [
+    ...(options.declined ? [{ fieldId: 'pay', text: t('payments.pay.declined') }] : []),
+    ...(options.closed ? [{ fieldId: 'fee-status', text: t('payments.pay.caseClosed') }] : []),
+  ];
+  const amount = state.state === 'due' ? formatMoney(state.due, locale) : state.state === 'not_due' ? t('payments.pay.notDueAmount') : formatMoney(bill.amount, locale);
+  const status = state.state === 'paid' ? 'payments.pay.paid' : state.state === 'not_due' ? 'payments.pay.notDue' : 'payments.pay.nothing';
   return renderPage(
-    <Layout {...context} title={title} hasErrors={options.declined} beforeContent={back(context, bill.applicationId)}>
-      {options.declined ? <ErrorSummary errors={[{ fieldId: 'pay', text: t('payments.pay.declined') }]} /> : null}
+    <Layout {...context} title={title} hasErrors={errors.length > 0} beforeContent={back(context, bill.applicationId)}>
+      <ErrorSummary errors={errors} />
       <h1 class="tb-heading-l">{title}</h1>
       <SummaryList rows={[
         { key: t('payments.pay.service'), value: bill.serviceName[locale] },
         { key: t('payments.pay.reference'), value: bill.reference },
-        { key: t('payments.pay.amount'), value: formatMoney(state.state === 'due' ? state.due : bill.amount, locale) },
+        { key: t('payments.pay.amount'), value: amount },
         { key: t('payments.pay.when'), value: t(`payments.when.${bill.when}`) },
       ]} />
       {state.state === 'due' ? (
@@ -27,7 +36,7 @@ export function renderPayPage(context: PageContext, view: PayView, options: { id
           <p class="tb-body">{t('payments.pay.provider')}</p>
           <Button id="pay">{t('payments.pay.button', { amount: formatMoney(state.due, locale) })}</Button>
         </form>
-      ) : <InsetText>{t(state.state === 'paid' ? 'payments.pay.paid' : 'payments.pay.nothing')}</InsetText>}
+      ) : <div id="fee-status"><InsetText>{t(status)}</InsetText></div>}
       {view.payments.length > 0 ? <PaymentsTable payments={view.payments} context={context} /> : null}
     </Layout>,
   );

@@ -20,7 +20,7 @@ export function renderCounterPage(context: PageContext, input: {
       <ErrorSummary errors={errors} />
       <h1 class="tb-heading-l">{title}</h1>
       <form method="get" action="/payments/counter" novalidate>
-        <TextInput name="reference" label={t('payments.counter.reference')} hint={t('payments.counter.referenceHint')} value={input.reference} error={view ? undefined : input.errors.reference} width={20} spellcheck={false} />
+        <TextInput name="reference" label={t('payments.counter.reference')} hint={t('payments.counter.referenceHint')} value={input.reference} error={input.errors.reference} width={20} spellcheck={false} />
         <Button variant="secondary">{t('payments.counter.find')}</Button>
       </form>
       {view ? (
@@ -28,7 +28,7 @@ export function renderCounterPage(context: PageContext, input: {
           <SummaryList rows={[
             { key: t('payments.pay.service'), value: view.bill.serviceName[locale] },
             { key: t('payments.pay.reference'), value: view.bill.reference },
-            { key: t('payments.pay.amount'), value: formatMoney(view.state.state === 'due' ? view.state.due : view.bill.amount, locale) },
+            { key: t('payments.pay.amount'), value: view.state.state === 'not_due' ? t('payments.pay.notDueAmount') : formatMoney(view.state.state === 'due' ? view.state.due : view.bill.amount, locale) },
           ]} />
           {view.state.state === 'due' ? (
             <form method="post" action="/payments/counter" novalidate>
@@ -40,7 +40,7 @@ export function renderCounterPage(context: PageContext, input: {
               <TextInput name="payer_name" label={t('payments.counter.payer')} value={input.payerName} error={input.errors.payer_name} autocomplete="off" width={20} />
               <Button>{t('payments.counter.record', { amount: formatMoney(view.state.due, locale) })}</Button>
             </form>
-          ) : <InsetText>{t('payments.counter.paid')}</InsetText>}
+          ) : <InsetText>{t(view.state.state === 'not_due' ? 'payments.counter.notDue' : 'payments.counter.paid')}</InsetText>}
           {view.payments.length > 0 ? <PaymentsTable payments={view.payments} context={context} /> : null}
         </>
       ) : null}
@@ -60,7 +60,9 @@ export function renderStaffPage(context: PageContext, view: PayView, options: { 
         { key: t('payments.pay.service'), value: view.bill.serviceName[locale] },
         { key: t('payments.pay.amount'), value: formatMoney(view.bill.amount, locale) },
         { key: t('payments.pay.when'), value: t(`payments.when.${view.bill.when}`) },
-        { key: t('payments.table.status'), value: view.state.state === 'paid' ? t('payments.panel.staffPaid', { amount: formatMoney(view.state.paid, locale) }) : t('payments.panel.due', { amount: formatMoney(view.state.due, locale) }) },
+        { key: t('payments.table.status'), value: view.state.state === 'paid' ? t('payments.panel.staffPaid', { amount: formatMoney(view.state.paid, locale) })
+          : view.state.state === 'not_due' ? t('payments.panel.staffNotDue', { amount: formatMoney(view.bill.amount - view.state.paid, locale) })
+            : t('payments.panel.due', { amount: formatMoney(view.state.due, locale) }) },
       ]} />
       {view.payments.length > 0 ? (
         <PaymentsTable payments={view.payments} context={context}

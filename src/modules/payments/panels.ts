@@ -1,7 +1,6 @@
 import { translate } from '../../kernel/i18n/index.js';
 import type { ApplicationsService, CasePanel, PanelInput } from '../applications/service.js';
 import './messages.js';
-import { closedWithoutDecision } from './model.js';
 import { formatMoney, type PaymentsService } from './service.js';
 
 /**
@@ -21,7 +20,7 @@ export function addPaymentPanels(applications: Pick<ApplicationsService, 'addPan
     }
     if (state.state === 'refunded') return { id: 'payments', heading: t('payments.panel.heading'), tone: 'info', lines: [t('payments.panel.refunded')], links: [] };
     // A case closed without approval owes nothing more.
-    if (bill.when === 'before_decision' && closedWithoutDecision(input.case)) return null;
+    if (state.state === 'not_due') return null;
     const line = bill.when === 'after_decision' ? 'payments.panel.dueAfter' : 'payments.panel.due';
     return { id: 'payments', heading: t('payments.panel.heading'), tone: 'warning', lines: [t(line, { amount: formatMoney(state.due, input.locale) })],
       links: [{ href: `/payments/applications/${bill.applicationId}`, text: t('payments.panel.pay') }] };
@@ -35,6 +34,7 @@ export function addPaymentPanels(applications: Pick<ApplicationsService, 'addPan
     const link = [{ href: `/payments/staff/${bill.applicationId}`, text: t('payments.panel.staffLink') }];
     if (state.state === 'paid') return { id: 'payments', heading: t('payments.panel.heading'), tone: 'success', lines: [t('payments.panel.staffPaid', { amount: formatMoney(state.paid, input.locale) })], links: link };
     if (state.state === 'refunded') return { id: 'payments', heading: t('payments.panel.heading'), tone: 'info', lines: [t('payments.panel.refunded')], links: link };
+    if (state.state === 'not_due') return { id: 'payments', heading: t('payments.panel.heading'), tone: 'info', lines: [t('payments.panel.staffNotDue', { amount: formatMoney(bill.amount - state.paid, input.locale) })], links: link };
     const line = bill.when === 'before_decision' ? 'payments.panel.staffDueBefore' : 'payments.panel.staffDueAfter';
     return { id: 'payments', heading: t('payments.panel.heading'), tone: 'warning', lines: [t(line, { amount: formatMoney(state.due, input.locale) })], links: link };
   });

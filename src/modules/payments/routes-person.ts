@@ -32,6 +32,11 @@ export function registerPersonRoutes(app: FastifyInstance, payments: PaymentsSer
       return await reply.redirect(started.redirectUrl, 303);
     } catch (error) {
       if (error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_ALREADY_PAID) return reply.redirect(`/payments/applications/${request.params.id}`, 303);
+      if (error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_CASE_CLOSED) {
+        // The page was opened before the case closed: say why nothing was paid, on the page.
+        const view = await payments.forApplicant(request.params.id, principalOf(request));
+        if (view) return html(reply, 409, renderPayPage(context(request, reply), view, { idempotencyKey: uuidv4(), declined: false, closed: true }));
+      }
       throw error;
     }
   });

@@ -50,10 +50,11 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
       const { receiptNumber } = await payments.recordAtCounter(clerk, { ...input, requestId: request.id });
       return await reply.redirect(`/payments/receipts/${receiptNumber}`, 303);
     } catch (error) {
-      const errors = fieldErrors(error, request.t);
+      const closed = error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_CASE_CLOSED;
+      const errors = closed ? { reference: request.t('payments.counter.caseClosed') } : fieldErrors(error, request.t);
       if (!errors) throw error;
       const view = await payments.forStaff(input.reference, clerk, 'Taking a fee at the counter', { requestId: request.id }).catch(() => undefined);
-      return html(reply, 400, renderCounterPage(context(request, reply), { reference: input.reference, view, method: input.method, payerName: input.payerName, errors, idempotencyKey: input.key }));
+      return html(reply, closed ? 409 : 400, renderCounterPage(context(request, reply), { reference: input.reference, view, method: input.method, payerName: input.payerName, errors, idempotencyKey: input.key }));
     }
   });
 
