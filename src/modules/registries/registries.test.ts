@@ -110,7 +110,7 @@ describeEachDatabase('registries: records, history, audited reads, corrections',
     expect(open.find((t) => t.id === taskId)).toMatchObject({ registry: 'population', key: DEMO_CITIZEN.idNumber, owner: '110000-PSB', items: ['householdAddress'], status: 'open' });
     expect((await registries.corrections(['110000-AMR'])).some((t) => t.id === taskId)).toBe(false);
     const staff = { kind: 'staff', id: 'psb-staff', organisation: '110000-PSB' } as const;
-    expect(await codeOf(registries.resolveCorrection({ id: taskId, note: 'done', actor: staff, mayResolve: (owner) => owner === '110000-AMR' }))).toBe('TB_REGISTRIES_FORBIDDEN');
+    expect(await codeOf(registries.resolveCorrection({ id: taskId, note: 'done', actor: staff, mayResolve: (owner) => owner === '110000-AMR' }))).toBe('TB_REGISTRIES_CORRECTION_NOT_FOUND');
     expect(await codeOf(registries.resolveCorrection({ id: taskId, note: ' ', actor: staff, mayResolve: () => true }))).toBe('TB_REGISTRIES_REASON_REQUIRED');
     await registries.resolveCorrection({ id: taskId, note: 'Address corrected', actor: staff, mayResolve: (owner) => owner === '110000-PSB' });
     expect((await registries.corrections(['110000-PSB'])).some((t) => t.id === taskId)).toBe(false);

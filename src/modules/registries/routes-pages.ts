@@ -84,8 +84,10 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
 
   const openTask = async (request: FastifyRequest, id: string) => {
     const task = await registries.correction(id);
+    // Another agency's task answers as an unknown one (its existence and the person's report are
+    // not disclosed), logged as security.denied with the reason (ADR 34).
+    if (task && !serves(principalOf(request), task.owner)) throw new TongbanError('TB_REGISTRIES_CORRECTION_NOT_FOUND', { denied: 'other-agency' });
     if (!task || task.status !== 'open') throw new TongbanError('TB_REGISTRIES_CORRECTION_NOT_FOUND');
-    if (!serves(principalOf(request), task.owner)) throw new TongbanError('TB_REGISTRIES_FORBIDDEN', { detail: `The task belongs to ${task.owner}` });
     const registryName = (await registries.registries()).find((r) => r.code === task.registry)?.name[request.locale] ?? task.registry;
     return { task, registryName };
   };

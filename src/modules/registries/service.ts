@@ -174,11 +174,12 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       }
     },
 
-    /** Staff of the owner agency close a task with a note; audited for the person who reported it. */
+    /** Staff of the owner agency close a task with a note; audited for the person who reported it. Another agency's task is not found. */
     async resolveCorrection(input: { id: string; note: string; actor: Actor; mayResolve: (owner: string) => boolean; requestId?: string }): Promise<void> {
       const task = UUID.test(input.id) ? await store.correction(kernel.db, input.id) : undefined;
+      // Another agency's task is not found, as an unknown id, but logged as a denial (ADR 34).
+      if (task && !input.mayResolve(task.owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND, { denied: 'other-agency' });
       if (!task || task.status !== 'open') throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND);
-      if (!input.mayResolve(task.owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `The task belongs to ${task.owner}` });
       const note = input.note.trim();
       if (note.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_REASON_REQUIRED, { fields: [{ pointer: '/note', message: 'registries.error.noteMissing', detail: 'Say what was done' }] });
       await kernel.db.transaction().execute(async (tx) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { Logger } from 'pino';
 import type { Built } from '../../app.js';
 import { buildApp } from '../../app.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
@@ -15,9 +16,10 @@ import { modules } from '../index.js';
  */
 export const PUBLIC_URL = 'http://tongban.test';
 
-export async function registriesApp(use: () => TestDatabase, seeded: readonly string[] = ['identity', 'registries']): Promise<Built> {
+/** `logger`: the app's log (e.g. into a test's sink), else the configuration's. */
+export async function registriesApp(use: () => TestDatabase, seeded: readonly string[] = ['identity', 'registries'], logger?: Logger): Promise<Built> {
   const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-  const built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
+  const built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database, ...(logger ? { logger } : {}) });
   await built.app.ready();
   for (const mod of modules.filter((m) => seeded.includes(m.name))) await mod.seed?.({ kernel: built.kernel, services: built.services });
   return built;
