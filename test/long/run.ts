@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 interface Options { readonly databases: readonly string[]; readonly shards: number; readonly vitestArgs: readonly string[] }
 
@@ -55,4 +56,5 @@ async function main(): Promise<void> {
   process.exitCode = results.every((r) => r.code === 0) ? 0 : 1;
 }
 
-await main();
+// Run only when started as the script (a test imports longRunOptions).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
