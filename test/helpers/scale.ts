@@ -5,6 +5,9 @@
  */
 export const longRun = process.env.TONGBAN_TEST_LONG === '1';
 
+/** Runs per fuzzing family for a measurement (TONGBAN_FUZZ_RUNS); neither `npm test` nor `test:long` sets it. */
+export const fuzzRunsOverride: number | undefined = Number(process.env.TONGBAN_FUZZ_RUNS) || undefined;
+
 export function scaled(small: number, full: number): number {
   return longRun ? full : small;
 }

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { longRunOptions } from './run.js';
+import { longRunOptions } from '../helpers/long-options.js';
 
 describe('test:long options (test/long/run.ts)', () => {
   it('runs both databases, one process each, unless told otherwise; vitest arguments follow --', () => {
-    const saved = process.env.TONGBAN_TEST_DATABASES;
-    delete process.env.TONGBAN_TEST_DATABASES;
-    try {
-      expect(longRunOptions([])).toEqual({ databases: ['pglite', 'postgres'], shards: 1, vitestArgs: [] });
-    } finally {
-      if (saved !== undefined) process.env.TONGBAN_TEST_DATABASES = saved;
-    }
+    expect(longRunOptions([], {})).toEqual({ databases: ['pglite', 'postgres'], shards: 1, vitestArgs: [] });
+    expect(longRunOptions([], { TONGBAN_TEST_DATABASES: 'pglite' }).databases).toEqual(['pglite']);
     expect(longRunOptions(['--databases', 'postgres', '--shards', '3', '--', 'test/security/form-fuzz.test.ts', '--bail=1']))
       .toEqual({ databases: ['postgres'], shards: 3, vitestArgs: ['test/security/form-fuzz.test.ts', '--bail=1'] });
   });

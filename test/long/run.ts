@@ -14,21 +14,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-
-interface Options { readonly databases: readonly string[]; readonly shards: number; readonly vitestArgs: readonly string[] }
-
-export function longRunOptions(argv: readonly string[]): Options {
-  const split = argv.indexOf('--');
-  const own = split === -1 ? argv : argv.slice(0, split);
-  const vitestArgs = split === -1 ? [] : argv.slice(split + 1);
-  const value = (name: string) => { const i = own.indexOf(name); return i === -1 ? undefined : own[i + 1]; };
-  const databases = (value('--databases') ?? process.env.TONGBAN_TEST_DATABASES ?? 'pglite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
-  const shards = Number(value('--shards') ?? '1');
-  if (!Number.isInteger(shards) || shards < 1) throw new Error(`--shards must be a whole number of at least 1, not ${value('--shards') ?? ''}`);
-  for (const kind of databases) if (kind !== 'pglite' && kind !== 'postgres') throw new Error(`unknown database ${kind} (pglite or postgres)`);
-  return { databases, shards, vitestArgs };
-}
+import { longRunEnv, longRunOptions } from '../helpers/long-options.js';
 
 function runOne(label: string, env: NodeJS.ProcessEnv, args: readonly string[]): Promise<number> {
   const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -46,7 +32,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const runs = databases.flatMap((kind) => Array.from({ length: shards }, (_, i) => {
     const label = shards === 1 ? kind : `${kind} ${i + 1}/${shards}`;
-    const env = { ...process.env, TONGBAN_TEST_LONG: '1', TONGBAN_TEST_DATABASES: kind };
+    const env = longRunEnv(kind);
     const args = [`--maxWorkers=${workers}`, ...(shards === 1 ? [] : [`--shard=${i + 1}/${shards}`]), ...vitestArgs];
     return runOne(label, env, args).then((code) => ({ label, code }));
   }));
@@ -56,5 +42,4 @@ async function main(): Promise<void> {
   process.exitCode = results.every((r) => r.code === 0) ? 0 : 1;
 }
 
-// Run only when started as the script (a test imports longRunOptions).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+await main();

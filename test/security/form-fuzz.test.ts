@@ -6,7 +6,7 @@ import { DEMO_PASSWORD } from '../../src/kernel/auth/idp/users.js';
 import { createTestBrowser, csrfToken, type TestBrowser } from '../../src/kernel/auth/test-kit.js';
 import { migrationSources } from '../../src/modules/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { reportFigure, scaled } from '../helpers/scale.js';
+import { fuzzRunsOverride, reportFigure, scaled } from '../helpers/scale.js';
 import { filesFor, formsOf, linksOf, queryFor, submissionFor, type FilePart, type FormField } from './forms.js';
 import { invalidApplications, invalidFormRecords, trustedFileNames } from './stored.js';
 import { PUBLIC_URL, securityApp, type Actor, type SecurityApp } from './harness.js';
@@ -31,7 +31,7 @@ import { arrangeStates } from './states.js';
  * services' rules, kept files' names against the rule that no client path survives (stored.ts).
  * TONGBAN_FUZZ_RUNS sets the runs per family for a measurement (neither `npm test` nor `test:long` sets it).
  */
-const RUNS = Number(process.env.TONGBAN_FUZZ_RUNS) || scaled(6, 10_000);
+const RUNS = fuzzRunsOverride ?? scaled(6, 10_000);
 const CRAWL_PER_ROLE = scaled(300, 800);
 /** At most this many pages of one route per role (the arranged states give up to 8 of an `:id` route). */
 const PER_ROUTE = 12;
