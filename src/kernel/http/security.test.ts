@@ -32,6 +32,7 @@ async function build(config: SecurityConfig = baseConfig, clientKey?: Parameters
   app.post('/form', { config: { page: true } }, (request) => ({ got: request.body }));
   app.post('/api/things', (request) => ({ got: request.body }));
   app.get('/api/things', () => ({ things: [] }));
+  app.get('/api/paged', { schema: { querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0, maximum: 1_000_000 } } } } }, (request) => ({ got: request.query }));
   app.post('/upload', async (request) => {
     const body = request.body as Record<string, { filename?: string; toBuffer?: () => Promise<Buffer> }>;
     const file = body.document;
@@ -228,6 +229,21 @@ describe('NUL characters in a body', () => {
     const bytes = '%PDF-1.7 \u0000\u0000 binary';
     const file = await app.inject({ method: 'POST', url: '/upload', headers, payload: multipartBody(boundary, [{ name: CSRF_FIELD, value: token }, { name: 'document', filename: 'id.pdf', value: bytes }]) });
     expect(file.json()).toEqual({ filename: 'id.pdf', bytes: bytes.length });
+  });
+});
+
+describe('numbers that are not finite', () => {
+  it('refuses Infinity made by type coercion of a query (1e309 passes integer and maximum in Ajv) or by JSON.parse of a body, with 400 and the pointers', async () => {
+    const app = await build();
+    const query = await app.inject({ url: '/api/paged?offset=1e309' });
+    expectProblem(query, 400, 'TB_KERNEL_VALIDATION');
+    expect(query.json<{ errors: { pointer: string }[] }>().errors).toEqual([expect.objectContaining({ pointer: '/query/offset' })]);
+    const body = await app.inject({ method: 'POST', url: '/api/things', headers: { 'content-type': 'application/json' }, payload: '{"amounts":[1,-1e309]}' });
+    expectProblem(body, 400, 'TB_KERNEL_VALIDATION');
+    expect(body.json<{ errors: { pointer: string }[] }>().errors).toEqual([expect.objectContaining({ pointer: '/amounts/1' })]);
+    // Finite numbers, large or small, pass as before (from another address: the API rate here is 3 a minute).
+    expect((await app.inject({ url: '/api/paged?offset=1e5' })).json()).toEqual({ got: { offset: 100000 } });
+    expect((await app.inject({ method: 'POST', url: '/api/things', remoteAddress: '127.0.0.2', payload: { amounts: [1.5e300, -2] } })).json()).toEqual({ got: { amounts: [1.5e300, -2] } });
   });
 });
 

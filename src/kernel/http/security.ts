@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config/index.js';
 import { cspDirectives, isHttps, serializeCsp } from './csp.js';
 import { TongbanError } from './errors.js';
+import { nonFinitePointers } from './non-finite.js';
 import { nulBytePointers } from './nul-bytes.js';
 import './kernel-errors.js';
 
@@ -183,6 +184,20 @@ export const securityPlugin = fp<SecurityOptions>(async function security(app: F
     const fields = request.body === undefined ? [] : nulBytePointers(request.body);
     if (fields.length > 0) {
       done(new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The request contains a NUL character', fields }));
+      return;
+    }
+    done();
+  });
+  // After validation: a number that type coercion (or JSON.parse) made infinite is refused with 400
+  // and its pointer, before a handler passes it to the database (non-finite.ts).
+  app.addHook('preHandler', (request, _reply, done) => {
+    const fields = [
+      ...nonFinitePointers(request.query, 'query'),
+      ...nonFinitePointers(request.params, 'params'),
+      ...(request.body === undefined ? [] : nonFinitePointers(request.body, 'body')),
+    ];
+    if (fields.length > 0) {
+      done(new TongbanError('TB_KERNEL_VALIDATION', { detail: 'A number in the request is not finite', fields }));
       return;
     }
     done();

@@ -1,0 +1,30 @@
+import type { FieldProblem } from './errors.js';
+
+const MAX_DEPTH = 32;
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Where validated request data holds a number that is not finite. Ajv's type coercion turns the
+ * text "1e309" into Infinity and lets it through `integer` and `maximum` (JSON.parse does the same
+ * for a body's 1e309), and PostgreSQL then refuses it in whichever query it reaches first: a 500.
+ * The API fuzzing found one on PostgreSQL (issue 9). `part` prefixes the pointers (`/query/offset`),
+ * as for Ajv's own errors; a body's pointers start at the root.
+ */
+export function nonFinitePointers(value: unknown, part: 'query' | 'params' | 'body'): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const walk = (item: unknown, pointer: string, depth: number): void => {
+    if (found.length >= 20 || depth > MAX_DEPTH) return;
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item)) found.push({ pointer: pointer || '/', message: 'kernel.error.fieldInvalid', detail: 'must be a finite number' });
+      return;
+    }
+    if (item === null || typeof item !== 'object' || Buffer.isBuffer(item) || ArrayBuffer.isView(item)) return;
+    if (Array.isArray(item)) {
+      item.forEach((entry, i) => { walk(entry, `${pointer}/${i}`, depth + 1); });
+      return;
+    }
+    for (const [key, entry] of Object.entries(item)) walk(entry, `${pointer}/${escapePointer(key)}`, depth + 1);
+  };
+  walk(value, part === 'body' ? '' : `/${part}`, 0);
+  return found;
+}
