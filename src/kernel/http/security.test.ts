@@ -245,6 +245,18 @@ describe('numbers that are not finite', () => {
     expect((await app.inject({ url: '/api/paged?offset=1e5' })).json()).toEqual({ got: { offset: 100000 } });
     expect((await app.inject({ method: 'POST', url: '/api/things', remoteAddress: '127.0.0.2', payload: { amounts: [1.5e300, -2] } })).json()).toEqual({ got: { amounts: [1.5e300, -2] } });
   });
+
+  it('looks at a multipart body\'s field values only: its parts link to each other (a cycle) and carry streams', async () => {
+    const app = await build();
+    const { token, cookie: jar } = await tokenAndCookie(app);
+    const boundary = 'tbBoundary';
+    const fields = Array.from({ length: 12 }, (_, i) => ({ name: `field${i}`, value: i % 2 === 0 ? '1e309' : `text ${i}` }));
+    const res = await app.inject({
+      method: 'POST', url: '/upload', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: jar },
+      payload: multipartBody(boundary, [{ name: CSRF_FIELD, value: token }, ...fields, { name: 'document', filename: 'id.pdf', value: '%PDF-1.7 x' }]),
+    });
+    expect(res.json()).toEqual({ filename: 'id.pdf', bytes: 10 });
+  });
 });
 
 describe('client addresses behind a balancer (TONGBAN_TRUST_PROXY)', () => {
