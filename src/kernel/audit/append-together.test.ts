@@ -55,8 +55,8 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
 
   it('appends a log\'s records and audit records together, each chain linked and its head moved', async () => {
     const [m, a] = await appendDrafted(db, [
-      (x) => messages.draft(x, 'key-a', [message('one'), message('two'), message('three')], ids(3)),
-      (x) => trail.draft(x, [event({ requestId: 'req-together-1' }), event({ requestId: 'req-together-2' })], ids(2)),
+      (x, lock) => messages.draft(x, 'key-a', [message('one'), message('two'), message('three')], ids(3), { lock }),
+      (x, lock) => trail.draft(x, [event({ requestId: 'req-together-1' }), event({ requestId: 'req-together-2' })], ids(2), { lock }),
     ]);
     expect(m?.rows.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(a?.rows.map((r) => r.seq)).toEqual([1, 2]);
@@ -64,14 +64,14 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
     expect({ seq: Number(head?.seq), hash: head?.hash }).toEqual({ seq: 3, hash: m?.rows[2]?.hash });
 
     // The next drafts start from the heads held in memory, and the logs verify.
-    const [next] = await appendDrafted(db, [(x) => messages.draft(x, 'key-a', [message('four')], ids(1))]);
+    const [next] = await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('four')], ids(1), { lock })]);
     expect(next?.rows[0]).toMatchObject({ chain: m?.chain, seq: 4, prev_hash: m?.rows[2]?.hash });
     expect(await messages.verify()).toMatchObject({ ok: true, records: 4 });
     expect(await trail.verify()).toMatchObject({ ok: true, records: 2 });
   });
 
   it('refuses the whole statement when one head moved meanwhile, then appends from the head read again', async () => {
-    await appendDrafted(db, [(x) => messages.draft(x, 'key-a', [message('first')], ids(1))]);
+    await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('first')], ids(1), { lock })]);
     const drafts = [
       await trail.draft(db, [event({ requestId: 'req-moved-audit' })], ids(1)),
       await messages.draft(db, 'key-a', [message('second'), message('third')], ids(2)),
@@ -87,8 +87,8 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
     expect(await count(db, 'tb_audit_record')).toBe(0);
 
     const [audit, again] = await appendDrafted(db, [
-      (x) => trail.draft(x, [event({ requestId: 'req-moved-audit' })], ids(1)),
-      (x) => messages.draft(x, 'key-a', [message('second'), message('third')], ids(2)),
+      (x, lock) => trail.draft(x, [event({ requestId: 'req-moved-audit' })], ids(1), { lock }),
+      (x, lock) => messages.draft(x, 'key-a', [message('second'), message('third')], ids(2), { lock }),
     ]);
     expect(audit?.rows).toHaveLength(1);
     // The same chain (this instance's first choice), after the other instance's record.
@@ -98,14 +98,35 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
     expect(await trail.verify()).toMatchObject({ ok: true, records: 1 });
   });
 
+  it('appends even when a transaction holding the head moves it under the draft: the last attempt locks the head', async () => {
+    await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('first')], ids(1), { lock })]);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let locked = () => {};
+    const holding = new Promise<void>((resolve) => { locked = resolve; });
+    const holder = db.transaction().execute(async (tx) => {
+      await messages.linkMany(tx, 'key-a', [message('held')]);
+      locked();
+      await held;
+    });
+    await holding;
+    // A lone unlocked attempt meets the moved head; two attempts end with one that waits for the lock.
+    const appended = appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('after')], ids(1), { lock })], { attempts: 2 });
+    setTimeout(release, 300);
+    await holder;
+    const [done] = await appended;
+    expect(done?.rows[0]?.seq).toBe(3);
+    expect(await messages.verify()).toMatchObject({ ok: true, records: 3 });
+  });
+
   it('writes what `within` writes in the same transaction, or nothing', async () => {
-    const failing = appendDrafted(db, [(x) => messages.draft(x, 'key-a', [message('with bodies')], ids(1))], {
+    const failing = appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('with bodies')], ids(1), { lock })], {
       within: async (tx) => { await sql`select 1 / 0`.execute(tx); },
     });
     await expect(failing).rejects.toThrow(/division by zero/);
     expect(await count(db, 'tb_test_message')).toBe(0);
 
-    const [done] = await appendDrafted(db, [(x) => messages.draft(x, 'key-a', [message('with bodies')], ids(1))], {
+    const [done] = await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('with bodies')], ids(1), { lock })], {
       within: async (tx) => { await trail.appendMany(tx, [event({ requestId: 'req-within' })]); },
     });
     expect(done?.rows[0]?.seq).toBe(1);
@@ -120,7 +141,7 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
       maxBatch: 50,
       concurrency: 2,
       transaction: false,
-      write: async (executor, batch) => { await appendDrafted(executor, [(x) => log.draft(x, batch[0]?.id, batch.map((b) => message(b.digest)), batch.map((b) => b.id))], { attempts: 20 }); },
+      write: async (executor, batch) => { await appendDrafted(executor, [(x, lock) => log.draft(x, batch[0]?.id, batch.map((b) => message(b.digest)), batch.map((b) => b.id), { lock })], { attempts: 3 }); },
       present: async (executor, items) => {
         const there = await log.present(executor, items.map((i) => i.id));
         return new Set(items.filter((i) => there.has(i.id)));

@@ -46,34 +46,42 @@ export function isMovedHead(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23502';
 }
 
-/** Drafts one log's records (a `ChainLog.draft` or `AuditTrail.draft` call). */
-export type Drafter = (executor: Kysely<object>) => Promise<ChainDraft>;
+/**
+ * Drafts one log's records (a `ChainLog.draft` or `AuditTrail.draft` call), passing `lock` on:
+ * the last attempt locks the heads it drafts from.
+ */
+export type Drafter = (executor: Kysely<object>, lock: boolean) => Promise<ChainDraft>;
 
 /**
- * Drafts and appends together, again from freshly read heads when a head had moved (up to
- * `attempts` times). With `within`, a transaction holds the statement and what `within` writes
- * (all or nothing); without, the statement commits on its own. Resolves to the committed drafts.
+ * Drafts and appends together, again from freshly read heads when a head had moved. A chain that
+ * lock-taking appends keep busy (a long transaction holding its head) can move under a draft time
+ * after time, so the last of `attempts` drafts in a transaction from heads read `for update`: it
+ * waits for the holders and cannot meet a moved head. With `within`, a transaction holds the
+ * statement and what `within` writes (all or nothing); without, the statement commits on its own.
+ * Resolves to the committed drafts.
  */
 export async function appendDrafted(db: Kysely<object>, drafters: readonly Drafter[], options: { readonly within?: (tx: Kysely<object>) => Promise<void>; readonly attempts?: number } = {}): Promise<readonly ChainDraft[]> {
-  const attempts = options.attempts ?? 3;
+  const attempts = Math.max(1, options.attempts ?? 3);
   for (let attempt = 1; ; attempt += 1) {
+    const locked = attempt === attempts;
     const drafts: ChainDraft[] = [];
     try {
-      for (const drafter of drafters) drafts.push(await drafter(db));
       const { within } = options;
-      if (within === undefined) {
+      if (within === undefined && !locked) {
+        for (const drafter of drafters) drafts.push(await drafter(db, false));
         await appendTogether(db, drafts);
       } else {
         await db.transaction().execute(async (tx) => {
+          for (const drafter of drafters) drafts.push(await drafter(tx, locked));
           await appendTogether(tx, drafts, { settle: false });
-          await within(tx);
+          if (within !== undefined) await within(tx);
         });
         for (const d of drafts) d.settle(true);
       }
       return drafts;
     } catch (error) {
       for (const d of drafts) d.settle(false);
-      if (!isMovedHead(error) || attempt >= attempts) throw error;
+      if (!isMovedHead(error) || locked) throw error;
     }
   }
 }

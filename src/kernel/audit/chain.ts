@@ -76,9 +76,10 @@ export interface ChainLog extends VerifiableLog {
    * parts of one statement that `appendTogether` (append-together.ts, docs/adr/0037) runs with
    * other logs' drafts. The chain is `key`'s, as for `linkMany`, unless another draft of this
    * process holds it: then one that none holds. Reads the head (one query, no lock) when the
-   * process holds none for that chain.
+   * process holds none for that chain. With `lock` in a transaction, it reads the head `for update`
+   * instead (waiting for whoever holds it): the draft cannot meet a moved head.
    */
-  draft(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[]): Promise<ChainDraft>;
+  draft(executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[], options?: { readonly lock?: boolean }): Promise<ChainDraft>;
 }
 
 /** Rows linked from a head held in memory, waiting for `appendTogether` to write them. */
@@ -191,8 +192,8 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     return sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values ${sql.join(values)}`;
   };
 
-  const readHead = async (executor: Kysely<object>, chain: number) => {
-    const read = async () => (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain}`.execute(executor)).rows[0];
+  const readHead = async (executor: Kysely<object>, chain: number, lock: boolean) => {
+    const read = async () => (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain}${lock ? sql` for update` : sql``}`.execute(executor)).rows[0];
     let head = await read();
     if (!head) {
       await sql`insert into ${heads} (chain, seq, hash) values (${chain}, 0, ${GENESIS_HASH}) on conflict (chain) do nothing`.execute(executor);
@@ -202,13 +203,14 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     return { seq: Number(head.seq), hash: head.hash };
   };
 
-  const draft = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[]): Promise<ChainDraft> => {
+  const draft = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids: readonly string[], options: { readonly lock?: boolean } = {}): Promise<ChainDraft> => {
     if (rows.length === 0 || ids.length !== rows.length) throw new Error(`${spec.name}: a draft needs one id per record, and records`);
     const keyed = chainFor(key, chains);
     const chain = !held.has(keyed) ? keyed : (preference.find((c) => !held.has(c)) ?? keyed);
     held.add(chain);
     try {
-      const head = known.get(chain) ?? (await readHead(executor, chain));
+      const lock = options.lock === true && executor.isTransaction;
+      const head = (lock ? undefined : known.get(chain)) ?? (await readHead(executor, chain, lock));
       const linked = linkFrom(chain, head, rows, ids);
       const last = linked[linked.length - 1] as ChainRow;
       let settled = false;

@@ -166,7 +166,7 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       if (!batch[0]) return;
       const at = now();
       const first = batch[0].event;
-      const [drafted] = await appendDrafted(executor, [(x) => chain.draft(x, first.requestId ?? first.subject, batch.map((c) => columnsOf(c.event, at)), batch.map((c) => c.id))]);
+      const [drafted] = await appendDrafted(executor, [(x, lock) => chain.draft(x, first.requestId ?? first.subject, batch.map((c) => columnsOf(c.event, at)), batch.map((c) => c.id), { lock })]);
       batch.forEach((c, i) => { const row = drafted?.rows[i]; if (row) c.record = toRecord(row); });
     },
     async present(executor, items) {
@@ -193,10 +193,10 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       return rows.map(toRecord);
     },
     present: (executor, ids) => chain.present(executor, ids),
-    draft(executor, events, ids) {
+    draft(executor, events, ids, options) {
       const at = now();
       const first = events[0];
-      return chain.draft(executor, first?.requestId ?? first?.subject, events.map((event) => columnsOf(prepare(event, log), at)), ids);
+      return chain.draft(executor, first?.requestId ?? first?.subject, events.map((event) => columnsOf(prepare(event, log), at)), ids, options);
     },
     async appendCommitted(event) {
       // An invalid event fails its caller alone, before it joins a batch; the batch writes it prepared.

@@ -126,7 +126,7 @@ export interface AuditTrail extends VerifiableLog {
    * Events linked from a chain head this process holds in memory, for one statement with another
    * log's records (`appendDrafted`, docs/adr/0037-one-statement-appends.md). One id per event.
    */
-  draft(executor: Kysely<object>, events: readonly AuditEvent[], ids: readonly string[]): Promise<ChainDraft>;
+  draft(executor: Kysely<object>, events: readonly AuditEvent[], ids: readonly string[], options?: { readonly lock?: boolean }): Promise<ChainDraft>;
   /**
    * Appends in a transaction of its own, group-committed with the appends that arrive while
    * another batch commits (docs/adr/0028-audited-read-batching.md): for records that describe no

@@ -98,9 +98,9 @@ export function createMessageLog(db: Db, audit: AuditTrail, options: { readonly 
     // (docs/adr/0037-one-statement-appends.md); a transaction only when bodies are sealed with them.
     transaction: false,
     async write(executor, batch) {
-      const drafters: Drafter[] = [(x) => chain.draft(x, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id))];
+      const drafters: Drafter[] = [(x, lock) => chain.draft(x, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id), { lock })];
       const reads = batch.flatMap((p) => (p.personRead ? [p] : []));
-      if (reads.length > 0) drafters.push((x) => audit.draft(x, reads.map((p) => p.personRead as AuditEvent), reads.map((p) => p.auditId)));
+      if (reads.length > 0) drafters.push((x, lock) => audit.draft(x, reads.map((p) => p.personRead as AuditEvent), reads.map((p) => p.auditId), { lock }));
       const withBodies = batch.filter((p) => p.also);
       await appendDrafted(executor, drafters, withBodies.length === 0 ? {} : {
         within: async (tx) => { for (const p of withBodies) await p.also?.(tx); },
