@@ -139,22 +139,13 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     [preference[i], preference[j]] = [preference[j] as number, preference[i] as number];
   }
 
-  const lockHead = async (executor: Kysely<object>, chain: number) =>
-    (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain} for update`.execute(executor)).rows[0];
-
   const linkMany = async (executor: Kysely<object>, key: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], ids?: readonly string[]): Promise<ChainRow[]> => {
     if (rows.length === 0) return [];
     if (ids !== undefined && ids.length !== rows.length) throw new Error(`${spec.name}: ${ids.length} ids for ${rows.length} records`);
     if (!executor.isTransaction) return executor.transaction().execute((tx) => linkMany(tx, key, rows, ids));
     const chain = chainFor(key, chains);
     known.delete(chain); // a draft on this chain reads the head again rather than fail on a moved one
-    let head = await lockHead(executor, chain);
-    if (!head) {
-      // A chain's first record creates its head; a concurrent creator waits here, then both lock it.
-      await sql`insert into ${heads} (chain, seq, hash) values (${chain}, 0, ${GENESIS_HASH}) on conflict (chain) do nothing`.execute(executor);
-      head = await lockHead(executor, chain);
-      if (!head) throw new Error(`${spec.name}: head of chain ${chain} could not be created`);
-    }
+    const head = await readHead(executor, chain, true);
     const linked = linkFrom(chain, head, rows, ids);
     const last = linked[linked.length - 1] as ChainRow;
     // One statement for the records and the head: one round trip whatever the batch size
@@ -192,6 +183,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     return sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values ${sql.join(values)}`;
   };
 
+  /** A chain's head, `for update` with `lock`. A chain's first record creates its head; a concurrent creator waits, then both read it. */
   const readHead = async (executor: Kysely<object>, chain: number, lock: boolean) => {
     const read = async () => (await sql<{ seq: number; hash: string }>`select seq, hash from ${heads} where chain = ${chain}${lock ? sql` for update` : sql``}`.execute(executor)).rows[0];
     let head = await read();
