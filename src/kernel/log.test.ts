@@ -1,4 +1,6 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { logLines } from '../../test/helpers/log-lines.js';
 import { loggableUrl } from './log.js';
 
 describe('the request log\'s URL (personal data never in logs, issue 9)', () => {
@@ -13,5 +15,30 @@ describe('the request log\'s URL (personal data never in logs, issue 9)', () => 
     expect(loggableUrl('/api/x?idNumber=110101199003072359&page=2')).toBe('/api/x?idNumber=[redacted]&page=2');
     expect(loggableUrl('/applications/0190a1b2-0000-7000-8000-000000000005?step=1234567890123456789')).toBe('/applications/0190a1b2-0000-7000-8000-000000000005?step=1234567890123456789');
     expect(loggableUrl('/halls/dongcheng-zwfw/desk')).toBe('/halls/dongcheng-zwfw/desk');
+  });
+
+  it('keeps the values of paging, step and id parameters only: any other query value may be personal or a secret', () => {
+    expect(loggableUrl('/services?q=%E5%BC%A0%E4%BC%9F&category=family&page=2')).toBe('/services?q=[redacted]&category=family&page=2');
+    expect(loggableUrl('/auth/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj&iss=http%3A%2F%2Fidp')).toBe('/auth/callback?code=[redacted]&state=[redacted]&iss=[redacted]');
+    expect(loggableUrl('/api/consent/v1/consents?individualId=zhang.wei%40example.cn&purpose=loan')).toBe('/api/consent/v1/consents?individualId=[redacted]&purpose=[redacted]');
+    expect(loggableUrl('/book?hall=dongcheng-zwfw&day=2026-12-04&time=09%3A30')).toBe('/book?hall=dongcheng-zwfw&day=2026-12-04&time=09%3A30');
+    expect(loggableUrl('/x?id=110101199003072359')).toBe('/x?id=[redacted]');
+    expect(loggableUrl('/x?13800138000&print')).toBe('/x?[redacted]&print');
+  });
+});
+
+describe('the request log as Fastify writes it', () => {
+  it('holds no search term, OIDC code or state, or ID number of a request\'s URL', async () => {
+    const log = logLines();
+    const app = Fastify({ loggerInstance: log.logger });
+    app.get('/*', (_request, reply) => { void reply.send('ok'); });
+    await app.inject({ url: '/services?q=%E5%BC%A0%E4%BC%9F&page=2' });
+    await app.inject({ url: '/auth/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj' });
+    await app.inject({ url: '/people/110101199003072359' });
+    await app.close();
+    const urls = log.lines.map((line) => (line.req as { url?: string } | undefined)?.url).filter((url) => url !== undefined);
+    expect(urls).toEqual(['/services?q=[redacted]&page=2', '/auth/callback?code=[redacted]&state=[redacted]', '/people/[redacted]']);
+    const text = JSON.stringify(log.lines);
+    for (const secret of ['%E5%BC%A0', 'SplxlOBeZQQYbYS6WxSbIA', 'af0ifjsldkj', '110101199003072359']) expect(text).not.toContain(secret);
   });
 });

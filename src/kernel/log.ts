@@ -24,16 +24,42 @@ export const REDACT_PATHS = [
 const ID_NUMBER_IN_URL = /(^|[^0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
 
 /**
+ * Query parameters whose values the request log keeps: paging, steps, flags, dates and the ids of
+ * services, halls and records. Every other value is masked: a search term, a name, an OIDC `code`
+ * or `state`, an individual's id, a free-text purpose can be personal data or a secret, and a
+ * parameter added tomorrow is masked until someone decides it is neither.
+ */
+const LOGGED_QUERY_VALUES = new Set([
+  'page', 'offset', 'limit', 'lang', 'locale', 'step', 'done', 'saved', 'sent', 'noted', 'refunded', 'refresh', 'retired', 'older', 'next',
+  'day', 'time', 'hall', 'status', 'category', 'lifeEvent', 'serviceId', 'serviceCode', 'revisionId', 'version', 'fields', 'dataAgreementId',
+  'appointment_id', 'payment', 'instanceId', 'member', 'id',
+]);
+
+function loggableQuery(query: string): string {
+  return query.split('&').map((pair) => {
+    const equals = pair.indexOf('=');
+    // A bare word is a flag (`?print`); anything else without a name (`?13800138000`) is masked.
+    if (equals < 0) return /^[A-Za-z_-]{0,32}$/.test(pair) ? pair : '[redacted]';
+    const name = pair.slice(0, equals);
+    return LOGGED_QUERY_VALUES.has(name) ? pair.replace(ID_NUMBER_IN_URL, '$1[redacted]') : `${name.slice(0, 64)}=[redacted]`;
+  }).join('&');
+}
+
+/**
  * The URL as the request log may hold it: below a mediated service (`/r1/{instance}/{class}/{member}/{subsystem}/{service}`)
  * the path and query are the provider's and may name a person (the message log keeps them), so
- * they are cut; anywhere else an ID number is masked. Found by the mediator's denial log test (issue 9).
+ * they are cut; anywhere else an ID number in the path is masked, and so is every query value but
+ * those of LOGGED_QUERY_VALUES. Found by the mediator's denial log test (issue 9).
  */
 export function loggableUrl(url: string): string {
-  if (url.startsWith('/r1/')) {
-    const parts = (url.split('?', 1)[0] ?? '').split('/');
-    return parts.length > 7 ? `${parts.slice(0, 7).join('/')}/[redacted]` : parts.join('/');
+  const question = url.indexOf('?');
+  const path = question < 0 ? url : url.slice(0, question);
+  if (path.startsWith('/r1/')) {
+    const parts = path.split('/');
+    return parts.length > 7 ? `${parts.slice(0, 7).join('/')}/[redacted]` : path;
   }
-  return url.replace(ID_NUMBER_IN_URL, '$1[redacted]');
+  const maskedPath = path.replace(ID_NUMBER_IN_URL, '$1[redacted]');
+  return question < 0 ? maskedPath : `${maskedPath}?${loggableQuery(url.slice(question + 1))}`;
 }
 
 /** Fastify's request serializer (method, url, host, address, port), with the URL made loggable. */
