@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { PREPARED } from '../db/index.js';
 import type { ChainDraft } from './chain.js';
 
 /**
@@ -29,7 +30,8 @@ export async function appendTogether(executor: Kysely<object>, drafts: readonly 
   const inserts = drafts.map((d, i) => sql`${sql.raw(`i${i}`)} as (${d.insert(`h${i}`)} returning 1)`);
   const counts = drafts.map((_, i) => sql`(select count(*) from ${sql.raw(`i${i}`)}) as ${sql.raw(`n${i}`)}`);
   try {
-    const { rows } = await sql<Record<string, number | string>>`with ${sql.join([...heads, ...inserts])} select ${sql.join(counts)}`.execute(executor);
+    // Prepared: the text depends only on which logs take part, not on how many records (ADR 38).
+    const { rows } = await sql<Record<string, number | string>>`${sql.raw(PREPARED)}with ${sql.join([...heads, ...inserts])} select ${sql.join(counts)}`.execute(executor);
     const counted = rows[0] ?? {};
     drafts.forEach((d, i) => {
       if (Number(counted[`n${i}`]) !== d.rows.length) throw new Error(`${d.log}: ${String(counted[`n${i}`])} of ${d.rows.length} records appended`);

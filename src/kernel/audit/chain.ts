@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { randomInt } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { PREPARED } from '../db/index.js';
+import { newId } from '../ids.js';
 import { jsonRoundTrip } from './canonical.js';
 import { chainFor, checkpointMessage, GENESIS_HASH, recordHash } from './hashing.js';
 import type { Signer } from './signing.js';
@@ -150,7 +151,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     const last = linked[linked.length - 1] as ChainRow;
     // One statement for the records and the head: one round trip whatever the batch size
     // (PostgreSQL runs a data-modifying WITH exactly once, referenced or not).
-    await sql`with appended as (${insertRows(linked, undefined)} returning 1)
+    await sql`${sql.raw(PREPARED)}with appended as (${insertRows(linked, undefined, await typesOf(executor))} returning 1)
       update ${heads} set seq = ${last.seq}, hash = ${last.hash} where chain = ${chain}`.execute(executor);
     return linked;
   };
@@ -168,19 +169,44 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
       const own: Record<string, unknown> = {};
       for (const column of columns) own[column] = normalise(columnsOfRow[column]);
       seq += 1;
-      const unsigned = { ...own, id: ids?.[i] ?? uuidv7(), chain, seq, prev_hash: hash };
+      const unsigned = { ...own, id: ids?.[i] ?? newId(), chain, seq, prev_hash: hash };
       const row: ChainRow = { ...unsigned, hash: recordHash(spec, unsigned) };
       hash = row.hash;
       return row;
     });
   };
 
-  /** `insert into records … values …`; with `head`, each row's chain is read from that CTE (null, refused, if it updated nothing). */
-  const insertRows = (linked: readonly ChainRow[], head: string | undefined): RawBuilder<unknown> => {
+  /**
+   * The records table's column types (`format_type`, e.g. `timestamp with time zone`), read once:
+   * the insert passes each column as one typed array, so its text is the same whatever the batch
+   * size (docs/adr/0038-fixed-statements.md).
+   */
+  let columnTypes: Promise<ReadonlyMap<string, string>> | undefined;
+  const typesOf = (executor: Kysely<object>): Promise<ReadonlyMap<string, string>> => {
+    columnTypes ??= sql<{ name: string; type: string }>`select attname as name, format_type(atttypid, atttypmod) as type
+        from pg_attribute where attrelid = ${spec.tables.records}::regclass and attnum > 0 and not attisdropped`.execute(executor)
+      .then(({ rows }) => new Map(rows.map((r) => [r.name, r.type])));
+    columnTypes.catch(() => { columnTypes = undefined; });
+    return columnTypes;
+  };
+
+  /**
+   * `insert into records (…) select … from unnest($1::type[], $2::type[], …)`: one array parameter
+   * per column rather than one parameter per value, so the statement's text (and its plan) does
+   * not change with the number of rows. With `head`, each row's chain is read from that CTE (null,
+   * refused, if it updated nothing).
+   */
+  const insertRows = (linked: readonly ChainRow[], head: string | undefined, types: ReadonlyMap<string, string>): RawBuilder<unknown> => {
     const names = Object.keys(linked[0] ?? {});
-    const chainValue = head === undefined ? undefined : sql`(select chain from ${sql.table(head)})`;
-    const values = linked.map((row) => sql`(${sql.join(names.map((n) => (n === 'chain' && chainValue ? chainValue : toParam(row[n]))))})`);
-    return sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))}) values ${sql.join(values)}`;
+    const unnested = names.filter((n) => !(n === 'chain' && head !== undefined));
+    const arrays = unnested.map((n) => {
+      const type = types.get(n);
+      if (type === undefined) throw new Error(`${spec.name}: ${spec.tables.records} has no column ${n}`);
+      return sql`${linked.map((row) => toParam(row[n]))}::${sql.raw(type)}[]`;
+    });
+    const selected = names.map((n) => (n === 'chain' && head !== undefined ? sql`(select chain from ${sql.table(head)})` : sql.ref(`u.${n}`)));
+    return sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))})
+      select ${sql.join(selected)} from unnest(${sql.join(arrays)}) as u(${sql.join(unnested.map((n) => sql.ref(n)))})`;
   };
 
   /** A chain's head, `for update` with `lock`. A chain's first record creates its head; a concurrent creator waits, then both read it. */
@@ -205,6 +231,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
       const head = (lock ? undefined : known.get(chain)) ?? (await readHead(executor, chain, lock));
       const linked = linkFrom(chain, head, rows, ids);
       const last = linked[linked.length - 1] as ChainRow;
+      const types = await typesOf(executor);
       let settled = false;
       return {
         log: spec.name,
@@ -213,7 +240,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
         headUpdate: (after) => sql`update ${heads} set seq = ${last.seq}, hash = ${last.hash}
           where chain = ${chain} and seq = ${head.seq} and hash = ${head.hash}${after === undefined ? sql`` : sql` and exists (select 1 from ${sql.table(after)})`}
           returning chain`,
-        insert: (headName) => insertRows(linked, headName),
+        insert: (headName) => insertRows(linked, headName, types),
         settle(committed) {
           if (settled) return;
           settled = true;
@@ -244,7 +271,7 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     // One statement, one snapshot: every head read is committed together with its record.
     const current: HeadEntry[] = (await sql<HeadEntry>`select chain, seq, hash from ${heads} order by chain`.execute(deps.db)).rows
       .map((h) => ({ chain: h.chain, seq: h.seq, hash: h.hash }));
-    const id = uuidv7();
+    const id = newId();
     const at = deps.now();
     const signature = signer.sign(checkpointMessage(spec.name, { id, at, heads: current, publicKey: signer.publicKey }));
     await sql`insert into ${checkpoints} (id, at, heads, public_key, signature)

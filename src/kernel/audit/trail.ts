@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../ids.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
@@ -200,7 +200,7 @@ function buildTrail(deps: AuditDeps): AuditTrail {
     },
     async appendCommitted(event) {
       // An invalid event fails its caller alone, before it joins a batch; the batch writes it prepared.
-      const item: Committed = { event: prepare(event, log), id: uuidv7(), record: undefined };
+      const item: Committed = { event: prepare(event, log), id: newId(), record: undefined };
       await committer.submit(item);
       if (!item.record) throw new Error('audit: committed without a record');
       return item.record;

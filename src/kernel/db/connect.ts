@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
 import { PGliteDialect } from './pglite-driver.js';
+import { PreparingClient } from './prepared.js';
 
 /**
  * The kernel's view of the database: no tables. Each module widens it to its own tables with
@@ -33,7 +34,8 @@ export function createDatabase(config: Pick<Config, 'database'>): Database {
     case 'postgres': {
       // A database that does not answer fails a request in 5 s (503, Retry-After) instead of
       // holding it until the client gives up.
-      const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize, types: pgTypes, connectionTimeoutMillis: 5000 });
+      // PreparingClient: statements marked PREPARED run as named prepared statements (prepared.ts).
+      const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize, types: pgTypes, connectionTimeoutMillis: 5000, Client: PreparingClient });
       // An idle client losing its server (restart, failover) must not crash the process:
       // the pool drops it and the next query opens a new connection.
       pool.on('error', () => {});

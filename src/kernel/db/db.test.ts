@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Generated } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { migrateDown, migrationStatus, migrationsCurrent, type MigrationSource } from './index.js';
+import { migrateDown, migrationStatus, migrationsCurrent, PREPARED, type MigrationSource } from './index.js';
 
 const fixture: MigrationSource = { name: 'fixture', folder: fileURLToPath(new URL('./test-fixtures/migrations', import.meta.url)) };
 
@@ -40,5 +40,24 @@ describeEachDatabase('database', [fixture], (use) => {
     const { db } = use().database;
     expect(await migrateDown(db, fixture)).toBe('0001_create-widgets');
     expect(await migrationsCurrent(db, [fixture])).toBe(false);
+  });
+});
+
+describeEachDatabase('database: statements marked PREPARED (ADR 38)', [fixture], (use) => {
+  it('answer as unmarked ones do, and on PostgreSQL are prepared once per connection under a name of their text', async () => {
+    const { db } = use().database;
+    const text = (rows: number[]) => sql<{ n: number }>`${sql.raw(PREPARED)}select count(*) as n from unnest(${rows}::int[]) as u(v) where v > ${0}`;
+    // One connection, so the prepared statements seen are this one's.
+    await db.connection().execute(async (connection) => {
+      expect((await text([1, 2, 3]).execute(connection)).rows[0]?.n).toBe(3);
+      expect((await text([5, -1]).execute(connection)).rows[0]?.n).toBe(1);
+      await sql`select 1`.execute(connection);
+      if (use().kind === 'postgres') {
+        const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(connection);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]?.name).toMatch(/^tb_[0-9a-f]{40}$/);
+        expect(rows[0]?.statement.startsWith(PREPARED)).toBe(true);
+      }
+    });
   });
 });

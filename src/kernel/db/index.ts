@@ -1,2 +1,3 @@
 export { createDatabase, type Database, type Db, type NoTables } from './connect.js';
 export { migrateToLatest, migrateDown, migrationStatus, migrationsCurrent, MIGRATION_FILE, type MigrationSource } from './migrate.js';
+export { PREPARED } from './prepared.js';

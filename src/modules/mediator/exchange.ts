@@ -10,7 +10,7 @@ import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
 import type { Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 
 /** The consent module's answer, through a port (the consent module comes later). */
 export interface ConsentCheck {
@@ -82,7 +82,7 @@ const fail = (code: string, detail: string) => new TongbanError(code, { detail }
  */
 export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): Promise<ExchangeResult> {
   const started = performance.now();
-  const messageId = uuidv7();
+  const messageId = newId();
   const serviceId = `${subsystemIdOf(input.service)}/${input.service.code}`;
   const requestBody = input.body === BODY_TOO_LARGE ? undefined : input.body;
   let client: SubsystemRef | undefined;

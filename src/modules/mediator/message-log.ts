@@ -3,7 +3,7 @@ import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
 import { appendDrafted, createGroupCommit, type ChainLog, type ChainSpec, type Drafter } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
 import type { Executor } from './store.js';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 
 /** One exchange as the message log keeps it: who called what, why, how it ended, digests. */
 export interface LoggedExchange {
@@ -116,6 +116,6 @@ export function createMessageLog(db: Db, audit: AuditTrail, options: { readonly 
   return {
     chain,
     stats: () => committer.stats(),
-    write: (exchange, personRead, also) => committer.submit({ id: uuidv7(), auditId: uuidv7(), exchange, personRead, also }),
+    write: (exchange, personRead, also) => committer.submit({ id: newId(), auditId: newId(), exchange, personRead, also }),
   };
 }
