@@ -15,8 +15,8 @@ export interface ErrorHandlerOptions { renderErrorPage?: ErrorPageRenderer }
  * a fixed event name so monitoring can count and alert on it, with the route but never the body.
  * `reason` says why when the code alone does not (a 404 hiding someone else's resource).
  */
-export function logDenial(request: FastifyRequest, code: string, reason?: DenialReason | 'csrf' | 'rate-limit'): void {
-  logSecurityEvent(request.log, 'denied', { code, reason, method: request.method, route: request.routeOptions.url ?? request.url });
+export function logDenial(request: FastifyRequest, code: string, reason?: DenialReason | 'csrf' | 'rate-limit', logged: Readonly<Record<string, string>> = {}): void {
+  logSecurityEvent(request.log, 'denied', { ...logged, code, reason, method: request.method, route: request.routeOptions.url ?? request.url });
 }
 
 /** The reason a refusal is a security event, or undefined for an ordinary one (ASVS 16.3.2, 16.3.3). */
@@ -31,7 +31,7 @@ function denialOf(error: TongbanError): DenialReason | 'csrf' | 'rate-limit' | '
 async function send(error: TongbanError, request: FastifyRequest, reply: FastifyReply, render?: ErrorPageRenderer): Promise<FastifyReply> {
   const denial = error.status >= 500 ? undefined : denialOf(error);
   if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
-  else if (denial) logDenial(request, error.code, denial === 'unauthorised' ? undefined : denial);
+  else if (denial) logDenial(request, error.code, denial === 'unauthorised' ? undefined : denial, error.logged);
   else request.log.info({ code: error.code, status: error.status }, 'request refused');
   reply.status(error.status).headers(error.headers);
   if (render && wantsHtml(request)) {

@@ -62,8 +62,13 @@ export class TongbanError extends Error {
    * disclosed, but the error handler logs it as `security.denied` with this reason (issue 9).
    */
   readonly denied: DenialReason | undefined;
+  /**
+   * Ids that say who was refused what, for the `security.denied` line only (never the answer): a
+   * mediated call's target service and calling system. Ids and codes, never personal data.
+   */
+  readonly logged: Readonly<Record<string, string>>;
 
-  constructor(code: string, options: { detail?: string; fields?: readonly FieldProblem[]; cause?: unknown; headers?: Record<string, string>; denied?: DenialReason } = {}) {
+  constructor(code: string, options: { detail?: string; fields?: readonly FieldProblem[]; cause?: unknown; headers?: Record<string, string>; denied?: DenialReason; logged?: Record<string, string> } = {}) {
     const spec = registry.get(code);
     if (!spec) throw new Error(`Unregistered error code ${code}`, { cause: options.cause });
     super(options.detail ?? spec.title, { cause: options.cause });
@@ -74,6 +79,7 @@ export class TongbanError extends Error {
     this.detail = options.detail;
     this.headers = options.headers ?? {};
     this.denied = options.denied;
+    this.logged = options.logged ?? {};
   }
 
   get spec(): RegisteredError {

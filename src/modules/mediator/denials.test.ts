@@ -59,15 +59,18 @@ describeEachDatabase('mediator refusals in the log', migrationSources, (use) => 
     { name: 'another system\'s token for the named client', code: 'TB_MEDIATOR_CLIENT_MISMATCH', status: 403, send: () => call(`${PERSONS}/persons/${PERSON}`, as(strangerToken)) },
     { name: 'no access right for the path', code: 'TB_MEDIATOR_ACCESS_DENIED', status: 403, send: () => call(`${PERSONS}/households/1`, as(token)) },
     { name: 'no access right for the method', code: 'TB_MEDIATOR_ACCESS_DENIED', status: 403, send: () => call(`${PERSONS}/persons/${PERSON}`, as(token), 'POST') },
-    { name: 'no consent of the person', code: 'TB_MEDIATOR_CONSENT_MISSING', status: 403, send: () => call(`/r1/${CONSENTED}/persons/${PERSON}`, as(token, { 'x-road-userid': PERSON })) },
-  ];
+    { name: 'no consent of the person', code: 'TB_MEDIATOR_CONSENT_MISSING', status: 403, service: CONSENTED, send: () => call(`/r1/${CONSENTED}/persons/${PERSON}`, as(token, { 'x-road-userid': PERSON })) },
+  ] as { name: string; code: string; status: number; service?: string; send: () => ReturnType<typeof call> }[];
 
   it.each(refusals)('logs an exchange refused for $name as security.denied, joined to its message-log row', async (c) => {
     const res = await c.send();
     expect(res.statusCode, res.body).toBe(c.status);
     expect(res.json()).toMatchObject({ code: c.code });
     expect(log.denials(res.headers['x-request-id'])).toEqual([
-      expect.objectContaining({ level: 40, msg: 'security.denied', code: c.code, method: res.raw.req.method, route: '/r1/:instance/:memberClass/:member/:subsystem/:service/*' }),
+      expect.objectContaining({
+        level: 40, msg: 'security.denied', code: c.code, method: res.raw.req.method, route: '/r1/:instance/:memberClass/:member/:subsystem/:service/*',
+        service: c.service ?? 'CN/GOV/110000-PSB/population/persons', client: CLIENT,
+      }),
     ]);
     expect(await outcomeOf(res.headers['x-road-id'])).toBe(c.code);
     // Never the token or the person's ID number in the log stream (the request log's URL is cut below the service).

@@ -41,6 +41,8 @@ export interface ExchangeRequest {
 export interface ExchangeResult {
   readonly messageId: string;
   readonly serviceId: string;
+  /** The calling system as the message log names it (authenticated, or as its header claimed), if any. */
+  readonly client: string | undefined;
   /** Set when the mediator refused or the provider failed; the route answers it as problem+json. */
   readonly error?: TongbanError;
   readonly status: number;
@@ -89,7 +91,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
   let service: ServiceRow | undefined;
   let providerMs: number | undefined;
   let personRead: AuditEvent | undefined;
-  let result: Omit<ExchangeResult, 'seconds' | 'messageId' | 'serviceId' | 'known'>;
+  let result: Omit<ExchangeResult, 'seconds' | 'messageId' | 'serviceId' | 'client' | 'known'>;
 
   try {
     const credentials = { ...input, verifyToken: (token: string) => deps.verifyToken(token, input.verifyToken) };
@@ -154,15 +156,16 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const clientId = client ? subsystemIdOf(client) : input.clientHeader;
   await deps.log.write({
-    at: deps.now(), messageId, requestId: input.requestId, client: client ? subsystemIdOf(client) : input.clientHeader, service: serviceId,
+    at: deps.now(), messageId, requestId: input.requestId, client: clientId, service: serviceId,
     method: input.method, path: `${input.path}${input.query}`, userId: input.userId, issue: input.issue, status: result.status,
     outcome: result.error ? result.error.code : 'ok', requestDigest: sha256(requestBody), responseDigest: sha256(result.body),
     requestBytes: requestBody?.length ?? 0, responseBytes: result.body.length, durationMs: Math.round(seconds * 1000), providerMs,
   }, personRead, sealed);
   // The exchange is logged; bodies that had to be kept and could not be are a failure, not a silent gap.
   if (sealError !== undefined) throw sealError;
-  return { ...result, messageId, serviceId, seconds, known: service !== undefined };
+  return { ...result, messageId, serviceId, client: clientId, seconds, known: service !== undefined };
 }
 
 async function sealBodies(deps: ExchangeDeps, messageId: string, request: Buffer | undefined, response: Buffer): Promise<(tx: Executor) => Promise<void>> {

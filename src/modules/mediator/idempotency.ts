@@ -47,7 +47,7 @@ export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
     const headers = (row.response_headers ?? {}) as Record<string, string>;
     const { 'x-road-id': messageId = '', ...rest } = headers;
     return {
-      messageId, serviceId: row.operation, status: row.response_status ?? 200, headers: { ...rest, [REPLAYED_HEADER]: 'true' },
+      messageId, serviceId: row.operation, client: undefined, status: row.response_status ?? 200, headers: { ...rest, [REPLAYED_HEADER]: 'true' },
       body: Buffer.from(row.response_body ?? '', 'base64'), seconds: 0, known: true,
     };
   };

@@ -74,7 +74,10 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
       }));
       if (result.error) {
         const { code, detail, headers, cause } = result.error;
-        throw new TongbanError(code, { ...(detail !== undefined ? { detail } : {}), cause, headers: { ...headers, 'x-road-id': result.messageId } });
+        // The denial line says which system was refused which service (ids, not personal data), so it
+        // reads on its own without joining the message log.
+        const logged = { service: result.serviceId.slice(0, 300), ...(result.client === undefined ? {} : { client: result.client.slice(0, 300) }) };
+        throw new TongbanError(code, { ...(detail !== undefined ? { detail } : {}), cause, headers: { ...headers, 'x-road-id': result.messageId }, logged });
       }
       return reply.status(result.status).headers(result.headers).header('x-road-id', result.messageId).send(result.body);
     };
