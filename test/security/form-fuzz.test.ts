@@ -12,7 +12,7 @@ import { invalidApplications, invalidFormRecords, trustedFileNames } from './sto
 import { PUBLIC_URL, securityApp, type Actor, type SecurityApp } from './harness.js';
 import { ruleFor, type Role } from './matrix.js';
 import { concrete } from './outcome.js';
-import { arrangeStates } from './states.js';
+import { arrangers, arrangeStates, type Arranger } from './states.js';
 
 /**
  * Property-based fuzzing of every HTML form endpoint (issue 9). The forms are found, not listed:
@@ -29,6 +29,11 @@ import { arrangeStates } from './states.js';
  * generated query strings for their fields, under the same rules. What the forms stored is checked
  * afterwards: applications against their service's schema, the other forms' rows against their
  * services' rules, kept files' names against the rule that no client path survives (stored.ts).
+ * A form that uses its state up (a draft submitted, an appointment cancelled, a fee paid, a case
+ * decided...) meets a fresh one: before a family's runs and after each accepted post its page is
+ * read again, and when the form is gone a new state is arranged (states.ts, `arrangers`) and the
+ * form's address, CSRF token and hidden values are read from the fresh page; the figure line says
+ * how often, per family.
  * TONGBAN_FUZZ_RUNS sets the runs per family for a measurement (neither `npm test` nor `test:long` sets it).
  */
 const RUNS = fuzzRunsOverride ?? scaled(6, 10_000);
@@ -40,7 +45,32 @@ const CRAWLERS: readonly Actor[] = ['citizen', 'clerk', 'officer', 'agencyAdmin'
 /** Posts that end the session (tested in the auth suite): fuzzing them would sign the crawler out. */
 const SKIP = /^\/(auth\/signout|lang\/)/;
 
-interface Family { route: string; role: Actor; url: string; multipart: boolean; fields: Map<string, FormField> }
+/**
+ * A POST form route as the walk met it: its fields (every page's that showed it), the page it was
+ * first shown on, and while fuzzing the live form's address, CSRF token and offered values (`now`),
+ * re-read from its page, and how often its state was used up and arranged again.
+ */
+interface Family {
+  route: string; role: Actor; url: string; multipart: boolean; fields: Map<string, FormField>;
+  page?: string; token?: string; now: Map<string, readonly string[]>; rearranged: number; spent: boolean;
+}
+
+/**
+ * The generated values with a hidden field's walk-time value (a task id, an idempotency key, a
+ * slot, a return address) swapped for the live form's when the state changed under it: a value
+ * the live form offers no longer is its state's past, not a generated one.
+ */
+function withLiveValues(family: Family, values: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out = { ...values };
+  for (const [name, value] of Object.entries(values)) {
+    const field = family.fields.get(name);
+    const now = family.now.get(name) ?? [];
+    if (field?.kind !== 'hidden' || now.length === 0 || field.options.some((o) => now.includes(o))) continue;
+    const swap = (v: string) => { const i = field.options.indexOf(v); return i < 0 ? v : now[i % now.length] ?? v; };
+    out[name] = Array.isArray(value) ? value.map(swap) : swap(value);
+  }
+  return out;
+}
 
 function matcher(routes: readonly { method: string; url: string }[]): (path: string) => string | undefined {
   const posts = routes.filter((r) => r.method === 'POST' && !r.url.includes('*')).map((r) => ({ url: r.url, re: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+').replace(/\*/g, '.*')}$`) }));
@@ -94,6 +124,7 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
   let pagesSeen = 0;
   let draft = '';
   const blind: string[] = [];
+  let routeOf: (path: string) => string | undefined = () => undefined;
 
   beforeAll(async () => {
     s = await securityApp(use());
@@ -101,7 +132,7 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     draft = states.draft;
     const started = await s.built.services.applications.openDraft(draft, await s.principal('citizen'));
     const pages = compileForm(started.service.definition.form).pages.map((p) => `/applications/${draft}/pages/${p.id}`);
-    const routeOf = matcher(s.routes);
+    routeOf = matcher(s.routes);
     const gets = s.routes.filter((r) => r.method === 'GET' && !/^\/(api|govstack|r1|oauth|docs|openapi|auth|idp|lang|metrics|healthz|readyz|\.well-known|demo-providers)/.test(r.url) && !/\.(csv|json|js|pdf)$|\*/.test(r.url));
     const seeds = [...pages, `/applications/${draft}/documents`, `/applications/${draft}/check`, ...states.seeds,
       ...gets.flatMap((r) => (r.url.includes(':id') ? states.ids.map((id) => r.url.replace(':id', id)) : [r.url])).map(concrete)];
@@ -134,13 +165,13 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
           const path = form.action.split('?')[0] ?? '';
           const route = routeOf(path);
           if (!route || SKIP.test(path)) continue;
-          const family = families.get(route) ?? { route, role, url: form.action, multipart: form.multipart, fields: new Map<string, FormField>() };
+          const family = families.get(route) ?? { route, role, url: form.action, multipart: form.multipart, fields: new Map<string, FormField>(), page: url, now: new Map<string, readonly string[]>(), rearranged: 0, spent: false };
           for (const field of form.fields) if (!family.fields.has(field.name)) family.fields.set(field.name, field);
           families.set(route, family);
         }
         for (const form of formsOf(res.body, 'get')) {
           const route = getRouteOf(form.action) ?? form.action.split('?')[0] ?? '';
-          const family = getForms.get(route) ?? { route, role, url: form.action.split('?')[0] ?? '', multipart: false, fields: new Map<string, FormField>() };
+          const family = getForms.get(route) ?? { route, role, url: form.action.split('?')[0] ?? '', multipart: false, fields: new Map<string, FormField>(), now: new Map<string, readonly string[]>(), rearranged: 0, spent: false };
           for (const field of form.fields) if (!family.fields.has(field.name)) family.fields.set(field.name, field);
           getForms.set(route, family);
         }
@@ -152,7 +183,7 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     for (const route of formRoutesOf(s.routes)) {
       if (families.has(route.url)) continue;
       blind.push(route.url);
-      families.set(route.url, { route: route.url, role: roleFor(route.url), url: concrete(route.url.replace(':id', draft)), multipart: false, fields: new Map() });
+      families.set(route.url, { route: route.url, role: roleFor(route.url), url: concrete(route.url.replace(':id', draft)), multipart: false, fields: new Map(), now: new Map(), rearranged: 0, spent: false });
     }
   }, 900_000);
   afterAll(async () => { await s.close(); });
@@ -173,15 +204,53 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     const failures: string[] = [];
     const { counts, check } = checker();
     let filesSent = 0;
+    const arrangements = arrangers(s);
+    /** Families whose state was used up with no arranger for it in states.ts, and arrangements that failed. */
+    const unarranged: string[] = [];
+    /** Re-reads the family's form from its page (address, offered values, CSRF token): false when the page no longer shows it. */
+    const reread = async (family: Family): Promise<boolean> => {
+      if (family.page === undefined) return true;
+      const page = await s.request(family.role, 'GET', family.page);
+      const forms = page.statusCode === 200 ? formsOf(page.body).filter((f) => routeOf(f.action.split('?')[0] ?? '') === family.route) : [];
+      const [form] = forms;
+      if (!form) return false;
+      family.url = form.action;
+      family.token = csrfToken(page.body);
+      family.now = new Map();
+      for (const field of forms.flatMap((f) => f.fields)) family.now.set(field.name, [...(family.now.get(field.name) ?? []), ...field.options]);
+      return true;
+    };
+    const isLive = async (family: Family, arranger: Arranger | undefined) => (await reread(family)) && (arranger?.live ? await arranger.live(family.url) : true);
+    /**
+     * Before a family's runs and after each accepted post: when the state its form was made for is
+     * gone (used up by the post, or by another family's), a fresh one is arranged and its page read.
+     */
+    const meetLiveState = async (family: Family): Promise<void> => {
+      if (family.spent) return;
+      const arranger = arrangements[family.route];
+      try {
+        if (await isLive(family, arranger)) return;
+        if (!arranger) throw new Error('its state was used up and states.ts has no arranger for it');
+        family.page = await arranger.arrange();
+        family.rearranged += 1;
+        if (!(await isLive(family, arranger))) throw new Error(`the state arranged again shows no live form on ${family.page}`);
+      } catch (error) {
+        family.spent = true;
+        unarranged.push(`${family.route}: ${(error as Error).message}`);
+      }
+    };
     for (const family of families.values()) {
+      await meetLiveState(family);
       const all = [...family.fields.values()];
       // A multipart form's file fields get file parts (none, one or several), its other fields text.
       const text = family.multipart ? all.filter((f) => f.kind !== 'file') : all;
       const files = family.multipart ? filesFor(all) : fc.constant<Record<string, FilePart>>({});
       await collect(failures, `POST ${family.route}`, fc.assert(fc.asyncProperty(submissionFor(text), files, async (fields, parts) => {
         filesSent += Object.keys(parts).length;
-        const res = await s.form(family.role, family.url, fields, { multipart: family.multipart, files: parts });
-        check(`${family.role} POST ${family.url} (files: ${Object.entries(parts).map(([n, f]) => `${n}=${JSON.stringify(f.filename).slice(0, 60)} ${f.type} ${f.content.length} B`).join(', ')})`, res);
+        const url = family.url;
+        const res = await s.form(family.role, url, withLiveValues(family, fields), { multipart: family.multipart, files: parts, ...(family.token ? { token: family.token } : {}) });
+        check(`${family.role} POST ${url} (files: ${Object.entries(parts).map(([n, f]) => `${n}=${JSON.stringify(f.filename).slice(0, 60)} ${f.type} ${f.content.length} B`).join(', ')})`, res);
+        if (res.statusCode < 400) await meetLiveState(family);
       }), { numRuns: RUNS }));
     }
     // Sign-in: an anonymous browser's login form at the built-in IdP, fuzzed like the others with
@@ -227,10 +296,16 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     expect(asked.statusCode).toBe(400);
     expect(asked.body).toMatch(/\(NUL\)|（NUL）/);
     const multipart = [...families.values()].filter((f) => f.multipart).map((f) => f.route);
-    reportFigure(`form fuzzing: ${families.size} form route families, ${RUNS} generated posts each, ${counts.requests} in all (${counts.accepted} accepted), ${filesSent} generated files to ${multipart.length} multipart families (${multipart.join(', ')}), no 5xx, no leak; ${((performance.now() - started) / Math.max(counts.requests, 1)).toFixed(1)} ms per post with generation and checks`);
+    const rearranged = [...families.values()].filter((f) => f.rearranged > 0);
+    reportFigure(`form fuzzing: ${families.size} form route families, ${RUNS} generated posts each, ${counts.requests} in all (${counts.accepted} accepted), ${filesSent} generated files to ${multipart.length} multipart families (${multipart.join(', ')}), no 5xx, no leak; ${((performance.now() - started) / Math.max(counts.requests, 1)).toFixed(1)} ms per post with generation and checks; states used up and arranged again (times): ${rearranged.length} families, ${rearranged.map((f) => `${f.route} ${f.rearranged}`).join(', ')}`);
     expect(multipart.length).toBeGreaterThan(0);
     expect(filesSent).toBeGreaterThan(0);
     expect(failures).toEqual([]);
+    // A form whose state the fuzzing used up is arranged again (states.ts, arrangers), so every
+    // generated post met a live form; one with no arranger fails here.
+    expect(unarranged).toEqual([]);
+    // The forms that use their state up with any accepted post (retiring an agreement, revoking a right) were arranged again.
+    expect(rearranged.length).toBeGreaterThan(0);
   }, 3_600_000);
 
   it('never answers a generated GET form query with a 5xx or an internal detail; refusals are pages that say what is wrong', async () => {

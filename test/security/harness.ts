@@ -32,8 +32,11 @@ export interface SecurityApp {
   readonly routes: { method: string; url: string }[];
   /** As a browser for a person's GET (HTML), unless `asApi`: then as a JSON client with the session cookie. */
   request(role: Actor, method: string, url: string, payload?: unknown, asApi?: boolean): Promise<LightMyRequestResponse>;
-  /** A form post as a signed-in person's browser sends it: urlencoded (or multipart, with any files), with a valid CSRF token. */
-  form(role: Actor, url: string, fields: Record<string, string | string[]>, options?: { multipart?: boolean; files?: Record<string, TestFile> }): Promise<LightMyRequestResponse>;
+  /**
+   * A form post as a signed-in person's browser sends it: urlencoded (or multipart, with any files),
+   * with a valid CSRF token (`token`, read from the form's page, or one read from the account page).
+   */
+  form(role: Actor, url: string, fields: Record<string, string | string[]>, options?: { multipart?: boolean; files?: Record<string, TestFile>; token?: string }): Promise<LightMyRequestResponse>;
   /** The signed-in person's principal (for arranging real resources through the services). */
   principal(role: Actor): Promise<Principal>;
   close(): Promise<void>;
@@ -104,7 +107,7 @@ export async function securityApp(test: TestDatabase): Promise<SecurityApp> {
     async form(role, url, fields, options = {}) {
       const browser = browsers.get(role);
       const cookie = browser ? [SESSION_COOKIE, 'tb_csrf', LANG_COOKIE].flatMap((n) => { const v = browser.cookie(n); return v ? [`${n}=${v}`] : []; }).join('; ') : '';
-      let token = csrf.get(role);
+      let token = options.token ?? csrf.get(role);
       if (browser && token === undefined) {
         token = csrfToken((await browser.get('/account')).body);
         csrf.set(role, token);

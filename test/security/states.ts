@@ -25,6 +25,50 @@ export interface ArrangedStates {
 const ID_NUMBER = '110101199003072359';
 const pdf = (text: string): Buffer => Buffer.from(`%PDF-1.7\n${text}\n%%EOF\n`);
 
+/** The citizen's residence draft, prefilled from the population register (a consent given), every page answered. */
+async function arrangeDraft(s: SecurityApp): Promise<string> {
+  const { services } = s.built;
+  const citizen = await s.principal('citizen');
+  const started = await services.applications.startOnline(RESIDENCE, citizen, 'en');
+  // The consent the prefill rests on, given again when the fuzzing of the consent page withdrew it.
+  const { agreement } = await services.applications.prefillPlan(started.id, citizen);
+  const idNumber = await services.consent.idNumberOf(citizen.accountId);
+  const state = agreement && idNumber ? (await services.consent.forPerson(idNumber)).find((l) => l.agreement.id === agreement.id)?.state : undefined;
+  if (agreement && idNumber && state === 'withdrawn') {
+    await services.consent.give({ agreementId: agreement.id, idNumber, accountId: citizen.accountId, channel: 'online', actor: { kind: 'person', id: citizen.accountId } });
+  }
+  const prefilled = await services.applications.decidePrefill(started.id, citizen, { choice: 'prefill', locale: 'en' });
+  if (prefilled.outcome !== 'filled') throw new Error(`the draft was not prefilled: ${prefilled.outcome}`);
+  for (const [page, answers] of Object.entries(RESIDENCE_ANSWERS)) {
+    const result = await services.applications.savePage(started.id, citizen, page, answers, []);
+    if (result.errors.length > 0) throw new Error(`page ${page}: ${JSON.stringify(result.errors)}`);
+  }
+  await services.applications.savePage(started.id, citizen, 'documents', {}, [
+    { fieldId: 'address_registration', filename: 'registration.pdf', claimedType: 'application/pdf', content: pdf('registration'), truncated: false },
+    { fieldId: 'basis_proof', filename: 'contract.pdf', claimedType: 'application/pdf', content: pdf('contract'), truncated: false },
+  ]);
+  return started.id;
+}
+
+/** An appointment booked for a submitted residence application; `second` is another free slot to move it to. */
+async function arrangeBooking(s: SecurityApp, applicationId: string): Promise<{ hall: { id: string }; second: { day: string; time: string } }> {
+  const { services } = s.built;
+  const citizen = await s.principal('citizen');
+  const booking = await services.scheduling.forPerson(applicationId, citizen, 'en');
+  const [hall] = await services.scheduling.hallsFor(RESIDENCE);
+  if (!hall) throw new Error('no hall serves the residence certificate');
+  const slots: { day: string; time: string }[] = [];
+  for (const { day, free } of await services.scheduling.days(hall, booking)) {
+    if (free === 0) continue;
+    for (const { time, free: left } of await services.scheduling.times(hall, booking, day)) if (left > 0) slots.push({ day, time });
+    if (slots.length >= 2) break;
+  }
+  const [first, second] = slots;
+  if (!first || !second) throw new Error('no two free slots to book and move to');
+  await services.scheduling.book(booking, { hallId: hall.id, ...first }, { actor: { kind: 'person', id: citizen.accountId }, locale: 'en' }, 'book');
+  return { hall, second };
+}
+
 export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const { services } = s.built;
   const [citizen, officer, clerk] = [await s.principal('citizen'), await s.principal('officer'), await s.principal('clerk')];
@@ -46,18 +90,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   // Submitted residence applications (they have an in-person step): one with an appointment
   // booked (the cancel page, and a confirm page that moves it), one asked for more information.
   const pending = (await submitResidenceApplication(s.built, citizen)).id;
-  const booking = await services.scheduling.forPerson(pending, citizen, 'en');
-  const [hall] = await services.scheduling.hallsFor(RESIDENCE);
-  if (!hall) throw new Error('no hall serves the residence certificate');
-  const slots: { day: string; time: string }[] = [];
-  for (const { day, free } of await services.scheduling.days(hall, booking)) {
-    if (free === 0) continue;
-    for (const { time, free: left } of await services.scheduling.times(hall, booking, day)) if (left > 0) slots.push({ day, time });
-    if (slots.length >= 2) break;
-  }
-  const [first, second] = slots;
-  if (!first || !second) throw new Error('no two free slots to book and move to');
-  await services.scheduling.book(booking, { hallId: hall.id, ...first }, { actor: { kind: 'person', id: citizen.accountId }, locale: 'en' }, 'book');
+  const { hall, second } = await arrangeBooking(s, pending);
   const asked = (await submitResidenceApplication(s.built, citizen)).id;
   await act(asked, 'claim', officer);
   await act(asked, 'request_info', officer, 'Please send the lease contract');
@@ -76,17 +109,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
 
   // The draft last (starting a service again resumes the person's open draft): prefilled from the
   // population register (a consent given, the "report wrong information" page), every page answered.
-  const started = await services.applications.startOnline(RESIDENCE, citizen, 'en');
-  const draft = started.id;
-  await services.applications.decidePrefill(draft, citizen, { choice: 'prefill', locale: 'en' });
-  for (const [page, answers] of Object.entries(RESIDENCE_ANSWERS)) {
-    const result = await services.applications.savePage(draft, citizen, page, answers, []);
-    if (result.errors.length > 0) throw new Error(`page ${page}: ${JSON.stringify(result.errors)}`);
-  }
-  await services.applications.savePage(draft, citizen, 'documents', {}, [
-    { fieldId: 'address_registration', filename: 'registration.pdf', claimedType: 'application/pdf', content: pdf('registration'), truncated: false },
-    { fieldId: 'basis_proof', filename: 'contract.pdf', claimedType: 'application/pdf', content: pdf('contract'), truncated: false },
-  ]);
+  const draft = await arrangeDraft(s);
 
   // A question about a use of the person's data (the answer form), a report of wrong registry data (the resolve form).
   const used = (await services.privacy.accesses(citizen, {})).items[0];
@@ -100,10 +123,183 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
     draft,
     ids: [decided, openFollowUp, answeredFollowUp, pending, asked, due.id, paid.id, draft],
     seeds: [
-      `/applications/${pending}/appointment/confirm?hall=${encodeURIComponent(hall.id)}&day=${second.day}&time=${encodeURIComponent(second.time)}`,
+      confirmPage(pending, hall.id, second),
       new URL(checkout.redirectUrl, 'http://x').pathname,
       `/payments/counter?reference=${encodeURIComponent(due.reference)}`,
       '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups',
     ],
   };
+}
+
+/**
+ * How to arrange a fresh state for a form that uses its state up (issue 9): by the form's route,
+ * the arrangement through the services and the page that then shows the form. The form fuzzing
+ * calls it when a family's page no longer shows its form (a draft submitted, an appointment
+ * cancelled, a fee paid, a case decided...), or when `live` says the state is gone although the
+ * page still shows the form (a consent withdrawn again), so later runs meet a live form.
+ */
+export interface Arranger {
+  arrange(): Promise<string>;
+  live?(url: string): Promise<boolean>;
+}
+
+export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
+  const { services } = s.built;
+  const people = async () => ({ citizen: await s.principal('citizen'), officer: await s.principal('officer') });
+  const act = async (caseId: string, action: string, reason?: string) =>
+    services.workflow.act(undefined, { caseId, action, actor: await s.principal('officer'), ...(reason ? { reason } : {}) });
+  const submitted = async () => (await submitResidenceApplication(s.built, await s.principal('citizen'))).id;
+  const lowRated = async () => {
+    const id = await approvedSoleTrader(s.built, await people());
+    await services.insights.rateOnline(id, await s.principal('citizen'), { score: '1', comment: 'Too slow' });
+    const followUp = (await services.insights.followUps(await s.principal('officer'), 'open')).find((f) => f.caseId === id);
+    if (!followUp) throw new Error('no follow-up for the low rating');
+    return { id, followUp: followUp.id };
+  };
+  const paidAtCounter = async () => {
+    const fee = await applyForLicence(s.built, await s.principal('citizen'), ID_NUMBER);
+    await services.payments.recordAtCounter(await s.principal('clerk'), { reference: fee.reference, method: 'cash', payerName: '张伟', key: randomUUID() });
+    const [payment] = (await services.payments.forStaff(fee.id, await s.principal('officer'), 'Arranging a refund for the form fuzzing'))?.payments ?? [];
+    if (!payment) throw new Error('no payment to refund');
+    return payment.id;
+  };
+  const person = async () => {
+    const citizen = await s.principal('citizen');
+    const idNumber = await services.consent.idNumberOf(citizen.accountId);
+    if (!idNumber) throw new Error('the citizen has no ID number');
+    return { idNumber, accountId: citizen.accountId, channel: 'online' as const, actor: { kind: 'person' as const, id: citizen.accountId } };
+  };
+  const agreementOf = (url: string) => decodeURIComponent(/\/account\/consent\/([^/]+)\//.exec(url)?.[1] ?? '');
+  const admin = async () => {
+    const agencyAdmin = await s.principal('agencyAdmin');
+    return { actor: { kind: 'person' as const, id: agencyAdmin.accountId }, may: () => true };
+  };
+  let made = 0;
+  // Starting a service resumes the person's open draft, which the fuzzing may have left without a
+  // prefill (the report form's state): it is submitted first, so the draft arranged is a new one.
+  const draftPage = (path: string) => ({
+    async arrange() {
+      await submitResidenceApplication(s.built, await s.principal('citizen'));
+      return `/applications/${await arrangeDraft(s)}${path}`;
+    },
+  });
+  return {
+    '/applications/:id/pages/:pageId': draftPage('/pages/you'),
+    '/applications/:id/documents': draftPage('/documents'),
+    '/applications/:id/submit': draftPage('/check'),
+    '/applications/:id/prefill': draftPage('/prefill'),
+    '/applications/:id/prefill/report': draftPage('/prefill/report'),
+    '/applications/:id/appointment': {
+      async arrange() {
+        const id = await submitted();
+        const { hall, second } = await arrangeBooking(s, id);
+        return confirmPage(id, hall.id, second);
+      },
+    },
+    '/applications/:id/appointment/cancel': {
+      async arrange() {
+        const id = await submitted();
+        await arrangeBooking(s, id);
+        return `/applications/${id}/appointment/cancel`;
+      },
+    },
+    '/applications/:id/withdraw': { arrange: async () => `/applications/${await submitted()}/withdraw` },
+    '/backoffice/cases/:id/act': { arrange: async () => `/backoffice/cases/${await submitted()}` },
+    '/applications/:id/answer': {
+      async arrange() {
+        const id = await submitted();
+        await act(id, 'claim');
+        await act(id, 'request_info', 'Please send the lease contract');
+        return `/applications/${id}`;
+      },
+    },
+    '/applications/:id/rating': { arrange: async () => `/applications/${await approvedSoleTrader(s.built, await people())}/rating` },
+    '/backoffice/follow-ups/:id': { arrange: async () => `/backoffice/follow-ups/${(await lowRated()).followUp}` },
+    '/applications/:id/rating/response': {
+      async arrange() {
+        const { id, followUp } = await lowRated();
+        await services.insights.answer(followUp, await s.principal('officer'), { answer: 'We rewrote the letter', changes: 'New template' });
+        return `/applications/${id}/rating`;
+      },
+    },
+    '/backoffice/certificates/:id/revoke': {
+      async arrange() {
+        const id = await approvedSoleTrader(s.built, await people());
+        const certificate = await services.documents.forApplication(id);
+        if (!certificate) throw new Error('no certificate for the approved application');
+        return `/backoffice/certificates/${certificate.id}/revoke`;
+      },
+    },
+    '/payments/applications/:id/pay': { arrange: async () => `/payments/applications/${(await applyForLicence(s.built, await s.principal('citizen'), ID_NUMBER)).id}` },
+    '/payments/test-provider/checkout/:ref': {
+      async arrange() {
+        const citizen = await s.principal('citizen');
+        const due = await applyForLicence(s.built, citizen, ID_NUMBER);
+        return new URL((await services.payments.startOnline(due.id, citizen, randomUUID())).redirectUrl, 'http://x').pathname;
+      },
+    },
+    '/payments/counter': { arrange: async () => `/payments/counter?reference=${encodeURIComponent((await applyForLicence(s.built, await s.principal('citizen'), ID_NUMBER)).reference)}` },
+    '/payments/refunds/:paymentId': { arrange: async () => `/payments/refunds/${await paidAtCounter()}` },
+    '/admin/privacy/questions/:id/answer': {
+      async arrange() {
+        const citizen = await s.principal('citizen');
+        const used = (await services.privacy.accesses(citizen, {})).items[0];
+        if (!used) throw new Error('no use of the citizen\'s data to ask about');
+        await services.privacy.ask(citizen, used.id, 'Why was this read?', { locale: 'en' });
+        return '/admin/privacy/questions';
+      },
+    },
+    '/admin/registries/corrections/:id/resolve': {
+      async arrange() {
+        const { taskId } = await services.registries.reportWrongData({
+          registry: 'population', idNumber: ID_NUMBER, items: ['householdAddress'], description: 'My household address changed', reporter: { accountId: (await s.principal('citizen')).accountId },
+        });
+        return `/admin/registries/corrections/${taskId}/resolve`;
+      },
+    },
+    // The consent page shows a give form for each agreement the person has not consented to: all given, all withdrawn again.
+    '/account/consent/:id/give': {
+      async arrange() {
+        const who = await person();
+        for (const line of await services.consent.forPerson(who.idNumber)) {
+          if (line.state === 'given') await services.consent.withdraw({ ...who, agreementId: line.agreement.id });
+        }
+        return '/account/consent';
+      },
+    },
+    // The withdraw page shows its form whatever the state: the state is live while the consent is given.
+    '/account/consent/:id/withdraw': {
+      async live(url) {
+        const who = await person();
+        return (await services.consent.forPerson(who.idNumber)).some((line) => line.agreement.id === agreementOf(url) && line.state === 'given');
+      },
+      async arrange() {
+        const [line] = (await services.consent.forPerson((await person()).idNumber)).filter((l) => l.agreement.needsConsent && l.agreement.active);
+        if (!line) throw new Error('no agreement to give consent under');
+        await services.consent.give({ ...(await person()), agreementId: line.agreement.id });
+        return `/account/consent/${encodeURIComponent(line.agreement.id)}/withdraw`;
+      },
+    },
+    '/admin/consent/:id/retire': {
+      async arrange() {
+        const template = await services.consent.latest('population-persons');
+        if (!template) throw new Error('no population-persons agreement to copy');
+        made += 1;
+        const id = `fuzz-retire-${made}-${randomUUID().slice(0, 8)}`;
+        await services.consent.saveAgreement({ ...template, id }, await admin(), { create: true });
+        return `/admin/consent/${id}/retire`;
+      },
+    },
+    '/admin/mediator/registry/rights/:id/revoke': {
+      async arrange() {
+        made += 1;
+        const right = await services.mediator.grant({ serviceId: 'CN/GOV/110000-PSB/population/persons', clientId: 'CN/GOV/110000-CAB/civil-system', method: 'GET', path: `/fuzz-${made}-${randomUUID().slice(0, 8)}/*` }, await admin());
+        return `/admin/mediator/registry/rights/${right.id}/revoke`;
+      },
+    },
+  };
+}
+
+function confirmPage(id: string, hall: string, slot: { day: string; time: string }): string {
+  return `/applications/${id}/appointment/confirm?hall=${encodeURIComponent(hall)}&day=${slot.day}&time=${encodeURIComponent(slot.time)}`;
 }
