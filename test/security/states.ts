@@ -175,6 +175,7 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     return { actor: { kind: 'person' as const, id: agencyAdmin.accountId }, may: () => true };
   };
   let made = 0;
+  let booked: string | undefined;
   // Starting a service resumes the person's open draft, which the fuzzing may have left without a
   // prefill (the report form's state): it is submitted first, so the draft arranged is a new one.
   const draftPage = (path: string) => ({
@@ -191,7 +192,17 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     '/applications/:id/prefill/report': draftPage('/prefill/report'),
     '/applications/:id/appointment': {
       async arrange() {
+        // The appointment arranged last time is cancelled, so a long run does not fill the hall's
+        // slots (unless it is gone already: a refusal to cancel it is no concern here).
+        if (booked) {
+          const citizen = await s.principal('citizen');
+          const last = booked;
+          await services.scheduling.forPerson(last, citizen, 'en')
+            .then((context) => services.scheduling.cancel(context, { actor: { kind: 'person', id: citizen.accountId }, locale: 'en' }))
+            .catch(() => undefined);
+        }
         const id = await submitted();
+        booked = id;
         const { hall, second } = await arrangeBooking(s, id);
         return confirmPage(id, hall.id, second);
       },
