@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../src/kernel/auth/machine/index.js';
 import { SESSION_COOKIE } from '../../src/kernel/auth/index.js';
 import { createTestBrowser, csrfToken, signIn } from '../../src/kernel/auth/test-kit.js';
-import { sniffType } from '../../src/modules/applications/files.js';
+import { sniffType, TYPE_NAMES } from '../../src/modules/applications/files.js';
 import { specViolations } from '../../src/modules/govstack-registration/test-kit.js';
 import { migrationSources } from '../../src/modules/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -26,7 +26,11 @@ import { trustedFileNames } from './stored.js';
  * `additionalMetadata` and the Idempotency-Key are offered, hostile or left out. Never a 5xx, never
  * an internal detail; a refusal is problem+json with a code. An accepted file is read back through
  * its `url`: the same bytes, the type its bytes give, a download name we made up. Afterwards every
- * kept upload's name and type are checked (stored.ts). TONGBAN_FUZZ_RUNS sets the runs for a measurement.
+ * kept upload's name and type are checked (stored.ts). The other way files arrive there, an
+ * application's `documentUrls` (base64 data URLs with a generated claimed type and parameters, or
+ * the url of an upload of a generated file), is fuzzed the same way on the sole-trader licence: an
+ * accepted application keeps each document with the bytes sent, the type they give (one the
+ * document accepts) within its size. TONGBAN_FUZZ_RUNS sets the runs for a measurement.
  */
 const RUNS = fuzzRunsOverride ?? scaled(12, 10_000);
 const BASE = '/govstack/registration/documents';
@@ -83,6 +87,55 @@ const EXAMPLES: [Request][] = [
   [{ caller: 'person', parts: [{ name: 'file', file: { filename: 'C:\\Windows\\system32\\x.pdf', type: '', content: PDF } }], metadata: 'photo', key: 'fuzz-upload-fixed', retry: true }],
 ];
 
+/**
+ * The sole-trader licence's two documents (demo/catalog), which an application may also send
+ * inline in `documentUrls` as base64 data URLs, or name by the `url` of an upload.
+ */
+const SOLE = '95b8e774-a8c4-4de6-bbd6-3d74151c3178';
+const DOCS = [
+  { id: 'premises_proof', accept: ['application/pdf', 'image/jpeg', 'image/png'], max: 10 * 1024 * 1024 },
+  { id: 'operator_id', accept: ['image/jpeg', 'image/png'], max: 5 * 1024 * 1024 },
+] as const;
+const DATA = {
+  operator: { operator_name: '张伟', operator_id_number: '110101199003072359', operator_phone: '13800138000' },
+  business: {
+    organisation: 'individual', business_address: { province: '北京市', city: '北京市', district: '朝阳区', line1: '建国路1号' },
+    business_scope: ['retail'], scope_detail: 'Selling fruit', employees: 2, capital: { amount: 500000, currency: 'CNY' },
+  },
+};
+/** The citizen's resident ID number, by which a system applies for them. */
+const CITIZEN_ID = '110101199003072359';
+/** Where one document comes from: a data URL (its claimed type and parameters generated), or an upload (its metadata generated). */
+type Source = { readonly kind: 'data'; readonly type: string; readonly params: string; readonly file: FilePart } | { readonly kind: 'upload'; readonly metadata: string; readonly file: FilePart };
+const sourceFor = (id: string, other: string): fc.Arbitrary<Source> => fc.oneof(
+  { arbitrary: fc.record({
+    kind: fc.constant('data' as const),
+    type: fc.constantFrom('application/pdf', 'image/png', 'image/jpeg', 'IMAGE/JPEG', 'text/html', 'image/svg+xml', 'application/octet-stream'),
+    params: fc.constantFrom(`;name=${id}`, `;name=${id}`, `;NAME=${id}`, `;charset=utf-8;name=${id}`, `;name=${id};name=x`, '', `;name=../${id}`, `;name=${other}`),
+    file: filePart,
+  }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('upload' as const), metadata: fc.constantFrom(id, id, other, 'x'), file: filePart }), weight: 1 },
+);
+const applicationArb = fc.record({
+  caller: fc.constantFrom<Caller>('system', 'person'),
+  sources: fc.tuple(sourceFor('premises_proof', 'operator_id'), sourceFor('operator_id', 'premises_proof')),
+  order: fc.constantFrom('both', 'both', 'both', 'reversed', 'first only', 'first twice'),
+});
+
+type ApplicationRequest = typeof applicationArb extends fc.Arbitrary<infer T> ? T : never;
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+/** Applications that must be accepted: a data URL and an upload, hostile names, unknown claims. */
+const APPLICATION_EXAMPLES: [ApplicationRequest][] = [
+  [{ caller: 'system', order: 'both', sources: [
+    { kind: 'data', type: 'application/pdf', params: ';name=premises_proof', file: { filename: '', type: '', content: PDF } },
+    { kind: 'upload', metadata: 'operator_id', file: { filename: '../../etc/passwd', type: 'application/octet-stream', content: PNG } },
+  ] }],
+  [{ caller: 'person', order: 'reversed', sources: [
+    { kind: 'upload', metadata: 'premises_proof', file: { filename: 'invoice\u202efdp.exe', type: 'image/jpeg', content: JPEG } },
+    { kind: 'data', type: 'application/octet-stream', params: ';charset=utf-8;name=operator_id', file: { filename: '', type: '', content: JPEG } },
+  ] }],
+];
+
 /** Never a 5xx or an internal detail; a refusal is problem+json with a code (counted by code). */
 function checkAnswer(where: string, res: LightMyRequestResponse, refused: Map<string, number>): void {
   expect(res.statusCode >= 500, `${where}: ${res.body.slice(0, 400)}`).toBe(false);
@@ -97,7 +150,7 @@ function checkAnswer(where: string, res: LightMyRequestResponse, refused: Map<st
   refused.set(code, (refused.get(code) ?? 0) + 1);
 }
 
-describeEachDatabase('fuzzing the GovStack Registration upload with generated files', migrationSources, (use) => {
+describeEachDatabase('fuzzing the GovStack Registration upload and documentUrls with generated files', migrationSources, (use) => {
   let s: SecurityApp;
   const auth: Record<Caller, Record<string, string>> = { system: {}, person: {} };
 
@@ -178,9 +231,67 @@ describeEachDatabase('fuzzing the GovStack Registration upload with generated fi
     expect(rows).toBe(counts.kept);
   }, 3_600_000);
 
-  it('never trusts a client file name: every kept upload\'s name is a label without a path, control character or more than 100 characters, and its type is one sniffed from its bytes', async () => {
+  it('never answers a generated application\'s documents (data URLs and uploads of generated files) with a 5xx or a leak; an accepted application keeps each file as its bytes say', async () => {
+    const started = performance.now();
+    const counts = { requests: 0, accepted: 0, files: 0, refused: new Map<string, number>() };
+    const citizen = (await s.principal('citizen')).accountId;
+    const mediator: Record<Caller, string> = { system: 'CN/GOV/110000-CAB/upload-fuzz', person: 'CN/GOV/110000-CAB/citizen-app' };
+    await fc.assert(fc.asyncProperty(applicationArb, async ({ caller, sources, order }) => {
+      // Each source becomes a documentUrls entry: a data URL, or the url of an upload made now (a
+      // refused upload leaves a url that was never answered, which the application must refuse).
+      const urls: string[] = [];
+      for (const source of sources) {
+        if (source.kind === 'data') {
+          urls.push(`data:${source.type}${source.params};base64,${source.file.content.toString('base64')}`);
+          continue;
+        }
+        const up = await send(caller, 'POST', `${BASE}?additionalMetadata=${source.metadata}`, multipart([{ name: 'file', file: source.file }]));
+        counts.requests += 1;
+        checkAnswer(`${caller} upload for an application → ${up.statusCode}`, up, counts.refused);
+        urls.push(up.statusCode === 200 ? up.json<{ url: string }>().url : `${PUBLIC_URL}${BASE}/${randomUUID()}`);
+      }
+      const [first = '', second = ''] = urls;
+      const documentUrls = order === 'both' ? [first, second] : order === 'reversed' ? [second, first] : order === 'first only' ? [first] : [first, first];
+      const where = `${caller} POST /services/${SOLE}/applications ${order} [${sources.map((src) => (src.kind === 'data' ? `data:${src.type}${src.params}` : `upload ${src.metadata}`) + ` ${src.file.type} ${src.file.content.length} B`).join(', ')}]`;
+      const res = await s.built.app.inject({
+        method: 'POST', url: `/govstack/registration/services/${SOLE}/applications`,
+        headers: { host: new URL(PUBLIC_URL).host, accept: 'application/json', 'content-type': 'application/json', 'information-mediator-client': mediator[caller], ...auth[caller] },
+        payload: JSON.stringify({ applicantId: caller === 'system' ? CITIZEN_ID : citizen, formData: { data: DATA }, documentUrls }),
+      });
+      counts.requests += 1;
+      counts.files += documentUrls.length;
+      checkAnswer(`${where} → ${res.statusCode}`, res, counts.refused);
+      if (res.statusCode >= 400) return;
+      counts.accepted += 1;
+      // Accepted: both documents, each kept with the bytes sent, the type they give (one the document
+      // accepts, and the one a data URL claimed when it claimed a type we know), within its size.
+      expect(order === 'both' || order === 'reversed', `${where}: accepted ${order}`).toBe(true);
+      const fileId = res.json<{ fileId: string }>().fileId;
+      const kept = (await sql<{ slot: string; content_type: string; content: Uint8Array }>`select slot, content_type, content from application_files where application_id = ${fileId}`.execute(s.built.kernel.db)).rows;
+      expect(kept.map((k) => k.slot).sort(), where).toEqual(DOCS.map((d) => `document:${d.id}`).sort());
+      for (const doc of DOCS) {
+        // The source that named this document (a data URL's first name parameter, an upload's metadata).
+        const named = sources.filter((src) => (src.kind === 'data' ? /;name=([^;]*)/i.exec(src.params)?.[1] : src.metadata) === doc.id);
+        expect(named.length, `${where}: ${doc.id} named by ${named.length} entries`).toBe(1);
+        const source = named[0];
+        const row = kept.find((k) => k.slot === `document:${doc.id}`);
+        const sniffed = sniffType(source?.file.content ?? new Uint8Array());
+        expect(Buffer.compare(Buffer.from(row?.content ?? []), source?.file.content ?? Buffer.alloc(1)), `${where}: ${doc.id} kept other bytes`).toBe(0);
+        expect(row?.content_type, `${where}: ${doc.id}`).toBe(sniffed);
+        expect((doc.accept as readonly string[]).includes(sniffed ?? ''), `${where}: ${doc.id} kept as ${String(sniffed)}`).toBe(true);
+        expect(source!.file.content.length <= doc.max, `${where}: ${doc.id} over its size`).toBe(true);
+        const claimed = source?.kind === 'data' ? source.type.toLowerCase() : undefined;
+        if (claimed && TYPE_NAMES[claimed]) expect(claimed, `${where}: ${doc.id} claimed another type`).toBe(sniffed);
+      }
+    }), { numRuns: RUNS, examples: APPLICATION_EXAMPLES });
+    reportFigure(`GovStack application fuzzing: ${counts.requests} requests (${RUNS} applications of the sole-trader licence, ${APPLICATION_EXAMPLES.length} of them fixed, with their uploads) as a system and a person, ${counts.files} documentUrls entries of generated files; ${counts.accepted} accepted (each kept file's bytes, sniffed type, accepted type and size checked); refused: ${[...counts.refused].map(([c, n]) => `${c} ${n}`).join(', ')}; no 5xx, no leak; ${((performance.now() - started) / Math.max(counts.requests, 1)).toFixed(1)} ms per request with generation and checks`);
+    // The fixed examples are accepted, so the kept files' checks ran on real applications.
+    expect(counts.accepted).toBeGreaterThanOrEqual(APPLICATION_EXAMPLES.length);
+  }, 3_600_000);
+
+  it('never trusts a client file name: every kept file\'s name (uploads, applications\' files) is a label without a path, control character or more than 100 characters, and its type is one sniffed from its bytes', async () => {
     const { checked, wrong } = await trustedFileNames(s);
-    reportFigure(`GovStack upload fuzzing: kept files' names and types checked: ${checked}`);
+    reportFigure(`GovStack upload and application fuzzing: kept files' names and types checked (uploads and applications' files): ${checked}`);
     expect(checked).toBeGreaterThanOrEqual(EXAMPLES.length);
     expect(wrong).toEqual([]);
   }, 300_000);
