@@ -3,9 +3,12 @@
  * family, the full tamper mutations) with the databases as separate processes side by side,
  * instead of one after the other inside each test file's process. Each database gets its own
  * vitest (TONGBAN_TEST_DATABASES=<kind>, read by test/helpers/databases.ts), optionally split
- * into `--shards N` vitest processes by file (vitest's own `--shard`), so a machine with more cores
- * finishes sooner. Nothing is counted down: every family still gets its full count; the run is
- * only spread out. Arguments after `--` go to every vitest (e.g. a file filter).
+ * into `--shards N` vitest processes: by file (vitest's own `--shard`), except the fuzzing files,
+ * which every process runs with its own app and seed for a share of their route families
+ * (TONGBAN_FUZZ_SHARD=i/N, test/helpers/scale.ts), so the API fuzzing, one file, is split too and
+ * a machine with more cores finishes sooner. Nothing is counted down: every family still gets its
+ * full count in one of the shards; the run is only spread out. Arguments after `--` go to every
+ * vitest (e.g. a file filter).
  *
  * Run: `npm run test:long [-- --databases pglite,postgres] [--shards 2] [-- <vitest args>]`.
  * Exits non-zero if any process fails; each process's output goes to the terminal with its
@@ -14,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { longRunEnv, longRunOptions } from '../helpers/long-options.js';
+import { longRunOptions, longRunProcesses } from '../helpers/long-options.js';
 
 function runOne(label: string, env: NodeJS.ProcessEnv, args: readonly string[]): Promise<number> {
   const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,17 +28,12 @@ function runOne(label: string, env: NodeJS.ProcessEnv, args: readonly string[]):
 }
 
 async function main(): Promise<void> {
-  const { databases, shards, vitestArgs } = longRunOptions(process.argv.slice(2));
-  const processes = databases.length * shards;
+  const options = longRunOptions(process.argv.slice(2));
+  const processes = options.databases.length * options.shards;
   // Each vitest runs its files in this many workers, so all of them together use the cores once.
   const workers = Math.max(1, Math.floor(availableParallelism() / processes));
   const started = Date.now();
-  const runs = databases.flatMap((kind) => Array.from({ length: shards }, (_, i) => {
-    const label = shards === 1 ? kind : `${kind} ${i + 1}/${shards}`;
-    const env = longRunEnv(kind);
-    const args = [`--maxWorkers=${workers}`, ...(shards === 1 ? [] : [`--shard=${i + 1}/${shards}`]), ...vitestArgs];
-    return runOne(label, env, args).then((code) => ({ label, code }));
-  }));
+  const runs = longRunProcesses(options, workers).map(({ label, env, args }) => runOne(label, env, args).then((code) => ({ label, code })));
   const results = await Promise.all(runs);
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   process.stdout.write(`\n[figure] test:long: ${results.map((r) => `${r.label} ${r.code === 0 ? 'passed' : `failed (${r.code})`}`).join(', ')}; ${minutes} min wall time, ${processes} processes × ${workers} workers\n`);

@@ -76,6 +76,22 @@ export function queryFor(params: { name: string; schema?: Schema }[]): fc.Arbitr
 }
 
 /**
+ * The first `n` code points of `s`: what `[...s].slice(0, n).join('')` gives, without first
+ * spreading every code point of a 70,000-character `nasty` value into an array (the API fuzzing's
+ * largest cost of its own, 2 % of a run's CPU and garbage to collect besides).
+ */
+export function firstCodePoints(s: string, n: number): string {
+  let out = '';
+  let count = 0;
+  for (const point of s) {
+    if (count === n) break;
+    out += point;
+    count += 1;
+  }
+  return out;
+}
+
+/**
  * Fastify answers a longer (encoded) path parameter with 414 before any handler runs (problem+json
  * through `frameworkErrors`, framework-errors.test.ts); kept under the limit so the fuzz reaches
  * the handlers.
@@ -87,5 +103,5 @@ const MAX_PARAM = 16;
  * normalisation removes such a segment (RFC 3986 5.2.4), so the request would reach another route
  * (`/performance/agencies/./data.csv` is the page `/performance/agencies/data.csv`).
  */
-export const pathValue = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), nasty.map((s) => [...s].slice(0, MAX_PARAM).join('')))
+export const pathValue = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), nasty.map((s) => firstCodePoints(s, MAX_PARAM)))
   .filter((v) => v !== '.' && v !== '..');
