@@ -4,7 +4,7 @@ import { translate } from '../../src/kernel/i18n/index.js';
 import { demoPersona } from '../../src/modules/identity/index.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson, type Person } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson, type Person } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -18,7 +18,6 @@ import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes
  * every HTML answer. The job workers run, so notifications are really delivered to the outbox.
  */
 
-const JOURNEY_TIMEOUT = 120_000;
 const SLUG = 'sole-trader-business-licence';
 const SERVICE_NAME_ZH = '个体工商户营业执照办理';
 const APPROVED = { 'zh-CN': '已办结（准予）', en: 'Approved' } as const;

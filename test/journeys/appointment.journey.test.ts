@@ -4,7 +4,7 @@ import { demoPersona } from '../../src/modules/identity/index.js';
 import { submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson, type Person } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson, type Person } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { expectClean, expectErrorSummary, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -17,7 +17,6 @@ import { expectClean, expectErrorSummary, pressAndWait, signInAtIdp } from './st
  * hall screen shows the number and the counter. Axe runs on every page.
  */
 
-const JOURNEY_TIMEOUT = 300_000;
 const HALL = 'dongcheng-zwfw';
 
 for (const kind of testDatabaseKinds) {

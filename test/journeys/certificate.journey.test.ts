@@ -5,7 +5,7 @@ import { demoPersona } from '../../src/modules/identity/index.js';
 import { readQrFromPdf } from '../../src/modules/documents/test-kit.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -18,7 +18,6 @@ import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes
  * booking join the certificate in one-stop.journey.test.ts (a service with all three). Axe on every page.
  */
 
-const JOURNEY_TIMEOUT = 180_000;
 const SLUG = 'sole-trader-business-licence';
 const REASON = 'The premises were closed by the district: 经营场所已关闭';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPersona } from '../../src/modules/identity/index.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson, type Person } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson, type Person } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -14,7 +14,6 @@ import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pressAnd
  * home and finds the same case in "My applications". Axe on every page, error states included.
  */
 
-const JOURNEY_TIMEOUT = 120_000;
 const ALLOWANCE = { id: '121e5576-9979-40d4-a5ac-20149fa25a7e', en: 'Apply for the minimum living allowance (dibao)', 'zh-CN': '最低生活保障申请' } as const;
 const ZHANG_WEI = demoPersona('citizen');
 const MISTYPED_ID = '110101199003072358';

@@ -4,6 +4,14 @@ import { expectAccessible } from '../helpers/browser.js';
 import { securityHeaderProblems } from './security-headers.js';
 
 /**
+ * Time one journey may take. It guards against a hung browser or server, never against slowness:
+ * a journey runs beside the rest of the suite on two shared cores, where its 20-odd axe runs and
+ * page loads took over two minutes under CI load (the apply journey, on PostgreSQL). Speed is
+ * measured in benchmarks.
+ */
+export const JOURNEY_TIMEOUT = 300_000;
+
+/**
  * One person's browser in a journey: a fresh context (its own cookies) in a chosen language,
  * watched the whole time. Every HTML document it receives has its security headers checked, every
  * console error (a CSP violation is one) and every failed sub-resource is kept, and `problems()`

@@ -5,7 +5,7 @@ import { demoPersona } from '../../src/modules/identity/index.js';
 import { readQrFromPdf } from '../../src/modules/documents/test-kit.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson, type Person } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson, type Person } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { choose, expectClean, fillByName, pdfBytes, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -21,7 +21,6 @@ import { choose, expectClean, fillByName, pdfBytes, pressAndWait, signInAtIdp } 
  * says revoked. Axe on every page, the public pages in both languages.
  */
 
-const JOURNEY_TIMEOUT = 300_000;
 const SLUG = 'driving-licence-renewal';
 const HALL = 'dongcheng-zwfw';
 const REASON = 'Eyesight below the standard at the hall check: 视力检查未通过';

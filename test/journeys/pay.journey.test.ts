@@ -4,7 +4,7 @@ import { demoPersona } from '../../src/modules/identity/index.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson, type Person } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson, type Person } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -17,7 +17,6 @@ import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pressAnd
  * runs on every payments page, error states included, with JavaScript on only for axe itself.
  */
 
-const JOURNEY_TIMEOUT = 300_000;
 const SLUG = 'driving-licence-renewal';
 const jpegBytes = (): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(256, 7), Buffer.from([0xff, 0xd9])]);
 

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes, pressAndWait, signInAtIdp } from './steps.js';
 
@@ -16,7 +16,6 @@ import { choose, expectClean, expectErrorSummary, fillByName, pdfBytes, pngBytes
  * fills in the form himself. Axe runs on every page, error states included.
  */
 
-const JOURNEY_TIMEOUT = 300_000;
 const SLUG = 'residence-certificate';
 const REGISTRY = '人口登记簿';
 const PURPOSE = '为办理居住证，从人口信息库读取您的姓名、出生日期和户籍地址并预填申请表，免去重复填写。';

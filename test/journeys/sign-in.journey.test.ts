@@ -6,7 +6,7 @@ import { INFO_PAGES } from '../../src/modules/help/index.js';
 import { DEMO_PERSONAS, type DemoPersona } from '../../src/modules/identity/index.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testDatabaseKinds } from '../helpers/databases.js';
-import { openPerson, type Person } from './harness.js';
+import { JOURNEY_TIMEOUT, openPerson, type Person } from './harness.js';
 import { startJourneyServer, type JourneyServer } from './server.js';
 
 /*
@@ -16,7 +16,6 @@ import { startJourneyServer, type JourneyServer } from './server.js';
  * states included; every HTML answer has its CSP and security headers checked (harness.ts).
  */
 
-const JOURNEY_TIMEOUT = 240_000;
 
 for (const kind of testDatabaseKinds) {
   describe(`signing in and out in Chromium [${kind}]`, () => {
