@@ -30,7 +30,7 @@ export function longRunEnv(kind: string, shard?: { index: number; count: number 
  * The fuzzing files that split their route families between shards (TONGBAN_FUZZ_SHARD, read in
  * scale.ts) rather than going whole to one: test/long/sequencer.ts gives them to every shard.
  */
-export const FAMILY_SHARDED_FILES: readonly string[] = ['test/security/fuzz.test.ts', 'test/security/form-fuzz.test.ts'];
+export const FAMILY_SHARDED_FILES: readonly string[] = ['test/security/fuzz.test.ts', 'test/security/form-fuzz.test.ts', 'test/security/govstack-upload-fuzz.test.ts'];
 
 export interface LongRunProcess { readonly label: string; readonly env: NodeJS.ProcessEnv; readonly args: readonly string[] }
 

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { TestSpecification } from 'vitest/node';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,14 @@ describe('the fuzzing files\' family shards (TONGBAN_FUZZ_SHARD, test/helpers/sc
       expect(Array.from({ length: count }, (_, i) => familiesOf(shuffled, (n) => n, { index: i + 1, count }))).toEqual(shards);
     }));
     expect(familiesOf(['b', 'a', 'd', 'c', 'e'], (n) => n, { index: 2, count: 2 })).toEqual(['b', 'd']);
+  });
+
+  it('lists exactly the test files that split their families (familiesOf), so each of them runs in every shard', () => {
+    const root = new URL('../../', import.meta.url);
+    const splitting = readdirSync(new URL('test/security/', root)).filter((name) => name.endsWith('.test.ts')).map((name) => `test/security/${name}`)
+      .filter((path) => /\bfamiliesOf\(/.test(readFileSync(new URL(path, root), 'utf8')));
+    expect([...FAMILY_SHARDED_FILES].sort()).toEqual(splitting.sort());
+    expect(FAMILY_SHARDED_FILES).toEqual(['test/security/fuzz.test.ts', 'test/security/form-fuzz.test.ts', 'test/security/govstack-upload-fuzz.test.ts']);
   });
 
   it('gives the family-sharded files to every file shard and splits the others as vitest does', async () => {
