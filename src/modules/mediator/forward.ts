@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /** What the mediator sends to a provider. */
 export interface Outgoing {
@@ -41,6 +41,11 @@ function codeOf(error: unknown): string {
 /**
  * One pooled HTTP client (undici Agent: keep-alive connections per provider origin) with a
  * connect timeout and a total deadline per call. Never called inside a database transaction.
+ *
+ * It dispatches with undici's handler callbacks rather than `request()`: the answer is collected
+ * straight from the parser's chunks, with no Readable stream, async iterator or AbortController per
+ * call (about 5 % of an exchange's CPU, docs/performance.md, sixth pass). The deadline is one timer
+ * that settles the call and aborts it through the dispatch controller.
  */
 export function createForwarder(options: ForwarderOptions): Forwarder {
   const agent = new Agent({
@@ -49,43 +54,76 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     keepAliveTimeout: 10_000,
   });
 
-  async function forward(outgoing: Outgoing): Promise<Forwarded> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, outgoing.timeoutMs);
-    try {
-      const answer = await request(outgoing.url, {
-        method: outgoing.method as 'GET',
-        headers: outgoing.headers,
-        body: outgoing.body,
-        dispatcher: agent,
-        signal: controller.signal,
-        headersTimeout: outgoing.timeoutMs,
-        bodyTimeout: outgoing.timeoutMs,
-      });
+  function forward(outgoing: Outgoing): Promise<Forwarded> {
+    return new Promise<Forwarded>((resolve) => {
+      let settled = false;
+      let controller: Dispatcher.DispatchController | undefined;
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > options.maxAnswerBytes) {
-          controller.abort();
-          return { kind: 'too-large', reason: `the answer exceeds ${options.maxAnswerBytes} bytes` };
+      let status = 0;
+      let headers: Record<string, string> = {};
+      const settle = (result: Forwarded, abort?: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+        if (abort !== undefined) controller?.abort(new Error(abort));
+      };
+      const timeout = (): Forwarded => ({ kind: 'timeout', reason: `no answer within ${outgoing.timeoutMs} ms` });
+      const failed = (error: unknown) => {
+        if (TIMEOUT_CODES.has(codeOf(error))) {
+          settle(timeout());
+          return;
         }
-        chunks.push(chunk);
+        const code = codeOf(error) || (error instanceof Error ? error.message : 'unknown error');
+        const cause = error instanceof Error && error.cause ? codeOf(error.cause) : '';
+        settle({ kind: 'unreachable', reason: cause || code });
+      };
+      const timer = setTimeout(() => { settle(timeout(), 'deadline passed'); }, outgoing.timeoutMs);
+
+      try {
+        // As undici's request() does with a URL: the origin, and the path with its query as parsed.
+        const url = new URL(outgoing.url);
+        agent.dispatch({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: outgoing.method,
+          headers: outgoing.headers,
+          body: outgoing.body ?? null,
+          headersTimeout: outgoing.timeoutMs,
+          bodyTimeout: outgoing.timeoutMs,
+        }, {
+          onRequestStart(dispatch) {
+            controller = dispatch;
+            if (settled) dispatch.abort(new Error('deadline passed'));
+          },
+          onResponseStart(_dispatch, statusCode, answerHeaders) {
+            status = statusCode;
+            headers = {};
+            for (const [name, value] of Object.entries(answerHeaders)) {
+              if (PASSED_BACK.has(name) && typeof value === 'string') headers[name] = value;
+            }
+          },
+          onResponseData(_dispatch, chunk) {
+            if (settled) return;
+            size += chunk.length;
+            if (size > options.maxAnswerBytes) {
+              settle({ kind: 'too-large', reason: `the answer exceeds ${options.maxAnswerBytes} bytes` }, 'answer too large');
+              return;
+            }
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            settle({ kind: 'answer', status, headers, body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks) });
+          },
+          onResponseError(_dispatch, error) {
+            failed(error);
+          },
+        });
+      } catch (error) {
+        failed(error);
       }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (PASSED_BACK.has(name) && typeof value === 'string') headers[name] = value;
-      }
-      return { kind: 'answer', status: answer.statusCode, headers, body: Buffer.concat(chunks) };
-    } catch (error) {
-      if (timedOut || TIMEOUT_CODES.has(codeOf(error))) return { kind: 'timeout', reason: `no answer within ${outgoing.timeoutMs} ms` };
-      const code = codeOf(error) || (error instanceof Error ? error.message : 'unknown error');
-      const cause = error instanceof Error && error.cause ? codeOf(error.cause) : '';
-      return { kind: 'unreachable', reason: cause || code };
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   return { forward, close: () => agent.close() };
