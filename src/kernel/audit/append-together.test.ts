@@ -70,6 +70,22 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
     expect(await trail.verify()).toMatchObject({ ok: true, records: 2 });
   });
 
+  it('reuses a shape\'s compiled text with each append\'s own values, and refuses a draft whose values are not its statement\'s', async () => {
+    // The same shape three times, with different numbers of records: each row stored as drafted.
+    for (const n of [1, 3, 2]) {
+      const [m] = await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-shape', Array.from({ length: n }, (_, i) => message(`d-${n}-${i}`)), ids(n), { lock })]);
+      const stored = (await sql<{ id: string; digest: string; hash: string }>`select id, digest, hash from tb_test_message where id in (${sql.join(m?.rows.map((r) => r.id) ?? [])}) order by seq`.execute(db)).rows;
+      expect(stored).toEqual(m?.rows.map((r) => ({ id: r.id, digest: r.digest, hash: r.hash })));
+    }
+    expect(await messages.verify()).toMatchObject({ ok: true, records: 6 });
+
+    // A draft of a shape not seen before whose parameter list disagrees with its statement.
+    const good = await messages.draft(db, 'key-bad', [message('x')], ids(1));
+    const bad = { ...good, shape: `${good.shape} (a test's own)`, parameters: { head: good.parameters.head, insert: [...good.parameters.insert].reverse() } };
+    await expect(appendTogether(db, [bad])).rejects.toThrow(/parameters .* are not the statement's/);
+    expect(await count(db, 'tb_test_message')).toBe(6);
+  });
+
   it('refuses the whole statement when one head moved meanwhile, then appends from the head read again', async () => {
     await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('first')], ids(1), { lock })]);
     const drafts = [

@@ -95,6 +95,13 @@ export interface ChainDraft {
   headUpdate(after: string | undefined): RawBuilder<unknown>;
   /** `insert` of the rows, each taking its chain from the head update `head`: none if that found the head moved. */
   insert(head: string): RawBuilder<unknown>;
+  /**
+   * What the text of `headUpdate` and `insert` depends on (the tables, and the columns with their
+   * types), so that `appendTogether` can reuse a statement's text compiled once (ADR 38).
+   */
+  readonly shape: string;
+  /** The values of `headUpdate`'s parameters, then of `insert`'s, in the order of their placeholders. */
+  readonly parameters: { readonly head: readonly unknown[]; readonly insert: readonly unknown[] };
   /** The statement's outcome: committed, the new head is the process's; else the head is read again next time. Releases the chain. */
   settle(committed: boolean): void;
 }
@@ -190,6 +197,13 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     return columnTypes;
   };
 
+  /** The columns passed as arrays (all but `chain` when it comes from a head update), with their types. */
+  const unnestedOf = (linked: readonly ChainRow[], head: string | undefined, types: ReadonlyMap<string, string>) =>
+    Object.keys(linked[0] ?? {}).filter((n) => !(n === 'chain' && head !== undefined)).map((n) => {
+      const type = types.get(n);
+      if (type === undefined) throw new Error(`${spec.name}: ${spec.tables.records} has no column ${n}`);
+      return { name: n, type, values: linked.map((row) => toParam(row[n])) };
+    });
   /**
    * `insert into records (…) select … from unnest($1::type[], $2::type[], …)`: one array parameter
    * per column rather than one parameter per value, so the statement's text (and its plan) does
@@ -198,12 +212,9 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
    */
   const insertRows = (linked: readonly ChainRow[], head: string | undefined, types: ReadonlyMap<string, string>): RawBuilder<unknown> => {
     const names = Object.keys(linked[0] ?? {});
-    const unnested = names.filter((n) => !(n === 'chain' && head !== undefined));
-    const arrays = unnested.map((n) => {
-      const type = types.get(n);
-      if (type === undefined) throw new Error(`${spec.name}: ${spec.tables.records} has no column ${n}`);
-      return sql`${linked.map((row) => toParam(row[n]))}::${sql.raw(type)}[]`;
-    });
+    const columns = unnestedOf(linked, head, types);
+    const unnested = columns.map((c) => c.name);
+    const arrays = columns.map((c) => sql`${c.values}::${sql.raw(c.type)}[]`);
     const selected = names.map((n) => (n === 'chain' && head !== undefined ? sql`(select chain from ${sql.table(head)})` : sql.ref(`u.${n}`)));
     return sql`insert into ${records} (${sql.join(names.map((n) => sql.ref(n)))})
       select ${sql.join(selected)} from unnest(${sql.join(arrays)}) as u(${sql.join(unnested.map((n) => sql.ref(n)))})`;
@@ -241,6 +252,11 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
           where chain = ${chain} and seq = ${head.seq} and hash = ${head.hash}${after === undefined ? sql`` : sql` and exists (select 1 from ${sql.table(after)})`}
           returning chain`,
         insert: (headName) => insertRows(linked, headName, types),
+        shape: `${spec.tables.heads}>${spec.tables.records}(${Object.keys(last).map((n) => `${n} ${types.get(n) ?? '?'}`).join(',')})`,
+        parameters: {
+          head: [last.seq, last.hash, chain, head.seq, head.hash],
+          insert: unnestedOf(linked, 'head', types).map((c) => c.values),
+        },
         settle(committed) {
           if (settled) return;
           settled = true;
