@@ -18,28 +18,37 @@ const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~
  */
 export function nonFinitePointers(value: unknown, part: 'query' | 'params' | 'body'): FieldProblem[] {
   const found: FieldProblem[] = [];
-  const seen = new WeakSet<object>();
+  // Made at the first nested object, and pointers only for what is found: this runs on every
+  // request (three times), and a flat query or a byte body needs neither.
+  let seen: WeakSet<object> | undefined;
+  const path: string[] = [];
+  const prefix = part === 'body' ? '' : `/${part}`;
   let budget = MAX_VALUES;
-  const walk = (item: unknown, pointer: string, depth: number): void => {
+  const walk = (item: unknown, depth: number): void => {
     if (found.length >= 20 || depth > MAX_DEPTH || budget <= 0) return;
     budget -= 1;
     if (typeof item === 'number') {
-      if (!Number.isFinite(item)) found.push({ pointer: pointer || '/', message: 'kernel.error.fieldInvalid', detail: 'must be a finite number' });
+      if (!Number.isFinite(item)) found.push({ pointer: `${prefix}${path.map((key) => `/${escapePointer(key)}`).join('')}` || '/', message: 'kernel.error.fieldInvalid', detail: 'must be a finite number' });
       return;
     }
-    if (item === null || typeof item !== 'object' || Buffer.isBuffer(item) || ArrayBuffer.isView(item) || seen.has(item)) return;
-    seen.add(item);
+    if (item === null || typeof item !== 'object' || Buffer.isBuffer(item) || ArrayBuffer.isView(item)) return;
+    if (depth > 0) {
+      seen ??= new WeakSet<object>();
+      if (seen.has(item)) return;
+      seen.add(item);
+    }
     // A multipart part links back to every other part (`fields`) and holds a stream: only a field's value is data.
     if (isMultipartPart(item)) {
-      if (item.type === 'field') walk(item.value, pointer, depth + 1);
+      if (item.type === 'field') walk(item.value, depth + 1);
       return;
     }
-    if (Array.isArray(item)) {
-      item.forEach((entry, i) => { walk(entry, `${pointer}/${i}`, depth + 1); });
-      return;
+    const entries: [string, unknown][] = Array.isArray(item) ? item.map((entry, i) => [String(i), entry]) : Object.entries(item);
+    for (const [key, entry] of entries) {
+      path.push(key);
+      walk(entry, depth + 1);
+      path.pop();
     }
-    for (const [key, entry] of Object.entries(item)) walk(entry, `${pointer}/${escapePointer(key)}`, depth + 1);
   };
-  walk(value, part === 'body' ? '' : `/${part}`, 0);
+  walk(value, 0);
   return found;
 }
