@@ -6,6 +6,7 @@ import './errors.js';
 import { authenticate } from './discovery.js';
 import { methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
 import type { BodyVault } from './body-vault.js';
+import { providerKey } from './idempotency.js';
 import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
@@ -34,6 +35,8 @@ export interface ExchangeRequest {
   readonly requestId: string;
   readonly contentType: string | undefined;
   readonly accept: string | undefined;
+  /** The caller's Idempotency-Key: passed on to the provider (as `providerKey`) on a write. */
+  readonly idempotencyKey: string | undefined;
   readonly body: Buffer | undefined | typeof BODY_TOO_LARGE;
   readonly verifyToken: (token: string) => Promise<MachineClient>;
 }
@@ -121,6 +124,8 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     if (input.accept) headers.accept = input.accept;
     if (input.userId) headers['x-road-userid'] = input.userId;
     if (input.issue) headers['x-road-issue'] = input.issue;
+    const keyForProvider = providerKey(input.method, clientId, input.idempotencyKey);
+    if (keyForProvider !== undefined) headers['idempotency-key'] = keyForProvider;
     const providerStarted = performance.now();
     const answer = await deps.forwarder.forward({
       url: `${service.base_url}${input.path}${input.query}`, method: input.method, headers, body: requestBody, timeoutMs: service.timeout_ms ?? deps.timeoutMs,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -16,6 +17,12 @@ describeEachDatabase('Idempotency-Key on mediated writes (issue 9, ADR 31)', mig
   let token: string;
   let otherToken: string;
   const received: string[] = [];
+  /** The Idempotency-Key header of each call the provider received, in order. */
+  const keys: (string | undefined)[] = [];
+  const keyOf = (request: { headers: Record<string, unknown> }) => {
+    const key = request.headers['idempotency-key'];
+    keys.push(typeof key === 'string' ? key : undefined);
+  };
 
   beforeAll(async () => {
     const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: 'http://tongban.test', TONGBAN_DATA_DIR: ':memory:' });
@@ -24,10 +31,12 @@ describeEachDatabase('Idempotency-Key on mediated writes (issue 9, ADR 31)', mig
     // A provider that creates an order per call it receives, slowly on /slow-orders.
     provider = Fastify();
     provider.post('/orders', async (request, reply) => {
+      keyOf(request);
       received.push(JSON.stringify(request.body));
       return reply.status(201).send({ order: received.length, got: request.body });
     });
     provider.post('/slow-orders', async (request, reply) => {
+      keyOf(request);
       received.push(JSON.stringify(request.body));
       await new Promise((resolve) => setTimeout(resolve, 400));
       return reply.status(201).send({ order: received.length });
@@ -39,7 +48,11 @@ describeEachDatabase('Idempotency-Key on mediated writes (issue 9, ADR 31)', mig
     await mediator.addSubsystem({ memberId: 'CN/GOV/110000-CAB', code: 'case-system', name: 'Cases', clientId: 'idem-cab-case-system' }, seedAdmin);
     await mediator.addSubsystem({ memberId: 'CN/GOV/110000-HUC', code: 'housing-system', name: 'Housing', clientId: 'idem-huc-housing-system' }, seedAdmin);
     await mediator.saveService({ subsystemId: 'CN/GOV/110000-PSB/population', code: 'orders', name: 'Orders', baseUrl: url }, seedAdmin);
-    for (const client of [CLIENT, OTHER]) await mediator.grant({ serviceId: 'CN/GOV/110000-PSB/population/orders', clientId: client, method: 'POST', path: '/**' }, seedAdmin);
+    // The same provider behind a deadline shorter than /slow-orders takes.
+    await mediator.saveService({ subsystemId: 'CN/GOV/110000-PSB/population', code: 'hasty', name: 'Orders in a hurry', baseUrl: url, timeoutMs: 150 }, seedAdmin);
+    for (const client of [CLIENT, OTHER]) {
+      for (const service of ['orders', 'hasty']) await mediator.grant({ serviceId: `CN/GOV/110000-PSB/population/${service}`, clientId: client, method: 'POST', path: '/**' }, seedAdmin);
+    }
     token = await tokenFor(built, 'idem-cab-case-system', CLIENT);
     otherToken = await tokenFor(built, 'idem-huc-housing-system', OTHER);
   });
@@ -104,5 +117,25 @@ describeEachDatabase('Idempotency-Key on mediated writes (issue 9, ADR 31)', mig
     expect(ok.statusCode).toBe(201);
     expect(ok.headers['idempotent-replayed']).toBeUndefined();
     expect(received.length).toBe(before + 1);
+  });
+
+  it('passes a keyed write\'s key on to the provider as a digest of client and key: the same on a retry after a timeout, another for another client', async () => {
+    const expected = (client: string, key: string) => createHash('sha256').update(`${client}\n${key}`).digest('base64url');
+    const before = keys.length;
+    await post('/orders', { item: 'g' });
+    await post('/orders', { item: 'h' }, 'mediated-key-0005');
+    await post('/orders', { item: 'h' }, 'mediated-key-0005', { token: otherToken, client: OTHER });
+    expect(keys.slice(before)).toEqual([undefined, expected(CLIENT, 'mediated-key-0005'), expected(OTHER, 'mediated-key-0005')]);
+
+    // A timeout is an unknown outcome: the mediator lets the key go and forwards the retry, with the
+    // same key, so the provider's own idempotency can tell it is the same order.
+    const hasty = (key: string) => built.app.inject({
+      method: 'POST', url: '/r1/CN/GOV/110000-PSB/population/hasty/slow-orders', payload: { item: 'i' },
+      headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT, 'content-type': 'application/json', 'idempotency-key': key },
+    });
+    const timedOut = await hasty('mediated-key-0006');
+    expect(timedOut.statusCode).toBe(504);
+    expect((await hasty('mediated-key-0006')).statusCode).toBe(504);
+    expect(keys.slice(before + 3)).toEqual([expected(CLIENT, 'mediated-key-0006'), expected(CLIENT, 'mediated-key-0006')]);
   });
 });

@@ -24,6 +24,18 @@ const KEY = new RegExp(KEY_PATTERN);
 /** Longer than any provider timeout: a claim this old without an answer belongs to a crashed call. */
 const STALE_MS = 5 * 60_000;
 
+/**
+ * The Idempotency-Key the provider receives for a client's keyed write: a digest of the client
+ * subsystem and its key. It is the same on every retry of that write, so a provider with its own
+ * idempotency settles a call whose outcome the mediator could not know (a timeout); and it differs
+ * between clients, so a provider that keys by its caller (the mediator) never gives one client's
+ * answer to another's equal key. Undefined for a read or without a valid key.
+ */
+export function providerKey(method: string, clientId: string, key: string | undefined): string | undefined {
+  if (key === undefined || !WRITES.has(method) || !KEY.test(key)) return undefined;
+  return createHash('sha256').update(`${clientId}\n${key}`).digest('base64url');
+}
+
 interface KeyRow {
   caller: string; key: string; operation: string; fingerprint: string; result: unknown;
   response_status: number | null; response_headers: unknown; response_body: string | null; created_at: Date; expires_at: Date;

@@ -69,6 +69,7 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
         requestId: request.id,
         contentType: header(request, 'content-type'),
         accept: header(request, 'accept'),
+        idempotencyKey: header(request, 'idempotency-key'),
         body,
         verifyToken: (token) => request.server.machineAuth.verifyAccessToken(token),
       }));
