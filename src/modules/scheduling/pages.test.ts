@@ -102,6 +102,21 @@ describeEachDatabase('Scheduling pages: booking, changing, cancelling, the desk 
     expect((await other.get(`/applications/${first.id}/appointment/hall`)).statusCode).toBe(404);
   });
 
+  it('reads a repeated hall, day or time in the booking steps as not given, never as a 500 (found by the GET form fuzzing, issue 9)', async () => {
+    const { id } = await submitResidenceApplication(built, citizen);
+    const me = await browserFor('citizen', 'en');
+    const base = `/applications/${id}/appointment`;
+    for (const [url, status] of [
+      [`${base}/hall?hall=${HALL}&hall=`, 200], [`${base}/day?hall=${HALL}&hall=`, 400], [`${base}/day?hall=${HALL}&day=a&day=b`, 200],
+      [`${base}/time?hall=${HALL}&hall=`, 400], [`${base}/time?hall=${HALL}&day=2026-12-08&day=2026-12-09`, 400],
+      [`${base}/confirm?hall=${HALL}&hall=`, 400], [`${base}/confirm?hall=${HALL}&day=2026-12-08&time=10:00&time=10:30`, 400],
+    ] as const) {
+      const res = await me.get(url);
+      expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(status);
+      expect(res.body, url).toContain(status === 200 ? '<form method="get"' : 'tb-error-summary');
+    }
+  });
+
   it.each(['en', 'zh-CN'] as const)('lets a clerk check people in and call numbers, and shows them on the public screen (%s)', async (lang) => {
     const { id } = await submitResidenceApplication(built, citizen);
     const ctx = await built.services.scheduling.forPerson(id, citizen, 'en');
