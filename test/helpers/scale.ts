@@ -8,6 +8,20 @@ export const longRun = process.env.TONGBAN_TEST_LONG === '1';
 /** Runs per fuzzing family for a measurement (TONGBAN_FUZZ_RUNS); neither `npm test` nor `test:long` sets it. */
 export const fuzzRunsOverride: number | undefined = Number(process.env.TONGBAN_FUZZ_RUNS) || undefined;
 
+/**
+ * A fixed fast-check seed for a measurement (TONGBAN_FUZZ_SEED, a whole number): the same generated
+ * requests run after run, so a cost before and after a change compares like with like. Unset: a
+ * fresh seed each run, as `npm test` and `test:long` have it.
+ */
+export const fuzzSeed: number | undefined = parseFuzzSeed(process.env.TONGBAN_FUZZ_SEED);
+
+export function parseFuzzSeed(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seed = Number(value);
+  if (!Number.isSafeInteger(seed)) throw new Error(`TONGBAN_FUZZ_SEED must be a whole number, not ${value}`);
+  return seed;
+}
+
 export function scaled(small: number, full: number): number {
   return longRun ? full : small;
 }
@@ -19,8 +33,8 @@ export function reportFigure(line: string): void {
 
 /**
  * Which of the fuzzing families this process runs (TONGBAN_FUZZ_SHARD=i/N, set by `test:long
- * --shards N`): the fuzzing files (fuzz.test.ts, form-fuzz.test.ts) run in every shard, each with
- * its own app and seed, and split their families between the shards. Unset: all of them.
+ * --shards N`): the fuzzing files (FAMILY_SHARDED_FILES in long-options.ts) run in every shard,
+ * each with its own app and seed, and split their families between the shards. Unset: all of them.
  */
 export interface FuzzShard { readonly index: number; readonly count: number }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { TestSpecification } from 'vitest/node';
 import { describe, expect, it } from 'vitest';
 import { FAMILY_SHARDED_FILES, longRunOptions, longRunProcesses } from '../helpers/long-options.js';
-import { familiesOf, parseFuzzShard, shardNote } from '../helpers/scale.js';
+import { familiesOf, parseFuzzSeed, parseFuzzShard, shardNote } from '../helpers/scale.js';
 import { FamilyShardSequencer } from './sequencer.js';
 
 describe('test:long options (test/long/run.ts)', () => {
@@ -41,6 +41,15 @@ describe('the fuzzing files\' family shards (TONGBAN_FUZZ_SHARD, test/helpers/sc
     expect(parseFuzzShard('3/4')).toEqual({ index: 3, count: 4 });
     for (const wrong of ['0/2', '3/2', '1/0', '1', '1/2/3', 'a/b', '-1/2', '1.5/2']) expect(() => parseFuzzShard(wrong), wrong).toThrow(/TONGBAN_FUZZ_SHARD/);
     expect(shardNote(40, 120, { index: 2, count: 3 })).toBe('family shard 2/3: 40 of 120 families');
+  });
+
+  it('reads a fixed seed for a measurement (TONGBAN_FUZZ_SEED) as a whole number; unset is a fresh seed each run', () => {
+    expect(parseFuzzSeed(undefined)).toBeUndefined();
+    expect(parseFuzzSeed(' ')).toBeUndefined();
+    expect(parseFuzzSeed('0')).toBe(0);
+    expect(parseFuzzSeed('20261204')).toBe(20261204);
+    expect(parseFuzzSeed('-7')).toBe(-7);
+    for (const wrong of ['x', '1.5', '1e400', '42abc']) expect(() => parseFuzzSeed(wrong), wrong).toThrow(/TONGBAN_FUZZ_SEED/);
   });
 
   it('puts every family in exactly one shard, whatever the order it is found in, shards differing by at most one', () => {

@@ -311,6 +311,20 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
   };
 }
 
+/**
+ * The GET forms' states: the booking steps (hall, day, time) show their forms for a submitted
+ * application that needs an appointment. When the POST fuzzing has withdrawn or decided the one
+ * the walk met, the same step (the same query) is opened for a freshly submitted application.
+ * Keyed by the route of the form's action; given the page the walk met the form on.
+ */
+export function getArrangers(s: SecurityApp): Readonly<Record<string, (page: string) => Promise<string>>> {
+  const sameStep = async (page: string) => {
+    const { id } = await submitResidenceApplication(s.built, await s.principal('citizen'));
+    return page.replace(/^\/applications\/[^/?]+/, `/applications/${id}`);
+  };
+  return { '/applications/:id/appointment/day': sameStep, '/applications/:id/appointment/time': sameStep, '/applications/:id/appointment/confirm': sameStep };
+}
+
 function confirmPage(id: string, hall: string, slot: { day: string; time: string }): string {
   return `/applications/${id}/appointment/confirm?hall=${encodeURIComponent(hall)}&day=${slot.day}&time=${encodeURIComponent(slot.time)}`;
 }
