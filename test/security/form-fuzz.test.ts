@@ -30,12 +30,13 @@ import { arrangers, arrangeStates, getArrangers, type Arranger } from './states.
  * afterwards: applications against their service's schema, the other forms' rows against their
  * services' rules, kept files' names against the rule that no client path survives (stored.ts).
  * A form that uses its state up (a draft submitted, an appointment cancelled, a fee paid, a case
- * decided...) meets a fresh one: before a family's runs and after each accepted post its page is
- * read again, and when the form is gone a new state is arranged (states.ts, `arrangers`) and the
+ * decided...) meets a fresh one: before a family's runs, after each accepted post, and after a
+ * refusal that says the state is gone (404, 409, 410) or every REREAD_EVERY other refusals, its page
+ * is read again, and when the form is gone a new state is arranged (states.ts, `arrangers`) and the
  * form's address, CSRF token and hidden values are read from the fresh page; the figure line says
- * how often, per family.
- * TONGBAN_FUZZ_RUNS sets the runs per family for a measurement, TONGBAN_FUZZ_SEED fixes the seed (neither
- * `npm test` nor `test:long` sets them).
+ * how often, per family. A GET form whose page no longer shows it is arranged the same way before
+ * its runs (`getArrangers`). TONGBAN_FUZZ_RUNS sets the runs per family for a measurement,
+ * TONGBAN_FUZZ_SEED fixes the seed (neither `npm test` nor `test:long` sets them).
  * `test:long --shards N` gives each process (with its own app, states and walk) a share of the
  * families, POST, sign-in and GET together (TONGBAN_FUZZ_SHARD, scale.ts).
  */
@@ -241,7 +242,7 @@ describeEachDatabase('fuzzing the HTML forms', migrationSources, (use) => {
     };
     const isLive = async (family: Family, arranger: Arranger | undefined) => (await reread(family)) && (arranger?.live ? await arranger.live(family.url) : true);
     /**
-     * Before a family's runs and after each accepted post: when the state its form was made for is
+     * Before a family's runs, after each accepted post and after some refusals (below): when the state its form was made for is
      * gone (used up by the post, or by another family's), a fresh one is arranged and its page read.
      */
     const meetLiveState = async (family: Family): Promise<void> => {
