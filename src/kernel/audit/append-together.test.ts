@@ -86,6 +86,16 @@ describeEachDatabase('appending several logs in one statement', [secretsMigratio
     expect(await count(db, 'tb_test_message')).toBe(6);
   });
 
+  it('refuses to draft records of different columns together, in another order or with one more', async () => {
+    const at = new Date();
+    for (const second of [{ digest: 'b', at }, { at, digest: 'b', extra: 1 }, { at }]) {
+      await expect(messages.draft(db, 'key-columns', [{ at, digest: 'a' }, second], ids(2))).rejects.toThrow(/must have the same columns/);
+    }
+    // The chain is free again: a good draft on the same key appends.
+    const [m] = await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-columns', [message('a'), message('b')], ids(2), { lock })]);
+    expect(m?.rows.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
   it('refuses the whole statement when one head moved meanwhile, then appends from the head read again', async () => {
     await appendDrafted(db, [(x, lock) => messages.draft(x, 'key-a', [message('first')], ids(1), { lock })]);
     const drafts = [

@@ -169,17 +169,21 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     for (const column of columns) {
       if (RESERVED.has(column) || !COLUMN.test(column)) throw new Error(`${spec.name}: column name ${column} is reserved or malformed`);
     }
-    const shape = columns.join(',');
-    if (rows.some((r) => Object.keys(r).join(',') !== shape)) throw new Error(`${spec.name}: records appended together must have the same columns`);
+    const sameColumns = (keys: readonly string[]) => keys.length === columns.length && keys.every((key, i) => key === columns[i]);
+    if (!rows.every((r) => sameColumns(Object.keys(r)))) throw new Error(`${spec.name}: records appended together must have the same columns`);
     let { seq, hash } = head;
+    // One object per row, built in place (this runs for every record of every batch).
     return rows.map((columnsOfRow, i) => {
-      const own: Record<string, unknown> = {};
-      for (const column of columns) own[column] = normalise(columnsOfRow[column]);
+      const row: Record<string, unknown> = {};
+      for (const column of columns) row[column] = normalise(columnsOfRow[column]);
       seq += 1;
-      const unsigned = { ...own, id: ids?.[i] ?? newId(), chain, seq, prev_hash: hash };
-      const row: ChainRow = { ...unsigned, hash: recordHash(spec, unsigned) };
-      hash = row.hash;
-      return row;
+      row.id = ids?.[i] ?? newId();
+      row.chain = chain;
+      row.seq = seq;
+      row.prev_hash = hash;
+      hash = recordHash(spec, row as UnsignedRow);
+      row.hash = hash;
+      return row as ChainRow;
     });
   };
 
