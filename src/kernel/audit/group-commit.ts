@@ -23,7 +23,7 @@ export interface GroupCommitOptions<T> {
   readonly transaction?: boolean;
   /** Which of these items are in the database (after a failure: did it commit after all?). */
   readonly present: (db: Kysely<object>, items: readonly T[]) => Promise<ReadonlySet<T>>;
-  /** The most items one transaction writes (keep statements under PostgreSQL's 65,535 parameters). */
+  /** The most items one transaction writes: bounds a statement's size and how long its callers wait. */
   readonly maxBatch: number;
   /**
    * How many batch transactions may be committing at once (default 1). With 2, items arriving while

@@ -116,7 +116,7 @@ function toRecord(raw: ChainRow | AuditRow): AuditRecord {
 /** An append waiting for its group commit; `record` is set by the transaction that wrote it. */
 interface Committed { readonly event: AuditEvent; readonly id: string; record: AuditRecord | undefined }
 
-/** Records per group-committed statement: 17 parameters each, well under PostgreSQL's 65,535. */
+/** Records per group-committed statement: bounds its size and the wait of those it answers (one array parameter per column, ADR 38). */
 const MAX_BATCH = 500;
 
 export interface AuditDeps {

@@ -68,7 +68,11 @@ interface Pending {
   readonly also: ((tx: Executor) => Promise<void>) | undefined;
 }
 
-/** Keeps a batch's statement under PostgreSQL's 65,535 parameters (22 per record). */
+/**
+ * Records per batch statement. Each column is one array parameter (ADR 38), so this no longer
+ * guards PostgreSQL's 65,535 parameters; it bounds one statement's size and the wait of the
+ * exchanges whose answers it holds.
+ */
 const MAX_BATCH = 500;
 
 const columnsOf = (e: LoggedExchange) => ({
