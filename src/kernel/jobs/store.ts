@@ -1,5 +1,5 @@
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../ids.js';
 import type { JobInfo, JobStat, JobState } from './types.js';
 
 /** Every SQL statement of the job queue. Each is one statement: its own short transaction. */
@@ -49,7 +49,7 @@ export async function insertJob(db: JobDb, job: NewJob): Promise<string | undefi
   const inserted = await db
     .insertInto('kernel_job')
     .values({
-      id: uuidv7(),
+      id: newId(),
       queue: job.queue,
       key: job.key ?? null,
       payload: sql<string>`cast(${job.payloadJson} as jsonb)`,

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { FormContext, SummaryRow } from '../../forms/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -80,7 +80,7 @@ export function createApplicantAccess({ kernel, store, identity, workflow, panel
     if (event.entry.action !== 'request_info') return;
     if (!(await store.get(tx, event.case.id))) return;
     await store.insertTask(tx, {
-      id: uuidv7(), application_id: event.case.id, case_seq: event.entry.seq, question: event.entry.reason ?? '',
+      id: newId(), application_id: event.case.id, case_seq: event.entry.seq, question: event.entry.reason ?? '',
       asked_by: event.entry.actor.id, asked_at: event.entry.at, answer: null, answered_by: null, answered_at: null,
     });
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Answers, CompiledForm, FieldError, FormContext, Posted, RawValue, SummaryRow } from '../../forms/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -105,7 +105,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
       const isDocuments = post.pageId === DOCUMENTS_PAGE;
       const form = isDocuments ? d.documentsForm : d.form;
       if (!form?.pages.some((p) => p.id === post.pageId)) throw notFound();
-      const checked = checkUploads(form, post.pageId, post.body, post.uploads, uuidv7);
+      const checked = checkUploads(form, post.pageId, post.body, post.uploads, newId);
       const read = form.readPage(post.pageId, checked.posted, isDocuments ? out.documents : out.answers, c);
       out.errors.push(...mergeErrors(read.errors, checked.refused));
       if (isDocuments) out.documents = read.answers;
@@ -145,7 +145,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
     const existing = await store.findDraft(db, key);
     if (existing) return toApplication(existing);
     const inserted = await store.insertDraft(db, {
-      id: uuidv7(), serviceId: input.service.id, serviceVersion: input.service.version, agencyCode: input.service.agencyCode,
+      id: newId(), serviceId: input.service.id, serviceVersion: input.service.version, agencyCode: input.service.agencyCode,
       applicantAccountId: input.applicantAccountId, applicantIdNumber: input.idNumber, channel: input.channel,
       submittedBy: input.editor.accountId, locale: input.locale, at: kernel.now(),
     });

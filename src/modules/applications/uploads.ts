@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { checkFile, type FileCheck, type Upload } from './journey.js';
@@ -43,7 +43,7 @@ export function createKeptUploads({ kernel, store }: { kernel: Kernel; store: Pi
       if (!checked.ok) return checked;
       const at = kernel.now();
       const row = {
-        id: uuidv7(), owner, label, display_name: checked.name, content_type: checked.type, size: upload.content.length,
+        id: newId(), owner, label, display_name: checked.name, content_type: checked.type, size: upload.content.length,
         sha256: createHash('sha256').update(upload.content).digest('hex'), content: upload.content,
         uploaded_at: at, expires_at: new Date(at.getTime() + UPLOAD_LIFETIME_MS),
       };

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -231,7 +231,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       const clean = validWebhook(input);
       const at = kernel.now();
       const row: WebhookRow = {
-        id: uuidv7(), agency: by.agency, payload_url: clean.payloadUrl, content_type: clean.contentType, secret_key: clean.secretKey, disabled: clean.disabled,
+        id: newId(), agency: by.agency, payload_url: clean.payloadUrl, content_type: clean.contentType, secret_key: clean.secretKey, disabled: clean.disabled,
         created_at: at, created_by: by.actor.id, updated_at: at, deleted_at: null,
       };
       return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
@@ -285,7 +285,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
         if (existing) return toSignature(existing);
         const { payload, fields } = payloadFor(snapshot, at, record.id);
         const row: SignatureRow = {
-          id: uuidv7(), event_id: record.id, payload, verification_method: SIGNATURE_METHOD, verification_payload: snapshot, verification_payload_hash: fields.verificationPayloadHash,
+          id: newId(), event_id: record.id, payload, verification_method: SIGNATURE_METHOD, verification_payload: snapshot, verification_payload_hash: fields.verificationPayloadHash,
           verification_signed_by: null, verification_signed_as: null, signature: null, created_at: at, created_by: by.actor.id, signed_at: null,
         };
         await store.insertSignature(tx, row);
@@ -357,7 +357,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       let signatureRow: SignatureRow | undefined;
       const record = await core.change(input.optIn ? 'given' : 'withdrawn', { agreementId: agreement.id, idNumber, channel: 'api', actor: by.actor, requestId: by.requestId, idempotency: by.idempotency }, async (tx, event) => {
         signatureRow = {
-          id: uuidv7(), event_id: event.id, payload: input.payload, verification_method: SIGNATURE_METHOD, verification_payload: signed.verificationPayload,
+          id: newId(), event_id: event.id, payload: input.payload, verification_method: SIGNATURE_METHOD, verification_payload: signed.verificationPayload,
           verification_payload_hash: signed.verificationPayloadHash, verification_signed_by: input.signedBy, verification_signed_as: input.signedAs?.trim().slice(0, 50) || null,
           signature: input.signature, created_at: at, created_by: by.actor.id, signed_at: at,
         };

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -118,7 +118,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
   };
 
   const eventRow = (kind: 'given' | 'withdrawn', agreement: DataAgreement, idNumber: string, accountId: string | undefined, input: Omit<ConsentChange, 'agreementId' | 'idNumber'>, at: Date): EventRow => ({
-    id: uuidv7(), agreement_id: agreement.id, agreement_version: agreement.version, id_number: idNumber, account_id: accountId ?? null,
+    id: newId(), agreement_id: agreement.id, agreement_version: agreement.version, id_number: idNumber, account_id: accountId ?? null,
     kind, channel: input.channel, at, expires_at: kind === 'given' && agreement.consentDays !== undefined ? new Date(at.getTime() + agreement.consentDays * DAY_MS) : null,
     actor_kind: input.actor.kind, actor_id: input.actor.id, request_id: input.requestId ?? null,
   });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { ConsentErrors } from './errors.js';
@@ -72,7 +72,7 @@ export function createWebhooks(kernel: Pick<Kernel, 'db' | 'jobs' | 'now' | 'log
     async announce(executor: Executor, agency: string, event: WebhookEvent, data: Record<string, unknown>): Promise<void> {
       const hooks = await store.liveWebhooks(executor, agency);
       for (const hook of hooks) {
-        const id = uuidv7();
+        const id = newId();
         const at = kernel.now();
         const row: DeliveryRow = {
           id, webhook_id: hook.id, event, body: JSON.stringify({ id, webhookId: hook.id, event, at: at.toISOString(), agency, data }),

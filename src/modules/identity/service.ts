@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { AccountDirectory, AccountKind, IdentityClaims, Principal, RoleAssignment, StaffRole } from '../../kernel/auth/index.js';
 import { AuthErrors } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -66,7 +66,7 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
   const provision = async (issuer: string, claims: IdentityClaims): Promise<AccountRow> => {
     const at = kernel.now();
     const row: AccountRow = {
-      id: uuidv7(), kind: 'person', name: claims.name?.trim() || claims.sub,
+      id: newId(), kind: 'person', name: claims.name?.trim() || claims.sub,
       id_number: null, email: typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null,
       organisation_name: null, organisation_code: null, created_at: at, disabled_at: null,
     };
@@ -138,7 +138,7 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
 
     /** Creates the account, or updates it to these values when `id` exists. */
     async saveAccount(input: NewAccount, executor?: Kysely<object>): Promise<Account> {
-      const id = input.id ?? uuidv7();
+      const id = input.id ?? newId();
       const existing = input.id ? await store.account(input.id, executor) : undefined;
       const row: AccountRow = {
         id,

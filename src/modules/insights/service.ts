@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -116,12 +116,12 @@ export function createInsightsService(kernel: Kernel, deps: Deps, options: { cac
     const { score, comment } = readScore(input);
     const now = kernel.now();
     const row: RatingRow = {
-      id: uuidv7(), case_id: application.id, reference: application.reference, service_id: application.serviceId, agency: application.agencyCode,
+      id: newId(), case_id: application.id, reference: application.reference, service_id: application.serviceId, agency: application.agencyCode,
       score, comment, channel: by.channel, applicant_account_id: application.applicantAccountId, recorded_by: by.recordedBy, rated_at: now,
     };
     await kernel.db.transaction().execute(async (tx) => {
       if (!(await store.insertRating(tx, row))) throw new TongbanError(InsightsErrors.TB_INSIGHTS_ALREADY_RATED);
-      const followUp = score <= LOW_SCORE ? uuidv7() : undefined;
+      const followUp = score <= LOW_SCORE ? newId() : undefined;
       if (followUp) {
         await store.insertFollowUp(tx, {
           id: followUp, rating_id: row.id, case_id: row.case_id, agency: row.agency, opened_at: now, due_at: slaDueAt(now, FOLLOW_UP_WORKING_DAYS),

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -164,7 +164,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
       await subsystemOf(input.clientId);
       const key = { service_id: input.serviceId, client_id: input.clientId, method, path: input.path };
       return change(async (tx) => {
-        const inserted = await store.insertRight(tx, { id: uuidv7(), ...key, granted_by: admin.actor.id, granted_at: now() });
+        const inserted = await store.insertRight(tx, { id: newId(), ...key, granted_by: admin.actor.id, granted_at: now() });
         if (!inserted) {
           const existing = await store.findRight(tx, key);
           if (!existing) throw new Error('access right vanished while granting it');

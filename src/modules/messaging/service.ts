@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import type { Locale } from '../../kernel/i18n/index.js';
@@ -163,7 +163,7 @@ export function createMessagingService(kernel: Pick<Kernel, 'config' | 'db' | 'j
       if (email !== undefined && !isMailAddress(email)) throw new TongbanError(MessagingErrors.TB_MESSAGING_ADDRESS_INVALID);
       const params = input.params as Readonly<Record<string, string>>;
       const rendered = renderTemplate(input.template, params, input.locale, kernel.config.publicUrl);
-      const id = uuidv7();
+      const id = newId();
       await store.insert(executor, {
         id, recipient_account_id: accountId ?? null, recipient_address: email ?? null, locale: input.locale,
         template: input.template, params: { ...params }, subject: rendered.subject, body: rendered.body,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
@@ -44,7 +44,7 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
     const fee = feeFor(info.service.definition.fee, info.answers, kernel.now());
     if (!fee || (fee.when === 'after_decision' && !atApproval)) return undefined;
     const row = await store.ensureBill(executor, {
-      id: uuidv7(), application_id: id, reference: info.application.reference ?? id, agency_code: info.application.agencyCode,
+      id: newId(), application_id: id, reference: info.application.reference ?? id, agency_code: info.application.agencyCode,
       service_id: info.application.serviceId, applicant_account_id: info.application.applicantAccountId, amount: fee.amount, currency: fee.currency,
       due_when: fee.when, created_at: kernel.now(),
     });

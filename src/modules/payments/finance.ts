@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
@@ -88,7 +88,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       if (reason === '' || reason.length > 500) throw invalid('/reason', 'payments.refund.reasonRequired', 'Give the reason for the refund');
       const result = await books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
         if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);
-        await store.insertRefund(tx, { id: uuidv7(), payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now() });
+        await store.insertRefund(tx, { id: newId(), payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now() });
         await kernel.audit.append(tx, {
           actor: staffActor(staff, found.row.agency_code), action: 'payments.payment.refund', ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}),
           resource: { type: 'payment', id: row.id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { amount: row.amount, reason },

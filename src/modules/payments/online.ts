@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
@@ -58,7 +58,7 @@ export function createOnlinePayments({ kernel, store, books, provider, webhookSe
       // A rejected or withdrawn case owes nothing: no payment is started on it.
       const closed = await books.closedCase(bill.applicationId, tx);
       if (closed) throw caseClosed(bill.reference, closed.status);
-      const id = uuidv7();
+      const id = newId();
       await store.insertPayment(tx, {
         id, bill_id: bill.id, application_id: bill.applicationId, method: 'online', provider: TEST_PROVIDER, provider_ref: null, status: 'pending',
         amount: state.due, currency: 'CNY', payer_name: person.name, payer_account_id: person.accountId, recorded_by: person.accountId,

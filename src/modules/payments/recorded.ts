@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
@@ -38,7 +38,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
       if (closed) throw caseClosed(found.row.reference, closed.status);
       const at = kernel.now();
       const number = receiptNumber(at);
-      const id = uuidv7();
+      const id = newId();
       await store.insertPayment(tx, {
         id, bill_id: found.row.id, application_id: summary.id, method: input.method as PaymentMethod, provider: null, provider_ref: null, status: 'succeeded',
         amount: state.due, currency: 'CNY', payer_name: payerName, payer_account_id: summary.applicantAccountId, recorded_by: clerk.accountId,
@@ -72,7 +72,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
       if (closed) throw caseClosed(found.bill.reference, closed.status);
       const at = kernel.now();
       const number = receiptNumber(at);
-      const id = uuidv7();
+      const id = newId();
       await store.insertPayment(tx, {
         id, bill_id: found.bill.id, application_id: found.bill.applicationId, method: 'bank', provider: `bank:${client.organisation}`,
         provider_ref: `${client.clientId}:${input.paymentReference}`, status: 'succeeded', amount: state.due, currency: 'CNY',

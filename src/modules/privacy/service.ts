@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { AuditRecord, SubjectQuery } from '../../kernel/audit/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -205,7 +205,7 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
         throw new TongbanError(PrivacyErrors.TB_PRIVACY_QUESTION_REQUIRED, { fields: [{ pointer: '/question', message: 'privacy.ask.required', detail: `Write a question of at most ${TEXT_MAX} characters` }] });
       }
       const row = {
-        id: uuidv7(), account_id: person.accountId, audit_record_id: used.id, organisation: used.organisation?.code ?? PLATFORM_ORGANISATION,
+        id: newId(), account_id: person.accountId, audit_record_id: used.id, organisation: used.organisation?.code ?? PLATFORM_ORGANISATION,
         question, locale: options.locale, created_at: kernel.now(),
       };
       await db.transaction().execute(async (tx) => {

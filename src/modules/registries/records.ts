@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -135,7 +135,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
 
   const history = async (executor: Executor, record: { id: string; registry: string; key: string; revision: number }, operation: 'create' | 'update' | 'delete', before: Record<string, unknown> | null, writer: Writer) => {
     await store.addHistory(executor, {
-      id: uuidv7(), record_id: record.id, registry: record.registry, key: record.key, revision: record.revision, operation, before,
+      id: newId(), record_id: record.id, registry: record.registry, key: record.key, revision: record.revision, operation, before,
       actor_kind: writer.actor.kind, actor_id: writer.actor.id, actor_organisation: writer.actor.organisation ?? null, reason: writer.reason, at: kernel.now(),
     });
   };
@@ -169,7 +169,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
   const insertIn = async (tx: Executor, registry: Registry, content: unknown, writer: Writer, pointer = ''): Promise<RegistryRecord> => {
     validateRecord(registry, content);
     const at = kernel.now();
-    const record: RegistryRecord = { id: uuidv7(), registry: registry.code, key: content[registry.keyField] as string, version: registry.version, data: content, revision: 1, createdAt: at, modifiedAt: at };
+    const record: RegistryRecord = { id: newId(), registry: registry.code, key: content[registry.keyField] as string, version: registry.version, data: content, revision: 1, createdAt: at, modifiedAt: at };
     const stored = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
     if (!stored) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `${pointer}/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
     await history(tx, record, 'create', null, writer);

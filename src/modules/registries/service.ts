@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor, AuditRecord } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -133,7 +133,7 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       checkItems(registry, input.items);
       const description = input.description.trim();
       if (description.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, { fields: [{ pointer: '/description', message: 'registries.error.descriptionMissing', detail: 'Say what is wrong' }] });
-      const id = uuidv7();
+      const id = newId();
       await kernel.db.transaction().execute(async (tx) => {
         await store.addCorrection(tx, {
           id, registry: registry.code, key: input.idNumber.trim().toUpperCase(), owner: registry.owner, items: [...input.items], description: description.slice(0, 2000),
@@ -207,7 +207,7 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       const registry = await catalog.get(code);
       const prepared = rows.map((data) => {
         validateRecord(registry, data);
-        return { id: uuidv7(), key: data[registry.keyField] as string, data };
+        return { id: newId(), key: data[registry.keyField] as string, data };
       });
       if (prepared.length === 0) return 0;
       return store.bulkInsert(kernel.db, {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
@@ -145,7 +145,7 @@ export function createBooking({ kernel, store, hall: loadHall }: BookingDeps) {
           row = { ...existing, counter_id: counterId, hall_id: hall.id, starts_at: startsAt, ends_at: endsAt, updated_at: at, reminded_at: null, locale: who.locale };
         } else {
           row = {
-            id: uuidv7(), reference: newAppointmentReference(), application_id: subject.applicationId, application_reference: subject.applicationReference ?? null,
+            id: newId(), reference: newAppointmentReference(), application_id: subject.applicationId, application_reference: subject.applicationReference ?? null,
             service_slug: subject.serviceSlug, agency_code: subject.agencyCode, account_id: subject.accountId, hall_id: hall.id, counter_id: counterId,
             starts_at: startsAt, ends_at: endsAt, status: 'booked', locale: who.locale, reminded_at: null, created_at: at, updated_at: at, cancelled_at: null, checked_in_at: null,
           };

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
@@ -75,7 +75,7 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
         if (appointment?.hall_id !== hall.id || appointment.status !== 'booked' || appointment.starts_at < startOfDay) throw notFound();
         const number = await store.nextTicketNumber(tx, hall.id, day);
         const row: TicketRow = {
-          id: uuidv7(), hall_id: hall.id, day, number, label: ticketLabel(hall.ticketPrefix, number), appointment_id: appointment.id,
+          id: newId(), hall_id: hall.id, day, number, label: ticketLabel(hall.ticketPrefix, number), appointment_id: appointment.id,
           service_slug: appointment.service_slug, status: 'waiting', counter_id: null, issued_at: now, called_at: null, called_by: null,
         };
         await store.insertTicket(tx, row);

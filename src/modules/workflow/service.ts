@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -262,7 +262,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
         const row = UUID.test(caseId) ? await store.getCase(tx, caseId.toLowerCase()) : undefined;
         if (!row) throw notFound(caseId);
         if (!handlesCases(author, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
-        const note = { id: uuidv7(), case_id: row.id, author_id: author.accountId, text: trimmed, at: kernel.now() };
+        const note = { id: newId(), case_id: row.id, author_id: author.accountId, text: trimmed, at: kernel.now() };
         await store.insertNote(tx, note);
         await kernel.audit.append(tx, {
           actor: { kind: 'staff', id: author.accountId, organisation: row.agency }, action: 'workflow.note.add',

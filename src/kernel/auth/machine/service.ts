@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../ids.js';
 import { TongbanError } from '../../http/index.js';
 import './errors.js';
 import { mergeKeys, normaliseClientKeys } from './jwk.js';
@@ -56,7 +56,7 @@ function checkScopes(scopes: readonly string[]): string[] {
 }
 
 export async function registerClient(db: Kysely<object>, input: NewApiClient, now: Date = new Date()): Promise<ApiClient> {
-  const clientId = input.clientId ?? uuidv7();
+  const clientId = input.clientId ?? newId();
   if (!CLIENT_ID.test(clientId)) invalid('/clientId', 'A client id has 3 to 128 letters, digits, dots, colons, hyphens or underscores');
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200) invalid('/name', 'Enter a name of 1 to 200 characters');

@@ -1,5 +1,5 @@
 import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../ids.js';
 import { TongbanError } from '../../http/index.js';
 import './errors.js';
 import type { PlatformKey } from './platform-key.js';
@@ -33,7 +33,7 @@ export async function issueAccessToken(key: PlatformKey, settings: TokenSettings
     .setAudience(settings.audience)
     .setIssuedAt(epoch(now))
     .setExpirationTime(epoch(now) + settings.lifetimeSeconds)
-    .setJti(uuidv7())
+    .setJti(newId())
     .sign(key.privateKey);
 }
 
