@@ -3,3 +3,4 @@ export { KernelErrors } from './kernel-errors.js';
 export { toProblem, toTongbanError, type Problem } from './problem.js';
 export { errorHandlerPlugin, frameworkErrorHandler, logDenial, type ErrorPageRenderer } from './error-handler.js';
 export { wantsHtml } from './wants-html.js';
+export { single } from './query.js';

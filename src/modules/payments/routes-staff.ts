@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { v4 as uuidv4 } from 'uuid';
 import { principalOf, requireRole } from '../../kernel/auth/index.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { single, TongbanError } from '../../kernel/http/index.js';
 import type { PageContext } from './pages-shared.js';
 import { renderCounterPage, renderReconciliationPage, renderRefundPage, renderStaffPage, type FieldErrors } from './pages-staff.js';
 import { reconciliationCsv } from './reconcile.js';
@@ -23,7 +23,6 @@ function fieldErrors(error: unknown, t: (key: string) => string): FieldErrors | 
 }
 
 /** A query parameter given once; a repeated one (an array) is read as not given, as a missing one is. */
-const once = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const STAFF = ['clerk', 'officer', 'supervisor', 'agency_admin'] as const;
 const FINANCE = ['officer', 'supervisor', 'agency_admin'] as const;
@@ -33,7 +32,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
   const page = (roles: readonly (typeof STAFF)[number][]) => ({ config: { page: true }, preHandler: requireRole(roles) });
 
   app.get<{ Querystring: { reference?: string } }>('/payments/counter', page(['clerk']), async (request, reply) => {
-    const reference = (once(request.query.reference) ?? '').trim().toUpperCase();
+    const reference = (single(request.query.reference) ?? '').trim().toUpperCase();
     if (reference === '') return html(reply, 200, renderCounterPage(context(request, reply), { reference, errors: {}, idempotencyKey: uuidv4() }));
     const view = await payments.forStaff(reference, principalOf(request), 'Taking a fee at the counter', { requestId: request.id }).catch((error: unknown) => {
       if (error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_NOT_FOUND) return undefined;
@@ -89,7 +88,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
   const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
   app.get<{ Querystring: { day?: string } }>('/payments/reconciliation', { config: { page: true }, preHandler: requireRole([...FINANCE, 'platform_admin']) }, async (request, reply) => {
-    const day = (once(request.query.day) ?? today()).trim();
+    const day = (single(request.query.day) ?? today()).trim();
     try {
       const report = await payments.reconciliation(principalOf(request), day);
       return await html(reply, 200, renderReconciliationPage(context(request, reply), { day, report }));
@@ -101,7 +100,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
   });
 
   app.get<{ Querystring: { day?: string } }>('/payments/reconciliation.csv', { preHandler: requireRole([...FINANCE, 'platform_admin']) }, async (request, reply) => {
-    const day = (once(request.query.day) ?? today()).trim();
+    const day = (single(request.query.day) ?? today()).trim();
     const report = await payments.reconciliation(principalOf(request), day);
     return reply.type('text/csv; charset=utf-8').header('cache-control', 'no-store')
       .header('content-disposition', `attachment; filename="reconciliation-${report.day}.csv"`).send(reconciliationCsv(report));

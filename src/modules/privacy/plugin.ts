@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, requireRole, requireSignedIn } from '../../kernel/auth/index.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { single, TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import { accessesCsv, accessesJson } from './export.js';
 import type { PageContext } from './pages-shared.js';
@@ -25,10 +25,9 @@ function field(body: unknown, name: string): string {
 }
 
 /** A query parameter given once; a repeated one (an array) is read as not given, as a missing one is. */
-const once = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const filtersOf = (query: FilterQuery['Querystring']): AccessFilters => ({
-  from: once(query.from), to: once(query.to), organisation: once(query.organisation), kind: once(query.kind) as AccessFilters['kind'],
+  from: single(query.from), to: single(query.to), organisation: single(query.organisation), kind: single(query.kind) as AccessFilters['kind'],
 });
 
 const isCode = (error: unknown, code: string) => error instanceof TongbanError && error.code === code;
@@ -50,7 +49,7 @@ export async function privacyPlugin(app: FastifyInstance, services: { privacy: P
     const [organisations, emailOnUse] = await Promise.all([organisationList(request), privacy.emailOnUse(person)]);
     const base = { filters, organisations, emailOnUse, banner: request.query.saved === '1' ? 'notice-saved' as const : undefined };
     try {
-      const page = await privacy.accesses(person, filters, { older: once(request.query.older) });
+      const page = await privacy.accesses(person, filters, { older: single(request.query.older) });
       return html(reply, 200, renderAccessesPage(context(request, reply), { ...base, page, errors: [] }));
     } catch (error) {
       if (!isCode(error, PrivacyErrors.TB_PRIVACY_FILTER_INVALID)) throw error;

@@ -117,6 +117,19 @@ describeEachDatabase('Scheduling pages: booking, changing, cancelling, the desk 
     }
   });
 
+  it('reads a repeated parameter of the desk and the screen as not given', async () => {
+    const clerk = await browserFor('clerk', 'en');
+    const repeated = await clerk.get(`/halls/${HALL}/desk?issued=A001&issued=A002&early=1&early=1&counter=dongcheng-zwfw-1&counter=x&called=A003&called=`);
+    expect(repeated.statusCode).toBe(200);
+    // The page's main part (the language link in the header repeats the address).
+    const main = (body: string) => body.slice(body.indexOf('<main'), body.indexOf('</main>'));
+    for (const label of ['A001', 'A002', 'A003']) expect(main(repeated.body)).not.toContain(label);
+    expect(main((await clerk.get(`/halls/${HALL}/desk?issued=A001`)).body)).toContain('A001');
+    const screen = await (await browserFor(undefined, 'en')).get(`/halls/${HALL}/screen?refresh=off&refresh=off`);
+    expect(screen.statusCode).toBe(200);
+    expect(screen.headers.refresh).toBe('10');
+  });
+
   it.each(['en', 'zh-CN'] as const)('lets a clerk check people in and call numbers, and shows them on the public screen (%s)', async (lang) => {
     const { id } = await submitResidenceApplication(built, citizen);
     const ctx = await built.services.scheduling.forPerson(id, citizen, 'en');

@@ -1,16 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, requireSignedIn } from '../../kernel/auth/index.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { single, TongbanError } from '../../kernel/http/index.js';
 import { renderCancelledPage, renderCancelPage, renderConfirmPage, renderDayPage, renderDonePage, renderHallPage, renderTimePage, type StepError } from './pages-booking.js';
 import type { PageContext } from './pages-shared.js';
 import { SchedulingErrors, type BookingContext, type SchedulingService } from './service.js';
 
 type Ctx = (request: FastifyRequest, reply: FastifyReply) => PageContext;
-// What the query string holds: a parameter given twice is an array, so each is read through `once`.
+// What the query string holds: a parameter given twice is an array, so each is read through `single`.
 type Step = { Params: { id: string }; Querystring: { hall?: unknown; day?: unknown; time?: unknown; changed?: unknown } };
-
-/** A query parameter given once; a repeated one (an array) is read as not given, as a missing one is. */
-const once = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 export const html = (reply: FastifyReply, status: number, body: string) =>
   reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
@@ -40,36 +37,36 @@ export function registerBookingRoutes(app: FastifyInstance, scheduling: Scheduli
 
   app.get<Step>('/applications/:id/appointment/hall', signedIn, async (request, reply) => {
     const ctx = await booking(request);
-    return hallPage(request, reply, ctx, { chosen: once(request.query.hall) ?? ctx.current?.hallId });
+    return hallPage(request, reply, ctx, { chosen: single(request.query.hall) ?? ctx.current?.hallId });
   });
 
   app.get<Step>('/applications/:id/appointment/day', signedIn, async (request, reply) => {
     const ctx = await booking(request);
-    const hall = await hallOf(once(request.query.hall));
+    const hall = await hallOf(single(request.query.hall));
     if (!hall) return hallPage(request, reply, ctx, { error: { field: 'hall', key: 'scheduling.choose.hallRequired' } });
-    return html(reply, 200, renderDayPage(context(request, reply), ctx, hall, await scheduling.days(hall, ctx), { chosen: once(request.query.day) }));
+    return html(reply, 200, renderDayPage(context(request, reply), ctx, hall, await scheduling.days(hall, ctx), { chosen: single(request.query.day) }));
   });
 
   const timePage = async (request: FastifyRequest<Step>, reply: FastifyReply, ctx: BookingContext, error?: StepError, status = 400) => {
-    const hall = await hallOf(once(request.query.hall) ?? field(request.body, 'hall'));
+    const hall = await hallOf(single(request.query.hall) ?? field(request.body, 'hall'));
     if (!hall) return hallPage(request, reply, ctx, { error: { field: 'hall', key: 'scheduling.choose.hallRequired' } });
-    const day = once(request.query.day) ?? field(request.body, 'day') ?? '';
+    const day = single(request.query.day) ?? field(request.body, 'day') ?? '';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
       return html(reply, 400, renderDayPage(context(request, reply), ctx, hall, await scheduling.days(hall, ctx), { error: { field: 'day', key: 'scheduling.choose.dayRequired' } }));
     }
     const times = await scheduling.times(hall, ctx, day);
-    return html(reply, error ? status : 200, renderTimePage(context(request, reply), ctx, hall, day, times, { chosen: once(request.query.time), error }));
+    return html(reply, error ? status : 200, renderTimePage(context(request, reply), ctx, hall, day, times, { chosen: single(request.query.time), error }));
   };
 
   app.get<Step>('/applications/:id/appointment/time', signedIn, async (request, reply) => timePage(request, reply, await booking(request)));
 
   app.get<Step>('/applications/:id/appointment/confirm', signedIn, async (request, reply) => {
     const ctx = await booking(request);
-    const time = once(request.query.time);
+    const time = single(request.query.time);
     if (!time) return timePage(request, reply, ctx, { field: 'time', key: 'scheduling.choose.timeRequired' });
     try {
-      const { hall, startsAt } = await scheduling.checkChoice(ctx, { hallId: once(request.query.hall), day: once(request.query.day), time });
-      return await html(reply, 200, renderConfirmPage(context(request, reply), ctx, hall, { day: once(request.query.day) ?? '', time, startsAt }));
+      const { hall, startsAt } = await scheduling.checkChoice(ctx, { hallId: single(request.query.hall), day: single(request.query.day), time });
+      return await html(reply, 200, renderConfirmPage(context(request, reply), ctx, hall, { day: single(request.query.day) ?? '', time, startsAt }));
     } catch (error) {
       if (codeOf(error) !== SchedulingErrors.TB_SCHEDULING_SLOT_INVALID && codeOf(error) !== SchedulingErrors.TB_SCHEDULING_CHOICE_REQUIRED) throw error;
       return timePage(request, reply, ctx, { field: 'time', key: 'scheduling.error.slotInvalid' });

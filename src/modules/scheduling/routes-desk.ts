@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, requireSignedIn } from '../../kernel/auth/index.js';
-import { logDenial, TongbanError } from '../../kernel/http/index.js';
+import { logDenial, single, TongbanError } from '../../kernel/http/index.js';
 import { renderDeskPage, renderHallsPage, renderScreenPage, type DeskState } from './pages-desk.js';
 import type { PageContext } from './pages-shared.js';
 import { field, html } from './routes-booking.js';
 import { SchedulingErrors, type Hall, type SchedulingService } from './service.js';
 
 type Ctx = (request: FastifyRequest, reply: FastifyReply) => PageContext;
-type ByHall = { Params: { id: string }; Querystring: { issued?: string; early?: string; called?: string; counter?: string; refresh?: string } };
+// A parameter given twice is an array: each is read through `single`.
+type ByHall = { Params: { id: string }; Querystring: { issued?: unknown; early?: unknown; called?: unknown; counter?: unknown; refresh?: unknown } };
 
 /** Seconds between updates of the hall screen. */
 export const SCREEN_REFRESH_SECONDS = 10;
@@ -31,7 +32,7 @@ export function registerDeskRoutes(app: FastifyInstance, scheduling: SchedulingS
 
   app.get<ByHall>('/halls/:id/desk', staffPage, async (request, reply) => {
     const hall = await operable(request);
-    const { issued, early, called, counter } = request.query;
+    const [issued, early, called, counter] = [request.query.issued, request.query.early, request.query.called, request.query.counter].map(single);
     const number = hall.counters.find((c) => c.id === counter)?.number;
     return desk(request, reply, hall, {
       counter,
@@ -69,7 +70,7 @@ export function registerDeskRoutes(app: FastifyInstance, scheduling: SchedulingS
   // Public: no sign-in, nothing personal (ticket numbers and counters only).
   app.get<ByHall>('/halls/:id/screen', { config: { page: true } }, async (request, reply) => {
     const hall = await scheduling.requireHall(request.params.id);
-    const refresh = request.query.refresh !== 'off';
+    const refresh = single(request.query.refresh) !== 'off';
     // The Refresh header reloads the page like <meta http-equiv="refresh"> (HTML's "refresh"
     // pragma) without putting a timed reload in the document, and the page offers to stop it.
     if (refresh) void reply.header('refresh', String(SCREEN_REFRESH_SECONDS));
