@@ -67,7 +67,7 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
       if (error instanceof TongbanError && error.code === 'TB_WORKFLOW_NOT_FOUND') return undefined;
       throw error;
     });
-    return kase && closedWithoutDecision(kase) ? { status: kase.status, statusName: kase.statusName } : undefined;
+    return kase && closedWithoutDecision(kase) ? { status: kase.status, statusName: kase.statusName, closedAt: kase.closedAt } : undefined;
   }
 
   /** The bill's state, with its case asked only when something would be due. */

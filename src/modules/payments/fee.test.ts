@@ -99,8 +99,8 @@ describe('reconciliation', () => {
       unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
       closedWithoutDecision: (id) => {
         asked.push(id);
-        if (id === 'b1-app') return Promise.resolve({ status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' } });
-        if (id === 'b2-app') return Promise.resolve({ status: 'rejected', statusName: { 'zh-CN': '未通过', en: 'Rejected' } });
+        if (id === 'b1-app') return Promise.resolve({ status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt: NOW });
+        if (id === 'b2-app') return Promise.resolve({ status: 'rejected', statusName: { 'zh-CN': '未通过', en: 'Rejected' }, closedAt: NOW });
         return Promise.resolve(undefined);
       },
     });
@@ -112,17 +112,44 @@ describe('reconciliation', () => {
     expect(csv).not.toContain('flag:fee_unpaid,,TB-2026-WWWWWW');
   });
 
-  it('asks about the case only for an unpaid fee due before the decision: a fee due after it was billed at approval and stays owed', async () => {
+  it('asks about the case only for a fee due before the decision: a fee due after it was billed at approval and stays owed', async () => {
     const after: BillRow = { ...bill('b1', 'TB-2026-AAAAAA', 30000), due_when: 'after_decision' };
     const paid = bill('b2', 'TB-2026-BBBBBB', 1000);
     const bills = [after, paid];
     const payments = [payment('p2', 'b2', 1000, null)];
+    const asked: string[] = [];
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
       unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
-      closedWithoutDecision: () => { throw new Error('not asked'); },
+      closedWithoutDecision: (id) => { asked.push(id); return Promise.resolve(undefined); },
     });
     expect(report.flags.map((f) => [f.kind, f.reference])).toEqual([['fee_unpaid', 'TB-2026-AAAAAA']]);
     expect(report.notDue).toEqual([]);
+    // Only the paid fee's case (was it paid after the case closed?), and once.
+    expect(asked).toEqual(['b2-app']);
+  });
+
+  it('flags a payment that succeeded after its case closed without a decision as a refund due; one before it is kept as paid', async () => {
+    const closedAt = new Date(NOW.getTime() - 60_000);
+    const late = bill('b1', 'TB-2026-LLLLLL', 1000);
+    const early = bill('b2', 'TB-2026-EEEEEE', 1000);
+    const open = bill('b3', 'TB-2026-OOOOOO', 1000);
+    const bills = [late, early, open];
+    const payments = [payment('p1', 'b1', 1000, 'tp_1'), { ...payment('p2', 'b2', 1000, null), settled_at: new Date(closedAt.getTime() - 1) }, payment('p3', 'b3', 1000, null)];
+    const asked: string[] = [];
+    const report = await buildReconciliation({
+      day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
+      unmatched: [], settlements: [{ ref: 'tp_1', amount: 1000, settledAt: NOW }], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
+      closedWithoutDecision: (id) => {
+        asked.push(id);
+        return Promise.resolve(id === 'b3-app' ? undefined : { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt });
+      },
+    });
+    expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([['refund_due', 'R-p1', 1000]]);
+    expect(report.flags[0]?.detail).toBe(`payment p1 of application TB-2026-LLLLLL succeeded after the case was withdrawn (${closedAt.toISOString()}); refund it`);
+    expect(report.notDue).toEqual([]);
+    expect(report.total).toBe(3000);
+    expect(asked).toEqual(['b1-app', 'b2-app', 'b3-app']);
+    expect(reconciliationCsv(report)).toContain('flag:refund_due,,R-p1,,,,1000,10.00,,');
   });
 });

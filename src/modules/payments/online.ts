@@ -35,10 +35,16 @@ export function createOnlinePayments({ kernel, store, books, provider, webhookSe
       ? await store.settle(tx, payment.id, ['pending'], 'succeeded', { settledAt: at, receiptNumber: receiptNumber(at) })
       : await store.settle(tx, payment.id, ['pending'], 'declined');
     if (changed) {
+      // Paying started on an open case, which may have closed since (withdrawn, rejected): the
+      // provider has taken the money all the same. It is kept, and the daily reconciliation flags
+      // it as a refund due (reconcile.ts); the log says so at once.
+      const closed = outcome === 'succeeded' ? await books.closedCase(payment.application_id, tx) : undefined;
+      if (closed) log.warn({ paymentId: payment.id, applicationId: payment.application_id, caseStatus: closed.status }, 'payment succeeded after its case closed: refund due');
       await kernel.audit.append(tx, {
         actor: { kind: 'system', id: `provider:${payment.provider ?? ''}` }, action: `payments.payment.${outcome}`,
         ...(payment.payer_account_id ? { subject: payment.payer_account_id } : {}),
-        resource: { type: 'payment', id: payment.id }, details: { amount: payment.amount, applicationId: payment.application_id },
+        resource: { type: 'payment', id: payment.id },
+        details: { amount: payment.amount, applicationId: payment.application_id, ...(closed ? { caseClosed: closed.status } : {}) },
       });
     }
     return true;

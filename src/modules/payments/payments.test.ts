@@ -128,6 +128,31 @@ describeEachDatabase('payments: fees, the test provider, webhooks, idempotency, 
     expect((await built.services.workflow.act(undefined, { caseId: app.id, action: 'approve', actor: officerPrincipal })).status).toBe('approved');
   });
 
+  it('a payment that succeeds after its case closed is kept, flagged in the reconciliation as a refund due, and gone from the flags once refunded', async () => {
+    const late = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '', 'C1');
+    const page = await citizen.get(`/payments/applications/${late.id}`);
+    const checkoutPath = String((await citizen.post(`/payments/applications/${late.id}/pay`, { _csrf: csrfToken(page.body), idempotency_key: inputValue(page.body, 'idempotency_key') ?? '' })).headers.location);
+    const provider = await citizen.get(checkoutPath);
+    // Withdrawn (in another tab, say) while the provider's page is open; then paid there.
+    await built.services.applications.withdraw(late.id, citizenPrincipal);
+    const done = await citizen.post(checkoutPath, { _csrf: csrfToken(provider.body), outcome: 'success' });
+    expect(done.statusCode).toBe(303);
+    const payments = await eventually(async () => (await built.services.payments.forApplicant(late.id, citizenPrincipal))?.payments ?? [], (ps) => ps.some((p) => p.status === 'succeeded'));
+    const paid = payments.find((p) => p.status === 'succeeded');
+    if (!paid?.receiptNumber) throw new Error(`no succeeded payment with a receipt: ${JSON.stringify(payments)}`);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const flagLine = `flag:refund_due,,${paid.receiptNumber},,,,1000,10.00,,payment ${paid.id} of application ${late.reference} succeeded after the case was withdrawn (`;
+    const admin = await browserAt('platform-admin');
+    expect((await admin.get(`/payments/reconciliation.csv?day=${day}`)).body).toContain(flagLine);
+    const report = await admin.get(`/payments/reconciliation?day=${day}`);
+    expect(report.body).toContain('Paid after the case closed: refund due');
+    expect(report.body).toContain(paid.receiptNumber);
+    expect((await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('办件结束后才付款，应予退款');
+    const officer = demoPersona('officer');
+    await built.services.payments.refund({ accountId: officer.accountId, kind: officer.kind, name: officer.name, roles: officer.roles }, { paymentId: paid.id, reason: 'Paid after the application was withdrawn', key: `late-refund-${late.id}` });
+    expect((await admin.get(`/payments/reconciliation.csv?day=${day}`)).body).not.toContain(`flag:refund_due,,${paid.receiptNumber}`);
+  });
+
   it('verifies webhook signatures and timestamps, and a webhook received twice changes nothing the second time', async () => {
     const secret = await built.services.payments.webhookSecret();
     const paid = (await paymentsOf()).find((p) => p.status === 'succeeded');

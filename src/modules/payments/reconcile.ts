@@ -2,7 +2,12 @@ import type { LocalizedText } from '../catalog/service.js';
 import type { Settlement } from './provider.js';
 import type { BillRow, PaymentRow, WebhookEventRow } from './store.js';
 
-export type FlagKind = 'no_application' | 'fee_unpaid' | 'settlement_mismatch';
+/**
+ * `refund_due`: a payment that succeeded after its case had closed without a decision (the person
+ * started paying, then withdrew, or the case was rejected, before the provider settled): the money
+ * is ours to give back, through a refund.
+ */
+export type FlagKind = 'no_application' | 'fee_unpaid' | 'settlement_mismatch' | 'refund_due';
 
 export interface ReconciliationFlag {
   readonly kind: FlagKind;
@@ -43,7 +48,7 @@ export interface Reconciliation {
 }
 
 /** How a case ended, when it ended without a decision (undefined: still open, or decided). */
-export type ClosedCase = { readonly status: string; readonly statusName: LocalizedText } | undefined;
+export type ClosedCase = { readonly status: string; readonly statusName: LocalizedText; readonly closedAt: Date | null } | undefined;
 
 interface Input {
   readonly day: string;
@@ -68,6 +73,13 @@ interface Input {
  * due, not flagged as unpaid.
  */
 export async function buildReconciliation(input: Input): Promise<Reconciliation> {
+  // Each case asked once, though a bill's payments and its unpaid rest may both need it.
+  const cases = new Map<string, Promise<ClosedCase>>();
+  const closedWithoutDecision = (applicationId: string): Promise<ClosedCase> => {
+    let known = cases.get(applicationId);
+    if (known === undefined) cases.set(applicationId, known = input.closedWithoutDecision(applicationId));
+    return known;
+  };
   const mine = input.payments.filter((p) => input.billById.has(p.bill_id));
   const lines: ReconciliationLine[] = mine.map((p) => ({
     receiptNumber: p.receipt_number, reference: input.billById.get(p.bill_id)?.reference ?? p.application_id, agencyCode: input.billById.get(p.bill_id)?.agency_code ?? '',
@@ -100,12 +112,24 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
       flags.push({ kind: 'settlement_mismatch', reference: p.receipt_number ?? p.provider_ref, amount: p.amount, detail: `${input.provider} reports no settlement of ${p.provider_ref}` });
     }
   }
+  // Paid after the case closed without a decision: the check when paying started cannot hold the
+  // case, so a payment in flight can still succeed. The money is kept and flagged to be refunded.
+  for (const p of mine) {
+    if (p.status !== 'succeeded' || p.settled_at === null || input.billById.get(p.bill_id)?.due_when !== 'before_decision') continue;
+    const closed = await closedWithoutDecision(p.application_id);
+    if (closed?.closedAt && p.settled_at > closed.closedAt) {
+      flags.push({
+        kind: 'refund_due', reference: p.receipt_number ?? p.id, amount: p.amount,
+        detail: `payment ${p.id} of application ${input.billById.get(p.bill_id)?.reference ?? p.application_id} succeeded after the case was ${closed.status} (${closed.closedAt.toISOString()}); refund it`,
+      });
+    }
+  }
   const notDue: NotDueLine[] = [];
   for (const [i, bill] of input.bills.entries()) {
     const paid = (input.paymentsByBill[i] ?? []).filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
     const refunded = (input.paymentsByBill[i] ?? []).some((p) => p.status === 'refunded');
     if (paid >= bill.amount || refunded) continue;
-    const closed = bill.due_when === 'before_decision' ? await input.closedWithoutDecision(bill.application_id) : undefined;
+    const closed = bill.due_when === 'before_decision' ? await closedWithoutDecision(bill.application_id) : undefined;
     if (closed) {
       notDue.push({ reference: bill.reference, agencyCode: bill.agency_code, amount: bill.amount - paid, caseStatus: closed.status, caseStatusName: closed.statusName });
     } else {
