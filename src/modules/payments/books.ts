@@ -8,7 +8,7 @@ import type { LocalizedText } from '../catalog/service.js';
 import type { WorkflowService } from '../workflow/service.js';
 import { PaymentsErrors } from './errors.js';
 import { feeFor } from './fee.js';
-import { closedWithoutDecision, notFound, stateOf, toBill, toPayment, UUID, type Bill, type Payment, type PaymentState } from './model.js';
+import { notFound, stateOf, toBill, toPayment, UUID, type Bill, type Payment, type PaymentState } from './model.js';
 import type { ClosedCase } from './reconcile.js';
 import type { BillRow, Executor, PaymentsStore } from './store.js';
 
@@ -18,7 +18,7 @@ interface BooksDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
   readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary'>;
-  readonly workflow: Pick<WorkflowService, 'onTransition' | 'getCase'>;
+  readonly workflow: Pick<WorkflowService, 'onTransition' | 'endedWithoutDecision'>;
 }
 
 /**
@@ -59,15 +59,17 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
 
   /**
    * How the application's case ended, if it ended without a decision (rejected, withdrawn): then
-   * its fee is not due. Asked of the workflow service, the case's owner; a bill whose case is gone
-   * is not closed here (the reconciliation flags it as money with no application).
+   * its fee is not due. Approval cannot happen unpaid (the approval listener), so a final case
+   * never approved is one. Asked of the workflow service, the case's owner; a bill whose case is
+   * gone is not closed here (the reconciliation flags it as money with no application).
    */
   async function closedCase(applicationId: string, executor: Executor = db): Promise<ClosedCase> {
-    const kase = await workflow.getCase(applicationId, executor).catch((error: unknown) => {
-      if (error instanceof TongbanError && error.code === 'TB_WORKFLOW_NOT_FOUND') return undefined;
-      throw error;
-    });
-    return kase && closedWithoutDecision(kase) ? { status: kase.status, statusName: kase.statusName, closedAt: kase.closedAt } : undefined;
+    return (await workflow.endedWithoutDecision([applicationId], executor)).get(applicationId.toLowerCase());
+  }
+
+  /** `closedCase` of many applications at once (the reconciliation): only those closed without a decision are in the map. */
+  function closedCases(applicationIds: readonly string[]): Promise<ReadonlyMap<string, NonNullable<ClosedCase>>> {
+    return workflow.endedWithoutDecision(applicationIds);
   }
 
   /** The bill's state, with its case asked only when something would be due. */
@@ -127,7 +129,7 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
     return found ? stateFor(found.row, await paymentsOf(found.row.id)) : stateOf(undefined, []);
   }
 
-  return { billFor, paymentsOf, once, forApplicant, statusFor, closedCase, stateFor };
+  return { billFor, paymentsOf, once, forApplicant, statusFor, closedCase, closedCases, stateFor };
 }
 
 export type Books = ReturnType<typeof createBooks>;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Fee } from '../catalog/service.js';
 import { feeFor, formatMoney, parseYuan } from './fee.js';
-import { buildReconciliation, reconciliationCsv } from './reconcile.js';
+import { buildReconciliation, reconciliationCsv, type ClosedCase } from './reconcile.js';
 import { signWebhook, verifyWebhook } from './signature.js';
 import type { BillRow, PaymentRow } from './store.js';
 
@@ -62,6 +62,11 @@ describe('reconciliation', () => {
   const bill = (id: string, reference: string, amount: number): BillRow => ({
     id, application_id: `${id}-app`, reference, agency_code: '110000-TRA', service_id: 's', applicant_account_id: null, amount, currency: 'CNY', due_when: 'before_decision', created_at: NOW,
   });
+  /** The report's batch question answered from `closed`; `asked` records each call's ids. */
+  const casesFrom = (closed: Record<string, NonNullable<ClosedCase>>, asked: string[][] = []) => (ids: readonly string[]) => {
+    asked.push([...ids]);
+    return Promise.resolve(new Map(ids.flatMap((id) => (closed[id] ? [[id, closed[id]] as const] : []))));
+  };
   const payment = (id: string, billId: string, amount: number, ref: string | null): PaymentRow => ({
     id, bill_id: billId, application_id: `${billId}-app`, method: ref ? 'online' : 'cash', provider: ref ? 'test-provider' : null, provider_ref: ref, status: 'succeeded',
     amount, currency: 'CNY', payer_name: 'x', payer_account_id: null, recorded_by: 'x', receipt_number: `R-${id}`, created_at: NOW, settled_at: NOW,
@@ -74,7 +79,7 @@ describe('reconciliation', () => {
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])),
       paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)), unmatched: [],
       settlements: [{ ref: 'tp_1', amount: 900, settledAt: NOW }, { ref: 'tp_9', amount: 500, settledAt: NOW }], provider: 'test-provider',
-      hasApplication: (id) => Promise.resolve(id !== 'b4-app'), closedWithoutDecision: () => Promise.resolve(undefined),
+      hasApplication: (id) => Promise.resolve(id !== 'b4-app'), closedWithoutDecision: casesFrom({}),
     });
     expect(report.total).toBe(3000);
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([
@@ -93,20 +98,18 @@ describe('reconciliation', () => {
     const rejected = bill('b2', 'TB-2026-RRRRRR', 2500);
     const open = bill('b3', 'TB-2026-OOOOOO', 1000);
     const bills = [withdrawn, rejected, open];
-    const asked: string[] = [];
+    const asked: string[][] = [];
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments: [], bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map(() => []),
       unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
-      closedWithoutDecision: (id) => {
-        asked.push(id);
-        if (id === 'b1-app') return Promise.resolve({ status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt: NOW });
-        if (id === 'b2-app') return Promise.resolve({ status: 'rejected', statusName: { 'zh-CN': '未通过', en: 'Rejected' }, closedAt: NOW });
-        return Promise.resolve(undefined);
-      },
+      closedWithoutDecision: casesFrom({
+        'b1-app': { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt: NOW },
+        'b2-app': { status: 'rejected', statusName: { 'zh-CN': '未通过', en: 'Rejected' }, closedAt: NOW },
+      }, asked),
     });
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([['fee_unpaid', 'TB-2026-OOOOOO', 1000]]);
     expect(report.notDue.map((n) => [n.reference, n.caseStatus, n.amount])).toEqual([['TB-2026-WWWWWW', 'withdrawn', 1000], ['TB-2026-RRRRRR', 'rejected', 2500]]);
-    expect(asked).toEqual(['b1-app', 'b2-app', 'b3-app']);
+    expect(asked).toEqual([['b1-app', 'b2-app', 'b3-app']]);
     const csv = reconciliationCsv(report);
     expect(csv).toContain('not_due:case_closed,,TB-2026-WWWWWW,110000-TRA,,withdrawn,1000,10.00,,case withdrawn before a decision; fee not due');
     expect(csv).not.toContain('flag:fee_unpaid,,TB-2026-WWWWWW');
@@ -117,16 +120,16 @@ describe('reconciliation', () => {
     const paid = bill('b2', 'TB-2026-BBBBBB', 1000);
     const bills = [after, paid];
     const payments = [payment('p2', 'b2', 1000, null)];
-    const asked: string[] = [];
+    const asked: string[][] = [];
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
       unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
-      closedWithoutDecision: (id) => { asked.push(id); return Promise.resolve(undefined); },
+      closedWithoutDecision: casesFrom({}, asked),
     });
     expect(report.flags.map((f) => [f.kind, f.reference])).toEqual([['fee_unpaid', 'TB-2026-AAAAAA']]);
     expect(report.notDue).toEqual([]);
-    // Only the paid fee's case (was it paid after the case closed?), and once.
-    expect(asked).toEqual(['b2-app']);
+    // Only the paid fee's case (was it paid after the case closed?), in one question.
+    expect(asked).toEqual([['b2-app']]);
   });
 
   it('flags a payment that succeeded after its case closed without a decision as a refund due; one before it is kept as paid', async () => {
@@ -136,20 +139,18 @@ describe('reconciliation', () => {
     const open = bill('b3', 'TB-2026-OOOOOO', 1000);
     const bills = [late, early, open];
     const payments = [payment('p1', 'b1', 1000, 'tp_1'), { ...payment('p2', 'b2', 1000, null), settled_at: new Date(closedAt.getTime() - 1) }, payment('p3', 'b3', 1000, null)];
-    const asked: string[] = [];
+    const asked: string[][] = [];
+    const withdrawn = { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt };
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
       unmatched: [], settlements: [{ ref: 'tp_1', amount: 1000, settledAt: NOW }], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
-      closedWithoutDecision: (id) => {
-        asked.push(id);
-        return Promise.resolve(id === 'b3-app' ? undefined : { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt });
-      },
+      closedWithoutDecision: casesFrom({ 'b1-app': withdrawn, 'b2-app': withdrawn }, asked),
     });
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([['refund_due', 'R-p1', 1000]]);
     expect(report.flags[0]?.detail).toBe(`payment p1 of application TB-2026-LLLLLL succeeded after the case was withdrawn (${closedAt.toISOString()}); refund it`);
     expect(report.notDue).toEqual([]);
     expect(report.total).toBe(3000);
-    expect(asked).toEqual(['b1-app', 'b2-app', 'b3-app']);
+    expect(asked).toEqual([['b1-app', 'b2-app', 'b3-app']]);
     expect(reconciliationCsv(report)).toContain('flag:refund_due,,R-p1,,,,1000,10.00,,');
   });
 });

@@ -13,7 +13,7 @@ import type { Executor, PaymentsStore } from './store.js';
 interface FinanceDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
-  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once' | 'closedCase' | 'stateFor'>;
+  readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once' | 'closedCases' | 'stateFor'>;
   readonly applications: Pick<ApplicationsService, 'submittedSummary'>;
   readonly provider: (name: string) => PaymentProvider;
   /** The provider whose settlements the daily reconciliation compares with, and its settlements. */
@@ -112,9 +112,9 @@ export function createFinance({ kernel, store, books, applications, provider, se
         store.paymentsSettledBetween(db, from, to), store.billsCreatedBefore(db, to, agencies), store.unmatchedEvents(db, from, to), settledBy.settlements(from, to),
       ]);
       const billById = new Map(bills.map((b) => [b.id, b]));
-      const allPayments = await Promise.all(bills.map((b) => store.paymentsForBill(db, b.id)));
+      const allPayments = await store.paymentsForBills(db, bills.map((b) => b.id));
       return buildReconciliation({
-        day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, hasApplication: async (id) => (await applications.submittedSummary(id)) !== undefined, closedWithoutDecision: (id) => books.closedCase(id),
+        day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, hasApplication: async (id) => (await applications.submittedSummary(id)) !== undefined, closedWithoutDecision: (ids) => books.closedCases(ids),
       });
     },
   };

@@ -44,14 +44,6 @@ export function receiptNumber(at: Date): string {
   return `R-${day}-${[...bytes].map((b) => RECEIPT_ALPHABET[b % RECEIPT_ALPHABET.length]).join('')}`;
 }
 
-/**
- * A case that ended (rejected, withdrawn) without the decision a fee due before the decision pays
- * for: nothing is owed on it. Approval cannot happen unpaid (the approval listener), so a final case
- * with no `approve` in its history is one.
- */
-export const closedWithoutDecision = (kase: { readonly final: boolean; readonly history: readonly { readonly action: string }[] }): boolean =>
-  kase.final && !kase.history.some((h) => h.action === 'approve');
-
 export const staffActor = (viewer: Principal, agency: string): Actor => ({ kind: 'staff', id: viewer.accountId, organisation: agency });
 
 export const toBill = (row: BillRow, serviceName: LocalizedText): Bill => ({

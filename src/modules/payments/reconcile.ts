@@ -61,7 +61,8 @@ interface Input {
   readonly settlements: readonly Settlement[];
   readonly provider: string;
   readonly hasApplication: (id: string) => Promise<boolean>;
-  readonly closedWithoutDecision: (applicationId: string) => Promise<ClosedCase>;
+  /** Which of these applications' cases closed without a decision; asked once per report. */
+  readonly closedWithoutDecision: (applicationIds: readonly string[]) => Promise<ReadonlyMap<string, NonNullable<ClosedCase>>>;
 }
 
 /**
@@ -73,14 +74,18 @@ interface Input {
  * due, not flagged as unpaid.
  */
 export async function buildReconciliation(input: Input): Promise<Reconciliation> {
-  // Each case asked once, though a bill's payments and its unpaid rest may both need it.
-  const cases = new Map<string, Promise<ClosedCase>>();
-  const closedWithoutDecision = (applicationId: string): Promise<ClosedCase> => {
-    let known = cases.get(applicationId);
-    if (known === undefined) cases.set(applicationId, known = input.closedWithoutDecision(applicationId));
-    return known;
-  };
   const mine = input.payments.filter((p) => input.billById.has(p.bill_id));
+  const beforeDecision = (billId: string) => input.billById.get(billId)?.due_when === 'before_decision';
+  // The cases asked about, all at once: a payment of the day that may have come after its case
+  // closed, and a fee due before the decision with something left unpaid.
+  const paidLate = mine.filter((p) => p.status === 'succeeded' && p.settled_at !== null && beforeDecision(p.bill_id));
+  const unpaid = input.bills.flatMap((bill, i) => {
+    const payments = input.paymentsByBill[i] ?? [];
+    const paid = payments.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
+    return paid >= bill.amount || payments.some((p) => p.status === 'refunded') ? [] : [{ bill, paid }];
+  });
+  const asked = [...paidLate.map((p) => p.application_id), ...unpaid.filter((u) => u.bill.due_when === 'before_decision').map((u) => u.bill.application_id)];
+  const closedCases = asked.length === 0 ? new Map<string, NonNullable<ClosedCase>>() : await input.closedWithoutDecision([...new Set(asked)]);
   const lines: ReconciliationLine[] = mine.map((p) => ({
     receiptNumber: p.receipt_number, reference: input.billById.get(p.bill_id)?.reference ?? p.application_id, agencyCode: input.billById.get(p.bill_id)?.agency_code ?? '',
     method: p.method, status: p.status, amount: p.amount, settledAt: p.settled_at ?? p.created_at,
@@ -114,10 +119,9 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
   }
   // Paid after the case closed without a decision: the check when paying started cannot hold the
   // case, so a payment in flight can still succeed. The money is kept and flagged to be refunded.
-  for (const p of mine) {
-    if (p.status !== 'succeeded' || p.settled_at === null || input.billById.get(p.bill_id)?.due_when !== 'before_decision') continue;
-    const closed = await closedWithoutDecision(p.application_id);
-    if (closed?.closedAt && p.settled_at > closed.closedAt) {
+  for (const p of paidLate) {
+    const closed = closedCases.get(p.application_id);
+    if (closed?.closedAt && p.settled_at && p.settled_at > closed.closedAt) {
       flags.push({
         kind: 'refund_due', reference: p.receipt_number ?? p.id, amount: p.amount,
         detail: `payment ${p.id} of application ${input.billById.get(p.bill_id)?.reference ?? p.application_id} succeeded after the case was ${closed.status} (${closed.closedAt.toISOString()}); refund it`,
@@ -125,11 +129,8 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
     }
   }
   const notDue: NotDueLine[] = [];
-  for (const [i, bill] of input.bills.entries()) {
-    const paid = (input.paymentsByBill[i] ?? []).filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
-    const refunded = (input.paymentsByBill[i] ?? []).some((p) => p.status === 'refunded');
-    if (paid >= bill.amount || refunded) continue;
-    const closed = bill.due_when === 'before_decision' ? await closedWithoutDecision(bill.application_id) : undefined;
+  for (const { bill, paid } of unpaid) {
+    const closed = bill.due_when === 'before_decision' ? closedCases.get(bill.application_id) : undefined;
     if (closed) {
       notDue.push({ reference: bill.reference, agencyCode: bill.agency_code, amount: bill.amount - paid, caseStatus: closed.status, caseStatusName: closed.statusName });
     } else {

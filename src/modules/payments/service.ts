@@ -23,7 +23,7 @@ export type { Bill, Payment, PaymentState, Receipt } from './model.js';
 
 export interface Deps {
   readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary'>;
-  readonly workflow: Pick<WorkflowService, 'onTransition' | 'getCase'>;
+  readonly workflow: Pick<WorkflowService, 'onTransition' | 'endedWithoutDecision'>;
 }
 
 const SETTLE_DELAY_MS = 1500;

@@ -35,6 +35,8 @@ export type Executor = Kysely<object>;
 
 const q = (executor: Executor): Kysely<PaymentsTables> => executor.withTables<PaymentsTables>();
 const jsonb = (value: unknown) => sql<never>`cast(${JSON.stringify(value)} as jsonb)`;
+/** Bills per statement when the payments of many are read at once (a list of parameters each). */
+const CHUNK = 1000;
 
 /** Every query on the payments tables. */
 export function createPaymentsStore() {
@@ -64,6 +66,16 @@ export function createPaymentsStore() {
       q(executor).selectFrom('payments_payments').selectAll().where('receipt_number', '=', receipt).executeTakeFirst(),
     paymentsForBill: (executor: Executor, billId: string) =>
       q(executor).selectFrom('payments_payments').selectAll().where('bill_id', '=', billId).orderBy('created_at').orderBy('id').execute(),
+    /** The payments of each of these bills (in their order), a statement per CHUNK bills rather than one per bill. */
+    async paymentsForBills(executor: Executor, billIds: readonly string[]): Promise<PaymentRow[][]> {
+      const byBill = new Map<string, PaymentRow[]>(billIds.map((id) => [id, []]));
+      for (let i = 0; i < billIds.length; i += CHUNK) {
+        const rows = await q(executor).selectFrom('payments_payments').selectAll().where('bill_id', 'in', billIds.slice(i, i + CHUNK))
+          .orderBy('created_at').orderBy('id').execute();
+        for (const row of rows) byBill.get(row.bill_id)?.push(row);
+      }
+      return billIds.map((id) => byBill.get(id) ?? []);
+    },
     paymentsSettledBetween: (executor: Executor, from: Date, to: Date) =>
       q(executor).selectFrom('payments_payments').selectAll().where('settled_at', '>=', from).where('settled_at', '<', to).orderBy('settled_at').execute(),
     async setProviderRef(executor: Executor, id: string, ref: string): Promise<void> {

@@ -186,6 +186,32 @@ describeEachDatabase('workflow service', workflowTestSources, (use) => {
     expect((await workflow.queue({ agency: [] })).total).toBe(0);
   });
 
+  it('tells which of many cases ended without a decision (rejected, withdrawn), in one question, never those open or approved', async () => {
+    clock.set('2026-03-04T10:00:00+08:00');
+    const open = await start();
+    const approved = await start();
+    await workflow.act(undefined, { caseId: approved.id, action: 'claim', actor: O1 });
+    await workflow.act(undefined, { caseId: approved.id, action: 'approve', actor: O1 });
+    const rejected = await start();
+    await workflow.act(undefined, { caseId: rejected.id, action: 'claim', actor: O1 });
+    clock.set('2026-03-04T11:00:00+08:00');
+    await workflow.act(undefined, { caseId: rejected.id, action: 'reject', actor: O1, reason: 'The certificate is not valid' });
+    const withdrawn = await start();
+    clock.set('2026-03-04T12:00:00+08:00');
+    await workflow.act(undefined, { caseId: withdrawn.id, action: 'withdraw', actor: { accountId: APPLICANT, roles: [] }, applicantAccountId: APPLICANT });
+    const ended = await workflow.endedWithoutDecision([open.id, approved.id, rejected.id, withdrawn.id.toUpperCase(), uuidv4(), 'not-a-case', rejected.id]);
+    expect(Object.fromEntries(ended)).toEqual({
+      [rejected.id]: { status: 'rejected', statusName: { 'zh-CN': '已办结（不予）', en: 'Rejected' }, closedAt: new Date('2026-03-04T11:00:00+08:00') },
+      [withdrawn.id]: { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt: new Date('2026-03-04T12:00:00+08:00') },
+    });
+    // The same answer as the case read one by one, within a transaction too.
+    await kernel.db.transaction().execute(async (tx) => {
+      expect([...(await workflow.endedWithoutDecision([rejected.id], tx)).keys()]).toEqual([rejected.id]);
+    });
+    expect((await workflow.getCase(rejected.id)).closedAt).toEqual(ended.get(rejected.id)?.closedAt);
+    expect((await workflow.endedWithoutDecision([])).size).toBe(0);
+  });
+
   it('keeps internal notes for the case\'s officers only', async () => {
     const { id } = await start();
     const note = await workflow.addNote(id, O1, '  Called the hospital: certificate on its way.  ');

@@ -98,6 +98,8 @@ export type TransitionListener = (executor: Executor, event: TransitionEvent) =>
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOTE_MAX = 2000;
 const PAGE_MAX = 100;
+/** Ids per statement when many cases are asked about at once (a list of parameters each). */
+const CHUNK = 1000;
 
 const refusalError = (refusal: Refusal, detail: string) => new TongbanError(
   refusal === 'reason_required' ? WorkflowErrors.TB_WORKFLOW_REASON_REQUIRED
@@ -292,6 +294,24 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     /** The statuses the agencies' cases are in, named: the queue's status filter. */
     async statuses(agencies: readonly string[]): Promise<{ id: string; name: LocalizedText }[]> {
       return (await store.statuses(kernel.db, agencies)).map((r) => ({ id: r.status, name: stateName(r.definition, r.status) }));
+    },
+
+    /**
+     * Which of these cases ended without a decision (final and never approved: rejected,
+     * withdrawn), with their status, its name and when they closed; a case not listed is open,
+     * decided or unknown. From the projection, in chunks of CHUNK ids: a report over many cases
+     * (the payments' reconciliation) asks once, not a `getCase` each. In `executor`'s transaction
+     * when given (the payments' check when paying starts).
+     */
+    async endedWithoutDecision(caseIds: readonly string[], executor: Executor = kernel.db): Promise<Map<string, { status: string; statusName: LocalizedText; closedAt: Date | null }>> {
+      const ids = [...new Set(caseIds.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+      const out = new Map<string, { status: string; statusName: LocalizedText; closedAt: Date | null }>();
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        for (const r of await store.endedUnapproved(executor, ids.slice(i, i + CHUNK))) {
+          out.set(r.id, { status: r.status, statusName: stateName(r.definition, r.status), closedAt: r.closed_at });
+        }
+      }
+      return out;
     },
 
     /** Every case's service, agency, state and dates (no applicant, no history): performance figures. */

@@ -98,6 +98,20 @@ export function createWorkflowStore() {
       return q(executor).selectFrom('workflow_cases').select(['id', 'service_id', 'agency', 'status', 'final', 'submitted_at', 'due_at', 'closed_at']).execute();
     },
 
+    /**
+     * The final cases among `ids` that were never approved, with what naming their status needs:
+     * how many cases ended without a decision, asked at once (two statements whatever the count).
+     */
+    async endedUnapproved(executor: Executor, ids: readonly string[]): Promise<Pick<CaseRow, 'id' | 'status' | 'definition' | 'closed_at'>[]> {
+      if (ids.length === 0) return [];
+      const ended = await q(executor).selectFrom('workflow_cases').select(['id', 'status', 'definition', 'closed_at'])
+        .where('id', 'in', [...ids]).where('final', '=', true).execute();
+      if (ended.length === 0) return [];
+      const approved = new Set((await q(executor).selectFrom('workflow_actions').select('case_id').distinct()
+        .where('case_id', 'in', ended.map((r) => r.id)).where('action', '=', 'approve').execute()).map((r) => r.case_id));
+      return ended.filter((r) => !approved.has(r.id));
+    },
+
     async getCase(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<CaseRow | undefined> {
       let query = q(executor).selectFrom('workflow_cases').selectAll().where('id', '=', id);
       if (options.forUpdate) query = query.forUpdate();
