@@ -1,5 +1,6 @@
 import type { Posted } from '../../forms/index.js';
 import type { Upload } from './service.js';
+import { single } from '../../kernel/http/query.js';
 
 interface FieldPart { readonly type: 'field'; readonly value: unknown }
 interface FilePart {
@@ -43,6 +44,5 @@ export function readBody(body: unknown): { fields: Posted; uploads: Upload[] } {
 }
 
 export function field(body: Posted, name: string): string | undefined {
-  const value = body[name];
-  return typeof value === 'string' ? value : undefined;
+  return single(body[name]);
 }

@@ -5,6 +5,7 @@ import { requireClientScope, type MachineClient } from '../../kernel/auth/machin
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { GovstackRegistrationErrors } from './errors.js';
+import { single } from '../../kernel/http/query.js';
 
 /**
  * Who is calling: another agency's system with an access token (acting for its agency, the
@@ -19,10 +20,7 @@ type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
-const headerOf = (request: FastifyRequest): string | undefined => {
-  const value = request.headers['information-mediator-client'];
-  return typeof value === 'string' ? value : undefined;
-};
+const headerOf = (request: FastifyRequest): string | undefined => single(request.headers['information-mediator-client']);
 
 /**
  * A system acts in the officer role at its own agency: it is that agency's case system. Its

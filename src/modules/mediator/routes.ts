@@ -5,6 +5,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { addMemberSchema, addSubsystemSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
 import { subsystemIdOf, type MediatorService, type RegistryAdmin } from './service.js';
+import { single } from '../../kernel/http/query.js';
 
 const ADMINS = ['agency_admin', 'platform_admin'] as const;
 
@@ -77,6 +78,5 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
 
 /** A single-valued header (a repeated one counts as absent: it cannot be trusted). */
 export function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : undefined;
+  return single(request.headers[name]);
 }

@@ -5,14 +5,13 @@ import { TongbanError } from '../../kernel/http/index.js';
 import { renderCheckoutPage, renderPayPage, renderPendingPage, renderReceiptPage } from './pages-person.js';
 import type { PageContext } from './pages-shared.js';
 import { PaymentsErrors, type PaymentsService } from './service.js';
+import { single } from '../../kernel/http/query.js';
 
 type Ctx = (request: FastifyRequest, reply: FastifyReply) => PageContext;
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-const field = (body: unknown, name: string): string | undefined => {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value : undefined;
-};
+const field = (body: unknown, name: string): string | undefined =>
+  single(typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
 
 /** The person's pages: pay, come back from the provider, the receipt; and the test provider's checkout. */
 export function registerPersonRoutes(app: FastifyInstance, payments: PaymentsService, context: Ctx): void {
