@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
-import { auditMigrations, type AuditRecord, type AuditTrail } from '../kernel/audit/index.js';
+import { auditMigrations, signerFromPkcs8, type AuditRecord, type AuditTrail } from '../kernel/audit/index.js';
 import { emptyTrail, event, testTrail, withTriggersOff } from '../kernel/audit/test-fixtures/trail.js';
 import type { MigrationSource } from '../kernel/db/index.js';
 import { secretsMigrations } from '../kernel/secrets/index.js';
@@ -130,6 +130,20 @@ describeEachDatabase('tongban audit', [secretsMigrations, auditMigrations, messa
       const refused = await run(trail, 'verify', ...args);
       expect(refused).toMatchObject({ exitCode: 2, lines: [], errors: [expect.stringMatching(message) as string] });
     }
+  });
+
+  it('makes a new signing key that signs with the public key it prints, and says how to switch (new-key)', async () => {
+    const trail = await testTrail(use().database.db);
+    const made = await run(trail, 'new-key');
+    expect(made.exitCode).toBeUndefined();
+    expect(made.closed).toBe(0);
+    const [setting = '', shown = '', ...how] = made.lines;
+    const key = setting.replace(/^TONGBAN_AUDIT_SIGNING_KEY=/, '');
+    expect(key).not.toBe(setting);
+    expect(shown).toBe(`public key: ${signerFromPkcs8(key).publicKey}`);
+    expect(how.join(' ')).toContain('TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS');
+    // A fresh key each time.
+    expect((await run(trail, 'new-key')).lines[0]).not.toBe(setting);
   });
 
   it('exits non-zero when an audit record was deleted', async () => {

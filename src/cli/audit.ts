@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { generateSigningKey, signerFromPkcs8 } from '../kernel/audit/signing.js';
 import type { VerifiableLog, VerifyFrom, VerifyResult } from '../kernel/audit/types.js';
 import type { Kernel } from '../kernel/context.js';
 
@@ -54,7 +55,8 @@ function describeSuccess(name: string, result: Extract<VerifyResult, { ok: true 
 /**
  * `tongban audit verify` checks every hash-chained log (the audit trail, then any log a module
  * created through kernel.audit.createLog) and exits 1 on the first failure;
- * `tongban audit checkpoint` signs every log's chain heads now (run it from cron or a job).
+ * `tongban audit checkpoint` signs every log's chain heads now (run it from cron or a job);
+ * `tongban audit new-key` prints a new signing key for a rotation (ADR 39).
  */
 export function registerAuditCommands(
   program: Command,
@@ -108,5 +110,14 @@ export function registerAuditCommands(
     } finally {
       await opened.close();
     }
+  });
+
+  // Needs no database: the operator puts the key in the settings (ADR 39 says how to switch).
+  audit.command('new-key').description('make a new Ed25519 audit signing key, and say how to switch to it').action(() => {
+    const key = generateSigningKey();
+    output.out(`TONGBAN_AUDIT_SIGNING_KEY=${key}`);
+    output.out(`public key: ${signerFromPkcs8(key).publicKey}`);
+    output.out('To switch: run `tongban audit checkpoint` with the current key, append the public key it prints');
+    output.out('to TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS (comma-separated, oldest first), then set the new key on every instance.');
   });
 }

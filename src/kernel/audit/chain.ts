@@ -1,8 +1,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { randomInt } from 'node:crypto';
 import { PREPARED } from '../db/index.js';
+import { TongbanError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { jsonRoundTrip } from './canonical.js';
+import { AuditErrors } from './errors.js';
 import { chainFor, checkpointMessage, GENESIS_HASH, recordHash } from './hashing.js';
 import type { Signer } from './signing.js';
 import type { CheckpointInfo, VerifiableLog } from './types.js';
@@ -110,6 +112,8 @@ export interface ChainDeps {
   readonly db: Kysely<object>;
   readonly now: () => Date;
   readonly signer: () => Promise<Signer>;
+  /** The public keys that signed checkpoints before the signer's, oldest first (ADR 39). */
+  readonly retiredKeys?: readonly string[];
 }
 
 export interface HeadEntry { readonly chain: number; readonly seq: number; readonly hash: string }
@@ -288,6 +292,14 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
 
   const checkpoint = async (): Promise<CheckpointInfo> => {
     const signer = await deps.signer();
+    // While instances roll to a new key (ADR 39), one still on the old key must not sign after the
+    // new key has: verification would refuse that checkpoint. A key it knows as retired is older.
+    const last = (await sql<{ public_key: string }>`select public_key from ${checkpoints} order by at desc, id desc limit 1`.execute(deps.db)).rows[0]?.public_key;
+    if (last !== undefined && last !== signer.publicKey && !(deps.retiredKeys ?? []).includes(last)) {
+      throw new TongbanError(AuditErrors.TB_AUDIT_SIGNING_KEY_RETIRED, {
+        detail: `${spec.name}: its last checkpoint is signed by ${last}, neither this instance's key nor a retired one: an instance on an old key needs the current TONGBAN_AUDIT_SIGNING_KEY; a new key needs that one in TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS (ADR 39)`,
+      });
+    }
     // One statement, one snapshot: every head read is committed together with its record.
     const current: HeadEntry[] = (await sql<HeadEntry>`select chain, seq, hash from ${heads} order by chain`.execute(deps.db)).rows
       .map((h) => ({ chain: h.chain, seq: h.seq, hash: h.hash }));
@@ -306,7 +318,9 @@ export function createHashChain(spec: ChainSpec, deps: ChainDeps): ChainLog {
     present,
     draft,
     checkpoint,
-    verify: async (options = {}) => verifyLog(deps.db, { ...spec, chains }, options.publicKey ?? (await deps.signer()).publicKey, options.from),
+    verify: async (options = {}) => verifyLog(deps.db, { ...spec, chains }, {
+      current: options.publicKey ?? (await deps.signer()).publicKey, retired: options.retiredKeys ?? deps.retiredKeys ?? [],
+    }, options.from),
     async findCheckpoint(id) {
       // A malformed id would make PostgreSQL reject the uuid comparison; it simply names none.
       if (!UUID.test(id)) return undefined;

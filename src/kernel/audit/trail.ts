@@ -152,7 +152,7 @@ function buildTrail(deps: AuditDeps): AuditTrail {
     return pending;
   };
 
-  const chainDeps = { db, now, signer };
+  const chainDeps = { db, now, signer, retiredKeys: config.auditRetiredPublicKeys ?? [] };
   const chain = createHashChain(AUDIT_LOG, chainDeps);
   const records = db.withTables<AuditTables>();
   const extra: VerifiableLog[] = [];

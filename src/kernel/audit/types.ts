@@ -66,6 +66,11 @@ export interface VerifyOptions {
   readonly from?: VerifyFrom;
   /** The Ed25519 public key (raw, base64url) checkpoints must be signed by; default: the configured signing key's. */
   readonly publicKey?: string;
+  /**
+   * The keys that signed checkpoints before `publicKey`, oldest first: their checkpoints verify up
+   * to the first one signed by a newer key (ADR 39). Default: the configured retired keys.
+   */
+  readonly retiredKeys?: readonly string[];
 }
 
 /** A signed statement of every chain head at one moment. */

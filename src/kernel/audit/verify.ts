@@ -18,8 +18,20 @@ function isHeadList(value: unknown): value is Head[] {
   });
 }
 
-function checkpointProblem(log: string, cp: CheckpointRow, trustedKey: string): string | undefined {
-  if (cp.public_key !== trustedKey) return 'checkpoint is signed by a key other than the audit signing key';
+/**
+ * The keys a log's checkpoints may be signed by, oldest first: the retired ones, then the current
+ * one (ADR 39). A checkpoint signed by a key older than one an earlier checkpoint was signed by is
+ * refused: a retired key, stolen or leaked later, cannot sign a checkpoint after its successor.
+ */
+export interface TrustedKeys {
+  readonly current: string;
+  readonly retired?: readonly string[];
+}
+
+function checkpointProblem(log: string, cp: CheckpointRow, keys: readonly string[], newest: number): string | undefined {
+  const index = keys.indexOf(cp.public_key);
+  if (index < 0) return keys.length === 1 ? 'checkpoint is signed by a key other than the audit signing key' : 'checkpoint is signed by a key other than the audit signing key and the retired ones';
+  if (index < newest) return 'checkpoint is signed by a retired key after a newer key had signed one';
   const message = checkpointMessage(log, { id: cp.id, at: cp.at, heads: cp.heads, publicKey: cp.public_key });
   if (!verifySignature(cp.public_key, message, cp.signature)) return 'checkpoint signature is not valid';
   if (!isHeadList(cp.heads)) return 'checkpoint heads are malformed';
@@ -43,7 +55,8 @@ function startOf(cps: readonly CheckpointRow[], from: VerifyFrom | undefined): C
  * archived partition), but those still present must run without a gap up to that head and hash
  * to it, and everything after is walked as before.
  */
-export async function verifyLog(db: Kysely<object>, spec: ChainSpec, trustedKey: string, from?: VerifyFrom): Promise<VerifyResult> {
+export async function verifyLog(db: Kysely<object>, spec: ChainSpec, trusted: TrustedKeys, from?: VerifyFrom): Promise<VerifyResult> {
+  const keys = [...(trusted.retired ?? []).filter((k) => k !== trusted.current), trusted.current];
   const { records, heads, checkpoints } = spec.tables;
   const cps = (await sql<CheckpointRow>`select id, at, heads, public_key, signature from ${sql.table(checkpoints)} order by at, id`.execute(db)).rows;
   const start = startOf(cps, from);
@@ -52,8 +65,10 @@ export async function verifyLog(db: Kysely<object>, spec: ChainSpec, trustedKey:
   }
   const anchor: CheckpointRef | undefined = start && start !== 'unknown' ? { id: start.id, at: start.at } : undefined;
   const pins = new Map<number, Map<number, Pin>>();
+  let newest = 0;
   for (const cp of cps) {
-    const problem = checkpointProblem(spec.name, cp, trustedKey);
+    const problem = checkpointProblem(spec.name, cp, keys, newest);
+    newest = Math.max(newest, keys.indexOf(cp.public_key));
     if (problem) return { ok: false, records: 0, firstBad: { chain: -1, seq: -1, id: cp.id, checkpoint: cp.id, reason: problem } };
     for (const h of cp.heads as Head[]) {
       if (h.seq < 1) continue;

@@ -43,6 +43,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ TONGBAN_JOBS_RETENTION_DAYS: '0' })).toThrow(/TONGBAN_JOBS_RETENTION_DAYS: /);
   });
 
+  it('reads the retired audit keys, oldest first, and names a malformed one', () => {
+    const [older, newer] = ['A'.repeat(43), 'b_-'.repeat(14) + 'c'];
+    expect(loadConfig({}).auditRetiredPublicKeys).toBeUndefined();
+    expect(loadConfig({ TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: ` ${older}, ${newer},` }).auditRetiredPublicKeys).toEqual([older, newer]);
+    expect(() => loadConfig({ TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: `${older},not-a-key` })).toThrow(/TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "not-a-key" is not a raw Ed25519 public key/);
+  });
+
   it('requires real secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TONGBAN_SESSION_SECRET: required in production/);
     expect(() => loadConfig({ TONGBAN_OIDC_ISSUER: 'https://id.example.gov' })).toThrow(/TONGBAN_OIDC_CLIENT_ID/);

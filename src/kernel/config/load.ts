@@ -84,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...(env.TONGBAN_MEDIATOR_BODY_KEY ? { mediatorBodyKey: env.TONGBAN_MEDIATOR_BODY_KEY } : {}),
       ...(env.TONGBAN_PAYMENTS_WEBHOOK_SECRET ? { paymentsWebhookSecret: env.TONGBAN_PAYMENTS_WEBHOOK_SECRET } : {}),
     },
+    ...(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS ? { auditRetiredPublicKeys: env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
     limits: {
       bodyBytes: int(env, 'TONGBAN_BODY_LIMIT_BYTES', 1_048_576, problems),
       uploadBytes: int(env, 'TONGBAN_UPLOAD_LIMIT_BYTES', 10_485_760, problems),
@@ -100,6 +101,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdown: { drainMs: int(env, 'TONGBAN_SHUTDOWN_DRAIN_MS', 2_000, problems) },
     ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
   };
+  for (const key of candidate.auditRetiredPublicKeys ?? []) {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);
+  }
   if (nodeEnv === 'production') {
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
     if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');

@@ -33,6 +33,12 @@ export const ConfigSchema = Type.Object({
     /** HMAC-SHA256 key of payment provider webhooks (the built-in test provider signs with it too). */
     paymentsWebhookSecret: Type.Optional(Type.String({ minLength: 32 })),
   }),
+  /**
+   * The public keys (raw Ed25519, base64url) that signed audit checkpoints before the current
+   * signing key, oldest first: `tongban audit verify` accepts their checkpoints up to the first
+   * one signed by a newer key (ADR 39). Public, so not among the secrets.
+   */
+  auditRetiredPublicKeys: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), { maxItems: 100 })),
   limits: Type.Object({
     bodyBytes: Type.Integer({ minimum: 1024 }),
     uploadBytes: Type.Integer({ minimum: 1024 }),
@@ -79,6 +85,7 @@ export const ENV_NAMES = {
   TONGBAN_AUDIT_SIGNING_KEY: 'secrets.auditSigningKey',
   TONGBAN_MEDIATOR_BODY_KEY: 'secrets.mediatorBodyKey',
   TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'secrets.paymentsWebhookSecret',
+  TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: 'auditRetiredPublicKeys',
   TONGBAN_BODY_LIMIT_BYTES: 'limits.bodyBytes',
   TONGBAN_UPLOAD_LIMIT_BYTES: 'limits.uploadBytes',
   TONGBAN_API_RATE_PER_MINUTE: 'limits.apiRequestsPerMinute',
