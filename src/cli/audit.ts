@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { generateSigningKey, signerFromPkcs8 } from '../kernel/audit/signing.js';
 import type { VerifiableLog, VerifyFrom, VerifyResult } from '../kernel/audit/types.js';
+import { RAW_ED25519_PUBLIC_KEY } from '../kernel/config/index.js';
 import type { Kernel } from '../kernel/context.js';
 
 /** Where the commands write; tests pass their own. */
@@ -26,7 +27,6 @@ function describeFailure(name: string, result: Extract<VerifyResult, { ok: false
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * What `--from` means for each log: a checkpoint id anchors its own log there and every other log
@@ -69,7 +69,7 @@ export function registerAuditCommands(
     .option('--from <checkpoint|date>', 'start at a signed checkpoint (its id, or the first at or after a date): older records may be archived away')
     .option('--public-key <key>', 'the Ed25519 public key (base64url) checkpoints must be signed by, instead of the configured signing key')
     .action(async (options: { from?: string; publicKey?: string }) => {
-    if (options.publicKey !== undefined && !PUBLIC_KEY.test(options.publicKey)) {
+    if (options.publicKey !== undefined && !RAW_ED25519_PUBLIC_KEY.test(options.publicKey)) {
       output.err('--public-key: expected a raw Ed25519 public key, 43 characters of base64url (as `tongban audit checkpoint` prints it)');
       process.exitCode = 2;
       return;

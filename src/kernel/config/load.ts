@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Ajv } from 'ajv';
-import { ConfigSchema, ENV_NAMES, type Config } from './schema.js';
+import { ConfigSchema, ENV_NAMES, RAW_ED25519_PUBLIC_KEY, type Config } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -102,7 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
   };
   for (const key of candidate.auditRetiredPublicKeys ?? []) {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);
+    if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);
   }
   if (nodeEnv === 'production') {
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');

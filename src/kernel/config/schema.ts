@@ -4,6 +4,9 @@ import { Type, type Static } from 'typebox';
  * Every setting Tongban reads, in one place. Environment variable names are the property names
  * in `ENV_NAMES`; nothing else in the code reads `process.env`.
  */
+/** A raw Ed25519 public key as JWK `x`: 32 bytes, 43 characters of base64url (as `tongban audit checkpoint` prints it). */
+export const RAW_ED25519_PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/;
+
 export const ConfigSchema = Type.Object({
   env: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')]),
   host: Type.String({ minLength: 1 }),
@@ -38,7 +41,7 @@ export const ConfigSchema = Type.Object({
    * signing key, oldest first: `tongban audit verify` accepts their checkpoints up to the first
    * one signed by a newer key (ADR 39). Public, so not among the secrets.
    */
-  auditRetiredPublicKeys: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), { maxItems: 100 })),
+  auditRetiredPublicKeys: Type.Optional(Type.Array(Type.String({ pattern: RAW_ED25519_PUBLIC_KEY.source }), { maxItems: 100 })),
   limits: Type.Object({
     bodyBytes: Type.Integer({ minimum: 1024 }),
     uploadBytes: Type.Integer({ minimum: 1024 }),
