@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { sha256 } from '../kernel/digest.js';
 
 /**
  * The Tongban backup file (ADR 0032): three text lines, then the database's own dump.
@@ -45,7 +46,7 @@ export class BackupError extends Error {
 }
 
 export function manifestDigest(line: string): string {
-  return createHash('sha256').update(line).digest('hex');
+  return sha256(line, 'hex');
 }
 
 /** The three header lines for a manifest. */

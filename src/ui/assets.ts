@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256 } from '../kernel/digest.js';
 
 export const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 export const ASSETS_PREFIX = '/assets/';
@@ -15,7 +15,7 @@ const versions = new Map<string, string>();
 export function assetUrl(file: string): string {
   let version = versions.get(file);
   if (version === undefined) {
-    version = createHash('sha256').update(readFileSync(join(ASSETS_DIR, file))).digest('hex').slice(0, 12);
+    version = sha256(readFileSync(join(ASSETS_DIR, file)), 'hex').slice(0, 12);
     versions.set(file, version);
   }
   return `${ASSETS_PREFIX}${file}?v=${version}`;

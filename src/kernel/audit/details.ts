@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
+import { sha256 } from '../digest.js';
 
 /** The most an audit record's `details` may take, in UTF-8 bytes of its JSON (ADR 36). */
 export const MAX_DETAILS_BYTES = 4096;
@@ -24,7 +24,6 @@ export type Fitted =
   | { readonly cut: 'strings'; readonly details: Readonly<Record<string, unknown>>; readonly strings: number }
   | { readonly cut: 'whole'; readonly details: Readonly<Record<string, unknown>>; readonly bytes: number };
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** UTF-8 bytes of `JSON.stringify(value)`; a string at most a third of the limit in UTF-16 units cannot exceed it. */
 function sizeOf(value: unknown, limit: number): number {
@@ -47,7 +46,7 @@ function cutStrings(value: unknown, keep: number, pointer: string, notes: Record
     if (value.length <= keep) return value;
     const points = Array.from(value);
     if (points.length <= keep) return value;
-    notes[pointer] = { length: points.length, sha256: sha256(value) };
+    notes[pointer] = { length: points.length, sha256: sha256(value, 'hex') };
     return points.slice(0, keep).join('');
   }
   if (Array.isArray(value)) return value.map((item, i) => cutStrings(item, keep, `${pointer}/${i}`, notes));
@@ -80,5 +79,5 @@ export function fitDetails(details: Readonly<Record<string, unknown>>, limit: nu
   }
   const canonical = canonicalJson(details);
   const bytes = Buffer.byteLength(canonical, 'utf8');
-  return { cut: 'whole', details: { [TRUNCATED_KEY]: { '': { bytes, sha256: sha256(canonical) } satisfies CutWhole } }, bytes };
+  return { cut: 'whole', details: { [TRUNCATED_KEY]: { '': { bytes, sha256: sha256(canonical, 'hex') } satisfies CutWhole } }, bytes };
 }

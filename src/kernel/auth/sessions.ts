@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import { sha256 } from '../digest.js';
 
 type SessionTables = {
   kernel_session: {
@@ -60,7 +61,7 @@ export function newSecretId(): string {
 }
 
 function hashOf(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
+  return sha256(id, 'hex');
 }
 
 export function createSessionStore(database: Db, now: () => Date, timeouts: SessionTimeouts = DEFAULT_TIMEOUTS) {

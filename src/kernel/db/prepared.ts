@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { sha256 } from '../digest.js';
 
 /**
  * The mark of a statement worth preparing once per connection: a hot statement whose text does not
@@ -16,7 +16,7 @@ const names = new Map<string, string>();
 export function preparedName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {
-    name = `tb_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
+    name = `tb_${sha256(text, 'hex').slice(0, 40)}`;
     // Texts are few (one per kind of hot statement); the bound only guards against a caller marking a text that varies.
     if (names.size < MAX_NAMES) names.set(text, name);
   }

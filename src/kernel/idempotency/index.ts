@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
@@ -10,6 +9,7 @@ import { TongbanError } from '../http/errors.js';
 import type { JobQueue } from '../jobs/types.js';
 import { IdempotencyErrors } from './errors.js';
 import './messages.js';
+import { sha256 } from '../digest.js';
 
 /**
  * `Idempotency-Key` on every call that creates something (issue 9, ADR 31), after the IETF draft
@@ -117,7 +117,7 @@ export function callerOf(request: FastifyRequest): string | undefined {
 /** `also`: what else the request is (e.g. a header that names whom it is about); absent, the fingerprint is as before. */
 export function fingerprintOf(operation: string, request: Pick<FastifyRequest, 'params' | 'query' | 'body'>, also?: unknown): string {
   const material = canonicalJson({ operation, params: request.params ?? null, query: request.query ?? null, body: request.body ?? null, ...(also === undefined ? {} : { also }) });
-  return createHash('sha256').update(material).digest('hex');
+  return sha256(material, 'hex');
 }
 
 /** The claim of a request that sent an Idempotency-Key, or undefined (no key, or nobody to key it to). */

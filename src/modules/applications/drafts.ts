@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { newId } from '../../kernel/ids.js';
 import type { Answers, CompiledForm, FieldError, FormContext, Posted, RawValue, SummaryRow } from '../../forms/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -14,6 +13,7 @@ import {
 import { documentInfos, notFound, toApplication, type Application, type DocumentInfo } from './model.js';
 import { markedForm, markedRowTargets, type Prefill, type PrefillMarks } from './prefill.js';
 import type { ApplicationRow, ApplicationsStore, Channel, Executor, StoredFileMeta } from './store.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /** An application opened for editing: what a form page needs. */
 export interface Draft {
@@ -125,7 +125,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
       await store.insertFile(tx, {
         id: upload.fileId, application_id: applicationId, slot: upload.slot,
         display_name: upload.name, content_type: upload.type, size: upload.content.length,
-        sha256: createHash('sha256').update(upload.content).digest('hex'), content: upload.content, uploaded_by: editor.accountId, uploaded_at: at,
+        sha256: sha256(upload.content, 'hex'), content: upload.content, uploaded_by: editor.accountId, uploaded_at: at,
       });
     }
     await store.deleteFilesExcept(tx, applicationId, [...kept]);

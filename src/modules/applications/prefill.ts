@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { compileForm, fieldModule, type Answers, type CompiledForm, type FieldDefinition, type FormContext, type Text } from '../../forms/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -12,6 +11,7 @@ import type { PrefillAgreement, PrefillConsentCheck, PrefillPort } from './prefi
 import { createPrefillStore, type PrefilledField, type PrefillOutcome, type PrefillRow } from './prefill-store.js';
 import { createApplicationsStore, type ApplicationRow, type Executor } from './store.js';
 import './messages.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /**
  * Once-only prefill (docs/adr/0019): before a form's first page the person sees what will be read
@@ -72,7 +72,7 @@ function canonical(value: unknown): string {
   }
   return JSON.stringify(value ?? null);
 }
-export const digestOf = (value: unknown): string => createHash('sha256').update(canonical(value)).digest('hex');
+export const digestOf = (value: unknown): string => sha256(canonical(value), 'hex');
 
 const both = (key: string): LocalizedText => ({ 'zh-CN': translate('zh-CN', key), en: translate('en', key) });
 

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { newId } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { checkFile, type FileCheck, type Upload } from './journey.js';
 import type { ApplicationsStore, Executor } from './store.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /** Uploads not yet attached to an application are kept this long, then deleted by a job. */
 export const UPLOAD_LIFETIME_MS = 24 * 3_600_000;
@@ -44,7 +44,7 @@ export function createKeptUploads({ kernel, store }: { kernel: Kernel; store: Pi
       const at = kernel.now();
       const row = {
         id: newId(), owner, label, display_name: checked.name, content_type: checked.type, size: upload.content.length,
-        sha256: createHash('sha256').update(upload.content).digest('hex'), content: upload.content,
+        sha256: sha256(upload.content, 'hex'), content: upload.content,
         uploaded_at: at, expires_at: new Date(at.getTime() + UPLOAD_LIFETIME_MS),
       };
       const kept: KeepResult = { ok: true, upload: { id: row.id, label, name: row.display_name, type: row.content_type, size: row.size, expiresAt: row.expires_at } };

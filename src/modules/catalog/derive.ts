@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../kernel/audit/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { ServiceDefinition } from './definition.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /** Same definition, same hash, whatever order its keys were written or read back in. */
-export const contentHash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+export const contentHash = (value: unknown) => sha256(canonicalJson(value), 'hex');
 
 export const actorLabel = (actor: Actor) => `${actor.kind}:${actor.id}`;
 

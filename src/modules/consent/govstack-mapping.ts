@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { WEBHOOK_EVENTS } from './webhooks.js';
 import type { ConsentRecord, DataAgreement, Individual, Policy, Signature, Webhook } from './service.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /**
  * Tongban's agreements and consent events in the shapes of the GovStack Consent BB API
@@ -19,7 +19,7 @@ export function withDates<T>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, DATE_FIELDS.has(k) && typeof v === 'string' ? new Date(v) : withDates(v)])) as T;
 }
 
-const hash = (snapshot: string) => createHash('sha256').update(snapshot).digest('hex');
+const hash = (snapshot: string) => sha256(snapshot, 'hex');
 
 export interface ControllerInfo { readonly name: string; readonly url: string }
 

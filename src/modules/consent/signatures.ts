@@ -1,4 +1,6 @@
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { RAW_ED25519_PUBLIC_KEY } from '../../kernel/config/index.js';
+import { sha256 as sha256Of } from '../../kernel/digest.js';
 
 /**
  * Signatures over consent records (GovStack Signature), as pure functions: what is signed and how
@@ -10,7 +12,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 
 export const SIGNATURE_METHOD = 'Ed25519';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string): string => sha256Of(text, 'hex');
 
 /** What a signature covers: the record's snapshot (a Revision's serializedSnapshot), its hash, and how it is to be signed. */
 export interface SignedPayload {
@@ -32,13 +34,11 @@ export function payloadFor(snapshot: string, timestamp: Date, objectReference: s
   return { payload: JSON.stringify(fields), fields };
 }
 
-const RAW_KEY = /^[A-Za-z0-9_-]{43}$/;
-
 /** The signer's public key, or undefined when `signedBy` is neither an Ed25519 JWK nor 32 raw bytes. */
 export function publicKeyOf(signedBy: string): KeyObject | undefined {
   try {
     const text = signedBy.trim();
-    const jwk = RAW_KEY.test(text) ? { kty: 'OKP', crv: 'Ed25519', x: text } : (JSON.parse(text) as Record<string, unknown>);
+    const jwk = RAW_ED25519_PUBLIC_KEY.test(text) ? { kty: 'OKP', crv: 'Ed25519', x: text } : (JSON.parse(text) as Record<string, unknown>);
     if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') return undefined;
     return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
   } catch {

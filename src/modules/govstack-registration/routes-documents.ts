@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createHash } from 'node:crypto';
 import { TongbanError } from '../../kernel/http/index.js';
 import { idempotencyKeyHeader, idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { translate } from '../../kernel/i18n/index.js';
@@ -9,6 +8,7 @@ import { extensionOf, UPLOAD_LIFETIME_MS, type ApplicationsService } from '../ap
 import { callerOf, requireCaller, SCOPES } from './caller.js';
 import type { CaseDeps } from './routes-applications.js';
 import { Problem, TAG } from './schemas.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /** Named so the type is not a bare weak object; merges with the platform's limits (security.ts). */
 const LENIENT_MULTIPART = { throwFileSizeLimit: false, limits: {} };
@@ -60,7 +60,7 @@ export function registerDocumentRoutes(scope: FastifyInstance, deps: Pick<CaseDe
     const content = part._buf ?? new Uint8Array();
     const truncated = part.file.truncated === true;
     // With an Idempotency-Key a retry of the same file keeps no second upload (issue 9, ADR 31); the file stands in the fingerprint by its hash.
-    const fingerprinted = { filename: part.filename, mimetype: part.mimetype, truncated, sha256: createHash('sha256').update(content).digest('hex') };
+    const fingerprinted = { filename: part.filename, mimetype: part.mimetype, truncated, sha256: sha256(content, 'hex') };
     const idempotencyCaller = who.kind === 'client' ? `client:${who.client.clientId}` : `account:${principal.accountId}`;
     return idempotentAnswer(kernel, request, reply, async (claim) => {
       const kept = await applications.keepUpload(principal.accountId, { filename: part.filename, claimedType: part.mimetype, content, truncated }, request.query.additionalMetadata ?? null, { idempotency: claim });

@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { getOrCreateSecret } from '../../kernel/secrets/index.js';
 import './errors.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /** Name of the generated key in the secret store (development and tests only). */
 export const BODY_KEY_SECRET = 'mediator.body-key';
@@ -49,7 +50,7 @@ export function createBodyVault(kernel: Pick<Kernel, 'db' | 'config'>): BodyVaul
 
   return {
     available: configured !== undefined || !production,
-    keyId: async () => createHash('sha256').update(await keyOf()).digest('base64url').slice(0, 16),
+    keyId: async () => sha256(await keyOf(), 'base64url').slice(0, 16),
     async seal(messageId, part, plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', await keyOf(), iv);

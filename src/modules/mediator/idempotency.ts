@@ -6,6 +6,7 @@ import { TongbanError } from '../../kernel/http/index.js';
 import { IdempotencyErrors, KEY_PATTERN, REPLAYED_HEADER } from '../../kernel/idempotency/index.js';
 import type { Credentials } from './discovery.js';
 import type { ExchangeResult } from './exchange.js';
+import { sha256 } from '../../kernel/digest.js';
 
 /**
  * Idempotency-Key on mediated writes (issue 9, ADR 31): a POST, PUT, PATCH or DELETE through /r1
@@ -33,7 +34,7 @@ const STALE_MS = 5 * 60_000;
  */
 export function providerKey(method: string, clientId: string, key: string | undefined): string | undefined {
   if (key === undefined || !WRITES.has(method) || !KEY.test(key)) return undefined;
-  return createHash('sha256').update(`${clientId}\n${key}`).digest('base64url');
+  return sha256(`${clientId}\n${key}`, 'base64url');
 }
 
 interface KeyRow {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { MachineClient } from '../../kernel/auth/machine/index.js';
+import { sha256 } from '../../kernel/digest.js';
 
 const MAX_ENTRIES = 10_000;
 
@@ -13,7 +13,7 @@ const MAX_ENTRIES = 10_000;
 export function createTokenCache(now: () => Date) {
   const entries = new Map<string, { readonly client: MachineClient; readonly expMs: number }>();
   return async (token: string, verify: (token: string) => Promise<MachineClient>): Promise<MachineClient> => {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = sha256(token, 'base64url');
     const at = now().getTime();
     const hit = entries.get(key);
     if (hit && hit.expMs > at) return hit.client;

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
 import { appendDrafted, createGroupCommit, type ChainLog, type ChainSpec, type Drafter } from '../../kernel/audit/index.js';
 import type { Db } from '../../kernel/db/index.js';
 import type { Executor } from './store.js';
 import { newId } from '../../kernel/ids.js';
+import { sha256 as sha256Of } from '../../kernel/digest.js';
 
 /** One exchange as the message log keeps it: who called what, why, how it ended, digests. */
 export interface LoggedExchange {
@@ -27,7 +27,7 @@ export interface LoggedExchange {
   readonly providerMs: number | undefined;
 }
 
-export const sha256 = (body: Buffer | undefined): string => `sha256:${createHash('sha256').update(body ?? Buffer.alloc(0)).digest('base64url')}`;
+export const sha256 = (body: Buffer | undefined): string => `sha256:${sha256Of(body ?? Buffer.alloc(0), 'base64url')}`;
 
 /** Version 1 of what a message log record's hash covers. Never change it; add a version instead. */
 function canonical(row: Readonly<Record<string, unknown>>): unknown {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -11,6 +10,7 @@ import { feeFor } from './fee.js';
 import { notFound, stateOf, toBill, toPayment, UUID, type Bill, type Payment, type PaymentState } from './model.js';
 import type { ClosedCase } from './reconcile.js';
 import type { BillRow, Executor, PaymentsStore } from './store.js';
+import { sha256 } from '../../kernel/digest.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
@@ -86,7 +86,7 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
     if (!key || !KEY.test(key)) {
       throw new TongbanError(PaymentsErrors.TB_PAYMENTS_IDEMPOTENCY_KEY_REQUIRED, { fields: [{ pointer: '/headers/idempotency-key', message: 'payments.error.keyRequired', detail: 'Send 8 to 128 letters, digits or -_.: as Idempotency-Key' }] });
     }
-    const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const fingerprint = sha256(JSON.stringify(request), 'hex');
     return kernel.db.transaction().execute(async (tx) => {
       if (!(await store.claimKey(tx, scope, key, fingerprint, kernel.now()))) {
         const stored = await store.key(tx, scope, key);

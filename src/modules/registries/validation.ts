@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
 import type { LocalizedText, RegistryDefinition } from './definitions.js';
 import { RegistriesErrors } from './errors.js';
+import { sha256 } from '../../kernel/digest.js';
 
 // Registry schemas may carry annotations of their own (`x-title`, and the GovStack Database API's
 // `primaryKey`, `triggers`, `id`): not strict, so unknown keywords are ignored rather than refused.
@@ -15,7 +15,7 @@ const compiled = new Map<string, ValidateFunction>();
 /** Compiled once per distinct schema (compiling costs milliseconds, validating microseconds). */
 function validatorOf(schema: Readonly<Record<string, unknown>>): ValidateFunction {
   const text = JSON.stringify(schema);
-  const hash = createHash('sha256').update(text).digest('hex');
+  const hash = sha256(text, 'hex');
   let validate = compiled.get(hash);
   if (!validate) {
     try {
