@@ -3,6 +3,7 @@ import { generateSigningKey, signerFromPkcs8 } from '../kernel/audit/signing.js'
 import type { VerifiableLog, VerifyFrom, VerifyResult } from '../kernel/audit/types.js';
 import { RAW_ED25519_PUBLIC_KEY } from '../kernel/config/index.js';
 import type { Kernel } from '../kernel/context.js';
+import { UUID } from '../kernel/ids.js';
 
 /** Where the commands write; tests pass their own. */
 export interface AuditCliOutput {
@@ -25,7 +26,6 @@ function describeFailure(name: string, result: Extract<VerifyResult, { ok: false
   return `${name}: FAILED after ${count(result.records, 'good record')}: first bad entry is ${where}: ${bad.reason}`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**

@@ -32,3 +32,10 @@ export function newId(): string {
   }
   return v7({ random, msecs: state.msecs, seq: state.seq });
 }
+
+/**
+ * A UUID in its text form (any version, either case): what every id of ours looks like. Checked
+ * before an id from a URL or a form reaches a `uuid` column, where PostgreSQL would refuse the
+ * cast with an error instead of finding nothing.
+ */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { randomInt } from 'node:crypto';
 import { PREPARED } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
-import { newId } from '../ids.js';
+import { newId, UUID } from '../ids.js';
 import { jsonRoundTrip } from './canonical.js';
 import { AuditErrors } from './errors.js';
 import { chainFor, checkpointMessage, GENESIS_HASH, recordHash } from './hashing.js';
@@ -119,7 +119,6 @@ export interface ChainDeps {
 export interface HeadEntry { readonly chain: number; readonly seq: number; readonly hash: string }
 
 const RESERVED = new Set(['id', 'chain', 'seq', 'prev_hash', 'hash']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMN = /^[a-z][a-z0-9_]*$/;
 
 // pg turns a JS array parameter into a PostgreSQL array; jsonb columns need the JSON text.

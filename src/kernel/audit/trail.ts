@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { newId } from '../ids.js';
+import { newId, UUID } from '../ids.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
@@ -17,7 +17,6 @@ export const AUDIT_CHAINS = DEFAULT_CHAINS;
 const ACTION = /^[a-z][a-zA-Z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type AuditRow = {
   id: string; chain: number; seq: number; at: Date;

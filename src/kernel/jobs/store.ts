@@ -1,5 +1,5 @@
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
-import { newId } from '../ids.js';
+import { newId, UUID } from '../ids.js';
 import type { JobInfo, JobStat, JobState } from './types.js';
 
 /** Every SQL statement of the job queue. Each is one statement: its own short transaction. */
@@ -183,7 +183,6 @@ function toInfo(r: JobRow): JobInfo {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function findJob(db: JobDb, id: string): Promise<JobInfo | undefined> {
   // A malformed id would make PostgreSQL reject the uuid cast; it simply names no job.

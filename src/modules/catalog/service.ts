@@ -9,6 +9,7 @@ import type { DefinitionBundle, FileProblem } from './folder.js';
 import { createCatalogStore, type AgencyRow, type Executor, type ServiceRow, type VersionRow } from './store.js';
 import { CATEGORIES, LIFE_EVENTS, type Category, type LifeEvent } from './taxonomy.js';
 import { validateAgenciesFile, validateServiceDefinition } from './validate.js';
+import { UUID } from '../../kernel/ids.js';
 
 export type * from './definition.js';
 export type { Category, LifeEvent } from './taxonomy.js';
@@ -67,7 +68,6 @@ export interface SearchQuery {
 /** Says whether the publisher may act for an agency; routes build it from the principal's roles. */
 export type AgencyGuard = (agencyCode: string) => boolean;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const keyOf = (slugOrId: string) => (UUID.test(slugOrId) ? { id: slugOrId.toLowerCase() } : { slug: slugOrId });
 
 const toAgency = (r: AgencyRow): Agency => ({ code: r.code, name: { 'zh-CN': r.name_zh, en: r.name_en }, contact: r.contact });

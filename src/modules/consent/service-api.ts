@@ -1,4 +1,4 @@
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -70,7 +70,6 @@ export const toSignature = (row: SignatureRow): Signature => ({
   verificationSignedAs: row.verification_signed_as ?? undefined, timestamp: row.created_at, signedAt: row.signed_at ?? undefined,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MESSAGES = {
   TB_CONSENT_POLICY_INVALID: 'consent.error.policyInvalid', TB_CONSENT_POLICY_EXISTS: 'consent.error.policyExists', TB_CONSENT_WEBHOOK_INVALID: 'consent.error.webhookInvalid',
   TB_CONSENT_INDIVIDUAL_INVALID: 'consent.error.individualInvalid', TB_CONSENT_SIGNATURE_INVALID: 'consent.error.signatureInvalid', TB_CONSENT_DRAFT_OUTDATED: 'consent.error.draftOutdated',

@@ -14,6 +14,7 @@ import { createKeyring, type PublishedJwks } from './keys.js';
 import { addCertificatePanels } from './panels.js';
 import { renderCertificatePdf } from './pdf.js';
 import { createDocumentsStore, type CertificateRow, type Executor } from './store.js';
+import { UUID } from '../../kernel/ids.js';
 
 export { DocumentsErrors } from './errors.js';
 export { verifyCredential, type Credential, type NotGenuine, type Verified } from './credential.js';
@@ -55,7 +56,6 @@ export interface Deps {
   readonly workflow: Pick<WorkflowService, 'onTransition'>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REASON_MAX = 500;
 const VERIFY_PURPOSE = 'Checking that a certificate is genuine (public verification)';
 

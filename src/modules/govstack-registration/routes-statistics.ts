@@ -7,8 +7,8 @@ import { callerOf, handledAgencies, isOperator, requireCaller, SCOPES } from './
 import { statisticsOf } from './mapping.js';
 import type { CaseDeps } from './routes-applications.js';
 import { statisticsSchema } from './schemas-statistics.js';
+import { UUID } from '../../kernel/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The services a registration name means: an id, a slug, or an exact name in either language. */
 async function servicesNamed(catalog: Pick<CatalogService, 'getCurrentService' | 'searchServices'>, name: string): Promise<string[]> {

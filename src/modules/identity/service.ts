@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import type { AccountDirectory, AccountKind, IdentityClaims, Principal, RoleAssignment, StaffRole } from '../../kernel/auth/index.js';
 import { AuthErrors } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -43,7 +43,6 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 

@@ -1,4 +1,4 @@
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -21,7 +21,6 @@ export const COMMENT_MAX = 1000;
 export const ANSWER_MAX = 2000;
 /** Staff who see and answer follow-ups at their agency. */
 const FOLLOW_UP_ROLES = new Set(['officer', 'supervisor', 'agency_admin']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOW_SCORE = 2;
 export const FOLLOW_UP_PURPOSE = 'Answering a low rating of a public service (好差评 follow-up)';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import type { Locale } from '../../kernel/i18n/index.js';
@@ -57,7 +57,6 @@ export interface MessagePage {
 }
 
 const PAGE_SIZE = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toMessage(row: MessageRow): Message {
   return {

@@ -27,7 +27,7 @@ export interface Payment {
 
 export interface Receipt { readonly payment: Payment; readonly bill: Bill }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID } from '../../kernel/ids.js';
 /** Staff who may see payments of their agency, refund, and read the reconciliation report. */
 export const FINANCE_ROLES = ['officer', 'supervisor', 'agency_admin'] as const;
 const RECEIPT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';

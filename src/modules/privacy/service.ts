@@ -1,4 +1,4 @@
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { AuditRecord, SubjectQuery } from '../../kernel/audit/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -63,7 +63,6 @@ const toQuestion = (row: QuestionRow): Question => ({
   answer: row.answer !== null && row.answered_at !== null ? { text: row.answer, at: row.answered_at } : undefined,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `older` cursors are `<ISO time>_<record id>`: opaque to the person, checked here. */
 function parseCursor(text: string | undefined): { at: Date; id: string } | undefined {

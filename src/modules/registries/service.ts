@@ -1,4 +1,4 @@
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import type { Actor, AuditRecord } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -40,7 +40,6 @@ const toTask = (row: CorrectionRow): CorrectionTask => ({
   resolvedAt: row.resolved_at ?? undefined, resolution: row.resolution ?? undefined,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type RegistriesService = ReturnType<typeof createRegistriesService>;
 

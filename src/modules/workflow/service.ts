@@ -1,4 +1,4 @@
-import { newId } from '../../kernel/ids.js';
+import { newId, UUID } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -95,7 +95,6 @@ export interface TransitionEvent {
  */
 export type TransitionListener = (executor: Executor, event: TransitionEvent) => Promise<void>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOTE_MAX = 2000;
 const PAGE_MAX = 100;
 /** Ids per statement when many cases are asked about at once (a list of parameters each). */
