@@ -111,4 +111,18 @@ describeEachDatabase('applications: the counter channel', migrationSources, (use
     // The clerk filled it in, but the case is the person's now: the clerk's draft list does not hold it.
     expect((await clerk.get(`/applications/${id}/check`)).statusCode).toBe(303);
   });
+
+  it('answers which of many ids are submitted applications in one call, in statements of a thousand', async () => {
+    const page = await clerk.get('/counter');
+    // GB 11643's own example number: a person with no case yet, so this opens a draft.
+    const started = await postForm(clerk, '/counter', page.body, { resident_id: '11010519491231002X', service: ALLOWANCE });
+    expect(started.statusCode).toBe(303);
+    const draft = applicationIdOf(started.headers.location);
+    expect(draft).not.toBe(id);
+    const unknown = Array.from({ length: 2_500 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    // The submitted one last, past two full statements; asked in capitals and twice; a draft and junk are not submitted.
+    const found = await built.services.applications.submittedAmong([draft, 'not-an-id', "x' or 1=1 --", ...unknown, id, id.toUpperCase()]);
+    expect([...found]).toEqual([id]);
+    expect((await built.services.applications.submittedAmong([])).size).toBe(0);
+  });
 });

@@ -23,6 +23,10 @@ import { createPrefillSteps } from './prefill-steps.js';
 import { createDrafts } from './drafts.js';
 import { createSubmission } from './submission.js';
 import { createApplicantAccess } from './applicant.js';
+import { UUID } from '../../kernel/ids.js';
+
+/** Ids per statement when many are asked about at once (a list of parameters each). */
+const CHUNK = 1000;
 
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
@@ -49,7 +53,6 @@ export interface Deps {
   readonly prefill?: PrefillPort;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Applications: drafts filled in page by page (online or at a counter: drafts.ts, counter.ts),
@@ -140,6 +143,20 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     async submittedSummary(idOrReference: string): Promise<Application | undefined> {
       const row = UUID.test(idOrReference) ? await find(idOrReference) : await store.getByReference(db, idOrReference.trim().toUpperCase());
       return row?.status === 'submitted' ? toApplication(row) : undefined;
+    },
+
+    /**
+     * Which of these application ids are submitted applications: a set of ids, no personal data.
+     * A report over many (the payments' reconciliation) asks once, in statements of CHUNK ids, not
+     * a `submittedSummary` each; malformed ids are simply not submitted.
+     */
+    async submittedAmong(ids: readonly string[]): Promise<ReadonlySet<string>> {
+      const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+      const found = new Set<string>();
+      for (let i = 0; i < wanted.length; i += CHUNK) {
+        for (const id of await store.submittedAmong(db, wanted.slice(i, i + CHUNK))) found.add(id);
+      }
+      return found;
     },
 
     /** Every application's service, agency, channel, state and dates (no personal data): performance figures. */

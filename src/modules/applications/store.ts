@@ -127,6 +127,13 @@ export function createApplicationsStore() {
       return q(executor).selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst();
     },
 
+    /** Which of these ids (well-formed, at most a statement's worth) are submitted applications. */
+    async submittedAmong(executor: Executor, ids: readonly string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await q(executor).selectFrom('applications').select('id').where('id', 'in', [...ids]).where('status', '=', 'submitted').execute();
+      return rows.map((r) => r.id);
+    },
+
     /** Every application's channel and dates, no answers and no applicant: the performance figures' input. */
     facts(executor: Executor): Promise<Pick<ApplicationRow, 'id' | 'service_id' | 'agency_code' | 'channel' | 'status' | 'created_at' | 'submitted_at'>[]> {
       return q(executor).selectFrom('applications').select(['id', 'service_id', 'agency_code', 'channel', 'status', 'created_at', 'submitted_at']).execute();

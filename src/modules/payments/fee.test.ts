@@ -75,12 +75,16 @@ describe('reconciliation', () => {
   it('flags settlements of another amount or missing, money with no application, and fees not paid', async () => {
     const bills = [bill('b1', 'TB-2026-AAAAAA', 1000), bill('b2', 'TB-2026-BBBBBB', 1000), bill('b3', 'TB-2026-CCCCCC', 2500), bill('b4', 'TB-2026-DDDDDD', 1000)];
     const payments = [payment('p1', 'b1', 1000, 'tp_1'), payment('p2', 'b2', 1000, 'tp_2'), payment('p4', 'b4', 1000, null)];
+    const submittedAsked: string[][] = [];
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])),
       paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)), unmatched: [],
       settlements: [{ ref: 'tp_1', amount: 900, settledAt: NOW }, { ref: 'tp_9', amount: 500, settledAt: NOW }], provider: 'test-provider',
-      hasApplication: (id) => Promise.resolve(id !== 'b4-app'), closedWithoutDecision: casesFrom({}),
+      submittedApplications: (ids) => { submittedAsked.push([...ids]); return Promise.resolve(new Set(ids.filter((id) => id !== 'b4-app'))); },
+      closedWithoutDecision: casesFrom({}),
     });
+    // The day's payments' applications, in one question.
+    expect(submittedAsked).toEqual([['b1-app', 'b2-app', 'b4-app']]);
     expect(report.total).toBe(3000);
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([
       ['no_application', 'R-p4', 1000],
@@ -101,7 +105,7 @@ describe('reconciliation', () => {
     const asked: string[][] = [];
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments: [], bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map(() => []),
-      unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
+      unmatched: [], settlements: [], provider: 'test-provider', submittedApplications: (ids) => Promise.resolve(new Set(ids)),
       closedWithoutDecision: casesFrom({
         'b1-app': { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt: NOW },
         'b2-app': { status: 'rejected', statusName: { 'zh-CN': '未通过', en: 'Rejected' }, closedAt: NOW },
@@ -123,7 +127,7 @@ describe('reconciliation', () => {
     const asked: string[][] = [];
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
-      unmatched: [], settlements: [], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
+      unmatched: [], settlements: [], provider: 'test-provider', submittedApplications: (ids) => Promise.resolve(new Set(ids)),
       closedWithoutDecision: casesFrom({}, asked),
     });
     expect(report.flags.map((f) => [f.kind, f.reference])).toEqual([['fee_unpaid', 'TB-2026-AAAAAA']]);
@@ -143,7 +147,7 @@ describe('reconciliation', () => {
     const withdrawn = { status: 'withdrawn', statusName: { 'zh-CN': '已撤回', en: 'Withdrawn' }, closedAt };
     const report = await buildReconciliation({
       day: '2026-12-03', agencies: 'all', payments, bills, billById: new Map(bills.map((b) => [b.id, b])), paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)),
-      unmatched: [], settlements: [{ ref: 'tp_1', amount: 1000, settledAt: NOW }], provider: 'test-provider', hasApplication: () => Promise.resolve(true),
+      unmatched: [], settlements: [{ ref: 'tp_1', amount: 1000, settledAt: NOW }], provider: 'test-provider', submittedApplications: (ids) => Promise.resolve(new Set(ids)),
       closedWithoutDecision: casesFrom({ 'b1-app': withdrawn, 'b2-app': withdrawn }, asked),
     });
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([['refund_due', 'R-p1', 1000]]);

@@ -14,7 +14,7 @@ interface FinanceDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
   readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once' | 'closedCases' | 'stateFor'>;
-  readonly applications: Pick<ApplicationsService, 'submittedSummary'>;
+  readonly applications: Pick<ApplicationsService, 'submittedSummary' | 'submittedAmong'>;
   readonly provider: (name: string) => PaymentProvider;
   /** The provider whose settlements the daily reconciliation compares with, and its settlements. */
   readonly settledBy: { readonly name: string; readonly settlements: (from: Date, to: Date) => Promise<readonly Settlement[]> };
@@ -114,7 +114,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const billById = new Map(bills.map((b) => [b.id, b]));
       const allPayments = await store.paymentsForBills(db, bills.map((b) => b.id));
       return buildReconciliation({
-        day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, hasApplication: async (id) => (await applications.submittedSummary(id)) !== undefined, closedWithoutDecision: (ids) => books.closedCases(ids),
+        day, agencies, payments, bills, billById, paymentsByBill: allPayments, unmatched, settlements, provider: settledBy.name, submittedApplications: (ids) => applications.submittedAmong(ids), closedWithoutDecision: (ids) => books.closedCases(ids),
       });
     },
   };

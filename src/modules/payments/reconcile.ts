@@ -60,7 +60,8 @@ interface Input {
   readonly unmatched: readonly WebhookEventRow[];
   readonly settlements: readonly Settlement[];
   readonly provider: string;
-  readonly hasApplication: (id: string) => Promise<boolean>;
+  /** Which of these applications are submitted ones; asked once per report. */
+  readonly submittedApplications: (applicationIds: readonly string[]) => Promise<ReadonlySet<string>>;
   /** Which of these applications' cases closed without a decision; asked once per report. */
   readonly closedWithoutDecision: (applicationIds: readonly string[]) => Promise<ReadonlyMap<string, NonNullable<ClosedCase>>>;
 }
@@ -91,8 +92,9 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
     method: p.method, status: p.status, amount: p.amount, settledAt: p.settled_at ?? p.created_at,
   }));
   const flags: ReconciliationFlag[] = [];
+  const submitted = mine.length === 0 ? new Set<string>() : await input.submittedApplications([...new Set(mine.map((p) => p.application_id))]);
   for (const p of mine) {
-    if (!(await input.hasApplication(p.application_id))) {
+    if (!submitted.has(p.application_id)) {
       flags.push({ kind: 'no_application', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} has no submitted application` });
     }
   }
