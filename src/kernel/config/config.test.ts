@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   it('reads which proxies to believe, and how long finished jobs are kept', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40) }).trustProxy)
+    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43) }).trustProxy)
       .toEqual(['loopback', 'linklocal', 'uniquelocal']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
@@ -52,6 +52,11 @@ describe('configuration', () => {
 
   it('requires real secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TONGBAN_SESSION_SECRET: required in production/);
+    const secrets = { NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40) };
+    expect(() => loadConfig(secrets)).toThrow(/TONGBAN_CERTIFICATE_WRAPPING_KEY: required in production/);
+    expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: 'too-short' })).toThrow(/TONGBAN_CERTIFICATE_WRAPPING_KEY: /);
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key }).secrets.certificateWrappingKey).toBe(key);
     expect(() => loadConfig({ TONGBAN_OIDC_ISSUER: 'https://id.example.gov' })).toThrow(/TONGBAN_OIDC_CLIENT_ID/);
   });
 });

@@ -82,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...(env.TONGBAN_SESSION_SECRET ? { sessionSecret: env.TONGBAN_SESSION_SECRET } : {}),
       ...(env.TONGBAN_AUDIT_SIGNING_KEY ? { auditSigningKey: env.TONGBAN_AUDIT_SIGNING_KEY } : {}),
       ...(env.TONGBAN_MEDIATOR_BODY_KEY ? { mediatorBodyKey: env.TONGBAN_MEDIATOR_BODY_KEY } : {}),
+      ...(env.TONGBAN_CERTIFICATE_WRAPPING_KEY ? { certificateWrappingKey: env.TONGBAN_CERTIFICATE_WRAPPING_KEY } : {}),
       ...(env.TONGBAN_PAYMENTS_WEBHOOK_SECRET ? { paymentsWebhookSecret: env.TONGBAN_PAYMENTS_WEBHOOK_SECRET } : {}),
     },
     ...(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS ? { auditRetiredPublicKeys: env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
@@ -107,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production') {
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
     if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');
+    if (!candidate.secrets.certificateWrappingKey) problems.push('TONGBAN_CERTIFICATE_WRAPPING_KEY: required in production (32 random bytes, base64; `openssl rand -base64 32`)');
   }
   if (!validate(candidate)) {
     for (const e of validate.errors ?? []) {

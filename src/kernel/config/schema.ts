@@ -33,6 +33,11 @@ export const ConfigSchema = Type.Object({
     auditSigningKey: Type.Optional(Type.String({ minLength: 40 })),
     /** 32 bytes, base64 or base64url: seals the bodies the mediator stores for services that ask. */
     mediatorBodyKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
+    /**
+     * 32 bytes, base64 or base64url: seals each agency's certificate signing key in the secret
+     * store (ADR 40), so a copy of the database cannot sign. Required in production.
+     */
+    certificateWrappingKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
     /** HMAC-SHA256 key of payment provider webhooks (the built-in test provider signs with it too). */
     paymentsWebhookSecret: Type.Optional(Type.String({ minLength: 32 })),
   }),
@@ -87,6 +92,7 @@ export const ENV_NAMES = {
   TONGBAN_SESSION_SECRET: 'secrets.sessionSecret',
   TONGBAN_AUDIT_SIGNING_KEY: 'secrets.auditSigningKey',
   TONGBAN_MEDIATOR_BODY_KEY: 'secrets.mediatorBodyKey',
+  TONGBAN_CERTIFICATE_WRAPPING_KEY: 'secrets.certificateWrappingKey',
   TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'secrets.paymentsWebhookSecret',
   TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: 'auditRetiredPublicKeys',
   TONGBAN_BODY_LIMIT_BYTES: 'limits.bodyBytes',

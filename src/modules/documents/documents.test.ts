@@ -7,6 +7,8 @@ import type { Built } from '../../app.js';
 import { demoApp } from '../applications/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
+import { decodeKey32, open, parseSealedText } from '../../kernel/secrets/seal.js';
+import { aadOf, WRAPPING_KEY_SECRET } from './keys.js';
 import { approvedSoleTrader as approve, AMR, BUSINESS_NAME, decide, submitSoleTrader, type People } from './test-kit.js';
 
 const principal = (subject: string) => {
@@ -97,7 +99,11 @@ describeEachDatabase('documents: certificates issued, verified, revoked', migrat
     await built.services.documents.rotateKey(ANOTHER_AGENCY, { kind: 'system', id: 'test' });
     const psb = (await jwks(`/issuers/${ANOTHER_AGENCY}/jwks.json`)).keys[0]?.kid ?? '';
     const psbSecret = await built.kernel.db.withTables<{ tb_secret: { name: string; value: string } }>().selectFrom('tb_secret').select('value').where('name', '=', `documents.signing-key.${psb}`).executeTakeFirstOrThrow();
-    const psbKey = createPrivateKey({ key: json(psbSecret.value) as JsonWebKey, format: 'jwk' });
+    // The private half is sealed (ADR 40); the test opens it with the generated wrapping key, as the keyring does.
+    const wrapping = await built.kernel.db.withTables<{ tb_secret: { name: string; value: string } }>().selectFrom('tb_secret').select('value').where('name', '=', WRAPPING_KEY_SECRET).executeTakeFirstOrThrow();
+    const opened = open(decodeKey32(wrapping.value) ?? Buffer.alloc(0), aadOf(psb), parseSealedText(psbSecret.value) ?? { iv: Buffer.alloc(0), tag: Buffer.alloc(0), body: Buffer.alloc(0) });
+    expect(opened).toBeDefined();
+    const psbKey = createPrivateKey({ key: json(opened?.toString('utf8') ?? '') as JsonWebKey, format: 'jwk' });
     const otherAgency = await sign(original, psbKey, psb);
     const unknownKid = await sign(original, stranger, `http://tongban.test/issuers/${AMR}#key-nobody`);
 

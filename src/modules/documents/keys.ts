@@ -1,18 +1,27 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Kernel } from '../../kernel/context.js';
+import { TongbanError } from '../../kernel/http/index.js';
 import { getOrCreateSecret } from '../../kernel/secrets/index.js';
+import { decodeKey32, open, parseSealedText, seal, sealedText } from '../../kernel/secrets/seal.js';
 import { keyId } from './credential.js';
 import type { DocumentsStore, Executor, KeyRow, PublicJwk } from './store.js';
 
 /**
- * One Ed25519 signing key per agency at a time. The private half is a secret (the kernel's secret
- * store, `documents.signing-key.<kid>`); the public half is kept in documents_keys and published
- * for ever, so rotating (a new current key, the old one retired) leaves every earlier certificate
- * verifiable. Generating a key is CPU work only, so it may happen inside a transition's transaction.
+ * One Ed25519 signing key per agency at a time. The private half is kept in the kernel's secret
+ * store (`documents.signing-key.<kid>`), sealed with AES-256-GCM under the configured wrapping key
+ * with the kid as additional data (ADR 40): a copy of the database (a backup, a replica, a dump)
+ * cannot sign certificates, and a sealed key moved onto another kid does not open. The public half
+ * is kept in documents_keys and published for ever, so rotating (a new current key, the old one
+ * retired) leaves every earlier certificate verifiable. Generating a key is CPU work only, so it
+ * may happen inside a transition's transaction.
  */
 
 export const secretName = (kid: string) => `documents.signing-key.${kid}`;
+/** Name of the generated wrapping key in the secret store (development and tests only). */
+export const WRAPPING_KEY_SECRET = 'documents.wrapping-key';
+/** What a sealed private key is bound to: its kid (GCM additional data). */
+export const aadOf = (kid: string) => `documents.signing-key/${kid}`;
 
 /** The published form of a key: what an offline verifier needs. */
 export interface PublishedJwk { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string; readonly kid: string; readonly alg: 'EdDSA'; readonly use: 'sig' }
@@ -30,10 +39,46 @@ function newKey(kernel: Kernel, agency: string): { kid: string; publicJwk: Publi
 }
 
 export function createKeyring(kernel: Kernel, store: DocumentsStore) {
+  const configured = kernel.config.secrets.certificateWrappingKey;
+  const configuredKey = configured === undefined ? undefined : decodeKey32(configured);
+  let warnedUnsealed = false;
+
+  /**
+   * The wrapping key: the configured one; outside production, one generated once in the secret
+   * store (which protects nothing, but keeps development on the same path). Read in `executor`'s
+   * transaction and not kept: a generated key must not outlive a transaction that rolled back.
+   */
+  async function wrappingKey(executor: Executor): Promise<Buffer> {
+    if (configuredKey) return configuredKey;
+    if (configured !== undefined || kernel.config.env === 'production') {
+      throw new TongbanError('TB_SECRETS_REQUIRED', { detail: 'secrets.certificateWrappingKey (TONGBAN_CERTIFICATE_WRAPPING_KEY): 32 bytes, base64, required in production' });
+    }
+    const generated = decodeKey32(await getOrCreateSecret(executor, WRAPPING_KEY_SECRET, () => randomBytes(32).toString('base64')));
+    if (!generated) throw new Error(`The stored ${WRAPPING_KEY_SECRET} is not 32 bytes of base64`);
+    return generated;
+  }
+
+  /** The private half as stored: sealed, or (kept before ADR 40) plain JWK text, still read. */
+  async function privateJwkOf(executor: Executor, kid: string, stored: string): Promise<JWK> {
+    const sealed = parseSealedText(stored);
+    if (!sealed) {
+      if (!warnedUnsealed) {
+        warnedUnsealed = true;
+        kernel.log.warn({ kid }, 'a certificate signing key is stored unsealed (made before ADR 40): rotate it with `tongban keys rotate`');
+      }
+      return JSON.parse(stored) as JWK;
+    }
+    const plain = open(await wrappingKey(executor), aadOf(kid), sealed);
+    if (!plain) throw new Error(`The private key of ${kid} does not open with the configured TONGBAN_CERTIFICATE_WRAPPING_KEY (another key, or changed bytes)`);
+    return JSON.parse(plain.toString('utf8')) as JWK;
+  }
+
   /** Makes `key` the agency's current key unless another became current first; the current one either way. */
   async function install(executor: Executor, agency: string, key: ReturnType<typeof newKey>): Promise<KeyRow> {
+    // Sealed first: without a wrapping key no key row is left behind without its private half.
+    const wrapped = sealedText(seal(await wrappingKey(executor), aadOf(key.kid), Buffer.from(JSON.stringify(key.privateJwk), 'utf8')));
     if (await store.insertCurrentKey(executor, { kid: key.kid, agency, publicJwk: key.publicJwk, at: kernel.now() })) {
-      await getOrCreateSecret(executor, secretName(key.kid), () => JSON.stringify(key.privateJwk));
+      await getOrCreateSecret(executor, secretName(key.kid), () => wrapped);
     }
     const current = await store.currentKey(executor, agency);
     if (!current) throw new Error(`No current signing key for ${agency} right after one was installed`);
@@ -47,7 +92,7 @@ export function createKeyring(kernel: Kernel, store: DocumentsStore) {
       const secret = await getOrCreateSecret(executor, secretName(current.kid), () => {
         throw new Error(`The private key of ${current.kid} is missing from the secret store`);
       });
-      return { kid: current.kid, privateJwk: JSON.parse(secret) as JWK };
+      return { kid: current.kid, privateJwk: await privateJwkOf(executor, current.kid, secret) };
     },
 
     /** Retires the agency's current key (kept published) and makes a new one current, in `executor`'s transaction. */

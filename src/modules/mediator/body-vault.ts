@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { getOrCreateSecret } from '../../kernel/secrets/index.js';
+import { decodeKey32, open, seal, type Sealed } from '../../kernel/secrets/seal.js';
 import './errors.js';
 import { sha256 } from '../../kernel/digest.js';
 
@@ -11,7 +12,7 @@ export const BODY_KEY_SECRET = 'mediator.body-key';
 export type Part = 'request' | 'response';
 
 /** One body sealed with AES-256-GCM. */
-export interface SealedBody { readonly iv: Buffer; readonly tag: Buffer; readonly body: Buffer }
+export type SealedBody = Sealed;
 
 export interface BodyVault {
   readonly keyId: () => Promise<string>;
@@ -23,8 +24,8 @@ export interface BodyVault {
 }
 
 const decodeKey = (text: string): Buffer => {
-  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (key.length !== 32) throw new TongbanError('TB_MEDIATOR_INVALID', { detail: 'The mediator body key must be 32 bytes, base64' });
+  const key = decodeKey32(text);
+  if (!key) throw new TongbanError('TB_MEDIATOR_INVALID', { detail: 'The mediator body key must be 32 bytes, base64' });
   return key;
 };
 
@@ -46,28 +47,16 @@ export function createBodyVault(kernel: Pick<Kernel, 'db' | 'config'>): BodyVaul
     key ??= getOrCreateSecret(kernel.db, BODY_KEY_SECRET, () => randomBytes(32).toString('base64')).then(decodeKey);
     return key;
   };
-  const aad = (messageId: string, part: Part) => Buffer.from(`${messageId}/${part}`, 'utf8');
+  const aad = (messageId: string, part: Part) => `${messageId}/${part}`;
 
   return {
     available: configured !== undefined || !production,
     keyId: async () => sha256(await keyOf(), 'base64url').slice(0, 16),
-    async seal(messageId, part, plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', await keyOf(), iv);
-      cipher.setAAD(aad(messageId, part));
-      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      return { iv, tag: cipher.getAuthTag(), body };
-    },
+    seal: async (messageId, part, plain) => seal(await keyOf(), aad(messageId, part), plain),
     async open(messageId, part, sealed) {
-      const k = await keyOf();
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', k, sealed.iv);
-        decipher.setAAD(aad(messageId, part));
-        decipher.setAuthTag(sealed.tag);
-        return Buffer.concat([decipher.update(sealed.body), decipher.final()]);
-      } catch {
-        throw new TongbanError('TB_MEDIATOR_BODY_TAMPERED', { detail: `The stored ${part} body of message ${messageId} does not verify` });
-      }
+      const plain = open(await keyOf(), aad(messageId, part), sealed);
+      if (!plain) throw new TongbanError('TB_MEDIATOR_BODY_TAMPERED', { detail: `The stored ${part} body of message ${messageId} does not verify` });
+      return plain;
     },
   };
 }
