@@ -8,6 +8,7 @@ import { registerKeysCommands } from '../src/cli/keys.js';
 import { registerMigrateCommands } from '../src/cli/migrate.js';
 import { registerSeedCommand } from '../src/cli/seed.js';
 import { registerServeCommand } from '../src/cli/serve.js';
+import { registerTokensCommands } from '../src/cli/tokens.js';
 import { ConfigError } from '../src/kernel/config/index.js';
 
 const program = new Command('tongban').description('Tongban 通办: one-stop e-government platform');
@@ -17,6 +18,7 @@ registerSeedCommand(program, () => openCli());
 registerAuditCommands(program, () => openCli());
 registerImportCommand(program, () => openCli());
 registerKeysCommands(program, () => openCli());
+registerTokensCommands(program);
 registerBackupCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

@@ -100,7 +100,11 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
   const services = createServices(kernel);
   await app.register(authPlugin, { kernel, directory: services.identity });
   // Before the modules: their API routes use requireClientScope (docs/adr/0008-machine-clients.md).
-  await app.register(machineAuthPlugin, { db: kernel.db, publicUrl: config.publicUrl, now: kernel.now });
+  await app.register(machineAuthPlugin, {
+    db: kernel.db, publicUrl: config.publicUrl, now: kernel.now,
+    ...(config.secrets.accessTokenSigningKey !== undefined ? { signingKey: config.secrets.accessTokenSigningKey } : {}),
+    ...(config.accessTokenTrustedPublicKeys !== undefined ? { trustedPublicKeys: config.accessTokenTrustedPublicKeys } : {}),
+  });
   for (const mod of modules) {
     const plugin = mod.plugin;
     if (plugin) await app.register(async (scope) => plugin(scope, { kernel, services }), { prefix: '' });

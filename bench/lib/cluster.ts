@@ -44,6 +44,7 @@ export async function startCluster<T>(options: ClusterOptions<T>): Promise<Clust
       TONGBAN_SESSION_SECRET: randomBytes(32).toString('base64url'),
       TONGBAN_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
       TONGBAN_CERTIFICATE_WRAPPING_KEY: randomBytes(32).toString('base64'),
+      TONGBAN_ACCESS_TOKEN_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
       ...options.env,
     };
     const cli = await openCli(loadConfig(shared));

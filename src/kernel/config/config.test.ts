@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   it('reads which proxies to believe, and how long finished jobs are kept', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43) }).trustProxy)
+    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43) }).trustProxy)
       .toEqual(['loopback', 'linklocal', 'uniquelocal']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
@@ -48,11 +48,14 @@ describe('configuration', () => {
     expect(loadConfig({}).auditRetiredPublicKeys).toBeUndefined();
     expect(loadConfig({ TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: ` ${older}, ${newer},` }).auditRetiredPublicKeys).toEqual([older, newer]);
     expect(() => loadConfig({ TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: `${older},not-a-key` })).toThrow(/TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "not-a-key" is not a raw Ed25519 public key/);
+    expect(loadConfig({ TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: `${newer} ,` }).accessTokenTrustedPublicKeys).toEqual([newer]);
+    expect(() => loadConfig({ TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: 'x' })).toThrow(/TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: "x" is not a raw Ed25519 public key/);
   });
 
   it('requires real secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TONGBAN_SESSION_SECRET: required in production/);
-    const secrets = { NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40) };
+    const secrets = { NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40) };
+    expect(() => loadConfig({ ...secrets, TONGBAN_ACCESS_TOKEN_SIGNING_KEY: undefined })).toThrow(/TONGBAN_ACCESS_TOKEN_SIGNING_KEY: required in production/);
     expect(() => loadConfig(secrets)).toThrow(/TONGBAN_CERTIFICATE_WRAPPING_KEY: required in production/);
     expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: 'too-short' })).toThrow(/TONGBAN_CERTIFICATE_WRAPPING_KEY: /);
     const key = Buffer.alloc(32, 9).toString('base64');

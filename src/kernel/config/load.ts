@@ -28,6 +28,9 @@ function int(env: Env, name: keyof typeof ENV_NAMES, fallback: number, problems:
   return n;
 }
 
+/** A comma-separated list of keys, blanks dropped. */
+const keyList = (text: string): string[] => text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 /** Where balancers usually sit: a private network. */
 const PRIVATE_PEERS = ['loopback', 'linklocal', 'uniquelocal'];
@@ -81,11 +84,13 @@ export function loadConfig(env: Env = process.env): Config {
     secrets: {
       ...(env.TONGBAN_SESSION_SECRET ? { sessionSecret: env.TONGBAN_SESSION_SECRET } : {}),
       ...(env.TONGBAN_AUDIT_SIGNING_KEY ? { auditSigningKey: env.TONGBAN_AUDIT_SIGNING_KEY } : {}),
+      ...(env.TONGBAN_ACCESS_TOKEN_SIGNING_KEY ? { accessTokenSigningKey: env.TONGBAN_ACCESS_TOKEN_SIGNING_KEY } : {}),
       ...(env.TONGBAN_MEDIATOR_BODY_KEY ? { mediatorBodyKey: env.TONGBAN_MEDIATOR_BODY_KEY } : {}),
       ...(env.TONGBAN_CERTIFICATE_WRAPPING_KEY ? { certificateWrappingKey: env.TONGBAN_CERTIFICATE_WRAPPING_KEY } : {}),
       ...(env.TONGBAN_PAYMENTS_WEBHOOK_SECRET ? { paymentsWebhookSecret: env.TONGBAN_PAYMENTS_WEBHOOK_SECRET } : {}),
     },
-    ...(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS ? { auditRetiredPublicKeys: env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
+    ...(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS ? { auditRetiredPublicKeys: keyList(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS) } : {}),
+    ...(env.TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS ? { accessTokenTrustedPublicKeys: keyList(env.TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS) } : {}),
     limits: {
       bodyBytes: int(env, 'TONGBAN_BODY_LIMIT_BYTES', 1_048_576, problems),
       uploadBytes: int(env, 'TONGBAN_UPLOAD_LIMIT_BYTES', 10_485_760, problems),
@@ -105,9 +110,13 @@ export function loadConfig(env: Env = process.env): Config {
   for (const key of candidate.auditRetiredPublicKeys ?? []) {
     if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);
   }
+  for (const key of candidate.accessTokenTrustedPublicKeys ?? []) {
+    if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit new-key --for access-tokens\` prints it)`);
+  }
   if (nodeEnv === 'production') {
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
     if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');
+    if (!candidate.secrets.accessTokenSigningKey) problems.push('TONGBAN_ACCESS_TOKEN_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64; `tongban tokens new-key`)');
     if (!candidate.secrets.certificateWrappingKey) problems.push('TONGBAN_CERTIFICATE_WRAPPING_KEY: required in production (32 random bytes, base64; `openssl rand -base64 32`)');
   }
   if (!validate(candidate)) {

@@ -31,6 +31,11 @@ export const ConfigSchema = Type.Object({
   secrets: Type.Object({
     sessionSecret: Type.Optional(Type.String({ minLength: 32 })),
     auditSigningKey: Type.Optional(Type.String({ minLength: 40 })),
+    /**
+     * Ed25519 PKCS#8 (base64 DER): signs the access tokens of API clients (ADR 8, 41). Required
+     * in production: one generated into the database could be read from any copy of it.
+     */
+    accessTokenSigningKey: Type.Optional(Type.String({ minLength: 40 })),
     /** 32 bytes, base64 or base64url: seals the bodies the mediator stores for services that ask. */
     mediatorBodyKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
     /**
@@ -47,6 +52,12 @@ export const ConfigSchema = Type.Object({
    * one signed by a newer key (ADR 39). Public, so not among the secrets.
    */
   auditRetiredPublicKeys: Type.Optional(Type.Array(Type.String({ pattern: RAW_ED25519_PUBLIC_KEY.source }), { maxItems: 100 })),
+  /**
+   * Public keys (raw Ed25519, base64url) whose access tokens are accepted besides the signing
+   * key's, and published at /oauth/jwks: the next key before a rotation, the previous one for the
+   * tokens' lifetime after it (ADR 41).
+   */
+  accessTokenTrustedPublicKeys: Type.Optional(Type.Array(Type.String({ pattern: RAW_ED25519_PUBLIC_KEY.source }), { maxItems: 10 })),
   limits: Type.Object({
     bodyBytes: Type.Integer({ minimum: 1024 }),
     uploadBytes: Type.Integer({ minimum: 1024 }),
@@ -95,6 +106,8 @@ export const ENV_NAMES = {
   TONGBAN_CERTIFICATE_WRAPPING_KEY: 'secrets.certificateWrappingKey',
   TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'secrets.paymentsWebhookSecret',
   TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: 'auditRetiredPublicKeys',
+  TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 'secrets.accessTokenSigningKey',
+  TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: 'accessTokenTrustedPublicKeys',
   TONGBAN_BODY_LIMIT_BYTES: 'limits.bodyBytes',
   TONGBAN_UPLOAD_LIMIT_BYTES: 'limits.uploadBytes',
   TONGBAN_API_RATE_PER_MINUTE: 'limits.apiRequestsPerMinute',

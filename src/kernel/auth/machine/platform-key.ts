@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { getOrCreateSecret } from '../../secrets/index.js';
@@ -31,11 +31,32 @@ export function parseEd25519PrivateJwk(value: string, what: string): JWK & { d: 
 }
 
 /**
- * Loads the signing key: the configured one (production), or one generated once and kept in
- * the secret store so every instance and restart signs with the same key.
+ * The configured key (Ed25519 PKCS#8, base64 DER, as TONGBAN_AUDIT_SIGNING_KEY is given) as the
+ * private JWK text the rest of this file reads. Throws, naming the setting, when it is not one.
+ */
+export function jwkFromPkcs8(base64: string): string {
+  let jwk: JsonWebKey;
+  try {
+    jwk = createPrivateKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+  } catch (cause) {
+    throw new Error('TONGBAN_ACCESS_TOKEN_SIGNING_KEY is not an Ed25519 private key in base64 PKCS#8 DER', { cause });
+  }
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw new Error('TONGBAN_ACCESS_TOKEN_SIGNING_KEY is not an Ed25519 key');
+  return JSON.stringify(jwk);
+}
+
+/** A trusted public key (raw Ed25519, base64url) as the JWKS publishes it, its thumbprint as kid. */
+export async function publishedPublicJwk(x: string): Promise<JWK> {
+  const publicPart = { kty: 'OKP', crv: 'Ed25519', x };
+  return { ...publicPart, kid: await calculateJwkThumbprint(publicPart), alg: 'EdDSA', use: 'sig' };
+}
+
+/**
+ * Loads the signing key: the configured one (required in production, ADR 41), or one generated
+ * once and kept in the secret store so every development instance and restart signs with the same key.
  */
 export async function loadPlatformKey(db: Kysely<object>, configured?: string): Promise<PlatformKey> {
-  const value = configured ?? await getOrCreateSecret(db, TOKEN_SIGNING_SECRET, generateEd25519Jwk);
+  const value = configured !== undefined ? jwkFromPkcs8(configured) : await getOrCreateSecret(db, TOKEN_SIGNING_SECRET, generateEd25519Jwk);
   const { d, ...publicPart } = parseEd25519PrivateJwk(value, 'The access-token signing key');
   const kid = await calculateJwkThumbprint(publicPart);
   const privateKey = await importJWK({ ...publicPart, d }, 'EdDSA');

@@ -1,11 +1,11 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeJwt, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import { logSecurityEvent } from '../../log.js';
 import { authenticateClient, CLIENT_ASSERTION_TYPE, OAuthError, type AssertionSettings } from './assertion.js';
-import { loadPlatformKey, parseEd25519PrivateJwk, type PlatformKey } from './platform-key.js';
+import { jwkFromPkcs8, loadPlatformKey, parseEd25519PrivateJwk, publishedPublicJwk, type PlatformKey } from './platform-key.js';
 import type { MachineAuth } from './plugin-types.js';
 // The route config key `csrf` is declared there.
 import type {} from '../../http/security.js';
@@ -19,8 +19,16 @@ export interface MachineAuthOptions {
   readonly now?: () => Date;
   /** Lifetime of access tokens; short, because they are not revoked one by one. */
   readonly accessTokenSeconds?: number;
-  /** Ed25519 private JWK (JSON) to sign access tokens; absent: one kept in the secret store. */
+  /**
+   * Ed25519 PKCS#8 (base64 DER) to sign access tokens (config.secrets.accessTokenSigningKey);
+   * absent (development): one kept in the secret store.
+   */
   readonly signingKey?: string;
+  /**
+   * Raw Ed25519 public keys (base64url) whose tokens are accepted too, and published at
+   * /oauth/jwks: the next key before a rotation, the previous one after it (ADR 41).
+   */
+  readonly trustedPublicKeys?: readonly string[];
 }
 
 export const LEEWAY_SECONDS = 60;
@@ -66,13 +74,16 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
   const tokens: TokenSettings = { issuer, audience: issuer, lifetimeSeconds: options.accessTokenSeconds ?? 300, leewaySeconds: LEEWAY_SECONDS };
   const assertions: AssertionSettings = { audiences: [tokenUrl, issuer], leewaySeconds: LEEWAY_SECONDS, maxLifetimeSeconds: MAX_ASSERTION_SECONDS };
   // A configured key that cannot be read is a start-up failure, not a failure of the first request.
-  if (options.signingKey !== undefined) parseEd25519PrivateJwk(options.signingKey, 'The access-token signing key');
+  if (options.signingKey !== undefined) parseEd25519PrivateJwk(jwkFromPkcs8(options.signingKey), 'The access-token signing key');
 
   // Loaded on first use: migrations (the secret store's table) may run after the app is built.
-  let loading: Promise<{ key: PlatformKey; keySet: JWTVerifyGetKey }> | undefined;
-  const platform = () => (loading ??= loadPlatformKey(options.db, options.signingKey)
-    .then((key) => ({ key, keySet: createLocalJWKSet({ keys: [key.publicJwk] }) }))
-    .catch((error: unknown) => { loading = undefined; throw error; }));
+  let loading: Promise<{ key: PlatformKey; published: JWK[]; keySet: JWTVerifyGetKey }> | undefined;
+  const platform = () => (loading ??= (async () => {
+    const key = await loadPlatformKey(options.db, options.signingKey);
+    const trusted = await Promise.all((options.trustedPublicKeys ?? []).filter((x) => x !== key.publicJwk.x).map(publishedPublicJwk));
+    const published = [key.publicJwk, ...trusted];
+    return { key, published, keySet: createLocalJWKSet({ keys: published }) };
+  })().catch((error: unknown) => { loading = undefined; throw error; }));
 
   const verified = new Map<string, { client: MachineClient; until: number }>();
   const machine: MachineAuth = {
@@ -128,8 +139,8 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
     });
 
     scope.get('/oauth/jwks', async (_request, reply) => {
-      const { key } = await platform();
-      return reply.header('cache-control', 'public, max-age=300').send({ keys: [key.publicJwk] });
+      const { published } = await platform();
+      return reply.header('cache-control', 'public, max-age=300').send({ keys: published });
     });
   });
 }, { name: 'tongban-machine-auth' });

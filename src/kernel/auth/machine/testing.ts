@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { errorHandlerPlugin } from '../../http/index.js';
 import { createClientAssertion, tokenRequestBody } from './client-side.js';
 import { requireClientScope } from './guard.js';
-import { machineAuthPlugin } from './plugin.js';
+import { machineAuthPlugin, type MachineAuthOptions } from './plugin.js';
 
 /** Test support: a small app with the plugin, the kernel error handler and one protected route. */
 
@@ -28,10 +28,10 @@ export function testClock(start = '2031-03-01T08:00:00Z'): TestClock {
   return clock;
 }
 
-export async function testApp(db: Kysely<object>, clock: TestClock): Promise<FastifyInstance> {
+export async function testApp(db: Kysely<object>, clock: TestClock, keys: Pick<MachineAuthOptions, 'signingKey' | 'trustedPublicKeys'> = {}): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(errorHandlerPlugin);
-  await app.register(machineAuthPlugin, { db, publicUrl: `${PUBLIC_URL}/`, now: () => clock.now });
+  await app.register(machineAuthPlugin, { db, publicUrl: `${PUBLIC_URL}/`, now: () => clock.now, ...keys });
   app.get('/test/registry-records', { preHandler: requireClientScope('registries.read') }, (request) => ({ client: request.client }));
   await app.ready();
   return app;
