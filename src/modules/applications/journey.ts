@@ -98,7 +98,8 @@ export function checkFile(upload: Pick<Upload, 'filename' | 'claimedType' | 'con
   if (upload.content.length === 0) return { ok: false, messageKey: 'applications.upload.empty', params: {} };
   const type = sniffType(upload.content);
   if (!type) return { ok: false, messageKey: 'applications.upload.wrongType', params: { types } };
-  const claimed = upload.claimedType.toLowerCase();
+  // The media type without its parameters (`application/pdf; name="x.pdf"` claims PDF; RFC 9110 §8.3.1).
+  const claimed = (upload.claimedType.split(';')[0] ?? '').trim().toLowerCase();
   if (TYPE_NAMES[claimed] && claimed !== type) return { ok: false, messageKey: 'applications.upload.mismatch', params: { claimed: TYPE_NAMES[claimed] ?? claimed, types } };
   if (!accept.includes(type)) return { ok: false, messageKey: 'applications.upload.wrongType', params: { types } };
   return { ok: true, type, name: displayName(upload.filename, type) };
