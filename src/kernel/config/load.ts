@@ -111,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);
   }
   for (const key of candidate.accessTokenTrustedPublicKeys ?? []) {
-    if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit new-key --for access-tokens\` prints it)`);
+    if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban tokens new-key\` prints it)`);
   }
   if (nodeEnv === 'production') {
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
