@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { seedDemoClient, type DemoClient } from '../../src/kernel/auth/machine/index.js';
 import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../../src/modules/mediator/index.js';
+import { pacedCommits } from '../lib/commit-floor.js';
 import { load, type LoadResult } from '../lib/load.js';
 import { paced } from '../lib/paced.js';
 import { cpuMs, forkServer, type ChildServer } from '../lib/processes.js';
@@ -101,6 +102,12 @@ export const mediatorScenario: Scenario = {
       context.report(figure(name(`p99${at}`), mediatedRate.p99Ms, 'ms', bareRate.p99Ms));
       context.report(added(name(`added-p50${at}`), mediatedRate.p50Ms, bareRate.p50Ms, 'ms'));
       context.report(added(name(`added-p99${at}`), mediatedRate.p99Ms, bareRate.p99Ms, 'ms', { on: 'value', atMost: 2 }));
+      // What the durable log alone costs on this engine and disk at the same rate: the added
+      // latency includes one such commit (see bench/lib/commit-floor.ts).
+      const floor = await pacedCommits(context.database, { rate, seconds });
+      context.note(`[mediator/${kind}] one committed insert at ${rate}/s: p50 ${floor.p50Ms.toFixed(2)} ms, p99 ${floor.p99Ms.toFixed(2)} ms, ${floor.failed} failed`);
+      context.report(figure(name(`commit-p50${at}`), floor.p50Ms, 'ms', null));
+      context.report(figure(name(`commit-p99${at}`), floor.p99Ms, 'ms', null));
 
       context.report(figure(name('peak-rss'), (await tongban.server.peakRssBytes()) / MB, 'MB', (await proxy.peakRssBytes()) / MB));
       const failed = (results: LoadResult[]) => results.reduce((sum, r) => sum + r.failed, 0);
