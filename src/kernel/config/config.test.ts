@@ -62,4 +62,19 @@ describe('configuration', () => {
     expect(loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key }).secrets.certificateWrappingKey).toBe(key);
     expect(() => loadConfig({ TONGBAN_OIDC_ISSUER: 'https://id.example.gov' })).toThrow(/TONGBAN_OIDC_CLIENT_ID/);
   });
+
+  it('reads the accepted certificate wrapping keys as a list, and names a malformed entry by its place, never its value', () => {
+    const [a, b] = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64url')];
+    expect(loadConfig({ TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: ` ${a}, ${b} ,` }).secrets.certificateAcceptedWrappingKeys).toEqual([a, b]);
+    expect(loadConfig({}).secrets.certificateAcceptedWrappingKeys).toBeUndefined();
+    const secretLooking = 'not-a-key-but-secret-looking-text';
+    let message = '';
+    try {
+      loadConfig({ TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: `${a},${secretLooking}` });
+    } catch (error) {
+      message = error instanceof Error ? error.message : String(error);
+    }
+    expect(message).toMatch(/TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: entry 2 is not 32 bytes of base64/);
+    expect(message).not.toContain(secretLooking);
+  });
 });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Ajv } from 'ajv';
 import { ConfigSchema, ENV_NAMES, RAW_ED25519_PUBLIC_KEY, type Config } from './schema.js';
+import { decodeKey32 } from '../secrets/seal.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...(env.TONGBAN_ACCESS_TOKEN_SIGNING_KEY ? { accessTokenSigningKey: env.TONGBAN_ACCESS_TOKEN_SIGNING_KEY } : {}),
       ...(env.TONGBAN_MEDIATOR_BODY_KEY ? { mediatorBodyKey: env.TONGBAN_MEDIATOR_BODY_KEY } : {}),
       ...(env.TONGBAN_CERTIFICATE_WRAPPING_KEY ? { certificateWrappingKey: env.TONGBAN_CERTIFICATE_WRAPPING_KEY } : {}),
+      ...(env.TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS ? { certificateAcceptedWrappingKeys: keyList(env.TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS) } : {}),
       ...(env.TONGBAN_PAYMENTS_WEBHOOK_SECRET ? { paymentsWebhookSecret: env.TONGBAN_PAYMENTS_WEBHOOK_SECRET } : {}),
     },
     ...(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS ? { auditRetiredPublicKeys: keyList(env.TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS) } : {}),
@@ -113,6 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
   for (const key of candidate.accessTokenTrustedPublicKeys ?? []) {
     if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_ACCESS_TOKEN_TRUSTED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban tokens new-key\` prints it)`);
   }
+  // Never echo a secret: the entry is named by its place in the list.
+  (candidate.secrets.certificateAcceptedWrappingKeys ?? []).forEach((key, i) => {
+    if (!decodeKey32(key)) problems.push(`TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: entry ${i + 1} is not 32 bytes of base64 (\`openssl rand -base64 32\`)`);
+  });
   if (nodeEnv === 'production') {
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
     if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');

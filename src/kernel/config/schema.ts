@@ -43,6 +43,12 @@ export const ConfigSchema = Type.Object({
      * store (ADR 40), so a copy of the database cannot sign. Required in production.
      */
     certificateWrappingKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
+    /**
+     * Other wrapping keys that open sealed certificate keys (nothing new is sealed under them):
+     * the next key before a change of wrapping key, the previous one until `tongban keys reseal`
+     * has moved every key onto the new one (ADR 42).
+     */
+    certificateAcceptedWrappingKeys: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), { maxItems: 5 })),
     /** HMAC-SHA256 key of payment provider webhooks (the built-in test provider signs with it too). */
     paymentsWebhookSecret: Type.Optional(Type.String({ minLength: 32 })),
   }),
@@ -104,6 +110,7 @@ export const ENV_NAMES = {
   TONGBAN_AUDIT_SIGNING_KEY: 'secrets.auditSigningKey',
   TONGBAN_MEDIATOR_BODY_KEY: 'secrets.mediatorBodyKey',
   TONGBAN_CERTIFICATE_WRAPPING_KEY: 'secrets.certificateWrappingKey',
+  TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: 'secrets.certificateAcceptedWrappingKeys',
   TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'secrets.paymentsWebhookSecret',
   TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: 'auditRetiredPublicKeys',
   TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 'secrets.accessTokenSigningKey',

@@ -41,7 +41,26 @@ export async function getOrCreateSecret(db: Db, name: string, generate: () => st
   return stored.value;
 }
 
-export type SecretName = keyof Config['secrets'];
+/** The stored secret `name`, or undefined; never creates one. */
+export async function readSecret(db: Db, name: string): Promise<string | undefined> {
+  const row = await db.withTables<SecretTables>().selectFrom('tb_secret').select('value').where('name', '=', name).executeTakeFirst();
+  return row?.value;
+}
+
+/**
+ * Replaces the stored secret `name` only if it still holds `expected` (compare-and-set): a value
+ * another instance changed meanwhile is left alone. True when it was replaced.
+ */
+export async function replaceSecret(db: Db, name: string, expected: string, value: string): Promise<boolean> {
+  const result = await db.withTables<SecretTables>()
+    .updateTable('tb_secret').set({ value }).where('name', '=', name).where('value', '=', expected)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+type Secrets = Config['secrets'];
+/** The secrets that are one value (the lists of accepted keys are not resolved one by one). */
+export type SecretName = { [K in keyof Secrets]-?: Secrets[K] extends string | undefined ? K : never }[keyof Secrets];
 
 /**
  * The secret the configuration names, or (outside production) a generated one from the store.

@@ -6,7 +6,8 @@ import type { Built } from '../../app.js';
 import type { Kernel } from '../../kernel/context.js';
 import { demoApp } from '../applications/test-kit.js';
 import { migrationSources } from '../index.js';
-import { createKeyring, secretName, WRAPPING_KEY_SECRET } from './keys.js';
+import { seal, sealedText } from '../../kernel/secrets/seal.js';
+import { aadOf, createKeyring, secretName, WRAPPING_KEY_SECRET } from './keys.js';
 import { createDocumentsStore } from './store.js';
 
 type Secrets = { tb_secret: { name: string; value: string } };
@@ -83,5 +84,73 @@ describeEachDatabase('documents: certificate signing keys sealed at rest (ADR 40
     await expect(production.signingKey(built.kernel.db, 'T-DEV')).rejects.toMatchObject({ code: 'TB_SECRETS_REQUIRED' });
     await expect(production.signingKey(built.kernel.db, 'T-PROD')).rejects.toMatchObject({ code: 'TB_SECRETS_REQUIRED' });
     expect(await store.currentKey(built.kernel.db, 'T-PROD')).toBeUndefined();
+  });
+
+  it('opens keys sealed under an accepted wrapping key, and reseal moves them onto the current one (ADR 42)', async () => {
+    const previous = randomBytes(32).toString('base64');
+    const next = randomBytes(32).toString('base64url');
+    const before = createKeyring(kernelWith({ certificateWrappingKey: previous }), store);
+    const retired = await before.signingKey(built.kernel.db, 'T-RESEAL-1');
+    await built.kernel.db.transaction().execute((tx) => before.rotate(tx, 'T-RESEAL-1'));
+    const rotated = await before.signingKey(built.kernel.db, 'T-RESEAL-1');
+    const other = await before.signingKey(built.kernel.db, 'T-RESEAL-2');
+    const kids = [retired.kid, rotated.kid, other.kid];
+    const valuesBefore = await Promise.all(kids.map((kid) => stored(secretName(kid))));
+
+    // The new key alone does not open them yet; with the previous one accepted, signing goes on (one warning).
+    const onlyNext = createKeyring(kernelWith({ certificateWrappingKey: next, certificateAcceptedWrappingKeys: undefined }), store);
+    await expect(onlyNext.signingKey(built.kernel.db, 'T-RESEAL-2')).rejects.toThrow(/nor any of TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS/);
+    const during = createKeyring(kernelWith({ certificateWrappingKey: next, certificateAcceptedWrappingKeys: [randomBytes(32).toString('base64'), previous] }), store);
+    const warn = vi.spyOn(built.kernel.log, 'warn');
+    try {
+      expect((await during.signingKey(built.kernel.db, 'T-RESEAL-2')).privateJwk).toEqual(other.privateJwk);
+      await during.signingKey(built.kernel.db, 'T-RESEAL-1');
+      expect(warn.mock.calls.filter(([, message]) => String(message).includes('tongban keys reseal'))).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
+
+    const report = await during.reseal(built.kernel.db);
+    expect(report.resealed).toEqual(expect.arrayContaining(kids));
+    const valuesAfter = await Promise.all(kids.map((kid) => stored(secretName(kid))));
+    valuesAfter.forEach((value, i) => {
+      expect(value).toMatch(/^aes-256-gcm:/);
+      expect(value).not.toBe(valuesBefore[i]);
+    });
+    // Now the new key alone opens them, the retired one included; the previous key no longer does.
+    expect((await onlyNext.signingKey(built.kernel.db, 'T-RESEAL-2')).privateJwk).toEqual(other.privateJwk);
+    expect((await onlyNext.signingKey(built.kernel.db, 'T-RESEAL-1')).privateJwk).toEqual(rotated.privateJwk);
+    const retiredReport = await onlyNext.reseal(built.kernel.db);
+    expect(retiredReport.resealed).not.toContain(retired.kid);
+    expect(retiredReport.unopened).not.toContain(retired.kid);
+    await expect(before.signingKey(built.kernel.db, 'T-RESEAL-2')).rejects.toThrow(/does not open/);
+    // A second run finds them under the current key already.
+    const again = await during.reseal(built.kernel.db);
+    for (const kid of kids) expect(again.resealed).not.toContain(kid);
+    expect(again.unchanged).toBeGreaterThanOrEqual(kids.length);
+  });
+
+  it('reseal seals a key stored unsealed before ADR 40, and leaves one that no configured key opens as it was', async () => {
+    const keyring = createKeyring(kernelWith({ certificateWrappingKey: wrapping }), store);
+    const legacy = await keyring.signingKey(built.kernel.db, 'T-RESEAL-LEGACY');
+    const lost = await keyring.signingKey(built.kernel.db, 'T-RESEAL-LOST');
+    const put = (kid: string, value: string) => secrets().updateTable('tb_secret').set({ value }).where('name', '=', secretName(kid)).execute();
+    await put(legacy.kid, JSON.stringify(legacy.privateJwk));
+    const underLostKey = sealedText(seal(randomBytes(32), aadOf(lost.kid), Buffer.from(JSON.stringify(lost.privateJwk))));
+    await put(lost.kid, underLostKey);
+
+    const report = await keyring.reseal(built.kernel.db);
+    expect(report.resealed).toContain(legacy.kid);
+    expect(report.unopened).toContain(lost.kid);
+    expect(await stored(secretName(legacy.kid))).toMatch(/^aes-256-gcm:/);
+    expect(await stored(secretName(lost.kid))).toBe(underLostKey);
+    const warn = vi.spyOn(built.kernel.log, 'warn');
+    try {
+      const fresh = createKeyring(kernelWith({ certificateWrappingKey: wrapping }), store);
+      expect((await fresh.signingKey(built.kernel.db, 'T-RESEAL-LEGACY')).privateJwk).toEqual(legacy.privateJwk);
+      expect(warn.mock.calls.filter(([, message]) => String(message).includes('stored unsealed'))).toHaveLength(0);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -2,8 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
-import { getOrCreateSecret } from '../../kernel/secrets/index.js';
-import { decodeKey32, open, parseSealedText, seal, sealedText } from '../../kernel/secrets/seal.js';
+import { getOrCreateSecret, readSecret, replaceSecret } from '../../kernel/secrets/index.js';
+import { decodeKey32, open, parseSealedText, seal, sealedText, type Sealed } from '../../kernel/secrets/seal.js';
 import { keyId } from './credential.js';
 import type { DocumentsStore, Executor, KeyRow, PublicJwk } from './store.js';
 
@@ -38,10 +38,33 @@ function newKey(kernel: Kernel, agency: string): { kid: string; publicJwk: Publi
   return { kid, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, privateJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d } };
 }
 
+/** What `tongban keys reseal` did: kids moved onto the current wrapping key, and kids it could not open. */
+export interface ResealReport {
+  /** Sealed under an accepted wrapping key, or stored unsealed before ADR 40: now under the current one. */
+  readonly resealed: readonly string[];
+  /** Already under the current wrapping key. */
+  readonly unchanged: number;
+  /** Opened by no configured wrapping key, or missing from the secret store: left as they were. */
+  readonly unopened: readonly string[];
+}
+
+/** A private key stored as plain JWK text before ADR 40, as bytes to seal; undefined for anything else. */
+function unsealedJwk(stored: string): { plain: Buffer; current: false } | undefined {
+  try {
+    const jwk = JSON.parse(stored) as { kty?: unknown; crv?: unknown; d?: unknown };
+    return jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.d === 'string' ? { plain: Buffer.from(stored, 'utf8'), current: false } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createKeyring(kernel: Kernel, store: DocumentsStore) {
   const configured = kernel.config.secrets.certificateWrappingKey;
   const configuredKey = configured === undefined ? undefined : decodeKey32(configured);
+  // Validated at start-up (config/load.ts); a key that did not decode could not open anything.
+  const acceptedKeys = (kernel.config.secrets.certificateAcceptedWrappingKeys ?? []).flatMap((text) => decodeKey32(text) ?? []);
   let warnedUnsealed = false;
+  let warnedAccepted = false;
 
   /**
    * The wrapping key: the configured one; outside production, one generated once in the secret
@@ -68,9 +91,39 @@ export function createKeyring(kernel: Kernel, store: DocumentsStore) {
       }
       return JSON.parse(stored) as JWK;
     }
+    const opened = await openSealed(executor, kid, sealed);
+    if (!opened) throw new Error(`The private key of ${kid} does not open with the configured TONGBAN_CERTIFICATE_WRAPPING_KEY nor any of TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS (another key, or changed bytes)`);
+    if (!opened.current && !warnedAccepted) {
+      warnedAccepted = true;
+      kernel.log.warn({ kid }, 'a certificate signing key is sealed under an accepted wrapping key, not the current one: run `tongban keys reseal`');
+    }
+    return JSON.parse(opened.plain.toString('utf8')) as JWK;
+  }
+
+  /** Opens with the current wrapping key first, then each accepted one. */
+  async function openSealed(executor: Executor, kid: string, sealed: Sealed): Promise<{ plain: Buffer; current: boolean } | undefined> {
     const plain = open(await wrappingKey(executor), aadOf(kid), sealed);
-    if (!plain) throw new Error(`The private key of ${kid} does not open with the configured TONGBAN_CERTIFICATE_WRAPPING_KEY (another key, or changed bytes)`);
-    return JSON.parse(plain.toString('utf8')) as JWK;
+    if (plain) return { plain, current: true };
+    for (const key of acceptedKeys) {
+      const opened = open(key, aadOf(kid), sealed);
+      if (opened) return { plain: opened, current: false };
+    }
+    return undefined;
+  }
+
+  /** One key of `reseal`: read, open, seal under `current`, replace if still the value read (twice at most). */
+  async function resealOne(executor: Executor, current: Buffer, kid: string): Promise<'resealed' | 'unchanged' | 'unopened'> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const stored = await readSecret(executor, secretName(kid));
+      if (stored === undefined) return 'unopened';
+      const sealed = parseSealedText(stored);
+      const opened = sealed ? await openSealed(executor, kid, sealed) : unsealedJwk(stored);
+      if (!opened) return 'unopened';
+      if (opened.current) return 'unchanged';
+      if (await replaceSecret(executor, secretName(kid), stored, sealedText(seal(current, aadOf(kid), opened.plain)))) return 'resealed';
+      // Changed meanwhile (another instance's reseal): judge the new value.
+    }
+    return 'unopened';
   }
 
   /** Makes `key` the agency's current key unless another became current first; the current one either way. */
@@ -100,6 +153,26 @@ export function createKeyring(kernel: Kernel, store: DocumentsStore) {
       const retired = await store.retireCurrentKey(executor, agency, kernel.now());
       const current = await install(executor, agency, newKey(kernel, agency));
       return { kid: current.kid, retired };
+    },
+
+    /**
+     * Seals every stored private key (current and retired, all agencies) under the current
+     * wrapping key: those under an accepted key and those stored unsealed before ADR 40. Each is
+     * replaced only if its stored value is still the one read (another instance's reseal or a
+     * concurrent change wins), and one that opens under no configured key is left as it was.
+     */
+    async reseal(executor: Executor): Promise<ResealReport> {
+      const current = await wrappingKey(executor);
+      const resealed: string[] = [];
+      const unopened: string[] = [];
+      let unchanged = 0;
+      for (const { kid } of await store.listKeys(executor)) {
+        const outcome = await resealOne(executor, current, kid);
+        if (outcome === 'resealed') resealed.push(kid);
+        else if (outcome === 'unchanged') unchanged += 1;
+        else unopened.push(kid);
+      }
+      return { resealed, unchanged, unopened };
     },
 
     /** Every key ever used (current and retired), for one agency or all: a JWK Set. */

@@ -10,7 +10,7 @@ import type { CatalogService, LocalizedText } from '../catalog/service.js';
 import type { TransitionEvent, WorkflowService } from '../workflow/service.js';
 import { buildCredential, fromLangValues, signCredential, verifyCredential, verifyUrl, type Credential, type NotGenuine, type PrintedField } from './credential.js';
 import { DocumentsErrors } from './errors.js';
-import { createKeyring, type PublishedJwks } from './keys.js';
+import { createKeyring, type PublishedJwks, type ResealReport } from './keys.js';
 import { addCertificatePanels } from './panels.js';
 import { renderCertificatePdf } from './pdf.js';
 import { createDocumentsStore, type CertificateRow, type Executor } from './store.js';
@@ -253,6 +253,19 @@ export function createDocumentsService(kernel: Kernel, deps: Deps) {
         const rotated = await keys.rotate(tx, agency);
         await kernel.audit.append(tx, { actor, action: 'documents.key.rotate', resource: { type: 'signing-key', id: rotated.kid }, details: { agency, retired: rotated.retired ?? null } });
         return rotated;
+      });
+    },
+
+    /**
+     * Every stored private key sealed under the current wrapping key (ADR 42): run after a change
+     * of TONGBAN_CERTIFICATE_WRAPPING_KEY, with the previous one accepted. Audited, with the kids
+     * moved and those that opened under no configured key.
+     */
+    async resealKeys(actor: Actor): Promise<ResealReport> {
+      return kernel.db.transaction().execute(async (tx) => {
+        const report = await keys.reseal(tx);
+        await kernel.audit.append(tx, { actor, action: 'documents.key.reseal', resource: { type: 'signing-key', id: '*' }, details: { resealed: report.resealed.length, unchanged: report.unchanged, unopened: report.unopened } });
+        return report;
       });
     },
 
