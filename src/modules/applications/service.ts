@@ -1,6 +1,7 @@
 import type { Answers } from '../../forms/index.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
+import { inChunks } from '../../kernel/db/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, ServiceVersion } from '../catalog/service.js';
@@ -25,8 +26,6 @@ import { createSubmission } from './submission.js';
 import { createApplicantAccess } from './applicant.js';
 import { UUID } from '../../kernel/ids.js';
 
-/** Ids per statement when many are asked about at once (a list of parameters each). */
-const CHUNK = 1000;
 
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
@@ -147,14 +146,14 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
 
     /**
      * Which of these application ids are submitted applications: a set of ids, no personal data.
-     * A report over many (the payments' reconciliation) asks once, in statements of CHUNK ids, not
+     * A report over many (the payments' reconciliation) asks once, a statement per thousand ids, not
      * a `submittedSummary` each; malformed ids are simply not submitted.
      */
     async submittedAmong(ids: readonly string[]): Promise<ReadonlySet<string>> {
       const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
       const found = new Set<string>();
-      for (let i = 0; i < wanted.length; i += CHUNK) {
-        for (const id of await store.submittedAmong(db, wanted.slice(i, i + CHUNK))) found.add(id);
+      for (const chunk of inChunks(wanted)) {
+        for (const id of await store.submittedAmong(db, chunk)) found.add(id);
       }
       return found;
     },

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { inChunks } from '../../kernel/db/index.js';
 
 export type PaymentMethod = 'online' | 'cash' | 'card' | 'bank';
 export type PaymentStatus = 'pending' | 'succeeded' | 'declined' | 'refunded';
@@ -35,8 +36,6 @@ export type Executor = Kysely<object>;
 
 const q = (executor: Executor): Kysely<PaymentsTables> => executor.withTables<PaymentsTables>();
 const jsonb = (value: unknown) => sql<never>`cast(${JSON.stringify(value)} as jsonb)`;
-/** Bills per statement when the payments of many are read at once (a list of parameters each). */
-const CHUNK = 1000;
 
 /** Every query on the payments tables. */
 export function createPaymentsStore() {
@@ -66,11 +65,11 @@ export function createPaymentsStore() {
       q(executor).selectFrom('payments_payments').selectAll().where('receipt_number', '=', receipt).executeTakeFirst(),
     paymentsForBill: (executor: Executor, billId: string) =>
       q(executor).selectFrom('payments_payments').selectAll().where('bill_id', '=', billId).orderBy('created_at').orderBy('id').execute(),
-    /** The payments of each of these bills (in their order), a statement per CHUNK bills rather than one per bill. */
+    /** The payments of each of these bills (in their order), a statement per thousand bills rather than one per bill. */
     async paymentsForBills(executor: Executor, billIds: readonly string[]): Promise<PaymentRow[][]> {
       const byBill = new Map<string, PaymentRow[]>(billIds.map((id) => [id, []]));
-      for (let i = 0; i < billIds.length; i += CHUNK) {
-        const rows = await q(executor).selectFrom('payments_payments').selectAll().where('bill_id', 'in', billIds.slice(i, i + CHUNK))
+      for (const chunk of inChunks(billIds)) {
+        const rows = await q(executor).selectFrom('payments_payments').selectAll().where('bill_id', 'in', chunk)
           .orderBy('created_at').orderBy('id').execute();
         for (const row of rows) byBill.get(row.bill_id)?.push(row);
       }

@@ -1,3 +1,4 @@
+import { inChunks } from '../../kernel/db/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -97,8 +98,6 @@ export type TransitionListener = (executor: Executor, event: TransitionEvent) =>
 
 const NOTE_MAX = 2000;
 const PAGE_MAX = 100;
-/** Ids per statement when many cases are asked about at once (a list of parameters each). */
-const CHUNK = 1000;
 
 const refusalError = (refusal: Refusal, detail: string) => new TongbanError(
   refusal === 'reason_required' ? WorkflowErrors.TB_WORKFLOW_REASON_REQUIRED
@@ -298,15 +297,15 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     /**
      * Which of these cases ended without a decision (final and never approved: rejected,
      * withdrawn), with their status, its name and when they closed; a case not listed is open,
-     * decided or unknown. From the projection, in chunks of CHUNK ids: a report over many cases
+     * decided or unknown. From the projection, a statement per thousand ids: a report over many cases
      * (the payments' reconciliation) asks once, not a `getCase` each. In `executor`'s transaction
      * when given (the payments' check when paying starts).
      */
     async endedWithoutDecision(caseIds: readonly string[], executor: Executor = kernel.db): Promise<Map<string, { status: string; statusName: LocalizedText; closedAt: Date | null }>> {
       const ids = [...new Set(caseIds.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
       const out = new Map<string, { status: string; statusName: LocalizedText; closedAt: Date | null }>();
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        for (const r of await store.endedUnapproved(executor, ids.slice(i, i + CHUNK))) {
+      for (const chunk of inChunks(ids)) {
+        for (const r of await store.endedUnapproved(executor, chunk)) {
           out.set(r.id, { status: r.status, statusName: stateName(r.definition, r.status), closedAt: r.closed_at });
         }
       }
