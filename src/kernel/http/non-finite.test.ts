@@ -15,5 +15,12 @@ describe('finding numbers that are not finite', () => {
     const looped: Record<string, unknown> = { n: 1, inner: { bad: Infinity } };
     (looped.inner as Record<string, unknown>).back = looped;
     expect(pointers(looped)).toEqual(['/inner/bad']);
+    // A link back to the root: the root's own finding is reported once, not again through the link.
+    const rooted: Record<string, unknown> = { bad: Infinity, inner: {} };
+    (rooted.inner as Record<string, unknown>).back = rooted;
+    expect(pointers(rooted)).toEqual(['/bad']);
+    const list: unknown[] = [NaN];
+    list.push({ back: list });
+    expect(pointers(list)).toEqual(['/0']);
   });
 });

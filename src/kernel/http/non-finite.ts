@@ -33,7 +33,8 @@ export function nonFinitePointers(value: unknown, part: 'query' | 'params' | 'bo
     }
     if (item === null || typeof item !== 'object' || Buffer.isBuffer(item) || ArrayBuffer.isView(item)) return;
     if (depth > 0) {
-      seen ??= new WeakSet<object>();
+      // The root goes in with the first nested object: a child that links back to it ends there.
+      seen ??= new WeakSet<object>([value as object]);
       if (seen.has(item)) return;
       seen.add(item);
     }
