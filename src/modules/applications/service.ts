@@ -26,7 +26,6 @@ import { createSubmission } from './submission.js';
 import { createApplicantAccess } from './applicant.js';
 import { UUID } from '../../kernel/ids.js';
 
-
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
 export { ApplicationsErrors } from './errors.js';

@@ -113,14 +113,15 @@ export function createKeyring(kernel: Kernel, store: DocumentsStore) {
 
   /** One key of `reseal`: read, open, seal under `current`, replace if still the value read (twice at most). */
   async function resealOne(executor: Executor, current: Buffer, kid: string): Promise<'resealed' | 'unchanged' | 'unopened'> {
+    const name = secretName(kid);
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const stored = await readSecret(executor, secretName(kid));
+      const stored = await readSecret(executor, name);
       if (stored === undefined) return 'unopened';
       const sealed = parseSealedText(stored);
       const opened = sealed ? await openSealed(executor, kid, sealed) : unsealedJwk(stored);
       if (!opened) return 'unopened';
       if (opened.current) return 'unchanged';
-      if (await replaceSecret(executor, secretName(kid), stored, sealedText(seal(current, aadOf(kid), opened.plain)))) return 'resealed';
+      if (await replaceSecret(executor, name, stored, sealedText(seal(current, aadOf(kid), opened.plain)))) return 'resealed';
       // Changed meanwhile (another instance's reseal): judge the new value.
     }
     return 'unopened';
