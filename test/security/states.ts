@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../src/kernel/auth/index.js';
 import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
+import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
 import type { SecurityApp } from './harness.js';
@@ -118,6 +119,9 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   await services.registries.reportWrongData({
     registry: 'population', idNumber: ID_NUMBER, items: ['householdAddress'], description: 'My household address changed', reporter: { accountId: citizen.accountId },
   });
+
+  // A mediator client certificate, so the registry page links to its remove form.
+  await services.mediator.addCertificate({ subsystemId: 'CN/GOV/110000-PSB/population', pem: makeCertificate('fuzz.psb.example.cn').cert }, { actor: { kind: 'system', id: 'security-fuzz' }, may: () => true });
 
   return {
     draft,
@@ -306,6 +310,13 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
         made += 1;
         const right = await services.mediator.grant({ serviceId: 'CN/GOV/110000-PSB/population/persons', clientId: 'CN/GOV/110000-CAB/civil-system', method: 'GET', path: `/fuzz-${made}-${randomUUID().slice(0, 8)}/*` }, await admin());
         return `/admin/mediator/registry/rights/${right.id}/revoke`;
+      },
+    },
+    '/admin/mediator/registry/certificates/:sha256/remove': {
+      async arrange() {
+        made += 1;
+        const certificate = await services.mediator.addCertificate({ subsystemId: 'CN/GOV/110000-PSB/population', pem: makeCertificate(`fuzz-${made}.psb.example.cn`).cert }, await admin());
+        return `/admin/mediator/registry/certificates/${certificate.sha256}/remove`;
       },
     },
   };

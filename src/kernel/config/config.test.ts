@@ -77,4 +77,13 @@ describe('configuration', () => {
     expect(message).toMatch(/TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: entry 2 is not 32 bytes of base64/);
     expect(message).not.toContain(secretLooking);
   });
+
+  it('reads the mediator\'s systems\' TLS port as all three settings or none, naming what is missing', () => {
+    expect(loadConfig({}).mediatorTls).toBeUndefined();
+    const tls = { TONGBAN_MEDIATOR_TLS_PORT: '8443', TONGBAN_MEDIATOR_TLS_CERT_FILE: '/etc/tongban/mediator.crt', TONGBAN_MEDIATOR_TLS_KEY_FILE: '/etc/tongban/mediator.key' };
+    expect(loadConfig(tls).mediatorTls).toEqual({ port: 8443, certFile: '/etc/tongban/mediator.crt', keyFile: '/etc/tongban/mediator.key' });
+    expect(() => loadConfig({ TONGBAN_MEDIATOR_TLS_PORT: '8443' })).toThrow(/TONGBAN_MEDIATOR_TLS_CERT_FILE, TONGBAN_MEDIATOR_TLS_KEY_FILE: needed with TONGBAN_MEDIATOR_TLS_PORT/);
+    expect(() => loadConfig({ ...tls, TONGBAN_MEDIATOR_TLS_PORT: 'https' })).toThrow(/TONGBAN_MEDIATOR_TLS_PORT: must be a whole number/);
+    expect(() => loadConfig({ ...tls, TONGBAN_MEDIATOR_TLS_PORT: '70000' })).toThrow(/TONGBAN_MEDIATOR_TLS_PORT: /);
+  });
 });

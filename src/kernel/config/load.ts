@@ -58,6 +58,19 @@ function trustProxy(env: Env, production: boolean, problems: string[]): boolean 
   return entries;
 }
 
+const MEDIATOR_TLS = ['TONGBAN_MEDIATOR_TLS_PORT', 'TONGBAN_MEDIATOR_TLS_CERT_FILE', 'TONGBAN_MEDIATOR_TLS_KEY_FILE'] as const;
+
+/** The mediator's systems' port: all three settings or none (a port without a key cannot serve TLS). */
+function mediatorTls(env: Env, problems: string[]): { mediatorTls?: { port: number; certFile: string; keyFile: string } } {
+  const missing = MEDIATOR_TLS.filter((name) => !env[name]);
+  if (missing.length === MEDIATOR_TLS.length) return {};
+  if (missing.length > 0) {
+    problems.push(`${missing.join(', ')}: needed with ${MEDIATOR_TLS.filter((name) => env[name]).join(', ')} (the systems' TLS port takes a port, a certificate file and a key file)`);
+    return {};
+  }
+  return { mediatorTls: { port: int(env, 'TONGBAN_MEDIATOR_TLS_PORT', 0, problems), certFile: env.TONGBAN_MEDIATOR_TLS_CERT_FILE ?? '', keyFile: env.TONGBAN_MEDIATOR_TLS_KEY_FILE ?? '' } };
+}
+
 /**
  * Reads the configuration once from the environment, validates it and freezes it. A bad setting
  * throws a ConfigError naming the variable and what is wrong, so the start fails loudly.
@@ -108,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotency: { ttlHours: int(env, 'TONGBAN_IDEMPOTENCY_TTL_HOURS', 24, problems) },
     shutdown: { drainMs: int(env, 'TONGBAN_SHUTDOWN_DRAIN_MS', 2_000, problems) },
     ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
+    ...mediatorTls(env, problems),
   };
   for (const key of candidate.auditRetiredPublicKeys ?? []) {
     if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);

@@ -89,6 +89,11 @@ export const ConfigSchema = Type.Object({
    */
   shutdown: Type.Object({ drainMs: Type.Integer({ minimum: 0, maximum: 20_000 }) }),
   smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  /**
+   * The information mediator's systems' port (ADR 43): HTTPS that asks calling systems for a TLS
+   * client certificate, on `host`. The certificate and key are PEM files (the mediator's own).
+   */
+  mediatorTls: Type.Optional(Type.Object({ port: Type.Integer({ minimum: 1, maximum: 65535 }), certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -126,4 +131,7 @@ export const ENV_NAMES = {
   TONGBAN_IDEMPOTENCY_TTL_HOURS: 'idempotency.ttlHours',
   TONGBAN_SHUTDOWN_DRAIN_MS: 'shutdown.drainMs',
   TONGBAN_SMTP_URL: 'smtpUrl',
+  TONGBAN_MEDIATOR_TLS_PORT: 'mediatorTls.port',
+  TONGBAN_MEDIATOR_TLS_CERT_FILE: 'mediatorTls.certFile',
+  TONGBAN_MEDIATOR_TLS_KEY_FILE: 'mediatorTls.keyFile',
 } as const;

@@ -1,8 +1,9 @@
 import type { MachineClient } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
+import { groupedFingerprint } from './certificates.js';
 import { parseSubsystemId, subsystemIdOf, type SubsystemRef } from './ids.js';
-import type { MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import type { CertificateRow, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** The scope a calling system's access token must carry. */
 export const CALL_SCOPE = 'mediator.call';
@@ -18,35 +19,68 @@ export interface Credentials {
   readonly clientHeader: string | undefined;
   readonly authorization: string | undefined;
   readonly verifyToken: (token: string) => Promise<MachineClient>;
+  /** SHA-256 of the TLS client certificate the caller presented on the systems' port (ADR 43), if any. */
+  readonly certificate?: string | undefined;
 }
 
-/** The token alone: who is calling. */
-export async function verifyCaller(credentials: Credentials): Promise<MachineClient> {
+/** The registry rows that say who a caller is, and the clock that says whether a certificate is valid. */
+export interface CallerDirectory {
+  getSubsystem(id: string): Promise<SubsystemRow | undefined>;
+  getCertificate(sha256: string): Promise<CertificateRow | undefined>;
+  now(): Date;
+}
+
+/** Who is calling: a token's API client, or the subsystem a registered certificate belongs to. */
+export type Caller = { readonly kind: 'token'; readonly client: MachineClient } | { readonly kind: 'certificate'; readonly certificate: CertificateRow };
+
+const NO_CREDENTIALS = 'Send "Authorization: Bearer <access token>" from POST /oauth/token, or call the mediator\'s TLS port with a client certificate registered for your subsystem';
+
+/**
+ * The credentials alone: who is calling. A Bearer token is checked when sent (a token and a
+ * certificate together: the token decides); otherwise a client certificate must be registered and
+ * valid now. The TLS handshake has proven the caller holds the certificate's key.
+ */
+export async function verifyCaller(directory: CallerDirectory, credentials: Credentials): Promise<Caller> {
+  if (credentials.authorization === undefined && credentials.certificate !== undefined) return { kind: 'certificate', certificate: await registeredCertificate(directory, credentials.certificate) };
   const token = credentials.authorization === undefined ? undefined : BEARER.exec(credentials.authorization)?.[1];
-  if (token === undefined) throw fail('TB_MEDIATOR_UNAUTHENTICATED', 'Send "Authorization: Bearer <access token>" from POST /oauth/token');
-  let caller: MachineClient;
+  if (token === undefined) throw fail('TB_MEDIATOR_UNAUTHENTICATED', NO_CREDENTIALS);
+  let client: MachineClient;
   try {
-    caller = await credentials.verifyToken(token);
+    client = await credentials.verifyToken(token);
   } catch (error) {
     if (error instanceof TongbanError) throw new TongbanError('TB_MEDIATOR_UNAUTHENTICATED', { detail: error.message, cause: error });
     throw error;
   }
-  if (!caller.scopes.includes(CALL_SCOPE)) throw fail('TB_MEDIATOR_ACCESS_DENIED', `The access token needs the scope ${CALL_SCOPE}`);
-  return caller;
+  if (!client.scopes.includes(CALL_SCOPE)) throw fail('TB_MEDIATOR_ACCESS_DENIED', `The access token needs the scope ${CALL_SCOPE}`);
+  return { kind: 'token', client };
+}
+
+async function registeredCertificate(directory: CallerDirectory, sha256: string): Promise<CertificateRow> {
+  const row = await directory.getCertificate(sha256);
+  if (!row) throw fail('TB_MEDIATOR_UNAUTHENTICATED', `The TLS client certificate SHA-256 ${groupedFingerprint(sha256)} is not registered for any subsystem`);
+  const now = directory.now().getTime();
+  if (now < row.not_before.getTime() || now >= row.not_after.getTime()) {
+    throw fail('TB_MEDIATOR_UNAUTHENTICATED', `The TLS client certificate SHA-256 ${groupedFingerprint(sha256)} is valid from ${row.not_before.toISOString()} to ${row.not_after.toISOString()}, not now`);
+  }
+  return row;
 }
 
 /**
- * The calling subsystem: the header names it (400 when missing or malformed), the Bearer token
- * proves it (401), and the token's client must be the one registered for it (403).
+ * The calling subsystem: the header names it (400 when missing or malformed), the token or the
+ * certificate proves it (401), and it must be the one registered for that subsystem (403).
  */
-export async function authenticate(store: { getSubsystem(id: string): Promise<SubsystemRow | undefined> }, credentials: Credentials, named?: (ref: SubsystemRef) => void): Promise<SubsystemRef> {
+export async function authenticate(directory: CallerDirectory, credentials: Credentials, named?: (ref: SubsystemRef) => void): Promise<SubsystemRef> {
   const client = parseSubsystemId(credentials.clientHeader);
   if (!client) throw fail('TB_MEDIATOR_CLIENT_HEADER_INVALID', 'Send Information-Mediator-Client: {instance}/{class}/{member}/{subsystem}');
   named?.(client);
-  const caller = await verifyCaller(credentials);
+  const caller = await verifyCaller(directory, credentials);
   const clientId = subsystemIdOf(client);
-  const subsystem = await store.getSubsystem(clientId);
-  if (!subsystem || subsystem.client_id !== caller.clientId) throw fail('TB_MEDIATOR_CLIENT_MISMATCH', `The token of ${caller.clientId} does not authenticate ${clientId}`);
+  if (caller.kind === 'certificate') {
+    if (caller.certificate.subsystem_id !== clientId) throw fail('TB_MEDIATOR_CLIENT_MISMATCH', `The TLS client certificate of ${caller.certificate.subsystem_id} does not authenticate ${clientId}`);
+    return client;
+  }
+  const subsystem = await directory.getSubsystem(clientId);
+  if (!subsystem || subsystem.client_id !== caller.client.clientId) throw fail('TB_MEDIATOR_CLIENT_MISMATCH', `The token of ${caller.client.clientId} does not authenticate ${clientId}`);
   return client;
 }
 

@@ -4,9 +4,9 @@ import './messages.js';
 /** Codes raised by the information mediator. Documented in docs/errors.md. */
 export const MediatorErrors = defineErrors('mediator', {
   TB_MEDIATOR_UNKNOWN_SERVICE: { status: 404, title: 'No such service is registered with the mediator', message: 'mediator.error.unknownService' },
-  TB_MEDIATOR_UNAUTHENTICATED: { status: 401, title: 'The calling system did not present a valid access token', message: 'mediator.error.unauthenticated' },
+  TB_MEDIATOR_UNAUTHENTICATED: { status: 401, title: 'The calling system presented neither a valid access token nor a registered, valid client certificate', message: 'mediator.error.unauthenticated' },
   TB_MEDIATOR_CLIENT_HEADER_INVALID: { status: 400, title: 'The Information-Mediator-Client header is missing or malformed', message: 'mediator.error.clientHeader' },
-  TB_MEDIATOR_CLIENT_MISMATCH: { status: 403, title: 'The access token does not belong to the subsystem named in Information-Mediator-Client', message: 'mediator.error.clientMismatch' },
+  TB_MEDIATOR_CLIENT_MISMATCH: { status: 403, title: 'The access token or client certificate does not belong to the subsystem named in Information-Mediator-Client', message: 'mediator.error.clientMismatch' },
   TB_MEDIATOR_ACCESS_DENIED: { status: 403, title: 'The calling subsystem has no access right for this method and path', message: 'mediator.error.accessDenied' },
   TB_MEDIATOR_CONSENT_MISSING: { status: 403, title: 'The service needs the person\'s consent and none was found', message: 'mediator.error.consentMissing' },
   TB_MEDIATOR_PROVIDER_TIMEOUT: { status: 504, title: 'The providing system did not answer in time', message: 'mediator.error.providerTimeout' },

@@ -10,7 +10,7 @@ import { providerKey } from './idempotency.js';
 import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
-import type { Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import type { CertificateRow, Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
 import { newId } from '../../kernel/ids.js';
 
 /** The consent module's answer, through a port (the consent module comes later). */
@@ -30,6 +30,8 @@ export interface ExchangeRequest {
   readonly query: string;
   readonly clientHeader: string | undefined;
   readonly authorization: string | undefined;
+  /** SHA-256 of the caller's TLS client certificate on the systems' port (ADR 43), if it presented one. */
+  readonly certificate?: string | undefined;
   readonly userId: string | undefined;
   readonly issue: string | undefined;
   readonly requestId: string;
@@ -61,6 +63,7 @@ export interface RegistryReads {
   subsystem(id: string): Promise<SubsystemRow | undefined>;
   service(id: string): Promise<ServiceRow | undefined>;
   rights(serviceId: string, clientId: string): Promise<RightRow[]>;
+  certificate(sha256: string): Promise<CertificateRow | undefined>;
 }
 
 export interface ExchangeDeps {
@@ -98,7 +101,8 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
 
   try {
     const credentials = { ...input, verifyToken: (token: string) => deps.verifyToken(token, input.verifyToken) };
-    const caller = await authenticate({ getSubsystem: (id) => deps.registry.subsystem(id) }, credentials, (named) => { client = named; });
+    const directory = { getSubsystem: (id: string) => deps.registry.subsystem(id), getCertificate: (sha256: string) => deps.registry.certificate(sha256), now: deps.now };
+    const caller = await authenticate(directory, credentials, (named) => { client = named; });
     const clientId = subsystemIdOf(caller);
     service = await deps.registry.service(serviceId);
     if (!service) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No service ${serviceId}`);

@@ -5,6 +5,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { IdempotencyErrors, KEY_PATTERN, REPLAYED_HEADER } from '../../kernel/idempotency/index.js';
 import type { Credentials } from './discovery.js';
+import { credentialsOf } from './credentials.js';
 import type { ExchangeResult } from './exchange.js';
 import { sha256 } from '../../kernel/digest.js';
 
@@ -79,10 +80,7 @@ export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
       }
       let client: string;
       try {
-        const ref = await deps.authenticate({
-          clientHeader: headerOf(request, 'information-mediator-client') ?? headerOf(request, 'x-road-client'),
-          authorization: request.headers.authorization, verifyToken: (token) => request.server.machineAuth.verifyAccessToken(token),
-        });
+        const ref = await deps.authenticate(credentialsOf(request));
         client = `subsystem:${ref.instance}/${ref.memberClass}/${ref.member}/${ref.subsystem}`;
       } catch {
         return exchange();

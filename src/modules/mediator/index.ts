@@ -7,6 +7,7 @@ import type { MediatorService } from './service.js';
 export * from './service.js';
 export { MediatorErrors } from './errors.js';
 export { DEMO as MEDIATOR_DEMO } from './demo.js';
+export { closeSystemsListener, listenForSystems } from './systems-listener.js';
 
 /** The information mediator's entry (docs/adr/0015-information-mediator.md). */
 export const mediatorModule: ModuleEntry<{ mediator: MediatorService }> = {

@@ -7,6 +7,7 @@ import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../ke
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
+import { makeCertificate } from './test-tls.js';
 
 const PUBLIC_URL = 'http://tongban.test';
 const REGISTRY = '/admin/mediator/registry';
@@ -144,7 +145,52 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
     expect((await as('agency-admin').post(`${REGISTRY}/rights/${amrRight.id}/revoke`, {})).statusCode).toBe(403);
   });
 
+  it('registers a TLS client certificate from the form, saying what is wrong with a pasted key, and removes it after confirmation', async () => {
+    const form = `${REGISTRY}/certificates/new`;
+    const pair = makeCertificate('population.psb.example.cn');
+    const empty = await submit('agency-admin', `${form}?lang=en`, form, { subsystem: '', certificate: '' });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('href="#subsystem"');
+    expect(empty.body).toContain('href="#certificate"');
+    const key = await submit('agency-admin', form, form, { subsystem: DEMO.psb.subsystem, certificate: pair.key });
+    expect(key.statusCode).toBe(422);
+    expect(key.body).toContain('这是私钥');
+    // A pasted private key is not shown again in the page.
+    expect(key.body).not.toContain('PRIVATE KEY');
+    const foreign = await submit('agency-admin', form, form, { subsystem: DEMO.cab.subsystem, certificate: pair.cert });
+    expect(foreign.statusCode).toBe(403);
+
+    const added = await submit('agency-admin', form, form, { subsystem: DEMO.psb.subsystem, certificate: pair.cert });
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe(`${REGISTRY}?done=certificate`);
+    const [row] = await built.services.mediator.listCertificates(DEMO.psb.subsystem);
+    const grouped = (row!.sha256.match(/.{2}/g) ?? []).join(':').toUpperCase();
+    const list = await as('agency-admin').get(`${REGISTRY}?lang=en&done=certificate`);
+    expect(list.body).toContain('The certificate has been registered.');
+    expect(list.body).toContain(grouped);
+    expect(list.body).toContain('CN=population.psb.example.cn, O=Tongban test');
+    expect(await audited('mediator.certificate.add', row!.sha256)).toEqual([{ actor_id: '0190a1b2-0000-7000-8000-000000000005' }]);
+    const twice = await submit('agency-admin', form, form, { subsystem: DEMO.psb.subsystem, certificate: pair.cert });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.body).toContain('该证书已登记');
+
+    const confirm = `${REGISTRY}/certificates/${row!.sha256}/remove`;
+    const confirmPage = await as('agency-admin').get(`${confirm}?lang=en`);
+    expect(confirmPage.body).toContain('Remove this certificate?');
+    expect(confirmPage.body).toContain(`Calls from ${DEMO.psb.subsystem} with the certificate ${grouped} will be refused`);
+    expect((await as('officer').get(confirm)).statusCode).toBe(403);
+    const removed = await submit('agency-admin', confirm, confirm, {});
+    expect(removed.statusCode).toBe(303);
+    expect(removed.headers.location).toBe(`${REGISTRY}?done=certificateRemoved`);
+    expect(await built.services.mediator.listCertificates(DEMO.psb.subsystem)).toEqual([]);
+    expect(await audited('mediator.certificate.remove', row!.sha256)).toHaveLength(1);
+    expect((await as('agency-admin').get(confirm)).statusCode).toBe(404);
+  });
+
   it('passes axe (WCAG 2.2 AA) in Chromium: the list and a form with errors, in both languages', async () => {
+    const pair = makeCertificate('axe.psb.example.cn');
+    await built.services.mediator.addCertificate({ subsystemId: DEMO.psb.subsystem, pem: pair.cert }, { actor: { kind: 'system', id: 'test' }, may: () => true });
+    const [certificate] = await built.services.mediator.listCertificates(DEMO.psb.subsystem);
     const pages: [string, string][] = [];
     for (const lang of ['zh-CN', 'en']) {
       pages.push([`registry ${lang}`, (await as('platform-admin').get(`${REGISTRY}?lang=${lang}&done=grant`)).body]);
@@ -152,6 +198,11 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
       const errors = await submit('platform-admin', form, `${REGISTRY}/services/new`, { subsystem: '', code: 'listMethods', name: '', baseUrl: 'ftp://x', openapi: '[]', options: 'needsConsent', agreementId: '', timeoutMs: '5' });
       expect(errors.statusCode).toBe(422);
       pages.push([`service form with errors ${lang}`, errors.body]);
+      const certificateForm = `${REGISTRY}/certificates/new?lang=${lang}`;
+      const wrong = await submit('platform-admin', certificateForm, `${REGISTRY}/certificates/new`, { subsystem: '', certificate: 'not a certificate' });
+      expect(wrong.statusCode).toBe(422);
+      pages.push([`certificate form with errors ${lang}`, wrong.body]);
+      pages.push([`remove certificate ${lang}`, (await as('platform-admin').get(`${REGISTRY}/certificates/${certificate!.sha256}/remove?lang=${lang}`)).body]);
     }
     await expectPagesAccessible(built.app, PUBLIC_URL, pages);
   });

@@ -5,11 +5,16 @@ import {
 import './messages.js';
 import type { PageContext } from './pages.js';
 import { METHOD_CHOICES, text, ticked, type Posted } from './registry-forms.js';
-import type { MemberRow, RightRow, ServiceRow, SubsystemRow } from './service.js';
+import { dateTimeFormat } from '../../kernel/i18n/intl.js';
+import { groupedFingerprint } from './certificates.js';
+import type { CertificateRow, MemberRow, RightRow, ServiceRow, SubsystemRow } from './service.js';
 
 export const REGISTRY_PATH = '/admin/mediator/registry';
 export const editServiceHref = (id: string) => `${REGISTRY_PATH}/services/edit?id=${encodeURIComponent(id)}`;
 export const revokeHref = (id: string) => `${REGISTRY_PATH}/rights/${id}/revoke`;
+export const removeCertificateHref = (sha256: string) => `${REGISTRY_PATH}/certificates/${sha256}/remove`;
+
+const DAY: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeZone: 'Asia/Shanghai' };
 
 export interface ShownError { readonly field: string; readonly text: string }
 
@@ -18,14 +23,18 @@ export interface RegistryPageData {
   readonly subsystems: readonly SubsystemRow[];
   readonly services: readonly ServiceRow[];
   readonly rights: readonly RightRow[];
-  readonly done?: 'subsystem' | 'service' | 'grant' | 'revoke' | undefined;
+  readonly certificates: readonly CertificateRow[];
+  readonly done?: 'subsystem' | 'service' | 'grant' | 'revoke' | 'certificate' | 'certificateRemoved' | undefined;
 }
 
 /** `/admin/mediator/registry`: the members an administrator may manage, and what they offer and allow. */
 export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): string {
   const { t } = ctx;
   const yesNo = (value: boolean) => (value ? t('mediator.admin.yes') : t('mediator.admin.no'));
-  const done = { subsystem: t('mediator.admin.done.subsystem'), service: t('mediator.admin.done.service'), grant: t('mediator.admin.done.grant'), revoke: t('mediator.admin.done.revoke') };
+  const done = {
+    subsystem: t('mediator.admin.done.subsystem'), service: t('mediator.admin.done.service'), grant: t('mediator.admin.done.grant'), revoke: t('mediator.admin.done.revoke'),
+    certificate: t('mediator.admin.done.certificate'), certificateRemoved: t('mediator.admin.done.certificateRemoved'),
+  };
   const none = <p class="tb-body">{t('mediator.admin.none')}</p>;
   return renderPage(
     <Layout {...ctx} title={t('mediator.admin.title')}>
@@ -65,13 +74,25 @@ export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): st
             <a href={revokeHref(r.id)}>{t('mediator.admin.revoke')}<span class="tb-visually-hidden"> {`${r.method} ${r.path} ${r.client_id}`}</span></a>,
           ])} />
       )}
+
+      <h2 class="tb-heading-l">{t('mediator.admin.certificates')}</h2>
+      <p class="tb-body">{t('mediator.admin.certificatesIntro')}</p>
+      {data.subsystems.length > 0 ? <Button href={`${REGISTRY_PATH}/certificates/new`} variant="secondary">{t('mediator.admin.addCertificate')}</Button> : null}
+      {data.certificates.length === 0 ? none : (
+        <Table caption={t('mediator.admin.certificates')}
+          head={[t('mediator.admin.subsystem'), t('mediator.admin.fingerprint'), t('mediator.admin.certSubject'), t('mediator.admin.validUntil'), t('mediator.admin.actions')]}
+          rows={data.certificates.map((c) => [
+            <code>{c.subsystem_id}</code>, <code>{groupedFingerprint(c.sha256)}</code>, c.subject, <time dateTime={c.not_after.toISOString()}>{dateTimeFormat(ctx.locale, DAY).format(c.not_after)}</time>,
+            <a href={removeCertificateHref(c.sha256)}>{t('mediator.admin.remove')}<span class="tb-visually-hidden"> {`${c.subsystem_id} ${c.subject}`}</span></a>,
+          ])} />
+      )}
     </Layout>,
   );
 }
 
 interface FormProps { readonly ctx: PageContext; readonly title: string; readonly action: string; readonly errors: readonly ShownError[]; readonly children: ComponentChildren }
 
-function FormPage({ ctx, title, action, errors, children }: FormProps): VNode {
+export function FormPage({ ctx, title, action, errors, children }: FormProps): VNode {
   return (
     <Layout {...ctx} title={title} hasErrors={errors.length > 0} beforeContent={<BackLink href={REGISTRY_PATH} text={ctx.t('mediator.admin.back')} />}>
       <ErrorSummary errors={errors.map((e) => ({ fieldId: e.field, text: e.text }))} />
@@ -85,8 +106,8 @@ function FormPage({ ctx, title, action, errors, children }: FormProps): VNode {
   );
 }
 
-const errorOf = (errors: readonly ShownError[], field: string) => errors.find((e) => e.field === field)?.text;
-const choose = (ctx: PageContext, ids: readonly { id: string; name: string }[]) => [{ value: '', text: ctx.t('mediator.admin.choose') }, ...ids.map((x) => ({ value: x.id, text: `${x.name} (${x.id})` }))];
+export const errorOf = (errors: readonly ShownError[], field: string) => errors.find((e) => e.field === field)?.text;
+export const choose = (ctx: PageContext, ids: readonly { id: string; name: string }[]) => [{ value: '', text: ctx.t('mediator.admin.choose') }, ...ids.map((x) => ({ value: x.id, text: `${x.name} (${x.id})` }))];
 
 export function renderSubsystemForm(ctx: PageContext, data: { members: readonly MemberRow[]; values: Posted; errors: readonly ShownError[] }): string {
   const { t } = ctx;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import type { CertificateRow, Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** The PostgreSQL channel on which a registry change tells every instance to forget what it cached. */
 export const REGISTRY_CHANNEL = 'tongban_mediator_registry';
@@ -25,7 +25,7 @@ export interface RegistryCacheOptions {
 }
 
 /**
- * The registry rows an exchange needs (client subsystem, service, access rights), kept in memory
+ * The registry rows an exchange needs (client subsystem or certificate, service, access rights), kept in memory
  * (docs/adr/0016-mediator-performance.md). Every change announces itself inside its transaction
  * (`pg_notify`, delivered at commit to every instance listening, this one included) and clears this
  * instance's entries after commit, so a revoked right takes effect at once here and within the
@@ -100,6 +100,7 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
     subsystem: (id: string): Promise<SubsystemRow | undefined> => cached(`s ${id}`, () => store.getSubsystem(id)),
     service: (id: string): Promise<ServiceRow | undefined> => cached(`v ${id}`, () => store.getService(id)),
     rights: (serviceId: string, clientId: string): Promise<RightRow[]> => cached(`r ${serviceId} ${clientId}`, () => store.rights({ serviceId, clientId })),
+    certificate: (sha256: string): Promise<CertificateRow | undefined> => cached(`c ${sha256}`, () => store.getCertificate(sha256)),
 
     /** Inside a registry change's transaction: every listening instance forgets at commit. */
     async announce(tx: Executor): Promise<void> {

@@ -1,5 +1,6 @@
 import { isMethodPattern, isPart, isPathPattern } from './ids.js';
-import type { NewRight, NewService, NewSubsystem } from './registry.js';
+import { parseCertificate } from './certificates.js';
+import type { NewCertificate, NewRight, NewService, NewSubsystem } from './registry.js';
 
 /**
  * The registry pages' forms: what was posted (kept as typed, for showing again) and the first
@@ -95,4 +96,15 @@ export function parseRight(posted: Posted): Parsed<NewRight> {
   if (!path) errors.push({ field: 'path', key: 'mediator.admin.error.pathMissing' });
   else if (!isPathPattern(path)) errors.push({ field: 'path', key: 'mediator.admin.error.path' });
   return result(errors, { serviceId, clientId, method, path });
+}
+
+/** The certificate form: a subsystem and one PEM certificate, checked as the registry will check it. */
+export function parseCertificateForm(posted: Posted, now: Date): Parsed<NewCertificate> {
+  const errors: FieldError[] = [];
+  const subsystemId = text(posted, 'subsystem').trim();
+  const pem = text(posted, 'certificate');
+  if (!subsystemId) errors.push({ field: 'subsystem', key: 'mediator.admin.error.certificateSubsystem' });
+  const parsed = parseCertificate(pem, now);
+  if (!parsed.ok) errors.push({ field: 'certificate', key: `mediator.admin.error.certificate.${parsed.problem}` });
+  return result(errors, { subsystemId, pem });
 }

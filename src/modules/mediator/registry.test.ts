@@ -8,6 +8,7 @@ import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
 import { tokenFor } from './test-kit.js';
+import { makeCertificate } from './test-tls.js';
 
 // A closed port: the demo providers (served under this address) are unreachable, deterministically.
 const PUBLIC_URL = 'http://127.0.0.1:9';
@@ -87,6 +88,39 @@ describeEachDatabase('mediator registry, metaservices and traffic page', migrati
     expect(audited.rows.map((r) => r.action).sort()).toEqual(['mediator.right.grant', 'mediator.right.revoke']);
     const registry = await api('GET', '/api/mediator/registry', 'platform-admin');
     expect(registry.json<{ members: unknown[] }>().members).toHaveLength(3);
+  });
+
+  it('registers and removes TLS client certificates of the own agency\'s subsystems through the API, refusing what is not one certificate, audited', async () => {
+    const pair = makeCertificate('population.psb.example.cn');
+    const add = (as: string, body: object) => api('POST', '/api/mediator/certificates', as, body);
+    expect((await add('officer', { subsystemId: DEMO.psb.subsystem, certificate: pair.cert })).json()).toMatchObject({ code: 'TB_KERNEL_FORBIDDEN' });
+    const foreign = await add('agency-admin', { subsystemId: DEMO.cab.subsystem, certificate: pair.cert });
+    expect(foreign.json()).toMatchObject({ code: 'TB_MEDIATOR_FORBIDDEN' });
+    for (const [certificate, detail] of [[pair.key, 'That is a private key'], ['not a certificate', 'not a PEM X.509 certificate'], [`${pair.cert}${pair.cert}`, 'exactly one']] as const) {
+      const refused = await add('agency-admin', { subsystemId: DEMO.psb.subsystem, certificate });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ code: 'TB_MEDIATOR_INVALID', errors: [{ pointer: '/certificate', detail: expect.stringContaining(detail) as unknown }] });
+      // A refused private key is never echoed back.
+      expect(refused.body).not.toContain('PRIVATE KEY');
+    }
+    expect((await add('agency-admin', { subsystemId: `${DEMO.psb.member}/nothing`, certificate: pair.cert })).json()).toMatchObject({ code: 'TB_MEDIATOR_NOT_FOUND' });
+
+    const added = await add('agency-admin', { subsystemId: DEMO.psb.subsystem, certificate: pair.cert });
+    expect(added.statusCode).toBe(201);
+    const { sha256 } = added.json<{ sha256: string }>();
+    expect(added.json()).toMatchObject({ subsystem_id: DEMO.psb.subsystem, subject: 'CN=population.psb.example.cn, O=Tongban test', added_by: '0190a1b2-0000-7000-8000-000000000005' });
+    expect((await add('agency-admin', { subsystemId: DEMO.psb.subsystem, certificate: pair.cert })).json()).toMatchObject({ code: 'TB_MEDIATOR_EXISTS' });
+    const registry = await api('GET', '/api/mediator/registry', 'platform-admin');
+    expect(registry.json<{ certificates: { sha256: string }[] }>().certificates.map((c) => c.sha256)).toEqual([sha256]);
+
+    // The fingerprint as openssl prints it (colons, capitals) names the same certificate.
+    const grouped = (sha256.match(/.{2}/g) ?? []).join(':').toUpperCase();
+    expect((await api('DELETE', '/api/mediator/certificates/not-a-fingerprint', 'agency-admin')).statusCode).toBe(400);
+    expect((await api('DELETE', `/api/mediator/certificates/${grouped}`, 'agency-admin')).statusCode).toBe(204);
+    expect((await api('DELETE', `/api/mediator/certificates/${sha256}`, 'agency-admin')).json()).toMatchObject({ code: 'TB_MEDIATOR_NOT_FOUND' });
+    const audited = await sql<{ action: string }>`select action from tb_audit_record where resource_id = ${sha256} order by seq`.execute(built.kernel.db);
+    expect(audited.rows.map((r) => r.action).sort()).toEqual(['mediator.certificate.add', 'mediator.certificate.remove']);
   });
 
   it('shows traffic per service to administrators, their own agency\'s only to an agency administrator', async () => {

@@ -6,7 +6,8 @@ import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency
 import './errors.js';
 import { METASERVICES } from './discovery.js';
 import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
-import type { Executor, MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import { parseCertificate, type CertificateProblem } from './certificates.js';
+import type { CertificateRow, Executor, MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** Who changes the registry, and which agencies' members they may change. */
 export interface RegistryAdmin {
@@ -30,9 +31,29 @@ export interface NewService {
   /** Keep request and response bodies of its exchanges, sealed with AES-256-GCM. */
   readonly storeBodies?: boolean;
 }
+/** A TLS client certificate (PEM) that authenticates a subsystem's calls (ADR 43). */
+export interface NewCertificate { readonly subsystemId: string; readonly pem: string }
 export interface NewRight { readonly serviceId: string; readonly clientId: string; readonly method: string; readonly path: string }
 
 const invalid = (detail: string) => new TongbanError('TB_MEDIATOR_INVALID', { detail });
+
+const CERTIFICATE_PROBLEMS: Record<CertificateProblem, string> = {
+  empty: 'Paste the system\'s TLS client certificate (PEM)',
+  privateKey: 'That is a private key: paste only the certificate, and keep the key on the calling system',
+  notOne: 'Paste exactly one certificate',
+  unreadable: 'The text is not a PEM X.509 certificate',
+  expired: 'The certificate has expired',
+};
+/** The message key of a refused certificate, for the API's field problem and the page's error. */
+export const certificateProblemKey = (problem: CertificateProblem): string => `mediator.admin.error.certificate.${problem}`;
+
+/** The registry's refusal of a pasted certificate, located at `/certificate` (the API's field). */
+export class CertificateRefused extends TongbanError {
+  constructor(readonly problem: CertificateProblem) {
+    const detail = CERTIFICATE_PROBLEMS[problem];
+    super('TB_MEDIATOR_INVALID', { detail, fields: [{ pointer: '/certificate', message: certificateProblemKey(problem), detail }] });
+  }
+}
 const notFound = (detail: string) => new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail });
 
 function checkUrl(value: string): string {
@@ -152,6 +173,35 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
         await audit.append(tx, record(admin, existing ? 'mediator.service.update' : 'mediator.service.add', 'mediator-service', id, { baseUrl: row.base_url, needsConsent, agreementId: row.agreement_id, storeBodies }));
         return row;
       }));
+    },
+
+    /** Registers a TLS client certificate for a subsystem that calls services; its calls may then come without a token. */
+    async addCertificate(input: NewCertificate, admin: RegistryAdmin): Promise<CertificateRow> {
+      const parsed = parseCertificate(input.pem, now());
+      if (!parsed.ok) throw new CertificateRefused(parsed.problem);
+      const { subsystem, member } = await subsystemOf(input.subsystemId);
+      guard(admin, member);
+      const c = parsed.certificate;
+      const row: CertificateRow = {
+        sha256: c.sha256, subsystem_id: subsystem.id, subject: c.subject, issuer: c.issuer, serial: c.serial, not_before: c.notBefore, not_after: c.notAfter,
+        pem: c.pem, added_by: admin.actor.id, added_at: now(),
+      };
+      await change(async (tx) => {
+        if (!(await store.insertCertificate(tx, row))) throw new TongbanError('TB_MEDIATOR_EXISTS', { detail: `The certificate ${row.sha256} is registered already` });
+        await audit.append(tx, record(admin, 'mediator.certificate.add', 'mediator-certificate', row.sha256, { subsystem: row.subsystem_id, subject: row.subject, notAfter: row.not_after.toISOString() }));
+      });
+      return row;
+    },
+
+    /** Removes a certificate: calls presenting it are refused from the next one on. */
+    async removeCertificate(sha256: string, admin: RegistryAdmin): Promise<void> {
+      const row = await store.getCertificate(sha256);
+      if (!row) throw notFound(`No certificate ${sha256}`);
+      guard(admin, (await subsystemOf(row.subsystem_id)).member);
+      await change(async (tx) => {
+        await store.deleteCertificate(tx, sha256);
+        await audit.append(tx, record(admin, 'mediator.certificate.remove', 'mediator-certificate', sha256, { subsystem: row.subsystem_id, subject: row.subject }));
+      });
     },
 
     /** Grants a right; granting an existing one changes nothing and returns it. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TongbanError } from '../../kernel/http/index.js';
-import { header } from './routes.js';
+import { credentialsOf, header } from './credentials.js';
 import { BODY_TOO_LARGE, type MediatorService } from './service.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -62,8 +62,7 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
         service: { instance: params.instance ?? '', memberClass: params.memberClass ?? '', member: params.member ?? '', subsystem: params.subsystem ?? '', code: params.service ?? '' },
         path: `/${below}`,
         query: rawQuery ? `?${rawQuery}` : '',
-        clientHeader: header(request, 'information-mediator-client') ?? header(request, 'x-road-client'),
-        authorization: request.headers.authorization,
+        ...credentialsOf(request),
         userId: header(request, 'x-road-userid'),
         issue: header(request, 'x-road-issue'),
         requestId: request.id,
@@ -71,7 +70,6 @@ export async function registerProxyRoutes(scope: FastifyInstance, mediator: Medi
         accept: header(request, 'accept'),
         idempotencyKey: header(request, 'idempotency-key'),
         body,
-        verifyToken: (token) => request.server.machineAuth.verifyAccessToken(token),
       }));
       if (result.error) {
         const { code, detail, headers, cause } = result.error;

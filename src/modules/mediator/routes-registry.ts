@@ -8,9 +8,11 @@ import {
   REGISTRY_PATH, renderRegistryPage, renderRevokePage, renderRightForm, renderServiceForm, renderSubsystemForm, type ShownError,
 } from './pages-registry.js';
 import { registryAdmin } from './routes.js';
-import { parseRight, parseService, parseSubsystem, type FieldError, type Posted } from './registry-forms.js';
-import { registryForm, registryPageQuery, rightParams, serviceEditQuery } from './schemas.js';
-import type { MediatorService, MemberRow, ServiceRow } from './service.js';
+import { NEW_CERTIFICATE_PATH, renderCertificateForm, renderRemoveCertificatePage } from './pages-certificates.js';
+import { containsPrivateKey } from './certificates.js';
+import { parseCertificateForm, parseRight, parseService, parseSubsystem, text, type FieldError, type Posted } from './registry-forms.js';
+import { certificatePageParams, registryForm, registryPageQuery, rightParams, serviceEditQuery } from './schemas.js';
+import { CertificateRefused, certificateProblemKey, normaliseFingerprint, type MediatorService, type MemberRow, type ServiceRow } from './service.js';
 
 const page = { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']) };
 
@@ -52,8 +54,11 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
   app.get(REGISTRY_PATH, { ...page, schema: { querystring: registryPageQuery, hide: true } }, async (request, reply) => {
     const mine = await scopeOf(request);
     const serviceIds = new Set(mine.services.map((s) => s.id));
-    const rights = (await mediator.listRights()).filter((r) => serviceIds.has(r.service_id));
-    return html(reply, renderRegistryPage(context(request, reply), { ...mine, rights, done: request.query.done }));
+    const subsystemIds = new Set(mine.subsystems.map((s) => s.id));
+    const [rights, certificates] = await Promise.all([mediator.listRights(), mediator.listCertificates()]);
+    return html(reply, renderRegistryPage(context(request, reply), {
+      ...mine, rights: rights.filter((r) => serviceIds.has(r.service_id)), certificates: certificates.filter((c) => subsystemIds.has(c.subsystem_id)), done: request.query.done,
+    }));
   });
 
   app.get(`${REGISTRY_PATH}/subsystems/new`, { ...page, schema: { hide: true } }, async (request, reply) =>
@@ -130,6 +135,42 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
       return again([fieldErrorOf(error, { TB_MEDIATOR_NOT_FOUND: missing })]);
     }
     return reply.redirect(`${REGISTRY_PATH}?done=grant`, 303);
+  });
+
+  app.get(NEW_CERTIFICATE_PATH, { ...page, schema: { hide: true } }, async (request, reply) =>
+    html(reply, renderCertificateForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: {}, errors: [] })));
+  app.post(NEW_CERTIFICATE_PATH, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+    // A private key pasted by mistake is not sent back in the page (nor kept anywhere).
+    const posted: Posted = containsPrivateKey(text(request.body, 'certificate')) ? { ...request.body, certificate: '' } : request.body;
+    const again = async (errors: readonly FieldError[]) =>
+      html(reply, renderCertificateForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: posted, errors: shown(request, errors) }), 422);
+    const parsed = parseCertificateForm(request.body, mediator.now());
+    if (!parsed.ok) return again(parsed.errors);
+    try {
+      await mediator.addCertificate(parsed.input, registryAdmin(request));
+    } catch (error) {
+      if (error instanceof CertificateRefused) return again([{ field: 'certificate', key: certificateProblemKey(error.problem) }]);
+      return again([fieldErrorOf(error, {
+        TB_MEDIATOR_EXISTS: { field: 'certificate', key: 'mediator.admin.error.certificateExists' }, TB_MEDIATOR_NOT_FOUND: { field: 'subsystem', key: 'mediator.admin.error.certificateSubsystem' },
+      })]);
+    }
+    return reply.redirect(`${REGISTRY_PATH}?done=certificate`, 303);
+  });
+
+  async function removable(request: FastifyRequest, fingerprint: string) {
+    const sha256 = normaliseFingerprint(fingerprint);
+    const certificate = sha256 === undefined ? undefined : (await mediator.listCertificates()).find((c) => c.sha256 === sha256);
+    if (!certificate) throw new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail: 'No such certificate' });
+    const { member } = await mediator.subsystemOf(certificate.subsystem_id);
+    if (!registryAdmin(request).may(member.agency)) throw refuse(member);
+    return certificate;
+  }
+  app.get(`${REGISTRY_PATH}/certificates/:sha256/remove`, { ...page, schema: { params: certificatePageParams, hide: true } }, async (request, reply) =>
+    html(reply, renderRemoveCertificatePage(context(request, reply), await removable(request, request.params.sha256))));
+  app.post(`${REGISTRY_PATH}/certificates/:sha256/remove`, { ...page, schema: { params: certificatePageParams, body: registryForm, hide: true } }, async (request, reply) => {
+    const certificate = await removable(request, request.params.sha256);
+    await mediator.removeCertificate(certificate.sha256, registryAdmin(request));
+    return reply.redirect(`${REGISTRY_PATH}?done=certificateRemoved`, 303);
   });
 
   async function revocable(request: FastifyRequest, id: string) {

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
-import { addMemberSchema, addSubsystemSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
-import { subsystemIdOf, type MediatorService, type RegistryAdmin } from './service.js';
-import { single } from '../../kernel/http/query.js';
+import { addCertificateSchema, addMemberSchema, addSubsystemSchema, removeCertificateSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
+import { normaliseFingerprint, subsystemIdOf, type MediatorService, type RegistryAdmin } from './service.js';
+import { credentialsOf } from './credentials.js';
 
 const ADMINS = ['agency_admin', 'platform_admin'] as const;
 
@@ -29,10 +29,10 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get('/api/mediator/registry', { schema: listSchema, preHandler: requireRole(ADMINS) }, async (request) => {
-    const [members, subsystems, services, rights] = await Promise.all([
-      mediator.listMembers(), mediator.listSubsystems(request.query.member), mediator.listServices(), mediator.listRights(),
+    const [members, subsystems, services, rights, certificates] = await Promise.all([
+      mediator.listMembers(), mediator.listSubsystems(request.query.member), mediator.listServices(), mediator.listRights(), mediator.listCertificates(),
     ]);
-    return { members: members.map(dates), subsystems: subsystems.map(dates), services: services.map(dates), rights: rights.map(dates) };
+    return { members: members.map(dates), subsystems: subsystems.map(dates), services: services.map(dates), rights: rights.map(dates), certificates: certificates.map(dates) };
   });
   app.post('/api/mediator/members', { schema: addMemberSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
     reply.status(201).send(dates(await mediator.addMember(request.body, registryAdmin(request)))));
@@ -51,11 +51,15 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
     return reply.status(204).send();
   });
 
-  const credentials = (request: FastifyRequest) => ({
-    clientHeader: header(request, 'information-mediator-client') ?? header(request, 'x-road-client'),
-    authorization: request.headers.authorization,
-    verifyToken: (token: string) => request.server.machineAuth.verifyAccessToken(token),
+  app.post('/api/mediator/certificates', { schema: addCertificateSchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
+    reply.status(201).send(dates(await mediator.addCertificate({ subsystemId: request.body.subsystemId, pem: request.body.certificate }, registryAdmin(request)))));
+  app.delete('/api/mediator/certificates/:sha256', { schema: removeCertificateSchema, preHandler: requireRole(ADMINS) }, async (request, reply) => {
+    // The schema's pattern admits only fingerprints, so this is never undefined.
+    await mediator.removeCertificate(normaliseFingerprint(request.params.sha256) ?? '', registryAdmin(request));
+    return reply.status(204).send();
   });
+
+  const credentials = credentialsOf;
 
   app.get('/listClients', { schema: listClientsSchema }, async (request) => {
     await mediator.verifyCaller(credentials(request));
@@ -74,9 +78,4 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
     await mediator.authenticate(credentials(request));
     return mediator.getOpenAPI(provider(request.params), request.query.serviceCode);
   });
-}
-
-/** A single-valued header (a repeated one counts as absent: it cannot be trusted). */
-export function header(request: FastifyRequest, name: string): string | undefined {
-  return single(request.headers[name]);
 }

@@ -32,6 +32,17 @@ export const grantSchema = {
   body: Type.Object({ serviceId: Text(400), clientId: Text(300), method: Text(10), path: Text(500) }, { additionalProperties: false }),
 };
 
+export const addCertificateSchema = {
+  tags: TAG, summary: 'Register a TLS client certificate (PEM) that authenticates a subsystem\'s calls on the systems\' TLS port',
+  body: Type.Object({ subsystemId: Text(300), certificate: Text(20_000) }, { additionalProperties: false }),
+};
+
+/** A certificate by its SHA-256: 64 hex digits, with or without openssl's colons. */
+export const certificateParams = Type.Object({ sha256: Type.String({ pattern: '^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' }) });
+/** The pages' form of it: any short text, so the role guard answers first and a wrong one is a 404. */
+export const certificatePageParams = Type.Object({ sha256: Type.String({ minLength: 1, maxLength: 200 }) });
+export const removeCertificateSchema = { tags: TAG, summary: 'Remove a TLS client certificate: calls presenting it are refused at once', params: certificateParams };
+
 export const revokeSchema = { tags: TAG, summary: 'Revoke an access right', params: Type.Object({ id: Type.String({ format: 'uuid' }) }) };
 
 export const listSchema = {
@@ -61,6 +72,6 @@ export const trafficQuery = Type.Object({ hours: Type.Optional(Type.Integer({ mi
 
 /** A posted registry form: checked field by field in registry-forms.ts, so every value is kept and shown again. */
 export const registryForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200_000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));
-export const registryPageQuery = Type.Object({ done: Type.Optional(Type.Union(['subsystem', 'service', 'grant', 'revoke'].map((d) => Type.Literal(d)))) });
+export const registryPageQuery = Type.Object({ done: Type.Optional(Type.Union(['subsystem', 'service', 'grant', 'revoke', 'certificate', 'certificateRemoved'].map((d) => Type.Literal(d)))) });
 export const serviceEditQuery = Type.Object({ id: Text(400) });
 export const rightParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

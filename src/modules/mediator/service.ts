@@ -17,8 +17,10 @@ export { BODY_TOO_LARGE } from './exchange.js';
 export { CALL_SCOPE, METASERVICES } from './discovery.js';
 export type { BodyReader, StoredBodies } from './bodies.js';
 export type { PersonDirectory } from './memo.js';
-export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight } from './registry.js';
-export type { MemberRow, SubsystemRow, ServiceRow, RightRow, LogRow, TrafficRow } from './store.js';
+export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight, NewCertificate } from './registry.js';
+export { CertificateRefused, certificateProblemKey } from './registry.js';
+export { groupedFingerprint, normaliseFingerprint, peerCertificateSha256 } from './certificates.js';
+export type { MemberRow, SubsystemRow, ServiceRow, RightRow, CertificateRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';
 export { parseSubsystemId, subsystemIdOf } from './ids.js';
 
@@ -61,25 +63,29 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     log, forwarder, vault, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes,
   };
   let observe: ((result: ExchangeResult) => void) | undefined;
+  const callers = { getSubsystem: (id: string) => cache.subsystem(id), getCertificate: (sha256: string) => cache.certificate(sha256), now: kernel.now };
 
   return {
     ...createRegistry(kernel, store, { canStoreBodies: vault.available, changes: cache }),
     ...createDiscovery(store),
     maxBodyBytes,
+    /** The kernel's clock: the registry pages check a pasted certificate's validity against it. */
+    now: kernel.now,
     /** Whether a service may turn on "keep bodies" (production needs a configured key). */
     canStoreBodies: vault.available,
     messageLog: log.chain,
     /** Exchanges logged and the transactions that did it (group commit). */
     logStats: () => log.stats(),
     /** The calling system's token alone (listClients needs no subsystem). */
-    verifyCaller: (credentials: Credentials) => verifyCaller(credentials),
-    /** The calling subsystem named by the header and proven by the token. */
-    authenticate: (credentials: Credentials) => authenticate(store, credentials),
+    verifyCaller: (credentials: Credentials) => verifyCaller(callers, credentials),
+    /** The calling subsystem named by the header and proven by the token or the client certificate. */
+    authenticate: (credentials: Credentials) => authenticate(callers, credentials),
     /** Idempotency-Key on mediated writes: forwarded once per client and key (ADR 31). */
-    idempotency: createExchangeIdempotency({ kernel, authenticate: (credentials) => authenticate(store, credentials) }),
+    idempotency: createExchangeIdempotency({ kernel, authenticate: (credentials) => authenticate(callers, credentials) }),
     listMembers: () => store.listMembers(),
     listSubsystems: (memberId?: string) => store.listSubsystems(memberId),
     listServices: (subsystemId?: string) => store.listServices(subsystemId),
+    listCertificates: (subsystemId?: string) => store.listCertificates(subsystemId),
     listRights: (filter: { serviceId?: string; clientId?: string } = {}) => store.rights(filter),
 
     /** One proxied call; the message log has it before this returns. */

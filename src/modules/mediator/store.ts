@@ -14,6 +14,9 @@ export type MediatorTables = {
     request_digest: string; response_digest: string; request_bytes: number; response_bytes: number; duration_ms: number; provider_ms: number | null;
     prev_hash: string; hash: string;
   };
+  mediator_client_certificates: {
+    sha256: string; subsystem_id: string; subject: string; issuer: string; serial: string; not_before: Date; not_after: Date; pem: string; added_by: string; added_at: Date;
+  };
   mediator_message_bodies: {
     message_id: string; at: Date; key_id: string;
     request_iv: Uint8Array; request_tag: Uint8Array; request_body: Uint8Array;
@@ -25,6 +28,7 @@ export type MemberRow = Selectable<MediatorTables['mediator_members']>;
 export type SubsystemRow = Selectable<MediatorTables['mediator_subsystems']>;
 export type ServiceRow = Selectable<MediatorTables['mediator_services']>;
 export type RightRow = Selectable<MediatorTables['mediator_access_rights']>;
+export type CertificateRow = Selectable<MediatorTables['mediator_client_certificates']>;
 export type LogRow = Selectable<MediatorTables['mediator_message_log']>;
 export type BodiesRow = Selectable<MediatorTables['mediator_message_bodies']>;
 
@@ -90,6 +94,20 @@ export function createMediatorStore(db: Executor) {
       .where('service_id', '=', key.service_id).where('client_id', '=', key.client_id).where('method', '=', key.method).where('path', '=', key.path).executeTakeFirst(),
     async deleteRight(executor: Executor, id: string): Promise<void> {
       await q(executor).deleteFrom('mediator_access_rights').where('id', '=', id).execute();
+    },
+
+    getCertificate: (sha256: string, executor: Executor = db) => q(executor).selectFrom('mediator_client_certificates').selectAll().where('sha256', '=', sha256).executeTakeFirst(),
+    listCertificates: (subsystemId?: string) => {
+      let query = q(db).selectFrom('mediator_client_certificates').selectAll();
+      if (subsystemId !== undefined) query = query.where('subsystem_id', '=', subsystemId);
+      return query.orderBy('subsystem_id').orderBy('not_after').execute();
+    },
+    async insertCertificate(executor: Executor, row: CertificateRow): Promise<boolean> {
+      const r = await q(executor).insertInto('mediator_client_certificates').values(row).onConflict((c) => c.doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async deleteCertificate(executor: Executor, sha256: string): Promise<void> {
+      await q(executor).deleteFrom('mediator_client_certificates').where('sha256', '=', sha256).execute();
     },
 
     /** Calls per service since `since`, from the message log. */
