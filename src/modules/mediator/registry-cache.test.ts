@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { migrationSources } from '../index.js';
 import { call, CLIENT, instance, registerCaseSystem, SERVICE, untilCached } from './test-fixture.js';
+import { closeSystemsListener, listenForSystems } from './systems-listener.js';
 import { seedAdmin } from './test-kit.js';
+import { makeCertificate, tlsRequest } from './test-tls.js';
 
 /** Waits for `check` to hold, for at most `ms`; returns how long it took. */
 async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
@@ -57,6 +60,24 @@ describeEachDatabase('mediator registry cache', migrationSources, (use) => {
     await one.services.mediator.revoke(rightId, seedAdmin);
     expect(await within(1_000, async () => (await call(two, token)).statusCode === 403)).toBeLessThan(1_000);
     expect((await call(one, token)).statusCode).toBe(403);
+  });
+
+  it('a client certificate removed on one instance is refused by the other at once', async () => {
+    const server = makeCertificate('127.0.0.1', { ip: '127.0.0.1' });
+    const client = makeCertificate('case-system.cab.example.cn');
+    const systems = await listenForSystems(two.app, { host: '127.0.0.1', port: 0, cert: server.cert, key: server.key });
+    try {
+      const port = (systems.address() as AddressInfo).port;
+      const byCertificate = async () => (await tlsRequest(port, { path: `/r1/${SERVICE}/persons/110101199003072359`, serverCert: server.cert, client, headers: { 'information-mediator-client': CLIENT } })).status;
+      // The previous test revoked the case system's right.
+      await one.services.mediator.grant({ serviceId: SERVICE, clientId: CLIENT, method: 'GET', path: '/persons/*' }, seedAdmin);
+      const row = await one.services.mediator.addCertificate({ subsystemId: CLIENT, pem: client.cert }, seedAdmin);
+      expect(await within(1_000, async () => (await byCertificate()) === 200)).toBeLessThan(1_000);
+      await one.services.mediator.removeCertificate(row.sha256, seedAdmin);
+      expect(await within(1_000, async () => (await byCertificate()) === 401)).toBeLessThan(1_000);
+    } finally {
+      await closeSystemsListener(systems);
+    }
   });
 
   it('a service that moves to another base URL is called there by both instances', async () => {
