@@ -3,6 +3,12 @@ import type { FastifyInstance } from 'fastify';
 
 /** What the systems' port serves: exchanges and metaservices, nothing meant for a browser. */
 const SYSTEM_PATHS = /^\/(?:r1\/|listClients(?:[?#]|$))/;
+/**
+ * Nothing stands between a calling system and this port (a balancer passes TCP through), so a
+ * forwarded-for header here is the caller's own claim: dropped, or a system on a trusted private
+ * network (TONGBAN_TRUST_PROXY) could name any address for the rate limiter and the logs.
+ */
+const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port'];
 
 export interface SystemsListenerOptions {
   readonly host: string;
@@ -23,6 +29,7 @@ export interface SystemsListenerOptions {
 export async function listenForSystems(app: FastifyInstance, options: SystemsListenerOptions): Promise<Server> {
   const server = createServer({ cert: options.cert, key: options.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (request, response) => {
     if (SYSTEM_PATHS.test(request.url ?? '')) {
+      for (const name of FORWARDED) delete request.headers[name];
       app.routing(request, response);
       return;
     }
