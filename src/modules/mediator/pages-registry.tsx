@@ -1,6 +1,6 @@
 import type { ComponentChildren, VNode } from 'preact';
 import {
-  BackLink, Button, Checkboxes, CSRF_FIELD, ErrorSummary, Layout, NotificationBanner, renderPage, Select, SummaryList, Table, Textarea, TextInput,
+  BackLink, Button, Checkboxes, CSRF_FIELD, ErrorSummary, Layout, NotificationBanner, renderPage, Select, SummaryList, Table, Tag, Textarea, TextInput,
 } from '../../ui/index.js';
 import './messages.js';
 import type { PageContext } from './pages.js';
@@ -14,6 +14,8 @@ export const editServiceHref = (id: string) => `${REGISTRY_PATH}/services/edit?i
 export const revokeHref = (id: string) => `${REGISTRY_PATH}/rights/${id}/revoke`;
 export const removeCertificateHref = (sha256: string) => `${REGISTRY_PATH}/certificates/${sha256}/remove`;
 
+/** A certificate this close to its end is flagged, so its renewal is registered in time. */
+const RENEW_WITHIN_MS = 30 * 86_400_000;
 const DAY: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeZone: 'Asia/Shanghai' };
 
 export interface ShownError { readonly field: string; readonly text: string }
@@ -24,6 +26,8 @@ export interface RegistryPageData {
   readonly services: readonly ServiceRow[];
   readonly rights: readonly RightRow[];
   readonly certificates: readonly CertificateRow[];
+  /** The clock that says which certificates have expired or soon will. */
+  readonly now: Date;
   readonly done?: 'subsystem' | 'service' | 'grant' | 'revoke' | 'certificate' | 'certificateRemoved' | undefined;
 }
 
@@ -36,6 +40,12 @@ export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): st
     certificate: t('mediator.admin.done.certificate'), certificateRemoved: t('mediator.admin.done.certificateRemoved'),
   };
   const none = <p class="tb-body">{t('mediator.admin.none')}</p>;
+  const validity = (c: CertificateRow) => {
+    const left = c.not_after.getTime() - data.now.getTime();
+    if (left <= 0) return <Tag colour="red">{t('mediator.admin.expired')}</Tag>;
+    if (c.not_before.getTime() > data.now.getTime()) return <Tag colour="yellow">{t('mediator.admin.notYetValid')}</Tag>;
+    return left <= RENEW_WITHIN_MS ? <Tag colour="yellow">{t('mediator.admin.renewSoon')}</Tag> : null;
+  };
   return renderPage(
     <Layout {...ctx} title={t('mediator.admin.title')}>
       {data.done ? <NotificationBanner type="success">{done[data.done]}</NotificationBanner> : null}
@@ -82,7 +92,7 @@ export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): st
         <Table caption={t('mediator.admin.certificates')}
           head={[t('mediator.admin.subsystem'), t('mediator.admin.fingerprint'), t('mediator.admin.certSubject'), t('mediator.admin.validUntil'), t('mediator.admin.actions')]}
           rows={data.certificates.map((c) => [
-            <code>{c.subsystem_id}</code>, <code>{groupedFingerprint(c.sha256)}</code>, c.subject, <time dateTime={c.not_after.toISOString()}>{dateTimeFormat(ctx.locale, DAY).format(c.not_after)}</time>,
+            <code>{c.subsystem_id}</code>, <code>{groupedFingerprint(c.sha256)}</code>, c.subject, [<time dateTime={c.not_after.toISOString()}>{dateTimeFormat(ctx.locale, DAY).format(c.not_after)}</time>, ' ', validity(c)],
             <a href={removeCertificateHref(c.sha256)}>{t('mediator.admin.remove')}<span class="tb-visually-hidden"> {`${c.subsystem_id} ${c.subject}`}</span></a>,
           ])} />
       )}

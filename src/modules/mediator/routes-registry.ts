@@ -57,7 +57,7 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     const subsystemIds = new Set(mine.subsystems.map((s) => s.id));
     const [rights, certificates] = await Promise.all([mediator.listRights(), mediator.listCertificates()]);
     return html(reply, renderRegistryPage(context(request, reply), {
-      ...mine, rights: rights.filter((r) => serviceIds.has(r.service_id)), certificates: certificates.filter((c) => subsystemIds.has(c.subsystem_id)), done: request.query.done,
+      ...mine, rights: rights.filter((r) => serviceIds.has(r.service_id)), certificates: certificates.filter((c) => subsystemIds.has(c.subsystem_id)), done: request.query.done, now: mediator.now(),
     }));
   });
 
