@@ -9,6 +9,7 @@ import { createForwarder } from './forward.js';
 import { createMessageLog } from './message-log.js';
 import { cachedDirectory, createTokenCache, type PersonDirectory } from './memo.js';
 import { createRegistryCache } from './registry-cache.js';
+import { createGovstackRights } from './govstack-rights.js';
 import { createRegistry } from './registry.js';
 import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
 
@@ -65,8 +66,11 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
   let observe: ((result: ExchangeResult) => void) | undefined;
   const callers = { getSubsystem: (id: string) => cache.subsystem(id), getCertificate: (sha256: string) => cache.certificate(sha256), now: kernel.now };
 
+  const registry = createRegistry(kernel, store, { canStoreBodies: vault.available, changes: cache });
   return {
-    ...createRegistry(kernel, store, { canStoreBodies: vault.available, changes: cache }),
+    ...registry,
+    /** The GovStack IM Configuration Management API's allow and deny lists over the registry. */
+    govstackRights: createGovstackRights(store, registry),
     ...createDiscovery(store),
     maxBodyBytes,
     /** The kernel's clock: the registry pages check a pasted certificate's validity against it. */
