@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { logLines } from '../../../test/helpers/log-lines.js';
 import { buildApp, type Built } from '../../app.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources } from '../index.js';
@@ -26,6 +27,7 @@ describeEachDatabase('mediator calls with TLS client certificates', migrationSou
   let systems: Server;
   let port = 0;
   let skew = 0;
+  const log = logLines();
   const server = makeCertificate('127.0.0.1', { ip: '127.0.0.1' });
   const caseSystem = makeCertificate('case-system.cab.example.cn', { days: 3 });
   const housing = makeCertificate('housing-system.huc.example.cn');
@@ -33,7 +35,7 @@ describeEachDatabase('mediator calls with TLS client certificates', migrationSou
 
   beforeAll(async () => {
     const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-    built = await buildApp({ config: { ...base, database: use().config.database }, database: use().database, now: () => new Date(Date.now() + skew) });
+    built = await buildApp({ config: { ...base, database: use().config.database }, database: use().database, logger: log.logger, now: () => new Date(Date.now() + skew) });
     await built.app.ready();
     ({ provider, token } = await registerCaseSystem(built));
     const { mediator } = built.services;
@@ -73,6 +75,10 @@ describeEachDatabase('mediator calls with TLS client certificates', migrationSou
     expect(unknown.status).toBe(401);
     expect(problem(unknown.body).detail).toContain('is not registered');
     expect(await logged(unknown.headers['x-road-id'])).toMatchObject({ client: CLIENT, outcome: 'TB_MEDIATOR_UNAUTHENTICATED', status: 401 });
+    // A refused certificate is a security event like a refused token, naming the service and the claimed client.
+    expect(log.denials(unknown.headers['x-request-id'])).toEqual([
+      expect.objectContaining({ msg: 'security.denied', code: 'TB_MEDIATOR_UNAUTHENTICATED', service: 'CN/GOV/110000-PSB/population/persons', client: CLIENT }),
+    ]);
   });
 
   it('refuses another subsystem\'s certificate for the named client (403), though that subsystem may not call the service either', async () => {

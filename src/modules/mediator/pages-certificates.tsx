@@ -1,8 +1,8 @@
-import { BackLink, Button, CSRF_FIELD, Layout, renderPage, Select, SummaryList, Textarea } from '../../ui/index.js';
+import { renderPage, Select, SummaryList, Textarea } from '../../ui/index.js';
 import { groupedFingerprint } from './certificates.js';
 import './messages.js';
 import type { PageContext } from './pages.js';
-import { choose, errorOf, FormPage, REGISTRY_PATH, removeCertificateHref, type ShownError } from './pages-registry.js';
+import { choose, ConfirmPage, errorOf, FormPage, REGISTRY_PATH, removeCertificateHref, type ShownError } from './pages-registry.js';
 import { text, type Posted } from './registry-forms.js';
 import type { CertificateRow, SubsystemRow } from './service.js';
 
@@ -27,19 +27,13 @@ export function renderRemoveCertificatePage(ctx: PageContext, certificate: Certi
   const { t } = ctx;
   const fingerprint = groupedFingerprint(certificate.sha256);
   return renderPage(
-    <Layout {...ctx} title={t('mediator.admin.removeCertificateTitle')} beforeContent={<BackLink href={REGISTRY_PATH} text={t('mediator.admin.back')} />}>
-      <h1 class="tb-heading-xl">{t('mediator.admin.removeCertificateTitle')}</h1>
+    <ConfirmPage ctx={ctx} title={t('mediator.admin.removeCertificateTitle')} action={removeCertificateHref(certificate.sha256)} confirm={t('mediator.admin.removeCertificateConfirm')}>
       <SummaryList rows={[
         { key: t('mediator.admin.subsystem'), value: <code>{certificate.subsystem_id}</code> },
         { key: t('mediator.admin.certSubject'), value: certificate.subject },
         { key: t('mediator.admin.fingerprint'), value: <code>{fingerprint}</code> },
       ]} />
       <p class="tb-body">{t('mediator.admin.removeCertificateText', { subsystem: certificate.subsystem_id, fingerprint })}</p>
-      <form method="post" action={removeCertificateHref(certificate.sha256)}>
-        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
-        <Button variant="warning">{t('mediator.admin.removeCertificateConfirm')}</Button>
-      </form>
-      <p class="tb-body"><a href={REGISTRY_PATH}>{t('mediator.admin.cancel')}</a></p>
-    </Layout>,
+    </ConfirmPage>,
   );
 }

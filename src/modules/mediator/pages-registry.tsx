@@ -179,17 +179,28 @@ export function renderRightForm(ctx: PageContext, data: { services: readonly Ser
   );
 }
 
+interface ConfirmProps { readonly ctx: PageContext; readonly title: string; readonly action: string; readonly confirm: string; readonly children: ComponentChildren }
+
+/** Asks before a change that refuses a system's next call: the warning button posts, the link goes back. */
+export function ConfirmPage({ ctx, title, action, confirm, children }: ConfirmProps): VNode {
+  return (
+    <Layout {...ctx} title={title} beforeContent={<BackLink href={REGISTRY_PATH} text={ctx.t('mediator.admin.back')} />}>
+      <h1 class="tb-heading-xl">{title}</h1>
+      {children}
+      <form method="post" action={action}>
+        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
+        <Button variant="warning">{confirm}</Button>
+      </form>
+      <p class="tb-body"><a href={REGISTRY_PATH}>{ctx.t('mediator.admin.cancel')}</a></p>
+    </Layout>
+  );
+}
+
 export function renderRevokePage(ctx: PageContext, right: RightRow): string {
   const { t } = ctx;
   return renderPage(
-    <Layout {...ctx} title={t('mediator.admin.revokeTitle')} beforeContent={<BackLink href={REGISTRY_PATH} text={t('mediator.admin.back')} />}>
-      <h1 class="tb-heading-xl">{t('mediator.admin.revokeTitle')}</h1>
+    <ConfirmPage ctx={ctx} title={t('mediator.admin.revokeTitle')} action={revokeHref(right.id)} confirm={t('mediator.admin.revokeConfirm')}>
       <p class="tb-body">{t('mediator.admin.revokeText', { client: right.client_id, method: right.method, path: right.path, service: right.service_id })}</p>
-      <form method="post" action={revokeHref(right.id)}>
-        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
-        <Button variant="warning">{t('mediator.admin.revokeConfirm')}</Button>
-      </form>
-      <p class="tb-body"><a href={REGISTRY_PATH}>{t('mediator.admin.cancel')}</a></p>
-    </Layout>,
+    </ConfirmPage>,
   );
 }
