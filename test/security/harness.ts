@@ -21,7 +21,7 @@ export const PUBLIC_URL = 'http://tongban.test';
 export const ALL_SCOPES = [
   'mediator.call', 'payments:bills', 'consent:config', 'consent:service', 'consent:audit',
   'scheduler:read', 'scheduler:book', 'registration:read', 'registration:apply', 'registration:operate',
-  'registries:read', 'registries:write', 'registries:usage', 'registries:schema', 'read:rights', 'write:rights',
+  'registries:read', 'registries:write', 'registries:usage', 'registries:schema', 'read:rights', 'write:rights', 'read:conf',
 ];
 
 export interface SecurityApp {

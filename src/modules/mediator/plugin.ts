@@ -5,7 +5,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { pageContext } from '../../ui/index.js';
 import { registerDemoProviders } from './demo.js';
 import { renderTrafficPage } from './pages.js';
-import { registerGovstackRightsRoutes } from './routes-govstack.js';
+import { registerGovstackImRoutes } from './routes-govstack.js';
 import { registerProxyRoutes } from './routes-proxy.js';
 import { registerRegistryPages } from './routes-registry.js';
 import { registerMediatorRoutes } from './routes.js';
@@ -21,7 +21,7 @@ export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: M
   scope.addHook('onClose', async () => { await mediator.close(); });
   registerMediatorRoutes(scope, mediator, deps.kernel);
   registerRegistryPages(scope, mediator);
-  registerGovstackRightsRoutes(scope, mediator);
+  registerGovstackImRoutes(scope, mediator);
   await registerProxyRoutes(scope, mediator);
   if (deps.demoProviders) registerDemoProviders(scope);
 

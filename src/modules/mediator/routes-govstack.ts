@@ -5,10 +5,12 @@ import { requireClientScope } from '../../kernel/auth/machine/index.js';
 import type { RegistryAdmin } from './registry.js';
 import type { MediatorService } from './service.js';
 
-/** GovStack IM Configuration Management API, access rights (GovStack_IM_Configuration_Management_API.yaml). */
-export const IM_RIGHTS_BASE = '/govstack/im/api/v1/rights';
+/** GovStack IM Configuration Management API (GovStack_IM_Configuration_Management_API.yaml). */
+export const IM_API_BASE = '/govstack/im/api/v1';
+export const IM_RIGHTS_BASE = `${IM_API_BASE}/rights`;
 /** The spec's own scope names, so a GovStack client asks for what it knows. */
 export const IM_RIGHTS_SCOPES = { read: 'read:rights', write: 'write:rights' } as const;
+export const IM_CONF_SCOPES = { read: 'read:conf' } as const;
 
 const TAG = ['GovStack Information Mediator'];
 const Part = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
@@ -19,17 +21,34 @@ const ServiceAccessRights = Type.Array(Type.Object({
 }), { maxItems: 500 });
 
 /**
- * `GET/PATCH /api/v1/rights/allow` and `PATCH /api/v1/rights/deny` for agencies' systems: a Bearer
+ * `GET /api/v1/config` and `/api/v1/status` (read:conf), `GET/PATCH /api/v1/rights/allow` and
+ * `PATCH /api/v1/rights/deny` (read:rights, write:rights) for agencies' systems: a Bearer
  * token with the spec's scope; a system changes the rights of its own agency's services only, and
  * every change is the registry's own, audited and effective at once (ADR 15, 16).
  */
-export function registerGovstackRightsRoutes(scope: FastifyInstance, mediator: MediatorService): void {
+export function registerGovstackImRoutes(scope: FastifyInstance, mediator: MediatorService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const adminOf = (request: FastifyRequest): RegistryAdmin => {
     const client = request.client!;
     const agency = client.organisation.split('/')[2] ?? '';
     return { actor: { kind: 'client', id: client.clientId, organisation: client.organisation }, may: (owner) => owner === agency, requestId: request.id };
   };
+
+  // The configuration as the calling system's agency may see it (govstack-config.ts); by default its own instance.
+  app.get(`${IM_API_BASE}/config`, {
+    preHandler: requireClientScope(IM_CONF_SCOPES.read),
+    schema: {
+      tags: TAG, summary: 'The configuration of one instance: members and applications, and the services of the caller\'s own agency with their rights',
+      querystring: Type.Object({ instanceId: Type.Optional(Part) }, { additionalProperties: false }),
+    },
+  }, async (request) => {
+    const admin = adminOf(request);
+    return mediator.govstackConfig.config(request.query.instanceId ?? request.client!.organisation.split('/')[0] ?? '', admin.may);
+  });
+  app.get(`${IM_API_BASE}/status`, {
+    preHandler: requireClientScope(IM_CONF_SCOPES.read),
+    schema: { tags: TAG, summary: 'Whether the mediator is configured, up and running (503 when its registry cannot be read)' },
+  }, async () => mediator.govstackConfig.status());
 
   app.get(`${IM_RIGHTS_BASE}/allow`, {
     preHandler: requireClientScope(IM_RIGHTS_SCOPES.read),

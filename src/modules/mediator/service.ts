@@ -9,6 +9,7 @@ import { createForwarder } from './forward.js';
 import { createMessageLog } from './message-log.js';
 import { cachedDirectory, createTokenCache, type PersonDirectory } from './memo.js';
 import { createRegistryCache } from './registry-cache.js';
+import { createGovstackConfig } from './govstack-config.js';
 import { createGovstackRights } from './govstack-rights.js';
 import { createRegistry } from './registry.js';
 import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
@@ -71,6 +72,8 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     ...registry,
     /** The GovStack IM Configuration Management API's allow and deny lists over the registry. */
     govstackRights: createGovstackRights(store, registry),
+    /** The GovStack IM Configuration Management API's configuration and status, read from the registry. */
+    govstackConfig: createGovstackConfig(store, { publicUrl: kernel.config.publicUrl, registryCached: () => cache.active }),
     ...createDiscovery(store),
     maxBodyBytes,
     /** The kernel's clock: the registry pages check a pasted certificate's validity against it. */
