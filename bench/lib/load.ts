@@ -10,6 +10,8 @@ export interface LoadSpec {
   readonly connections: number;
   /** Requests per second across all connections; unset runs flat out (throughput). */
   readonly overallRate?: number;
+  /** For an https url: the client certificate and key every connection presents (mutual TLS). */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
 }
 
 export interface LoadResult {
@@ -29,7 +31,7 @@ export interface LoadResult {
  * too coarse for "under 2 ms added".
  */
 export async function load(spec: LoadSpec): Promise<LoadResult> {
-  if (!spec.url.startsWith('http://127.0.0.1:')) throw new Error(`load goes to 127.0.0.1 only, not ${spec.url}`);
+  if (!/^https?:\/\/127\.0\.0\.1:/.test(spec.url)) throw new Error(`load goes to 127.0.0.1 only, not ${spec.url}`);
   const latencies: number[] = [];
   let settle: (value: autocannon.Result) => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
@@ -42,6 +44,8 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     duration: spec.seconds,
     connections: spec.connections,
     ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
+    // autocannon connects without checking the server's certificate; loopback only (above).
+    ...(spec.clientCertificate ? { tlsOptions: { cert: spec.clientCertificate.cert, key: spec.clientCertificate.key } } : {}),
     timeout: 10,
   }, (error: unknown, result: autocannon.Result) => (error ? fail(error) : settle(result)));
   const statuses = new Map<number, number>();

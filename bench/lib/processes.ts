@@ -48,14 +48,14 @@ function stopper(child: ChildProcess): () => Promise<void> {
  */
 export async function forkServer(file: string, args: readonly string[] = []): Promise<ChildServer> {
   const child = fork(file, [...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port?: number }) => (message.port ? resolve(message.port) : reject(new Error(`${file}: no port`))));
+  const { port, scheme } = await new Promise<{ port: number; scheme: string }>((resolve, reject) => {
+    child.once('message', (message: { port?: number; scheme?: 'http' | 'https' }) => (message.port ? resolve({ port: message.port, scheme: message.scheme ?? 'http' }) : reject(new Error(`${file}: no port`))));
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before listening`)));
     child.once('error', reject);
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${file}: no pid`);
-  return { url: `http://127.0.0.1:${port}`, pid, peakRssBytes: () => peakRss(pid), stop: stopper(child) };
+  return { url: `${scheme}://127.0.0.1:${port}`, pid, peakRssBytes: () => peakRss(pid), stop: stopper(child) };
 }
 
 export interface TongbanProcessOptions {

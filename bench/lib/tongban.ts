@@ -66,10 +66,11 @@ export interface RunningTongban {
  * Migrates and seeds the database in this process, lets the scenario adjust the data (`prepare`,
  * e.g. point a service at the bench's provider), closes it, then starts `tongban serve --seed` on
  * it in a child process. Seeding is idempotent, so the server's own seed leaves the changes be.
+ * `extraEnv` adds settings to the server's environment (e.g. the mediator's TLS port).
  */
-export async function startPreparedTongban<T>(database: BenchDatabase, prepare: (cli: CliContext) => Promise<T>): Promise<RunningTongban & { prepared: T }> {
+export async function startPreparedTongban<T>(database: BenchDatabase, prepare: (cli: CliContext) => Promise<T>, extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningTongban & { prepared: T }> {
   const port = await freePort();
-  const env = tongbanEnv(port, database);
+  const env = { ...tongbanEnv(port, database), ...extraEnv };
   const cli = await openCli(loadConfig(env));
   let prepared: T;
   try {
