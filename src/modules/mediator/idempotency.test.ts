@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -137,5 +138,26 @@ describeEachDatabase('Idempotency-Key on mediated writes (issue 9, ADR 31)', mig
     expect(timedOut.statusCode).toBe(504);
     expect((await hasty('mediated-key-0006')).statusCode).toBe(504);
     expect(keys.slice(before + 3)).toEqual([expected(CLIENT, 'mediated-key-0006'), expected(CLIENT, 'mediated-key-0006')]);
+  });
+
+  it('refuses an Idempotency-Key sent twice over HTTP, forwarding nothing: Node joins the two with ", ", which no key matches', async () => {
+    const address = await built.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const before = received.length;
+    const body = JSON.stringify({ item: 'j' });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end([
+        `POST ${ORDERS}/orders HTTP/1.1`, 'Host: tongban.test', `Authorization: Bearer ${token}`, `Information-Mediator-Client: ${CLIENT}`,
+        'Content-Type: application/json', 'Idempotency-Key: mediated-key-0007', 'Idempotency-Key: mediated-key-0008',
+        `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', body,
+      ].join('\r\n')));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer).toContain('"pointer":"/headers/idempotency-key"');
+    expect(received.length).toBe(before);
   });
 });

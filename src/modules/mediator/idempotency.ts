@@ -5,7 +5,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { IdempotencyErrors, KEY_PATTERN, REPLAYED_HEADER } from '../../kernel/idempotency/index.js';
 import type { Credentials } from './discovery.js';
-import { credentialsOf } from './credentials.js';
+import { credentialsOf, header } from './credentials.js';
 import type { ExchangeResult } from './exchange.js';
 import { sha256 } from '../../kernel/digest.js';
 
@@ -49,10 +49,6 @@ export interface ExchangeIdempotencyDeps {
   readonly authenticate: (credentials: Credentials) => Promise<{ instance: string; memberClass: string; member: string; subsystem: string }>;
 }
 
-const headerOf = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
 
 export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
   const q = (): Kysely<Tables> => deps.kernel.db.withTables<Tables>();
@@ -73,7 +69,7 @@ export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
      * call); a request that fails authentication goes to `exchange`, which refuses and logs it.
      */
     async around(request: FastifyRequest, exchange: () => Promise<ExchangeResult>): Promise<ExchangeResult> {
-      const key = headerOf(request, 'idempotency-key');
+      const key = header(request, 'idempotency-key');
       if (key === undefined || !WRITES.has(request.method)) return exchange();
       if (!KEY.test(key)) {
         throw new TongbanError('TB_KERNEL_VALIDATION', { fields: [{ pointer: '/headers/idempotency-key', message: 'kernel.error.fieldInvalid', detail: 'must be 8 to 128 of A-Z a-z 0-9 _ . : -' }] });
@@ -87,7 +83,7 @@ export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
       }
       const operation = `${request.method} ${request.url.split('?')[0] ?? ''}`;
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const fingerprint = createHash('sha256').update(`${request.method}\n${request.url}\n${headerOf(request, 'content-type') ?? ''}\n`).update(body).digest('hex');
+      const fingerprint = createHash('sha256').update(`${request.method}\n${request.url}\n${header(request, 'content-type') ?? ''}\n`).update(body).digest('hex');
       const now = deps.kernel.now();
       const expiresAt = new Date(now.getTime() + deps.kernel.config.idempotency.ttlHours * 3_600_000);
       await q().deleteFrom('kernel_idempotency_keys').where('caller', '=', client).where('key', '=', key).where('expires_at', '<=', now).execute();
