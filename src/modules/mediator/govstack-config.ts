@@ -42,7 +42,7 @@ function connectionOf(services: readonly ServiceRow[]): ImApplication['connectio
 }
 
 export function createGovstackConfig(store: MediatorStore, options: { publicUrl: string; registryCached: () => boolean }) {
-  const domain = new URL(options.publicUrl).host;
+  const domain = new URL(options.publicUrl).hostname;
   const specUrl = (service: ServiceRow) => {
     const [instance, memberClass, code, application, serviceCode = ''] = pathOf(service.id);
     return `${options.publicUrl}/r1/${instance}/${memberClass}/${code}/${application}/getOpenAPI?serviceCode=${encodeURIComponent(serviceCode)}`;
