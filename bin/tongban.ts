@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from '../src/cli/audit.js';
 import { registerBackupCommands } from '../src/cli/backup.js';
+import { registerClientsCommands } from '../src/cli/clients.js';
 import { openCli } from '../src/cli/context.js';
 import { registerImportCommand } from '../src/cli/import.js';
 import { registerKeysCommands } from '../src/cli/keys.js';
@@ -19,6 +20,7 @@ registerAuditCommands(program, () => openCli());
 registerImportCommand(program, () => openCli());
 registerKeysCommands(program, () => openCli());
 registerTokensCommands(program);
+registerClientsCommands(program, () => openCli());
 registerBackupCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

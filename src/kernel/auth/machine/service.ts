@@ -83,10 +83,12 @@ function notFound(clientId: string): never {
 
 /**
  * Changes a client's key set under a row lock, so that two concurrent rotations both land.
- * `change` gets the current keys and returns the new ones.
+ * `change` gets the current keys and returns the new ones. Inside a caller's transaction (one that
+ * also writes the change's audit record) it uses that transaction.
  */
 async function changeKeys(db: Kysely<object>, clientId: string, now: Date, change: (keys: readonly JWK[]) => JWK[]): Promise<ApiClient> {
-  return db.transaction().execute(async (tx) => {
+  const inTransaction = (work: (tx: Kysely<object>) => Promise<ApiClient>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+  return inTransaction(async (tx) => {
     const mdb = machineDb(tx);
     const row = await selectClient(mdb, clientId, { forUpdate: true });
     if (!row) notFound(clientId);

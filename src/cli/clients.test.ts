@@ -1,0 +1,113 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import type { JWK } from 'jose';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../test/helpers/databases.js';
+import type { Built } from '../app.js';
+import { createClientAssertion, tokenRequestBody } from '../kernel/auth/machine/index.js';
+import { demoApp } from '../modules/applications/test-kit.js';
+import { migrationSources } from '../modules/index.js';
+import { registerClientsCommands } from './clients.js';
+
+afterEach(() => { process.exitCode = undefined; });
+
+/** A system's own key pair, as it would make one: the private half stays with it. */
+function systemKey(kid: string): { privateJwk: JWK; publicJwk: JWK } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateJwk: { ...privateKey.export({ format: 'jwk' }), kid }, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid } };
+}
+
+describeEachDatabase('tongban clients', migrationSources, (use) => {
+  let built: Built;
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-clients-'));
+  const file = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+    return path;
+  };
+
+  beforeAll(async () => { built = await demoApp(use()); });
+  afterAll(async () => {
+    await built.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(...args: string[]) {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const program = new Command('tongban').exitOverride();
+    registerClientsCommands(program, () => Promise.resolve({ kernel: built.kernel, close: () => Promise.resolve() }), { out: (l) => lines.push(l), err: (l) => errors.push(l) });
+    process.exitCode = undefined;
+    await program.parseAsync(['clients', ...args], { from: 'user' });
+    const exitCode = process.exitCode;
+    process.exitCode = undefined;
+    return { lines, errors, exitCode };
+  }
+  /** What the system then does: a token request signed with its private key, through the real endpoint. */
+  const tokenWith = async (clientId: string, privateJwk: JWK) => {
+    const assertion = await createClientAssertion({ clientId, privateJwk, audience: built.app.machineAuth.tokenUrl });
+    return built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, ['mediator.call']) });
+  };
+  const audited = async (clientId: string) => (await sql<{ action: string; actor_id: string }>`
+    select action, actor_id from tb_audit_record where resource_type = 'api-client' and resource_id = ${clientId} order by at, seq`.execute(built.kernel.db)).rows;
+
+  it('registers a system with its public key, which then gets an access token; list shows it; the change is audited', async () => {
+    const first = systemKey('housing-2026');
+    const added = await run('add', '--id', 'huc-housing', '--name', 'Housing system', '--organisation', 'CN/GOV/110000-HUC/housing-system',
+      '--scope', 'mediator.call', 'read:rights', '--key-file', file('first.json', first.publicJwk));
+    expect(added.errors).toEqual([]);
+    expect(added.lines).toEqual(['registered', 'huc-housing\tenabled\tCN/GOV/110000-HUC/housing-system\tmediator.call read:rights', '  key housing-2026 (OKP Ed25519)']);
+    expect((await tokenWith('huc-housing', first.privateJwk)).statusCode).toBe(200);
+    expect((await run('list', '--organisation', 'CN/GOV/110000-HUC/housing-system')).lines[0]).toBe('huc-housing\tenabled\tCN/GOV/110000-HUC/housing-system\tmediator.call read:rights');
+    expect(await audited('huc-housing')).toEqual([{ action: 'auth.client.add', actor_id: 'cli' }]);
+  });
+
+  it('rolls a key: the new one works once added, the old one is refused once removed; the last key stays', async () => {
+    const second = systemKey('housing-2027');
+    const added = await run('add-key', 'huc-housing', '--key-file', file('second.json', { keys: [second.publicJwk] }));
+    expect(added.lines[0]).toBe('added housing-2027');
+    expect((await tokenWith('huc-housing', second.privateJwk)).statusCode).toBe(200);
+    expect((await run('remove-key', 'huc-housing', 'housing-2026')).lines[0]).toBe('removed housing-2026');
+    const old = systemKey('housing-2026');
+    expect((await tokenWith('huc-housing', old.privateJwk)).statusCode).toBe(401);
+    const last = await run('remove-key', 'huc-housing', 'housing-2027');
+    expect(last.exitCode).toBe(1);
+    expect(last.errors[0]).toMatch(/last key/i);
+    expect((await tokenWith('huc-housing', second.privateJwk)).statusCode).toBe(200);
+    expect((await audited('huc-housing')).map((r) => r.action)).toEqual(['auth.client.add', 'auth.client.key.add', 'auth.client.key.remove']);
+  });
+
+  it('disables a system (no new tokens) and enables it again, each audited', async () => {
+    const key = systemKey('disable-test');
+    await run('add', '--id', 'huc-disabled', '--name', 'Paused system', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('d.json', key.publicJwk));
+    expect((await run('disable', 'huc-disabled')).lines[0]).toContain('gets no new access tokens');
+    expect((await tokenWith('huc-disabled', key.privateJwk)).json()).toMatchObject({ error: 'invalid_client' });
+    await run('enable', 'huc-disabled');
+    expect((await tokenWith('huc-disabled', key.privateJwk)).statusCode).toBe(200);
+    expect((await audited('huc-disabled')).map((r) => r.action)).toEqual(['auth.client.add', 'auth.client.disable', 'auth.client.enable']);
+  });
+
+  it('refuses a private key, a file that is not JSON or not there, a taken id and an unknown client, changing and auditing nothing', async () => {
+    const key = systemKey('secret');
+    const privateFile = await run('add', '--id', 'huc-leaky', '--name', 'Leaky', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('private.json', key.privateJwk));
+    expect(privateFile.exitCode).toBe(1);
+    expect(privateFile.errors[0]).toMatch(/private/i);
+    expect(privateFile.errors.join('\n')).not.toContain(String(key.privateJwk.d));
+    const notJson = await run('add', '--id', 'huc-leaky', '--name', 'Leaky', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('bad.json', 'not json'));
+    expect(notJson.errors[0]).toContain('is not JSON');
+    const missing = await run('add-key', 'huc-housing', '--key-file', join(dir, 'nothing.json'));
+    expect(missing.errors[0]).toContain('cannot be read (ENOENT)');
+    const taken = await run('add', '--id', 'huc-housing', '--name', 'Again', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('again.json', key.publicJwk));
+    expect(taken.errors[0]).toContain('already exists');
+    const unknown = await run('disable', 'nobody-here');
+    expect([unknown.exitCode, unknown.errors[0]]).toEqual([1, 'There is no API client with id nobody-here']);
+    expect((await run('list', '--organisation', '110000-HUC')).lines.filter((l) => l.startsWith('huc-leaky'))).toEqual([]);
+    expect(await audited('huc-leaky')).toEqual([]);
+    expect(await audited('nobody-here')).toEqual([]);
+    expect((await audited('huc-housing')).map((r) => r.action)).toEqual(['auth.client.add', 'auth.client.key.add', 'auth.client.key.remove']);
+  });
+});
