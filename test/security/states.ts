@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { Principal } from '../../src/kernel/auth/index.js';
 import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
 import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
+import { removeKeyHref } from '../../src/modules/mediator/pages-registry.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
 import type { SecurityApp } from './harness.js';
@@ -120,8 +121,10 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
     registry: 'population', idNumber: ID_NUMBER, items: ['householdAddress'], description: 'My household address changed', reporter: { accountId: citizen.accountId },
   });
 
-  // A mediator client certificate, so the registry page links to its remove form.
-  await services.mediator.addCertificate({ subsystemId: 'CN/GOV/110000-PSB/population', pem: makeCertificate('fuzz.psb.example.cn').cert }, { actor: { kind: 'system', id: 'security-fuzz' }, may: () => true });
+  // A mediator client certificate and two access-token keys, so the registry page links to their remove forms.
+  const fuzzAdmin = { actor: { kind: 'system', id: 'security-fuzz' }, may: () => true } as const;
+  await services.mediator.addCertificate({ subsystemId: 'CN/GOV/110000-PSB/population', pem: makeCertificate('fuzz.psb.example.cn').cert }, fuzzAdmin);
+  for (const kid of ['fuzz-key-1', 'fuzz-key-2']) await services.mediator.addClientKey({ subsystemId: 'CN/GOV/110000-PSB/population', key: publicJwk(kid) }, fuzzAdmin);
 
   return {
     draft,
@@ -312,6 +315,13 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
         return `/admin/mediator/registry/rights/${right.id}/revoke`;
       },
     },
+    '/admin/mediator/registry/keys/remove': {
+      async arrange() {
+        made += 1;
+        const key = await services.mediator.addClientKey({ subsystemId: 'CN/GOV/110000-PSB/population', key: publicJwk(`fuzz-${made}-${randomUUID().slice(0, 8)}`) }, await admin());
+        return removeKeyHref(key);
+      },
+    },
     '/admin/mediator/registry/certificates/:sha256/remove': {
       async arrange() {
         made += 1;
@@ -338,4 +348,9 @@ export function getArrangers(s: SecurityApp): Readonly<Record<string, (page: str
 
 function confirmPage(id: string, hall: string, slot: { day: string; time: string }): string {
   return `/applications/${id}/appointment/confirm?hall=${encodeURIComponent(hall)}&day=${slot.day}&time=${encodeURIComponent(slot.time)}`;
+}
+
+/** A fresh Ed25519 public JWK with this kid, as a calling system would register it. */
+function publicJwk(kid: string): object {
+  return { ...generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }), kid };
 }

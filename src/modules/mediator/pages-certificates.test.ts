@@ -18,7 +18,7 @@ function certificate(hex: string, notBefore: number, notAfter: number): Certific
 describe('client certificates on the registry page', () => {
   it('tags an expired, a not yet valid and a soon expiring certificate, and leaves a valid one plain', () => {
     const rows = [certificate('a', -400 * DAY, -DAY), certificate('b', DAY, 400 * DAY), certificate('c', -300 * DAY, 20 * DAY), certificate('d', -DAY, 300 * DAY)];
-    const html = renderRegistryPage(ctx, { members: [], subsystems: [], services: [], rights: [], certificates: rows, now: NOW });
+    const html = renderRegistryPage(ctx, { members: [], subsystems: [], services: [], rights: [], certificates: rows, keys: [], now: NOW });
     const rowOf = (hex: string) => html.split('<tr').find((tr) => tr.includes(`CN=${hex}<`)) ?? '';
     expect(rowOf('a')).toContain('tb-tag--red">Expired');
     expect(rowOf('b')).toContain('Not valid yet');

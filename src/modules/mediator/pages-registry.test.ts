@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
@@ -187,10 +188,45 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
     expect((await as('agency-admin').get(confirm)).statusCode).toBe(404);
   });
 
+  it('registers access-token keys from the form, never showing a pasted private key again, and removes one after confirmation but not the last', async () => {
+    const form = `${REGISTRY}/keys/new`;
+    const jwk = (kid: string) => ({ ...generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }), kid });
+    const empty = await submit('agency-admin', `${form}?lang=en`, form, { subsystem: '', key: 'not json' });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('href="#subsystem"');
+    expect(empty.body).toContain('公钥必须是 JSON Web Key（JWK）');
+    const secret = JSON.stringify({ ...generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }), kid: 'secret' });
+    const leaked = await submit('agency-admin', form, form, { subsystem: DEMO.psb.subsystem, key: secret });
+    expect(leaked.statusCode).toBe(422);
+    expect(leaked.body).toContain('这是私钥');
+    expect(leaked.body).not.toContain((JSON.parse(secret) as { d: string }).d);
+    expect((await submit('agency-admin', form, form, { subsystem: DEMO.cab.subsystem, key: JSON.stringify(jwk('x')) })).statusCode).toBe(403);
+
+    for (const kid of ['population-a', 'population-b']) {
+      const added = await submit('agency-admin', form, form, { subsystem: DEMO.psb.subsystem, key: JSON.stringify(jwk(kid)) });
+      expect(added.headers.location).toBe(`${REGISTRY}?done=key`);
+    }
+    const list = await as('agency-admin').get(`${REGISTRY}?lang=en&done=key`);
+    expect(list.body).toContain('The key has been registered.');
+    expect(list.body).toContain('<code>CN:GOV:110000-PSB:population</code>');
+    const confirm = `${REGISTRY}/keys/remove?subsystem=${encodeURIComponent(DEMO.psb.subsystem)}&kid=population-a`;
+    expect(list.body).toContain(confirm.replaceAll('&', '&amp;'));
+    expect((await as('agency-admin').get(`${confirm}&lang=en`)).body).toContain(`${DEMO.psb.subsystem} can no longer get access tokens with the key population-a`);
+    expect((await as('officer').get(confirm)).statusCode).toBe(403);
+    const removed = await submit('agency-admin', confirm, confirm, {});
+    expect(removed.headers.location).toBe(`${REGISTRY}?done=keyRemoved`);
+    expect((await built.services.mediator.clientKeysOf(await built.services.mediator.listSubsystems(DEMO.psb.member))).map((k) => k.kid)).toEqual(['population-b']);
+    // The last key has no remove link, and its confirmation is refused.
+    expect((await as('agency-admin').get(REGISTRY)).body).not.toContain('kid=population-b');
+    expect((await as('agency-admin').get(confirm)).statusCode).toBe(404);
+    expect(await audited('mediator.client-key.remove', DEMO.psb.subsystem)).toEqual([{ actor_id: '0190a1b2-0000-7000-8000-000000000005' }]);
+  });
+
   it('passes axe (WCAG 2.2 AA) in Chromium: the list and a form with errors, in both languages', async () => {
     const pair = makeCertificate('axe.psb.example.cn');
     await built.services.mediator.addCertificate({ subsystemId: DEMO.psb.subsystem, pem: pair.cert }, { actor: { kind: 'system', id: 'test' }, may: () => true });
     const [certificate] = await built.services.mediator.listCertificates(DEMO.psb.subsystem);
+    const [cabKey] = await built.services.mediator.clientKeysOf(await built.services.mediator.listSubsystems(DEMO.cab.member));
     const pages: [string, string][] = [];
     for (const lang of ['zh-CN', 'en']) {
       pages.push([`registry ${lang}`, (await as('platform-admin').get(`${REGISTRY}?lang=${lang}&done=grant`)).body]);
@@ -203,6 +239,13 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
       expect(wrong.statusCode).toBe(422);
       pages.push([`certificate form with errors ${lang}`, wrong.body]);
       pages.push([`remove certificate ${lang}`, (await as('platform-admin').get(`${REGISTRY}/certificates/${certificate!.sha256}/remove?lang=${lang}`)).body]);
+      const keyForm = `${REGISTRY}/keys/new?lang=${lang}`;
+      const badKey = await submit('platform-admin', keyForm, `${REGISTRY}/keys/new`, { subsystem: '', key: 'not json' });
+      expect(badKey.statusCode).toBe(422);
+      pages.push([`key form with errors ${lang}`, badKey.body]);
+      const removeKey = await as('platform-admin').get(`${REGISTRY}/keys/remove?subsystem=${encodeURIComponent(DEMO.cab.subsystem)}&kid=${encodeURIComponent(cabKey!.kid)}&lang=${lang}`);
+      expect(removeKey.statusCode).toBe(200);
+      pages.push([`remove key ${lang}`, removeKey.body]);
     }
     await expectPagesAccessible(built.app, PUBLIC_URL, pages);
   });

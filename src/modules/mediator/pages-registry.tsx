@@ -7,12 +7,14 @@ import type { PageContext } from './pages.js';
 import { METHOD_CHOICES, text, ticked, type Posted } from './registry-forms.js';
 import { dateTimeFormat } from '../../kernel/i18n/intl.js';
 import { groupedFingerprint } from './certificates.js';
-import type { CertificateRow, MemberRow, RightRow, ServiceRow, SubsystemRow } from './service.js';
+import type { CertificateRow, MemberRow, RightRow, ServiceRow, SubsystemKey, SubsystemRow } from './service.js';
 
 export const REGISTRY_PATH = '/admin/mediator/registry';
 export const editServiceHref = (id: string) => `${REGISTRY_PATH}/services/edit?id=${encodeURIComponent(id)}`;
 export const revokeHref = (id: string) => `${REGISTRY_PATH}/rights/${id}/revoke`;
 export const removeCertificateHref = (sha256: string) => `${REGISTRY_PATH}/certificates/${sha256}/remove`;
+export const removeKeyHref = (key: Pick<SubsystemKey, 'subsystemId' | 'kid'>) =>
+  `${REGISTRY_PATH}/keys/remove?subsystem=${encodeURIComponent(key.subsystemId)}&kid=${encodeURIComponent(key.kid)}`;
 
 /** A certificate this close to its end is flagged, so its renewal is registered in time. */
 const RENEW_WITHIN_MS = 30 * 86_400_000;
@@ -26,9 +28,11 @@ export interface RegistryPageData {
   readonly services: readonly ServiceRow[];
   readonly rights: readonly RightRow[];
   readonly certificates: readonly CertificateRow[];
+  /** The access-token keys of the administrator's subsystems (ADR 47). */
+  readonly keys: readonly SubsystemKey[];
   /** The clock that says which certificates have expired or soon will. */
   readonly now: Date;
-  readonly done?: 'subsystem' | 'service' | 'grant' | 'revoke' | 'certificate' | 'certificateRemoved' | undefined;
+  readonly done?: 'subsystem' | 'service' | 'grant' | 'revoke' | 'certificate' | 'certificateRemoved' | 'key' | 'keyRemoved' | undefined;
 }
 
 /** `/admin/mediator/registry`: the members an administrator may manage, and what they offer and allow. */
@@ -38,6 +42,7 @@ export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): st
   const done = {
     subsystem: t('mediator.admin.done.subsystem'), service: t('mediator.admin.done.service'), grant: t('mediator.admin.done.grant'), revoke: t('mediator.admin.done.revoke'),
     certificate: t('mediator.admin.done.certificate'), certificateRemoved: t('mediator.admin.done.certificateRemoved'),
+    key: t('mediator.admin.done.key'), keyRemoved: t('mediator.admin.done.keyRemoved'),
   };
   const none = <p class="tb-body">{t('mediator.admin.none')}</p>;
   const validity = (c: CertificateRow) => {
@@ -94,6 +99,21 @@ export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): st
           rows={data.certificates.map((c) => [
             <code>{c.subsystem_id}</code>, <code>{groupedFingerprint(c.sha256)}</code>, c.subject, [<time dateTime={c.not_after.toISOString()}>{dateTimeFormat(ctx.locale, DAY).format(c.not_after)}</time>, ' ', validity(c)],
             <a href={removeCertificateHref(c.sha256)}>{t('mediator.admin.remove')}<span class="tb-visually-hidden"> {`${c.subsystem_id} ${c.subject}`}</span></a>,
+          ])} />
+      )}
+
+      <h2 class="tb-heading-l">{t('mediator.admin.keys')}</h2>
+      <p class="tb-body">{t('mediator.admin.keysIntro')}</p>
+      {data.subsystems.length > 0 ? <Button href={`${REGISTRY_PATH}/keys/new`} variant="secondary">{t('mediator.admin.addKey')}</Button> : null}
+      {data.keys.length === 0 ? none : (
+        <Table caption={t('mediator.admin.keys')}
+          head={[t('mediator.admin.subsystem'), t('mediator.admin.clientId'), t('mediator.admin.keyId'), t('mediator.admin.keyType'), t('mediator.admin.actions')]}
+          rows={data.keys.map((k) => [
+            <code>{k.subsystemId}</code>, <code>{k.clientId}</code>, <code>{k.kid}</code>, k.type,
+            // A subsystem's last key cannot be removed (add its new key first): no link to a refusal.
+            data.keys.filter((other) => other.subsystemId === k.subsystemId).length > 1
+              ? <a href={removeKeyHref(k)}>{t('mediator.admin.remove')}<span class="tb-visually-hidden"> {`${k.subsystemId} ${k.kid}`}</span></a>
+              : '',
           ])} />
       )}
     </Layout>,

@@ -7,6 +7,7 @@ import './errors.js';
 import { METASERVICES } from './discovery.js';
 import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
 import { parseCertificate, type CertificateProblem } from './certificates.js';
+import { createClientKeys } from './client-keys.js';
 import type { CertificateRow, Executor, MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** Who changes the registry, and which agencies' members they may change. */
@@ -115,6 +116,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
 
   return {
     memberOf, subsystemOf, serviceOf,
+    ...createClientKeys({ kernel, store, subsystemOf, guard, change, record }),
 
     /** Adding members is the platform's business: `may` is asked about the member's agency. */
     async addMember(input: NewMember, admin: RegistryAdmin): Promise<MemberRow> {

@@ -9,10 +9,12 @@ import {
 } from './pages-registry.js';
 import { registryAdmin } from './routes.js';
 import { NEW_CERTIFICATE_PATH, renderCertificateForm, renderRemoveCertificatePage } from './pages-certificates.js';
+import { NEW_KEY_PATH, REMOVE_KEY_PATH, renderKeyForm, renderRemoveKeyPage } from './pages-keys.js';
+import { parsePublicJwk } from './client-keys.js';
 import { containsPrivateKey } from './certificates.js';
 import { parseCertificateForm, parseRight, parseService, parseSubsystem, text, type FieldError, type Posted } from './registry-forms.js';
-import { certificatePageParams, registryForm, registryPageQuery, rightParams, serviceEditQuery } from './schemas.js';
-import { CertificateRefused, certificateProblemKey, normaliseFingerprint, type MediatorService, type MemberRow, type ServiceRow } from './service.js';
+import { certificatePageParams, keyPageQuery, registryForm, registryPageQuery, rightParams, serviceEditQuery } from './schemas.js';
+import { CertificateRefused, certificateProblemKey, KeyRefused, normaliseFingerprint, type SubsystemKey, type MediatorService, type MemberRow, type ServiceRow } from './service.js';
 
 const page = { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']) };
 
@@ -55,9 +57,9 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     const mine = await scopeOf(request);
     const serviceIds = new Set(mine.services.map((s) => s.id));
     const subsystemIds = new Set(mine.subsystems.map((s) => s.id));
-    const [rights, certificates] = await Promise.all([mediator.listRights(), mediator.listCertificates()]);
+    const [rights, certificates, keys] = await Promise.all([mediator.listRights(), mediator.listCertificates(), mediator.clientKeysOf(mine.subsystems)]);
     return html(reply, renderRegistryPage(context(request, reply), {
-      ...mine, rights: rights.filter((r) => serviceIds.has(r.service_id)), certificates: certificates.filter((c) => subsystemIds.has(c.subsystem_id)), done: request.query.done, now: mediator.now(),
+      ...mine, rights: rights.filter((r) => serviceIds.has(r.service_id)), certificates: certificates.filter((c) => subsystemIds.has(c.subsystem_id)), keys, done: request.query.done, now: mediator.now(),
     }));
   });
 
@@ -171,6 +173,50 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     const certificate = await removable(request, request.params.sha256);
     await mediator.removeCertificate(certificate.sha256, registryAdmin(request));
     return reply.redirect(`${REGISTRY_PATH}?done=certificateRemoved`, 303);
+  });
+
+  app.get(NEW_KEY_PATH, { ...page, schema: { hide: true } }, async (request, reply) =>
+    html(reply, renderKeyForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: {}, errors: [] })));
+  app.post(NEW_KEY_PATH, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+    const subsystemId = text(request.body, 'subsystem').trim();
+    const key = text(request.body, 'key');
+    const again = async (errors: readonly FieldError[], keep = true) => html(reply, renderKeyForm(context(request, reply), {
+      subsystems: (await scopeOf(request)).subsystems, values: keep ? request.body : { ...request.body, key: '' }, errors: shown(request, errors),
+    }), 422);
+    const errors: FieldError[] = [];
+    if (!subsystemId) errors.push({ field: 'subsystem', key: 'mediator.admin.error.keySubsystem' });
+    try {
+      parsePublicJwk(key);
+    } catch (error) {
+      if (!(error instanceof KeyRefused)) throw error;
+      errors.push({ field: 'key', key: `mediator.admin.error.key.${error.problem}` });
+      // A private key pasted by mistake is not sent back in the page (nor kept anywhere).
+      if (error.problem === 'privateKey') return again(errors, false);
+    }
+    if (errors.length > 0) return again(errors);
+    try {
+      await mediator.addClientKey({ subsystemId, key }, registryAdmin(request));
+    } catch (error) {
+      if (error instanceof KeyRefused) return again([{ field: 'key', key: `mediator.admin.error.key.${error.problem}` }]);
+      return again([fieldErrorOf(error, { TB_MEDIATOR_NOT_FOUND: { field: 'subsystem', key: 'mediator.admin.error.keySubsystem' } })]);
+    }
+    return reply.redirect(`${REGISTRY_PATH}?done=key`, 303);
+  });
+
+  /** A key of one of the administrator's subsystems, or a 404 / 403 like any registry entry. */
+  async function removableKey(request: FastifyRequest, subsystemId: string, kid: string): Promise<SubsystemKey> {
+    const { subsystem, member } = await mediator.subsystemOf(subsystemId);
+    if (!registryAdmin(request).may(member.agency)) throw refuse(member);
+    const key = (await mediator.clientKeysOf([subsystem])).find((k) => k.kid === kid);
+    if (!key) throw new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail: `The subsystem ${subsystemId} has no key ${kid}` });
+    return key;
+  }
+  app.get(REMOVE_KEY_PATH, { ...page, schema: { querystring: keyPageQuery, hide: true } }, async (request, reply) =>
+    html(reply, renderRemoveKeyPage(context(request, reply), await removableKey(request, request.query.subsystem, request.query.kid))));
+  app.post(REMOVE_KEY_PATH, { ...page, schema: { querystring: keyPageQuery, body: registryForm, hide: true } }, async (request, reply) => {
+    const key = await removableKey(request, request.query.subsystem, request.query.kid);
+    await mediator.removeClientKey(key.subsystemId, key.kid, registryAdmin(request));
+    return reply.redirect(`${REGISTRY_PATH}?done=keyRemoved`, 303);
   });
 
   async function revocable(request: FastifyRequest, id: string) {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
-import { addCertificateSchema, addMemberSchema, addSubsystemSchema, removeCertificateSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
+import { addCertificateSchema, addClientKeySchema, addMemberSchema, removeClientKeySchema, addSubsystemSchema, removeCertificateSchema, getOpenApiSchema, grantSchema, listClientsSchema, listMethodsSchema, listSchema, revokeSchema, saveServiceSchema } from './schemas.js';
 import { normaliseFingerprint, subsystemIdOf, type MediatorService, type RegistryAdmin } from './service.js';
 import { credentialsOf } from './credentials.js';
 
@@ -56,6 +56,13 @@ export function registerMediatorRoutes(scope: FastifyInstance, mediator: Mediato
   app.delete('/api/mediator/certificates/:sha256', { schema: removeCertificateSchema, preHandler: requireRole(ADMINS) }, async (request, reply) => {
     // The schema's pattern admits only fingerprints, so this is never undefined.
     await mediator.removeCertificate(normaliseFingerprint(request.params.sha256) ?? '', registryAdmin(request));
+    return reply.status(204).send();
+  });
+
+  app.post('/api/mediator/keys', { schema: addClientKeySchema, preHandler: requireRole(ADMINS) }, async (request, reply) =>
+    reply.status(201).send(await mediator.addClientKey(request.body, registryAdmin(request))));
+  app.delete('/api/mediator/keys', { schema: removeClientKeySchema, preHandler: requireRole(ADMINS) }, async (request, reply) => {
+    await mediator.removeClientKey(request.query.subsystemId, request.query.kid, registryAdmin(request));
     return reply.status(204).send();
   });
 

@@ -43,6 +43,15 @@ export const certificateParams = Type.Object({ sha256: Type.String({ pattern: '^
 export const certificatePageParams = Type.Object({ sha256: Type.String({ minLength: 1, maxLength: 200 }) });
 export const removeCertificateSchema = { tags: TAG, summary: 'Remove a TLS client certificate: calls presenting it are refused at once', params: certificateParams };
 
+export const addClientKeySchema = {
+  tags: TAG, summary: 'Register a public key (JWK) for a subsystem\'s access tokens: the first one registers its API client with the scope mediator.call (ADR 47)',
+  body: Type.Object({ subsystemId: Text(300), key: Type.Object({}, { additionalProperties: true, maxProperties: 20 }) }, { additionalProperties: false }),
+};
+export const removeClientKeySchema = {
+  tags: TAG, summary: 'Remove a public key of a subsystem\'s API client (never its last): assertions signed with it are refused at once',
+  querystring: Type.Object({ subsystemId: Text(300), kid: Text(200) }, { additionalProperties: false }),
+};
+
 export const revokeSchema = { tags: TAG, summary: 'Revoke an access right', params: Type.Object({ id: Type.String({ format: 'uuid' }) }) };
 
 export const listSchema = {
@@ -72,6 +81,8 @@ export const trafficQuery = Type.Object({ hours: Type.Optional(Type.Integer({ mi
 
 /** A posted registry form: checked field by field in registry-forms.ts, so every value is kept and shown again. */
 export const registryForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200_000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));
-export const registryPageQuery = Type.Object({ done: Type.Optional(Type.Union(['subsystem', 'service', 'grant', 'revoke', 'certificate', 'certificateRemoved'].map((d) => Type.Literal(d)))) });
+export const registryPageQuery = Type.Object({ done: Type.Optional(Type.Union(['subsystem', 'service', 'grant', 'revoke', 'certificate', 'certificateRemoved', 'key', 'keyRemoved'].map((d) => Type.Literal(d)))) });
+/** A subsystem's key on the registry pages (its remove confirmation). */
+export const keyPageQuery = Type.Object({ subsystem: Text(300), kid: Text(200) });
 export const serviceEditQuery = Type.Object({ id: Text(400) });
 export const rightParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

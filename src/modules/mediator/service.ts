@@ -21,6 +21,7 @@ export type { BodyReader, StoredBodies } from './bodies.js';
 export type { PersonDirectory } from './memo.js';
 export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight, NewCertificate } from './registry.js';
 export { CertificateRefused, certificateProblemKey } from './registry.js';
+export { KeyRefused, type SubsystemKey } from './client-keys.js';
 export { groupedFingerprint, normaliseFingerprint, peerCertificateSha256 } from './certificates.js';
 export type { MemberRow, SubsystemRow, ServiceRow, RightRow, CertificateRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';

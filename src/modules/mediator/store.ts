@@ -61,6 +61,12 @@ export function createMediatorStore(db: Executor) {
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
+    /** Names the API client whose tokens authenticate a subsystem's calls (ADR 47), only if it has none yet. */
+    async setSubsystemClient(executor: Executor, id: string, clientId: string): Promise<boolean> {
+      const r = await q(executor).updateTable('mediator_subsystems').set({ client_id: clientId }).where('id', '=', id).where('client_id', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     getService: (id: string, executor: Executor = db) => q(executor).selectFrom('mediator_services').selectAll().where('id', '=', id).executeTakeFirst(),
     listServices: (subsystemId?: string) => {
       let query = q(db).selectFrom('mediator_services').selectAll();
