@@ -4,17 +4,7 @@ import type { VerifiableLog, VerifyFrom, VerifyResult } from '../kernel/audit/ty
 import { RAW_ED25519_PUBLIC_KEY } from '../kernel/config/index.js';
 import type { Kernel } from '../kernel/context.js';
 import { UUID } from '../kernel/ids.js';
-
-/** Where the commands write; tests pass their own. */
-export interface AuditCliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const standardOutput: AuditCliOutput = {
-  out: (line) => { process.stdout.write(`${line}\n`); },
-  err: (line) => { process.stderr.write(`${line}\n`); },
-};
+import { standardOutput, type CliOutput } from './output.js';
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -61,7 +51,7 @@ function describeSuccess(name: string, result: Extract<VerifyResult, { ok: true 
 export function registerAuditCommands(
   program: Command,
   open: () => Promise<{ kernel: Pick<Kernel, 'audit'>; close(): Promise<void> }>,
-  output: AuditCliOutput = standardOutput,
+  output: CliOutput = standardOutput,
 ): void {
   const audit = program.command('audit').description('the hash-chained audit trail and message logs');
 

@@ -11,17 +11,7 @@ import { loadConfig, type Config } from '../kernel/config/index.js';
 import { MIGRATION_FILE } from '../kernel/db/index.js';
 import { migrationSources } from '../modules/index.js';
 import { BackupError, digestFile, headerFor, openBackup, type BackupManifest } from './backup-file.js';
-
-/** Where the commands write; tests pass their own. */
-export interface BackupCliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const standardOutput: BackupCliOutput = {
-  out: (line) => { process.stdout.write(`${line}\n`); },
-  err: (line) => { process.stderr.write(`${line}\n`); },
-};
+import { standardOutput, type CliOutput } from './output.js';
 
 /** One SQL connection, whichever database it is. */
 interface Sql {
@@ -314,7 +304,7 @@ export async function restore(config: Pick<Config, 'database'>, file: string, op
 }
 
 /** `tongban backup <file>` and `tongban restore <file>` (issue 9, ADR 0032). */
-export function registerBackupCommands(program: Command, output: BackupCliOutput = standardOutput): void {
+export function registerBackupCommands(program: Command, output: CliOutput = standardOutput): void {
   const run = (work: () => Promise<void>) => work().catch((error: unknown) => {
     if (!(error instanceof BackupError)) throw error;
     output.err(`error: ${error.message}`);

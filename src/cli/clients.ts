@@ -3,17 +3,7 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { disableClient, enableClient, getClient, listClients, registerClient, removeKey, rotateKeys, type ApiClient } from '../kernel/auth/machine/index.js';
 import type { Kernel } from '../kernel/context.js';
-
-/** Where the commands write; tests pass their own. */
-export interface ClientsCliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const standardOutput: ClientsCliOutput = {
-  out: (line) => { process.stdout.write(`${line}\n`); },
-  err: (line) => { process.stderr.write(`${line}\n`); },
-};
+import { standardOutput, type CliOutput } from './output.js';
 
 type Opened = { kernel: Pick<Kernel, 'db' | 'audit' | 'now'>; close(): Promise<void> };
 const CLI_ACTOR = { kind: 'system', id: 'cli' } as const;
@@ -47,7 +37,7 @@ const describe = (client: ApiClient) => [
  * removes keys as it rolls them, and disables or enables it. Every change is audited (actor `cli`)
  * in the same transaction as the change.
  */
-export function registerClientsCommands(program: Command, open: () => Promise<Opened>, output: ClientsCliOutput = standardOutput): void {
+export function registerClientsCommands(program: Command, open: () => Promise<Opened>, output: CliOutput = standardOutput): void {
   const clients = program.command('clients').description('the API clients (agencies\' systems) that may get access tokens');
 
   /** Opens the database, runs one change with its audit record in one transaction, reports a refusal. */

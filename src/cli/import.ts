@@ -1,16 +1,6 @@
 import type { Command } from 'commander';
 import { loadDefinitionFolder, type CatalogService, type FileProblem } from '../modules/catalog/index.js';
-
-/** Where the command writes; tests pass their own. */
-export interface ImportCliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const standardOutput: ImportCliOutput = {
-  out: (line) => { process.stdout.write(`${line}\n`); },
-  err: (line) => { process.stderr.write(`${line}\n`); },
-};
+import { standardOutput, type CliOutput } from './output.js';
 
 const where = (p: FileProblem) => `${p.file}${p.pointer ? ` at ${p.pointer}` : ''}`;
 
@@ -22,7 +12,7 @@ const where = (p: FileProblem) => `${p.file}${p.pointer ? ` at ${p.pointer}` : '
 export function registerImportCommand(
   program: Command,
   open: () => Promise<{ services: { catalog: CatalogService }; close(): Promise<void> }>,
-  output: ImportCliOutput = standardOutput,
+  output: CliOutput = standardOutput,
 ): void {
   program.command('import').argument('<dir>', 'folder with agencies.json and service definition *.json files')
     .description('validate and publish service definitions (all or nothing; unchanged ones are left alone)')

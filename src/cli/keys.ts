@@ -1,16 +1,6 @@
 import type { Command } from 'commander';
 import type { Services } from '../modules/index.js';
-
-/** Where the commands write; tests pass their own. */
-export interface KeysCliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const standardOutput: KeysCliOutput = {
-  out: (line) => { process.stdout.write(`${line}\n`); },
-  err: (line) => { process.stderr.write(`${line}\n`); },
-};
+import { standardOutput, type CliOutput } from './output.js';
 
 /**
  * `tongban keys rotate --agency <code>`: a new current certificate signing key for the agency;
@@ -21,7 +11,7 @@ const standardOutput: KeysCliOutput = {
 export function registerKeysCommands(
   program: Command,
   open: () => Promise<{ services: Pick<Services, 'documents'>; close(): Promise<void> }>,
-  output: KeysCliOutput = standardOutput,
+  output: CliOutput = standardOutput,
 ): void {
   const keys = program.command('keys').description('the agencies\' certificate signing keys');
 
