@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { getClient, registerClient, removeKey, rotateKeys, type ApiClient } from '../../kernel/auth/machine/index.js';
+import { getClient, hasPrivateMembers, registerClient, removeKey, rotateKeys, type ApiClient } from '../../kernel/auth/machine/index.js';
 import type { AuditEvent } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -23,14 +23,13 @@ export class KeyRefused extends TongbanError {
 
 /** The client id a subsystem gets when its first key is registered: its id, with colons (ids have no slashes). */
 export const clientIdFor = (subsystemId: string): string => subsystemId.replaceAll('/', ':');
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
 /** A pasted JWK, or a refusal that names what is wrong (a private key is never echoed). */
 export function parsePublicJwk(text: string): JWK {
   let parsed: unknown;
   try { parsed = JSON.parse(text); } catch { throw new KeyRefused('notJson', 'Paste the system\'s public key as a JWK (JSON)'); }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new KeyRefused('notJson', 'Paste one JWK: a JSON object');
-  if (PRIVATE_MEMBERS.some((m) => m in parsed)) throw new KeyRefused('privateKey', 'That is a private key: paste only the public key, and keep the private key on the calling system');
+  if (hasPrivateMembers(parsed)) throw new KeyRefused('privateKey', 'That is a private key: paste only the public key, and keep the private key on the calling system');
   return parsed;
 }
 

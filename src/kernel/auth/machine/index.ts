@@ -7,6 +7,7 @@ export {
   registerClient, rotateKeys, removeKey, disableClient, enableClient, getClient, listClients,
   type ApiClient, type NewApiClient,
 } from './service.js';
+export { hasPrivateMembers } from './jwk.js';
 export { machineAuthPlugin, type MachineAuthOptions } from './plugin.js';
 export type { MachineAuth } from './plugin-types.js';
 export { requireClientScope } from './guard.js';

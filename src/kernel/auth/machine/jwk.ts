@@ -12,6 +12,9 @@ export const ASSERTION_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'RS256'] as co
 export const MAX_KEYS_PER_CLIENT = 10;
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** Whether a JWK carries private or secret key material (RFC 7517/7518), which is never registered. */
+export const hasPrivateMembers = (jwk: object): boolean => PRIVATE_MEMBERS.some((member) => member in jwk);
 const KID = /^[\x21-\x7e]{1,128}$/;
 
 function refuse(detail: string, cause?: unknown): never {
@@ -32,7 +35,7 @@ function text(jwk: Record<string, unknown>, member: string): string {
 export async function normaliseClientKey(input: unknown): Promise<JWK> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) refuse('A key must be a JSON object (JWK)');
   const jwk = input as Record<string, unknown>;
-  for (const member of PRIVATE_MEMBERS) if (member in jwk) refuse('Register the public key only: never send a private or secret key');
+  if (hasPrivateMembers(jwk)) refuse('Register the public key only: never send a private or secret key');
   if (jwk.use !== undefined && jwk.use !== 'sig') refuse('The key must be for signatures (use "sig")');
   let key: JWK;
   let importAlg: string;
