@@ -89,7 +89,7 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
       return [`removed ${kid}`, ...describe(client)];
     }));
 
-  for (const [verb, run, says] of [['disable', disableClient, 'gets no new access tokens; those issued expire within minutes'], ['enable', enableClient, 'may get access tokens again']] as const) {
+  for (const [verb, run, says] of [['disable', disableClient, 'gets no new access tokens, and those it holds are refused within seconds'], ['enable', enableClient, 'may get access tokens again']] as const) {
     clients.command(verb).description(`${verb} a system: it ${says}`)
       .argument('<clientId>')
       .action((clientId: string) => change(async (tx, kernel) => {

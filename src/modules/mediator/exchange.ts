@@ -69,8 +69,6 @@ export interface RegistryReads {
 export interface ExchangeDeps {
   readonly store: MediatorStore;
   readonly registry: RegistryReads;
-  /** Verifies a token, or answers from the verified tokens kept until their expiry. */
-  readonly verifyToken: (token: string, verify: (token: string) => Promise<MachineClient>) => Promise<MachineClient>;
   /** ID number → account id, for the audit subject; without it a read names no subject. */
   readonly people: PersonDirectory | undefined;
   readonly log: MessageLog;
@@ -100,9 +98,8 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
   let result: Omit<ExchangeResult, 'seconds' | 'messageId' | 'serviceId' | 'client' | 'known'>;
 
   try {
-    const credentials = { ...input, verifyToken: (token: string) => deps.verifyToken(token, input.verifyToken) };
     const directory = { getSubsystem: (id: string) => deps.registry.subsystem(id), getCertificate: (sha256: string) => deps.registry.certificate(sha256), now: deps.now };
-    const caller = await authenticate(directory, credentials, (named) => { client = named; });
+    const caller = await authenticate(directory, input, (named) => { client = named; });
     const clientId = subsystemIdOf(caller);
     service = await deps.registry.service(serviceId);
     if (!service) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No service ${serviceId}`);

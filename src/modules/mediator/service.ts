@@ -7,7 +7,7 @@ import { createExchangeIdempotency } from './idempotency.js';
 import { runExchange, type ConsentCheck, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { createForwarder } from './forward.js';
 import { createMessageLog } from './message-log.js';
-import { cachedDirectory, createTokenCache, type PersonDirectory } from './memo.js';
+import { cachedDirectory, type PersonDirectory } from './memo.js';
 import { createRegistryCache } from './registry-cache.js';
 import { createGovstackConfig } from './govstack-config.js';
 import { createGovstackRights } from './govstack-rights.js';
@@ -62,7 +62,7 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
   const maxBodyBytes = options.maxBodyBytes ?? kernel.config.limits.bodyBytes;
   const forwarder = createForwarder({ connectTimeoutMs: options.connectTimeoutMs ?? 2_000, maxAnswerBytes: options.maxAnswerBytes ?? 10 * 1_048_576 });
   const deps = {
-    store, registry: cache, verifyToken: createTokenCache(kernel.now), people: options.people ? cachedDirectory(options.people) : undefined,
+    store, registry: cache, people: options.people ? cachedDirectory(options.people) : undefined,
     log, forwarder, vault, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes,
   };
   let observe: ((result: ExchangeResult) => void) | undefined;

@@ -6,7 +6,7 @@ import { describeEachDatabase } from '../../../../test/helpers/databases.js';
 import { errorHandlerPlugin } from '../../http/index.js';
 import { securityPlugin } from '../../http/security.js';
 import { secretsMigrations } from '../../secrets/index.js';
-import { createClientAssertion, machineAuthPlugin, machineMigrations, registerClient, removeKey, rotateKeys, tokenRequestBody } from './index.js';
+import { CLIENT_STATE_SECONDS, createClientAssertion, disableClient, enableClient, forgetClientState, machineAuthPlugin, machineMigrations, registerClient, removeKey, rotateKeys, tokenRequestBody } from './index.js';
 import { loadPlatformKey } from './platform-key.js';
 import { getToken, keyPair, PUBLIC_URL, requestToken, testApp, testClock, TOKEN_URL, type KeyPair } from './testing.js';
 import { issueAccessToken } from './tokens.js';
@@ -62,6 +62,27 @@ describeEachDatabase('Bearer access tokens on API routes', [secretsMigrations, m
     expect((await call(token)).statusCode).toBe(200);
     clock.advance(60);
     await expectUnauthorised(token);
+  });
+
+  it('refuses the tokens of a disabled client before they expire: within seconds, at once where it was disabled', async () => {
+    const { db } = use().database;
+    const token = await tokenFor();
+    expect((await call(token)).statusCode).toBe(200);
+    // Disabled elsewhere (another instance, the CLI): this instance reads the client again within seconds.
+    await disableClient(db, 'psb', clock.now);
+    expect((await call(token)).statusCode).toBe(200);
+    clock.advance(CLIENT_STATE_SECONDS);
+    await expectUnauthorised(token);
+    expect((await call(token)).json()).toMatchObject({ detail: 'The API client of this access token is disabled' });
+    // "Disabled" is never kept: enabled again, the same token works at the next call.
+    await enableClient(db, 'psb', clock.now);
+    expect((await call(token)).statusCode).toBe(200);
+    // Disabled in this process: refused at once.
+    await disableClient(db, 'psb', clock.now);
+    forgetClientState(db, 'psb');
+    await expectUnauthorised(token);
+    await enableClient(db, 'psb', clock.now);
+    expect((await call(token)).statusCode).toBe(200);
   });
 
   it('refuses tokens for another audience or issuer, other token types and other signers', async () => {

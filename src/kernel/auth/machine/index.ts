@@ -8,6 +8,7 @@ export {
   type ApiClient, type NewApiClient,
 } from './service.js';
 export { hasPrivateMembers } from './jwk.js';
+export { forgetClientState, CLIENT_STATE_SECONDS } from './client-state.js';
 export { machineAuthPlugin, type MachineAuthOptions } from './plugin.js';
 export type { MachineAuth } from './plugin-types.js';
 export { requireClientScope } from './guard.js';

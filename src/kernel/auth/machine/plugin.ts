@@ -9,6 +9,8 @@ import { jwkFromPkcs8, loadPlatformKey, parseEd25519PrivateJwk, publishedPublicJ
 import type { MachineAuth } from './plugin-types.js';
 // The route config key `csrf` is declared there.
 import type {} from '../../http/security.js';
+import { createClientStateCheck } from './client-state.js';
+import { TongbanError } from '../../http/index.js';
 import { deleteSpentAssertions, machineDb } from './store.js';
 import { issueAccessToken, verifyAccessToken, type MachineClient, type TokenSettings } from './tokens.js';
 
@@ -17,7 +19,7 @@ export interface MachineAuthOptions {
   /** config.publicUrl: issuer of access tokens, and base of the token endpoint URL. */
   readonly publicUrl: string;
   readonly now?: () => Date;
-  /** Lifetime of access tokens; short, because they are not revoked one by one. */
+  /** Lifetime of access tokens; short, because they are not revoked one by one (a disabled client's are refused within seconds). */
   readonly accessTokenSeconds?: number;
   /**
    * Ed25519 PKCS#8 (base64 DER) to sign access tokens (config.secrets.accessTokenSigningKey);
@@ -86,22 +88,30 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
   })().catch((error: unknown) => { loading = undefined; throw error; }));
 
   const verified = new Map<string, { client: MachineClient; until: number }>();
+  const clientState = createClientStateCheck(options.db);
+  /** A disabled client's tokens are refused from then on, not only once they expire. */
+  const stillEnabled = async (client: MachineClient, at: number): Promise<MachineClient> => {
+    if (clientState.knownEnabled(client.clientId, at) || await clientState.isEnabled(client.clientId, at)) return client;
+    throw new TongbanError('TB_AUTH_CLIENT_TOKEN_INVALID', {
+      detail: 'The API client of this access token is disabled', headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    });
+  };
   const machine: MachineAuth = {
     tokenUrl,
     issuer,
     async verifyAccessToken(token) {
-      // A token verified once holds until it expires (it carries no state the database could
-      // revoke), so its Ed25519 verification runs once, not on every call it authorises.
+      // A token verified once holds until it expires, so its Ed25519 verification runs once, not
+      // on every call it authorises; whether its client is still enabled is asked every few seconds.
       const at = now().getTime();
       const known = verified.get(token);
-      if (known && at < known.until) return known.client;
+      if (known && at < known.until) return stillEnabled(known.client, at);
       const client = await verifyAccessToken(token, (await platform()).keySet, tokens, new Date(at));
       const exp = decodeJwt(token).exp;
       if (typeof exp === 'number') {
         if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value as string);
         verified.set(token, { client, until: (exp + LEEWAY_SECONDS) * 1000 });
       }
-      return client;
+      return stillEnabled(client, at);
     },
   };
   app.decorate('machineAuth', machine);

@@ -119,7 +119,7 @@ export async function removeKey(db: Kysely<object>, clientId: string, kid: strin
   });
 }
 
-/** A disabled client gets no new access tokens; tokens already issued expire within minutes. */
+/** A disabled client gets no new access tokens, and those already issued are refused within CLIENT_STATE_SECONDS (client-state.ts). */
 export async function disableClient(db: Kysely<object>, clientId: string, now: Date = new Date()): Promise<void> {
   if (!(await updateClientEnabled(machineDb(db), clientId, false, now))) notFound(clientId);
 }
