@@ -39,7 +39,7 @@ export const RULES: readonly Rule[] = [
   { name: 'registration tasks', methods: ['GET', 'HEAD'], pattern: /^\/govstack\/registration\/tasks/, row: row(['officer', 'machine']) },
   { name: 'registration documents', methods: ['GET', 'HEAD'], pattern: /^\/govstack\/registration\/documents\/:documentId$/, row: row([...PEOPLE, 'machine']) },
   // Staff pages and APIs by role.
-  { name: 'platform admin', methods: ['GET', 'HEAD'], pattern: /^\/admin\/outbox$/, row: row(['platformAdmin']) },
+  { name: 'platform admin', methods: ['GET', 'HEAD'], pattern: /^\/(admin\/outbox|admin\/api-clients.*|api\/identity\/api-clients)$/, row: row(['platformAdmin']) },
   { name: 'agency admin', methods: ['GET', 'HEAD'], pattern: /^\/(admin\/(consent|mediator|privacy).*|api\/consent\/.*|api\/mediator\/.*)$/, row: STAFF_ADMIN },
   { name: 'registry staff', methods: ['GET', 'HEAD'], pattern: /^\/admin\/registries.*$/, row: row(['clerk', 'officer', 'agencyAdmin', 'platformAdmin']) },
   { name: 'officer', methods: ['GET', 'HEAD'], pattern: /^\/(api\/workflow\/queue|backoffice|backoffice\/cases\/:id)$/, row: OFFICER },

@@ -1,7 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { Principal } from '../../src/kernel/auth/index.js';
+import { disableClient, registerClient } from '../../src/kernel/auth/machine/index.js';
 import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
 import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
+import { changeClientHref } from '../../src/modules/identity/index.js';
 import { removeKeyHref } from '../../src/modules/mediator/pages-registry.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
@@ -125,6 +127,9 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const fuzzAdmin = { actor: { kind: 'system', id: 'security-fuzz' }, may: () => true } as const;
   await services.mediator.addCertificate({ subsystemId: 'CN/GOV/110000-PSB/population', pem: makeCertificate('fuzz.psb.example.cn').cert }, fuzzAdmin);
   for (const kid of ['fuzz-key-1', 'fuzz-key-2']) await services.mediator.addClientKey({ subsystemId: 'CN/GOV/110000-PSB/population', key: publicJwk(kid) }, fuzzAdmin);
+  // A disabled API client, so the platform administrator's list links to an enable form too.
+  await registerClient(s.built.kernel.db, { clientId: 'fuzz-disabled-system', name: 'Disabled system', organisation: '110000-CAB', scopes: ['registries:read'], keys: [publicJwk('fuzz-disabled-key')] });
+  await disableClient(s.built.kernel.db, 'fuzz-disabled-system');
 
   return {
     draft,
@@ -133,7 +138,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
       confirmPage(pending, hall.id, second),
       new URL(checkout.redirectUrl, 'http://x').pathname,
       `/payments/counter?reference=${encodeURIComponent(due.reference)}`,
-      '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups',
+      '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups', '/admin/api-clients',
     ],
   };
 }
@@ -182,6 +187,12 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     return { actor: { kind: 'person' as const, id: agencyAdmin.accountId }, may: () => true };
   };
   let made = 0;
+  const fuzzClient = async () => {
+    made += 1;
+    const clientId = `fuzz-system-${made}-${randomUUID().slice(0, 8)}`;
+    await registerClient(s.built.kernel.db, { clientId, name: `Fuzz system ${made}`, organisation: '110000-CAB', scopes: ['registries:read'], keys: [publicJwk(`${clientId}-key`)] });
+    return clientId;
+  };
   let booked: string | undefined;
   // Starting a service resumes the person's open draft, which the fuzzing may have left without a
   // prefill (the report form's state): it is submitted first, so the draft arranged is a new one.
@@ -320,6 +331,15 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
         made += 1;
         const key = await services.mediator.addClientKey({ subsystemId: 'CN/GOV/110000-PSB/population', key: publicJwk(`fuzz-${made}-${randomUUID().slice(0, 8)}`) }, await admin());
         return removeKeyHref(key);
+      },
+    },
+    // A fresh system each time, enabled (or disabled) as its form needs: a used-up form is arranged anew.
+    '/admin/api-clients/:clientId/disable': { arrange: async () => changeClientHref(await fuzzClient(), 'disable') },
+    '/admin/api-clients/:clientId/enable': {
+      async arrange() {
+        const clientId = await fuzzClient();
+        await disableClient(s.built.kernel.db, clientId);
+        return changeClientHref(clientId, 'enable');
       },
     },
     '/admin/mediator/registry/certificates/:sha256/remove': {

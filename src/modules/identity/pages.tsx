@@ -1,10 +1,11 @@
 import type { VNode } from 'preact';
-import { PLATFORM_AGENCY, type Principal } from '../../kernel/auth/index.js';
+import { hasRole, PLATFORM_AGENCY, type Principal } from '../../kernel/auth/index.js';
 import { SummaryList } from '../../ui/components/summary-list.js';
 import { Table } from '../../ui/components/table.js';
 import { Layout, type LayoutProps } from '../../ui/layout.js';
 import { renderPage } from '../../ui/render.js';
 import './messages.js';
+import { API_CLIENTS_PATH } from './pages-api-clients.js';
 import type { Account } from './service.js';
 
 type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath'> & { readonly csrfToken: string };
@@ -27,6 +28,7 @@ export function renderAccountPage(context: PageContext, principal: Principal, ac
       <p class="tb-body"><a href="/account/consent">{t('identity.account.consent')}</a></p>
       {/* The privacy module's page: every use of this person's data by others (docs/adr/0024-who-used-my-data.md). */}
       <p class="tb-body"><a href="/my-data/accesses">{t('identity.account.usage')}</a></p>
+      {hasRole(principal, 'platform_admin') ? <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.title')}</a></p> : null}
     </Layout>,
   );
 }

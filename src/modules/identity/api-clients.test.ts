@@ -1,0 +1,148 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { JWK } from 'jose';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { buildApp, type Built } from '../../app.js';
+import { SESSION_COOKIE } from '../../kernel/auth/index.js';
+import { createClientAssertion, registerClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
+import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { loadConfig } from '../../kernel/config/index.js';
+import { migrationSources, modules } from '../index.js';
+import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../mediator/index.js';
+import { seedAdmin } from '../mediator/test-kit.js';
+import { DEMO_PERSONAS } from './demo-personas.js';
+
+const PUBLIC_URL = 'http://tongban.test';
+const PAGE = '/admin/api-clients';
+const API = '/api/identity/api-clients';
+const POPULATION_CLIENT = 'CN:GOV:110000-PSB:population';
+const platformAdminId = DEMO_PERSONAS.find((p) => p.subject === 'platform-admin')!.accountId;
+
+function systemKey(kid: string): { privateJwk: JWK; publicJwk: JWK } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateJwk: { ...privateKey.export({ format: 'jwk' }), kid }, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid } };
+}
+
+/** Platform administrators see every API client and disable or enable one (ADR 48), on both databases. */
+describeEachDatabase('API clients for platform administrators', migrationSources, (use) => {
+  let built: Built;
+  const browsers = new Map<string, TestBrowser>();
+  const population = systemKey('population-1');
+
+  beforeAll(async () => {
+    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
+    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
+    await built.app.ready();
+    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    // The population subsystem's own key (ADR 47): its client then calls through the mediator.
+    await built.services.mediator.addClientKey({ subsystemId: DEMO.psb.subsystem, key: population.publicJwk }, seedAdmin);
+    await registerClient(built.kernel.db, { clientId: 'cab-archive', name: 'Civil affairs archive', organisation: '110000-CAB', scopes: ['registries:read'], keys: [systemKey('archive-1').publicJwk] });
+    for (const persona of ['officer', 'agency-admin', 'platform-admin']) {
+      const browser = createTestBrowser(built.app, PUBLIC_URL);
+      await signIn(browser, persona);
+      browsers.set(persona, browser);
+    }
+  });
+  afterAll(async () => { await built.app.close(); });
+
+  const as = (persona: string) => browsers.get(persona)!;
+  const api = (persona: string, method: 'GET' | 'PATCH', url: string, body?: object) => built.app.inject({
+    method, url, headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${as(persona).cookie(SESSION_COOKIE) ?? ''}` }, ...(body ? { payload: body } : {}),
+  });
+  const confirm = async (clientId: string, verb: 'disable' | 'enable') => {
+    const url = `${PAGE}/${encodeURIComponent(clientId)}/${verb}`;
+    return as('platform-admin').post(url, { _csrf: csrfToken((await as('platform-admin').get(url)).body) });
+  };
+  const audited = async (clientId: string) => (await sql<{ action: string; actor_id: string }>`
+    select action, actor_id from tb_audit_record where resource_type = 'api-client' and resource_id = ${clientId} order by at, seq`.execute(built.kernel.db)).rows;
+  const tokenFor = async (clientId: string, privateJwk: JWK) => built.app.inject({
+    method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: tokenRequestBody(await createClientAssertion({ clientId, privateJwk, audience: built.app.machineAuth.tokenUrl }), [CALL_SCOPE]),
+  });
+  /** A metaservice call of the population subsystem through the mediator, with the token it holds. */
+  const mediated = (token: string) => built.app.inject({
+    url: `/r1/${DEMO.amr.subsystem}/allowedMethods`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.psb.subsystem },
+  });
+
+  it('lists every API client for a platform administrator, in both languages; nobody else sees it', async () => {
+    const page = await as('platform-admin').get(`${PAGE}?lang=en`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    for (const shown of ['API clients', '<code>cab-archive</code>', 'Civil affairs archive', `<code>${POPULATION_CLIENT}</code>`, `<code>${DEMO.cab.clientId}</code>`, '<code>registries:read</code>', 'archive-1', 'population-1']) {
+      expect(page.body).toContain(shown);
+    }
+    expect(page.body).toContain(`href="${PAGE}/cab-archive/disable"`);
+    expect((await as('platform-admin').get(PAGE)).body).toContain('API 客户端');
+    // Found from the platform administrator's account page, and only theirs.
+    expect((await as('platform-admin').get('/account')).body).toContain(`href="${PAGE}"`);
+    expect((await as('agency-admin').get('/account')).body).not.toContain(`href="${PAGE}"`);
+    for (const persona of ['agency-admin', 'officer']) {
+      expect((await as(persona).get(PAGE)).statusCode).toBe(403);
+      expect((await api(persona, 'GET', API)).statusCode).toBe(403);
+    }
+    const listed = await api('platform-admin', 'GET', API);
+    expect(listed.statusCode).toBe(200);
+    const archive = listed.json<{ clients: Record<string, unknown>[] }>().clients.find((c) => c.clientId === 'cab-archive');
+    expect(archive).toEqual({
+      clientId: 'cab-archive', name: 'Civil affairs archive', organisation: '110000-CAB', scopes: ['registries:read'], enabled: true,
+      keys: [{ kid: 'archive-1', kty: 'OKP', crv: 'Ed25519' }], createdAt: expect.any(String) as string, updatedAt: expect.any(String) as string,
+    });
+  });
+
+  it('disables a system after confirmation: the token it holds is refused at once, no new one is issued; enabled again through the API; both audited', async () => {
+    const issued = await tokenFor(POPULATION_CLIENT, population.privateJwk);
+    expect(issued.statusCode).toBe(200);
+    const token = issued.json<{ access_token: string }>().access_token;
+    expect((await mediated(token)).statusCode).toBe(200);
+
+    const asked = await as('platform-admin').get(`${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/disable?lang=en`);
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Certificates registered for a mediator subsystem are not affected');
+    const done = await confirm(POPULATION_CLIENT, 'disable');
+    expect([done.statusCode, done.headers.location]).toEqual([303, `${PAGE}?done=disabled`]);
+    expect((await as('platform-admin').get(`${PAGE}?done=disabled&lang=en`)).body).toContain('The system is disabled.');
+
+    const refused = await mediated(token);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ code: 'TB_MEDIATOR_UNAUTHENTICATED', detail: 'The API client of this access token is disabled' });
+    expect((await tokenFor(POPULATION_CLIENT, population.privateJwk)).json()).toMatchObject({ error: 'invalid_client' });
+
+    const enabled = await api('platform-admin', 'PATCH', `${API}/${encodeURIComponent(POPULATION_CLIENT)}`, { enabled: true });
+    expect(enabled.statusCode).toBe(200);
+    expect(enabled.json()).toMatchObject({ clientId: POPULATION_CLIENT, enabled: true, scopes: [CALL_SCOPE] });
+    expect((await mediated(token)).statusCode).toBe(200);
+    // Asking again for the state it is in changes nothing and records nothing.
+    expect((await api('platform-admin', 'PATCH', `${API}/${encodeURIComponent(POPULATION_CLIENT)}`, { enabled: true })).statusCode).toBe(200);
+    expect(await audited(POPULATION_CLIENT)).toEqual([
+      { action: 'auth.client.disable', actor_id: platformAdminId },
+      { action: 'auth.client.enable', actor_id: platformAdminId },
+    ]);
+  });
+
+  it('answers an unknown client with 404 and a malformed change with 400 and its field, changing nothing', async () => {
+    const unknown = await api('platform-admin', 'PATCH', `${API}/no-such-system`, { enabled: false });
+    expect([unknown.statusCode, unknown.json<{ code: string }>().code]).toEqual([404, 'TB_AUTH_CLIENT_NOT_FOUND']);
+    expect((await as('platform-admin').get(`${PAGE}/no-such-system/disable`)).statusCode).toBe(404);
+    const malformed = await api('platform-admin', 'PATCH', `${API}/cab-archive`, { enabled: 'no' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.stringify(malformed.json())).toContain('/enabled');
+    expect((await api('agency-admin', 'PATCH', `${API}/cab-archive`, { enabled: false })).statusCode).toBe(403);
+    expect(await audited('cab-archive')).toEqual([]);
+    expect((await api('platform-admin', 'GET', API)).json<{ clients: { clientId: string; enabled: boolean }[] }>().clients.find((c) => c.clientId === 'cab-archive')?.enabled).toBe(true);
+  });
+
+  it('passes axe (WCAG 2.2 AA) in Chromium: the list with a disabled system and both confirmations, in both languages', async () => {
+    expect((await confirm('cab-archive', 'disable')).statusCode).toBe(303);
+    const pages: [string, string][] = [];
+    for (const lang of ['zh-CN', 'en']) {
+      pages.push([`list ${lang}`, (await as('platform-admin').get(`${PAGE}?done=disabled&lang=${lang}`)).body]);
+      pages.push([`enable ${lang}`, (await as('platform-admin').get(`${PAGE}/cab-archive/enable?lang=${lang}`)).body]);
+      pages.push([`disable ${lang}`, (await as('platform-admin').get(`${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/disable?lang=${lang}`)).body]);
+    }
+    for (const [label, html] of pages) expect(html, label).toContain('</html>');
+    await expectPagesAccessible(built.app, PUBLIC_URL, pages);
+  });
+});

@@ -1,0 +1,76 @@
+import type { VNode } from 'preact';
+import { dateTimeFormat } from '../../kernel/i18n/intl.js';
+import { BackLink, Button, CSRF_FIELD, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, type LayoutProps } from '../../ui/index.js';
+import type { ApiClient } from './api-clients.js';
+import './messages.js';
+
+export const API_CLIENTS_PATH = '/admin/api-clients';
+export type ClientVerb = 'disable' | 'enable';
+export const changeClientHref = (clientId: string, verb: ClientVerb) => `${API_CLIENTS_PATH}/${encodeURIComponent(clientId)}/${verb}`;
+
+export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
+export type ClientsDone = 'disabled' | 'enabled';
+
+const when = (ctx: PageContext, at: Date) =>
+  dateTimeFormat(ctx.locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(at);
+const keyIds = (client: ApiClient) => client.keys.map((k) => k.kid ?? '?');
+
+function State({ ctx, client }: { ctx: PageContext; client: ApiClient }): VNode {
+  return client.enabled ? <Tag colour="green">{ctx.t('identity.clients.enabled')}</Tag> : <Tag colour="grey">{ctx.t('identity.clients.disabled')}</Tag>;
+}
+
+/**
+ * Every API client of the platform, for platform administrators: which system, for which agency or
+ * mediator subsystem, with which scopes and keys, and whether it may get access tokens.
+ */
+export function renderClientsPage(ctx: PageContext, data: { clients: readonly ApiClient[]; done?: ClientsDone | undefined }): string {
+  const { t } = ctx;
+  return renderPage(
+    <Layout {...ctx} title={t('identity.clients.title')}>
+      {data.done ? <NotificationBanner type="success">{t(`identity.clients.done.${data.done}`)}</NotificationBanner> : null}
+      <h1 class="tb-heading-xl">{t('identity.clients.title')}</h1>
+      <p class="tb-body">{t('identity.clients.intro')}</p>
+      <p class="tb-body">{t('identity.clients.register')} <code>tongban clients add</code></p>
+      {data.clients.length === 0 ? <p class="tb-body">{t('identity.clients.none')}</p> : (
+        <Table caption={t('identity.clients.caption', { count: data.clients.length })} captionSize="m" firstCellIsHeader
+          head={[t('identity.clients.system'), t('identity.clients.organisation'), t('identity.clients.scopes'), t('identity.clients.keys'), t('identity.clients.state'), t('identity.clients.action')]}
+          rows={data.clients.map((c) => {
+            const verb: ClientVerb = c.enabled ? 'disable' : 'enable';
+            return [
+              <>{c.name}<br /><code>{c.clientId}</code></>,
+              <code>{c.organisation}</code>,
+              <>{c.scopes.map((s, i) => <>{i > 0 ? ' ' : null}<code>{s}</code></>)}</>,
+              keyIds(c).join(', '),
+              <State ctx={ctx} client={c} />,
+              <a href={changeClientHref(c.clientId, verb)}>{t(`identity.clients.${verb}`)}<span class="tb-visually-hidden"> {c.name}</span></a>,
+            ];
+          })} />
+      )}
+    </Layout>,
+  );
+}
+
+/** Asks before switching a client off (or on again), saying what it means for the system. */
+export function renderChangeClientPage(ctx: PageContext, client: ApiClient, verb: ClientVerb): string {
+  const { t } = ctx;
+  const title = t(`identity.clients.${verb}Title`, { name: client.name });
+  return renderPage(
+    <Layout {...ctx} title={title} beforeContent={<BackLink href={API_CLIENTS_PATH} text={t('identity.clients.back')} />}>
+      <h1 class="tb-heading-xl">{title}</h1>
+      <SummaryList rows={[
+        { key: t('identity.clients.clientId'), value: <code>{client.clientId}</code> },
+        { key: t('identity.clients.organisation'), value: <code>{client.organisation}</code> },
+        { key: t('identity.clients.scopes'), value: client.scopes.join(' ') },
+        { key: t('identity.clients.keys'), value: keyIds(client).join(', ') },
+        { key: t('identity.clients.state'), value: <State ctx={ctx} client={client} /> },
+        { key: t('identity.clients.updated'), value: when(ctx, client.updatedAt) },
+      ]} />
+      <p class="tb-body">{t(`identity.clients.${verb}Text`)}</p>
+      <form method="post" action={changeClientHref(client.clientId, verb)}>
+        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
+        <Button variant={verb === 'disable' ? 'warning' : undefined}>{t(`identity.clients.${verb}Confirm`)}</Button>
+      </form>
+      <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.cancel')}</a></p>
+    </Layout>,
+  );
+}

@@ -1,0 +1,54 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { principalOf, requireRole } from '../../kernel/auth/index.js';
+import { pageContext } from '../../ui/index.js';
+import type { ApiClient, ApiClientAdmin, ClientAdmin } from './api-clients.js';
+import { API_CLIENTS_PATH, renderChangeClientPage, renderClientsPage, type ClientVerb, type PageContext } from './pages-api-clients.js';
+import { changeApiClientSchema, clientIdParams, listApiClientsSchema } from './schemas.js';
+
+const PLATFORM_ADMIN = requireRole('platform_admin');
+const page = { config: { page: true }, preHandler: PLATFORM_ADMIN };
+const VERBS: readonly ClientVerb[] = ['disable', 'enable'];
+const pageQuery = Type.Object({ done: Type.Optional(Type.Union([Type.Literal('disabled'), Type.Literal('enabled')])) });
+// The confirmation's form posts only the CSRF token, which the kernel's hook reads and checks.
+const confirmForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));
+
+function adminOf(request: FastifyRequest): ClientAdmin {
+  return { actor: { kind: 'staff', id: principalOf(request).accountId }, requestId: request.id };
+}
+function context(request: FastifyRequest, reply: FastifyReply): PageContext {
+  return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
+}
+const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+const shown = (c: ApiClient) => ({
+  clientId: c.clientId, name: c.name, organisation: c.organisation, scopes: [...c.scopes], enabled: c.enabled, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+  keys: c.keys.map((k) => ({ kty: k.kty ?? '', ...(k.kid ? { kid: k.kid } : {}), ...(k.crv ? { crv: k.crv } : {}), ...(k.alg ? { alg: k.alg } : {}) })),
+});
+
+/**
+ * API clients for platform administrators (ADR 48): the page `/admin/api-clients` with a
+ * confirmation before a client is disabled or enabled, and the same through `/api/identity/api-clients`.
+ * Registering clients and their keys stays with the operator's `tongban clients` (ADR 46).
+ */
+export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClientAdmin): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get('/api/identity/api-clients', { schema: listApiClientsSchema, preHandler: PLATFORM_ADMIN }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ clients: (await clients.list()).map(shown) }));
+  app.patch('/api/identity/api-clients/:clientId', { schema: changeApiClientSchema, preHandler: PLATFORM_ADMIN }, async (request) =>
+    shown((await clients.setEnabled(request.params.clientId, request.body.enabled, adminOf(request))).client));
+
+  app.get(API_CLIENTS_PATH, { ...page, schema: { querystring: pageQuery, hide: true } }, async (request, reply) =>
+    html(reply, renderClientsPage(context(request, reply), { clients: await clients.list(), done: request.query.done })));
+
+  for (const verb of VERBS) {
+    const path = `${API_CLIENTS_PATH}/:clientId/${verb}`;
+    app.get(path, { ...page, schema: { params: clientIdParams, hide: true } }, async (request, reply) =>
+      html(reply, renderChangeClientPage(context(request, reply), await clients.get(request.params.clientId), verb)));
+    app.post(path, { ...page, schema: { params: clientIdParams, body: confirmForm, hide: true } }, async (request, reply) => {
+      await clients.setEnabled(request.params.clientId, verb === 'enable', adminOf(request));
+      return reply.redirect(`${API_CLIENTS_PATH}?done=${verb}d`, 303);
+    });
+  }
+}
