@@ -81,6 +81,35 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
     expect((await audited('huc-housing')).map((r) => r.action)).toEqual(['auth.client.add', 'auth.client.key.add', 'auth.client.key.remove']);
   });
 
+  it('renames a system and replaces its scopes: a scope taken away is refused in the token it already holds; audited', async () => {
+    const key = systemKey('scopes-test');
+    await run('add', '--id', 'huc-config-reader', '--name', 'Config reader', '--organisation', 'CN/GOV/110000-HUC/housing-system', '--scope', 'read:conf', 'mediator.call', '--key-file', file('s.json', key.publicJwk));
+    const assertion = await createClientAssertion({ clientId: 'huc-config-reader', privateJwk: key.privateJwk, audience: built.app.machineAuth.tokenUrl });
+    const issued = await built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, ['read:conf']) });
+    const status = () => built.app.inject({ url: '/govstack/im/api/v1/status', headers: { authorization: `Bearer ${issued.json<{ access_token: string }>().access_token}` } });
+    expect((await status()).statusCode).toBe(200);
+
+    const changed = await run('set', 'huc-config-reader', '--name', 'Housing mediator client', '--scope', 'mediator.call');
+    expect(changed.errors).toEqual([]);
+    expect(changed.lines.slice(0, 2)).toEqual(['changed', 'huc-config-reader\tenabled\tCN/GOV/110000-HUC/housing-system\tmediator.call']);
+    const refused = await status();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'TB_AUTH_CLIENT_SCOPE_MISSING' });
+    expect((await tokenWith('huc-config-reader', key.privateJwk)).statusCode).toBe(200);
+
+    const nothing = await run('set', 'huc-config-reader');
+    expect([nothing.exitCode, nothing.errors[0]]).toEqual([1, 'Give --name, --scope or both']);
+    const badScope = await run('set', 'huc-config-reader', '--scope', 'has"quote');
+    expect(badScope.exitCode).toBe(1);
+    expect((await run('set', 'no-such-client', '--name', 'x')).errors[0]).toMatch(/no API client/i);
+    const records = (await sql<{ action: string; name: string | null; removed: string[] | null }>`
+      select action, details->>'name' as name, details->'removed' as removed from tb_audit_record where resource_type = 'api-client' and resource_id = 'huc-config-reader' order by at, seq`.execute(built.kernel.db)).rows;
+    expect(records).toEqual([
+      { action: 'auth.client.add', name: null, removed: null },
+      { action: 'auth.client.change', name: 'Housing mediator client', removed: ['read:conf'] },
+    ]);
+  });
+
   it('disables a system (no new tokens) and enables it again, each audited', async () => {
     const key = systemKey('disable-test');
     await run('add', '--id', 'huc-disabled', '--name', 'Paused system', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('d.json', key.publicJwk));

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import { disableClient, enableClient, getClient, listClients, registerClient, removeKey, rotateKeys, type ApiClient } from '../kernel/auth/machine/index.js';
+import {
+  changeClient, disableClient, enableClient, forgetClientState, getClient, listClients, registerClient, removeKey, rotateKeys, type ApiClient,
+} from '../kernel/auth/machine/index.js';
 import type { Kernel } from '../kernel/context.js';
 import { standardOutput, type CliOutput } from './output.js';
 
@@ -41,10 +43,12 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
   const clients = program.command('clients').description('the API clients (agencies\' systems) that may get access tokens');
 
   /** Opens the database, runs one change with its audit record in one transaction, reports a refusal. */
-  const change = async (work: (tx: Kysely<object>, kernel: Opened['kernel']) => Promise<string[]>): Promise<void> => {
+  const change = async (work: (tx: Kysely<object>, kernel: Opened['kernel']) => Promise<string[]>, clientId?: string): Promise<void> => {
     const opened = await open();
     try {
       const lines = await opened.kernel.db.transaction().execute((tx) => work(tx, opened.kernel));
+      // Running instances read the client again within seconds; one sharing this process (tests) at once.
+      if (clientId !== undefined) forgetClientState(opened.kernel.db, clientId);
       for (const line of lines) output.out(line);
     } catch (error) {
       output.err(error instanceof Error ? error.message : String(error));
@@ -89,6 +93,21 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
       return [`removed ${kid}`, ...describe(client)];
     }));
 
+  clients.command('set').description('rename a system, or replace the scopes it may ask for (a scope taken away is refused within seconds, also in tokens it holds)')
+    .argument('<clientId>')
+    .option('--name <name>', 'its new name')
+    .option('--scope <scope...>', 'every scope it may ask for from now on')
+    .action((clientId: string, options: { name?: string; scope?: string[] }) => change(async (tx, kernel) => {
+      if (options.name === undefined && options.scope === undefined) throw new Error('Give --name, --scope or both');
+      const before = await getClient(tx, clientId);
+      const client = await changeClient(tx, clientId, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.scope ? { scopes: options.scope } : {}) }, kernel.now());
+      const removed = (before?.scopes ?? []).filter((s) => !client.scopes.includes(s));
+      await audited(kernel, tx, 'auth.client.change', clientId, {
+        ...(options.name !== undefined ? { name: client.name } : {}), ...(options.scope ? { scopes: client.scopes, removed } : {}),
+      });
+      return ['changed', ...describe(client)];
+    }, clientId));
+
   for (const [verb, run, says] of [['disable', disableClient, 'gets no new access tokens, and those it holds are refused within seconds'], ['enable', enableClient, 'may get access tokens again']] as const) {
     clients.command(verb).description(`${verb} a system: it ${says}`)
       .argument('<clientId>')
@@ -96,7 +115,7 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
         await run(tx, clientId, kernel.now());
         await audited(kernel, tx, `auth.client.${verb}`, clientId, {});
         return [`${clientId} ${says}`];
-      }));
+      }, clientId));
   }
 
   clients.command('list').description('list the registered systems, their scopes and key ids')

@@ -6,7 +6,7 @@ import { describeEachDatabase } from '../../../../test/helpers/databases.js';
 import { errorHandlerPlugin } from '../../http/index.js';
 import { securityPlugin } from '../../http/security.js';
 import { secretsMigrations } from '../../secrets/index.js';
-import { CLIENT_STATE_SECONDS, createClientAssertion, disableClient, enableClient, forgetClientState, machineAuthPlugin, machineMigrations, registerClient, removeKey, rotateKeys, tokenRequestBody } from './index.js';
+import { changeClient, CLIENT_STATE_SECONDS, createClientAssertion, disableClient, enableClient, forgetClientState, machineAuthPlugin, machineMigrations, registerClient, removeKey, rotateKeys, tokenRequestBody } from './index.js';
 import { loadPlatformKey } from './platform-key.js';
 import { getToken, keyPair, PUBLIC_URL, requestToken, testApp, testClock, TOKEN_URL, type KeyPair } from './testing.js';
 import { issueAccessToken } from './tokens.js';
@@ -82,6 +82,19 @@ describeEachDatabase('Bearer access tokens on API routes', [secretsMigrations, m
     forgetClientState(db, 'psb');
     await expectUnauthorised(token);
     await enableClient(db, 'psb', clock.now);
+    expect((await call(token)).statusCode).toBe(200);
+  });
+
+  it('drops a scope taken away from the client from the tokens it holds, within seconds', async () => {
+    const { db } = use().database;
+    const token = await tokenFor();
+    expect((await call(token)).statusCode).toBe(200);
+    await changeClient(db, 'psb', { scopes: ['consent.check'] }, clock.now);
+    clock.advance(CLIENT_STATE_SECONDS);
+    const refused = await call(token);
+    expect([refused.statusCode, refused.json<{ code: string }>().code]).toEqual([403, 'TB_AUTH_CLIENT_SCOPE_MISSING']);
+    await changeClient(db, 'psb', { scopes: ['registries.read', 'consent.check'] }, clock.now);
+    clock.advance(CLIENT_STATE_SECONDS);
     expect((await call(token)).statusCode).toBe(200);
   });
 

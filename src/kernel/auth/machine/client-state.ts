@@ -1,50 +1,62 @@
 import type { Kysely } from 'kysely';
 import { machineDb, selectClient } from './store.js';
 
-/** How long an instance trusts that a client is still enabled before reading it again. */
+/** How long an instance trusts what it read of a client (enabled, its scopes) before reading it again. */
 export const CLIENT_STATE_SECONDS = 5;
 const MAX_ENTRIES = 10_000;
+
+/** What a token's client may still do: the scopes it is allowed now. */
+export interface ClientState { readonly scopes: ReadonlySet<string> }
+interface Known extends ClientState { readonly until: number }
+
 /** The checks of this process, by database: a change made here is seen by them at once. */
-const inProcess = new WeakMap<object, Set<Map<string, number>>>();
+const inProcess = new WeakMap<object, Set<Map<string, Known>>>();
 
 /**
- * After a client was disabled in this process (and the change committed): its tokens are refused
- * here from the next call. Other instances read the client again within CLIENT_STATE_SECONDS.
+ * After a client was changed in this process (and the change committed): its tokens are checked
+ * against the database at their next call here. Other instances read the client again within
+ * CLIENT_STATE_SECONDS.
  */
 export function forgetClientState(db: object, clientId: string): void {
   for (const known of inProcess.get(db) ?? []) known.delete(clientId);
 }
 
 /**
- * Whether an access token's client is still enabled: a disabled client's tokens are refused
- * within seconds on every instance, not only when they expire (minutes later). The answer
- * "enabled" is kept for CLIENT_STATE_SECONDS; "disabled" or "gone" is never kept, so enabling it
- * again takes effect at the next call. Reads of one client at the same moment share one query.
+ * Whether an access token's client is still enabled, and which scopes it still has: a disabled
+ * client's tokens, and a scope taken away from a client, are refused within seconds on every
+ * instance, not only when the tokens expire (minutes later). An enabled client's state is kept for
+ * CLIENT_STATE_SECONDS; "disabled" or "gone" is never kept, so enabling it again takes effect at
+ * the next call. Reads of one client at the same moment share one query.
  */
 export function createClientStateCheck(db: Kysely<object>) {
-  const enabledUntil = new Map<string, number>();
-  const siblings = inProcess.get(db) ?? new Set<Map<string, number>>();
+  const known = new Map<string, Known>();
+  const siblings = inProcess.get(db) ?? new Set<Map<string, Known>>();
   inProcess.set(db, siblings);
-  siblings.add(enabledUntil);
-  const reading = new Map<string, Promise<boolean>>();
+  siblings.add(known);
+  const reading = new Map<string, Promise<ClientState | undefined>>();
   return {
-    /** Known enabled at `atMs` without asking the database (the hot path: one map lookup). */
-    knownEnabled: (clientId: string, atMs: number): boolean => (enabledUntil.get(clientId) ?? 0) > atMs,
+    /** The state known at `atMs` without asking the database (the hot path: one map lookup). */
+    known(clientId: string, atMs: number): ClientState | undefined {
+      const entry = known.get(clientId);
+      return entry && entry.until > atMs ? entry : undefined;
+    },
 
-    async isEnabled(clientId: string, atMs: number): Promise<boolean> {
-      if ((enabledUntil.get(clientId) ?? 0) > atMs) return true;
+    /** The client's state read from the database; undefined when it is disabled or gone. */
+    async read(clientId: string, atMs: number): Promise<ClientState | undefined> {
       let read = reading.get(clientId);
       if (!read) {
-        read = selectClient(machineDb(db), clientId).then((row) => row?.enabled === true).finally(() => reading.delete(clientId));
+        read = selectClient(machineDb(db), clientId)
+          .then((row) => (row?.enabled ? { scopes: new Set(row.scopes) } : undefined))
+          .finally(() => reading.delete(clientId));
         reading.set(clientId, read);
       }
-      const enabled = await read;
-      if (!enabled) enabledUntil.delete(clientId);
+      const state = await read;
+      if (!state) known.delete(clientId);
       else {
-        if (enabledUntil.size >= MAX_ENTRIES) enabledUntil.clear();
-        enabledUntil.set(clientId, atMs + CLIENT_STATE_SECONDS * 1000);
+        if (known.size >= MAX_ENTRIES) known.clear();
+        known.set(clientId, { ...state, until: atMs + CLIENT_STATE_SECONDS * 1000 });
       }
-      return enabled;
+      return state;
     },
   };
 }

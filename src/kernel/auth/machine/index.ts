@@ -4,7 +4,7 @@ import type { MigrationSource } from '../../db/index.js';
 export { MachineErrors } from './errors.js';
 export { machineMessages } from './messages.js';
 export {
-  registerClient, rotateKeys, removeKey, disableClient, enableClient, getClient, listClients,
+  registerClient, rotateKeys, removeKey, changeClient, disableClient, enableClient, getClient, listClients,
   type ApiClient, type NewApiClient,
 } from './service.js';
 export { hasPrivateMembers } from './jwk.js';

@@ -89,12 +89,18 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
 
   const verified = new Map<string, { client: MachineClient; until: number }>();
   const clientState = createClientStateCheck(options.db);
-  /** A disabled client's tokens are refused from then on, not only once they expire. */
+  /**
+   * A disabled client's tokens are refused from then on, not only once they expire; a scope taken
+   * away from the client is dropped from the tokens it holds.
+   */
   const stillEnabled = async (client: MachineClient, at: number): Promise<MachineClient> => {
-    if (clientState.knownEnabled(client.clientId, at) || await clientState.isEnabled(client.clientId, at)) return client;
-    throw new TongbanError('TB_AUTH_CLIENT_TOKEN_INVALID', {
-      detail: 'The API client of this access token is disabled', headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-    });
+    const state = clientState.known(client.clientId, at) ?? await clientState.read(client.clientId, at);
+    if (!state) {
+      throw new TongbanError('TB_AUTH_CLIENT_TOKEN_INVALID', {
+        detail: 'The API client of this access token is disabled', headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+      });
+    }
+    return client.scopes.every((s) => state.scopes.has(s)) ? client : { ...client, scopes: client.scopes.filter((s) => state.scopes.has(s)) };
   };
   const machine: MachineAuth = {
     tokenUrl,

@@ -5,7 +5,7 @@ import { TongbanError } from '../../http/index.js';
 import './errors.js';
 import { mergeKeys, normaliseClientKeys } from './jwk.js';
 import {
-  insertClient, machineDb, selectClient, selectClients, updateClientEnabled, updateClientKeys, type ApiClientRow,
+  insertClient, machineDb, selectClient, selectClients, updateClientDetails, updateClientEnabled, updateClientKeys, type ApiClientRow,
 } from './store.js';
 
 /** Another agency's information system, allowed to call the API with the scopes it was given. */
@@ -55,11 +55,16 @@ function checkScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes)].sort();
 }
 
+function checkName(input: string): string {
+  const name = input.trim();
+  if (name.length === 0 || name.length > 200) invalid('/name', 'Enter a name of 1 to 200 characters');
+  return name;
+}
+
 export async function registerClient(db: Kysely<object>, input: NewApiClient, now: Date = new Date()): Promise<ApiClient> {
   const clientId = input.clientId ?? newId();
   if (!CLIENT_ID.test(clientId)) invalid('/clientId', 'A client id has 3 to 128 letters, digits, dots, colons, hyphens or underscores');
-  const name = input.name.trim();
-  if (name.length === 0 || name.length > 200) invalid('/name', 'Enter a name of 1 to 200 characters');
+  const name = checkName(input.name);
   if (!ORGANISATION.test(input.organisation)) invalid('/organisation', 'Enter an agency code or a mediator member id such as CN/GOV/110000-PSB/population-system');
   const scopes = checkScopes(input.scopes);
   const keys = await normaliseClientKeys(input.keys);
@@ -117,6 +122,20 @@ export async function removeKey(db: Kysely<object>, clientId: string, kid: strin
     if (rest.length === 0) throw new TongbanError('TB_AUTH_CLIENT_LAST_KEY');
     return rest;
   });
+}
+
+/**
+ * Renames a client or replaces the scopes it may ask for. A scope taken away is refused from then
+ * on, also in the access tokens it already holds (within CLIENT_STATE_SECONDS, as a disabled client's).
+ */
+export async function changeClient(db: Kysely<object>, clientId: string, change: { name?: string; scopes?: readonly string[] }, now: Date = new Date()): Promise<ApiClient> {
+  const name = change.name === undefined ? undefined : checkName(change.name);
+  const scopes = change.scopes === undefined ? undefined : checkScopes(change.scopes);
+  const current = await selectClient(machineDb(db), clientId);
+  if (!current) notFound(clientId);
+  const next = { name: name ?? current.name, scopes: scopes ?? current.scopes };
+  if (!(await updateClientDetails(machineDb(db), clientId, next, now))) notFound(clientId);
+  return { ...toClient(current), ...next, updatedAt: now };
 }
 
 /** A disabled client gets no new access tokens, and those already issued are refused within CLIENT_STATE_SECONDS (client-state.ts). */

@@ -82,6 +82,12 @@ export async function updateClientKeys(db: MachineDb, clientId: string, keys: re
 }
 
 /** False when there is no such client. */
+export async function updateClientDetails(db: MachineDb, clientId: string, details: { name: string; scopes: readonly string[] }, now: Date): Promise<boolean> {
+  const result = await db.updateTable('kernel_api_client').set({ name: details.name, scopes: jsonb(details.scopes), updated_at: now }).where('client_id', '=', clientId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** False when there is no such client. */
 export async function updateClientEnabled(db: MachineDb, clientId: string, enabled: boolean, now: Date): Promise<boolean> {
   const result = await db.updateTable('kernel_api_client').set({ enabled, updated_at: now }).where('client_id', '=', clientId).executeTakeFirst();
   return result.numUpdatedRows > 0n;
