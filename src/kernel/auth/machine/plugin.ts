@@ -93,7 +93,7 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
    * A disabled client's tokens are refused from then on, not only once they expire; a scope taken
    * away from the client is dropped from the tokens it holds.
    */
-  const stillEnabled = async (client: MachineClient, at: number): Promise<MachineClient> => {
+  const asItIsNow = async (client: MachineClient, at: number): Promise<MachineClient> => {
     const state = clientState.known(client.clientId, at) ?? await clientState.read(client.clientId, at);
     if (!state) {
       throw new TongbanError('TB_AUTH_CLIENT_TOKEN_INVALID', {
@@ -107,17 +107,17 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
     issuer,
     async verifyAccessToken(token) {
       // A token verified once holds until it expires, so its Ed25519 verification runs once, not
-      // on every call it authorises; whether its client is still enabled is asked every few seconds.
+      // on every call it authorises; its client's state (enabled, scopes) is read every few seconds.
       const at = now().getTime();
       const known = verified.get(token);
-      if (known && at < known.until) return stillEnabled(known.client, at);
+      if (known && at < known.until) return asItIsNow(known.client, at);
       const client = await verifyAccessToken(token, (await platform()).keySet, tokens, new Date(at));
       const exp = decodeJwt(token).exp;
       if (typeof exp === 'number') {
         if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value as string);
         verified.set(token, { client, until: (exp + LEEWAY_SECONDS) * 1000 });
       }
-      return stillEnabled(client, at);
+      return asItIsNow(client, at);
     },
   };
   app.decorate('machineAuth', machine);
