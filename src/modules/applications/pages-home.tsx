@@ -3,12 +3,14 @@ import { Button, Layout, NotificationBanner, renderPage, TextInput } from '../..
 import { categoryMessage, lifeEventMessage, type Category, type LifeEvent } from '../catalog/service.js';
 import { CsrfField, FieldErrorSummary, type PageContext } from './pages-shared.js';
 import { COUNTER_PAGE } from './service.js';
+import type { StaffLink } from './staff-links.js';
 
 export interface HomeView {
   readonly categories: readonly { id: string; count: number }[];
   readonly lifeEvents: readonly { id: string; count: number }[];
   readonly signedIn: boolean;
-  readonly clerk: boolean;
+  /** The back-office pages this person's staff roles open; empty for everyone else. */
+  readonly work: readonly StaffLink[];
 }
 
 /** `/`: search, browse by category or life event, and the person's own links. Light: no images. */
@@ -31,12 +33,19 @@ export function renderHomePage(context: PageContext, view: HomeView): string {
             <li><a href="/messages">{t('applications.home.messages')}</a></li>
             <li><a href="/documents">{t('applications.home.documents')}</a></li>
             <li><a href="/my-data/accesses">{t('applications.home.myData')}</a></li>
-            {view.clerk ? <li><a href="/counter">{t('applications.home.counter')}</a></li> : null}
           </ul>
         </nav>
       ) : (
         <p class="tb-body"><a href="/auth/signin?returnTo=%2F">{t('applications.home.signIn')}</a> {t('applications.home.signInWhy')}</p>
       )}
+      {view.work.length > 0 ? (
+        <nav aria-labelledby="home-work">
+          <h2 class="tb-heading-m" id="home-work">{t('applications.home.work')}</h2>
+          <ul class="tb-list">
+            {view.work.map((link) => <li key={link.href}><a href={link.href}>{t(link.label)}</a></li>)}
+          </ul>
+        </nav>
+      ) : null}
         <nav aria-labelledby="home-categories">
           <h2 class="tb-heading-m" id="home-categories">{t('applications.home.categories')}</h2>
           <ul class="tb-list">

@@ -3,6 +3,7 @@ import { principalOf, requireRole } from '../../kernel/auth/index.js';
 import { renderCounterPage, renderHomePage } from './pages-home.js';
 import { stepHref, type PageContext } from './pages-shared.js';
 import { readBody } from './routes-body.js';
+import { staffLinksFor } from './staff-links.js';
 import type { ApplicationsService } from './service.js';
 
 type Ctx = (request: FastifyRequest, reply: FastifyReply) => PageContext;
@@ -15,7 +16,7 @@ export function registerHomeRoutes(app: FastifyInstance, applications: Applicati
   app.get('/', { config: { page: true } }, async (request, reply) => {
     const browse = await applications.browse();
     const principal = request.principal;
-    return html(reply, 200, renderHomePage(context(request, reply), { ...browse, signedIn: principal !== undefined, clerk: applications.isClerk(principal) }));
+    return html(reply, 200, renderHomePage(context(request, reply), { ...browse, signedIn: principal !== undefined, work: staffLinksFor(principal) }));
   });
 
   const clerk = { config: { page: true }, preHandler: requireRole('clerk') };

@@ -1,5 +1,5 @@
 import type { Answers } from '../../forms/index.js';
-import { hasRole, type Principal } from '../../kernel/auth/index.js';
+import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { inChunks } from '../../kernel/db/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -163,9 +163,6 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
         id: r.id, serviceId: r.service_id, agencyCode: r.agency_code, channel: r.channel, status: r.status, createdAt: r.created_at, submittedAt: r.submitted_at,
       }));
     },
-
-    /** Whether the principal may use the counter at all (a clerk somewhere). */
-    isClerk: (principal: Principal | undefined) => hasRole(principal, 'clerk'),
   };
   const api = createApiChannel({ kernel, catalog: deps.catalog, workflow: deps.workflow, store, find, service, createDraft: drafts.internal.createDraft, submitPages: submission.submitPages });
   return { ...self, ...api, ...createKeptUploads({ kernel, store }) };
