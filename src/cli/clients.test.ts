@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,17 +8,12 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
 import type { Built } from '../app.js';
 import { createClientAssertion, tokenRequestBody } from '../kernel/auth/machine/index.js';
+import { keyPair } from '../kernel/auth/machine/testing.js';
 import { demoApp } from '../modules/applications/test-kit.js';
 import { migrationSources } from '../modules/index.js';
 import { registerClientsCommands } from './clients.js';
 
 afterEach(() => { process.exitCode = undefined; });
-
-/** A system's own key pair, as it would make one: the private half stays with it. */
-function systemKey(kid: string): { privateJwk: JWK; publicJwk: JWK } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateJwk: { ...privateKey.export({ format: 'jwk' }), kid }, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid } };
-}
 
 describeEachDatabase('tongban clients', migrationSources, (use) => {
   let built: Built;
@@ -56,7 +50,7 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
     select action, actor_id from tb_audit_record where resource_type = 'api-client' and resource_id = ${clientId} order by at, seq`.execute(built.kernel.db)).rows;
 
   it('registers a system with its public key, which then gets an access token; list shows it; the change is audited', async () => {
-    const first = systemKey('housing-2026');
+    const first = await keyPair('EdDSA', 'housing-2026');
     const added = await run('add', '--id', 'huc-housing', '--name', 'Housing system', '--organisation', 'CN/GOV/110000-HUC/housing-system',
       '--scope', 'mediator.call', 'read:rights', '--key-file', file('first.json', first.publicJwk));
     expect(added.errors).toEqual([]);
@@ -67,12 +61,12 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
   });
 
   it('rolls a key: the new one works once added, the old one is refused once removed; the last key stays', async () => {
-    const second = systemKey('housing-2027');
+    const second = await keyPair('EdDSA', 'housing-2027');
     const added = await run('add-key', 'huc-housing', '--key-file', file('second.json', { keys: [second.publicJwk] }));
     expect(added.lines[0]).toBe('added housing-2027');
     expect((await tokenWith('huc-housing', second.privateJwk)).statusCode).toBe(200);
     expect((await run('remove-key', 'huc-housing', 'housing-2026')).lines[0]).toBe('removed housing-2026');
-    const old = systemKey('housing-2026');
+    const old = await keyPair('EdDSA', 'housing-2026');
     expect((await tokenWith('huc-housing', old.privateJwk)).statusCode).toBe(401);
     const last = await run('remove-key', 'huc-housing', 'housing-2027');
     expect(last.exitCode).toBe(1);
@@ -82,7 +76,7 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
   });
 
   it('renames a system and replaces its scopes: a scope taken away is refused in the token it already holds; audited', async () => {
-    const key = systemKey('scopes-test');
+    const key = await keyPair('EdDSA', 'scopes-test');
     await run('add', '--id', 'huc-config-reader', '--name', 'Config reader', '--organisation', 'CN/GOV/110000-HUC/housing-system', '--scope', 'read:conf', 'mediator.call', '--key-file', file('s.json', key.publicJwk));
     const assertion = await createClientAssertion({ clientId: 'huc-config-reader', privateJwk: key.privateJwk, audience: built.app.machineAuth.tokenUrl });
     const issued = await built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, ['read:conf']) });
@@ -111,7 +105,7 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
   });
 
   it('disables a system (no new tokens) and enables it again, each audited', async () => {
-    const key = systemKey('disable-test');
+    const key = await keyPair('EdDSA', 'disable-test');
     await run('add', '--id', 'huc-disabled', '--name', 'Paused system', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('d.json', key.publicJwk));
     expect((await run('disable', 'huc-disabled')).lines[0]).toContain('gets no new access tokens');
     expect((await tokenWith('huc-disabled', key.privateJwk)).json()).toMatchObject({ error: 'invalid_client' });
@@ -121,7 +115,7 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
   });
 
   it('refuses a private key, a file that is not JSON or not there, a taken id and an unknown client, changing and auditing nothing', async () => {
-    const key = systemKey('secret');
+    const key = await keyPair('EdDSA', 'secret');
     const privateFile = await run('add', '--id', 'huc-leaky', '--name', 'Leaky', '--organisation', '110000-HUC', '--scope', 'mediator.call', '--key-file', file('private.json', key.privateJwk));
     expect(privateFile.exitCode).toBe(1);
     expect(privateFile.errors[0]).toMatch(/private/i);

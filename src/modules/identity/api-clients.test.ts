@@ -1,49 +1,38 @@
-import { generateKeyPairSync } from 'node:crypto';
 import type { JWK } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { buildApp, type Built } from '../../app.js';
+import type { Built } from '../../app.js';
 import { SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { createClientAssertion, registerClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
-import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
-import { loadConfig } from '../../kernel/config/index.js';
-import { migrationSources, modules } from '../index.js';
+import { keyPair } from '../../kernel/auth/machine/testing.js';
+import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { demoApp, personaBrowser, PUBLIC_URL } from '../applications/test-kit.js';
+import { migrationSources } from '../index.js';
 import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../mediator/index.js';
 import { seedAdmin } from '../mediator/test-kit.js';
 import { DEMO_PERSONAS } from './demo-personas.js';
 
-const PUBLIC_URL = 'http://tongban.test';
 const PAGE = '/admin/api-clients';
 const API = '/api/identity/api-clients';
 const POPULATION_CLIENT = 'CN:GOV:110000-PSB:population';
 const platformAdminId = DEMO_PERSONAS.find((p) => p.subject === 'platform-admin')!.accountId;
 
-function systemKey(kid: string): { privateJwk: JWK; publicJwk: JWK } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateJwk: { ...privateKey.export({ format: 'jwk' }), kid }, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid } };
-}
-
 /** Platform administrators see every API client and disable or enable one (ADR 48), on both databases. */
 describeEachDatabase('API clients for platform administrators', migrationSources, (use) => {
   let built: Built;
   const browsers = new Map<string, TestBrowser>();
-  const population = systemKey('population-1');
+  let population: { privateJwk: JWK };
 
   beforeAll(async () => {
-    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
-    await built.app.ready();
-    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    built = await demoApp(use());
     // The population subsystem's own key (ADR 47): its client then calls through the mediator.
-    await built.services.mediator.addClientKey({ subsystemId: DEMO.psb.subsystem, key: population.publicJwk }, seedAdmin);
-    await registerClient(built.kernel.db, { clientId: 'cab-archive', name: 'Civil affairs archive', organisation: '110000-CAB', scopes: ['registries:read'], keys: [systemKey('archive-1').publicJwk] });
-    for (const persona of ['officer', 'agency-admin', 'platform-admin']) {
-      const browser = createTestBrowser(built.app, PUBLIC_URL);
-      await signIn(browser, persona);
-      browsers.set(persona, browser);
-    }
+    const populationKey = await keyPair('EdDSA', 'population-1');
+    population = populationKey;
+    await built.services.mediator.addClientKey({ subsystemId: DEMO.psb.subsystem, key: populationKey.publicJwk }, seedAdmin);
+    await registerClient(built.kernel.db, { clientId: 'cab-archive', name: 'Civil affairs archive', organisation: '110000-CAB', scopes: ['registries:read'], keys: [(await keyPair('EdDSA', 'archive-1')).publicJwk] });
+    for (const persona of ['officer', 'agency-admin', 'platform-admin']) browsers.set(persona, await personaBrowser(built, persona));
   });
   afterAll(async () => { await built.app.close(); });
 
@@ -74,7 +63,7 @@ describeEachDatabase('API clients for platform administrators', migrationSources
       expect(page.body).toContain(shown);
     }
     expect(page.body).toContain(`href="${PAGE}/cab-archive/disable"`);
-    expect((await as('platform-admin').get(PAGE)).body).toContain('API 客户端');
+    expect((await as('platform-admin').get(`${PAGE}?lang=zh-CN`)).body).toContain('API 客户端');
     // Found from the platform administrator's account page, and only theirs.
     expect((await as('platform-admin').get('/account')).body).toContain(`href="${PAGE}"`);
     expect((await as('agency-admin').get('/account')).body).not.toContain(`href="${PAGE}"`);

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import type { JWK } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
+import { keyPair } from '../../kernel/auth/machine/testing.js';
 import { createTestBrowser, signIn } from '../../kernel/auth/test-kit.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
@@ -14,12 +14,6 @@ import { seedAdmin } from './test-kit.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:9';
 const POPULATION_CLIENT = 'CN:GOV:110000-PSB:population';
-
-/** A system's own key pair: the private half stays with it. */
-function systemKey(kid: string): { privateJwk: JWK; publicJwk: JWK } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateJwk: { ...privateKey.export({ format: 'jwk' }), kid }, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid } };
-}
 
 /** Agency administrators register their subsystems' access-token keys (ADR 47), on both databases. */
 describeEachDatabase('mediator subsystems\' access-token keys', migrationSources, (use) => {
@@ -54,7 +48,7 @@ describeEachDatabase('mediator subsystems\' access-token keys', migrationSources
     select action, details->>'kid' as kid from tb_audit_record where action like 'mediator.client-key.%' order by at, seq`.execute(built.kernel.db)).rows;
 
   it('registers the first key of a subsystem as its API client (mediator.call only), which then authenticates its calls', async () => {
-    const first = systemKey('population-1');
+    const first = await keyPair('EdDSA', 'population-1');
     expect(await callWith(POPULATION_CLIENT, first.privateJwk)).toBe(401);
     const added = await api('POST', '/api/mediator/keys', { subsystemId: DEMO.psb.subsystem, key: first.publicJwk });
     expect(added.statusCode, added.body).toBe(201);
@@ -71,7 +65,7 @@ describeEachDatabase('mediator subsystems\' access-token keys', migrationSources
   });
 
   it('rolls the key: a second works once added, the first is refused once removed, the last cannot be removed', async () => {
-    const second = systemKey('population-2');
+    const second = await keyPair('EdDSA', 'population-2');
     expect((await api('POST', '/api/mediator/keys', { subsystemId: DEMO.psb.subsystem, key: second.publicJwk })).statusCode).toBe(201);
     expect(await callWith(POPULATION_CLIENT, second.privateJwk)).toBe(200);
     expect((await api('DELETE', `/api/mediator/keys?subsystemId=${encodeURIComponent(DEMO.psb.subsystem)}&kid=population-1`)).statusCode).toBe(204);
@@ -86,7 +80,7 @@ describeEachDatabase('mediator subsystems\' access-token keys', migrationSources
   });
 
   it('refuses a private key, another agency\'s subsystem and a client of another organisation, changing nothing', async () => {
-    const leaked = systemKey('leaked');
+    const leaked = await keyPair('EdDSA', 'leaked');
     const privateKey = await api('POST', '/api/mediator/keys', { subsystemId: DEMO.psb.subsystem, key: leaked.privateJwk });
     expect(privateKey.statusCode).toBe(422);
     expect(privateKey.json()).toMatchObject({ errors: [{ pointer: '/key' }] });
@@ -99,7 +93,7 @@ describeEachDatabase('mediator subsystems\' access-token keys', migrationSources
     const other = await api('POST', '/api/mediator/keys', { subsystemId: `${DEMO.psb.member}/operations`, key: leaked.publicJwk });
     expect(other.statusCode).toBe(403);
     expect(other.json<{ detail: string }>().detail).toContain('platform operator');
-    const duplicate = await api('POST', '/api/mediator/keys', { subsystemId: DEMO.psb.subsystem, key: { ...systemKey('population-2').publicJwk } });
+    const duplicate = await api('POST', '/api/mediator/keys', { subsystemId: DEMO.psb.subsystem, key: { ...(await keyPair('EdDSA', 'population-2')).publicJwk } });
     expect(duplicate.statusCode).toBe(422);
     expect(await audited()).toHaveLength(3);
   });

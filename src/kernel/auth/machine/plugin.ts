@@ -10,9 +10,8 @@ import type { MachineAuth } from './plugin-types.js';
 // The route config key `csrf` is declared there.
 import type {} from '../../http/security.js';
 import { createClientStateCheck } from './client-state.js';
-import { TongbanError } from '../../http/index.js';
 import { deleteSpentAssertions, machineDb } from './store.js';
-import { issueAccessToken, verifyAccessToken, type MachineClient, type TokenSettings } from './tokens.js';
+import { invalidToken, issueAccessToken, verifyAccessToken, type MachineClient, type TokenSettings } from './tokens.js';
 
 export interface MachineAuthOptions {
   readonly db: Kysely<object>;
@@ -95,11 +94,7 @@ export const machineAuthPlugin = fp<MachineAuthOptions>(async function machineAu
    */
   const asItIsNow = async (client: MachineClient, at: number): Promise<MachineClient> => {
     const state = clientState.known(client.clientId, at) ?? await clientState.read(client.clientId, at);
-    if (!state) {
-      throw new TongbanError('TB_AUTH_CLIENT_TOKEN_INVALID', {
-        detail: 'The API client of this access token is disabled', headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-      });
-    }
+    if (!state) throw invalidToken('The API client of this access token is disabled');
     return client.scopes.every((s) => state.scopes.has(s)) ? client : { ...client, scopes: client.scopes.filter((s) => state.scopes.has(s)) };
   };
   const machine: MachineAuth = {

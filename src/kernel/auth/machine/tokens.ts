@@ -37,7 +37,8 @@ export async function issueAccessToken(key: PlatformKey, settings: TokenSettings
     .sign(key.privateKey);
 }
 
-function invalidToken(detail: string, cause?: unknown): TongbanError {
+/** 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1). */
+export function invalidToken(detail: string, cause?: unknown): TongbanError {
   return new TongbanError('TB_AUTH_CLIENT_TOKEN_INVALID', {
     detail, cause, headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
   });
