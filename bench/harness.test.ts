@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVmHwm } from './lib/processes.js';
+import { parseMachineCpu, parseVmHwm } from './lib/processes.js';
 import { DEFAULTS, parseBenchArgs } from './options.js';
 import { added, aimMet, BUDGET_SECONDS, figure, formatLine, markdownTable, percentile, toResults, wallTimeLines } from './report.js';
 
@@ -81,5 +81,14 @@ describe('peak memory', () => {
   it('reads VmHWM from /proc/<pid>/status in bytes', () => {
     expect(parseVmHwm('Name:\tnode\nVmPeak:\t 1200 kB\nVmHWM:\t  395904 kB\nVmRSS:\t 380000 kB\n')).toBe(395904 * 1024);
     expect(() => parseVmHwm('Name:\tnode\n')).toThrow(/VmHWM/);
+  });
+});
+
+describe('machine CPU', () => {
+  it('reads busy and total time of all cores from /proc/stat, ignoring the per-core lines', () => {
+    const stat = 'cpu  100 5 50 800 20 3 2 1 0 0\ncpu0 50 2 25 400 10 1 1 0 0 0\ncpu1 50 3 25 400 10 2 1 1 0 0\nintr 12345\n';
+    // busy: user 100 + nice 5 + system 50 + irq 3 + softirq 2 + steal 1 = 161 ticks; idle 800 and iowait 20 are not busy.
+    expect(parseMachineCpu(stat)).toEqual({ busyMs: 1610, totalMs: 9810 });
+    expect(() => parseMachineCpu('intr 1\n')).toThrow(/cpu line/);
   });
 });

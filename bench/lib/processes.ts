@@ -27,6 +27,27 @@ export async function cpuMs(pid: number): Promise<number> {
   return ticks * 10;
 }
 
+/** The whole machine's CPU time so far, all cores together, in milliseconds, from /proc/stat. */
+export interface MachineCpu {
+  /** Time the cores spent working (user, nice, system, irq, softirq, steal). */
+  readonly busyMs: number;
+  /** Busy plus idle and iowait: the cores' wall time. */
+  readonly totalMs: number;
+}
+
+/** Parses the first (`cpu `) line of a /proc/stat text; Linux counts in ticks of 10 ms. */
+export function parseMachineCpu(stat: string): MachineCpu {
+  const line = /^cpu\s+([\d ]+)$/m.exec(stat);
+  if (!line?.[1]) throw new Error('no cpu line in /proc/stat (Linux only)');
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line[1].trim().split(/\s+/).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busyMs: busy * 10, totalMs: (busy + idle + iowait) * 10 };
+}
+
+export async function machineCpu(): Promise<MachineCpu> {
+  return parseMachineCpu(await readFile('/proc/stat', 'utf8'));
+}
+
 async function peakRss(pid: number): Promise<number> {
   return parseVmHwm(await readFile(`/proc/${pid}/status`, 'utf8'));
 }

@@ -7,7 +7,7 @@ import { pacedCommits } from '../lib/commit-floor.js';
 import { load, type LoadResult } from '../lib/load.js';
 import { paced } from '../lib/paced.js';
 import { freePort } from '../lib/ports.js';
-import { cpuMs, forkServer, type ChildServer } from '../lib/processes.js';
+import { cpuMs, forkServer, machineCpu, type ChildServer } from '../lib/processes.js';
 import { makeTlsMaterial } from '../lib/tls-material.js';
 import { accessToken, startPreparedTongban } from '../lib/tongban.js';
 import { tlsRequest } from '../../src/modules/mediator/test-tls.js';
@@ -96,10 +96,22 @@ export const mediatorScenario: Scenario = {
 
       // CPU time per answered request (user + system of the server process only): unlike req/s it
       // barely depends on what else the machine's cores are doing while the bench runs.
+      // The whole machine's too (every process: load generator, provider, PostgreSQL, server), and
+      // how busy its cores were: when they are all busy, the rate is bound by the machine's CPU per
+      // request, whatever one process could do on cores of its own.
       const cpuOf = async (server: ChildServer, work: () => Promise<LoadResult>) => {
         const before = await cpuMs(server.pid);
+        const machineBefore = await machineCpu();
         const result = await work();
-        return { result, cpuMsPerRequest: ((await cpuMs(server.pid)) - before) / Math.max(1, result.ok) };
+        const machineAfter = await machineCpu();
+        const answered = Math.max(1, result.ok);
+        const machineBusyMs = machineAfter.busyMs - machineBefore.busyMs;
+        return {
+          result,
+          cpuMsPerRequest: ((await cpuMs(server.pid)) - before) / answered,
+          machineCpuMsPerRequest: machineBusyMs / answered,
+          machineBusyPercent: (100 * machineBusyMs) / Math.max(1, machineAfter.totalMs - machineBefore.totalMs),
+        };
       };
       const bare = await cpuOf(proxy, () => run('bare proxy, flat out', bareUrl, {}));
       const commitsBefore = await commits(context.database.env.DATABASE_URL);
@@ -110,6 +122,8 @@ export const mediatorScenario: Scenario = {
       const name = (what: string) => `mediator.${kind}.${what}`;
       context.report(figure(name('throughput'), mediatedMax.rps, 'req/s', bareMax.rps, { on: 'ratio', atLeast: 0.5 }));
       context.report(figure(name('cpu-per-request'), mediated.cpuMsPerRequest, 'ms', bare.cpuMsPerRequest));
+      context.report(figure(name('machine-cpu-per-request'), mediated.machineCpuMsPerRequest, 'ms', bare.machineCpuMsPerRequest));
+      context.report(figure(name('machine-busy'), mediated.machineBusyPercent, '%', bare.machineBusyPercent));
       if (commitsBefore !== undefined && commitsAfter !== undefined) {
         // Group commit at work: database transactions per mediated exchange (1 or more without it).
         context.report(figure(name('commits-per-exchange'), (commitsAfter - commitsBefore) / Math.max(1, mediatedMax.ok), 'commits', null));
