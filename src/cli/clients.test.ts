@@ -91,6 +91,10 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
     expect(refused.json()).toMatchObject({ code: 'TB_AUTH_CLIENT_SCOPE_MISSING' });
     expect((await tokenWith('huc-config-reader', key.privateJwk)).statusCode).toBe(200);
 
+    // The same again writes and records nothing.
+    const same = await run('set', 'huc-config-reader', '--name', 'Housing mediator client', '--scope', 'mediator.call');
+    expect([same.exitCode ?? 0, same.lines[0]]).toEqual([0, 'unchanged']);
+
     const nothing = await run('set', 'huc-config-reader');
     expect([nothing.exitCode, nothing.errors[0]]).toEqual([1, 'Give --name, --scope or both']);
     const badScope = await run('set', 'huc-config-reader', '--scope', 'has"quote');

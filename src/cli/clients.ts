@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import {
-  changeClient, disableClient, enableClient, forgetClientState, getClient, listClients, registerClient, removeKey, rotateKeys, type ApiClient,
+  changeClient, clientChangeDetails, clientChanged, disableClient, enableClient, forgetClientState, getClient, listClients, registerClient, removeKey, rotateKeys, type ApiClient,
 } from '../kernel/auth/machine/index.js';
 import type { Kernel } from '../kernel/context.js';
 import { standardOutput, type CliOutput } from './output.js';
@@ -99,13 +99,10 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
     .option('--scope <scope...>', 'every scope it may ask for from now on')
     .action((clientId: string, options: { name?: string; scope?: string[] }) => change(async (tx, kernel) => {
       if (options.name === undefined && options.scope === undefined) throw new Error('Give --name, --scope or both');
-      const before = await getClient(tx, clientId);
-      const client = await changeClient(tx, clientId, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.scope ? { scopes: options.scope } : {}) }, kernel.now());
-      const removed = (before?.scopes ?? []).filter((s) => !client.scopes.includes(s));
-      await audited(kernel, tx, 'auth.client.change', clientId, {
-        ...(options.name !== undefined ? { name: client.name } : {}), ...(options.scope ? { scopes: client.scopes, removed } : {}),
-      });
-      return ['changed', ...describe(client)];
+      const change = await changeClient(tx, clientId, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.scope ? { scopes: options.scope } : {}) }, kernel.now());
+      if (!clientChanged(change)) return ['unchanged', ...describe(change.client)];
+      await audited(kernel, tx, 'auth.client.change', clientId, clientChangeDetails(change));
+      return ['changed', ...describe(change.client)];
     }, clientId));
 
   for (const [verb, run, says] of [['disable', disableClient, 'gets no new access tokens, and those it holds are refused within seconds'], ['enable', enableClient, 'may get access tokens again']] as const) {

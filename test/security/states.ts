@@ -3,7 +3,7 @@ import type { Principal } from '../../src/kernel/auth/index.js';
 import { disableClient, registerClient } from '../../src/kernel/auth/machine/index.js';
 import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
 import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
-import { changeClientHref } from '../../src/modules/identity/index.js';
+import { changeClientHref, editClientHref } from '../../src/modules/identity/index.js';
 import { removeKeyHref } from '../../src/modules/mediator/pages-registry.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
@@ -335,6 +335,7 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     },
     // A fresh system each time, enabled (or disabled) as its form needs: a used-up form is arranged anew.
     '/admin/api-clients/:clientId/disable': { arrange: async () => changeClientHref(await fuzzClient(), 'disable') },
+    '/admin/api-clients/:clientId/edit': { arrange: async () => editClientHref(await fuzzClient()) },
     '/admin/api-clients/:clientId/enable': {
       async arrange() {
         const clientId = await fuzzClient();

@@ -19,7 +19,7 @@ const API = '/api/identity/api-clients';
 const POPULATION_CLIENT = 'CN:GOV:110000-PSB:population';
 const platformAdminId = DEMO_PERSONAS.find((p) => p.subject === 'platform-admin')!.accountId;
 
-/** Platform administrators see every API client and disable or enable one (ADR 48), on both databases. */
+/** Platform administrators see every API client, change its name and scopes, and disable or enable it (ADR 48), on both databases. */
 describeEachDatabase('API clients for platform administrators', migrationSources, (use) => {
   let built: Built;
   const browsers = new Map<string, TestBrowser>();
@@ -123,13 +123,80 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     expect((await api('platform-admin', 'GET', API)).json<{ clients: { clientId: string; enabled: boolean }[] }>().clients.find((c) => c.clientId === 'cab-archive')?.enabled).toBe(true);
   });
 
-  it('passes axe (WCAG 2.2 AA) in Chromium: the list with a disabled system and both confirmations, in both languages', async () => {
+  /** The edit form as a platform administrator posts it, with the CSRF token of the form page. */
+  const edit = async (clientId: string, form: { name: string; scopes: string }, lang = 'en') => {
+    const url = `${PAGE}/${encodeURIComponent(clientId)}/edit`;
+    return as('platform-admin').post(`${url}?lang=${lang}`, { _csrf: csrfToken((await as('platform-admin').get(url)).body), ...form });
+  };
+  const changes = async (clientId: string) => (await sql<{ name: string | null; added: string[] | null; removed: string[] | null }>`
+    select details->>'name' as name, details->'added' as added, details->'removed' as removed from tb_audit_record
+    where resource_type = 'api-client' and resource_id = ${clientId} and action = 'auth.client.change' order by at, seq`.execute(built.kernel.db)).rows;
+
+  it('changes a system\'s name and scopes on its page: a scope taken away is refused at once in the token it holds; the same again changes nothing', async () => {
+    const token = (await tokenFor(POPULATION_CLIENT, population.privateJwk)).json<{ access_token: string }>().access_token;
+    expect((await mediated(token)).statusCode).toBe(200);
+
+    const form = await as('platform-admin').get(`${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/edit?lang=en`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain(`<textarea class="tb-textarea" id="scopes" name="scopes" rows="4" spellcheck="false" aria-describedby="scopes-hint">${CALL_SCOPE}</textarea>`);
+    expect((await as('platform-admin').get(`${PAGE}?lang=en`)).body).toContain(`href="${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/edit"`);
+
+    // Scopes one per line or separated by spaces; a repeat is kept once, and they are kept sorted.
+    const saved = await edit(POPULATION_CLIENT, { name: '  Population register system ', scopes: `registries:read\r\n${CALL_SCOPE}  registries:read` });
+    expect([saved.statusCode, saved.headers.location]).toEqual([303, `${PAGE}?done=changed`]);
+    expect((await as('platform-admin').get(`${PAGE}?done=changed&lang=en`)).body).toContain('The system is changed.');
+    const listed = (await api('platform-admin', 'GET', API)).json<{ clients: { clientId: string; name: string; scopes: string[] }[] }>().clients.find((c) => c.clientId === POPULATION_CLIENT);
+    expect(listed).toMatchObject({ name: 'Population register system', scopes: [CALL_SCOPE, 'registries:read'] });
+    expect((await mediated(token)).statusCode).toBe(200);
+
+    // The mediator's scope taken away: the token the system holds is refused from the next call on.
+    expect((await edit(POPULATION_CLIENT, { name: 'Population register system', scopes: 'registries:read' })).headers.location).toBe(`${PAGE}?done=changed`);
+    const refused = await mediated(token);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'TB_MEDIATOR_ACCESS_DENIED' });
+
+    // The same again writes nothing and records nothing.
+    expect((await edit(POPULATION_CLIENT, { name: 'Population register system', scopes: ' registries:read ' })).headers.location).toBe(`${PAGE}?done=unchanged`);
+    expect((await as('platform-admin').get(`${PAGE}?done=unchanged&lang=en`)).body).toContain('Nothing was changed');
+
+    // Given back through the API, with the name in the same request.
+    const restored = await api('platform-admin', 'PATCH', `${API}/${encodeURIComponent(POPULATION_CLIENT)}`, { name: 'Population register', scopes: [CALL_SCOPE] });
+    expect(restored.json()).toMatchObject({ name: 'Population register', scopes: [CALL_SCOPE], enabled: true });
+    expect((await mediated(token)).statusCode).toBe(200);
+    expect(await changes(POPULATION_CLIENT)).toEqual([
+      { name: 'Population register system', added: ['registries:read'], removed: [] },
+      { name: null, added: [], removed: [CALL_SCOPE] },
+      { name: 'Population register', added: [CALL_SCOPE], removed: ['registries:read'] },
+    ]);
+    expect((await audited(POPULATION_CLIENT)).slice(-3).map((r) => r.actor_id)).toEqual([platformAdminId, platformAdminId, platformAdminId]);
+  });
+
+  it('refuses a blank name and a malformed scope together: the page with an error summary and what was typed, the API with field paths', async () => {
+    const refused = await edit('cab-archive', { name: '   ', scopes: 'registries:read say"hello' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('<title>Error: Change Civil affairs archive');
+    expect(refused.body).toContain("<a href=\"#name\">Enter the system's name, up to 200 characters</a>");
+    expect(refused.body).toContain('<a href="#scopes">Scope say&quot;hello is not valid');
+    expect(refused.body).toContain('>registries:read say&quot;hello</textarea>');
+    expect((await edit('cab-archive', { name: 'Archive', scopes: ' \n ' }, 'zh-CN')).body).toContain('请至少输入一个权限范围');
+
+    const malformed = await api('platform-admin', 'PATCH', `${API}/cab-archive`, { name: 'Archive', scopes: ['registries:read', 'no spaces'] });
+    expect([malformed.statusCode, malformed.json<{ code: string }>().code]).toEqual([400, 'TB_AUTH_CLIENT_INVALID']);
+    expect(JSON.stringify(malformed.json())).toContain('/scopes/1');
+    expect((await api('platform-admin', 'PATCH', `${API}/cab-archive`, {})).statusCode).toBe(400);
+    expect((await api('platform-admin', 'GET', API)).json<{ clients: { clientId: string; name: string }[] }>().clients.find((c) => c.clientId === 'cab-archive')?.name).toBe('Civil affairs archive');
+    expect(await changes('cab-archive')).toEqual([]);
+  });
+
+  it('passes axe (WCAG 2.2 AA) in Chromium: the list with a disabled system, both confirmations and the edit form (also refused), in both languages', async () => {
     expect((await confirm('cab-archive', 'disable')).statusCode).toBe(303);
     const pages: [string, string][] = [];
     for (const lang of ['zh-CN', 'en']) {
       pages.push([`list ${lang}`, (await as('platform-admin').get(`${PAGE}?done=disabled&lang=${lang}`)).body]);
       pages.push([`enable ${lang}`, (await as('platform-admin').get(`${PAGE}/cab-archive/enable?lang=${lang}`)).body]);
       pages.push([`disable ${lang}`, (await as('platform-admin').get(`${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/disable?lang=${lang}`)).body]);
+      pages.push([`edit ${lang}`, (await as('platform-admin').get(`${PAGE}/cab-archive/edit?lang=${lang}`)).body]);
+      pages.push([`edit refused ${lang}`, (await edit('cab-archive', { name: '', scopes: 'a"b' }, lang)).body]);
     }
     for (const [label, html] of pages) expect(html, label).toContain('</html>');
     await expectPagesAccessible(built.app, PUBLIC_URL, pages);

@@ -1,4 +1,7 @@
-import { disableClient, enableClient, forgetClientState, getClient, listClients, type ApiClient } from '../../kernel/auth/machine/index.js';
+import {
+  changeClient, clientChangeDetails, clientChanged, disableClient, enableClient, forgetClientState, getClient, listClients, type ApiClient,
+} from '../../kernel/auth/machine/index.js';
+import type { Kysely } from 'kysely';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
@@ -11,19 +14,65 @@ export interface ClientAdmin {
   readonly requestId?: string;
 }
 
-/** What a change did: `unchanged` when the client was already in the state asked for (nothing audited). */
-export interface EnabledChange { readonly client: ApiClient; readonly outcome: 'changed' | 'unchanged' }
+/** What a change did: `unchanged` when the client was already as asked (nothing written or audited). */
+export interface ClientUpdate { readonly client: ApiClient; readonly outcome: 'changed' | 'unchanged' }
+
+/** What may be changed from a page or the API; at least one of them. Keys stay with the operator's CLI. */
+export interface ClientEdit {
+  readonly enabled?: boolean;
+  readonly name?: string;
+  /** Every scope the system may ask for from now on (replaces the ones it has). */
+  readonly scopes?: readonly string[];
+}
 
 const notFound = (clientId: string) => new TongbanError('TB_AUTH_CLIENT_NOT_FOUND', { detail: `There is no API client with id ${clientId}` });
 
 /**
- * The platform's API clients (other agencies' systems) for platform administrators: every one, and
- * switching one off or on again. The registry itself is the kernel's (`auth/machine`); keys are
- * registered by the operator (`tongban clients`, ADR 46) or, for a mediator subsystem, by its
- * agency's administrator (ADR 47). A change and its audit record (`auth.client.disable` or
- * `.enable`, the administrator as actor) commit together, as the CLI's do.
+ * The platform's API clients (other agencies' systems) for platform administrators: every one, its
+ * name and scopes changed, and switching one off or on again. The registry itself is the kernel's
+ * (`auth/machine`); keys are registered by the operator (`tongban clients`, ADR 46) or, for a
+ * mediator subsystem, by its agency's administrator (ADR 47). A change and its audit record (the
+ * administrator as actor) commit together, as the CLI's do.
  */
 export function createApiClientAdmin(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>) {
+  /**
+   * Renames a client, replaces its scopes, and disables (no new access tokens, those it holds
+   * refused within seconds) or enables it: all in one transaction, each part with its own audit
+   * record (`auth.client.change`, `.disable`, `.enable`). What is already as asked is not written.
+   */
+  async function update(clientId: string, edit: ClientEdit, by: ClientAdmin): Promise<ClientUpdate> {
+    const audit = (tx: Kysely<object>, action: string, details: Record<string, unknown>) => kernel.audit.append(tx, {
+      actor: by.actor, action, resource: { type: 'api-client', id: clientId }, details, ...(by.requestId ? { requestId: by.requestId } : {}),
+    });
+    const result = await kernel.db.transaction().execute(async (tx): Promise<ClientUpdate & { narrowed: boolean }> => {
+      let client = await getClient(tx, clientId);
+      if (!client) throw notFound(clientId);
+      let outcome: ClientUpdate['outcome'] = 'unchanged';
+      let narrowed = false;
+      if (edit.name !== undefined || edit.scopes !== undefined) {
+        const change = await changeClient(tx, clientId, { ...(edit.name !== undefined ? { name: edit.name } : {}), ...(edit.scopes ? { scopes: edit.scopes } : {}) }, kernel.now());
+        if (clientChanged(change)) {
+          await audit(tx, 'auth.client.change', { organisation: client.organisation, ...clientChangeDetails(change) });
+          ({ client } = change);
+          outcome = 'changed';
+          narrowed = change.removed.length > 0;
+        }
+      }
+      if (edit.enabled !== undefined && client.enabled !== edit.enabled) {
+        const at = kernel.now();
+        await (edit.enabled ? enableClient : disableClient)(tx, clientId, at);
+        await audit(tx, `auth.client.${edit.enabled ? 'enable' : 'disable'}`, { organisation: client.organisation });
+        client = { ...client, enabled: edit.enabled, updatedAt: at };
+        outcome = 'changed';
+        narrowed ||= !edit.enabled;
+      }
+      return { client, outcome, narrowed };
+    });
+    // After the commit: this instance refuses the client's tokens (or a scope taken away) from the next call, others within seconds.
+    if (result.narrowed) forgetClientState(kernel.db, clientId);
+    return { client: result.client, outcome: result.outcome };
+  }
+
   return {
     list: (): Promise<ApiClient[]> => listClients(kernel.db),
 
@@ -33,24 +82,10 @@ export function createApiClientAdmin(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
       return client;
     },
 
-    /** Disables (no new access tokens) or enables a client; asking for the state it is in changes nothing. */
-    async setEnabled(clientId: string, enabled: boolean, by: ClientAdmin): Promise<EnabledChange> {
-      const change = await kernel.db.transaction().execute(async (tx): Promise<EnabledChange> => {
-        const client = await getClient(tx, clientId);
-        if (!client) throw notFound(clientId);
-        if (client.enabled === enabled) return { client, outcome: 'unchanged' };
-        const at = kernel.now();
-        await (enabled ? enableClient : disableClient)(tx, clientId, at);
-        await kernel.audit.append(tx, {
-          actor: by.actor, action: `auth.client.${enabled ? 'enable' : 'disable'}`, resource: { type: 'api-client', id: clientId },
-          details: { organisation: client.organisation }, ...(by.requestId ? { requestId: by.requestId } : {}),
-        });
-        return { client: { ...client, enabled, updatedAt: at }, outcome: 'changed' };
-      });
-      // After the commit: this instance refuses the client's tokens from the next call (others within seconds).
-      if (!enabled) forgetClientState(kernel.db, clientId);
-      return change;
-    },
+    update,
+
+    /** Disables or enables a client; asking for the state it is in changes nothing. */
+    setEnabled: (clientId: string, enabled: boolean, by: ClientAdmin): Promise<ClientUpdate> => update(clientId, { enabled }, by),
   };
 }
 

@@ -7,7 +7,7 @@ import type { IdentityService } from './service.js';
 export { createIdentityService, type Account, type IdentityService, type NewAccount } from './service.js';
 export { DEMO_PERSONAS, DEMO_AGENCIES, demoPersona, type DemoPersona } from './demo-personas.js';
 export { isValidResidentId, isValidUscc } from './validators.js';
-export { API_CLIENTS_PATH, changeClientHref } from './pages-api-clients.js';
+export { API_CLIENTS_PATH, changeClientHref, editClientHref } from './pages-api-clients.js';
 
 /** The identity module's entry: accounts, personas, staff roles per agency. */
 export const identityModule: ModuleEntry<{ identity: IdentityService }> = {

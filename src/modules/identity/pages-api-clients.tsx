@@ -1,15 +1,22 @@
 import type { VNode } from 'preact';
 import { dateTimeFormat } from '../../kernel/i18n/intl.js';
-import { BackLink, Button, CSRF_FIELD, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, type LayoutProps } from '../../ui/index.js';
+import {
+  BackLink, Button, CSRF_FIELD, ErrorSummary, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea, TextInput, type LayoutProps,
+} from '../../ui/index.js';
 import type { ApiClient } from './api-clients.js';
 import './messages.js';
 
 export const API_CLIENTS_PATH = '/admin/api-clients';
 export type ClientVerb = 'disable' | 'enable';
 export const changeClientHref = (clientId: string, verb: ClientVerb) => `${API_CLIENTS_PATH}/${encodeURIComponent(clientId)}/${verb}`;
+export const editClientHref = (clientId: string) => `${API_CLIENTS_PATH}/${encodeURIComponent(clientId)}/edit`;
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
-export type ClientsDone = 'disabled' | 'enabled';
+export type ClientsDone = 'disabled' | 'enabled' | 'changed' | 'unchanged';
+
+/** What the edit form posted (shown again with its errors) and a message next to a field. */
+export interface EditValues { readonly name: string; readonly scopes: string }
+export interface ShownError { readonly field: 'name' | 'scopes'; readonly text: string }
 
 const when = (ctx: PageContext, at: Date) =>
   dateTimeFormat(ctx.locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(at);
@@ -27,7 +34,7 @@ export function renderClientsPage(ctx: PageContext, data: { clients: readonly Ap
   const { t } = ctx;
   return renderPage(
     <Layout {...ctx} title={t('identity.clients.title')}>
-      {data.done ? <NotificationBanner type="success">{t(`identity.clients.done.${data.done}`)}</NotificationBanner> : null}
+      {data.done ? <NotificationBanner type={data.done === 'unchanged' ? 'important' : 'success'}>{t(`identity.clients.done.${data.done}`)}</NotificationBanner> : null}
       <h1 class="tb-heading-xl">{t('identity.clients.title')}</h1>
       <p class="tb-body">{t('identity.clients.intro')}</p>
       <p class="tb-body">{t('identity.clients.register')} <code>tongban clients add</code></p>
@@ -42,7 +49,10 @@ export function renderClientsPage(ctx: PageContext, data: { clients: readonly Ap
               <>{c.scopes.map((s, i) => <>{i > 0 ? ' ' : null}<code>{s}</code></>)}</>,
               keyIds(c).join(', '),
               <State ctx={ctx} client={c} />,
-              <a href={changeClientHref(c.clientId, verb)}>{t(`identity.clients.${verb}`)}<span class="tb-visually-hidden"> {c.name}</span></a>,
+              <>
+                <a href={editClientHref(c.clientId)}>{t('identity.clients.edit')}<span class="tb-visually-hidden"> {c.name}</span></a><br />
+                <a href={changeClientHref(c.clientId, verb)}>{t(`identity.clients.${verb}`)}<span class="tb-visually-hidden"> {c.name}</span></a>
+              </>,
             ];
           })} />
       )}
@@ -74,3 +84,36 @@ export function renderChangeClientPage(ctx: PageContext, client: ApiClient, verb
     </Layout>,
   );
 }
+
+/**
+ * Changes a system's name and the scopes it may ask for. Its id, agency and keys stay as registered:
+ * keys are rolled by the operator (`tongban clients add-key`) or, for a mediator subsystem, in the
+ * mediator registry. Works without JavaScript: a refused form comes back with what was typed.
+ */
+export function renderEditClientPage(ctx: PageContext, client: ApiClient, form: { values: EditValues; errors: readonly ShownError[] }): string {
+  const { t } = ctx;
+  const title = t('identity.clients.editTitle', { name: client.name });
+  const errorOf = (field: ShownError['field']) => form.errors.filter((e) => e.field === field).map((e) => e.text).join(' ') || undefined;
+  return renderPage(
+    <Layout {...ctx} title={title} hasErrors={form.errors.length > 0} beforeContent={<BackLink href={API_CLIENTS_PATH} text={t('identity.clients.back')} />}>
+      <ErrorSummary errors={form.errors.map((e) => ({ fieldId: e.field, text: e.text }))} />
+      <h1 class="tb-heading-xl">{title}</h1>
+      <SummaryList rows={[
+        { key: t('identity.clients.clientId'), value: <code>{client.clientId}</code> },
+        { key: t('identity.clients.organisation'), value: <code>{client.organisation}</code> },
+        { key: t('identity.clients.keys'), value: keyIds(client).join(', ') },
+        { key: t('identity.clients.state'), value: <State ctx={ctx} client={client} /> },
+      ]} />
+      <form method="post" action={editClientHref(client.clientId)} novalidate>
+        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
+        <TextInput name="name" label={t('identity.clients.nameLabel')} value={form.values.name} error={errorOf('name')} />
+        <Textarea name="scopes" label={t('identity.clients.scopesLabel')} hint={t('identity.clients.scopesHint')} value={form.values.scopes} error={errorOf('scopes')} rows={4} spellcheck={false} />
+        <Button>{t('identity.clients.save')}</Button>
+      </form>
+      <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.cancel')}</a></p>
+    </Layout>,
+  );
+}
+
+/** The form's values for a client as it is: its scopes one per line. */
+export const editValuesOf = (client: ApiClient): EditValues => ({ name: client.name, scopes: client.scopes.join('\n') });

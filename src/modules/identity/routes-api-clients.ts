@@ -2,15 +2,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf, requireRole } from '../../kernel/auth/index.js';
+import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import type { ApiClient, ApiClientAdmin, ClientAdmin } from './api-clients.js';
-import { API_CLIENTS_PATH, renderChangeClientPage, renderClientsPage, type ClientVerb, type PageContext } from './pages-api-clients.js';
-import { changeApiClientSchema, clientIdParams, listApiClientsSchema } from './schemas.js';
+import {
+  API_CLIENTS_PATH, editValuesOf, renderChangeClientPage, renderClientsPage, renderEditClientPage, type ClientVerb, type EditValues, type PageContext, type ShownError,
+} from './pages-api-clients.js';
+import { changeApiClientSchema, clientIdParams, editClientForm, listApiClientsSchema } from './schemas.js';
 
 const PLATFORM_ADMIN = requireRole('platform_admin');
 const page = { config: { page: true }, preHandler: PLATFORM_ADMIN };
 const VERBS: readonly ClientVerb[] = ['disable', 'enable'];
-const pageQuery = Type.Object({ done: Type.Optional(Type.Union([Type.Literal('disabled'), Type.Literal('enabled')])) });
+const pageQuery = Type.Object({ done: Type.Optional(Type.Union([Type.Literal('disabled'), Type.Literal('enabled'), Type.Literal('changed'), Type.Literal('unchanged')])) });
 // The confirmation's form posts only the CSRF token, which the kernel's hook reads and checks.
 const confirmForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));
 
@@ -26,6 +29,15 @@ const shown = (c: ApiClient) => ({
   keys: c.keys.map((k) => ({ kty: k.kty ?? '', ...(k.kid ? { kid: k.kid } : {}), ...(k.crv ? { crv: k.crv } : {}), ...(k.alg ? { alg: k.alg } : {}) })),
 });
 
+/** Scopes as typed in the form: one per line or separated by spaces. */
+const scopesOf = (typed: string) => typed.split(/\s+/).filter((s) => s.length > 0);
+
+/** The kernel's refusal of a name or scopes, as messages next to the form's two fields; anything else is thrown on. */
+function shownErrors(request: FastifyRequest, error: unknown): ShownError[] {
+  if (!(error instanceof TongbanError) || error.code !== 'TB_AUTH_CLIENT_INVALID' || error.fields.length === 0) throw error;
+  return error.fields.map((f) => ({ field: f.pointer.startsWith('/name') ? 'name' : 'scopes', text: request.t(f.message, f.params) }));
+}
+
 /**
  * API clients for platform administrators (ADR 48): the page `/admin/api-clients` with a
  * confirmation before a client is disabled or enabled, and the same through `/api/identity/api-clients`.
@@ -37,10 +49,27 @@ export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClie
   app.get('/api/identity/api-clients', { schema: listApiClientsSchema, preHandler: PLATFORM_ADMIN }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ clients: (await clients.list()).map(shown) }));
   app.patch('/api/identity/api-clients/:clientId', { schema: changeApiClientSchema, preHandler: PLATFORM_ADMIN }, async (request) =>
-    shown((await clients.setEnabled(request.params.clientId, request.body.enabled, adminOf(request))).client));
+    shown((await clients.update(request.params.clientId, request.body, adminOf(request))).client));
 
   app.get(API_CLIENTS_PATH, { ...page, schema: { querystring: pageQuery, hide: true } }, async (request, reply) =>
     html(reply, renderClientsPage(context(request, reply), { clients: await clients.list(), done: request.query.done })));
+
+  const editPath = `${API_CLIENTS_PATH}/:clientId/edit`;
+  app.get(editPath, { ...page, schema: { params: clientIdParams, hide: true } }, async (request, reply) => {
+    const client = await clients.get(request.params.clientId);
+    return html(reply, renderEditClientPage(context(request, reply), client, { values: editValuesOf(client), errors: [] }));
+  });
+  app.post(editPath, { ...page, schema: { params: clientIdParams, body: editClientForm, hide: true } }, async (request, reply) => {
+    const values: EditValues = { name: request.body.name ?? '', scopes: request.body.scopes ?? '' };
+    try {
+      const { outcome } = await clients.update(request.params.clientId, { name: values.name, scopes: scopesOf(values.scopes) }, adminOf(request));
+      return await reply.redirect(`${API_CLIENTS_PATH}?done=${outcome}`, 303);
+    } catch (error) {
+      const errors = shownErrors(request, error);
+      const client = await clients.get(request.params.clientId);
+      return html(reply.status(422), renderEditClientPage(context(request, reply), client, { values, errors }));
+    }
+  });
 
   for (const verb of VERBS) {
     const path = `${API_CLIENTS_PATH}/:clientId/${verb}`;

@@ -19,8 +19,20 @@ export const listApiClientsSchema = {
 };
 
 export const changeApiClientSchema = {
-  tags: TAG, summary: 'Disable an API client (no new access tokens) or enable it again; audited (platform_admin)',
+  tags: TAG,
+  summary: 'Rename an API client, replace its scopes, disable it (no new access tokens) or enable it again; each change audited (platform_admin)',
+  description: 'Give at least one of the fields. `scopes` replaces every scope the client may ask for; a scope taken away, or the client disabled, is refused within seconds also in the access tokens it holds. Keys are changed with `tongban clients add-key`/`remove-key`.',
   params: clientIdParams,
-  body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+  body: Type.Object({
+    enabled: Type.Optional(Type.Boolean()),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 100 })),
+  }, { additionalProperties: false, minProperties: 1 }),
   response: { 200: apiClient },
 };
+
+/** The page's edit form: the system's name and its scopes as typed (one per line or separated by spaces). */
+export const editClientForm = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 2000 })),
+  scopes: Type.Optional(Type.String({ maxLength: 20000 })),
+}, { additionalProperties: Type.String({ maxLength: 2000 }) });

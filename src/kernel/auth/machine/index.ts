@@ -4,8 +4,8 @@ import type { MigrationSource } from '../../db/index.js';
 export { MachineErrors } from './errors.js';
 export { machineMessages } from './messages.js';
 export {
-  registerClient, rotateKeys, removeKey, changeClient, disableClient, enableClient, getClient, listClients,
-  type ApiClient, type NewApiClient,
+  registerClient, rotateKeys, removeKey, changeClient, clientChanged, clientChangeDetails, disableClient, enableClient, getClient, listClients,
+  type ApiClient, type ClientChange, type NewApiClient,
 } from './service.js';
 export { hasPrivateMembers } from './jwk.js';
 export { forgetClientState, CLIENT_STATE_SECONDS } from './client-state.js';

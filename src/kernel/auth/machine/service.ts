@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { newId } from '../../ids.js';
-import { TongbanError } from '../../http/index.js';
+import { TongbanError, type FieldProblem } from '../../http/index.js';
 import './errors.js';
 import { mergeKeys, normaliseClientKeys } from './jwk.js';
 import {
@@ -49,24 +49,32 @@ function toClient(row: ApiClientRow): ApiClient {
   };
 }
 
-function checkScopes(scopes: readonly string[]): string[] {
-  if (scopes.length === 0) invalid('/scopes', 'Give the client at least one scope');
-  scopes.forEach((s, i) => { if (!SCOPE.test(s)) invalid(`/scopes/${i}`, `"${s}" is not a valid scope name`); });
-  return [...new Set(scopes)].sort();
+function scopeProblems(scopes: readonly string[]): FieldProblem[] {
+  if (scopes.length === 0) return [{ pointer: '/scopes', message: 'auth.machine.error.scopesEmpty', detail: 'Give the client at least one scope' }];
+  return scopes.flatMap((scope, i) => SCOPE.test(scope) ? [] : [{
+    pointer: `/scopes/${i}`, message: 'auth.machine.error.scope', params: { scope: scope.slice(0, 100) }, detail: `"${scope}" is not a valid scope name`,
+  }]);
 }
 
-function checkName(input: string): string {
-  const name = input.trim();
-  if (name.length === 0 || name.length > 200) invalid('/name', 'Enter a name of 1 to 200 characters');
-  return name;
+function nameProblems(name: string): FieldProblem[] {
+  const trimmed = name.trim();
+  return trimmed.length === 0 || trimmed.length > 200 ? [{ pointer: '/name', message: 'auth.machine.error.name', detail: 'Enter a name of 1 to 200 characters' }] : [];
 }
+
+/** Refuses a name or scopes with every problem found, so a form can show them all at once. */
+function refuseIfAny(problems: readonly FieldProblem[]): void {
+  if (problems.length > 0) throw new TongbanError('TB_AUTH_CLIENT_INVALID', { detail: problems.map((p) => p.detail).join('; '), fields: problems });
+}
+
+const sortedScopes = (scopes: readonly string[]) => [...new Set(scopes)].sort();
 
 export async function registerClient(db: Kysely<object>, input: NewApiClient, now: Date = new Date()): Promise<ApiClient> {
   const clientId = input.clientId ?? newId();
   if (!CLIENT_ID.test(clientId)) invalid('/clientId', 'A client id has 3 to 128 letters, digits, dots, colons, hyphens or underscores');
-  const name = checkName(input.name);
   if (!ORGANISATION.test(input.organisation)) invalid('/organisation', 'Enter an agency code or a mediator member id such as CN/GOV/110000-PSB/population-system');
-  const scopes = checkScopes(input.scopes);
+  refuseIfAny([...nameProblems(input.name), ...scopeProblems(input.scopes)]);
+  const name = input.name.trim();
+  const scopes = sortedScopes(input.scopes);
   const keys = await normaliseClientKeys(input.keys);
   const inserted = await insertClient(machineDb(db), { clientId, name, organisation: input.organisation, keys, scopes, now });
   if (!inserted) throw new TongbanError('TB_AUTH_CLIENT_EXISTS', { detail: `An API client with id ${clientId} already exists` });
@@ -128,14 +136,39 @@ export async function removeKey(db: Kysely<object>, clientId: string, kid: strin
  * Renames a client or replaces the scopes it may ask for. A scope taken away is refused from then
  * on, also in the access tokens it already holds (within CLIENT_STATE_SECONDS, as a disabled client's).
  */
-export async function changeClient(db: Kysely<object>, clientId: string, change: { name?: string; scopes?: readonly string[] }, now: Date = new Date()): Promise<ApiClient> {
-  const name = change.name === undefined ? undefined : checkName(change.name);
-  const scopes = change.scopes === undefined ? undefined : checkScopes(change.scopes);
+/** What a change of a client's name or scopes did; nothing was written when none of it is true. */
+export interface ClientChange {
+  readonly client: ApiClient;
+  readonly renamed: boolean;
+  /** Scopes it may ask for from now on that it could not before, and those taken away (sorted). */
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export const clientChanged = (change: ClientChange) => change.renamed || change.added.length > 0 || change.removed.length > 0;
+
+/** The audit record's details of a change: the new name, the scopes now granted and those taken away. */
+export function clientChangeDetails(change: ClientChange): Record<string, unknown> {
+  return {
+    ...(change.renamed ? { name: change.client.name } : {}),
+    ...(change.added.length > 0 || change.removed.length > 0 ? { scopes: change.client.scopes, added: change.added, removed: change.removed } : {}),
+  };
+}
+
+/** Renames a client or replaces its scopes; asking for what it already has writes nothing. */
+export async function changeClient(db: Kysely<object>, clientId: string, change: { name?: string; scopes?: readonly string[] }, now: Date = new Date()): Promise<ClientChange> {
+  refuseIfAny([...(change.name === undefined ? [] : nameProblems(change.name)), ...(change.scopes === undefined ? [] : scopeProblems(change.scopes))]);
+  const name = change.name?.trim();
+  const scopes = change.scopes === undefined ? undefined : sortedScopes(change.scopes);
   const current = await selectClient(machineDb(db), clientId);
   if (!current) notFound(clientId);
   const next = { name: name ?? current.name, scopes: scopes ?? current.scopes };
+  const added = next.scopes.filter((s) => !current.scopes.includes(s));
+  const removed = current.scopes.filter((s) => !next.scopes.includes(s));
+  const result = { renamed: next.name !== current.name, added, removed };
+  if (!clientChanged({ client: toClient(current), ...result })) return { client: toClient(current), ...result };
   if (!(await updateClientDetails(machineDb(db), clientId, next, now))) notFound(clientId);
-  return { ...toClient(current), ...next, updatedAt: now };
+  return { client: { ...toClient(current), ...next, updatedAt: now }, ...result };
 }
 
 /** A disabled client gets no new access tokens, and those already issued are refused within CLIENT_STATE_SECONDS (client-state.ts). */
