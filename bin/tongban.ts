@@ -9,6 +9,7 @@ import { registerKeysCommands } from '../src/cli/keys.js';
 import { registerMigrateCommands } from '../src/cli/migrate.js';
 import { registerSeedCommand } from '../src/cli/seed.js';
 import { registerServeCommand } from '../src/cli/serve.js';
+import { registerSessionsCommands } from '../src/cli/sessions.js';
 import { registerTokensCommands } from '../src/cli/tokens.js';
 import { ConfigError } from '../src/kernel/config/index.js';
 
@@ -21,6 +22,7 @@ registerImportCommand(program, () => openCli());
 registerKeysCommands(program, () => openCli());
 registerTokensCommands(program);
 registerClientsCommands(program, () => openCli());
+registerSessionsCommands(program, () => openCli());
 registerBackupCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

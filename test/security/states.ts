@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import type { Principal } from '../../src/kernel/auth/index.js';
+import { sql } from 'kysely';
+import { createSessionStore, SESSIONS_PATH, type Principal } from '../../src/kernel/auth/index.js';
 import { disableClient, registerClient } from '../../src/kernel/auth/machine/index.js';
 import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
 import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
@@ -73,6 +74,18 @@ async function arrangeBooking(s: SecurityApp, applicationId: string): Promise<{ 
   return { hall, second };
 }
 
+/**
+ * The citizen signed in somewhere else too, and their sign-in in the fuzzing browser recent
+ * again: `/account/sessions` then offers both sign-out forms (ending one, ending the others).
+ */
+async function anotherSignIn(s: SecurityApp): Promise<string> {
+  const { db, now } = s.built.kernel;
+  const citizen = await s.principal('citizen');
+  await createSessionStore(db, now).create({ accountId: citizen.accountId, issuer: 'security-fuzz', idToken: undefined, authenticatedAt: now() });
+  await sql`update kernel_session set authenticated_at = ${now()} where account_id = ${citizen.accountId}`.execute(db);
+  return SESSIONS_PATH;
+}
+
 export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const { services } = s.built;
   const [citizen, officer, clerk] = [await s.principal('citizen'), await s.principal('officer'), await s.principal('clerk')];
@@ -130,6 +143,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   // A disabled API client, so the platform administrator's list links to an enable form too.
   await registerClient(s.built.kernel.db, { clientId: 'fuzz-disabled-system', name: 'Disabled system', organisation: '110000-CAB', scopes: ['registries:read'], keys: [publicJwk('fuzz-disabled-key')] });
   await disableClient(s.built.kernel.db, 'fuzz-disabled-system');
+  await anotherSignIn(s);
 
   return {
     draft,
@@ -138,7 +152,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
       confirmPage(pending, hall.id, second),
       new URL(checkout.redirectUrl, 'http://x').pathname,
       `/payments/counter?reference=${encodeURIComponent(due.reference)}`,
-      '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups', '/admin/api-clients',
+      '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups', '/admin/api-clients', SESSIONS_PATH,
     ],
   };
 }
@@ -335,6 +349,8 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     },
     // A fresh system each time, enabled (or disabled) as its form needs: a used-up form is arranged anew.
     '/admin/api-clients/:clientId/disable': { arrange: async () => changeClientHref(await fuzzClient(), 'disable') },
+    '/account/sessions/end': { arrange: () => anotherSignIn(s) },
+    '/account/sessions/end-others': { arrange: () => anotherSignIn(s) },
     '/admin/api-clients/:clientId/edit': { arrange: async () => editClientHref(await fuzzClient()) },
     '/admin/api-clients/:clientId/enable': {
       async arrange() {

@@ -17,7 +17,8 @@ export { authPlugin, type AuthPluginOptions } from './plugin.js';
 export { requireSignedIn, requireRole, principalOf, SIGN_IN_PATH } from './guards.js';
 export { AuthErrors } from './errors.js';
 export { SESSION_COOKIE } from './cookies.js';
-export { DEFAULT_TIMEOUTS, type SessionTimeouts } from './sessions.js';
+export { DEFAULT_TIMEOUTS, createSessionStore, type SessionTimeouts } from './sessions.js';
+export { SESSIONS_PATH } from './sessions-page.js';
 export { builtinIssuer, WEB_CLIENT_ID } from './idp/provider.js';
 export { createIdpUserStore, DEMO_PASSWORD, type IdpUser, type IdpUserStore } from './idp/users.js';
 export {

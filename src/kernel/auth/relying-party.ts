@@ -20,6 +20,8 @@ export interface SignedIn {
   readonly issuer: string;
   readonly claims: IdentityClaims;
   readonly idToken: string | undefined;
+  /** When the person proved who they are to the provider (`auth_time`), if the ID token says. */
+  readonly authenticatedAt: Date | undefined;
 }
 
 /**
@@ -52,8 +54,12 @@ export function createRelyingParty(options: RelyingPartyOptions) {
   return {
     issuer: options.issuer,
 
-    /** A new attempt (to keep server-side) and the URL to send the browser to. */
-    async start(returnTo: string): Promise<{ url: URL; attempt: SigninAttempt }> {
+    /**
+     * A new attempt (to keep server-side) and the URL to send the browser to. `reauthenticate`
+     * asks the provider to check the person's credentials again even if it has a session of its
+     * own (`prompt=login`, `max_age=0`, which also makes it state `auth_time`).
+     */
+    async start(returnTo: string, how: { reauthenticate?: boolean } = {}): Promise<{ url: URL; attempt: SigninAttempt }> {
       const cfg = await config();
       const codeVerifier = client.randomPKCECodeVerifier();
       const attempt: SigninAttempt = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier, returnTo };
@@ -64,6 +70,7 @@ export function createRelyingParty(options: RelyingPartyOptions) {
         code_challenge_method: 'S256',
         state: attempt.state,
         nonce: attempt.nonce,
+        ...(how.reauthenticate ? { prompt: 'login', max_age: '0' } : {}),
       });
       return { url, attempt };
     },
@@ -80,7 +87,8 @@ export function createRelyingParty(options: RelyingPartyOptions) {
         });
         const claims = tokens.claims();
         if (!claims) throw new Error('no ID token');
-        return { issuer: claims.iss, claims, idToken: tokens.id_token };
+        const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
+        return { issuer: claims.iss, claims, idToken: tokens.id_token, authenticatedAt: authTime };
       } catch (error) {
         throw new TongbanError(AuthErrors.TB_AUTH_SIGNIN_FAILED, { cause: error });
       }

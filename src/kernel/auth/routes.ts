@@ -8,6 +8,7 @@ import { AuthErrors } from './errors.js';
 import { AUTOSUBMIT_PATH, AUTOSUBMIT_SCRIPT } from './idp/pages.js';
 import type { RelyingParty } from './relying-party.js';
 import type { SessionStore } from './sessions.js';
+import { registerSessionRoutes } from './sessions-routes.js';
 import type { AccountDirectory, Principal } from './types.js';
 
 export interface AuthRouteOptions {
@@ -34,18 +35,20 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
   const { config } = kernel;
   const pageConfig = { page: true, rateLimit: options.rateLimit };
 
-  const startSession = async (request: FastifyRequest, reply: FastifyReply, principal: Principal, idToken: string | undefined) => {
+  const startSession = async (request: FastifyRequest, reply: FastifyReply, principal: Principal, idToken: string | undefined, authenticatedAt: Date | undefined) => {
     // Session fixation: whatever id the browser had is dropped, and the new session gets a new id.
     const previous = request.cookies[SESSION_COOKIE];
     if (previous) await sessions.destroy(previous);
-    const session = await sessions.create({ accountId: principal.accountId, issuer: relyingParty.issuer, idToken });
+    const session = await sessions.create({ accountId: principal.accountId, issuer: relyingParty.issuer, idToken, authenticatedAt });
     reply.setCookie(SESSION_COOKIE, session.id, sessionCookieOptions(config));
   };
 
-  app.get<{ Querystring: { returnTo?: string } }>('/auth/signin', { config: pageConfig }, async (request, reply) => {
+  app.get<{ Querystring: { returnTo?: string; reauth?: string } }>('/auth/signin', { config: pageConfig }, async (request, reply) => {
     const returnTo = safeReturnTo(request.query.returnTo);
-    if (request.principal) return reply.redirect(returnTo, 303);
-    const { url, attempt } = await relyingParty.start(returnTo);
+    // `reauth=1`: someone signed in proves again who they are (before ending their other sessions).
+    const reauthenticate = request.query.reauth === '1';
+    if (request.principal && !reauthenticate) return reply.redirect(returnTo, 303);
+    const { url, attempt } = await relyingParty.start(returnTo, { reauthenticate });
     const attemptId = await sessions.startAttempt(attempt);
     reply.setCookie(ATTEMPT_COOKIE, attemptId, attemptCookieOptions(config));
     return reply.header('cache-control', 'no-store').redirect(url.href, 303);
@@ -62,10 +65,12 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
     }
     let principal: Principal;
     let idToken: string | undefined;
+    let authenticatedAt: Date | undefined;
     try {
       const signedIn = await relyingParty.finish(publicUrlOf(config, request), attempt);
       principal = await directory.principalFromClaims(signedIn.issuer, signedIn.claims);
       idToken = signedIn.idToken;
+      authenticatedAt = signedIn.authenticatedAt;
     } catch (error) {
       const reason = error instanceof TongbanError ? error.code : 'error';
       logSecurityEvent(request.log, 'signInFailed', { step: 'callback', reason, issuer: relyingParty.issuer });
@@ -77,7 +82,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
       });
       throw error;
     }
-    await startSession(request, reply, principal, idToken);
+    await startSession(request, reply, principal, idToken, authenticatedAt);
     logSecurityEvent(request.log, 'signedIn', { accountId: principal.accountId, kind: principal.kind, issuer: relyingParty.issuer });
     await kernel.audit.append(kernel.db, {
       actor: actorOf(principal),
@@ -108,6 +113,8 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
     const endAt = options.endIdpSession ? await relyingParty.endSessionUrl() : undefined;
     return reply.redirect(endAt ? endAt.href : '/', 303);
   });
+
+  registerSessionRoutes(app, kernel, sessions);
 
   app.get(AUTOSUBMIT_PATH, (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(AUTOSUBMIT_SCRIPT));

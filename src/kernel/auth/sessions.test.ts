@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { safeReturnTo } from './cookies.js';
 import { authMigrations } from './index.js';
-import { createSessionStore } from './sessions.js';
+import { createSessionStore, sessionHandle } from './sessions.js';
 import { hasRole, type Principal } from './types.js';
 
 const MINUTE = 60_000;
@@ -70,6 +70,37 @@ describeEachDatabase('session store', [authMigrations], (use) => {
     expect(await s.find(live.id)).toBeDefined();
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from kernel_signin_attempt`.execute(use().database.db);
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it('lists an account\'s live sessions by handle, ends one by its handle but never the caller\'s own, ends the others, and all', async () => {
+    const s = store();
+    const own = await s.create({ accountId: 'a-9', issuer: 'https://idp', idToken: undefined, authenticatedAt: new Date(clock.t) });
+    clock.t += MINUTE;
+    const other = await s.create({ accountId: 'a-9', issuer: 'https://idp', idToken: undefined });
+    const third = await s.create({ accountId: 'a-9', issuer: 'https://idp', idToken: undefined });
+    const stranger = await s.create({ accountId: 'a-10', issuer: 'https://idp', idToken: undefined });
+    expect((await s.find(own.id))?.authenticatedAt).toEqual(new Date(clock.t - MINUTE));
+    expect((await s.find(other.id))?.authenticatedAt).toBeUndefined();
+
+    const listed = await s.listFor('a-9', own.id);
+    expect(listed).toHaveLength(3);
+    expect(listed.filter((x) => x.current).map((x) => x.handle)).toEqual([sessionHandle(own.id)]);
+    expect(listed.map((x) => x.handle).sort()).toEqual([own.id, other.id, third.id].map(sessionHandle).sort());
+    expect(listed.every((x) => /^[0-9a-f]{16}$/.test(x.handle))).toBe(true);
+
+    expect(await s.endOne('a-9', sessionHandle(own.id), own.id)).toBe(false);
+    expect(await s.endOne('a-9', sessionHandle(stranger.id), own.id)).toBe(false);
+    expect(await s.endOne('a-9', '%', own.id)).toBe(false);
+    expect(await s.endOne('a-9', sessionHandle(other.id), own.id)).toBe(true);
+    expect(await s.find(other.id)).toBeUndefined();
+    expect(await s.endOthers('a-9', own.id)).toBe(1);
+    expect((await s.listFor('a-9', own.id)).map((x) => x.current)).toEqual([true]);
+    expect(await s.find(stranger.id)).toBeDefined();
+    // Every session of every account, those of the tests before included.
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from kernel_session`.execute(use().database.db);
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(2);
+    expect(await s.destroyAll()).toBe(rows[0]!.n);
+    expect([await s.find(own.id), await s.find(stranger.id)]).toEqual([undefined, undefined]);
   });
 });
 

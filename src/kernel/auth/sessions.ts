@@ -13,6 +13,7 @@ type SessionTables = {
     expires_at: Date;
     issuer: string;
     id_token: string | null;
+    authenticated_at: Date | null;
   };
   kernel_signin_attempt: {
     id_hash: string;
@@ -46,7 +47,24 @@ export interface Session {
   readonly idToken: string | undefined;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** When the person last proved who they are to the identity provider, if it said (`auth_time`). */
+  readonly authenticatedAt: Date | undefined;
 }
+
+/** One of a person's live sessions as they see it: never its id, only a handle to end it by. */
+export interface SessionSummary {
+  /** The first 16 hex digits of the SHA-256 of the session id: names it on the page, cannot be used as it. */
+  readonly handle: string;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  /** The earlier of the idle and the absolute timeout. */
+  readonly endsAt: Date;
+  readonly current: boolean;
+}
+
+const HANDLE = /^[0-9a-f]{16}$/;
+/** The handle of a session id, as `SessionSummary.handle`. */
+export const sessionHandle = (id: string): string => hashOf(id).slice(0, 16);
 
 export interface SigninAttempt {
   readonly state: string;
@@ -72,7 +90,7 @@ export function createSessionStore(database: Db, now: () => Date, timeouts: Sess
     timeouts,
 
     /** Starts a session under a new id (never a caller's): the id is returned once, for the cookie. */
-    async create(input: { accountId: string; issuer: string; idToken: string | undefined }): Promise<{ id: string; expiresAt: Date }> {
+    async create(input: { accountId: string; issuer: string; idToken: string | undefined; authenticatedAt?: Date | undefined }): Promise<{ id: string; expiresAt: Date }> {
       const id = newSecretId();
       const at = now();
       const expiresAt = later(at, timeouts.absoluteMs);
@@ -85,6 +103,7 @@ export function createSessionStore(database: Db, now: () => Date, timeouts: Sess
         expires_at: expiresAt,
         issuer: input.issuer,
         id_token: input.idToken ?? null,
+        authenticated_at: input.authenticatedAt ?? null,
       }).execute();
       return { id, expiresAt };
     },
@@ -112,7 +131,10 @@ export function createSessionStore(database: Db, now: () => Date, timeouts: Sess
           .where('id_hash', '=', idHash)
           .execute();
       }
-      return { accountId: row.account_id, issuer: row.issuer, idToken: row.id_token ?? undefined, createdAt: row.created_at, expiresAt: row.expires_at };
+      return {
+        accountId: row.account_id, issuer: row.issuer, idToken: row.id_token ?? undefined, createdAt: row.created_at, expiresAt: row.expires_at,
+        authenticatedAt: row.authenticated_at ?? undefined,
+      };
     },
 
     async destroy(id: string): Promise<void> {
@@ -122,6 +144,38 @@ export function createSessionStore(database: Db, now: () => Date, timeouts: Sess
     /** Ends every session of an account (e.g. when it is disabled). */
     async destroyAllFor(accountId: string): Promise<number> {
       const result = await db.deleteFrom('kernel_session').where('account_id', '=', accountId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /** An account's live sessions, the most recently used first; `currentId` is the caller's own. */
+    async listFor(accountId: string, currentId: string): Promise<SessionSummary[]> {
+      const current = hashOf(currentId);
+      const rows = await db.selectFrom('kernel_session').select(['id_hash', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at'])
+        .where('account_id', '=', accountId).where(sql<Date>`least(idle_expires_at, expires_at)`, '>', now())
+        .orderBy('last_seen_at', 'desc').orderBy('id_hash').execute();
+      return rows.map((r) => ({
+        handle: r.id_hash.slice(0, 16), createdAt: r.created_at, lastSeenAt: r.last_seen_at,
+        endsAt: r.idle_expires_at < r.expires_at ? r.idle_expires_at : r.expires_at, current: r.id_hash === current,
+      }));
+    },
+
+    /** Ends one of an account's sessions other than `currentId` by its handle; false when it has none such. */
+    async endOne(accountId: string, handle: string, currentId: string): Promise<boolean> {
+      if (!HANDLE.test(handle)) return false;
+      const result = await db.deleteFrom('kernel_session').where('account_id', '=', accountId)
+        .where('id_hash', 'like', `${handle}%`).where('id_hash', '!=', hashOf(currentId)).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    /** Ends every session of an account but `currentId`; how many. */
+    async endOthers(accountId: string, currentId: string): Promise<number> {
+      const result = await db.deleteFrom('kernel_session').where('account_id', '=', accountId).where('id_hash', '!=', hashOf(currentId)).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /** Ends every session of every account (an operator's answer to a breach); how many. */
+    async destroyAll(): Promise<number> {
+      const result = await db.deleteFrom('kernel_session').executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 

@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import { hasRole, PLATFORM_AGENCY, type Principal } from '../../kernel/auth/index.js';
+import { hasRole, PLATFORM_AGENCY, SESSIONS_PATH, type Principal } from '../../kernel/auth/index.js';
 import { SummaryList } from '../../ui/components/summary-list.js';
 import { Table } from '../../ui/components/table.js';
 import { Layout, type LayoutProps } from '../../ui/layout.js';
@@ -28,6 +28,8 @@ export function renderAccountPage(context: PageContext, principal: Principal, ac
       <p class="tb-body"><a href="/account/consent">{t('identity.account.consent')}</a></p>
       {/* The privacy module's page: every use of this person's data by others (docs/adr/0024-who-used-my-data.md). */}
       <p class="tb-body"><a href="/my-data/accesses">{t('identity.account.usage')}</a></p>
+      {/* The kernel's page of this person's sessions: where they are signed in, and signing out the others. */}
+      <p class="tb-body"><a href={SESSIONS_PATH}>{t('identity.account.sessions')}</a></p>
       {hasRole(principal, 'platform_admin') ? <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.title')}</a></p> : null}
     </Layout>,
   );

@@ -55,6 +55,9 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      // auth_time in every ID token: Tongban keeps it per session and asks for a recent one before
+      // a person ends their other sessions (ASVS 5.0 7.5.2).
+      require_auth_time: true,
     }],
     jwks: { keys: [keys.signingJwk] },
     cookies: {
