@@ -75,14 +75,20 @@ async function arrangeBooking(s: SecurityApp, applicationId: string): Promise<{ 
 }
 
 /**
- * The citizen signed in somewhere else too, and their sign-in in the fuzzing browser recent
- * again: `/account/sessions` then offers both sign-out forms (ending one, ending the others).
+ * As if the person of `role` had just entered their credentials again: the forms that ask for a
+ * recent sign-in (ending sessions, changing API clients; ADR 50) are shown to the fuzzing browser
+ * however long the run has taken.
  */
+async function signedInAgain(s: SecurityApp, role: 'citizen' | 'platformAdmin'): Promise<void> {
+  const { db, now } = s.built.kernel;
+  await sql`update kernel_session set authenticated_at = ${now()} where account_id = ${(await s.principal(role)).accountId}`.execute(db);
+}
+
+/** The citizen signed in somewhere else too, and recently here: `/account/sessions` then offers both sign-out forms. */
 async function anotherSignIn(s: SecurityApp): Promise<string> {
   const { db, now } = s.built.kernel;
-  const citizen = await s.principal('citizen');
-  await createSessionStore(db, now).create({ accountId: citizen.accountId, issuer: 'security-fuzz', idToken: undefined, authenticatedAt: now() });
-  await sql`update kernel_session set authenticated_at = ${now()} where account_id = ${citizen.accountId}`.execute(db);
+  await createSessionStore(db, now).create({ accountId: (await s.principal('citizen')).accountId, issuer: 'security-fuzz', idToken: undefined, authenticatedAt: now() });
+  await signedInAgain(s, 'citizen');
   return SESSIONS_PATH;
 }
 
@@ -144,6 +150,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   await registerClient(s.built.kernel.db, { clientId: 'fuzz-disabled-system', name: 'Disabled system', organisation: '110000-CAB', scopes: ['registries:read'], keys: [publicJwk('fuzz-disabled-key')] });
   await disableClient(s.built.kernel.db, 'fuzz-disabled-system');
   await anotherSignIn(s);
+  await signedInAgain(s, 'platformAdmin');
 
   return {
     draft,
@@ -202,6 +209,7 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
   };
   let made = 0;
   const fuzzClient = async () => {
+    await signedInAgain(s, 'platformAdmin');
     made += 1;
     const clientId = `fuzz-system-${made}-${randomUUID().slice(0, 8)}`;
     await registerClient(s.built.kernel.db, { clientId, name: `Fuzz system ${made}`, organisation: '110000-CAB', scopes: ['registries:read'], keys: [publicJwk(`${clientId}-key`)] });

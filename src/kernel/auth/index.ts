@@ -14,7 +14,9 @@ export const oidcMigrations: MigrationSource = {
 };
 
 export { authPlugin, type AuthPluginOptions } from './plugin.js';
-export { requireSignedIn, requireRole, principalOf, SIGN_IN_PATH } from './guards.js';
+export {
+  requireSignedIn, requireRole, requireRecentSignIn, principalOf, signedInRecently, reauthenticateHref, REAUTHENTICATION_WINDOW_MS, SIGN_IN_PATH,
+} from './guards.js';
 export { AuthErrors } from './errors.js';
 export { SESSION_COOKIE } from './cookies.js';
 export { DEFAULT_TIMEOUTS, createSessionStore, type SessionTimeouts } from './sessions.js';

@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is signed in; undefined for anonymous requests. */
     principal: Principal | undefined;
+    /** When the signed-in person last proved who they are at the identity provider, if it said. */
+    authenticatedAt: Date | undefined;
   }
 }
 
@@ -45,6 +47,7 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
   const sessions = createSessionStore(kernel.db, kernel.now, options.timeouts);
 
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('authenticatedAt', undefined);
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const id = request.cookies[SESSION_COOKIE];
     // Stylesheets and images are the same for everyone: no session lookups for them.
@@ -53,6 +56,7 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
     const principal = session ? await directory.principal(session.accountId) : undefined;
     if (principal) {
       request.principal = principal;
+      request.authenticatedAt = session?.authenticatedAt;
       return;
     }
     if (session) {

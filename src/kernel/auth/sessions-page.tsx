@@ -10,13 +10,12 @@ import { Layout, pageContext, type LayoutProps } from '../../ui/layout.js';
 import { renderPage } from '../../ui/render.js';
 import { dateTimeFormat } from '../i18n/intl.js';
 import './messages.js';
+import { reauthenticateHref } from './guards.js';
 import type { SessionSummary } from './sessions.js';
 
 export const SESSIONS_PATH = '/account/sessions';
 export const END_SESSION_PATH = `${SESSIONS_PATH}/end`;
 export const END_OTHER_SESSIONS_PATH = `${SESSIONS_PATH}/end-others`;
-/** Where "sign in again" goes: the provider checks the person's credentials even if it has a session. */
-export const REAUTHENTICATE_HREF = `/auth/signin?reauth=1&returnTo=${encodeURIComponent(SESSIONS_PATH)}`;
 
 export type SessionsPageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
 
@@ -72,7 +71,7 @@ export function renderSessionsPage(ctx: SessionsPageContext, data: SessionsPageD
       ) : (
         <>
           <InsetText>{t('auth.sessions.reauthenticate')}</InsetText>
-          <Button href={REAUTHENTICATE_HREF}>{t('auth.sessions.signInAgain')}</Button>
+          <Button href={reauthenticateHref(SESSIONS_PATH)}>{t('auth.sessions.signInAgain')}</Button>
         </>
       )}
     </Layout>,

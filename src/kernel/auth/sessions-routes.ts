@@ -5,16 +5,9 @@ import type { Kernel } from '../context.js';
 import { TongbanError } from '../http/errors.js';
 import { SESSION_COOKIE } from './cookies.js';
 import { AuthErrors } from './errors.js';
-import { principalOf, requireSignedIn } from './guards.js';
+import { principalOf, requireSignedIn, signedInRecently } from './guards.js';
 import type { SessionStore } from './sessions.js';
 import { END_OTHER_SESSIONS_PATH, END_SESSION_PATH, renderSessionsPage, sessionsPageContext, SESSIONS_PATH, type SessionsDone } from './sessions-page.js';
-
-/**
- * How recently the person must have proved who they are to the identity provider to end their
- * other sessions: long enough to sign in again and press the button, short enough that a stolen
- * session cookie from an hour ago cannot lock its owner out.
- */
-export const REAUTHENTICATION_WINDOW_MS = 10 * 60_000;
 
 const pageQuery = Type.Object({
   done: Type.Optional(Type.Union([Type.Literal('one'), Type.Literal('others')])),
@@ -26,7 +19,7 @@ const endOthersForm = Type.Object(csrfOnly, { additionalProperties: false });
 
 /**
  * `/account/sessions`: a person sees where they are signed in and signs out any or all of their
- * other sessions, having signed in again within `REAUTHENTICATION_WINDOW_MS` (ASVS 5.0 7.5.2).
+ * other sessions, having signed in again within `REAUTHENTICATION_WINDOW_MS` (guards.ts; ASVS 5.0 7.5.2).
  * Each ending is audited (`auth.session.end`, the person as actor and subject).
  */
 export function registerSessionRoutes(scope: FastifyInstance, kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sessions: SessionStore): void {
@@ -34,12 +27,7 @@ export function registerSessionRoutes(scope: FastifyInstance, kernel: Pick<Kerne
   const page = { config: { page: true }, preHandler: requireSignedIn };
 
   /** This browser's session id, and whether its sign-in is recent enough to end the others. */
-  const current = async (request: FastifyRequest) => {
-    const id = request.cookies[SESSION_COOKIE] ?? '';
-    const session = await sessions.find(id);
-    const at = session?.authenticatedAt?.getTime();
-    return { id, mayEnd: at !== undefined && kernel.now().getTime() - at <= REAUTHENTICATION_WINDOW_MS };
-  };
+  const current = (request: FastifyRequest) => ({ id: request.cookies[SESSION_COOKIE] ?? '', mayEnd: signedInRecently(request, kernel.now()) });
   const ended = async (request: FastifyRequest, count: number, which: 'one' | 'others') => {
     const principal = principalOf(request);
     await kernel.audit.append(kernel.db, {
@@ -51,7 +39,7 @@ export function registerSessionRoutes(scope: FastifyInstance, kernel: Pick<Kerne
 
   app.get(SESSIONS_PATH, { ...page, schema: { querystring: pageQuery, hide: true } }, async (request, reply) => {
     const principal = principalOf(request);
-    const { id, mayEnd } = await current(request);
+    const { id, mayEnd } = current(request);
     const { done, count } = request.query;
     const shown: SessionsDone | undefined = done === 'one' ? { ended: 'one' } : done === 'others' ? { ended: 'others', count: count ?? 0 } : undefined;
     const { idleMs, absoluteMs } = sessions.timeouts;
@@ -62,7 +50,7 @@ export function registerSessionRoutes(scope: FastifyInstance, kernel: Pick<Kerne
   });
 
   app.post(END_SESSION_PATH, { ...page, schema: { body: endOneForm, hide: true } }, async (request, reply) => {
-    const { id, mayEnd } = await current(request);
+    const { id, mayEnd } = current(request);
     if (!mayEnd) throw new TongbanError(AuthErrors.TB_AUTH_REAUTHENTICATION_REQUIRED);
     if (!(await sessions.endOne(principalOf(request).accountId, request.body.session, id))) throw new TongbanError(AuthErrors.TB_AUTH_SESSION_NOT_FOUND);
     await ended(request, 1, 'one');
@@ -70,7 +58,7 @@ export function registerSessionRoutes(scope: FastifyInstance, kernel: Pick<Kerne
   });
 
   app.post(END_OTHER_SESSIONS_PATH, { ...page, schema: { body: endOthersForm, hide: true } }, async (request, reply) => {
-    const { id, mayEnd } = await current(request);
+    const { id, mayEnd } = current(request);
     if (!mayEnd) throw new TongbanError(AuthErrors.TB_AUTH_REAUTHENTICATION_REQUIRED);
     const count = await sessions.endOthers(principalOf(request).accountId, id);
     await ended(request, count, 'others');

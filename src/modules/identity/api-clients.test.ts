@@ -4,10 +4,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
-import { SESSION_COOKIE } from '../../kernel/auth/index.js';
+import { DEMO_PASSWORD, SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { createClientAssertion, registerClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
 import { keyPair } from '../../kernel/auth/machine/testing.js';
-import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { csrfToken, formAction, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { demoApp, personaBrowser, PUBLIC_URL } from '../applications/test-kit.js';
 import { migrationSources } from '../index.js';
 import { CALL_SCOPE, MEDIATOR_DEMO as DEMO } from '../mediator/index.js';
@@ -187,6 +187,47 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     expect((await api('platform-admin', 'GET', API)).json<{ clients: { clientId: string; name: string }[] }>().clients.find((c) => c.clientId === 'cab-archive')?.name).toBe('Civil affairs archive');
     expect(await changes('cab-archive')).toEqual([]);
   });
+
+  it('asks for a sign-in within ten minutes before any change (ASVS 5.0 7.5.3): no forms, posts and the API refused until the IdP asked for the password again', async () => {
+    const admin = await personaBrowser(built, 'platform-admin');
+    // Every session of the administrator signed in eleven minutes ago (the other tests' browser too, put back at the end).
+    const setSignIns = (at: Date) => sql`update kernel_session set authenticated_at = ${at} where account_id = ${platformAdminId}`.execute(built.kernel.db);
+    await setSignIns(new Date(built.kernel.now().getTime() - 11 * 60_000));
+    const editUrl = `${PAGE}/cab-archive/edit`;
+
+    const form = await admin.get(`${editUrl}?lang=en`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).not.toContain('name="scopes"');
+    expect(form.body).toContain('Changing what a system may do needs a recent sign-in.');
+    expect(form.body).toContain(`href="/auth/signin?reauth=1&amp;returnTo=${encodeURIComponent(`${editUrl}?lang=en`)}"`);
+    const confirmPage = await admin.get(`${PAGE}/cab-archive/disable`);
+    expect(confirmPage.body).not.toContain(`action="${PAGE}/cab-archive/disable"`);
+
+    const posted = await admin.post(`${PAGE}/cab-archive/disable`, { _csrf: csrfToken(confirmPage.body) });
+    expect(posted.statusCode).toBe(403);
+    expect(posted.body).toContain('Sign in again to confirm it is you');
+    const patched = await built.app.inject({
+      method: 'PATCH', url: `${API}/cab-archive`, payload: { enabled: false },
+      headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${admin.cookie(SESSION_COOKIE) ?? ''}` },
+    });
+    expect([patched.statusCode, patched.json<{ code: string }>().code]).toEqual([403, 'TB_AUTH_REAUTHENTICATION_REQUIRED']);
+    expect(await audited('cab-archive')).toEqual([]);
+
+    // Signing in again: the IdP's login form although its session is live, then back to the form.
+    const login = await admin.follow(await admin.get(`/auth/signin?reauth=1&returnTo=${encodeURIComponent(editUrl)}`));
+    const action = formAction(login.body, /\/interaction\//);
+    expect(action).toBeDefined();
+    const back = await admin.follow(await admin.post(action!, { _csrf: csrfToken(login.body), persona: 'platform-admin', password: DEMO_PASSWORD }));
+    expect(back.statusCode).toBe(200);
+    expect(back.body).toContain('name="scopes"');
+    const saved = await admin.post(editUrl, { _csrf: csrfToken(back.body), name: 'Civil affairs archive', scopes: 'registries:read audit:read' });
+    expect(saved.headers.location).toBe(`${PAGE}?done=changed`);
+    expect((await audited('cab-archive')).map((r) => [r.action, r.actor_id])).toEqual([['auth.client.change', platformAdminId]]);
+    // Put back as the other tests expect it.
+    await setSignIns(built.kernel.now());
+    expect((await api('platform-admin', 'PATCH', `${API}/cab-archive`, { scopes: ['registries:read'] })).statusCode).toBe(200);
+  });
+
 
   it('passes axe (WCAG 2.2 AA) in Chromium: the list with a disabled system, both confirmations and the edit form (also refused), in both languages', async () => {
     expect((await confirm('cab-archive', 'disable')).statusCode).toBe(303);

@@ -1,8 +1,9 @@
 import type { VNode } from 'preact';
 import { dateTimeFormat } from '../../kernel/i18n/intl.js';
 import {
-  BackLink, Button, CSRF_FIELD, ErrorSummary, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea, TextInput, type LayoutProps,
+  BackLink, Button, CSRF_FIELD, ErrorSummary, InsetText, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea, TextInput, type LayoutProps,
 } from '../../ui/index.js';
+import { reauthenticateHref } from '../../kernel/auth/index.js';
 import type { ApiClient } from './api-clients.js';
 import './messages.js';
 
@@ -11,7 +12,20 @@ export type ClientVerb = 'disable' | 'enable';
 export const changeClientHref = (clientId: string, verb: ClientVerb) => `${API_CLIENTS_PATH}/${encodeURIComponent(clientId)}/${verb}`;
 export const editClientHref = (clientId: string) => `${API_CLIENTS_PATH}/${encodeURIComponent(clientId)}/edit`;
 
-export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
+export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'> & {
+  /** This page's address, where signing in again comes back to. */
+  readonly returnTo: string;
+};
+
+/** Instead of a change's form, when the administrator's sign-in is not recent: sign in again first (ASVS 5.0 7.5.3). */
+function SignInAgain({ ctx }: { ctx: PageContext }): VNode {
+  return (
+    <>
+      <InsetText>{ctx.t('identity.clients.reauthenticate')}</InsetText>
+      <Button href={reauthenticateHref(ctx.returnTo)}>{ctx.t('identity.clients.signInAgain')}</Button>
+    </>
+  );
+}
 export type ClientsDone = 'disabled' | 'enabled' | 'changed' | 'unchanged';
 
 /** What the edit form posted (shown again with its errors) and a message next to a field. */
@@ -61,7 +75,7 @@ export function renderClientsPage(ctx: PageContext, data: { clients: readonly Ap
 }
 
 /** Asks before switching a client off (or on again), saying what it means for the system. */
-export function renderChangeClientPage(ctx: PageContext, client: ApiClient, verb: ClientVerb): string {
+export function renderChangeClientPage(ctx: PageContext, client: ApiClient, verb: ClientVerb, mayChange: boolean): string {
   const { t } = ctx;
   const title = t(`identity.clients.${verb}Title`, { name: client.name });
   return renderPage(
@@ -76,10 +90,12 @@ export function renderChangeClientPage(ctx: PageContext, client: ApiClient, verb
         { key: t('identity.clients.updated'), value: when(ctx, client.updatedAt) },
       ]} />
       <p class="tb-body">{t(`identity.clients.${verb}Text`)}</p>
-      <form method="post" action={changeClientHref(client.clientId, verb)}>
-        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
-        <Button variant={verb === 'disable' ? 'warning' : undefined}>{t(`identity.clients.${verb}Confirm`)}</Button>
-      </form>
+      {mayChange ? (
+        <form method="post" action={changeClientHref(client.clientId, verb)}>
+          <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
+          <Button variant={verb === 'disable' ? 'warning' : undefined}>{t(`identity.clients.${verb}Confirm`)}</Button>
+        </form>
+      ) : <SignInAgain ctx={ctx} />}
       <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.cancel')}</a></p>
     </Layout>,
   );
@@ -90,7 +106,7 @@ export function renderChangeClientPage(ctx: PageContext, client: ApiClient, verb
  * keys are rolled by the operator (`tongban clients add-key`) or, for a mediator subsystem, in the
  * mediator registry. Works without JavaScript: a refused form comes back with what was typed.
  */
-export function renderEditClientPage(ctx: PageContext, client: ApiClient, form: { values: EditValues; errors: readonly ShownError[] }): string {
+export function renderEditClientPage(ctx: PageContext, client: ApiClient, form: { values: EditValues; errors: readonly ShownError[]; mayChange: boolean }): string {
   const { t } = ctx;
   const title = t('identity.clients.editTitle', { name: client.name });
   const errorOf = (field: ShownError['field']) => form.errors.filter((e) => e.field === field).map((e) => e.text).join(' ') || undefined;
@@ -104,12 +120,14 @@ export function renderEditClientPage(ctx: PageContext, client: ApiClient, form: 
         { key: t('identity.clients.keys'), value: keyIds(client).join(', ') },
         { key: t('identity.clients.state'), value: <State ctx={ctx} client={client} /> },
       ]} />
-      <form method="post" action={editClientHref(client.clientId)} novalidate>
-        <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
-        <TextInput name="name" label={t('identity.clients.nameLabel')} value={form.values.name} error={errorOf('name')} />
-        <Textarea name="scopes" label={t('identity.clients.scopesLabel')} hint={t('identity.clients.scopesHint')} value={form.values.scopes} error={errorOf('scopes')} rows={4} spellcheck={false} />
-        <Button>{t('identity.clients.save')}</Button>
-      </form>
+      {form.mayChange ? (
+        <form method="post" action={editClientHref(client.clientId)} novalidate>
+          <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
+          <TextInput name="name" label={t('identity.clients.nameLabel')} value={form.values.name} error={errorOf('name')} />
+          <Textarea name="scopes" label={t('identity.clients.scopesLabel')} hint={t('identity.clients.scopesHint')} value={form.values.scopes} error={errorOf('scopes')} rows={4} spellcheck={false} />
+          <Button>{t('identity.clients.save')}</Button>
+        </form>
+      ) : <SignInAgain ctx={ctx} />}
       <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.cancel')}</a></p>
     </Layout>,
   );

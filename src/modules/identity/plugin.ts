@@ -11,7 +11,7 @@ import { registerApiClientRoutes } from './routes-api-clients.js';
 
 /** The identity module's pages: the signed-in account, and the platform's API clients for platform administrators. */
 export async function identityPlugin(app: FastifyInstance, kernel: Kernel, services: { identity: IdentityService }): Promise<void> {
-  registerApiClientRoutes(app, createApiClientAdmin(kernel));
+  registerApiClientRoutes(app, createApiClientAdmin(kernel), kernel.now);
   app.get('/account', { config: { page: true }, preHandler: requireSignedIn }, async (request, reply) => {
     const principal = principalOf(request);
     const account = await services.identity.account(principal.accountId);

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { principalOf, requireRole } from '../../kernel/auth/index.js';
+import { principalOf, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import type { ApiClient, ApiClientAdmin, ClientAdmin } from './api-clients.js';
@@ -21,7 +21,7 @@ function adminOf(request: FastifyRequest): ClientAdmin {
   return { actor: { kind: 'staff', id: principalOf(request).accountId }, requestId: request.id };
 }
 function context(request: FastifyRequest, reply: FastifyReply): PageContext {
-  return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
+  return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf(), returnTo: request.url };
 }
 const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 const shown = (c: ApiClient) => ({
@@ -43,12 +43,17 @@ function shownErrors(request: FastifyRequest, error: unknown): ShownError[] {
  * confirmation before a client is disabled or enabled, and the same through `/api/identity/api-clients`.
  * Registering clients and their keys stays with the operator's `tongban clients` (ADR 46).
  */
-export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClientAdmin): void {
+export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClientAdmin, now: () => Date): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  // Changing a system's access is a sensitive operation (ASVS 5.0 7.5.3): the administrator must
+  // have entered their credentials at the identity provider within the last ten minutes.
+  const change = { preHandler: [PLATFORM_ADMIN, requireRecentSignIn(now)] };
+  const changePage = { config: { page: true }, ...change };
+  const mayChange = (request: FastifyRequest) => signedInRecently(request, now());
 
   app.get('/api/identity/api-clients', { schema: listApiClientsSchema, preHandler: PLATFORM_ADMIN }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ clients: (await clients.list()).map(shown) }));
-  app.patch('/api/identity/api-clients/:clientId', { schema: changeApiClientSchema, preHandler: PLATFORM_ADMIN }, async (request) =>
+  app.patch('/api/identity/api-clients/:clientId', { schema: changeApiClientSchema, ...change }, async (request) =>
     shown((await clients.update(request.params.clientId, request.body, adminOf(request))).client));
 
   app.get(API_CLIENTS_PATH, { ...page, schema: { querystring: pageQuery, hide: true } }, async (request, reply) =>
@@ -57,9 +62,9 @@ export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClie
   const editPath = `${API_CLIENTS_PATH}/:clientId/edit`;
   app.get(editPath, { ...page, schema: { params: clientIdParams, hide: true } }, async (request, reply) => {
     const client = await clients.get(request.params.clientId);
-    return html(reply, renderEditClientPage(context(request, reply), client, { values: editValuesOf(client), errors: [] }));
+    return html(reply, renderEditClientPage(context(request, reply), client, { values: editValuesOf(client), errors: [], mayChange: mayChange(request) }));
   });
-  app.post(editPath, { ...page, schema: { params: clientIdParams, body: editClientForm, hide: true } }, async (request, reply) => {
+  app.post(editPath, { ...changePage, schema: { params: clientIdParams, body: editClientForm, hide: true } }, async (request, reply) => {
     const values: EditValues = { name: request.body.name ?? '', scopes: request.body.scopes ?? '' };
     try {
       const { outcome } = await clients.update(request.params.clientId, { name: values.name, scopes: scopesOf(values.scopes) }, adminOf(request));
@@ -67,15 +72,15 @@ export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClie
     } catch (error) {
       const errors = shownErrors(request, error);
       const client = await clients.get(request.params.clientId);
-      return html(reply.status(422), renderEditClientPage(context(request, reply), client, { values, errors }));
+      return html(reply.status(422), renderEditClientPage(context(request, reply), client, { values, errors, mayChange: true }));
     }
   });
 
   for (const verb of VERBS) {
     const path = `${API_CLIENTS_PATH}/:clientId/${verb}`;
     app.get(path, { ...page, schema: { params: clientIdParams, hide: true } }, async (request, reply) =>
-      html(reply, renderChangeClientPage(context(request, reply), await clients.get(request.params.clientId), verb)));
-    app.post(path, { ...page, schema: { params: clientIdParams, body: confirmForm, hide: true } }, async (request, reply) => {
+      html(reply, renderChangeClientPage(context(request, reply), await clients.get(request.params.clientId), verb, mayChange(request))));
+    app.post(path, { ...changePage, schema: { params: clientIdParams, body: confirmForm, hide: true } }, async (request, reply) => {
       await clients.setEnabled(request.params.clientId, verb === 'enable', adminOf(request));
       return reply.redirect(`${API_CLIENTS_PATH}?done=${verb}d`, 303);
     });

@@ -83,7 +83,7 @@ describeEachDatabase('where a person is signed in', migrationSources, (use) => {
     expect(page.body).toContain('href="/auth/signin?reauth=1&amp;returnTo=%2Faccount%2Fsessions"');
     const refused = await stolen.post(`${SESSIONS_PATH}/end-others`, { _csrf: csrfToken(page.body) });
     expect(refused.statusCode).toBe(403);
-    expect(refused.body).toContain('first sign in again to confirm it is you');
+    expect(refused.body).toContain('Sign in again to confirm it is you, then try again');
     expect(await signedIn(here)).toBe(true);
 
     // Signing in again goes to the provider's login form although its own session is live.
