@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import type { JWK } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { keyPair } from '../kernel/auth/machine/testing.js';
 import { demoApp } from '../modules/applications/test-kit.js';
 import { migrationSources } from '../modules/index.js';
 import { registerClientsCommands } from './clients.js';
+import { runCli } from './test-kit.js';
 
 afterEach(() => { process.exitCode = undefined; });
 
@@ -30,17 +30,7 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(...args: string[]) {
-    const lines: string[] = [];
-    const errors: string[] = [];
-    const program = new Command('tongban').exitOverride();
-    registerClientsCommands(program, () => Promise.resolve({ kernel: built.kernel, close: () => Promise.resolve() }), { out: (l) => lines.push(l), err: (l) => errors.push(l) });
-    process.exitCode = undefined;
-    await program.parseAsync(['clients', ...args], { from: 'user' });
-    const exitCode = process.exitCode;
-    process.exitCode = undefined;
-    return { lines, errors, exitCode };
-  }
+  const run = (...args: string[]) => runCli((program, output) => registerClientsCommands(program, () => Promise.resolve({ kernel: built.kernel, close: () => Promise.resolve() }), output), ['clients', ...args]);
   /** What the system then does: a token request signed with its private key, through the real endpoint. */
   const tokenWith = async (clientId: string, privateJwk: JWK) => {
     const assertion = await createClientAssertion({ clientId, privateJwk, audience: built.app.machineAuth.tokenUrl });

@@ -1,10 +1,10 @@
-import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
 import type { Built } from '../app.js';
 import { demoApp } from '../modules/applications/test-kit.js';
 import { migrationSources } from '../modules/index.js';
 import { registerKeysCommands } from './keys.js';
+import { runCli } from './test-kit.js';
 
 afterEach(() => { process.exitCode = undefined; });
 
@@ -13,17 +13,7 @@ describeEachDatabase('tongban keys', migrationSources, (use) => {
   beforeAll(async () => { built = await demoApp(use()); });
   afterAll(async () => { await built.app.close(); });
 
-  async function run(...args: string[]) {
-    const lines: string[] = [];
-    const errors: string[] = [];
-    const program = new Command('tongban').exitOverride();
-    registerKeysCommands(program, () => Promise.resolve({ services: built.services, close: () => Promise.resolve() }), { out: (l) => lines.push(l), err: (l) => errors.push(l) });
-    process.exitCode = undefined;
-    await program.parseAsync(['keys', ...args], { from: 'user' });
-    const exitCode = process.exitCode;
-    process.exitCode = undefined;
-    return { lines, errors, exitCode };
-  }
+  const run = (...args: string[]) => runCli((program, output) => registerKeysCommands(program, () => Promise.resolve({ services: built.services, close: () => Promise.resolve() }), output), ['keys', ...args]);
 
   it('rotates an agency\'s key, keeps the old one published, lists both, and refuses an unknown agency', async () => {
     const first = await run('rotate', '--agency', '110000-HUC');

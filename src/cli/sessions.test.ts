@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
@@ -7,6 +6,7 @@ import { demoApp, personaBrowser } from '../modules/applications/test-kit.js';
 import { demoPersona } from '../modules/identity/demo-personas.js';
 import { migrationSources } from '../modules/index.js';
 import { registerSessionsCommands } from './sessions.js';
+import { runCli } from './test-kit.js';
 
 afterEach(() => { process.exitCode = undefined; });
 
@@ -16,17 +16,7 @@ describeEachDatabase('tongban sessions end', migrationSources, (use) => {
   beforeAll(async () => { built = await demoApp(use()); });
   afterAll(async () => { await built.app.close(); });
 
-  async function run(...args: string[]) {
-    const lines: string[] = [];
-    const errors: string[] = [];
-    const program = new Command('tongban').exitOverride();
-    registerSessionsCommands(program, () => Promise.resolve({ kernel: built.kernel, close: () => Promise.resolve() }), { out: (l) => lines.push(l), err: (l) => errors.push(l) });
-    process.exitCode = undefined;
-    await program.parseAsync(['sessions', ...args], { from: 'user' });
-    const exitCode = process.exitCode;
-    process.exitCode = undefined;
-    return { lines, errors, exitCode };
-  }
+  const run = (...args: string[]) => runCli((program, output) => registerSessionsCommands(program, () => Promise.resolve({ kernel: built.kernel, close: () => Promise.resolve() }), output), ['sessions', ...args]);
   const signedIn = async (browser: Awaited<ReturnType<typeof personaBrowser>>) => (await browser.get('/account')).statusCode === 200;
 
   it('ends every session of one account, then of everyone; the next request is anonymous; audited as cli', async () => {
