@@ -6,6 +6,8 @@ import { approvedSoleTrader } from '../../src/modules/documents/test-kit.js';
 import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
 import { changeClientHref, editClientHref } from '../../src/modules/identity/index.js';
 import { removeKeyHref } from '../../src/modules/mediator/pages-registry.js';
+import { exchangeHref } from '../../src/modules/mediator/pages-exchanges.js';
+import { tokenFor } from '../../src/modules/mediator/test-kit.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
 import type { SecurityApp } from './harness.js';
@@ -84,6 +86,35 @@ async function signedInAgain(s: SecurityApp, role: 'citizen' | 'platformAdmin'):
   await sql`update kernel_session set authenticated_at = ${now()} where account_id = ${(await s.principal(role)).accountId}`.execute(db);
 }
 
+/**
+ * An exchange whose bodies the mediator kept, so its record offers the platform administrator the
+ * form that decrypts them: a service with "keep bodies" on, answered by the demo population
+ * provider, which is a route of the app itself, now also listening on loopback (the mediator
+ * forwards over real HTTP; the harness's close stops it). Made once; its page stays valid.
+ */
+const keptExchanges = new WeakMap<SecurityApp['built'], Promise<string>>();
+function exchangeWithBodies(s: SecurityApp): Promise<string> {
+  const made = keptExchanges.get(s.built);
+  if (made) return made;
+  const making = (async () => {
+    const { mediator } = s.built.services;
+    const fuzzAdmin = { actor: { kind: 'system', id: 'security-fuzz' }, may: () => true } as const;
+    const address = await s.built.app.listen({ host: '127.0.0.1', port: 0 });
+    await mediator.saveService({ subsystemId: 'CN/GOV/110000-PSB/population', code: 'fuzz-kept', name: 'Kept bodies', baseUrl: `${address}/demo-providers/psb/population`, storeBodies: true }, fuzzAdmin);
+    await mediator.addSubsystem({ memberId: 'CN/GOV/110000-CAB', code: 'fuzz-reader', name: 'Fuzz reader', clientId: 'fuzz-reader' }, fuzzAdmin);
+    await mediator.grant({ serviceId: 'CN/GOV/110000-PSB/population/fuzz-kept', clientId: 'CN/GOV/110000-CAB/fuzz-reader', method: 'GET', path: '/persons/*' }, fuzzAdmin);
+    const token = await tokenFor(s.built, 'fuzz-reader', 'CN/GOV/110000-CAB/fuzz-reader');
+    const answer = await s.built.app.inject({
+      method: 'GET', url: `/r1/CN/GOV/110000-PSB/population/fuzz-kept/persons/${ID_NUMBER}`,
+      headers: { authorization: `Bearer ${token}`, 'information-mediator-client': 'CN/GOV/110000-CAB/fuzz-reader' },
+    });
+    if (answer.statusCode !== 200) throw new Error(`the exchange to keep failed: ${answer.statusCode} ${answer.body}`);
+    return exchangeHref(String(answer.headers['x-road-id']));
+  })();
+  keptExchanges.set(s.built, making);
+  return making;
+}
+
 /** The citizen signed in somewhere else too, and recently here: `/account/sessions` then offers both sign-out forms. */
 async function anotherSignIn(s: SecurityApp): Promise<string> {
   const { db, now } = s.built.kernel;
@@ -160,6 +191,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
       new URL(checkout.redirectUrl, 'http://x').pathname,
       `/payments/counter?reference=${encodeURIComponent(due.reference)}`,
       '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups', '/admin/api-clients', SESSIONS_PATH,
+      await exchangeWithBodies(s),
     ],
   };
 }
@@ -358,6 +390,13 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     // A fresh system each time, enabled (or disabled) as its form needs: a used-up form is arranged anew.
     '/admin/api-clients/:clientId/disable': { arrange: async () => changeClientHref(await fuzzClient(), 'disable') },
     '/account/sessions/end': { arrange: () => anotherSignIn(s) },
+    // The form is shown while the administrator's sign-in is recent (a long run outlasts ten minutes).
+    '/admin/mediator/exchanges/:messageId/bodies': {
+      async arrange() {
+        await signedInAgain(s, 'platformAdmin');
+        return exchangeWithBodies(s);
+      },
+    },
     '/account/sessions/end-others': { arrange: () => anotherSignIn(s) },
     '/admin/api-clients/:clientId/edit': { arrange: async () => editClientHref(await fuzzClient()) },
     '/admin/api-clients/:clientId/enable': {

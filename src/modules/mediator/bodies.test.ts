@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { loadConfig } from '../../kernel/config/index.js';
-import { migrationSources } from '../index.js';
+import { migrationSources, modules } from '../index.js';
 import { createBodyVault } from './body-vault.js';
 import { createRegistry } from './registry.js';
 import type { BodyReader } from './service.js';
@@ -13,6 +13,8 @@ import { seedAdmin, startProvider, tokenFor } from './test-kit.js';
 
 const CLIENT = 'CN/GOV/110000-CAB/case-system';
 const POPULATION = 'CN/GOV/110000-PSB/population';
+const ID_NUMBER = '110101199003072359';
+const CITIZEN_ACCOUNT = '0190a1b2-0000-7000-8000-000000000001';
 const SECRET = '{"name":"张伟","note":"a body only the sealed copy holds"}';
 const admin: BodyReader = { actor: { kind: 'staff', id: 'platform-admin-1' }, platformAdmin: true, purpose: 'complaint 2026-17: what was sent' };
 
@@ -25,6 +27,8 @@ describeEachDatabase('mediator: encrypted bodies per service', migrationSources,
     const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: 'http://tongban.test', TONGBAN_DATA_DIR: ':memory:' });
     built = await buildApp({ config: { ...base, database: use().config.database }, database: use().database });
     await built.app.ready();
+    // The demo people: 张伟's ID number belongs to an account, which the audit trail names.
+    for (const mod of modules.filter((m) => m.name === 'identity')) await mod.seed?.({ kernel: built.kernel, services: built.services });
     provider = await startProvider();
     const { mediator } = built.services;
     for (const code of ['110000-PSB', '110000-CAB']) await mediator.addMember({ instance: 'CN', memberClass: 'GOV', code, name: code, agency: code }, seedAdmin);
@@ -43,7 +47,7 @@ describeEachDatabase('mediator: encrypted bodies per service', migrationSources,
   const echo = async (service: string) => {
     const res = await built.app.inject({
       method: 'POST', url: `/r1/${POPULATION}/${service}/echo`, payload: SECRET,
-      headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT, 'content-type': 'application/json', 'x-road-userid': 'person-77' },
+      headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT, 'content-type': 'application/json', 'x-road-userid': ID_NUMBER },
     });
     expect(res.statusCode).toBe(201);
     return String(res.headers['x-road-id']);
@@ -78,7 +82,7 @@ describeEachDatabase('mediator: encrypted bodies per service', migrationSources,
     expect(read.service).toBe(`${POPULATION}/kept`);
     const audited = await sql<{ actor_id: string; subject: string; purpose: string; request_id: string }>`
       select actor_id, subject, purpose, request_id from tb_audit_record where action = 'mediator.body.read' and resource_id = ${messageId}`.execute(built.kernel.db);
-    expect(audited.rows).toEqual([{ actor_id: 'platform-admin-1', subject: 'person-77', purpose: admin.purpose, request_id: 'req-1' }]);
+    expect(audited.rows).toEqual([{ actor_id: 'platform-admin-1', subject: CITIZEN_ACCOUNT, purpose: admin.purpose, request_id: 'req-1' }]);
   });
 
   it('refuses a tampered ciphertext, a tag that does not verify and a body swapped in from another message', async () => {

@@ -2,7 +2,8 @@ import type { Actor, AuditTrail } from '../../kernel/audit/types.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import type { BodyVault, Part } from './body-vault.js';
-import { personInPath } from './ids.js';
+import { personOf } from './exchange-records.js';
+import type { PersonDirectory } from './memo.js';
 import { sha256 } from './message-log.js';
 import type { BodiesRow, MediatorStore } from './store.js';
 
@@ -32,12 +33,12 @@ const sealedOf = (row: BodiesRow, part: Part) => ({
  * the hash-chained log row holds, so a body swapped in from elsewhere is refused too. The read is
  * audited with the person as subject: stored bodies are usually that person's data.
  */
-export async function readStoredBodies(deps: { store: MediatorStore; vault: BodyVault; audit: AuditTrail }, messageId: string, reader: BodyReader): Promise<StoredBodies> {
+export async function readStoredBodies(deps: { store: MediatorStore; vault: BodyVault; audit: AuditTrail; people: PersonDirectory | undefined }, messageId: string, reader: BodyReader): Promise<StoredBodies> {
   if (!reader.platformAdmin) throw new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: 'Only a platform administrator may read stored bodies' });
   const purpose = reader.purpose.trim();
   if (!purpose) throw new TongbanError('TB_MEDIATOR_INVALID', { detail: 'Say why the bodies are read: the purpose is audited' });
   const [log] = await deps.store.byMessageId(messageId);
-  if (!log) throw new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail: `No message ${messageId}` });
+  if (!log) throw new TongbanError('TB_MEDIATOR_EXCHANGE_NOT_FOUND', { detail: `No message ${messageId}` });
   const row = await deps.store.getBodies(messageId);
   if (!row) throw new TongbanError('TB_MEDIATOR_NO_BODIES', { detail: `Service ${log.service ?? ''} did not store bodies for message ${messageId}` });
   if (row.key_id !== await deps.vault.keyId()) throw new TongbanError('TB_MEDIATOR_BODY_KEY_CHANGED', { detail: `Sealed under key ${row.key_id}` });
@@ -47,11 +48,11 @@ export async function readStoredBodies(deps: { store: MediatorStore; vault: Body
   if (sha256(request) !== log.request_digest || sha256(response) !== log.response_digest) {
     throw new TongbanError('TB_MEDIATOR_BODY_TAMPERED', { detail: `The bodies of message ${messageId} do not match the logged digests` });
   }
-  const subject = log.user_id ?? personInPath(log.path.split('?')[0] ?? '');
+  const { subject, details } = await personOf(deps.people, log);
   await deps.audit.append(deps.store.db, {
     actor: reader.actor, action: 'mediator.body.read', resource: { type: 'mediator-message', id: messageId }, purpose: purpose.slice(0, 500),
-    details: { service: log.service, client: log.client, requestBytes: request.length, responseBytes: response.length },
-    ...(subject ? { subject } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
+    details: { service: log.service, client: log.client, requestBytes: request.length, responseBytes: response.length, ...details },
+    ...(subject !== undefined ? { subject } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
   });
   return { messageId, service: log.service, client: log.client, request, response };
 }

@@ -16,6 +16,7 @@ export const MediatorErrors = defineErrors('mediator', {
   TB_MEDIATOR_NOT_FOUND: { status: 404, title: 'No such member, subsystem, service or access right', message: 'mediator.error.notFound' },
   TB_MEDIATOR_EXISTS: { status: 409, title: 'A registry entry with this identifier exists already', message: 'mediator.error.exists' },
   TB_MEDIATOR_INVALID: { status: 422, title: 'The registry entry is not valid', message: 'mediator.error.invalid' },
+  TB_MEDIATOR_EXCHANGE_NOT_FOUND: { status: 404, title: 'No exchange with this message id is in the log, or none that involves your agency', message: 'mediator.error.exchangeNotFound' },
   TB_MEDIATOR_NO_BODIES: { status: 404, title: 'No bodies are stored for this message', message: 'mediator.error.noBodies' },
   TB_MEDIATOR_BODY_TAMPERED: { status: 409, title: 'A stored body does not verify: its ciphertext, tag or digest was changed', message: 'mediator.error.bodyTampered' },
   TB_MEDIATOR_BODY_KEY_CHANGED: { status: 409, title: 'The stored bodies were sealed under another key than the configured one', message: 'mediator.error.bodyKeyChanged' },

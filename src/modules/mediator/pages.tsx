@@ -1,29 +1,31 @@
-import type { Locale } from '../../kernel/i18n/index.js';
-import { Layout, renderPage, Table, Tag, type LayoutProps } from '../../ui/index.js';
+import { Button, ErrorSummary, Layout, renderPage, Table, TextInput, type LayoutProps } from '../../ui/index.js';
 import './messages.js';
-import type { LogRow, TrafficRow } from './service.js';
+import { exchangeHref, StatusTag, timeOf, TRAFFIC_PATH } from './pages-exchanges.js';
+import { maskedPath, type LogRow, type TrafficRow } from './service.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
-
-const TIME: Record<Locale, Intl.DateTimeFormat> = {
-  'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }),
-  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }),
-};
 
 export interface TrafficPageData {
   readonly hours: number;
   readonly traffic: readonly TrafficRow[];
   readonly recent: readonly LogRow[];
+  /** The lookup form's message id as typed, and why it was not found. */
+  readonly lookup?: { readonly value: string; readonly error: string } | undefined;
 }
 
-/** `/admin/mediator`: calls per service and the latest exchanges, from the message log. */
+/** `/admin/mediator`: calls per service and the latest exchanges, from the message log, and a lookup by message id. */
 export function renderTrafficPage(context: PageContext, data: TrafficPageData): string {
   const { t, locale } = context;
   const title = t('mediator.traffic.title');
   return renderPage(
-    <Layout {...context} title={title}>
+    <Layout {...context} title={title} hasErrors={data.lookup !== undefined}>
+      <ErrorSummary errors={data.lookup ? [{ fieldId: 'message', text: data.lookup.error }] : []} />
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('mediator.traffic.intro', { hours: data.hours })}</p>
+      <form method="get" action={TRAFFIC_PATH} novalidate>
+        <TextInput name="message" label={t('mediator.traffic.find')} hint={t('mediator.traffic.findHint')} value={data.lookup?.value} error={data.lookup?.error} spellcheck={false} width={30} />
+        <Button variant="secondary">{t('mediator.traffic.findButton')}</Button>
+      </form>
       {data.traffic.length === 0 ? <p class="tb-body">{t('mediator.traffic.none')}</p> : (
         <Table
           caption={t('mediator.traffic.caption')}
@@ -39,15 +41,20 @@ export function renderTrafficPage(context: PageContext, data: TrafficPageData): 
       {data.recent.length === 0 ? null : (
         <>
           <h2 class="tb-heading-m">{t('mediator.traffic.recent')}</h2>
+          <p class="tb-body">{t('mediator.traffic.masked')}</p>
           <Table
             caption={t('mediator.traffic.recentCaption')}
-            head={[t('mediator.traffic.at'), t('mediator.traffic.client'), t('mediator.traffic.request'), t('mediator.traffic.status')]}
-            rows={data.recent.map((row) => [
-              <time dateTime={row.at.toISOString()}>{TIME[locale].format(row.at)}</time>,
-              <code>{row.client ?? t('mediator.traffic.unknown')}</code>,
-              <code>{`${row.method} ${row.service ?? ''}${row.path}`}</code>,
-              <Tag colour={row.outcome === 'ok' ? (row.status < 400 ? 'green' : 'yellow') : row.status >= 500 ? 'red' : 'grey'}>{`${row.status} ${row.outcome}`}</Tag>,
-            ])}
+            head={[t('mediator.traffic.at'), t('mediator.traffic.client'), t('mediator.traffic.request'), t('mediator.traffic.status'), t('mediator.traffic.details')]}
+            rows={data.recent.map((row) => {
+              const at = timeOf(locale, row.at);
+              return [
+                <time dateTime={row.at.toISOString()}>{at}</time>,
+                <code>{row.client ?? t('mediator.traffic.unknown')}</code>,
+                <code class="tb-break">{`${row.method} ${row.service ?? ''}${maskedPath(row.path)}`}</code>,
+                <StatusTag status={row.status} outcome={row.outcome} />,
+                <a href={exchangeHref(row.message_id)}>{t('mediator.traffic.details')}<span class="tb-visually-hidden"> {t('mediator.traffic.detailsOf', { at })}</span></a>,
+              ];
+            })}
           />
         </>
       )}

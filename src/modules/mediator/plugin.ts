@@ -4,11 +4,15 @@ import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { pageContext } from '../../ui/index.js';
 import { registerDemoProviders } from './demo.js';
+import { UUID } from '../../kernel/ids.js';
+import { involves } from './exchange-records.js';
 import { renderTrafficPage } from './pages.js';
+import { exchangeHref, TRAFFIC_PATH } from './pages-exchanges.js';
 import { registerGovstackImRoutes } from './routes-govstack.js';
 import { registerProxyRoutes } from './routes-proxy.js';
 import { registerRegistryPages } from './routes-registry.js';
-import { registerMediatorRoutes } from './routes.js';
+import { registerExchangeRoutes } from './routes-exchanges.js';
+import { registerMediatorRoutes, registryAdmin } from './routes.js';
 import { trafficQuery } from './schemas.js';
 import type { MediatorService } from './service.js';
 
@@ -25,19 +29,25 @@ export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: M
   await registerProxyRoutes(scope, mediator);
   if (deps.demoProviders) registerDemoProviders(scope);
 
+  registerExchangeRoutes(scope, mediator, deps.now);
+
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/admin/mediator', { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { querystring: trafficQuery, hide: true } }, async (request, reply) => {
+  app.get(TRAFFIC_PATH, { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { querystring: trafficQuery, hide: true } }, async (request, reply) => {
     const me = principalOf(request);
+    const typed = request.query.message?.trim();
+    // The lookup form: a well-formed id goes to its record (which answers 404 for one not to be seen).
+    if (typed !== undefined && UUID.test(typed)) return reply.redirect(exchangeHref(typed.toLowerCase()), 303);
+    const lookup = typed === undefined ? undefined : { value: request.query.message ?? '', error: request.t(typed === '' ? 'mediator.traffic.findEmpty' : 'mediator.traffic.findInvalid') };
     const hours = request.query.hours ?? DEFAULT_HOURS;
     // An agency administrator sees the exchanges that involve their agency's members, as provider or client.
-    const members = (await mediator.listMembers()).filter((m) => hasRole(me, 'platform_admin') || hasRole(me, 'agency_admin', m.agency)).map((m) => `${m.id}/`);
-    const mine = (id: string | null) => id !== null && members.some((prefix) => id.startsWith(prefix));
+    const reader = registryAdmin(request);
+    const members = await mediator.listMembers();
     const [traffic, recent] = await Promise.all([mediator.traffic(new Date(deps.now().getTime() - hours * 3_600_000)), mediator.recentExchanges(200)]);
     const context = { ...pageContext(request), user: { name: me.name }, csrfToken: reply.generateCsrf() };
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderTrafficPage(context, {
-      hours,
-      traffic: hasRole(me, 'platform_admin') ? traffic : traffic.filter((row) => mine(row.service)),
-      recent: recent.filter((row) => hasRole(me, 'platform_admin') || mine(row.service) || mine(row.client)).slice(0, 20),
+    return reply.status(lookup ? 400 : 200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderTrafficPage(context, {
+      hours, lookup,
+      traffic: hasRole(me, 'platform_admin') ? traffic : traffic.filter((row) => involves(members, reader, { client: null, service: row.service })),
+      recent: recent.filter((row) => involves(members, reader, row)).slice(0, 20),
     }));
   });
 }

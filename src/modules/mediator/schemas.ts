@@ -77,7 +77,38 @@ export const getOpenApiSchema = {
   params: Provider, querystring: Type.Object({ serviceCode: Text(64) }),
 };
 
-export const trafficQuery = Type.Object({ hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 31 })) });
+export const trafficQuery = Type.Object({
+  hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 31 })),
+  // The lookup form's message id: any short text, so what was typed is shown again with its error.
+  message: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+/** One exchange by its message id (the X-Road-Id). */
+export const exchangeParams = Type.Object({ messageId: Type.String({ format: 'uuid' }) });
+/** The pages' form of it: any short text, so the role guard answers first and a wrong one is a 404. */
+export const exchangePageParams = Type.Object({ messageId: Type.String({ minLength: 1, maxLength: 200 }) });
+/** Why the stored bodies are read: recorded in the audit trail and shown to the person. */
+export const PURPOSE_MAX = 500;
+export const bodiesForm = Type.Object({ purpose: Type.Optional(Type.String({ maxLength: 2000 })) });
+
+const digest = Type.String({ description: 'sha256: and the SHA-256 in base64url' });
+const ExchangeRecordBody = Type.Object({
+  messageId: Type.String(), at: Type.String({ format: 'date-time' }), client: Type.Union([Type.String(), Type.Null()]), service: Type.Union([Type.String(), Type.Null()]),
+  method: Type.String(), path: Type.String(), userId: Type.Union([Type.String(), Type.Null()]), issue: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Integer(), outcome: Type.String(), requestDigest: digest, responseDigest: digest, requestBytes: Type.Integer(), responseBytes: Type.Integer(),
+  durationMs: Type.Integer(), providerMs: Type.Union([Type.Integer(), Type.Null()]), chain: Type.Integer(), seq: Type.Integer(), hash: Type.String(),
+  bodiesStored: Type.Boolean(),
+});
+export const getExchangeSchema = {
+  tags: TAG, summary: 'One exchange\'s message-log record by its X-Road-Id (administrators of an agency involved; audited with the person as subject)',
+  params: exchangeParams, response: { 200: ExchangeRecordBody },
+};
+export const readBodiesSchema = {
+  tags: TAG, summary: 'Decrypt the request and response bodies kept for one exchange (platform_admin, signed in within ten minutes; the purpose is audited)',
+  params: exchangeParams,
+  body: Type.Object({ purpose: Type.String({ minLength: 1, maxLength: PURPOSE_MAX, pattern: '\\S' }) }, { additionalProperties: false }),
+  response: { 200: Type.Object({ messageId: Type.String(), service: Type.Union([Type.String(), Type.Null()]), client: Type.Union([Type.String(), Type.Null()]), request: Type.String({ contentEncoding: 'base64' }), response: Type.String({ contentEncoding: 'base64' }) }) },
+};
 
 /** A posted registry form: checked field by field in registry-forms.ts, so every value is kept and shown again. */
 export const registryForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200_000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));

@@ -1,6 +1,7 @@
 import { Counter, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 import type { Kernel } from '../../kernel/context.js';
 import { readStoredBodies, type BodyReader, type StoredBodies } from './bodies.js';
+import { readExchangeRecord, type ExchangeRecord } from './exchange-records.js';
 import { createBodyVault } from './body-vault.js';
 import { authenticate, createDiscovery, verifyCaller, type Credentials } from './discovery.js';
 import { createExchangeIdempotency } from './idempotency.js';
@@ -11,13 +12,14 @@ import { cachedDirectory, type PersonDirectory } from './memo.js';
 import { createRegistryCache } from './registry-cache.js';
 import { createGovstackConfig } from './govstack-config.js';
 import { createGovstackRights } from './govstack-rights.js';
-import { createRegistry } from './registry.js';
+import { createRegistry, type RegistryAdmin } from './registry.js';
 import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
 
 export type { ConsentCheck, ExchangeRequest, ExchangeResult } from './exchange.js';
 export { BODY_TOO_LARGE } from './exchange.js';
 export { CALL_SCOPE, METASERVICES } from './discovery.js';
 export type { BodyReader, StoredBodies } from './bodies.js';
+export { maskedPath, type ExchangeRecord } from './exchange-records.js';
 export type { PersonDirectory } from './memo.js';
 export type { RegistryAdmin, NewMember, NewSubsystem, NewService, NewRight, NewCertificate } from './registry.js';
 export { CertificateRefused, certificateProblemKey } from './registry.js';
@@ -120,8 +122,10 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     traffic: (since: Date): Promise<TrafficRow[]> => store.traffic(since),
     recentExchanges: (limit = 20): Promise<LogRow[]> => store.recent(limit),
     exchangesOf: (messageId: string): Promise<LogRow[]> => store.byMessageId(messageId),
+    /** One exchange's log record for an administrator of an agency involved in it; audited. */
+    exchangeRecord: (messageId: string, reader: RegistryAdmin): Promise<ExchangeRecord> => readExchangeRecord({ store, audit: kernel.audit, people: deps.people }, messageId, reader),
     /** The stored request and response of one exchange, decrypted and verified; audited. */
-    readBodies: (messageId: string, reader: BodyReader): Promise<StoredBodies> => readStoredBodies({ store, vault, audit: kernel.audit }, messageId, reader),
+    readBodies: (messageId: string, reader: BodyReader): Promise<StoredBodies> => readStoredBodies({ store, vault, audit: kernel.audit, people: deps.people }, messageId, reader),
     /** Whether registry rows are kept in memory now (PostgreSQL: once listening for changes). */
     get registryCached(): boolean { return cache.active; },
     async close(): Promise<void> {

@@ -135,7 +135,8 @@ export function createMediatorStore(db: Executor) {
       await q(executor).insertInto('mediator_message_bodies').values(row).execute();
     },
     getBodies: (messageId: string) => q(db).selectFrom('mediator_message_bodies').selectAll().where('message_id', '=', messageId).executeTakeFirst(),
-    byMessageId: (messageId: string) => q(db).selectFrom('mediator_message_log').selectAll().where('message_id', '=', messageId).execute(),
+    hasBodies: async (messageId: string) => (await q(db).selectFrom('mediator_message_bodies').select('message_id').where('message_id', '=', messageId).executeTakeFirst()) !== undefined,
+    byMessageId: (messageId: string) => q(db).selectFrom('mediator_message_log').selectAll().where('message_id', '=', messageId).orderBy('chain').orderBy('seq').execute(),
   };
 }
 

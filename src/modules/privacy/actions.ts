@@ -12,6 +12,7 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['prefill.', 'privacy.action.registry'],
   ['mediator.exchange', 'privacy.action.mediatorExchange'],
   ['mediator.body', 'privacy.action.mediatorBody'],
+  ['mediator.log', 'privacy.action.mediatorLog'],
   ['mediator.', 'privacy.action.mediatorExchange'],
   ['govstack.', 'privacy.action.govstack'],
   ['consent.', 'privacy.action.consent'],

@@ -1,0 +1,62 @@
+import type { AuditTrail } from '../../kernel/audit/types.js';
+import { TongbanError } from '../../kernel/http/index.js';
+import { UUID } from '../../kernel/ids.js';
+import './errors.js';
+import { personInPath } from './ids.js';
+import type { PersonDirectory } from './memo.js';
+import type { RegistryAdmin } from './registry.js';
+import type { LogRow, MediatorStore } from './store.js';
+
+/** One exchange as its log record has it, and whether its bodies were kept (ADR 15). */
+export interface ExchangeRecord {
+  readonly log: LogRow;
+  readonly bodiesStored: boolean;
+}
+
+const RESIDENT_ID = /(^|\/)([1-9]\d{5})\d{8}(\d{3}[\dX])(?=\/|$)/g;
+
+/**
+ * A path with the identity numbers in it masked as their owners see them on cards and receipts
+ * (`110101********2359`): lists of exchanges show which kind of call was made without each
+ * listing being a read of the people it names. The record of one exchange shows the path whole,
+ * and that read is audited.
+ */
+export const maskedPath = (path: string): string => path.replace(RESIDENT_ID, (_m, slash: string, head: string, tail: string) => `${slash}${head}********${tail}`);
+
+/**
+ * Whose data an exchange carried, as the audit trail names people: the account of the person in
+ * `X-Road-UserId` or, without it, of the identity number in the path, as the exchange itself was
+ * audited (exchange.ts). Someone without an account is noted in the details instead.
+ */
+export async function personOf(people: PersonDirectory | undefined, log: Pick<LogRow, 'user_id' | 'path'>): Promise<{ subject?: string; details: Record<string, unknown> }> {
+  const person = log.user_id ?? personInPath(log.path.split('?')[0] ?? '');
+  if (person === undefined) return { details: {} };
+  const accountId = people ? await people.accountIdOf(person) : undefined;
+  return accountId === undefined ? { details: { person: 'no account' } } : { subject: accountId, details: {} };
+}
+
+/** Whether an administrator may see an exchange: a platform administrator any, an agency administrator those of their agency's members, as client or provider. */
+export function involves(members: readonly { id: string; agency: string }[], reader: Pick<RegistryAdmin, 'may'>, log: Pick<LogRow, 'client' | 'service'>): boolean {
+  const mine = members.filter((m) => reader.may(m.agency)).map((m) => `${m.id}/`);
+  return [log.client, log.service].some((id) => id !== null && mine.some((prefix) => id.startsWith(prefix)));
+}
+
+/**
+ * The log record of one exchange by its message id (the `X-Road-Id` the client and the provider
+ * were given), for an administrator of an agency involved in it. An exchange of another agency is
+ * answered as unknown: its existence is not the reader's to learn. The read is audited with the
+ * person's account as subject (`personOf`), so it shows on their "who used my data" page.
+ */
+export async function readExchangeRecord(deps: { store: MediatorStore; audit: AuditTrail; people: PersonDirectory | undefined }, messageId: string, reader: RegistryAdmin): Promise<ExchangeRecord> {
+  const notFound = () => new TongbanError('TB_MEDIATOR_EXCHANGE_NOT_FOUND', { detail: `No exchange ${messageId} that you may see` });
+  if (!UUID.test(messageId)) throw notFound();
+  const [log] = await deps.store.byMessageId(messageId);
+  if (!log || !involves(await deps.store.listMembers(), reader, log)) throw notFound();
+  const { subject, details } = await personOf(deps.people, log);
+  await deps.audit.append(deps.store.db, {
+    actor: reader.actor, action: 'mediator.log.read', resource: { type: 'mediator-message', id: messageId },
+    details: { service: log.service, client: log.client, ...details },
+    ...(subject !== undefined ? { subject } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
+  });
+  return { log, bodiesStored: await deps.store.hasBodies(messageId) };
+}
