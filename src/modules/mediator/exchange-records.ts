@@ -48,10 +48,12 @@ export function involves(members: readonly { id: string; agency: string }[], rea
  * person's account as subject (`personOf`), so it shows on their "who used my data" page.
  */
 export async function readExchangeRecord(deps: { store: MediatorStore; audit: AuditTrail; people: PersonDirectory | undefined }, messageId: string, reader: RegistryAdmin): Promise<ExchangeRecord> {
-  const notFound = () => new TongbanError('TB_MEDIATOR_EXCHANGE_NOT_FOUND', { detail: `No exchange ${messageId} that you may see` });
+  const notFound = (denied?: 'other-agency') => new TongbanError('TB_MEDIATOR_EXCHANGE_NOT_FOUND', { detail: `No exchange ${messageId} that you may see`, ...(denied ? { denied } : {}) });
   if (!UUID.test(messageId)) throw notFound();
   const [log] = await deps.store.byMessageId(messageId);
-  if (!log || !involves(await deps.store.listMembers(), reader, log)) throw notFound();
+  if (!log) throw notFound();
+  // The answer is the unknown id's, but the log says someone asked about another agency's exchange (ASVS 16.3.2).
+  if (!involves(await deps.store.listMembers(), reader, log)) throw notFound('other-agency');
   const { subject, details } = await personOf(deps.people, log);
   await deps.audit.append(deps.store.db, {
     actor: reader.actor, action: 'mediator.log.read', resource: { type: 'mediator-message', id: messageId },

@@ -118,7 +118,8 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
 
     // An administrator of an agency that is neither client nor provider learns nothing of it.
     const other = { actor: { kind: 'staff' as const, id: 'someone' }, may: (agency: string) => agency === DEMO.amr.agency };
-    await expect(built.services.mediator.exchangeRecord(messageId, other)).rejects.toMatchObject({ code: 'TB_MEDIATOR_EXCHANGE_NOT_FOUND' });
+    await expect(built.services.mediator.exchangeRecord(messageId, other)).rejects.toMatchObject({ code: 'TB_MEDIATOR_EXCHANGE_NOT_FOUND', denied: 'other-agency' });
+    await expect(built.services.mediator.exchangeRecord('0193a5c2-7b4e-7c1d-9f00-2b6e4c8d1a2f', other)).rejects.toMatchObject({ code: 'TB_MEDIATOR_EXCHANGE_NOT_FOUND', denied: undefined });
     const unknown = await as('platform-admin').get(`${exchangeHref('0193a5c2-7b4e-7c1d-9f00-2b6e4c8d1a2f')}?lang=en`);
     expect(unknown.statusCode).toBe(404);
     expect((await as('platform-admin').get(exchangeHref('nonsense'))).statusCode).toBe(404);

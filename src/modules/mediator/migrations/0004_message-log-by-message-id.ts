@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on today's table types.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('mediator_message_log_service_at').execute();
-  await db.schema.createIndex('mediator_message_log_message').on('mediator_message_log').column('message_id').execute();
+  await db.schema.dropIndex('mediator_message_log_service_at').ifExists().execute();
+  // "if not exists": on a large log an operator builds it beforehand with `create index
+  // concurrently`, which cannot run inside the migration's transaction (docs/operations.md).
+  await db.schema.createIndex('mediator_message_log_message').ifNotExists().on('mediator_message_log').column('message_id').execute();
 }
