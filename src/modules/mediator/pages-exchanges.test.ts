@@ -3,14 +3,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { buildApp, type Built } from '../../app.js';
+import type { Built } from '../../app.js';
 import { SESSION_COOKIE } from '../../kernel/auth/index.js';
-import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
-import { loadConfig } from '../../kernel/config/index.js';
-import { migrationSources, modules } from '../index.js';
+import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
 import { exchangeHref, readBodiesHref } from './pages-exchanges.js';
-import { seedAdmin, startProvider, tokenFor } from './test-kit.js';
+import { mediatorDemoApp, personaBrowsers, seedAdmin, startProvider, tokenFor } from './test-kit.js';
 
 const PUBLIC_URL = 'http://tongban.test';
 const CLIENT = 'CN/GOV/110000-CAB/case-system';
@@ -24,13 +23,10 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
   let built: Built;
   let provider: { app: FastifyInstance; url: string };
   let token: string;
-  const browsers = new Map<string, TestBrowser>();
+  let browsers: Map<string, TestBrowser>;
 
   beforeAll(async () => {
-    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
-    await built.app.ready();
-    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    built = await mediatorDemoApp(use(), PUBLIC_URL);
     provider = await startProvider();
     const { mediator } = built.services;
     await mediator.addSubsystem({ memberId: DEMO.cab.member, code: 'case-system', name: 'Cases', clientId: 'test-cab-exchanges' }, seedAdmin);
@@ -38,11 +34,7 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
     await mediator.grant({ serviceId: KEPT, clientId: CLIENT, method: 'POST', path: '/echo' }, seedAdmin);
     await mediator.grant({ serviceId: KEPT, clientId: CLIENT, method: 'GET', path: '/persons/*' }, seedAdmin);
     token = await tokenFor(built, 'test-cab-exchanges', CLIENT);
-    for (const persona of ['officer', 'agency-admin', 'platform-admin']) {
-      const browser = createTestBrowser(built.app, PUBLIC_URL);
-      await signIn(browser, persona);
-      browsers.set(persona, browser);
-    }
+    browsers = await personaBrowsers(built, PUBLIC_URL, ['officer', 'agency-admin', 'platform-admin']);
   });
   afterAll(async () => {
     await built.app.close();

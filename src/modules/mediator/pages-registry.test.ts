@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { buildApp, type Built } from '../../app.js';
-import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
-import { loadConfig } from '../../kernel/config/index.js';
-import { migrationSources, modules } from '../index.js';
+import type { Built } from '../../app.js';
+import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
+import { mediatorDemoApp, personaBrowsers } from './test-kit.js';
 import { makeCertificate } from './test-tls.js';
 
 const PUBLIC_URL = 'http://tongban.test';
@@ -16,18 +16,11 @@ const OPENAPI = '{"openapi":"3.1.0","info":{"title":"Households","version":"1"},
 
 describeEachDatabase('mediator registry pages', migrationSources, (use) => {
   let built: Built;
-  const browsers = new Map<string, TestBrowser>();
+  let browsers: Map<string, TestBrowser>;
 
   beforeAll(async () => {
-    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
-    await built.app.ready();
-    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
-    for (const persona of ['officer', 'agency-admin', 'platform-admin']) {
-      const browser = createTestBrowser(built.app, PUBLIC_URL);
-      await signIn(browser, persona);
-      browsers.set(persona, browser);
-    }
+    built = await mediatorDemoApp(use(), PUBLIC_URL);
+    browsers = await personaBrowsers(built, PUBLIC_URL, ['officer', 'agency-admin', 'platform-admin']);
   });
   afterAll(async () => { await built.app.close(); });
 

@@ -1,13 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { buildApp, type Built } from '../../app.js';
+import type { Built } from '../../app.js';
 import { SESSION_COOKIE } from '../../kernel/auth/index.js';
-import { createTestBrowser, signIn } from '../../kernel/auth/test-kit.js';
-import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
-import { tokenFor } from './test-kit.js';
+import { mediatorDemoApp, personaBrowsers, tokenFor } from './test-kit.js';
 import { makeCertificate } from './test-tls.js';
 
 // A closed port: the demo providers (served under this address) are unreachable, deterministically.
@@ -19,16 +17,11 @@ describeEachDatabase('mediator registry, metaservices and traffic page', migrati
   const sessions = new Map<string, string>();
 
   beforeAll(async () => {
-    const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-    built = await buildApp({ config: { ...base, database: use().config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: use().database });
-    await built.app.ready();
-    for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+    built = await mediatorDemoApp(use(), PUBLIC_URL);
     // Seeding again changes nothing.
     for (const mod of modules.filter((m) => m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
     token = await tokenFor(built, DEMO.cab.clientId, DEMO.cab.subsystem);
-    for (const persona of ['citizen', 'officer', 'agency-admin', 'platform-admin']) {
-      const browser = createTestBrowser(built.app, PUBLIC_URL);
-      await signIn(browser, persona);
+    for (const [persona, browser] of await personaBrowsers(built, PUBLIC_URL, ['citizen', 'officer', 'agency-admin', 'platform-admin'])) {
       sessions.set(persona, browser.cookie(SESSION_COOKIE) ?? '');
     }
   });

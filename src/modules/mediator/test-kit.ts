@@ -1,7 +1,11 @@
 import { createServer } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Built } from '../../app.js';
+import type { TestDatabase } from '../../../test/helpers/databases.js';
+import { buildApp, type Built } from '../../app.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
+import { createTestBrowser, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { loadConfig } from '../../kernel/config/index.js';
+import { modules } from '../index.js';
 import { CALL_SCOPE, type RegistryAdmin } from './service.js';
 
 /** A provider system on loopback: echoes what the mediator sent, sleeps on /slow. */
@@ -46,4 +50,27 @@ export async function tokenFor(built: Built, clientId: string, organisation: str
   });
   if (response.statusCode !== 200) throw new Error(`token request failed: ${response.body}`);
   return response.json<{ access_token: string }>().access_token;
+}
+
+/**
+ * The app on a test database with the demo people and the demo mediator registry. Sign-ins are not
+ * rate limited here: the pages' tests sign in as several personas.
+ */
+export async function mediatorDemoApp(test: TestDatabase, publicUrl: string): Promise<Built> {
+  const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: publicUrl, TONGBAN_DATA_DIR: ':memory:' });
+  const built = await buildApp({ config: { ...base, database: test.config.database, limits: { ...base.limits, signInAttemptsPerMinute: 1000 } }, database: test.database });
+  await built.app.ready();
+  for (const mod of modules.filter((m) => m.name === 'identity' || m.name === 'mediator')) await mod.seed?.({ kernel: built.kernel, services: built.services });
+  return built;
+}
+
+/** A browser signed in as each of these demo personas, by persona. */
+export async function personaBrowsers(built: Built, publicUrl: string, personas: readonly string[]): Promise<Map<string, TestBrowser>> {
+  const browsers = new Map<string, TestBrowser>();
+  for (const persona of personas) {
+    const browser = createTestBrowser(built.app, publicUrl);
+    await signIn(browser, persona);
+    browsers.set(persona, browser);
+  }
+  return browsers;
 }
