@@ -78,10 +78,10 @@ async function arrangeBooking(s: SecurityApp, applicationId: string): Promise<{ 
 
 /**
  * As if the person of `role` had just entered their credentials again: the forms that ask for a
- * recent sign-in (ending sessions, changing API clients; ADR 50) are shown to the fuzzing browser
+ * recent sign-in (ending sessions, changing API clients or the mediator registry; ADR 50, 52) are shown to the fuzzing browser
  * however long the run has taken.
  */
-async function signedInAgain(s: SecurityApp, role: 'citizen' | 'platformAdmin'): Promise<void> {
+async function signedInAgain(s: SecurityApp, role: 'citizen' | 'agencyAdmin' | 'platformAdmin'): Promise<void> {
   const { db, now } = s.built.kernel;
   await sql`update kernel_session set authenticated_at = ${now()} where account_id = ${(await s.principal(role)).accountId}`.execute(db);
 }
@@ -182,6 +182,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   await disableClient(s.built.kernel.db, 'fuzz-disabled-system');
   await anotherSignIn(s);
   await signedInAgain(s, 'platformAdmin');
+  await signedInAgain(s, 'agencyAdmin');
 
   return {
     draft,
@@ -235,7 +236,10 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     return { idNumber, accountId: citizen.accountId, channel: 'online' as const, actor: { kind: 'person' as const, id: citizen.accountId } };
   };
   const agreementOf = (url: string) => decodeURIComponent(/\/account\/consent\/([^/]+)\//.exec(url)?.[1] ?? '');
+  // Arranging a registry form refreshes the administrators' sign-ins, which its page asks for (ADR 52).
   const admin = async () => {
+    await signedInAgain(s, 'agencyAdmin');
+    await signedInAgain(s, 'platformAdmin');
     const agencyAdmin = await s.principal('agencyAdmin');
     return { actor: { kind: 'person' as const, id: agencyAdmin.accountId }, may: () => true };
   };

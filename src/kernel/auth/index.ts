@@ -21,6 +21,7 @@ export { AuthErrors } from './errors.js';
 export { SESSION_COOKIE } from './cookies.js';
 export { DEFAULT_TIMEOUTS, createSessionStore, type SessionTimeouts } from './sessions.js';
 export { SESSIONS_PATH } from './sessions-page.js';
+export { askToSignInAgain, recentSignInGuards, type SignInAgainOptions } from './reauth-page.js';
 export { builtinIssuer, WEB_CLIENT_ID } from './idp/provider.js';
 export { createIdpUserStore, DEMO_PASSWORD, type IdpUser, type IdpUserStore } from './idp/users.js';
 export {

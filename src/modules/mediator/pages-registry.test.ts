@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
+import { SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
@@ -17,6 +18,8 @@ const OPENAPI = '{"openapi":"3.1.0","info":{"title":"Households","version":"1"},
 describeEachDatabase('mediator registry pages', migrationSources, (use) => {
   let built: Built;
   let browsers: Map<string, TestBrowser>;
+  /** Pages other tests met, checked with axe at the end. */
+  const sessionPages: [string, string][] = [];
 
   beforeAll(async () => {
     built = await mediatorDemoApp(use(), PUBLIC_URL);
@@ -215,6 +218,37 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
     expect(await audited('mediator.client-key.remove', DEMO.psb.subsystem)).toEqual([{ actor_id: '0190a1b2-0000-7000-8000-000000000005' }]);
   });
 
+  it('asks for a sign-in within ten minutes before any change (ADR 52): the forms\' pages ask to sign in again, posts and the API are refused, nothing changes', async () => {
+    const agencyAdminId = '0190a1b2-0000-7000-8000-000000000005';
+    const setSignIns = (at: Date) => sql`update kernel_session set authenticated_at = ${at} where account_id = ${agencyAdminId}`.execute(built.kernel.db);
+    const form = `${REGISTRY}/rights/new`;
+    const token = csrfToken((await as('agency-admin').get(form)).body);
+    await setSignIns(new Date(built.kernel.now().getTime() - 11 * 60_000));
+    try {
+      expect((await as('agency-admin').get(`${REGISTRY}?lang=en`)).statusCode).toBe(200);
+      const asked = await as('agency-admin').get(`${form}?lang=en`);
+      expect(asked.statusCode).toBe(200);
+      expect(asked.body).toContain('Sign in again first');
+      expect(asked.body).not.toContain('name="path"');
+      expect(asked.body).toContain(`/auth/signin?reauth=1&amp;returnTo=${encodeURIComponent(`${form}?lang=en`)}`);
+      expect((await as('agency-admin').get(form)).body).toContain('请先重新登录');
+      sessionPages.push(['sign in again (en)', asked.body]);
+
+      const refused = await as('agency-admin').post(form, { _csrf: token, service: DEMO.psb.service, client: DEMO.cab.subsystem, method: 'GET', path: '/persons/*/late' });
+      expect(refused.statusCode).toBe(403);
+      const viaApi = await built.app.inject({
+        method: 'POST', url: '/api/mediator/rights', payload: { serviceId: DEMO.psb.service, clientId: DEMO.cab.subsystem, method: 'GET', path: '/persons/*/late' },
+        headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${as('agency-admin').cookie(SESSION_COOKIE) ?? ''}` },
+      });
+      expect(viaApi.statusCode).toBe(403);
+      expect(viaApi.json()).toMatchObject({ code: 'TB_AUTH_REAUTHENTICATION_REQUIRED' });
+      expect((await built.services.mediator.listRights({ serviceId: DEMO.psb.service })).some((r) => r.path === '/persons/*/late')).toBe(false);
+    } finally {
+      await setSignIns(built.kernel.now());
+    }
+    expect((await as('agency-admin').get(form)).body).toContain('name="path"');
+  });
+
   it('passes axe (WCAG 2.2 AA) in Chromium: the list and a form with errors, in both languages', async () => {
     const pair = makeCertificate('axe.psb.example.cn');
     await built.services.mediator.addCertificate({ subsystemId: DEMO.psb.subsystem, pem: pair.cert }, { actor: { kind: 'system', id: 'test' }, may: () => true });
@@ -240,6 +274,6 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
       expect(removeKey.statusCode).toBe(200);
       pages.push([`remove key ${lang}`, removeKey.body]);
     }
-    await expectPagesAccessible(built.app, PUBLIC_URL, pages);
+    await expectPagesAccessible(built.app, PUBLIC_URL, [...pages, ...sessionPages]);
   });
 });

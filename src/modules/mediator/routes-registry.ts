@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
+import { hasRole, principalOf, recentSignInGuards, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import type { PageContext } from './pages.js';
@@ -16,7 +16,8 @@ import { parseCertificateForm, parseRight, parseService, parseSubsystem, text, t
 import { certificatePageParams, keyPageQuery, registryForm, registryPageQuery, rightParams, serviceEditQuery } from './schemas.js';
 import { CertificateRefused, certificateProblemKey, KeyRefused, normaliseFingerprint, type SubsystemKey, type MediatorService, type MemberRow, type ServiceRow } from './service.js';
 
-const page = { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']) };
+const ADMINS = requireRole(['agency_admin', 'platform_admin']);
+const page = { config: { page: true }, preHandler: ADMINS };
 
 function context(request: FastifyRequest, reply: FastifyReply): PageContext {
   return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
@@ -39,6 +40,11 @@ function fieldErrorOf(error: unknown, map: Partial<Record<string, FieldError>>):
  */
 export function registerRegistryPages(scope: FastifyInstance, mediator: MediatorService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  // Who may call which system and read what is a sensitive change (ASVS 5.0 7.5.3; ADR 52): each
+  // form's page asks for a sign-in within ten minutes first, and its post requires one.
+  const guards = recentSignInGuards(ADMINS, { now: mediator.now, backTo: REGISTRY_PATH, why: 'mediator.admin.reauthenticate' });
+  const form = { config: { page: true }, preHandler: guards.page };
+  const change = { config: { page: true }, preHandler: guards.post };
 
   /** What this administrator may manage: their agencies' members (all of them for a platform administrator). */
   async function scopeOf(request: FastifyRequest) {
@@ -63,9 +69,9 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     }));
   });
 
-  app.get(`${REGISTRY_PATH}/subsystems/new`, { ...page, schema: { hide: true } }, async (request, reply) =>
+  app.get(`${REGISTRY_PATH}/subsystems/new`, { ...form, schema: { hide: true } }, async (request, reply) =>
     html(reply, renderSubsystemForm(context(request, reply), { members: (await scopeOf(request)).members, values: {}, errors: [] })));
-  app.post(`${REGISTRY_PATH}/subsystems/new`, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(`${REGISTRY_PATH}/subsystems/new`, { ...change, schema: { body: registryForm, hide: true } }, async (request, reply) => {
     const posted: Posted = request.body;
     const again = async (errors: readonly FieldError[]) =>
       html(reply, renderSubsystemForm(context(request, reply), { members: (await scopeOf(request)).members, values: posted, errors: shown(request, errors) }), 422);
@@ -105,21 +111,21 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     }
     return reply.redirect(`${REGISTRY_PATH}?done=service`, 303);
   }
-  app.get(`${REGISTRY_PATH}/services/new`, { ...page, schema: { hide: true } }, async (request, reply) =>
+  app.get(`${REGISTRY_PATH}/services/new`, { ...form, schema: { hide: true } }, async (request, reply) =>
     html(reply, renderServiceForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: {}, errors: [] })));
-  app.post(`${REGISTRY_PATH}/services/new`, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => saveService(request, request.body, reply, undefined));
-  app.get(`${REGISTRY_PATH}/services/edit`, { ...page, schema: { querystring: serviceEditQuery, hide: true } }, async (request, reply) => {
+  app.post(`${REGISTRY_PATH}/services/new`, { ...change, schema: { body: registryForm, hide: true } }, async (request, reply) => saveService(request, request.body, reply, undefined));
+  app.get(`${REGISTRY_PATH}/services/edit`, { ...form, schema: { querystring: serviceEditQuery, hide: true } }, async (request, reply) => {
     const service = await editable(request, request.query.id);
     return html(reply, renderServiceForm(context(request, reply), { subsystems: [], editing: service, values: serviceValues(service), errors: [] }));
   });
-  app.post(`${REGISTRY_PATH}/services/edit`, { ...page, schema: { querystring: serviceEditQuery, body: registryForm, hide: true } }, async (request, reply) =>
+  app.post(`${REGISTRY_PATH}/services/edit`, { ...change, schema: { querystring: serviceEditQuery, body: registryForm, hide: true } }, async (request, reply) =>
     saveService(request, request.body, reply, await editable(request, request.query.id)));
 
-  app.get(`${REGISTRY_PATH}/rights/new`, { ...page, schema: { hide: true } }, async (request, reply) => {
+  app.get(`${REGISTRY_PATH}/rights/new`, { ...form, schema: { hide: true } }, async (request, reply) => {
     const mine = await scopeOf(request);
     return html(reply, renderRightForm(context(request, reply), { services: mine.services, clients: mine.clients, values: {}, errors: [] }));
   });
-  app.post(`${REGISTRY_PATH}/rights/new`, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(`${REGISTRY_PATH}/rights/new`, { ...change, schema: { body: registryForm, hide: true } }, async (request, reply) => {
     const posted: Posted = request.body;
     const again = async (errors: readonly FieldError[]) => {
       const mine = await scopeOf(request);
@@ -139,9 +145,9 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     return reply.redirect(`${REGISTRY_PATH}?done=grant`, 303);
   });
 
-  app.get(NEW_CERTIFICATE_PATH, { ...page, schema: { hide: true } }, async (request, reply) =>
+  app.get(NEW_CERTIFICATE_PATH, { ...form, schema: { hide: true } }, async (request, reply) =>
     html(reply, renderCertificateForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: {}, errors: [] })));
-  app.post(NEW_CERTIFICATE_PATH, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(NEW_CERTIFICATE_PATH, { ...change, schema: { body: registryForm, hide: true } }, async (request, reply) => {
     // A private key pasted by mistake is not sent back in the page (nor kept anywhere).
     const posted: Posted = containsPrivateKey(text(request.body, 'certificate')) ? { ...request.body, certificate: '' } : request.body;
     const again = async (errors: readonly FieldError[]) =>
@@ -167,17 +173,17 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     if (!registryAdmin(request).may(member.agency)) throw refuse(member);
     return certificate;
   }
-  app.get(`${REGISTRY_PATH}/certificates/:sha256/remove`, { ...page, schema: { params: certificatePageParams, hide: true } }, async (request, reply) =>
+  app.get(`${REGISTRY_PATH}/certificates/:sha256/remove`, { ...form, schema: { params: certificatePageParams, hide: true } }, async (request, reply) =>
     html(reply, renderRemoveCertificatePage(context(request, reply), await removable(request, request.params.sha256))));
-  app.post(`${REGISTRY_PATH}/certificates/:sha256/remove`, { ...page, schema: { params: certificatePageParams, body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(`${REGISTRY_PATH}/certificates/:sha256/remove`, { ...change, schema: { params: certificatePageParams, body: registryForm, hide: true } }, async (request, reply) => {
     const certificate = await removable(request, request.params.sha256);
     await mediator.removeCertificate(certificate.sha256, registryAdmin(request));
     return reply.redirect(`${REGISTRY_PATH}?done=certificateRemoved`, 303);
   });
 
-  app.get(NEW_KEY_PATH, { ...page, schema: { hide: true } }, async (request, reply) =>
+  app.get(NEW_KEY_PATH, { ...form, schema: { hide: true } }, async (request, reply) =>
     html(reply, renderKeyForm(context(request, reply), { subsystems: (await scopeOf(request)).subsystems, values: {}, errors: [] })));
-  app.post(NEW_KEY_PATH, { ...page, schema: { body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(NEW_KEY_PATH, { ...change, schema: { body: registryForm, hide: true } }, async (request, reply) => {
     const subsystemId = text(request.body, 'subsystem').trim();
     const key = text(request.body, 'key');
     const again = async (errors: readonly FieldError[], keep = true) => html(reply, renderKeyForm(context(request, reply), {
@@ -211,9 +217,9 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     if (!key) throw new TongbanError('TB_MEDIATOR_NOT_FOUND', { detail: `The subsystem ${subsystemId} has no key ${kid}` });
     return key;
   }
-  app.get(REMOVE_KEY_PATH, { ...page, schema: { querystring: keyPageQuery, hide: true } }, async (request, reply) =>
+  app.get(REMOVE_KEY_PATH, { ...form, schema: { querystring: keyPageQuery, hide: true } }, async (request, reply) =>
     html(reply, renderRemoveKeyPage(context(request, reply), await removableKey(request, request.query.subsystem, request.query.kid))));
-  app.post(REMOVE_KEY_PATH, { ...page, schema: { querystring: keyPageQuery, body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(REMOVE_KEY_PATH, { ...change, schema: { querystring: keyPageQuery, body: registryForm, hide: true } }, async (request, reply) => {
     const key = await removableKey(request, request.query.subsystem, request.query.kid);
     await mediator.removeClientKey(key.subsystemId, key.kid, registryAdmin(request));
     return reply.redirect(`${REGISTRY_PATH}?done=keyRemoved`, 303);
@@ -225,9 +231,9 @@ export function registerRegistryPages(scope: FastifyInstance, mediator: Mediator
     await editable(request, right.service_id);
     return right;
   }
-  app.get(`${REGISTRY_PATH}/rights/:id/revoke`, { ...page, schema: { params: rightParams, hide: true } }, async (request, reply) =>
+  app.get(`${REGISTRY_PATH}/rights/:id/revoke`, { ...form, schema: { params: rightParams, hide: true } }, async (request, reply) =>
     html(reply, renderRevokePage(context(request, reply), await revocable(request, request.params.id))));
-  app.post(`${REGISTRY_PATH}/rights/:id/revoke`, { ...page, schema: { params: rightParams, body: registryForm, hide: true } }, async (request, reply) => {
+  app.post(`${REGISTRY_PATH}/rights/:id/revoke`, { ...change, schema: { params: rightParams, body: registryForm, hide: true } }, async (request, reply) => {
     await revocable(request, request.params.id);
     await mediator.revoke(request.params.id, registryAdmin(request));
     return reply.redirect(`${REGISTRY_PATH}?done=revoke`, 303);
