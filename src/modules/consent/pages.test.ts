@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -172,6 +173,33 @@ describeEachDatabase('consent pages', migrationSources, (use) => {
     expect((await api('GET', '/api/consent/agreements', 'agency-admin')).json<{ agreements: { id: string }[] }>().agreements.map((a) => a.id)).toContain('psb-api-check');
     expect((await api('DELETE', '/api/consent/agreements/psb-api-check', 'agency-admin')).json()).toMatchObject({ version: 3, active: false });
     expect((await api('GET', '/api/consent/agreements', 'agency-admin')).json<{ agreements: { id: string }[] }>().agreements.map((a) => a.id)).not.toContain('psb-api-check');
+  });
+
+  it('asks for a sign-in within ten minutes before an agreement changes (ADR 52): the form\'s page asks first, the post and the API are refused', async () => {
+    const agencyAdminId = '0190a1b2-0000-7000-8000-000000000005';
+    const setSignIns = (at: Date) => sql`update kernel_session set authenticated_at = ${at} where account_id = ${agencyAdminId}`.execute(built.kernel.db);
+    const retire = `${ADMIN}/${PREFILL}/retire`;
+    const token = csrfToken((await as('agency-admin').get(retire)).body);
+    await setSignIns(new Date(built.kernel.now().getTime() - 11 * 60_000));
+    try {
+      const asked = await as('agency-admin').get(`${retire}?lang=en`);
+      expect(asked.statusCode).toBe(200);
+      expect(asked.body).toContain('Sign in again first');
+      expect(asked.body).toContain('A data agreement decides which data agencies may share');
+      expect(asked.body).not.toContain(`action="${retire}"`);
+      collected.push(['sign in again en', asked.body]);
+      expect((await as('agency-admin').post(retire, { _csrf: token })).statusCode).toBe(403);
+      const viaApi = await built.app.inject({
+        method: 'DELETE', url: `/api/consent/agreements/${PREFILL}`,
+        headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${as('agency-admin').cookie(SESSION_COOKIE) ?? ''}` },
+      });
+      expect(viaApi.json()).toMatchObject({ status: 403, code: 'TB_AUTH_REAUTHENTICATION_REQUIRED' });
+      expect((await built.services.consent.agreement(PREFILL))?.active).toBe(true);
+      expect((await as('agency-admin').get(ADMIN)).statusCode).toBe(200);
+    } finally {
+      await setSignIns(built.kernel.now());
+    }
+    expect((await as('agency-admin').get(retire)).body).toContain(`action="${retire}"`);
   });
 
   it('passes axe (WCAG 2.2 AA) in Chromium on every page above, error states included', async () => {

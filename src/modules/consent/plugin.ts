@@ -8,7 +8,7 @@ import type { ConsentService } from './service.js';
 /** The person's consent page, the agreement pages and API, and the GovStack Consent API. */
 export async function consentPlugin(app: FastifyInstance, deps: { kernel: Kernel; consent: ConsentService }): Promise<void> {
   registerConsentRoutes(app, deps.consent, deps.kernel);
-  registerConsentPages(app, deps.consent);
+  registerConsentPages(app, deps.consent, deps.kernel.now);
   await app.register(async (scope) => {
     registerGovstackRoutes(scope, deps);
     return Promise.resolve();

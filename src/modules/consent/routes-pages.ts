@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasRole, principalOf, requireRole, requireSignedIn } from '../../kernel/auth/index.js';
+import { hasRole, principalOf, recentSignInGuards, requireRole, requireSignedIn } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import { parseAgreement, valuesOf, type FieldError, type Posted } from './forms.js';
@@ -17,10 +17,16 @@ const html = (reply: FastifyReply, body: string, status = 200) => reply.status(s
 const shown = (request: FastifyRequest, errors: readonly FieldError[]): ShownError[] => errors.map((e) => ({ field: e.field, text: request.t(e.key) }));
 
 /** The person's consent page and the administrators' agreement pages; no JavaScript needed. */
-export function registerConsentPages(scope: FastifyInstance, consent: ConsentService): void {
+export function registerConsentPages(scope: FastifyInstance, consent: ConsentService, now: () => Date): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const person = { config: { page: true }, preHandler: requireSignedIn };
-  const admin = { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']) };
+  const ADMINS = requireRole(['agency_admin', 'platform_admin']);
+  const admin = { config: { page: true }, preHandler: ADMINS };
+  // A data agreement says which data is shared for what and whether consent is needed: changing
+  // one needs a sign-in within ten minutes (ASVS 5.0 7.5.3; ADR 52), its form's page asks first.
+  const guards = recentSignInGuards(ADMINS, { now, backTo: ADMIN_PATH, why: 'consent.admin.reauthenticate' });
+  const form = { config: { page: true }, preHandler: guards.page };
+  const changeForm = { config: { page: true }, preHandler: guards.post };
 
   const agencyNames = async (): Promise<AgencyNames> => Object.fromEntries((await consent.agencies()).map((a) => [a.code, a.name]));
   const idNumberOf = async (request: FastifyRequest): Promise<string> => {
@@ -91,20 +97,20 @@ export function registerConsentPages(scope: FastifyInstance, consent: ConsentSer
     const agreements = (await consent.listAgreements({ includeRetired: true })).filter((a) => me.may(a.controller));
     return html(reply, renderAdminPage(context(request, reply), { agreements, agencies: await agencyNames(), done: request.query.done }));
   });
-  app.get(`${ADMIN_PATH}/new`, { ...admin, schema: { hide: true } }, async (request, reply) =>
+  app.get(`${ADMIN_PATH}/new`, { ...form, schema: { hide: true } }, async (request, reply) =>
     html(reply, renderAgreementForm(context(request, reply), { controllers: await controllers(request), values: { lawfulBasis: 'consent' }, errors: [] })));
-  app.post(`${ADMIN_PATH}/new`, { ...admin, schema: { body: postedForm, hide: true } }, async (request, reply) => save(request, reply, request.body, undefined));
-  app.get(`${ADMIN_PATH}/:id/edit`, { ...admin, schema: { params: agreementParams, hide: true } }, async (request, reply) => {
+  app.post(`${ADMIN_PATH}/new`, { ...changeForm, schema: { body: postedForm, hide: true } }, async (request, reply) => save(request, reply, request.body, undefined));
+  app.get(`${ADMIN_PATH}/:id/edit`, { ...form, schema: { params: agreementParams, hide: true } }, async (request, reply) => {
     const agreement = await editable(request, request.params.id);
     return html(reply, renderAgreementForm(context(request, reply), {
       editing: agreement, versions: await consent.versions(agreement.id), controllers: await controllers(request), values: valuesOf(agreement), errors: [],
     }));
   });
-  app.post(`${ADMIN_PATH}/:id/edit`, { ...admin, schema: { params: agreementParams, body: postedForm, hide: true } }, async (request, reply) =>
+  app.post(`${ADMIN_PATH}/:id/edit`, { ...changeForm, schema: { params: agreementParams, body: postedForm, hide: true } }, async (request, reply) =>
     save(request, reply, request.body, await editable(request, request.params.id)));
-  app.get(`${ADMIN_PATH}/:id/retire`, { ...admin, schema: { params: agreementParams, hide: true } }, async (request, reply) =>
+  app.get(`${ADMIN_PATH}/:id/retire`, { ...form, schema: { params: agreementParams, hide: true } }, async (request, reply) =>
     html(reply, renderRetirePage(context(request, reply), await editable(request, request.params.id), await agencyNames())));
-  app.post(`${ADMIN_PATH}/:id/retire`, { ...admin, schema: { params: agreementParams, body: postedForm, hide: true } }, async (request, reply) => {
+  app.post(`${ADMIN_PATH}/:id/retire`, { ...changeForm, schema: { params: agreementParams, body: postedForm, hide: true } }, async (request, reply) => {
     await editable(request, request.params.id);
     await consent.retireAgreement(request.params.id, agreementAdmin(request));
     return reply.redirect(`${ADMIN_PATH}?done=retired`, 303);

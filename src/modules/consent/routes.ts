@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kernel } from '../../kernel/context.js';
-import { hasRole, principalOf, requireRole } from '../../kernel/auth/index.js';
+import { hasRole, principalOf, requireRecentSignIn, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import { withDates } from './govstack-mapping.js';
@@ -26,6 +26,8 @@ export const agreementJson = (a: DataAgreement) => ({ ...a, consentDays: a.conse
 export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const guard = { preHandler: requireRole([...ADMINS]) };
+  // Writes need a sign-in within ten minutes, as on the agreement pages (ADR 52).
+  const write = { preHandler: [requireRole([...ADMINS]), requireRecentSignIn(kernel.now)] };
 
   const visible = async (request: FastifyRequest, id: string): Promise<DataAgreement> => {
     const agreement = await consent.latest(id);
@@ -45,16 +47,16 @@ export function registerConsentRoutes(scope: FastifyInstance, consent: ConsentSe
   // Every write takes an Idempotency-Key, keyed to the signed-in account (ADR 31). A kept result
   // is JSON from jsonb (other key order, dates as strings): the answer reads the version again.
   const answer = (status: number) => async (kept: DataAgreement) => ({ status, body: agreementJson((await consent.agreementVersion(kept.id, kept.version)) ?? withDates(kept)) });
-  app.post('/api/consent/agreements', { ...guard, schema: createAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, (idempotency) => {
+  app.post('/api/consent/agreements', { ...write, schema: createAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, (idempotency) => {
     const { consentDays, ...body } = request.body;
     return consent.saveAgreement({ ...body, consentDays: consentDays ?? undefined }, agreementAdmin(request), { create: true, idempotency });
   }, answer(201)));
-  app.put('/api/consent/agreements/:id', { ...guard, schema: updateAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
+  app.put('/api/consent/agreements/:id', { ...write, schema: updateAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
     await visible(request, request.params.id);
     const { consentDays, ...body } = request.body;
     return consent.saveAgreement({ ...body, id: request.params.id, consentDays: consentDays ?? undefined }, agreementAdmin(request), { idempotency });
   }, answer(200)));
-  app.delete('/api/consent/agreements/:id', { ...guard, schema: retireAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
+  app.delete('/api/consent/agreements/:id', { ...write, schema: retireAgreementSchema }, async (request, reply) => idempotentAnswer(kernel, request, reply, async (idempotency) => {
     await visible(request, request.params.id);
     return consent.retireAgreement(request.params.id, agreementAdmin(request), { idempotency });
   }, answer(200)));
