@@ -117,6 +117,20 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
     expect((await as('platform-admin').get(exchangeHref('nonsense'))).statusCode).toBe(404);
     expect((await as('officer').get(exchangeHref(messageId))).statusCode).toBe(403);
     expect(await audited('mediator.log.read', messageId)).toHaveLength(2);
+
+    // A call to a service nobody registered belongs to no agency: a platform administrator sees it, an agency's does not.
+    const probe = await built.app.inject({
+      method: 'GET', url: `/r1/CN/GOV/999999-XYZ/nothing/here/persons/${ID_NUMBER}`,
+      headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT },
+    });
+    expect(probe.statusCode).toBe(404);
+    const probeId = String(probe.headers['x-road-id']);
+    expect((await as('platform-admin').get('/admin/mediator')).body).toContain(`href="${exchangeHref(probeId)}"`);
+    expect((await as('agency-admin').get('/admin/mediator')).body).not.toContain(exchangeHref(probeId));
+    const probed = await as('platform-admin').get(`${exchangeHref(probeId)}?lang=en`);
+    expect(probed.statusCode).toBe(200);
+    expect(probed.body).toContain('404 TB_MEDIATOR_UNKNOWN_SERVICE');
+    expect((await as('agency-admin').get(exchangeHref(probeId))).statusCode).toBe(404);
   });
 
   it('decrypts the stored bodies for a platform administrator who says why, audited; a blank purpose is asked for again', async () => {

@@ -14,6 +14,8 @@ import type { CertificateRow, Executor, MediatorStore, MemberRow, RightRow, Serv
 export interface RegistryAdmin {
   readonly actor: Actor;
   readonly may: (agency: string) => boolean;
+  /** A platform administrator: every agency's, and also what belongs to no registered member (calls to unknown services). */
+  readonly everything?: boolean;
   readonly requestId?: string;
 }
 

@@ -15,6 +15,7 @@ export function registryAdmin(request: FastifyRequest): RegistryAdmin {
   return {
     actor: { kind: principal.kind === 'staff' ? 'staff' : 'person', id: principal.accountId },
     may: (agency) => hasRole(principal, 'platform_admin') || hasRole(principal, 'agency_admin', agency),
+    everything: hasRole(principal, 'platform_admin'),
     requestId: request.id,
   };
 }
