@@ -6,9 +6,10 @@ import { renderPage } from '../../ui/render.js';
 import { reauthenticateHref, requireRecentSignIn, signedInRecently } from './guards.js';
 import './messages.js';
 
-/** Where the page sends back to when the person does not sign in again: the list the form belongs to. */
+/** The clock the window is measured by, and what the page says. */
 export interface SignInAgainOptions {
   readonly now: () => Date;
+  /** The back link's target: the list the form belongs to. */
   readonly backTo: string;
   /** Says what the form changes, as a message key ("changes to the mediator registry ..."). */
   readonly why: string;
@@ -22,10 +23,11 @@ export interface SignInAgainOptions {
 export function askToSignInAgain(options: SignInAgainOptions): preHandlerAsyncHookHandler {
   return async function askToSignInAgainHandler(request, reply) {
     if (!request.principal || signedInRecently(request, options.now())) return;
-    const { t } = pageContext(request);
+    const context = pageContext(request);
+    const { t } = context;
     const title = t('auth.reauth.title');
-    await reply.status(200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(
-      <Layout {...pageContext(request)} user={{ name: request.principal.name }} csrfToken={reply.generateCsrf()} title={title} beforeContent={<BackLink href={options.backTo} />}>
+    await reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(
+      <Layout {...context} user={{ name: request.principal.name }} csrfToken={reply.generateCsrf()} title={title} beforeContent={<BackLink href={options.backTo} />}>
         <h1 class="tb-heading-l">{title}</h1>
         <p class="tb-body">{t(options.why)}</p>
         <p class="tb-body">{t('auth.reauth.text')}</p>
