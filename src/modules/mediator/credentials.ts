@@ -15,7 +15,8 @@ export function header(request: FastifyRequest, name: string): string | undefine
  */
 export function credentialsOf(request: FastifyRequest): Credentials {
   return {
-    clientHeader: header(request, 'information-mediator-client') ?? header(request, 'x-road-client'),
+    // X-GovStack-Client is the PubSub spec's name for the same header.
+    clientHeader: header(request, 'information-mediator-client') ?? header(request, 'x-road-client') ?? header(request, 'x-govstack-client'),
     authorization: request.headers.authorization,
     certificate: peerCertificateSha256(request.raw.socket),
     verifyToken: (token) => request.server.machineAuth.verifyAccessToken(token),

@@ -13,7 +13,22 @@ export const DEMO = {
   psb: { member: 'CN/GOV/110000-PSB', agency: '110000-PSB', subsystem: 'CN/GOV/110000-PSB/population', service: 'CN/GOV/110000-PSB/population/persons' },
   amr: { member: 'CN/GOV/110000-AMR', agency: '110000-AMR', subsystem: 'CN/GOV/110000-AMR/business-registry', service: 'CN/GOV/110000-AMR/business-registry/companies' },
   cab: { member: 'CN/GOV/110000-CAB', agency: '110000-CAB', subsystem: 'CN/GOV/110000-CAB/civil-system', clientId: 'demo-110000-cab-civil-system' },
+  /** A PubSub room (ADR 53): the civil affairs system publishes marriages registered; the population system may subscribe. */
+  events: { room: 'CN/GOV/110000-CAB/civil-system', eventType: 'marriageRegistered' },
 } as const;
+
+/** What a `marriageRegistered` event carries: the registration and the two ID numbers, nothing more. */
+const MARRIAGE_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  additionalProperties: false,
+  required: ['registrationNo', 'registeredOn', 'spouses'],
+  properties: {
+    registrationNo: { type: 'string', pattern: '^J[0-9]{6}-[0-9]{4}-[0-9]{6}$' },
+    registeredOn: { type: 'string', format: 'date' },
+    spouses: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string', pattern: '^[1-9][0-9]{16}[0-9X]$' } },
+  },
+};
 
 /** Made-up records: the numbers have valid shapes, not anyone's. */
 const PERSONS: Readonly<Record<string, object>> = {
@@ -71,4 +86,5 @@ export async function seedMediatorDemo(kernel: Pick<Kernel, 'db' | 'config'>, me
   }
   await mediator.grant({ serviceId: DEMO.psb.service, clientId: DEMO.cab.subsystem, method: 'GET', path: '/persons/*' }, admin);
   await mediator.grant({ serviceId: DEMO.amr.service, clientId: DEMO.cab.subsystem, method: 'GET', path: '/companies/*' }, admin);
+  await mediator.pubsub.defineEventType(DEMO.events.room, { eventType: DEMO.events.eventType, schema: MARRIAGE_SCHEMA, subscribers: [DEMO.psb.subsystem] }, admin.actor);
 }

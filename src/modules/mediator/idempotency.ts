@@ -11,7 +11,7 @@ import { sha256 } from '../../kernel/digest.js';
 
 /**
  * Idempotency-Key on mediated writes (issue 9, ADR 31): a POST, PUT, PATCH or DELETE through /r1
- * with the header is forwarded once per (authenticated client subsystem, key); a retry gets the
+ * (exchanges and the PubSub API, ADR 53) with the header is forwarded once per (authenticated client subsystem, key); a retry gets the
  * provider's first answer again (`Idempotent-Replayed: true`, the first exchange's X-Road-Id)
  * instead of a second call to the provider. The key is claimed before forwarding (the provider
  * call is outside any transaction), so a retry while the first is on its way is 409; the answer is
@@ -82,7 +82,8 @@ export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
         return exchange();
       }
       const operation = `${request.method} ${request.url.split('?')[0] ?? ''}`;
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      // /r1 exchanges read their bodies as bytes; the PubSub API's are parsed JSON (ADR 53).
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body === undefined ? '' : JSON.stringify(request.body));
       const fingerprint = createHash('sha256').update(`${request.method}\n${request.url}\n${header(request, 'content-type') ?? ''}\n`).update(body).digest('hex');
       const now = deps.kernel.now();
       const expiresAt = new Date(now.getTime() + deps.kernel.config.idempotency.ttlHours * 3_600_000);

@@ -98,11 +98,16 @@ describeEachDatabase('mediator calls with TLS client certificates', migrationSou
     expect(forged.status).toBe(401);
   });
 
-  it('answers the metaservices for a certificate, and serves nothing meant for browsers on the systems\' port', async () => {
+  it('answers the metaservices and the PubSub API for a certificate, and serves nothing meant for browsers on the systems\' port', async () => {
     const allowed = await call(caseSystem, { 'information-mediator-client': CLIENT }, '/r1/CN/GOV/110000-PSB/population/allowedMethods');
     expect(allowed.status).toBe(200);
     expect(JSON.parse(allowed.body)).toMatchObject({ member: [{ serviceCode: 'persons', endpointList: { member: [{ method: 'GET', path: '/persons/*' }] } }] });
     expect((await call(caseSystem, {}, '/listClients')).status).toBe(200);
+    // The PubSub API (ADR 53) under the same addresses, with the spec's own name for the client header.
+    const rooms = await call(caseSystem, { 'x-govstack-client': CLIENT }, '/r1/CN/GOV/110000-PSB/population/api/v1/subs');
+    expect(rooms.status).toBe(200);
+    expect(JSON.parse(rooms.body)).toEqual([]);
+    expect(await logged(rooms.headers['x-road-id'])).toMatchObject({ client: CLIENT, service: 'CN/GOV/110000-PSB/population/api', status: 200 });
     for (const path of ['/', '/sign-in', '/api/mediator/registry', '/admin/mediator']) {
       const page = await call(caseSystem, {}, path);
       expect(page.status, path).toBe(404);

@@ -10,6 +10,7 @@ import { renderTrafficPage } from './pages.js';
 import { exchangeHref, TRAFFIC_PATH } from './pages-exchanges.js';
 import { registerGovstackImRoutes } from './routes-govstack.js';
 import { registerProxyRoutes } from './routes-proxy.js';
+import { registerPubSubRoutes } from './routes-pubsub.js';
 import { registerRegistryPages } from './routes-registry.js';
 import { registerExchangeRoutes } from './routes-exchanges.js';
 import { registerMediatorRoutes, registryAdmin } from './routes.js';
@@ -26,6 +27,7 @@ export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: M
   registerMediatorRoutes(scope, mediator, deps.kernel);
   registerRegistryPages(scope, mediator);
   registerGovstackImRoutes(scope, mediator);
+  registerPubSubRoutes(scope, mediator);
   await registerProxyRoutes(scope, mediator);
   if (deps.demoProviders) registerDemoProviders(scope);
 

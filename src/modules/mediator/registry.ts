@@ -5,6 +5,7 @@ import { TongbanError } from '../../kernel/http/index.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import './errors.js';
 import { METASERVICES } from './discovery.js';
+import { PUBSUB_AREAS } from './pubsub.js';
 import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
 import { parseCertificate, type CertificateProblem } from './certificates.js';
 import { createClientKeys } from './client-keys.js';
@@ -154,6 +155,7 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
     async saveService(input: NewService, admin: RegistryAdmin, keyed: { idempotency?: IdempotencyClaim } = {}): Promise<ServiceRow> {
       if (!isPart(input.code)) throw invalid(`"${input.code}" is not a valid service code`);
       if ((METASERVICES as readonly string[]).includes(input.code)) throw invalid(`"${input.code}" is the name of a metaservice`);
+      if ((PUBSUB_AREAS as readonly string[]).includes(input.code)) throw invalid(`"${input.code}" is taken by the PubSub API's addresses under a subsystem`);
       if (!input.name.trim()) throw invalid('A service needs a name');
       const needsConsent = input.needsConsent ?? false;
       if (needsConsent && !input.agreementId) throw invalid('A service that needs consent names its data agreement');

@@ -14,6 +14,9 @@ import { createGovstackConfig } from './govstack-config.js';
 import { createGovstackRights } from './govstack-rights.js';
 import { createRegistry, type RegistryAdmin } from './registry.js';
 import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
+import { createPubSub, type PubSubAnswer, type PubSubCall } from './pubsub.js';
+import { registerPushDelivery } from './pubsub-push.js';
+import { createPubSubStore } from './store-pubsub.js';
 
 export type { ConsentCheck, ExchangeRequest, ExchangeResult } from './exchange.js';
 export { BODY_TOO_LARGE } from './exchange.js';
@@ -27,6 +30,7 @@ export { KeyRefused, type SubsystemKey } from './client-keys.js';
 export { groupedFingerprint, normaliseFingerprint, peerCertificateSha256 } from './certificates.js';
 export type { MemberRow, SubsystemRow, ServiceRow, RightRow, CertificateRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';
+export { PUBSUB_AREAS, PUSH_QUEUE, type PubSubAnswer, type PubSubCall, type PubSubOperation, type SubscriptionInput } from './pubsub.js';
 export { parseSubsystemId, subsystemIdOf } from './ids.js';
 
 export interface MediatorOptions {
@@ -49,7 +53,7 @@ const LOG_COMMITS_AT_ONCE = 2;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The information mediator: registry, proxied exchanges, message log, discovery, traffic. */
-export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'> & Partial<Pick<Kernel, 'log'>>, options: MediatorOptions = {}) {
+export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config' | 'jobs'> & Partial<Pick<Kernel, 'log'>>, options: MediatorOptions = {}) {
   const store = createMediatorStore(kernel.db);
   const database = kernel.config.database;
   const cache = createRegistryCache(store, {
@@ -67,10 +71,14 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     store, registry: cache, people: options.people ? cachedDirectory(options.people) : undefined,
     log, forwarder, vault, consent: options.consent, now: kernel.now, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes,
   };
-  let observe: ((result: ExchangeResult) => void) | undefined;
+  let observe: ((result: Pick<ExchangeResult, 'serviceId' | 'known' | 'status' | 'error' | 'seconds'>) => void) | undefined;
   const callers = { getSubsystem: (id: string) => cache.subsystem(id), getCertificate: (sha256: string) => cache.certificate(sha256), now: kernel.now };
 
   const registry = createRegistry(kernel, store, { canStoreBodies: vault.available, changes: cache });
+  const pubsubStore = createPubSubStore(kernel.db);
+  const authenticateCaller = (credentials: Credentials) => authenticate(callers, credentials);
+  const pubsub = createPubSub({ db: kernel.db, audit: kernel.audit, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, log, authenticate: authenticateCaller });
+  registerPushDelivery({ db: kernel.db, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, forwarder, log, timeoutMs: deps.timeoutMs });
   return {
     ...registry,
     /** The GovStack IM Configuration Management API's allow and deny lists over the registry. */
@@ -89,9 +97,19 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     /** The calling system's token alone (listClients needs no subsystem). */
     verifyCaller: (credentials: Credentials) => verifyCaller(callers, credentials),
     /** The calling subsystem named by the header and proven by the token or the client certificate. */
-    authenticate: (credentials: Credentials) => authenticate(callers, credentials),
+    authenticate: authenticateCaller,
     /** Idempotency-Key on mediated writes: forwarded once per client and key (ADR 31). */
-    idempotency: createExchangeIdempotency({ kernel, authenticate: (credentials) => authenticate(callers, credentials) }),
+    idempotency: createExchangeIdempotency({ kernel, authenticate: authenticateCaller }),
+    /** The GovStack IM PubSub API: rooms, event types, publishing, push and pull subscriptions (ADR 53). */
+    pubsub: {
+      ...pubsub,
+      /** One PubSub call, counted in /metrics with the exchanges (service `{room}/{area}`). */
+      async call(credentials: Credentials, input: PubSubCall): Promise<PubSubAnswer> {
+        const answer = await pubsub.call(credentials, input);
+        observe?.(answer);
+        return answer;
+      },
+    },
     listMembers: () => store.listMembers(),
     listSubsystems: (memberId?: string) => store.listSubsystems(memberId),
     listServices: (subsystemId?: string) => store.listServices(subsystemId),
