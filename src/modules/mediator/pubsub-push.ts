@@ -4,7 +4,7 @@ import { newId } from '../../kernel/ids.js';
 import type { JobQueue } from '../../kernel/jobs/index.js';
 import type { Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
-import { eventItem, PUSH_QUEUE } from './pubsub.js';
+import { eventItem, PUSH_QUEUE } from './pubsub-api.js';
 import type { MediatorStore } from './store.js';
 import type { PubSubStore } from './store-pubsub.js';
 

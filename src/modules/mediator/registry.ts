@@ -5,7 +5,7 @@ import { TongbanError } from '../../kernel/http/index.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import './errors.js';
 import { METASERVICES } from './discovery.js';
-import { PUBSUB_AREAS } from './pubsub.js';
+import { PUBSUB_AREAS } from './pubsub-api.js';
 import { isMethodPattern, isPart, isPathPattern, memberId } from './ids.js';
 import { parseCertificate, type CertificateProblem } from './certificates.js';
 import { createClientKeys } from './client-keys.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { Type, type TSchema } from 'typebox';
 import { TongbanError, toTongbanError } from '../../kernel/http/index.js';
 import { credentialsOf } from './credentials.js';
-import type { ExchangeResult, MediatorService, PubSubAnswer, PubSubOperation } from './service.js';
+import { MAX_TTL_SECONDS, type ExchangeResult, type MediatorService, type PubSubAnswer, type PubSubOperation } from './service.js';
 
 const TAG = ['GovStack Information Mediator PubSub'];
 const PART = { minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } as const;
@@ -25,7 +25,7 @@ const SubscriptionItem = Type.Object({
   delivery: Type.Optional(Type.Union([Type.Literal('PUSH'), Type.Literal('PULL')])),
   pushService: Type.Optional(Type.String({ ...PART, description: 'A service of the subscriber\'s own subsystem that PUSH deliveries are POSTed to (Tongban extension)' })),
   options: Type.Optional(Type.Object({
-    TTL: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 24 * 3_600 })),
+    TTL: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TTL_SECONDS })),
     FIFO: Type.Optional(Type.Boolean()),
   })),
 });
