@@ -1,6 +1,7 @@
 import { Button, ErrorSummary, Layout, renderPage, Table, TextInput, type LayoutProps } from '../../ui/index.js';
 import './messages.js';
 import { exchangeHref, StatusTag, timeOf, TRAFFIC_PATH } from './pages-exchanges.js';
+import { PUBSUB_PATH } from './pages-pubsub.js';
 import { maskedPath, type LogRow, type TrafficRow } from './service.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
@@ -22,6 +23,7 @@ export function renderTrafficPage(context: PageContext, data: TrafficPageData): 
       <ErrorSummary errors={data.lookup ? [{ fieldId: 'message', text: data.lookup.error }] : []} />
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('mediator.traffic.intro', { hours: data.hours })}</p>
+      <p class="tb-body"><a href={PUBSUB_PATH}>{t('mediator.traffic.pubsubLink')}</a></p>
       <form method="get" action={TRAFFIC_PATH} novalidate>
         <TextInput name="message" label={t('mediator.traffic.find')} hint={t('mediator.traffic.findHint')} value={data.lookup?.value} error={data.lookup?.error} spellcheck={false} width={30} />
         <Button variant="secondary">{t('mediator.traffic.findButton')}</Button>

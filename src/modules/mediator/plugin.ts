@@ -7,6 +7,7 @@ import { registerDemoProviders } from './demo.js';
 import { UUID } from '../../kernel/ids.js';
 import { involves } from './exchange-records.js';
 import { renderTrafficPage } from './pages.js';
+import { PUBSUB_PATH, renderPubSubPage } from './pages-pubsub.js';
 import { exchangeHref, TRAFFIC_PATH } from './pages-exchanges.js';
 import { registerGovstackImRoutes } from './routes-govstack.js';
 import { registerProxyRoutes } from './routes-proxy.js';
@@ -34,6 +35,10 @@ export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: M
   registerExchangeRoutes(scope, mediator, deps.now);
 
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(PUBSUB_PATH, { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { hide: true } }, async (request, reply) => {
+    const context = { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPubSubPage(context, await mediator.pubsub.overview(registryAdmin(request))));
+  });
   app.get(TRAFFIC_PATH, { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { querystring: trafficQuery, hide: true } }, async (request, reply) => {
     const me = principalOf(request);
     const typed = request.query.message?.trim();

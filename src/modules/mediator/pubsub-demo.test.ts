@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
+import type { TestBrowser } from '../../kernel/auth/test-kit.js';
 import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO } from './index.js';
-import { mediatorDemoApp, tokenFor } from './test-kit.js';
+import { PUBSUB_PATH } from './pages-pubsub.js';
+import { mediatorDemoApp, personaBrowsers, tokenFor } from './test-kit.js';
 
 const ROOM = `/r1/${MEDIATOR_DEMO.events.room}`;
 const MARRIAGE = { registrationNo: 'J110101-2026-000123', registeredOn: '2026-12-01', spouses: ['110101199003072359', '110101199205150021'] };
@@ -11,9 +14,11 @@ const MARRIAGE = { registrationNo: 'J110101-2026-000123', registeredOn: '2026-12
 describeEachDatabase('the demo PubSub room, as the mediator README walks through it', migrationSources, (use) => {
   let built: Built;
   let token: string;
+  let browsers: Map<string, TestBrowser>;
   beforeAll(async () => {
     built = await mediatorDemoApp(use(), 'http://tongban.test');
     token = await tokenFor(built, MEDIATOR_DEMO.cab.clientId, MEDIATOR_DEMO.cab.subsystem);
+    browsers = await personaBrowsers(built, 'http://tongban.test', ['officer', 'agency-admin', 'platform-admin']);
   });
   afterAll(async () => { await built.app.close(); });
 
@@ -44,5 +49,27 @@ describeEachDatabase('the demo PubSub room, as the mediator README walks through
   it('seeds the room once: a second seed leaves the event type as it is', async () => {
     expect(await built.services.mediator.pubsub.defineEventType(MEDIATOR_DEMO.events.room, { eventType: 'marriageRegistered', schema: {} }, { kind: 'system', id: 'test' })).toBe(false);
     expect((await call('GET', '/api/v1/eventType/marriageRegistered')).json()).toMatchObject({ schema: { required: ['registrationNo', 'registeredOn', 'spouses'] } });
+  });
+
+  it('shows administrators the event types and subscriptions that concern their agency, with the events waiting', async () => {
+    const waiting = await call('POST', '/pub/v1/marriageRegistered', { eventType: 'marriageRegistered', event: MARRIAGE });
+    expect(waiting.statusCode).toBe(201);
+    const platform = await browsers.get('platform-admin')!.get(`${PUBSUB_PATH}?lang=en`);
+    expect(platform.statusCode).toBe(200);
+    expect(platform.body).toContain('marriageRegistered');
+    expect(platform.body).toContain(MEDIATOR_DEMO.psb.subsystem);
+    // The civil affairs system's subscription, pulled, with one event waiting.
+    expect(platform.body).toMatch(/Pulled by the system<\/td><td class="tb-table__cell tb-table__cell--numeric">3600<\/td><td class="tb-table__cell">No<\/td><td class="tb-table__cell tb-table__cell--numeric">1<\/td>/);
+    // The public security bureau's administrator: its population system may subscribe, so the type shows; the civil affairs subscription does not.
+    const psb = await browsers.get('agency-admin')!.get(`${PUBSUB_PATH}?lang=en`);
+    expect(psb.statusCode).toBe(200);
+    expect(psb.body).toContain('marriageRegistered');
+    expect(psb.body).toContain('No subscriptions yet.');
+    expect((await browsers.get('officer')!.get(PUBSUB_PATH)).statusCode).toBe(403);
+    expect((await browsers.get('platform-admin')!.get('/admin/mediator?lang=en')).body).toContain(`href="${PUBSUB_PATH}"`);
+    await expectPagesAccessible(built.app, 'http://tongban.test', [
+      ['publish and subscribe (en)', platform.body], ['publish and subscribe, no subscriptions (en)', psb.body],
+      ['publish and subscribe (zh)', (await browsers.get('platform-admin')!.get(PUBSUB_PATH)).body],
+    ]);
   });
 });

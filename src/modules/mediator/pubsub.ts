@@ -9,6 +9,7 @@ import type { Credentials } from './discovery.js';
 import { parseSubsystemId, subsystemIdOf, type SubsystemRef } from './ids.js';
 import { sha256, type MessageLog } from './message-log.js';
 import { checkEvent, readSchema } from './pubsub-schemas.js';
+import type { RegistryAdmin } from './registry.js';
 import type { MediatorStore, MemberRow, SubsystemRow } from './store.js';
 import type { DeliveryRow, EventRow, EventTypeRow, PubSubStore, SubscriptionRow } from './store-pubsub.js';
 import {
@@ -30,7 +31,7 @@ export interface PubSubDeps {
   readonly audit: AuditTrail;
   readonly jobs: Pick<JobQueue, 'enqueue'>;
   readonly now: () => Date;
-  readonly registry: Pick<MediatorStore, 'getSubsystem' | 'getMember' | 'getService'>;
+  readonly registry: Pick<MediatorStore, 'getSubsystem' | 'getMember' | 'getService' | 'listMembers'>;
   readonly store: PubSubStore;
   readonly log: MessageLog;
   readonly authenticate: (credentials: Credentials) => Promise<SubsystemRef>;
@@ -43,6 +44,11 @@ const fail = (code: string, detail: string, pointer?: string) => new TongbanErro
   detail, ...(pointer === undefined ? {} : { fields: [{ pointer, message: 'kernel.error.fieldInvalid', detail }] }),
 });
 const denied = (detail: string) => fail('TB_MEDIATOR_ACCESS_DENIED', detail);
+
+export interface PubSubOverview {
+  readonly eventTypes: readonly EventTypeRow[];
+  readonly subscriptions: readonly (SubscriptionRow & { readonly waiting: number; readonly expired: number; readonly last_error: string | null })[];
+}
 
 export function createPubSub(deps: PubSubDeps) {
   const { store, registry, db, now } = deps;
@@ -255,6 +261,22 @@ export function createPubSub(deps: PubSubDeps) {
   }
 
   return {
+    /**
+     * For `/admin/mediator/pubsub`: the event types of rooms the reader's agency runs or in which one
+     * of its systems is named, and the subscriptions of and to its systems, with what waits.
+     */
+    async overview(reader: Pick<RegistryAdmin, 'may' | 'everything'>): Promise<PubSubOverview> {
+      const [members, types, subscriptions] = await Promise.all([registry.listMembers(), store.allEventTypes(), store.subscriptionOverview(now())]);
+      const agencyOf = new Map(members.map((m) => [m.id, m.agency]));
+      const ours = (subsystemId: string) => {
+        const agency = agencyOf.get(subsystemId.split('/').slice(0, 3).join('/'));
+        return reader.everything === true || (agency !== undefined && reader.may(agency));
+      };
+      return {
+        eventTypes: types.filter((t) => ours(t.room) || ids(t.publishers).some(ours) || ids(t.subscribers).some(ours)),
+        subscriptions: subscriptions.filter((s) => ours(s.subscriber) || ours(s.room)).map((s) => ({ ...s, waiting: Number(s.waiting), expired: Number(s.expired) })),
+      };
+    },
     /** An event type the platform defines itself (the demo seed), audited with `actor`; false when the room has it already. */
     async defineEventType(roomId: string, input: NewEventType, actor: Actor): Promise<boolean> {
       const ref = parseSubsystemId(roomId);

@@ -30,7 +30,7 @@ export { KeyRefused, type SubsystemKey } from './client-keys.js';
 export { groupedFingerprint, normaliseFingerprint, peerCertificateSha256 } from './certificates.js';
 export type { MemberRow, SubsystemRow, ServiceRow, RightRow, CertificateRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';
-export { MAX_TTL_SECONDS, PUBSUB_AREAS, PUSH_QUEUE, type PubSubAnswer, type PubSubCall, type PubSubOperation, type SubscriptionInput } from './pubsub.js';
+export { MAX_TTL_SECONDS, PUBSUB_AREAS, PUSH_QUEUE, ids as subsystemIdsOf, type PubSubOverview, type PubSubAnswer, type PubSubCall, type PubSubOperation, type SubscriptionInput } from './pubsub.js';
 export { parseSubsystemId, subsystemIdOf } from './ids.js';
 
 export interface MediatorOptions {

@@ -109,6 +109,16 @@ export function createPubSubStore(db: Executor) {
       await q(db).updateTable('mediator_event_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500) }))
         .where('subscription_id', '=', subscriptionId).where('event_id', '=', eventId).execute();
     },
+    allEventTypes: () => q(db).selectFrom('mediator_event_types').selectAll().orderBy('room').orderBy('event_type').execute(),
+    /** Every subscription with its deliveries still to be received, those that expired and the last failed push's error. */
+    subscriptionOverview: (now: Date) => q(db).selectFrom('mediator_subscriptions as s').leftJoin('mediator_event_deliveries as d', 'd.subscription_id', 's.id')
+      .selectAll('s')
+      .select([
+        sql<string>`count(d.event_id) filter (where d.state = 'pending' and d.expires_at > ${now})`.as('waiting'),
+        sql<string>`count(d.event_id) filter (where d.state = 'pending' and d.expires_at <= ${now})`.as('expired'),
+        sql<string | null>`max(d.last_error) filter (where d.state = 'pending')`.as('last_error'),
+      ])
+      .groupBy('s.id').orderBy('s.subscriber').orderBy('s.room').orderBy('s.event_type').execute(),
     /**
      * Deletes events published before `before` that nobody is still to receive (every delivery
      * delivered, stopped or expired): the mediator keeps what it passes on no longer than needed.
