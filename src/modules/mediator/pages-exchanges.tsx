@@ -3,10 +3,10 @@ import { reauthenticateHref } from '../../kernel/auth/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { dateTimeFormat } from '../../kernel/i18n/intl.js';
 import {
-  BackLink, Button, CSRF_FIELD, ErrorSummary, InsetText, Layout, NotificationBanner, renderPage, SummaryList, Tag, Textarea, type LayoutProps,
+  BackLink, Button, CSRF_FIELD, ErrorSummary, InsetText, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea, type LayoutProps,
 } from '../../ui/index.js';
 import './messages.js';
-import type { ExchangeRecord, StoredBodies } from './service.js';
+import { maskedPath, type ExchangeRecord, type LogRow, type StoredBodies } from './service.js';
 
 export const TRAFFIC_PATH = '/admin/mediator';
 export const exchangeHref = (messageId: string): string => `${TRAFFIC_PATH}/exchanges/${encodeURIComponent(messageId)}`;
@@ -33,6 +33,27 @@ export const timeOf = (locale: Locale, at: Date): string =>
 
 export function StatusTag({ status, outcome }: { status: number; outcome: string }): VNode {
   return <Tag colour={outcome === 'ok' ? (status < 400 ? 'green' : 'yellow') : status >= 500 ? 'red' : 'grey'}>{`${status} ${outcome}`}</Tag>;
+}
+
+/** Exchanges as a table: time, calling system, request (identity numbers masked), status, a link to each record. */
+export function ExchangeList({ ctx, caption, rows }: { ctx: Pick<LayoutProps, 'locale' | 't'>; caption: string; rows: readonly LogRow[] }): VNode {
+  const { t, locale } = ctx;
+  return (
+    <Table
+      caption={caption}
+      head={[t('mediator.traffic.at'), t('mediator.traffic.client'), t('mediator.traffic.request'), t('mediator.traffic.status'), t('mediator.traffic.details')]}
+      rows={rows.map((row) => {
+        const at = timeOf(locale, row.at);
+        return [
+          <time dateTime={row.at.toISOString()}>{at}</time>,
+          <code>{row.client ?? t('mediator.traffic.unknown')}</code>,
+          <code class="tb-break">{`${row.method} ${row.service ?? ''}${maskedPath(row.path)}`}</code>,
+          <StatusTag status={row.status} outcome={row.outcome} />,
+          <a href={exchangeHref(row.message_id)}>{t('mediator.traffic.details')}<span class="tb-visually-hidden"> {t('mediator.traffic.detailsOf', { at })}</span></a>,
+        ];
+      })}
+    />
+  );
 }
 
 /** A body as text when it is UTF-8, else base64; cut at SHOWN_BYTES with a note. */

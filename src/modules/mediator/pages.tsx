@@ -1,8 +1,9 @@
 import { Button, ErrorSummary, Layout, renderPage, Table, TextInput, type LayoutProps } from '../../ui/index.js';
 import './messages.js';
-import { exchangeHref, StatusTag, timeOf, TRAFFIC_PATH } from './pages-exchanges.js';
+import { ExchangeList, TRAFFIC_PATH } from './pages-exchanges.js';
 import { PUBSUB_PATH } from './pages-pubsub.js';
-import { maskedPath, type LogRow, type TrafficRow } from './service.js';
+import { SEARCH_PATH } from './pages-search.js';
+import type { LogRow, TrafficRow } from './service.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
 
@@ -16,14 +17,17 @@ export interface TrafficPageData {
 
 /** `/admin/mediator`: calls per service and the latest exchanges, from the message log, and a lookup by message id. */
 export function renderTrafficPage(context: PageContext, data: TrafficPageData): string {
-  const { t, locale } = context;
+  const { t } = context;
   const title = t('mediator.traffic.title');
   return renderPage(
     <Layout {...context} title={title} hasErrors={data.lookup !== undefined}>
       <ErrorSummary errors={data.lookup ? [{ fieldId: 'message', text: data.lookup.error }] : []} />
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('mediator.traffic.intro', { hours: data.hours })}</p>
-      <p class="tb-body"><a href={PUBSUB_PATH}>{t('mediator.traffic.pubsubLink')}</a></p>
+      <ul class="tb-list">
+        <li><a href={SEARCH_PATH}>{t('mediator.traffic.searchLink')}</a></li>
+        <li><a href={PUBSUB_PATH}>{t('mediator.traffic.pubsubLink')}</a></li>
+      </ul>
       <form method="get" action={TRAFFIC_PATH} novalidate>
         <TextInput name="message" label={t('mediator.traffic.find')} hint={t('mediator.traffic.findHint')} value={data.lookup?.value} error={data.lookup?.error} spellcheck={false} width={30} />
         <Button variant="secondary">{t('mediator.traffic.findButton')}</Button>
@@ -44,20 +48,7 @@ export function renderTrafficPage(context: PageContext, data: TrafficPageData): 
         <>
           <h2 class="tb-heading-m">{t('mediator.traffic.recent')}</h2>
           <p class="tb-body">{t('mediator.traffic.masked')}</p>
-          <Table
-            caption={t('mediator.traffic.recentCaption')}
-            head={[t('mediator.traffic.at'), t('mediator.traffic.client'), t('mediator.traffic.request'), t('mediator.traffic.status'), t('mediator.traffic.details')]}
-            rows={data.recent.map((row) => {
-              const at = timeOf(locale, row.at);
-              return [
-                <time dateTime={row.at.toISOString()}>{at}</time>,
-                <code>{row.client ?? t('mediator.traffic.unknown')}</code>,
-                <code class="tb-break">{`${row.method} ${row.service ?? ''}${maskedPath(row.path)}`}</code>,
-                <StatusTag status={row.status} outcome={row.outcome} />,
-                <a href={exchangeHref(row.message_id)}>{t('mediator.traffic.details')}<span class="tb-visually-hidden"> {t('mediator.traffic.detailsOf', { at })}</span></a>,
-              ];
-            })}
-          />
+          <ExchangeList ctx={context} caption={t('mediator.traffic.recentCaption')} rows={data.recent} />
         </>
       )}
     </Layout>,

@@ -14,6 +14,7 @@ import { registerProxyRoutes } from './routes-proxy.js';
 import { registerPubSubRoutes } from './routes-pubsub.js';
 import { registerRegistryPages } from './routes-registry.js';
 import { registerExchangeRoutes } from './routes-exchanges.js';
+import { registerSearchRoutes } from './routes-search.js';
 import { registerMediatorRoutes, registryAdmin } from './routes.js';
 import { trafficQuery } from './schemas.js';
 import type { MediatorService } from './service.js';
@@ -33,6 +34,7 @@ export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: M
   if (deps.demoProviders) registerDemoProviders(scope);
 
   registerExchangeRoutes(scope, mediator, deps.now);
+  registerSearchRoutes(scope, mediator);
 
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.get(PUBSUB_PATH, { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { hide: true } }, async (request, reply) => {

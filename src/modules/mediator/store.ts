@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { LogFilter } from './log-search.js';
 
 export type MediatorTables = {
   mediator_members: { id: string; instance: string; member_class: string; code: string; name: string; agency: string; created_at: Date };
@@ -35,6 +36,8 @@ export type BodiesRow = Selectable<MediatorTables['mediator_message_bodies']>;
 export type Executor = Kysely<object>;
 
 const q = (executor: Executor): Kysely<MediatorTables> => executor.withTables<MediatorTables>();
+/** A LIKE pattern's literal start: `_` (in identifiers) and `%` match only themselves. */
+const likePrefix = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 const jsonb = (value: unknown) => (value === null || value === undefined ? null : sql<never>`cast(${JSON.stringify(value)} as jsonb)`);
 
 export interface TrafficRow { service: string | null; calls: number; refused: number; failed: number; average_ms: number; slowest_ms: number }
@@ -129,6 +132,26 @@ export function createMediatorStore(db: Executor) {
         ])
         .where('at', '>=', since).groupBy('service').orderBy('service').execute();
       return rows.map((r) => ({ service: r.service, calls: Number(r.calls), refused: Number(r.refused), failed: Number(r.failed), average_ms: Math.round(Number(r.average_ms)), slowest_ms: Number(r.slowest_ms) }));
+    },
+    /**
+     * Exchanges matching the filter, newest first. `within`: member ids whose exchanges (as client
+     * or service) may be returned, or undefined for all (a platform administrator).
+     */
+    searchLog(filter: LogFilter, within: readonly string[] | undefined, limit: number) {
+      if (within !== undefined && within.length === 0) return Promise.resolve([]);
+      let query = q(db).selectFrom('mediator_message_log').selectAll();
+      if (filter.from) query = query.where('at', '>=', filter.from);
+      if (filter.to) query = query.where('at', '<', filter.to);
+      if (filter.client !== undefined) query = query.where('client', '=', filter.client);
+      const service = filter.service;
+      if (service !== undefined) query = query.where((eb) => eb.or([eb('service', '=', service), eb('service', 'like', `${likePrefix(service)}/%`)]));
+      if (filter.outcome === 'ok') query = query.where('outcome', '=', 'ok').where('status', '<', 500);
+      if (filter.outcome === 'refused') query = query.where('outcome', '<>', 'ok').where('status', '<', 500);
+      if (filter.outcome === 'failed') query = query.where('status', '>=', 500);
+      if (within !== undefined) {
+        query = query.where((eb) => eb.or(within.flatMap((member) => [eb('client', 'like', `${likePrefix(member)}/%`), eb('service', 'like', `${likePrefix(member)}/%`)])));
+      }
+      return query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
     recent: (limit: number) => q(db).selectFrom('mediator_message_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
     async insertBodies(executor: Executor, row: BodiesRow): Promise<void> {

@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import type { Built } from '../../app.js';
+import { SESSION_COOKIE } from '../../kernel/auth/index.js';
+import type { TestBrowser } from '../../kernel/auth/test-kit.js';
+import { migrationSources } from '../index.js';
+import { MEDIATOR_DEMO as DEMO } from './index.js';
+import { SEARCH_PATH } from './pages-search.js';
+import { closedPort, mediatorDemoApp, personaBrowsers, seedAdmin, startProvider, tokenFor } from './test-kit.js';
+
+const PUBLIC_URL = 'http://tongban.test';
+const ECHO = `${DEMO.amr.subsystem}/echo`;
+const DOWN = `${DEMO.amr.subsystem}/down`;
+const PERSON = '110101199003072359';
+
+describeEachDatabase('mediator: searching the message log (page and API)', migrationSources, (use) => {
+  let built: Built;
+  let provider: { app: FastifyInstance; url: string };
+  let browsers: Map<string, TestBrowser>;
+  const ids: Record<'ok' | 'refused' | 'failed', string> = { ok: '', refused: '', failed: '' };
+
+  beforeAll(async () => {
+    built = await mediatorDemoApp(use(), PUBLIC_URL);
+    provider = await startProvider();
+    const { mediator } = built.services;
+    await mediator.saveService({ subsystemId: DEMO.amr.subsystem, code: 'echo', name: 'Echo', baseUrl: provider.url }, seedAdmin);
+    await mediator.saveService({ subsystemId: DEMO.amr.subsystem, code: 'down', name: 'Down', baseUrl: `http://127.0.0.1:${await closedPort()}` }, seedAdmin);
+    for (const service of [ECHO, DOWN]) await mediator.grant({ serviceId: service, clientId: DEMO.cab.subsystem, method: '*', path: '/**' }, seedAdmin);
+    const token = await tokenFor(built, DEMO.cab.clientId, DEMO.cab.subsystem);
+    const call = async (url: string) => String((await built.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } })).headers['x-road-id']);
+    ids.ok = await call(`/r1/${ECHO}/persons/${PERSON}`);
+    // The population service needs the person's consent, which the demo citizen has not given: refused.
+    ids.refused = await call(`/r1/${DEMO.psb.service}/persons/${PERSON}`);
+    ids.failed = await call(`/r1/${DOWN}/anything`);
+    browsers = await personaBrowsers(built, PUBLIC_URL, ['agency-admin', 'platform-admin']);
+  });
+  afterAll(async () => {
+    await built.app.close();
+    await provider.app.close();
+  });
+
+  const page = (persona: string, query: string) => browsers.get(persona)!.get(`${SEARCH_PATH}?lang=en&${query}`);
+  const found = (body: string) => Object.entries(ids).filter(([, id]) => body.includes(id)).map(([outcome]) => outcome).sort();
+  const api = (persona: string, query: string) => built.app.inject({
+    method: 'GET', url: `/api/mediator/exchanges?${query}`, headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${browsers.get(persona)!.cookie(SESSION_COOKIE) ?? ''}` },
+  });
+
+  it('finds exchanges by calling system, service or member, and outcome, with identity numbers masked', async () => {
+    const all = await page('platform-admin', `client=${encodeURIComponent(DEMO.cab.subsystem)}`);
+    expect(all.statusCode).toBe(200);
+    expect(found(all.body)).toEqual(['failed', 'ok', 'refused']);
+    expect(all.body).not.toContain(PERSON);
+    expect(all.body).toContain('110101********2359');
+    expect(found((await page('platform-admin', 'outcome=refused')).body)).toEqual(['refused']);
+    expect(found((await page('platform-admin', 'outcome=failed')).body)).toEqual(['failed']);
+    expect(found((await page('platform-admin', `service=${encodeURIComponent(DEMO.amr.member)}&outcome=ok`)).body)).toEqual(['ok']);
+    expect(found((await page('platform-admin', `service=${encodeURIComponent(ECHO)}`)).body)).toEqual(['ok']);
+    // "_" in a LIKE pattern would match any character: the search takes it literally.
+    const literal = await page('platform-admin', 'service=CN/GOV/110000_AMR');
+    expect(found(literal.body)).toEqual([]);
+    expect(literal.body).toContain('No exchange matches this search.');
+  });
+
+  it('finds only the exchanges of an agency administrator\'s own members, and nothing outside the days asked for', async () => {
+    // The public security bureau's administrator: its population service was called (refused); the market regulator's services were not its own.
+    expect(found((await page('agency-admin', 'outcome=all')).body)).toEqual(['refused']);
+    const today = new Date(built.kernel.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(built.kernel.now().getTime() + 32 * 3_600_000).toISOString().slice(0, 10);
+    expect(found((await page('platform-admin', `from=${today}&to=${today}`)).body)).toEqual(['failed', 'ok', 'refused']);
+    expect(found((await page('platform-admin', `from=${tomorrow}`)).body)).toEqual([]);
+  });
+
+  it('shows what is wrong with a search in an error summary, keeping what was typed', async () => {
+    const wrong = await page('platform-admin', 'client=CN/GOV&from=2026-02-30&to=2026-01-01&outcome=all');
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('tb-error-summary');
+    expect(wrong.body).toContain('href="#client"');
+    expect(wrong.body).toContain('href="#from"');
+    expect(wrong.body).toContain('value="2026-02-30"');
+    expect(wrong.body).toContain('Enter a real day, like 2026-12-05');
+    const order = await page('platform-admin', 'from=2026-12-05&to=2026-12-01');
+    expect(order.body).toContain('The last day must be the same as or after the first day');
+    // The form alone, before any search, finds nothing and shows no error.
+    const blank = await browsers.get('platform-admin')!.get(`${SEARCH_PATH}?lang=en`);
+    expect(blank.statusCode).toBe(200);
+    expect(found(blank.body)).toEqual([]);
+    await expectPagesAccessible(built.app, PUBLIC_URL, [
+      ['log search with results (en)', (await page('platform-admin', 'outcome=all')).body], ['log search with errors (en)', wrong.body],
+      ['log search (zh)', (await browsers.get('platform-admin')!.get(`${SEARCH_PATH}?outcome=refused`)).body],
+    ]);
+  });
+
+  it('answers the same search as JSON, with field paths for what is wrong', async () => {
+    const res = await api('platform-admin', 'outcome=failed');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ exchanges: [{ messageId: ids.failed, service: DOWN, client: DEMO.cab.subsystem, status: 502, outcome: 'TB_MEDIATOR_PROVIDER_UNREACHABLE' }], more: false });
+    expect(JSON.stringify(res.json())).not.toContain(PERSON);
+    expect((await api('agency-admin', '')).json<{ exchanges: { messageId: string }[] }>().exchanges.map((e) => e.messageId)).toEqual([ids.refused]);
+    const bad = await api('platform-admin', 'from=yesterday');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'TB_KERNEL_VALIDATION', errors: [{ pointer: '/query/from' }] });
+  });
+});
