@@ -34,3 +34,15 @@ export function mediatedRequest(baseUrl: string, token: string): { url: string; 
     headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem, 'x-road-issue': 'crash test', accept: 'application/json' },
   };
 }
+
+/** One publication of a demo `marriageRegistered` event (PubSub, ADR 53), the `n`th of the run. */
+export function publishRequest(baseUrl: string, token: string): { url: string; headers: Record<string, string>; body: (n: number) => string } {
+  return {
+    url: `${baseUrl}/r1/${DEMO.events.room}/pub/v1/${DEMO.events.eventType}`,
+    headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem, 'content-type': 'application/json', accept: 'application/json' },
+    body: (n) => JSON.stringify({
+      eventType: DEMO.events.eventType,
+      event: { registrationNo: `J110101-2026-${String(n % 1_000_000).padStart(6, '0')}`, registeredOn: '2026-12-01', spouses: [PERSON, '110101199205150021'] },
+    }),
+  };
+}

@@ -6,8 +6,8 @@
  * postmaster and backends get SIGKILL, it restarts with crash recovery, and the running server
  * must recover on its own, answering 503 with Retry-After meanwhile). Once all trials are done,
  * every submission acknowledged (2xx with its fileId) must be a submitted application, every
- * mediated call answered 2xx must have its message-log record (by X-Road-Id), and
- * `tongban audit verify` must pass.
+ * mediated call answered 2xx must have its message-log record (by X-Road-Id), every PubSub event
+ * whose publication was answered 201 must be stored (ADR 53), and `tongban audit verify` must pass.
  * Run: `npm run test:crash -- --trials 20 --databases pglite,postgres [--kill server,postgres]`.
  */
 import { randomInt } from 'node:crypto';
@@ -22,7 +22,7 @@ import { submission, SERVICE } from '../../bench/scenarios/submissions.js';
 import { crashOptions, type CrashDatabaseKind, type CrashKillKind, type CrashOptions } from '../helpers/crash-options.js';
 import { runTongban } from '../helpers/cli.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
-import { mediatedRequest, MEDIATED_CLIENT_ID, MEDIATED_SCOPES, prepareMediated, startProvider } from './mediated.js';
+import { mediatedRequest, MEDIATED_CLIENT_ID, MEDIATED_SCOPES, prepareMediated, publishRequest, startProvider } from './mediated.js';
 import { DESK, SCOPES, loadUntilKilled } from './trial.js';
 
 /** The kill comes between these many milliseconds after the load starts (a fresh process answers its first submissions slowly). */
@@ -45,6 +45,7 @@ interface CrashFigure {
   readonly trials: number;
   readonly submissions: KindFigure;
   readonly mediated: KindFigure;
+  readonly published: KindFigure;
   readonly auditOk: boolean;
   /** PostgreSQL kills: trials in which the server answered 503 with Retry-After while the database was down. */
   readonly answered503?: number;
@@ -68,6 +69,7 @@ async function foundIds(env: Readonly<Record<string, string>>, ids: readonly str
 }
 
 const submittedQuery = (slice: readonly string[]) => sql<{ id: string }>`select id from applications where status = 'submitted' and reference is not null and id in (${sql.join(slice)})`;
+const storedEventsQuery = (slice: readonly string[]) => sql<{ id: string }>`select id from mediator_events where id in (${sql.join(slice)})`;
 const loggedQuery = (slice: readonly string[]) => sql<{ id: string }>`select message_id as id from mediator_message_log where message_id in (${sql.join(slice)})`;
 
 function figureOf(acknowledged: readonly string[], found: Set<string>, unknown: number): KindFigure {
@@ -120,27 +122,34 @@ async function crashSeries(kind: CrashDatabaseKind, kill: CrashKillKind, options
     cleanup.push(() => server.stop());
     const submitted: string[] = [];
     const logged: string[] = [];
+    const events: string[] = [];
     let unknownSubmissions = 0;
     let unknownCalls = 0;
+    let unknownEvents = 0;
     let answered503 = 0;
     const recoveryMs: number[] = [];
     let person = 0;
     for (let trial = 1; trial <= options.trials; trial += 1) {
       const token = await accessToken(server.url, { clientId: DESK.clientId, privateJwk: first.prepared.desk.privateJwk }, SCOPES);
       const cab = first.prepared.cab;
-      const mediated = cab && { clients: options.mediatedClients, ...mediatedRequest(server.url, await accessToken(server.url, { clientId: MEDIATED_CLIENT_ID, privateJwk: cab.privateJwk }, MEDIATED_SCOPES)) };
+      const cabToken = cab && await accessToken(server.url, { clientId: MEDIATED_CLIENT_ID, privateJwk: cab.privateJwk }, MEDIATED_SCOPES);
+      const mediated = cabToken === undefined ? undefined : { clients: options.mediatedClients, ...mediatedRequest(server.url, cabToken) };
+      const published = cabToken === undefined ? undefined : publishRequest(server.url, cabToken);
       const killAfterMs = randomInt(KILL_WINDOW_MS[0], KILL_WINDOW_MS[1]);
       const pid = server.pid;
       const postgres = cluster;
       const outcome = await loadUntilKilled({
         baseUrl: server.url, token, clients: options.clients, killAfterMs,
         ...(mediated ? { mediated } : {}),
+        ...(published ? { published } : {}),
         nextPerson: () => person++,
         kill: postgres ? () => postgres.crash() : () => { process.kill(pid, 'SIGKILL'); },
       });
       if (outcome.refused.length > 0) throw new Error(`[${label}] trial ${trial}: requests refused before the kill:\n${outcome.refused.slice(0, 5).join('\n')}`);
       submitted.push(...outcome.submissions.acknowledged);
       logged.push(...outcome.mediated.acknowledged);
+      events.push(...outcome.published.acknowledged);
+      unknownEvents += outcome.published.unknown;
       unknownSubmissions += outcome.submissions.unknown;
       unknownCalls += outcome.mediated.unknown;
       let after: string;
@@ -159,8 +168,8 @@ async function crashSeries(kind: CrashDatabaseKind, kill: CrashKillKind, options
         server = await startTongban({ port, env, readyTimeoutMs: RESTART_LIMIT_MS });
         after = 'restarted';
       }
-      const cut = outcome.submissions.unknown + outcome.mediated.unknown;
-      console.log(`  [${label}] trial ${trial}: killed after ${killAfterMs} ms, ${outcome.submissions.acknowledged.length} submissions and ${outcome.mediated.acknowledged.length} mediated calls acknowledged, ${cut} cut; ${after}`);
+      const cut = outcome.submissions.unknown + outcome.mediated.unknown + outcome.published.unknown;
+      console.log(`  [${label}] trial ${trial}: killed after ${killAfterMs} ms, ${outcome.submissions.acknowledged.length} submissions, ${outcome.mediated.acknowledged.length} mediated calls and ${outcome.published.acknowledged.length} publications acknowledged, ${cut} cut; ${after}`);
     }
     await server.stop();
     const audit = await runTongban(env, 'audit', 'verify').then((r) => ({ ok: true, out: r.stdout }), (error: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${error.stdout ?? ''}${error.stderr ?? ''}` }));
@@ -169,6 +178,7 @@ async function crashSeries(kind: CrashDatabaseKind, kill: CrashKillKind, options
       database: kind, kill, trials: options.trials,
       submissions: figureOf(submitted, await foundIds(env, submitted, submittedQuery), unknownSubmissions),
       mediated: figureOf(logged, await foundIds(env, logged, loggedQuery), unknownCalls),
+      published: figureOf(events, await foundIds(env, events, storedEventsQuery), unknownEvents),
       auditOk: audit.ok,
       ...(cluster ? { answered503, recoveryMs } : {}),
     };
@@ -188,14 +198,14 @@ async function main(): Promise<void> {
     for (const kill of options.kills.filter((k) => k === 'server' || kind === 'postgres')) {
       const figure = await crashSeries(kind, kill, options);
       const down = figure.answered503 === undefined ? '' : `; 503 + Retry-After while down in ${figure.answered503} of ${figure.trials}, ready again at most ${Math.max(...(figure.recoveryMs ?? [0]))} ms after PostgreSQL`;
-      console.log(`crash test [${kind}, kill ${kill}]: ${figure.trials} trials; ${describeKind('submissions', figure.submissions)}; ${describeKind('mediated calls', figure.mediated)}; audit chain ${figure.auditOk ? 'verified' : 'FAILED'}${down}`);
-      for (const [name, f] of [['submissions', figure.submissions], ['mediated calls', figure.mediated]] as const) {
+      console.log(`crash test [${kind}, kill ${kill}]: ${figure.trials} trials; ${describeKind('submissions', figure.submissions)}; ${describeKind('mediated calls', figure.mediated)}; ${describeKind('publications', figure.published)}; audit chain ${figure.auditOk ? 'verified' : 'FAILED'}${down}`);
+      for (const [name, f] of [['submissions', figure.submissions], ['mediated calls', figure.mediated], ['publications', figure.published]] as const) {
         if (f.lost.length > 0) console.error(`  lost ${name}: ${f.lost.slice(0, 20).join(', ')}`);
       }
       // Nothing acknowledged proves nothing: the load must have reached the server before the kills.
-      const proved = figure.submissions.acknowledged > 0 && (options.mediatedClients === 0 || figure.mediated.acknowledged > 0);
+      const proved = figure.submissions.acknowledged > 0 && (options.mediatedClients === 0 || (figure.mediated.acknowledged > 0 && figure.published.acknowledged > 0));
       if (!proved) console.error(`  [${kind}, kill ${kill}] a kind of request was never acknowledged: the test proved nothing for it`);
-      const lost = figure.submissions.lost.length + figure.mediated.lost.length;
+      const lost = figure.submissions.lost.length + figure.mediated.lost.length + figure.published.lost.length;
       if (lost > 0 || !figure.auditOk || !proved || (figure.answered503 !== undefined && figure.answered503 < figure.trials)) failed = true;
     }
   }

@@ -16,6 +16,8 @@ export interface KindOutcome {
 export interface TrialOutcome {
   readonly submissions: KindOutcome;
   readonly mediated: KindOutcome;
+  /** PubSub publications (event ids): each acknowledged event must be stored. */
+  readonly published: KindOutcome;
   /** Answers other than 2xx before the kill: a sign the load itself is wrong. */
   readonly refused: readonly string[];
 }
@@ -39,6 +41,8 @@ export async function loadUntilKilled(input: {
   readonly nextPerson: () => number;
   /** Mediated calls by the demo civil affairs system (none without). */
   readonly mediated?: { readonly clients: number; readonly url: string; readonly headers: Readonly<Record<string, string>> };
+  /** One client publishing PubSub events as the demo civil affairs system (none without). */
+  readonly published?: { readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly body: (n: number) => string };
   readonly kill: () => void | Promise<void>;
   readonly killAfterMs: number;
 }): Promise<TrialOutcome> {
@@ -58,6 +62,16 @@ export async function loadUntilKilled(input: {
     acknowledgedId: (response, text) => {
       const id = response.headers.get('x-road-id');
       if (!id) throw new Error(`a 2xx mediated answer without X-Road-Id: ${text.slice(0, 300)}`);
+      return id;
+    },
+  };
+  const published = input.published;
+  let publication = 0;
+  const publish: RequestKind | undefined = published && {
+    send: () => fetch(published.url, { method: 'POST', headers: { ...published.headers }, body: published.body(publication++) }),
+    acknowledgedId: (_response, text) => {
+      const id = (JSON.parse(text) as { id?: string }).id;
+      if (!id) throw new Error(`a 2xx publication without an event id: ${text.slice(0, 300)}`);
       return id;
     },
   };
@@ -82,13 +96,15 @@ export async function loadUntilKilled(input: {
   };
   const submissions = { acknowledged: [] as string[], unknown: 0 };
   const calls = { acknowledged: [] as string[], unknown: 0 };
+  const events = { acknowledged: [] as string[], unknown: 0 };
   const running = [
     ...Array.from({ length: input.clients }, () => client(submit, submissions)),
     ...(call && mediated ? Array.from({ length: mediated.clients }, () => client(call, calls)) : []),
+    ...(publish ? [client(publish, events)] : []),
   ];
   await sleep(input.killAfterMs);
   killed = true;
   await input.kill();
   await Promise.all(running);
-  return { submissions, mediated: calls, refused };
+  return { submissions, mediated: calls, published: events, refused };
 }
