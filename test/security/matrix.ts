@@ -49,7 +49,7 @@ export const RULES: readonly Rule[] = [
   { name: 'counter staff', methods: ['GET', 'HEAD'], pattern: /^\/(counter|counter\/ratings|payments\/counter)$/, row: CLERK },
   { name: 'counter payments', methods: ['GET', 'HEAD'], pattern: /^\/payments\/staff\/:id$/, row: row(['clerk', 'officer', 'agencyAdmin']) },
   // Signed-in people; a resource of someone else is a 404 from the handler (random ids here).
-  { name: 'signed in', methods: ['GET', 'HEAD'], pattern: /^\/(documents.*|messages|my-data.*|account.*|applications.*|halls\/:id\/desk|services\/:slug\/apply|payments\/(applications|receipts)\/.*|backoffice\/(certificates|follow-ups)\/:id.*|api\/(workflow\/cases|documents\/certificates|payments\/applications)\/:id.*)$/, row: SIGNED_IN },
+  { name: 'signed in', methods: ['GET', 'HEAD'], pattern: /^\/(auth\/held\/:id|documents.*|messages|my-data.*|account.*|applications.*|halls\/:id\/desk|services\/:slug\/apply|payments\/(applications|receipts)\/.*|backoffice\/(certificates|follow-ups)\/:id.*|api\/(workflow\/cases|documents\/certificates|payments\/applications)\/:id.*)$/, row: SIGNED_IN },
   // Every state-changing route refuses an anonymous caller, except the protocol endpoints.
   { name: 'public protocol writes', methods: ['POST'], pattern: /^\/(auth\/signout|oauth\/token|payments\/webhooks\/:provider|api\/documents\/verify|idp\/interaction\/:uid\/login|payments\/test-provider\/checkout\/:ref|\*)$/, row: EVERYONE },
   { name: 'preflight', methods: ['OPTIONS'], pattern: /^\/\*$/, row: EVERYONE },

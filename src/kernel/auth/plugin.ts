@@ -11,10 +11,16 @@ import { registerIdpRoutes } from './idp/routes.js';
 import { createIdpUserStore } from './idp/users.js';
 import { createRelyingParty } from './relying-party.js';
 import { registerAuthRoutes } from './routes.js';
+import { createHeldForms, type HeldForms } from './held-forms.js';
+import { registerHeldFormRoutes } from './held-forms-page.js';
 import { createSessionStore, type SessionTimeouts } from './sessions.js';
 import type { AccountDirectory, Principal } from './types.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Forms kept while their sender signs in again (held-forms.ts, ADR 55). */
+    heldForms: HeldForms;
+  }
   interface FastifyRequest {
     /** Who is signed in; undefined for anonymous requests. */
     principal: Principal | undefined;
@@ -46,6 +52,9 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
   }
   const sessions = createSessionStore(kernel.db, kernel.now, options.timeouts);
 
+  const heldForms = createHeldForms(kernel.db, kernel.now);
+  app.decorate('heldForms', heldForms);
+  registerHeldFormRoutes(app, kernel.now);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('authenticatedAt', undefined);
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
@@ -68,6 +77,7 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
 
   kernel.jobs.register(PRUNE_QUEUE, async () => {
     await sessions.prune();
+    await heldForms.prune();
     if (config.oidc.kind === 'builtin') await pruneOidcModels(kernel.db);
   });
   kernel.jobs.every(PRUNE_QUEUE, 60 * MINUTE, {});

@@ -1,9 +1,12 @@
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { BackLink } from '../../ui/components/back-link.js';
 import { Button } from '../../ui/components/button.js';
 import { Layout, pageContext } from '../../ui/layout.js';
 import { renderPage } from '../../ui/render.js';
+import { logDenial } from '../http/error-handler.js';
+import { wantsHtml } from '../http/wants-html.js';
 import { reauthenticateHref, requireRecentSignIn, signedInRecently } from './guards.js';
+import { formFieldsOf, heldFormHref } from './held-forms.js';
 import './messages.js';
 
 /** The clock the window is measured by, and what the page says. */
@@ -16,6 +19,24 @@ export interface SignInAgainOptions {
 }
 
 /**
+ * *Sign in again first*: why (in the module's words, if it gave them), and a button to the
+ * identity provider that comes back to `returnTo`. `kept`: the form just posted was kept (ADR 55).
+ */
+export async function sendSignInAgainPage(request: FastifyRequest, reply: FastifyReply, page: { backTo: string; why?: string | undefined; returnTo: string; kept?: boolean; status?: number }): Promise<void> {
+  const context = pageContext(request);
+  const { t } = context;
+  const title = t('auth.reauth.title');
+  await reply.status(page.status ?? 200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(
+    <Layout {...context} user={request.principal ? { name: request.principal.name } : undefined} csrfToken={reply.generateCsrf()} title={title} beforeContent={<BackLink href={page.backTo} />}>
+      <h1 class="tb-heading-l">{title}</h1>
+      {page.why === undefined ? null : <p class="tb-body">{t(page.why)}</p>}
+      <p class="tb-body">{t(page.kept ? 'auth.reauth.kept' : 'auth.reauth.text')}</p>
+      <Button href={reauthenticateHref(page.returnTo)}>{t('auth.sessions.signInAgain')}</Button>
+    </Layout>,
+  ));
+}
+
+/**
  * preHandler for the GET of a form whose post needs a recent sign-in (after a role guard): when the
  * person's last sign-in at the identity provider is older than the window, the page asks them to
  * sign in again (and comes back here) instead of showing a form whose post would be refused.
@@ -23,21 +44,32 @@ export interface SignInAgainOptions {
 export function askToSignInAgain(options: SignInAgainOptions): preHandlerAsyncHookHandler {
   return async function askToSignInAgainHandler(request, reply) {
     if (!request.principal || signedInRecently(request, options.now())) return;
-    const context = pageContext(request);
-    const { t } = context;
-    const title = t('auth.reauth.title');
-    await reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(
-      <Layout {...context} user={{ name: request.principal.name }} csrfToken={reply.generateCsrf()} title={title} beforeContent={<BackLink href={options.backTo} />}>
-        <h1 class="tb-heading-l">{title}</h1>
-        <p class="tb-body">{t(options.why)}</p>
-        <p class="tb-body">{t('auth.reauth.text')}</p>
-        <Button href={reauthenticateHref(request.url)}>{t('auth.sessions.signInAgain')}</Button>
-      </Layout>,
-    ));
+    await sendSignInAgainPage(request, reply, { backTo: options.backTo, why: options.why, returnTo: request.url });
   };
 }
 
-/** Route options' guards for a form that needs a recent sign-in: its page asks for one, its post requires one. */
+/**
+ * preHandler for the post of such a form (after a role guard): without a recent sign-in it is
+ * refused (403) as `requireRecentSignIn` refuses it, but a page's form is kept first (ADR 55): the
+ * page asks to sign in again and comes back to the kept answers, ready to send. An API call, or a
+ * body that is not a form, gets the plain 403.
+ */
+export function keepFormUntilSignedInAgain(options: SignInAgainOptions): preHandlerAsyncHookHandler {
+  const refuse = requireRecentSignIn(options.now);
+  return async function keepFormUntilSignedInAgainHandler(request, reply) {
+    const fields = formFieldsOf(request.body);
+    if (!request.principal || signedInRecently(request, options.now()) || fields === undefined || !wantsHtml(request)) {
+      await refuse.call(this, request, reply);
+      return;
+    }
+    // The whole URL: a form may say in its query which entry it changes (`services/edit?id=`).
+    const id = await request.server.heldForms.hold(request.principal.accountId, request.url, fields);
+    logDenial(request, 'TB_AUTH_REAUTHENTICATION_REQUIRED');
+    await sendSignInAgainPage(request, reply, { backTo: options.backTo, why: options.why, returnTo: heldFormHref(id), kept: true, status: 403 });
+  };
+}
+
+/** Route options' guards for a form that needs a recent sign-in: its page asks for one, its post requires one and keeps what was typed. */
 export function recentSignInGuards(guard: preHandlerAsyncHookHandler, options: SignInAgainOptions): { page: preHandlerAsyncHookHandler[]; post: preHandlerAsyncHookHandler[] } {
-  return { page: [guard, askToSignInAgain(options)], post: [guard, requireRecentSignIn(options.now)] };
+  return { page: [guard, askToSignInAgain(options)], post: [guard, keepFormUntilSignedInAgain(options)] };
 }

@@ -222,6 +222,7 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
     const agencyAdminId = '0190a1b2-0000-7000-8000-000000000005';
     const setSignIns = (at: Date) => sql`update kernel_session set authenticated_at = ${at} where account_id = ${agencyAdminId}`.execute(built.kernel.db);
     const form = `${REGISTRY}/rights/new`;
+    let kept = '';
     const token = csrfToken((await as('agency-admin').get(form)).body);
     await setSignIns(new Date(built.kernel.now().getTime() - 11 * 60_000));
     try {
@@ -236,6 +237,13 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
 
       const refused = await as('agency-admin').post(form, { _csrf: token, service: DEMO.psb.service, client: DEMO.cab.subsystem, method: 'GET', path: '/persons/*/late' });
       expect(refused.statusCode).toBe(403);
+      // What was typed is kept (ADR 55): signing in again comes back to it.
+      expect(refused.body).toContain('您填写的内容将保留 15 分钟');
+      kept = /returnTo=%2Fauth%2Fheld%2F([0-9a-f-]{36})/.exec(refused.body)?.[1] ?? '';
+      expect(kept).not.toBe('');
+      sessionPages.push(['sign in again, answers kept (zh)', refused.body]);
+      // Still too old a sign-in: the kept answers ask for it again.
+      expect((await as('agency-admin').get(`/auth/held/${kept}?lang=en`)).body).toContain('Sign in again first');
       const viaApi = await built.app.inject({
         method: 'POST', url: '/api/mediator/rights', payload: { serviceId: DEMO.psb.service, clientId: DEMO.cab.subsystem, method: 'GET', path: '/persons/*/late' },
         headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${as('agency-admin').cookie(SESSION_COOKIE) ?? ''}` },
@@ -247,6 +255,21 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
       await setSignIns(built.kernel.now());
     }
     expect((await as('agency-admin').get(form)).body).toContain('name="path"');
+
+    // Signed in again: the kept answers, as a form with a fresh token, send the change once.
+    const offered = await as('agency-admin').get(`/auth/held/${kept}?lang=en`);
+    expect(offered.statusCode).toBe(200);
+    expect(offered.body).toContain('Send what you entered');
+    expect(offered.body).toContain(`action="${form}"`);
+    const hidden = Object.fromEntries([...offered.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? '', (m[2] ?? '').replaceAll('&amp;', '&')]));
+    expect(hidden).toMatchObject({ service: DEMO.psb.service, client: DEMO.cab.subsystem, method: 'GET', path: '/persons/*/late' });
+    expect(hidden._csrf).not.toBe(token);
+    sessionPages.push(['kept answers (en)', offered.body]);
+    const sent = await as('agency-admin').post(form, hidden);
+    expect(sent.statusCode).toBe(303);
+    expect((await built.services.mediator.listRights({ serviceId: DEMO.psb.service })).some((r) => r.path === '/persons/*/late')).toBe(true);
+    // Another person's link finds nothing.
+    expect((await as('platform-admin').get(`/auth/held/${kept}`)).statusCode).toBe(404);
   });
 
   it('passes axe (WCAG 2.2 AA) in Chromium: the list and a form with errors, in both languages', async () => {
