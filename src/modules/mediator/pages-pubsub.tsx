@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 import { BackLink, Layout, renderPage, Table } from '../../ui/index.js';
 import './messages.js';
+import './pubsub-messages.js';
 import type { PageContext } from './pages.js';
 import { timeOf, TRAFFIC_PATH } from './pages-exchanges.js';
 import { subsystemIdsOf, type PubSubOverview } from './service.js';

@@ -1,5 +1,6 @@
 import { BackLink, Button, ErrorSummary, Layout, Radios, renderPage, TextInput } from '../../ui/index.js';
 import './messages.js';
+import './search-messages.js';
 import type { PageContext } from './pages.js';
 import { ExchangeList, TRAFFIC_PATH } from './pages-exchanges.js';
 import { OUTCOMES, type LogRow, type LogSearchField, type LogSearchInput } from './service.js';
