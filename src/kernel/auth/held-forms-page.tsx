@@ -7,6 +7,7 @@ import { Layout, pageContext } from '../../ui/layout.js';
 import { renderPage } from '../../ui/render.js';
 import { CSRF_FIELD } from '../http/security.js';
 import { TongbanError } from '../http/errors.js';
+import { UUID } from '../ids.js';
 import { AuthErrors } from './errors.js';
 import { principalOf, requireSignedIn, signedInRecently } from './guards.js';
 import { HELD_FORM_PATH } from './held-forms.js';
@@ -30,7 +31,7 @@ export function registerHeldFormRoutes(scope: FastifyInstance, now: () => Date):
       await sendSignInAgainPage(request, reply, { backTo: '/', returnTo: request.url, kept: true });
       return reply;
     }
-    const held = /^[0-9a-f-]{36}$/i.test(request.params.id) ? await request.server.heldForms.find(request.params.id, principal.accountId) : undefined;
+    const held = UUID.test(request.params.id) ? await request.server.heldForms.find(request.params.id, principal.accountId) : undefined;
     if (!held) throw new TongbanError(AuthErrors.TB_AUTH_HELD_FORM_NOT_FOUND);
     const context = pageContext(request);
     const { t } = context;

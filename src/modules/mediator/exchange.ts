@@ -7,7 +7,7 @@ import { authenticate } from './discovery.js';
 import { methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
 import type { BodyVault } from './body-vault.js';
 import { providerKey } from './idempotency.js';
-import type { Forwarder } from './forward.js';
+import { FAILURE_CODES, type Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
 import type { CertificateRow, Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
@@ -132,9 +132,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
       url: `${service.base_url}${input.path}${input.query}`, method: input.method, headers, body: requestBody, timeoutMs: service.timeout_ms ?? deps.timeoutMs,
     });
     providerMs = Math.round(performance.now() - providerStarted);
-    if (answer.kind === 'timeout') throw fail('TB_MEDIATOR_PROVIDER_TIMEOUT', `${serviceId}: ${answer.reason}`);
-    if (answer.kind === 'unreachable') throw fail('TB_MEDIATOR_PROVIDER_UNREACHABLE', `${serviceId} could not be reached (${answer.reason})`);
-    if (answer.kind === 'too-large') throw fail('TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE', `${serviceId}: ${answer.reason}`);
+    if (answer.kind !== 'answer') throw fail(FAILURE_CODES[answer.kind], answer.kind === 'unreachable' ? `${serviceId} could not be reached (${answer.reason})` : `${serviceId}: ${answer.reason}`);
     result = { status: answer.status, headers: answer.headers, body: answer.body };
     if (person !== undefined) {
       const accountId = await subject;

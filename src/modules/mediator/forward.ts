@@ -16,6 +16,11 @@ export type Forwarded =
   | { readonly kind: 'unreachable'; readonly reason: string }
   | { readonly kind: 'too-large'; readonly reason: string };
 
+/** The mediator's error code for each way a call can fail to bring an answer back. */
+export const FAILURE_CODES = {
+  timeout: 'TB_MEDIATOR_PROVIDER_TIMEOUT', unreachable: 'TB_MEDIATOR_PROVIDER_UNREACHABLE', 'too-large': 'TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE',
+} as const satisfies Record<Exclude<Forwarded['kind'], 'answer'>, string>;
+
 export interface ForwarderOptions {
   readonly connectTimeoutMs: number;
   /** Largest provider answer passed on; larger ones are cut off and refused. */

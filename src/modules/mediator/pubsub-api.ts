@@ -47,7 +47,8 @@ export interface PubSubAnswer {
   readonly known: boolean;
   readonly seconds: number;
   readonly status: number;
-  readonly body?: unknown;
+  /** The answer's JSON as logged (its digest is in the message log) and sent; none for a 204 or an error. */
+  readonly json: Buffer | undefined;
   readonly error?: TongbanError;
 }
 

@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from '../../kernel/db/index.js';
 import { newId } from '../../kernel/ids.js';
 import type { JobQueue } from '../../kernel/jobs/index.js';
-import type { Forwarder } from './forward.js';
+import { errorSpec } from '../../kernel/http/index.js';
+import './errors.js';
+import { FAILURE_CODES, type Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import { eventItem, PUSH_QUEUE } from './pubsub-api.js';
 import type { MediatorStore } from './store.js';
@@ -65,14 +67,15 @@ export function registerPushDelivery(deps: PushDeps): void {
         'x-govstack-event-type': event.event_type, 'x-govstack-event-id': event.id,
       },
     });
+    const ms = Math.round(performance.now() - started);
     const ok = answer.kind === 'answer' && answer.status >= 200 && answer.status < 300;
-    const status = answer.kind === 'answer' ? answer.status : answer.kind === 'timeout' ? 504 : 502;
-    const outcome = answer.kind === 'answer' ? 'ok' : answer.kind === 'timeout' ? 'TB_MEDIATOR_PROVIDER_TIMEOUT' : answer.kind === 'too-large' ? 'TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE' : 'TB_MEDIATOR_PROVIDER_UNREACHABLE';
+    const outcome = answer.kind === 'answer' ? 'ok' : FAILURE_CODES[answer.kind];
+    const status = answer.kind === 'answer' ? answer.status : errorSpec(outcome)?.status ?? 502;
     const response = answer.kind === 'answer' ? answer.body : undefined;
     await deps.log.write({
       at: now(), messageId, requestId: undefined, client: event.publisher, service: service.id, method: 'POST', path: '/', userId: undefined, issue: undefined,
       status, outcome, requestDigest: sha256(body), responseDigest: sha256(response), requestBytes: body.length, responseBytes: response?.length ?? 0,
-      durationMs: Math.round(performance.now() - started), providerMs: Math.round(performance.now() - started),
+      durationMs: ms, providerMs: ms,
     });
     if (ok) {
       await store.markDelivered(subscription.id, event.id, now());

@@ -53,19 +53,22 @@ export interface PubSubOverview {
 export function createPubSub(deps: PubSubDeps) {
   const { store, registry, db, now } = deps;
 
-  async function roomOf(ref: SubsystemRef): Promise<Room> {
+  /** A registered subsystem with its member: the room addressed, or the calling system. */
+  async function registered(ref: SubsystemRef, what: string): Promise<Room> {
     const subsystem = await registry.getSubsystem(subsystemIdOf(ref));
     const member = subsystem ? await registry.getMember(subsystem.member_id) : undefined;
-    if (!subsystem || !member) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No room ${subsystemIdOf(ref)}: rooms are registered subsystems`);
+    if (!subsystem || !member) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No ${what} ${subsystemIdOf(ref)}`);
     return { subsystem, member };
   }
+  const roomOf = (ref: SubsystemRef) => registered(ref, 'room (rooms are registered subsystems)');
   async function callerOf(ref: SubsystemRef): Promise<Caller> {
-    const id = subsystemIdOf(ref);
-    const subsystem = await registry.getSubsystem(id);
-    const member = subsystem ? await registry.getMember(subsystem.member_id) : undefined;
-    if (!subsystem || !member) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No subsystem ${id}`);
-    return { id, member: member.id, agency: member.agency };
+    const { subsystem, member } = await registered(ref, 'subsystem');
+    return { id: subsystem.id, member: member.id, agency: member.agency };
   }
+  /** The body's `eventType`, when given, must be the path's. */
+  const samePathType = (given: string | undefined, expected: string) => {
+    if (given !== undefined && given !== expected) throw fail('TB_MEDIATOR_PUBSUB_INVALID', `The body's eventType must be ${expected}, as in the path`, '/eventType');
+  };
   const manages = (caller: Caller, room: Room) => caller.member === room.member.id;
   const may = (caller: Caller, room: Room, type: EventTypeRow, role: 'publishers' | 'subscribers') => manages(caller, room) || ids(type[role]).includes(caller.id);
 
@@ -131,7 +134,7 @@ export function createPubSub(deps: PubSubDeps) {
       const type = await typeOf(room, call.eventType);
       if (!may(caller, room, type, 'publishers')) throw denied(`${caller.id} may not publish ${type.event_type} in the room ${room.subsystem.id}`);
       const body = call.body as { eventType: string; event: unknown };
-      if (body.eventType !== type.event_type) throw fail('TB_MEDIATOR_PUBSUB_INVALID', `The body's eventType must be ${type.event_type}, as in the path`, '/eventType');
+      samePathType(body.eventType, type.event_type);
       checkEvent(type, body.event);
       const at = now();
       const id = newId();
@@ -168,7 +171,7 @@ export function createPubSub(deps: PubSubDeps) {
       const type = await typeOf(room, call.eventType);
       if (!may(caller, room, type, 'subscribers')) throw denied(`${caller.id} may not subscribe to ${type.event_type} in the room ${room.subsystem.id}`);
       const input = call.body as SubscriptionInput;
-      if (input.eventType !== undefined && input.eventType !== type.event_type) throw fail('TB_MEDIATOR_PUBSUB_INVALID', `The body's eventType must be ${type.event_type}, as in the path`, '/eventType');
+      samePathType(input.eventType, type.event_type);
       const delivery = input.delivery ?? 'PUSH';
       const at = now();
       const row: SubscriptionRow = {
@@ -187,7 +190,7 @@ export function createPubSub(deps: PubSubDeps) {
     async patchSub(caller, room, call) {
       const current = await ownSubscription(room, caller, call.eventType);
       const input = call.body as SubscriptionInput;
-      if (input.eventType !== undefined && input.eventType !== current.event_type) throw fail('TB_MEDIATOR_PUBSUB_INVALID', `The body's eventType must be ${current.event_type}, as in the path`, '/eventType');
+      samePathType(input.eventType, current.event_type);
       const delivery = input.delivery ?? current.delivery;
       const keepsPush = delivery === 'PUSH' && input.pushService === undefined && current.push_service !== null;
       const change = {
@@ -317,7 +320,7 @@ export function createPubSub(deps: PubSubDeps) {
         requestDigest: sha256(requestBody), responseDigest: sha256(responseBody), requestBytes: requestBody?.length ?? 0, responseBytes: responseBody?.length ?? 0,
         durationMs: Math.round(performance.now() - started), providerMs: undefined,
       });
-      return { messageId, serviceId, known, seconds: (performance.now() - started) / 1000, ...answer };
+      return { messageId, serviceId, known, seconds: (performance.now() - started) / 1000, status: answer.status, json: responseBody, ...(answer.error ? { error: answer.error } : {}) };
     },
   };
 }

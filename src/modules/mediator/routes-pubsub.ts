@@ -61,7 +61,7 @@ const ROUTES: readonly Route[] = [
 
 /** A PubSub answer in the shape the exchanges' idempotency keeps and replays. */
 function asExchange(answer: PubSubAnswer): ExchangeResult {
-  const body = answer.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer.body));
+  const body = answer.json ?? Buffer.alloc(0);
   return {
     messageId: answer.messageId, serviceId: answer.serviceId, client: undefined, status: answer.status, seconds: answer.seconds, known: answer.known,
     headers: body.length === 0 ? {} : { 'content-type': 'application/json; charset=utf-8' }, body, ...(answer.error ? { error: answer.error } : {}),
