@@ -1,3 +1,4 @@
+import { clientActor } from '../../kernel/auth/machine/index.js';
 import { compileForm, fieldModule, type FieldError, type FormDefinition, type Posted, type RawValue, type SummaryRow, type Text } from '../../forms/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -28,7 +29,7 @@ export const agentPrincipal = (agent: ApiAgent): Principal => ({ accountId: `${C
 
 /** Who the audit trail names for a submission: the person, the clerk, or the system acting for the person. */
 export function submitActor(channel: Channel, editor: Principal, agency: string): Actor {
-  if (channel === 'api') return { kind: 'client', id: editor.accountId.slice(CLIENT_PREFIX.length), organisation: editor.name };
+  if (channel === 'api') return clientActor({ clientId: editor.accountId.slice(CLIENT_PREFIX.length), organisation: editor.name });
   if (channel === 'counter') return { kind: 'staff', id: editor.accountId, organisation: agency };
   return { kind: 'person', id: editor.accountId };
 }

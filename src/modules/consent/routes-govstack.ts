@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import { idempotentAnswer, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -24,7 +24,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
   const client = (request: FastifyRequest): MachineClient => request.client!;
   const agencyOf = (request: FastifyRequest) => client(request).organisation.split('/')[2] ?? '';
   const admin = (request: FastifyRequest): AgreementAdmin => ({
-    actor: { kind: 'client', id: client(request).clientId, organisation: client(request).organisation }, may: (agency) => agency === agencyOf(request), requestId: request.id,
+    actor: clientActor(client(request)), may: (agency) => agency === agencyOf(request), requestId: request.id,
   });
   const actor = (request: FastifyRequest) => admin(request).actor;
   /**

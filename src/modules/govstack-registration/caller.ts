@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
-import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { GovstackRegistrationErrors } from './errors.js';
@@ -76,7 +76,7 @@ function operationOf(request: FastifyRequest): string {
 }
 
 export function actorOf(caller: Caller): Actor {
-  if (caller.kind === 'client') return { kind: 'client', id: caller.client.clientId, organisation: caller.client.organisation };
+  if (caller.kind === 'client') return clientActor(caller.client);
   return { kind: caller.principal.kind === 'staff' ? 'staff' : 'person', id: caller.principal.accountId };
 }
 

@@ -89,7 +89,8 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     const trail = await built.kernel.audit.listBySubject(ACCOUNT);
     expect(JSON.stringify(trail[0])).not.toContain(PERSON);
     expect(await built.kernel.audit.listBySubject(PERSON)).toEqual([]);
-    expect(trail[0]).toMatchObject({ action: 'mediator.exchange', actor: { kind: 'client', id: CLIENT }, purpose: 'residence permit TB-2026-1', resource: { type: 'mediator-service', id: 'CN/GOV/110000-PSB/population/persons' } });
+    // The calling system's agency (as the catalog names it): the person's page shows its name and sends questions to it.
+    expect(trail[0]).toMatchObject({ action: 'mediator.exchange', actor: { kind: 'client', id: CLIENT, organisation: '110000-CAB' }, purpose: 'residence permit TB-2026-1', resource: { type: 'mediator-service', id: 'CN/GOV/110000-PSB/population/persons' } });
   });
 
   it('names the person from an identity number in the path when no X-Road-UserId is sent, and accepts X-Road-Client', async () => {

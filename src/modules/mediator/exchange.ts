@@ -4,13 +4,13 @@ import type { MachineClient } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { authenticate } from './discovery.js';
-import { methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
+import { memberIdOf, methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
 import type { BodyVault } from './body-vault.js';
 import { providerKey } from './idempotency.js';
 import { FAILURE_CODES, type Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
-import type { CertificateRow, Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import type { CertificateRow, Executor, MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
 import { newId } from '../../kernel/ids.js';
 
 /** The consent module's answer, through a port (the consent module comes later). */
@@ -64,6 +64,7 @@ export interface RegistryReads {
   service(id: string): Promise<ServiceRow | undefined>;
   rights(serviceId: string, clientId: string): Promise<RightRow[]>;
   certificate(sha256: string): Promise<CertificateRow | undefined>;
+  member(id: string): Promise<MemberRow | undefined>;
 }
 
 export interface ExchangeDeps {
@@ -116,6 +117,9 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     // Looked up while the provider answers; the audit record names the account, never the ID number.
     const subject = person !== undefined && deps.people ? deps.people.accountIdOf(person) : undefined;
     subject?.catch(() => {});
+    // The agency the calling member belongs to: the person's page names it and routes questions to it.
+    const calling = person !== undefined ? deps.registry.member(memberIdOf(caller)) : undefined;
+    calling?.catch(() => {});
     if (input.body === BODY_TOO_LARGE) throw fail('TB_MEDIATOR_BODY_TOO_LARGE', `The mediator passes on request bodies of at most ${deps.maxBodyBytes} bytes`);
 
     const headers: Record<string, string> = {
@@ -135,9 +139,9 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     if (answer.kind !== 'answer') throw fail(FAILURE_CODES[answer.kind], answer.kind === 'unreachable' ? `${serviceId} could not be reached (${answer.reason})` : `${serviceId}: ${answer.reason}`);
     result = { status: answer.status, headers: answer.headers, body: answer.body };
     if (person !== undefined) {
-      const accountId = await subject;
+      const [accountId, member] = await Promise.all([subject, calling]);
       personRead = {
-        actor: { kind: 'client', id: clientId, organisation: `${caller.instance}/${caller.memberClass}/${caller.member}` },
+        actor: { kind: 'client', id: clientId, organisation: member?.agency ?? memberIdOf(caller) },
         action: 'mediator.exchange', ...(accountId !== undefined ? { subject: accountId } : {}), resource: { type: 'mediator-service', id: serviceId },
         requestId: input.requestId, details: { messageId, method: input.method, status: answer.status, ...(accountId === undefined ? { person: 'no account' } : {}) },
         ...(input.issue ? { purpose: input.issue.slice(0, 500) } : {}),
@@ -166,7 +170,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     method: input.method, path: `${input.path}${input.query}`, userId: input.userId, issue: input.issue, status: result.status,
     outcome: result.error ? result.error.code : 'ok', requestDigest: sha256(requestBody), responseDigest: sha256(result.body),
     requestBytes: requestBody?.length ?? 0, responseBytes: result.body.length, durationMs: Math.round(seconds * 1000), providerMs,
-  }, personRead, sealed);
+  }, personRead ? [personRead] : [], sealed);
   // The exchange is logged; bodies that had to be kept and could not be are a failure, not a silent gap.
   if (sealError !== undefined) throw sealError;
   return { ...result, messageId, serviceId, client: clientId, seconds, known: service !== undefined };

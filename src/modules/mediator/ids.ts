@@ -16,6 +16,7 @@ export const isPart = (value: string): boolean => PART.test(value);
 
 export const memberId = (instance: string, memberClass: string, code: string): string => `${instance}/${memberClass}/${code}`;
 
+export const memberIdOf = (ref: Pick<SubsystemRef, 'instance' | 'memberClass' | 'member'>): string => memberId(ref.instance, ref.memberClass, ref.member);
 export const subsystemIdOf = (ref: SubsystemRef): string => `${ref.instance}/${ref.memberClass}/${ref.member}/${ref.subsystem}`;
 
 /** The Information-Mediator-Client (or X-Road-Client) header: four parts, or undefined. */
@@ -74,4 +75,26 @@ const RESIDENT_ID = /^[1-9]\d{16}[\dX]$/;
 
 export function personInPath(path: string): string | undefined {
   return path.split('/').find((segment) => RESIDENT_ID.test(segment));
+}
+
+/**
+ * The people an event names: every string value in it that is a resident identity number (as a
+ * path segment is one), once each, in the order met. Walked without recursion: an event's depth
+ * is the publisher's to choose.
+ */
+export function personsIn(value: unknown): string[] {
+  const found = new Set<string>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (RESIDENT_ID.test(item)) found.add(item);
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+    } else if (item !== null && typeof item === 'object') {
+      const values = Object.values(item);
+      for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
+    }
+  }
+  return [...found];
 }

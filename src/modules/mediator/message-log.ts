@@ -50,21 +50,21 @@ const cap = (value: string | undefined, length: number) => (value === undefined 
 export interface MessageLog {
   readonly chain: ChainLog;
   /**
-   * Appends the exchange, the audit record of a person's data read with it and whatever `also`
-   * writes (the sealed bodies) in one transaction: all are there, or none. Resolves once that
-   * transaction has committed; rejects if it did not.
+   * Appends the exchange, the audit records of the people whose data it carried and whatever
+   * `also` writes (the sealed bodies) in one transaction: all are there, or none. Resolves once
+   * that transaction has committed; rejects if it did not.
    */
-  write(exchange: LoggedExchange, personRead?: AuditEvent, also?: (tx: Executor) => Promise<void>): Promise<void>;
+  write(exchange: LoggedExchange, personReads?: readonly AuditEvent[], also?: (tx: Executor) => Promise<void>): Promise<void>;
   /** Records appended and the transactions that committed them, since start (group commit at work). */
   stats(): { readonly records: number; readonly transactions: number };
 }
 
 interface Pending {
-  /** The message-log record's id and the audit record's, fixed before the first try (a retry writes the same rows). */
+  /** The message-log record's id and the audit records', fixed before the first try (a retry writes the same rows). */
   readonly id: string;
-  readonly auditId: string;
+  readonly auditIds: readonly string[];
   readonly exchange: LoggedExchange;
-  readonly personRead: AuditEvent | undefined;
+  readonly personReads: readonly AuditEvent[];
   readonly also: ((tx: Executor) => Promise<void>) | undefined;
 }
 
@@ -103,8 +103,8 @@ export function createMessageLog(db: Db, audit: AuditTrail, options: { readonly 
     transaction: false,
     async write(executor, batch) {
       const drafters: Drafter[] = [(x, lock) => chain.draft(x, batch[0]?.exchange.messageId, batch.map((p) => columnsOf(p.exchange)), batch.map((p) => p.id), { lock })];
-      const reads = batch.flatMap((p) => (p.personRead ? [p] : []));
-      if (reads.length > 0) drafters.push((x, lock) => audit.draft(x, reads.map((p) => p.personRead as AuditEvent), reads.map((p) => p.auditId), { lock }));
+      const reads = batch.flatMap((p) => p.personReads);
+      if (reads.length > 0) drafters.push((x, lock) => audit.draft(x, reads, batch.flatMap((p) => p.auditIds), { lock }));
       const withBodies = batch.filter((p) => p.also);
       await appendDrafted(executor, drafters, withBodies.length === 0 ? {} : {
         within: async (tx) => { for (const p of withBodies) await p.also?.(tx); },
@@ -120,6 +120,6 @@ export function createMessageLog(db: Db, audit: AuditTrail, options: { readonly 
   return {
     chain,
     stats: () => committer.stats(),
-    write: (exchange, personRead, also) => committer.submit({ id: newId(), auditId: newId(), exchange, personRead, also }),
+    write: (exchange, personReads = [], also) => committer.submit({ id: newId(), auditIds: personReads.map(() => newId()), exchange, personReads, also }),
   };
 }

@@ -6,6 +6,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import { SESSION_COOKIE } from '../../kernel/auth/index.js';
 import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { seedCatalog } from '../catalog/index.js';
 import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
 import { exchangeHref, readBodiesHref } from './pages-exchanges.js';
@@ -91,6 +92,23 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('请输入该次交换的消息编号');
     expect((await as('officer').get('/admin/mediator?message=x')).statusCode).toBe(403);
+  });
+
+  it('names the calling system\'s agency on the person\'s page of uses of their data, and a question about the use reaches that agency', async () => {
+    await seedCatalog(built.services.catalog);
+    const cab = (await built.services.catalog.getAgency(DEMO.cab.agency))!;
+    await call('GET', `/persons/${ID_NUMBER}`);
+    const citizen = (await built.services.identity.principal(CITIZEN_ACCOUNT))!;
+    const use = (await built.services.privacy.accesses(citizen, {})).items.find((u) => u.action === 'mediator.exchange' && u.resource?.id === KEPT);
+    expect(use?.organisation).toEqual({ code: DEMO.cab.agency, name: cab.name });
+    const page = await (await personaBrowsers(built, PUBLIC_URL, ['citizen'])).get('citizen')!.get('/my-data/accesses?lang=en');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(cab.name.en);
+
+    const question = await built.services.privacy.ask(citizen, use!.id, 'Why did you look me up?', { locale: 'en' });
+    expect(question.organisation).toBe(DEMO.cab.agency);
+    const cabContact = { accountId: 'cab-dpo', kind: 'staff' as const, name: 'CAB contact', roles: [{ agency: DEMO.cab.agency, role: 'agency_admin' as const }] };
+    expect((await built.services.privacy.openQuestions(cabContact)).map((q) => q.question.id)).toContain(question.id);
   });
 
   it('shows the record whole to the administrators of an agency involved, audited with the person as subject; to others it is unknown', async () => {

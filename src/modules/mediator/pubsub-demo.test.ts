@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { TestBrowser } from '../../kernel/auth/test-kit.js';
+import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO } from './index.js';
 import { PUBSUB_PATH } from './pages-pubsub.js';
@@ -40,6 +42,20 @@ describeEachDatabase('the demo PubSub room, as the mediator README walks through
 
     expect((await call('GET', '/pull/v1/marriageRegistered')).json()).toMatchObject({ id, event: MARRIAGE, publisherId: { memberCode: '110000-CAB', applicationCode: 'civil-system' } });
     expect((await call('DELETE', `/pull/v1/marriageRegistered/${id}`)).statusCode).toBe(204);
+
+    // Handing the event out was a read of both spouses' data: recorded by account, never by ID number.
+    const { rows } = await sql<{ subject: string | null; actor_id: string; actor_organisation: string; resource_id: string; details: unknown }>`
+      select subject, actor_id, actor_organisation, resource_id, details from tb_audit_record
+      where action = 'mediator.event.delivered' and details->>'eventId' = ${id} order by subject nulls last`.execute(built.kernel.db);
+    const delivered = { actor_id: MEDIATOR_DEMO.cab.subsystem, actor_organisation: MEDIATOR_DEMO.cab.agency, resource_id: `${MEDIATOR_DEMO.events.room}/marriageRegistered` };
+    expect(rows).toEqual([
+      { subject: demoPersona('citizen').accountId, ...delivered, details: { eventId: id, delivery: 'PULL' } },
+      { subject: null, ...delivered, details: { eventId: id, delivery: 'PULL', person: 'no account' } },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(MARRIAGE.spouses[1]);
+    const citizen = await personaBrowsers(built, 'http://tongban.test', ['citizen']);
+    const uses = await citizen.get('citizen')!.get('/my-data/accesses?lang=en');
+    expect(uses.body).toContain('Received news about you through the data exchange');
 
     const metrics = (await built.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain(`mediator_requests_total{service="${MEDIATOR_DEMO.events.room}/pub",status="201"} 1`);

@@ -6,7 +6,10 @@ import { errorSpec } from '../../kernel/http/index.js';
 import './errors.js';
 import { FAILURE_CODES, type Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
+import { memberIdOf, parseSubsystemId } from './ids.js';
+import type { PersonDirectory } from './memo.js';
 import { eventItem, PUSH_QUEUE } from './pubsub-api.js';
+import { eventReads } from './pubsub-reads.js';
 import type { MediatorStore } from './store.js';
 import type { PubSubStore } from './store-pubsub.js';
 
@@ -14,12 +17,14 @@ export interface PushDeps {
   readonly db: Db;
   readonly jobs: Pick<JobQueue, 'enqueue' | 'register' | 'every'>;
   readonly now: () => Date;
-  readonly registry: Pick<MediatorStore, 'getService'>;
+  readonly registry: Pick<MediatorStore, 'getService' | 'getMember'>;
   readonly store: PubSubStore;
   readonly forwarder: Forwarder;
   readonly log: MessageLog;
   /** The provider timeout of a service that sets none. */
   readonly timeoutMs: number;
+  /** ID number → account id: a pushed event naming a person is audited as a read of their data. */
+  readonly people?: PersonDirectory | undefined;
 }
 
 export interface PushJob { readonly subscriptionId: string; readonly eventId: string }
@@ -41,6 +46,11 @@ export const KEEP_EVENTS_MS = 7 * 24 * 3_600_000;
  */
 export function registerPushDelivery(deps: PushDeps): void {
   const { store, now } = deps;
+  const recipientOf = async (subscriber: string) => {
+    const ref = parseSubsystemId(subscriber);
+    const member = ref ? await deps.registry.getMember(memberIdOf(ref)) : undefined;
+    return { id: subscriber, agency: member?.agency ?? subscriber };
+  };
   const later = (job: PushJob, delayMs: number) => deps.jobs.enqueue(deps.db, PUSH_QUEUE, job, { runAt: new Date(now().getTime() + delayMs) });
 
   deps.jobs.register<PushJob>(PUSH_QUEUE, async (job) => {
@@ -72,11 +82,13 @@ export function registerPushDelivery(deps: PushDeps): void {
     const outcome = answer.kind === 'answer' ? 'ok' : FAILURE_CODES[answer.kind];
     const status = answer.kind === 'answer' ? answer.status : errorSpec(outcome)?.status ?? 502;
     const response = answer.kind === 'answer' ? answer.body : undefined;
+    // A push the subscriber accepted is its read of the people the event names; a refused one is taken as not received.
+    const reads = ok ? await eventReads(deps.people, await recipientOf(subscription.subscriber), event, 'PUSH', undefined) : [];
     await deps.log.write({
       at: now(), messageId, requestId: undefined, client: event.publisher, service: service.id, method: 'POST', path: '/', userId: undefined, issue: undefined,
       status, outcome, requestDigest: sha256(body), responseDigest: sha256(response), requestBytes: body.length, responseBytes: response?.length ?? 0,
       durationMs: ms, providerMs: ms,
-    });
+    }, reads);
     if (ok) {
       await store.markDelivered(subscription.id, event.id, now());
       return;

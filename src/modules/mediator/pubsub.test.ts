@@ -19,6 +19,7 @@ const BIRTH_SCHEMA = {
   properties: { dateTime: { type: 'string', format: 'date-time' }, gender: { type: 'string', enum: ['M', 'F'] }, mother: { type: 'string' }, place: { type: 'string' } },
   required: ['dateTime', 'gender', 'mother', 'place'],
 };
+const MOTHER_ID = '110101199205150021';
 const BIRTH = { dateTime: '2026-12-01T11:25:00+08:00', gender: 'F', mother: '李娜', place: '北京市第一医院' };
 
 /** A subscriber's push endpoint on loopback: records what the mediator POSTs; answers `status`. */
@@ -71,6 +72,8 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     expect(rows).toHaveLength(1);
     return rows[0]!;
   };
+  const deliveredReads = async (eventId: string) => (await sql<{ actor_id: string; actor_organisation: string; details: unknown }>`
+    select actor_id, actor_organisation, details from tb_audit_record where action = 'mediator.event.delivered' and details->>'eventId' = ${eventId}`.execute(built.kernel.db)).rows;
   const fields = (res: { json: () => unknown }) => (res.json() as { errors?: { pointer: string }[] }).errors?.map((e) => e.pointer);
 
   it('lets the room member\'s systems define event types, checks the schema, and refuses everyone else', async () => {
@@ -219,9 +222,11 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${fresh}`)).json()).toMatchObject({ deliveries: { delivered: 1, pending: 0 } });
 
     receiver.answer(503);
-    const refused = (await call(PUBLISHER, 'POST', '/pub/v1/newBirth', { eventType: 'newBirth', event: BIRTH })).json<{ id: string }>().id;
+    const refused = (await call(PUBLISHER, 'POST', '/pub/v1/newBirth', { eventType: 'newBirth', event: { ...BIRTH, motherId: MOTHER_ID } })).json<{ id: string }>().id;
     await built.kernel.jobs.drain();
     expect(receiver.received.at(-1)?.body.id).toBe(refused);
+    // A push the subscriber refused is not taken as its read of the mother's data.
+    expect(await deliveredReads(refused)).toEqual([]);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${refused}`)).json()).toMatchObject({ deliveries: { pending: 1, delivered: 0 } });
     // FIFO: a newer event waits, unsent, until the refused one ahead of it is through.
     const behind = (await call(PUBLISHER, 'POST', '/pub/v1/newBirth', { eventType: 'newBirth', event: BIRTH })).json<{ id: string }>().id;
@@ -235,6 +240,8 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     expect(receiver.received.filter((r) => r.body.id === refused)).toHaveLength(2);
     expect(receiver.received.slice(-2).map((r) => r.body.id)).toEqual([refused, behind]);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${refused}`)).json()).toMatchObject({ deliveries: { pending: 0, delivered: 1 } });
+    expect(await deliveredReads(refused)).toEqual([{ actor_id: SUBSCRIBER, actor_organisation: '110000-CAB', details: { eventId: refused, delivery: 'PUSH', person: 'no account' } }]);
+    expect(JSON.stringify(await deliveredReads(refused))).not.toContain(MOTHER_ID);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${behind}`)).json()).toMatchObject({ deliveries: { pending: 0, delivered: 1 } });
   });
 

@@ -8,6 +8,8 @@ import './errors.js';
 import type { Credentials } from './discovery.js';
 import { parseSubsystemId, subsystemIdOf, type SubsystemRef } from './ids.js';
 import { sha256, type MessageLog } from './message-log.js';
+import type { PersonDirectory } from './memo.js';
+import { eventReads } from './pubsub-reads.js';
 import { checkEvent, readSchema } from './pubsub-schemas.js';
 import type { RegistryAdmin } from './registry.js';
 import type { MediatorStore, MemberRow, SubsystemRow } from './store.js';
@@ -35,6 +37,8 @@ export interface PubSubDeps {
   readonly store: PubSubStore;
   readonly log: MessageLog;
   readonly authenticate: (credentials: Credentials) => Promise<SubsystemRef>;
+  /** ID number → account id: an event naming a person is audited as a read of their data when handed out. */
+  readonly people?: PersonDirectory | undefined;
 }
 
 interface Caller { readonly id: string; readonly member: string; readonly agency: string }
@@ -102,7 +106,10 @@ export function createPubSub(deps: PubSubDeps) {
     }
   }
 
-  const operations: Record<PubSubOperation, (caller: Caller, room: Room, call: PubSubCall) => Promise<{ status: number; body?: unknown }>> = {
+  /** An operation's answer, and the audit records of people whose data it hands out (logged with it). */
+  interface Outcome { readonly status: number; readonly body?: unknown; readonly reads?: readonly AuditEvent[] }
+
+  const operations: Record<PubSubOperation, (caller: Caller, room: Room, call: PubSubCall) => Promise<Outcome>> = {
     async createEventType(caller, room, call) {
       if (!manages(caller, room)) throw denied(`Only systems of ${room.member.id} manage the event types of its room`);
       const row = await defineType(room, call.body as NewEventType, { kind: 'client', id: caller.id, organisation: caller.agency }, call.requestId);
@@ -218,7 +225,9 @@ export function createPubSub(deps: PubSubDeps) {
       const subscription = await pullSubscription(room, caller, call.eventType);
       const next = await store.nextPending(subscription.id, now());
       if (!next) throw fail('TB_MEDIATOR_NO_EVENT', `No event of ${subscription.event_type} waits for ${caller.id}`);
-      return { status: 200, body: eventItem({ ...next, id: next.event_id }) };
+      // Each hand-out is a read: an event pulled again before it is confirmed is recorded again.
+      const reads = await eventReads(deps.people, caller, { id: next.event_id, room: subscription.room, event_type: next.event_type, event: next.event }, 'PULL', call.requestId);
+      return { status: 200, body: eventItem({ ...next, id: next.event_id }), reads };
     },
     async confirmEvent(caller, room, call) {
       const subscription = await pullSubscription(room, caller, call.eventType);
@@ -299,7 +308,7 @@ export function createPubSub(deps: PubSubDeps) {
       const roomId = subsystemIdOf(call.room);
       let client: string | undefined;
       let known = false;
-      let answer: { status: number; body?: unknown; error?: TongbanError };
+      let answer: Outcome & { readonly error?: TongbanError };
       try {
         const ref = await deps.authenticate(credentials);
         client = subsystemIdOf(ref);
@@ -319,7 +328,7 @@ export function createPubSub(deps: PubSubDeps) {
         userId: undefined, issue: undefined, status: answer.status, outcome: answer.error ? answer.error.code : 'ok',
         requestDigest: sha256(requestBody), responseDigest: sha256(responseBody), requestBytes: requestBody?.length ?? 0, responseBytes: responseBody?.length ?? 0,
         durationMs: Math.round(performance.now() - started), providerMs: undefined,
-      });
+      }, answer.reads);
       return { messageId, serviceId, known, seconds: (performance.now() - started) / 1000, status: answer.status, json: responseBody, ...(answer.error ? { error: answer.error } : {}) };
     },
   };

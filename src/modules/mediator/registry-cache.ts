@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { CertificateRow, Executor, MediatorStore, RightRow, ServiceRow, SubsystemRow } from './store.js';
+import type { CertificateRow, Executor, MediatorStore, MemberRow, RightRow, ServiceRow, SubsystemRow } from './store.js';
 
 /** The PostgreSQL channel on which a registry change tells every instance to forget what it cached. */
 export const REGISTRY_CHANNEL = 'tongban_mediator_registry';
@@ -101,6 +101,7 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
     service: (id: string): Promise<ServiceRow | undefined> => cached(`v ${id}`, () => store.getService(id)),
     rights: (serviceId: string, clientId: string): Promise<RightRow[]> => cached(`r ${serviceId} ${clientId}`, () => store.rights({ serviceId, clientId })),
     certificate: (sha256: string): Promise<CertificateRow | undefined> => cached(`c ${sha256}`, () => store.getCertificate(sha256)),
+    member: (id: string): Promise<MemberRow | undefined> => cached(`m ${id}`, () => store.getMember(id)),
 
     /** Inside a registry change's transaction: every listening instance forgets at commit. */
     async announce(tx: Executor): Promise<void> {

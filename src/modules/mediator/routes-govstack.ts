@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireClientScope } from '../../kernel/auth/machine/index.js';
+import { clientActor, requireClientScope } from '../../kernel/auth/machine/index.js';
 import type { RegistryAdmin } from './registry.js';
 import type { MediatorService } from './service.js';
 
@@ -31,7 +31,7 @@ export function registerGovstackImRoutes(scope: FastifyInstance, mediator: Media
   const adminOf = (request: FastifyRequest): RegistryAdmin => {
     const client = request.client!;
     const agency = client.organisation.split('/')[2] ?? '';
-    return { actor: { kind: 'client', id: client.clientId, organisation: client.organisation }, may: (owner) => owner === agency, requestId: request.id };
+    return { actor: clientActor(client), may: (owner) => owner === agency, requestId: request.id };
   };
 
   // The configuration as the calling system's agency may see it (govstack-config.ts); by default its own instance.

@@ -82,8 +82,8 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
   const registry = createRegistry(kernel, store, { canStoreBodies: vault.available, changes: cache });
   const pubsubStore = createPubSubStore(kernel.db);
   const authenticateCaller = (credentials: Credentials) => authenticate(callers, credentials);
-  const pubsub = createPubSub({ db: kernel.db, audit: kernel.audit, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, log, authenticate: authenticateCaller });
-  registerPushDelivery({ db: kernel.db, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, forwarder, log, timeoutMs: deps.timeoutMs });
+  const pubsub = createPubSub({ db: kernel.db, audit: kernel.audit, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, log, authenticate: authenticateCaller, people: deps.people });
+  registerPushDelivery({ db: kernel.db, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, forwarder, log, timeoutMs: deps.timeoutMs, people: deps.people });
   return {
     ...registry,
     /** The GovStack IM Configuration Management API's allow and deny lists over the registry. */

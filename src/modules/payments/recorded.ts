@@ -1,3 +1,4 @@
+import { clientActor } from '../../kernel/auth/machine/index.js';
 import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -80,7 +81,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
         receipt_number: number, created_at: at, settled_at: at,
       });
       await kernel.audit.append(tx, {
-        actor: { kind: 'client', id: client.clientId, organisation: client.organisation }, action: 'payments.payment.bank',
+        actor: clientActor(client), action: 'payments.payment.bank',
         ...(found.bill.applicantAccountId ? { subject: found.bill.applicantAccountId } : {}), resource: { type: 'payment', id },
         ...(input.requestId ? { requestId: input.requestId } : {}), details: { amount: state.due, reference: found.bill.reference },
       });

@@ -13,6 +13,7 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['mediator.exchange', 'privacy.action.mediatorExchange'],
   ['mediator.body', 'privacy.action.mediatorBody'],
   ['mediator.log', 'privacy.action.mediatorLog'],
+  ['mediator.event', 'privacy.action.mediatorEvent'],
   ['mediator.', 'privacy.action.mediatorExchange'],
   ['govstack.', 'privacy.action.govstack'],
   ['consent.', 'privacy.action.consent'],

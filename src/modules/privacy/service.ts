@@ -1,3 +1,4 @@
+import { agencyOfOrganisation } from '../../kernel/auth/machine/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { AuditRecord, SubjectQuery } from '../../kernel/audit/index.js';
@@ -118,7 +119,8 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
       return people.get(id)!;
     };
     return Promise.all(records.map(async (record): Promise<Access> => {
-      const code = record.actor.organisation;
+      // A system's records written before ADR 56 name its subsystem (CN/GOV/110000-PSB/…): its agency is the member.
+      const code = record.actor.organisation === undefined ? undefined : agencyOfOrganisation(record.actor.organisation);
       return {
         id: record.id, at: record.at, action: record.action, purpose: record.purpose, resource: record.resource, items: itemsOf(record),
         actor: { kind: record.actor.kind, id: record.actor.id, name: record.actor.kind === 'staff' ? await staffName(record.actor.id) : undefined },

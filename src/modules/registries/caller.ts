@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
-import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { Reader, Writer } from './service.js';
 
@@ -31,8 +31,7 @@ export function requireScope(scope: Scope) {
 }
 
 export function actorOf(request: FastifyRequest): Actor {
-  const client = request.client!;
-  return { kind: 'client', id: client.clientId, organisation: client.organisation };
+  return clientActor(request.client!);
 }
 
 /** The purpose (reads) or reason (changes): the X-Road-Issue header, or `?purpose=` on a GET. */

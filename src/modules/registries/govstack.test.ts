@@ -54,7 +54,7 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect(specViolations('data', `${P}/read`, 'post', '200', res.json())).toEqual([]);
     expect(res.json()).toMatchObject({ content: { idNumber: DEMO_CITIZEN.idNumber, name: '张伟', dateOfBirth: '1990-03-07' } });
     const [latest] = await built.kernel.audit.listBySubject(demoPersona('citizen').accountId);
-    expect(latest).toMatchObject({ action: 'registry.record.read', actor: { kind: 'client', id: 'cab-system', organisation: CAB }, purpose: 'Case 2026-42: residence permit' });
+    expect(latest).toMatchObject({ action: 'registry.record.read', actor: { kind: 'client', id: 'cab-system', organisation: '110000-CAB' }, purpose: 'Case 2026-42: residence permit' });
   });
 
   it('refuses a read without a purpose (400), answers 404 as the spec says for no record, and checks the query', async () => {
@@ -138,7 +138,7 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect((await asPsb('DELETE', `/data/population/1/${person.idNumber}/delete`)).statusCode).toBe(404);
     const history = await built.services.registries.records.history(await built.services.registries.registry('population'), person.idNumber);
     expect(history.map((h) => h.operation)).toEqual(['create', 'update', 'update', 'update', 'delete']);
-    expect(history[0]?.actor).toEqual({ kind: 'client', id: 'psb-system', organisation: PSB });
+    expect(history[0]?.actor).toEqual({ kind: 'client', id: 'psb-system', organisation: '110000-PSB' });
   });
 
   it('lists who used a person\'s data (mypersonalDataUsage and the kebab/Pascal forms), and 404 for an unknown person', async () => {
@@ -147,7 +147,8 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
       expect(res.statusCode).toBe(200);
       const usage = res.json<{ readerInstitutionId?: string; searchDateTime: string }[]>();
       expect(specViolations('data', '/data/mypersonalDataUsage', 'get', '200', usage)).toEqual([]);
-      expect(usage.some((u) => u.readerInstitutionId === CAB)).toBe(true);
+      // The institution is the calling system's agency (the member part of its organisation).
+      expect(usage.some((u) => u.readerInstitutionId === '110000-CAB')).toBe(true);
     }
     expect((await call('GET', '/data/mypersonalDataUsage?userId=11010119800101001X&databaseId=population', { token: cab })).statusCode).toBe(404);
     expect((await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=population`, { token: psb })).statusCode).toBe(403);

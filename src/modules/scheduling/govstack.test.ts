@@ -91,7 +91,7 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     expect(violations('/appointment/list_details', 'get', listed.json())).toEqual([]);
     expect(listed.json<unknown[][]>()[0]).toEqual([{ appointment_id: reference, details: { exclusive: true, event_id: `${HALL}/2026-12-08T02:00:00.000Z`, participant_type: 'application', participant_id: id, status_id: 'confirmed', participant_entity_id: HALL } }]);
     const audited = (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 })).filter((r) => r.action === 'scheduling.appointment.list');
-    expect(audited[0]).toMatchObject({ actor: { kind: 'client', id: 'psb-scheduler', organisation: 'CN/GOV/110000-PSB/case-system' }, purpose: expect.any(String) as string });
+    expect(audited[0]).toMatchObject({ actor: { kind: 'client', id: 'psb-scheduler', organisation: '110000-PSB' }, purpose: expect.any(String) as string });
 
     // Another agency's system sees none of it and cannot change it.
     expect((await call('GET', '/appointment/list_details', 'amr', { appointment_filter: { participant_id: id } })).json()).toEqual([[]]);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
-import { requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
@@ -34,7 +34,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     await requireClientScope(scope)(request);
     const client = request.client!;
     const agency = client.organisation.split('/')[2] ?? '';
-    const actor: Actor = { kind: 'client', id: client.clientId, organisation: client.organisation };
+    const actor: Actor = clientActor(client);
     await kernel.audit.append(kernel.db, {
       actor, action: 'govstack.scheduler.call', requestId: String(request.id),
       details: { operation: `${request.method} ${request.routeOptions.url ?? ''}`, requestorId: request.query.requestor_id ?? null },
