@@ -62,6 +62,15 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('refuses a condition or rule whose pattern could backtrack without end on an applicant\'s answer', () => {
+    const problems = validateDefinition({
+      pages: [{ id: 'p', title: t, condition: { properties: { $form: { properties: { a: { pattern: '^\\d{6}$' } } } } }, fields: [{ id: 'a', type: 'short-text', label: t }] }],
+      rules: [{ field: 'a', schema: { properties: { $form: { properties: { a: { pattern: '^([a-z]+)*$' } } } } }, message: 'form.a' }],
+      messages: { 'form.a': t },
+    });
+    expect(problems).toEqual([{ pointer: '/rules/0/schema/properties/$form/properties/a/pattern', message: expect.stringContaining('exponential time') as unknown }]);
+  });
+
   it('does not allow conditions or nesting inside a repeating group', () => {
     const problems = validateDefinition({
       pages: [{ id: 'p', title: t, fields: [{ id: 'g', type: 'repeating-group', label: t, itemLabel: t, fields: [{ id: 's', type: 'email', label: t, condition: true }] }] }],

@@ -1,4 +1,5 @@
 import { hasMessage } from '../kernel/i18n/index.js';
+import { unsafePatterns } from '../kernel/safe-patterns.js';
 import { newAjv, type ErrorObject } from './ajv.js';
 import { definitionSchema } from './definition-schema.js';
 import type { Condition, FieldDefinition, FormDefinition, Option, SubFieldDefinition } from './types.js';
@@ -37,8 +38,13 @@ export function validateDefinition(json: unknown): readonly DefinitionProblem[] 
   const checkCondition = (condition: Condition | undefined, pointer: string) => {
     // Checked against the meta-schema only: compiling here would make this Ajv keep every
     // condition it ever saw. compileForm compiles them, on the form's own Ajv.
-    if (condition === undefined || ajv.validateSchema(condition)) return;
-    problems.push({ pointer, message: `is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}` });
+    if (condition === undefined) return;
+    if (!ajv.validateSchema(condition)) {
+      problems.push({ pointer, message: `is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}` });
+      return;
+    }
+    // Conditions and rules run on every applicant's answers: no pattern may backtrack without end.
+    for (const unsafe of unsafePatterns(condition, pointer)) problems.push({ pointer: unsafe.pointer, message: unsafe.detail });
   };
 
   definition.pages.forEach((page, p) => {

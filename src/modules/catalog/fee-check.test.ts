@@ -23,6 +23,8 @@ describe('fee rules in service definitions', () => {
     expect(new Set(pointers(d))).toEqual(new Set(['/fee/amount', '/fee/when']));
     d.fee = { type: 'rule', currency: 'CNY', cases: [{ when: { type: 'no-such-type' }, amount: 5 }], otherwise: 0 };
     expect(pointers(d)).toEqual(['/fee/cases/0/when']);
+    d.fee = { type: 'rule', currency: 'CNY', cases: [{ when: { properties: { $form: { properties: { work: { pattern: '(a+)+$' } } } } }, amount: 5 }], otherwise: 0 };
+    expect(pointers(d)).toEqual(['/fee/cases/0/when/properties/$form/properties/work/pattern']);
     d.fee = { type: 'none', when: 'before_decision' };
     expect(pointers(d)).toEqual(['/fee/when']);
   });

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import type { FieldProblem } from '../../kernel/http/index.js';
+import { unsafePatterns } from '../../kernel/safe-patterns.js';
 import type { Fee } from './definition.js';
 
 /**
@@ -10,7 +11,10 @@ import type { Fee } from './definition.js';
 export function feeProblems(fee: Fee): FieldProblem[] {
   if (fee.type !== 'rule') return [];
   const ajv = new Ajv({ strict: false, allErrors: true, $data: true });
-  return fee.cases.flatMap((c, i) => {
+  return fee.cases.flatMap((c, i): FieldProblem[] => {
+    // Conditions are checked against each applicant's answers: no pattern may backtrack without end.
+    const unsafe = unsafePatterns(c.when, `/fee/cases/${i}/when`);
+    if (unsafe.length > 0) return unsafe.map((u) => ({ pointer: u.pointer, message: 'catalog.problem.schema', detail: u.detail, params: { detail: u.detail } }));
     try {
       ajv.compile(c.when);
       return [];

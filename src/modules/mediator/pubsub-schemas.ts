@@ -2,6 +2,7 @@ import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } fr
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { sha256 } from '../../kernel/digest.js';
+import { unsafePatterns } from '../../kernel/safe-patterns.js';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
 import './errors.js';
 
@@ -44,6 +45,13 @@ export function readSchema(value: unknown): AnySchemaObject {
     try { schema = JSON.parse(schema); } catch { throw invalid('schema is a string that is not JSON', '/schema'); }
   }
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) throw invalid('schema must be a JSON Schema object', '/schema');
+  // Its patterns check other systems' events: none may backtrack without end.
+  const unsafe = unsafePatterns(schema, '/schema');
+  if (unsafe.length > 0) {
+    throw new TongbanError('TB_MEDIATOR_PUBSUB_INVALID', {
+      detail: unsafe.map((u) => u.detail).join('; '), fields: unsafe.map((u) => ({ pointer: u.pointer, message: 'kernel.error.fieldInvalid', detail: u.detail })),
+    });
+  }
   try {
     validatorOf(schema);
   } catch (error) {

@@ -94,6 +94,9 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     const broken = await call(PUBLISHER, 'POST', '/api/v1/eventType', { eventType: 'broken', schema: { type: 'no-such-type' } });
     expect(broken.statusCode).toBe(400);
     expect(fields(broken)).toEqual(['/schema']);
+    const slow = await call(PUBLISHER, 'POST', '/api/v1/eventType', { eventType: 'slow', schema: { properties: { mother: { type: 'string', pattern: '^(\\w+\\s?)*$' } } } });
+    expect(slow.statusCode).toBe(400);
+    expect(fields(slow)).toEqual(['/schema/properties/mother/pattern']);
     const badList = await call(PUBLISHER, 'POST', '/api/v1/eventType', { eventType: 'x', schema: {}, publishers: ['not-a-subsystem'] });
     expect(badList.statusCode).toBe(400);
     expect(fields(badList)?.[0]).toMatch(/^\/publishers\/0/);

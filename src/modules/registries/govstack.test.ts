@@ -179,6 +179,10 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect(firearms).toMatchObject({ version: '1', owner: '110000-PSB', keyField: 'ID', searchFields: ['holder'], personField: 'holder' });
     expect((await call('POST', '/database/modify', { token: cab, body: { catalogName: 'x', code: 'firearms', schema } })).statusCode).toBe(403);
     expect((await asPsb('POST', '/database/modify', { catalogName: 'x', code: 'bad', schema: { type: 'object', properties: { a: { type: 'string' } } } })).statusCode).toBe(422);
+    // A pattern that could backtrack without end on someone's record is refused where it stands.
+    const slow = await asPsb('POST', '/database/modify', { catalogName: 'x', code: 'slow', schema: { ...schema, properties: { ...schema.properties, holder: { type: 'string', searchable: true, pattern: '^(\\w+\\s?)*$' } } } });
+    expect(slow.statusCode).toBe(422);
+    expect(slow.json()).toMatchObject({ code: 'TB_REGISTRIES_INVALID_SCHEMA', errors: [{ pointer: '/schema/properties/holder/pattern' }] });
     expect((await asPsb('DELETE', `/database/${population?.id ?? 0}`)).json()).toMatchObject({ code: 'TB_REGISTRIES_VERSION_IN_USE' });
     const deleted = await asPsb('DELETE', `/database/${firearms.id}`);
     expect(deleted.statusCode).toBe(200);

@@ -4,6 +4,7 @@ import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
 import type { LocalizedText, RegistryDefinition } from './definitions.js';
 import { RegistriesErrors } from './errors.js';
 import { sha256 } from '../../kernel/digest.js';
+import { unsafePatterns } from '../../kernel/safe-patterns.js';
 
 // Registry schemas may carry annotations of their own (`x-title`, and the GovStack Database API's
 // `primaryKey`, `triggers`, `id`): not strict, so unknown keywords are ignored rather than refused.
@@ -36,6 +37,13 @@ export function propertiesOf(schema: Readonly<Record<string, unknown>>): Record<
 
 /** Checks a registry definition: its schema compiles, and its key and search fields are string properties. */
 export function checkDefinition(definition: RegistryDefinition): void {
+  // Its patterns check everyone's records: none may backtrack without end.
+  const unsafe = unsafePatterns(definition.schema, '/schema');
+  if (unsafe.length > 0) {
+    throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_SCHEMA, {
+      detail: unsafe.map((u) => u.detail).join('; '), fields: unsafe.map((u) => ({ pointer: u.pointer, message: 'registries.error.invalidSchema', detail: u.detail })),
+    });
+  }
   validatorOf(definition.schema);
   const properties = propertiesOf(definition.schema);
   for (const field of [definition.keyField, ...definition.searchFields, ...(definition.personField ? [definition.personField] : [])]) {
