@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from '../../kernel/db/index.js';
 import { newId } from '../../kernel/ids.js';
 import type { JobQueue } from '../../kernel/jobs/index.js';
-import { errorSpec } from '../../kernel/http/index.js';
+import { errorSpec, TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { FAILURE_CODES, type Forwarder } from './forward.js';
 import { sha256, type MessageLog } from './message-log.js';
@@ -25,6 +25,17 @@ export interface PushDeps {
   readonly timeoutMs: number;
   /** ID number → account id: a pushed event naming a person is audited as a read of their data. */
   readonly people?: PersonDirectory | undefined;
+  /** Each push attempt, once logged: counted in /metrics as an exchange with the push service. */
+  readonly observe?: (push: PushMeasure) => void;
+}
+
+/** What /metrics counts of one push attempt, as of an exchange. */
+export interface PushMeasure {
+  readonly serviceId: string;
+  readonly known: true;
+  readonly status: number;
+  readonly error: TongbanError | undefined;
+  readonly seconds: number;
 }
 
 export interface PushJob { readonly subscriptionId: string; readonly eventId: string }
@@ -89,6 +100,10 @@ export function registerPushDelivery(deps: PushDeps): void {
       status, outcome, requestDigest: sha256(body), responseDigest: sha256(response), requestBytes: body.length, responseBytes: response?.length ?? 0,
       durationMs: ms, providerMs: ms,
     }, reads);
+    deps.observe?.({
+      serviceId: service.id, known: true, status, seconds: (performance.now() - started) / 1000,
+      error: answer.kind === 'answer' ? undefined : new TongbanError(outcome, { detail: answer.reason }),
+    });
     if (ok) {
       await store.markDelivered(subscription.id, event.id, now());
       return;

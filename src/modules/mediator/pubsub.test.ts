@@ -243,6 +243,11 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     expect(receiver.received.filter((r) => r.body.id === refused)).toHaveLength(2);
     expect(receiver.received.slice(-2).map((r) => r.body.id)).toEqual([refused, behind]);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${refused}`)).json()).toMatchObject({ deliveries: { pending: 0, delivered: 1 } });
+    // Each push attempt is counted in /metrics as an exchange with the subscriber's push service.
+    const metrics = (await built.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(`mediator_requests_total{service="${SUBSCRIBER}/events",status="503"} 1`);
+    expect(metrics).toContain(`mediator_requests_total{service="${SUBSCRIBER}/events",status="200"} 4`);
+    expect(metrics).toContain(`mediator_request_duration_seconds_count{service="${SUBSCRIBER}/events"} 5`);
     expect(await deliveredReads(refused)).toEqual([{ actor_id: SUBSCRIBER, actor_organisation: '110000-CAB', details: { eventId: refused, delivery: 'PUSH', person: 'no account' } }]);
     expect(JSON.stringify(await deliveredReads(refused))).not.toContain(MOTHER_ID);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${behind}`)).json()).toMatchObject({ deliveries: { pending: 0, delivered: 1 } });

@@ -83,7 +83,9 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
   const pubsubStore = createPubSubStore(kernel.db);
   const authenticateCaller = (credentials: Credentials) => authenticate(callers, credentials);
   const pubsub = createPubSub({ db: kernel.db, audit: kernel.audit, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, log, authenticate: authenticateCaller, people: deps.people });
-  registerPushDelivery({ db: kernel.db, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, forwarder, log, timeoutMs: deps.timeoutMs, people: deps.people });
+  registerPushDelivery({ db: kernel.db, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, forwarder, log, timeoutMs: deps.timeoutMs, people: deps.people,
+    observe: (push) => observe?.(push),
+  });
   return {
     ...registry,
     /** The GovStack IM Configuration Management API's allow and deny lists over the registry. */
