@@ -35,6 +35,16 @@ describeEachDatabase('forms kept while their sender signs in again (ADR 55)', [a
     expect(await held().find(id, 'account-1')).toBeUndefined();
   });
 
+  it('forgets the forms kept of one path for one account once it is sent again, and no other', async () => {
+    const sent = await held().hold('account-4', '/admin/x?id=1', [['x', '1']]);
+    const other = await held().hold('account-4', '/admin/x?id=2', [['x', '2']]);
+    const someoneElse = await held().hold('account-5', '/admin/x?id=1', [['x', '3']]);
+    await held().release('account-4', '/admin/x?id=1');
+    expect(await held().find(sent, 'account-4')).toBeUndefined();
+    expect(await held().find(other, 'account-4')).toBeDefined();
+    expect(await held().find(someoneElse, 'account-5')).toBeDefined();
+  });
+
   it('deletes expired forms when another is kept and when pruned', async () => {
     const count = async () => (await sql<{ n: number }>`select count(*)::int as n from kernel_held_form`.execute(use().database.db)).rows[0]?.n;
     await held().hold('account-3', '/a', [['x', '1']]);

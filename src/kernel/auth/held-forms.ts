@@ -59,6 +59,10 @@ export function createHeldForms(db: Kysely<object>, now: () => Date) {
       if (!row || !Array.isArray(row.fields)) return undefined;
       return { path: row.path, fields: (row.fields as unknown[]).filter((f): f is HeldField => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string') };
     },
+    /** Forgets what was kept of the form at `path` for the account: it has been sent again. */
+    async release(accountId: string, path: string): Promise<void> {
+      await q().deleteFrom('kernel_held_form').where('account_id', '=', accountId).where('path', '=', path).execute();
+    },
     /** Deletes expired forms (also done on each hold); for the sessions' periodic prune. */
     async prune(): Promise<void> {
       await q().deleteFrom('kernel_held_form').where('expires_at', '<=', now()).execute();

@@ -52,13 +52,20 @@ export function askToSignInAgain(options: SignInAgainOptions): preHandlerAsyncHo
  * preHandler for the post of such a form (after a role guard): without a recent sign-in it is
  * refused (403) as `requireRecentSignIn` refuses it, but a page's form is kept first (ADR 55): the
  * page asks to sign in again and comes back to the kept answers, ready to send. An API call, or a
- * body that is not a form, gets the plain 403.
+ * body that is not a form, gets the plain 403. With a recent sign-in the form goes through, and
+ * what was kept of it for this account is deleted: it is no longer offered once sent.
  */
 export function keepFormUntilSignedInAgain(options: SignInAgainOptions): preHandlerAsyncHookHandler {
   const refuse = requireRecentSignIn(options.now);
   return async function keepFormUntilSignedInAgainHandler(request, reply) {
     const fields = formFieldsOf(request.body);
-    if (!request.principal || signedInRecently(request, options.now()) || fields === undefined || !wantsHtml(request)) {
+    const recent = request.principal !== undefined && signedInRecently(request, options.now());
+    if (recent && fields !== undefined) {
+      // Sent again, the kept answers or typed anew: what was kept of this form is done with.
+      await request.server.heldForms.release(request.principal!.accountId, request.url);
+      return;
+    }
+    if (!request.principal || recent || fields === undefined || !wantsHtml(request)) {
       await refuse.call(this, request, reply);
       return;
     }

@@ -268,7 +268,8 @@ describeEachDatabase('mediator registry pages', migrationSources, (use) => {
     const sent = await as('agency-admin').post(form, hidden);
     expect(sent.statusCode).toBe(303);
     expect((await built.services.mediator.listRights({ serviceId: DEMO.psb.service })).some((r) => r.path === '/persons/*/late')).toBe(true);
-    // Another person's link finds nothing.
+    // Sent: the kept answers are no longer offered, to their owner or anyone else.
+    expect((await as('agency-admin').get(`/auth/held/${kept}`)).statusCode).toBe(404);
     expect((await as('platform-admin').get(`/auth/held/${kept}`)).statusCode).toBe(404);
   });
 
