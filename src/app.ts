@@ -89,7 +89,7 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
   const cookieSecret = await resolveSecret(kernel.db, config, 'sessionSecret', () => randomBytes(32).toString('base64url'));
   await app.register(cookie, { secret: cookieSecret.value });
   await app.register(formbody);
-  await app.register(securityPlugin, { config });
+  await app.register(securityPlugin, { config, db: kernel.db });
   // Before any route: @fastify/swagger collects routes as they are added.
   await app.register(openApiPlugin, { config });
   await app.register(metricsPlugin);

@@ -163,6 +163,26 @@ for (const kind of testDatabaseKinds.filter((k) => k === 'postgres')) describe(`
     expect(refused.headers.location).toMatch(/^\/auth\/signin\?/);
   });
 
+  it('sign-in attempts from one address draw from one allowance, whichever instance answers them', async () => {
+    const attempt = async (instance: Instance) => {
+      const res = await httpTarget(instance.port).inject({ method: 'GET', url: '/auth/signin' });
+      expect(res.statusCode).toBe(303);
+      return Number(res.headers['x-ratelimit-remaining']);
+    };
+    // A minute's window may start again between two attempts: then the pair is taken again.
+    let pair: [number, number] = [0, 0];
+    for (let i = 0; i < 3; i++) {
+      await attempt(one);
+      await attempt(one);
+      pair = [await attempt(one), await attempt(two)];
+      if (pair[0] !== 999 && pair[1] !== 999) break;
+    }
+    expect(pair[1]).toBe(pair[0] - 1);
+    // Counted in the database, where both instances read it.
+    const hits = await sql.query<{ hits: number }>(`select hits from kernel_rate_limit where key like 'GET /auth/signin %'`);
+    expect(hits.rows.map((r) => 1000 - r.hits)).toContain(pair[1]);
+  });
+
   it('concurrent submissions through the balancer to both instances are all kept', async () => {
     const clients = 6;
     const each = scaled(8, 40);

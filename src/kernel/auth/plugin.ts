@@ -82,7 +82,8 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
   });
   kernel.jobs.every(PRUNE_QUEUE, 60 * MINUTE, {});
 
-  const rateLimitConfig = { max: config.limits.signInAttemptsPerMinute, timeWindow: MINUTE };
+  // Shared: counted in the database, one allowance per address across every instance (ADR 57).
+  const rateLimitConfig = { max: config.limits.signInAttemptsPerMinute, timeWindow: MINUTE, shared: true };
 
   await app.register(async (scope) => {
     if (config.oidc.kind === 'builtin') {

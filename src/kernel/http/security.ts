@@ -4,11 +4,13 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { cspDirectives, isHttps, serializeCsp } from './csp.js';
 import { TongbanError } from './errors.js';
 import { nonFinitePointers } from './non-finite.js';
 import { nulBytePointers } from './nul-bytes.js';
+import { rateLimitStore } from './rate-limit-store.js';
 import './kernel-errors.js';
 
 declare module 'fastify' {
@@ -29,6 +31,8 @@ export interface SecurityOptions {
    * per IP address. Never derive this from an unverified header: a caller could rotate it.
    */
   readonly clientKey?: (request: FastifyRequest) => string | undefined;
+  /** Where routes with `shared: true` in their rate-limit config count (the sign-in steps; ADR 57). */
+  readonly db?: Kysely<object>;
 }
 
 /** The hidden form field (or `x-csrf-token` header) that carries the token. */
@@ -143,6 +147,7 @@ export const securityPlugin = fp<SecurityOptions>(async function security(app: F
 
   await app.register(rateLimit, {
     global: false,
+    store: rateLimitStore(options.db),
     errorResponseBuilder: (_request, context) =>
       new TongbanError('TB_KERNEL_RATE_LIMITED', { headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) } }),
   });
