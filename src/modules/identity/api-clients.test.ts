@@ -203,9 +203,15 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     const confirmPage = await admin.get(`${PAGE}/cab-archive/disable`);
     expect(confirmPage.body).not.toContain(`action="${PAGE}/cab-archive/disable"`);
 
-    const posted = await admin.post(`${PAGE}/cab-archive/disable`, { _csrf: csrfToken(confirmPage.body) });
+    const posted = await admin.post(`${PAGE}/cab-archive/disable?lang=en`, { _csrf: csrfToken(confirmPage.body) });
     expect(posted.statusCode).toBe(403);
-    expect(posted.body).toContain('Sign in again to confirm it is you');
+    expect(posted.body).toContain('Sign in again first');
+    // The edit form posted too late: refused, but what was typed is kept while signing in again (ADR 55).
+    const late = await admin.post(`${editUrl}?lang=en`, { _csrf: csrfToken(confirmPage.body), name: 'Civil affairs archive', scopes: 'registries:read audit:read' });
+    expect(late.statusCode).toBe(403);
+    expect(late.body).toContain('What you entered is kept for 15 minutes');
+    const kept = /returnTo=%2Fauth%2Fheld%2F([0-9a-f-]{36})/.exec(late.body)?.[1] ?? '';
+    expect(kept).not.toBe('');
     const patched = await built.app.inject({
       method: 'PATCH', url: `${API}/cab-archive`, payload: { enabled: false },
       headers: { accept: 'application/json', cookie: `${SESSION_COOKIE}=${admin.cookie(SESSION_COOKIE) ?? ''}` },
@@ -220,8 +226,14 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     const back = await admin.follow(await admin.post(action!, { _csrf: csrfToken(login.body), persona: 'platform-admin', password: DEMO_PASSWORD }));
     expect(back.statusCode).toBe(200);
     expect(back.body).toContain('name="scopes"');
-    const saved = await admin.post(editUrl, { _csrf: csrfToken(back.body), name: 'Civil affairs archive', scopes: 'registries:read audit:read' });
+    // The kept answers, sent with one button, make the change; then they are no longer offered.
+    const offered = await admin.get(`/auth/held/${kept}`);
+    expect(offered.statusCode).toBe(200);
+    const hidden = Object.fromEntries([...offered.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+    expect(hidden).toMatchObject({ name: 'Civil affairs archive', scopes: 'registries:read audit:read' });
+    const saved = await admin.post(`${editUrl}?lang=en`, hidden);
     expect(saved.headers.location).toBe(`${PAGE}?done=changed`);
+    expect((await admin.get(`/auth/held/${kept}`)).statusCode).toBe(404);
     expect((await audited('cab-archive')).map((r) => [r.action, r.actor_id])).toEqual([['auth.client.change', platformAdminId]]);
     // Put back as the other tests expect it.
     await setSignIns(built.kernel.now());

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { principalOf, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
+import { principalOf, recentSignInGuards, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
 import type { ApiClient, ApiClientAdmin, ClientAdmin } from './api-clients.js';
@@ -48,7 +48,8 @@ export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClie
   // Changing a system's access is a sensitive operation (ASVS 5.0 7.5.3): the administrator must
   // have entered their credentials at the identity provider within the last ten minutes.
   const change = { preHandler: [PLATFORM_ADMIN, requireRecentSignIn(now)] };
-  const changePage = { config: { page: true }, ...change };
+  // A page's post after the window is refused all the same, but what was typed is kept (ADR 55).
+  const changePage = { config: { page: true }, preHandler: recentSignInGuards(PLATFORM_ADMIN, { now, backTo: API_CLIENTS_PATH, why: 'identity.clients.reauthenticate' }).post };
   const mayChange = (request: FastifyRequest) => signedInRecently(request, now());
 
   app.get('/api/identity/api-clients', { schema: listApiClientsSchema, preHandler: PLATFORM_ADMIN }, async (_request, reply) =>

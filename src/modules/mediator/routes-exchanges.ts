@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasRole, principalOf, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
+import { hasRole, principalOf, recentSignInGuards, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
 import { pageContext } from '../../ui/index.js';
-import { exchangeHref, renderExchangePage, type BodiesView, type ExchangePageContext } from './pages-exchanges.js';
+import { exchangeHref, renderExchangePage, TRAFFIC_PATH, type BodiesView, type ExchangePageContext } from './pages-exchanges.js';
 import { registryAdmin } from './routes.js';
 import { bodiesForm, exchangePageParams, getExchangeSchema, PURPOSE_MAX, readBodiesSchema } from './schemas.js';
 import type { BodyReader, ExchangeRecord, MediatorService } from './service.js';
@@ -56,7 +56,9 @@ export function registerExchangeRoutes(scope: FastifyInstance, mediator: Mediato
     const record = await mediator.exchangeRecord(request.params.messageId, registryAdmin(request));
     return html(reply, renderExchangePage(context(request, reply), record, offered(request, record)));
   });
-  app.post(`${path}/bodies`, { config: { page: true }, preHandler: readBodies, schema: { params: exchangePageParams, body: bodiesForm, hide: true } }, async (request, reply) => {
+  // A purpose typed after the sign-in window is kept while its author signs in again (ADR 55).
+  const readBodiesPage = recentSignInGuards(PLATFORM_ADMIN, { now, backTo: TRAFFIC_PATH, why: 'mediator.exchange.reauthenticate' }).post;
+  app.post(`${path}/bodies`, { config: { page: true }, preHandler: readBodiesPage, schema: { params: exchangePageParams, body: bodiesForm, hide: true } }, async (request, reply) => {
     const { messageId } = request.params;
     const purpose = (request.body.purpose ?? '').trim();
     const error = purpose === '' ? 'mediator.exchange.purposeEmpty' : purpose.length > PURPOSE_MAX ? 'mediator.exchange.purposeLong' : undefined;
