@@ -8,7 +8,7 @@ import { createTestBrowser, signIn } from '../../kernel/auth/test-kit.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
 import { CLIENT, PERSON, PERSONS, registerCaseSystem } from './test-fixture.js';
-import { seedAdmin, tokenFor } from './test-kit.js';
+import { loggedExchanges, seedAdmin, tokenFor } from './test-kit.js';
 
 /**
  * What the log stream says when the mediator refuses (issue 9, docs/security.md log inventory): an
@@ -51,7 +51,7 @@ describeEachDatabase('mediator refusals in the log', migrationSources, (use) => 
 
   const call = (url: string, headers: Record<string, string>, method: 'GET' | 'POST' = 'GET') => built.app.inject({ method, url, headers });
   const as = (t: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${t}`, 'information-mediator-client': CLIENT, ...extra });
-  const outcomeOf = async (messageId: unknown) => (await built.services.mediator.exchangesOf(String(messageId)))[0]?.outcome;
+  const outcomeOf = async (messageId: unknown) => (await loggedExchanges(built, String(messageId)))[0]?.outcome;
 
   const refusals = [
     { name: 'no access token', code: 'TB_MEDIATOR_UNAUTHENTICATED', status: 401, send: () => call(`${PERSONS}/persons/${PERSON}`, { 'information-mediator-client': CLIENT }) },

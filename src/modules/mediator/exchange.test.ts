@@ -6,7 +6,7 @@ import { buildApp, type Built } from '../../app.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources } from '../index.js';
 import { sha256 } from './message-log.js';
-import { closedPort, seedAdmin, startProvider, tokenFor } from './test-kit.js';
+import { closedPort, loggedExchanges, seedAdmin, startProvider, tokenFor } from './test-kit.js';
 
 const PUBLIC_URL = 'http://tongban.test';
 const CLIENT = 'CN/GOV/110000-CAB/case-system';
@@ -63,7 +63,7 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
   });
   const logged = async (messageId: unknown) => {
     expect(typeof messageId).toBe('string');
-    const rows = await built.services.mediator.exchangesOf(messageId as string);
+    const rows = await loggedExchanges(built, messageId as string);
     expect(rows).toHaveLength(1);
     return rows[0]!;
   };

@@ -6,7 +6,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources } from '../index.js';
-import { seedAdmin, tokenFor } from './test-kit.js';
+import { loggedExchanges, seedAdmin, tokenFor } from './test-kit.js';
 
 const CLIENT = 'CN/GOV/110000-CAB/case-system';
 const OTHER = 'CN/GOV/110000-HUC/housing-system';
@@ -78,7 +78,7 @@ describeEachDatabase('Idempotency-Key on mediated writes (issue 9, ADR 31)', mig
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(received.length).toBe(before + 1);
     // One exchange in the message log.
-    expect(await built.services.mediator.exchangesOf(first.headers['x-road-id'] as string)).toHaveLength(1);
+    expect(await loggedExchanges(built, first.headers['x-road-id'] as string)).toHaveLength(1);
     const other = await post('/orders', { item: 'b' }, 'mediated-key-0001');
     expect(other.statusCode).toBe(422);
     expect(other.json()).toMatchObject({ code: 'TB_IDEMPOTENCY_KEY_REUSED' });

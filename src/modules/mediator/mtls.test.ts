@@ -9,7 +9,7 @@ import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources } from '../index.js';
 import { closeSystemsListener, listenForSystems } from './systems-listener.js';
 import { CLIENT, PERSON, PERSONS, registerCaseSystem } from './test-fixture.js';
-import { seedAdmin } from './test-kit.js';
+import { loggedExchanges, seedAdmin } from './test-kit.js';
 import { makeCertificate, tlsRequest, type KeyPair } from './test-tls.js';
 
 const PUBLIC_URL = 'http://tongban.test';
@@ -55,7 +55,7 @@ describeEachDatabase('mediator calls with TLS client certificates', migrationSou
   const call = (client: KeyPair | undefined, headers: Record<string, string> = { 'information-mediator-client': CLIENT }, path = `${PERSONS}/persons/${PERSON}`) =>
     tlsRequest(port, { path, serverCert: server.cert, client, headers });
   const problem = (body: string) => JSON.parse(body) as { code: string; detail?: string };
-  const logged = async (messageId: unknown) => (await built.services.mediator.exchangesOf(String(messageId)))[0];
+  const logged = async (messageId: unknown) => (await loggedExchanges(built, String(messageId)))[0];
 
   it('forwards a call that presents the certificate registered for the named subsystem, without a token, and logs it', async () => {
     const answer = await call(caseSystem, { 'information-mediator-client': CLIENT, 'x-road-issue': 'case 2026-114' });

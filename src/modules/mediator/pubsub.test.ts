@@ -5,7 +5,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources } from '../index.js';
-import { seedAdmin, tokenFor } from './test-kit.js';
+import { loggedExchanges, seedAdmin, tokenFor } from './test-kit.js';
 
 const PUBLIC_URL = 'http://tongban.test';
 const ROOM = 'CN/GOV/110000-PSB/births';
@@ -68,7 +68,7 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     ...(body === undefined ? {} : { payload: body as object }),
   });
   const logged = async (res: { headers: Record<string, unknown> }) => {
-    const rows = await built.services.mediator.exchangesOf(String(res.headers['x-road-id']));
+    const rows = await loggedExchanges(built, String(res.headers['x-road-id']));
     expect(rows).toHaveLength(1);
     return rows[0]!;
   };

@@ -151,7 +151,6 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
       const within = reader.everything === true ? undefined : (await store.listMembers()).filter((m) => reader.may(m.agency)).map((m) => m.id);
       return store.searchLog(filter, within, limit);
     },
-    exchangesOf: (messageId: string): Promise<LogRow[]> => store.byMessageId(messageId),
     /** One exchange's log record for an administrator of an agency involved in it; audited. */
     exchangeRecord: (messageId: string, reader: RegistryAdmin): Promise<ExchangeRecord> => readExchangeRecord({ store, audit: kernel.audit, people: deps.people }, messageId, reader),
     /** The stored request and response of one exchange, decrypted and verified; audited. */

@@ -7,6 +7,7 @@ import { createTestBrowser, signIn, type TestBrowser } from '../../kernel/auth/t
 import { loadConfig } from '../../kernel/config/index.js';
 import { modules } from '../index.js';
 import { CALL_SCOPE, type RegistryAdmin } from './service.js';
+import { createMediatorStore, type LogRow } from './store.js';
 
 /** A provider system on loopback: echoes what the mediator sent, sleeps on /slow. */
 export async function startProvider(): Promise<{ app: FastifyInstance; url: string }> {
@@ -74,3 +75,6 @@ export async function personaBrowsers(built: Built, publicUrl: string, personas:
   }
   return browsers;
 }
+
+/** An exchange's message-log records, read straight from the table: tests only (the service's reads are audited). */
+export const loggedExchanges = (built: Built, messageId: string): Promise<LogRow[]> => createMediatorStore(built.kernel.db).byMessageId(messageId);
