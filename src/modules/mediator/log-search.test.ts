@@ -24,4 +24,12 @@ describe('the message log search form, parsed', () => {
     expect(parseLogSearch({ from: '2026-12-05', to: '2026-12-04' })).toEqual({ ok: false, problems: [{ field: 'to', problem: 'order' }] });
     expect(parseLogSearch({ service: 'CN/GOV/110000-PSB/population/persons/extra' })).toMatchObject({ ok: false });
   });
+
+  it('reads the cursor of the next page, and refuses one that is not a time and a record id', () => {
+    const id = '0193A5C2-7B4E-7C1D-9F00-2B6E4C8D1A2F';
+    expect(parseLogSearch({ older: `2026-12-05T08:00:00.123Z_${id}` })).toEqual({ ok: true, filter: { outcome: 'all', olderThan: { at: new Date('2026-12-05T08:00:00.123Z'), id: id.toLowerCase() } } });
+    for (const older of ['yesterday', `2026-13-05T08:00:00Z_${id}`, '2026-12-05T08:00:00Z_x', `2026-12-05T08:00:00Z_${id}_more`]) {
+      expect(parseLogSearch({ older })).toEqual({ ok: false, problems: [{ field: 'older', problem: 'older' }] });
+    }
+  });
 });

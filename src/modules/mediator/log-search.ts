@@ -1,3 +1,4 @@
+import { UUID } from '../../kernel/ids.js';
 import { isPart, parseSubsystemId } from './ids.js';
 
 /**
@@ -17,6 +18,24 @@ export interface LogFilter {
   /** Exclusive: the start of the day after the last day asked for. */
   readonly to?: Date;
   readonly outcome: Outcome;
+  /** Only exchanges older than this one (the next page: keyset, newest first). */
+  readonly olderThan?: LogCursor;
+}
+
+/** Where a page of results ended: its last exchange's time and record id. */
+export interface LogCursor { readonly at: Date; readonly id: string }
+
+/** A page of the search's results, newest first, and the cursor of the next (older) page if there is one. */
+export interface LogPage<Row = unknown> { readonly rows: readonly Row[]; readonly older: string | undefined }
+
+/** A cursor as it travels in a link: `{ISO time}_{record id}`. */
+export const cursorText = (cursor: LogCursor): string => `${cursor.at.toISOString()}_${cursor.id}`;
+
+function parseCursor(text: string): LogCursor | undefined {
+  const [iso, id, ...rest] = text.split('_');
+  const at = iso === undefined ? undefined : new Date(iso);
+  if (rest.length > 0 || at === undefined || Number.isNaN(at.getTime()) || id === undefined || !UUID.test(id)) return undefined;
+  return { at, id: id.toLowerCase() };
 }
 
 export interface LogSearchInput {
@@ -25,11 +44,13 @@ export interface LogSearchInput {
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly outcome?: string | undefined;
+  /** The link to the next page's cursor. */
+  readonly older?: string | undefined;
 }
 
-export type LogSearchField = 'client' | 'service' | 'from' | 'to' | 'outcome';
+export type LogSearchField = 'client' | 'service' | 'from' | 'to' | 'outcome' | 'older';
 /** Message keys of the problems (mediator.search.error.*). */
-export type LogSearchProblem = 'client' | 'service' | 'date' | 'order' | 'outcome';
+export type LogSearchProblem = 'client' | 'service' | 'date' | 'order' | 'outcome' | 'older';
 
 export type ParsedSearch =
   | { readonly ok: true; readonly filter: LogFilter }
@@ -69,6 +90,9 @@ export function parseLogSearch(input: LogSearchInput): ParsedSearch {
   if (from !== undefined && toStart !== undefined && toStart.getTime() < from.getTime()) problems.push({ field: 'to', problem: 'order' });
   const outcome = blankToUndefined(input.outcome) ?? 'all';
   if (!(OUTCOMES as readonly string[]).includes(outcome)) problems.push({ field: 'outcome', problem: 'outcome' });
+  const olderText = blankToUndefined(input.older);
+  const olderThan = olderText === undefined ? undefined : parseCursor(olderText);
+  if (olderText !== undefined && olderThan === undefined) problems.push({ field: 'older', problem: 'older' });
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -78,6 +102,7 @@ export function parseLogSearch(input: LogSearchInput): ParsedSearch {
       ...(service === undefined ? {} : { service }),
       ...(from === undefined ? {} : { from }),
       ...(toStart === undefined ? {} : { to: new Date(toStart.getTime() + DAY_MS) }),
+      ...(olderThan === undefined ? {} : { olderThan }),
     },
   };
 }

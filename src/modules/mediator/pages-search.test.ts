@@ -92,6 +92,41 @@ describeEachDatabase('mediator: searching the message log (page and API)', migra
     ]);
   });
 
+  it('pages through more exchanges than one page holds, newest first, each exchange on exactly one page', async () => {
+    const token = await tokenFor(built, DEMO.cab.clientId, DEMO.cab.subsystem);
+    for (let batch = 0; batch < 9; batch++) {
+      await Promise.all(Array.from({ length: 25 }, () => built.app.inject({ method: 'GET', url: `/r1/${ECHO}/paged`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } })));
+    }
+    const query = `service=${encodeURIComponent(ECHO)}`;
+    const first = await api('platform-admin', query);
+    const one = first.json<{ exchanges: { messageId: string; at: string }[]; more: boolean; older?: string; limit: number }>();
+    expect(one).toMatchObject({ more: true, limit: 200 });
+    expect(one.exchanges).toHaveLength(200);
+    const second = (await api('platform-admin', `${query}&older=${encodeURIComponent(one.older ?? '')}`)).json<typeof one>();
+    expect(second.more).toBe(false);
+    expect(second.older).toBeUndefined();
+    const all = [...one.exchanges, ...second.exchanges];
+    // 225 calls and the one of the first test: each once, and never newer than the one before it.
+    expect(all).toHaveLength(226);
+    expect(new Set(all.map((e) => e.messageId)).size).toBe(226);
+    expect(all.every((e, i) => i === 0 || e.at <= all[i - 1]!.at)).toBe(true);
+
+    const paged = await page('platform-admin', query);
+    expect(paged.body).toContain('200 exchanges are shown, newest first; older ones are on the next page.');
+    const next = /<a class="tb-pagination__next" href="([^"]+)"/.exec(paged.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    expect(next).toContain('older=');
+    const older = await browsers.get('platform-admin')!.get(`${next}&lang=en`);
+    expect(older.statusCode).toBe(200);
+    expect(older.body).toContain('Older exchanges found');
+    expect(older.body).toContain('26 exchanges, newest first.');
+    expect(older.body).toContain(`href="${SEARCH_PATH}?service=${encodeURIComponent(ECHO)}"`);
+    const broken = await page('platform-admin', `${query}&older=nonsense`);
+    expect(broken.statusCode).toBe(400);
+    expect(broken.body).toContain('The link to older exchanges is not valid: search again');
+    expect(broken.body).toContain('href="#client"');
+    await expectPagesAccessible(built.app, PUBLIC_URL, [['search, next page (en)', paged.body], ['search, older page (en)', older.body], ['search, broken link (en)', broken.body]]);
+  });
+
   it('answers the same search as JSON, with field paths for what is wrong', async () => {
     const res = await api('platform-admin', 'outcome=failed');
     expect(res.statusCode).toBe(200);

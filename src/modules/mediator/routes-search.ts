@@ -11,9 +11,9 @@ import { parseLogSearch, SEARCH_LIMIT, type LogRow, type MediatorService } from 
 const ADMINS = requireRole(['agency_admin', 'platform_admin']);
 // Any short text, so what was typed is shown again with its error rather than refused by the schema.
 const Text = Type.Optional(Type.String({ maxLength: 300 }));
-const searchQuery = Type.Object({ client: Text, service: Text, from: Text, to: Text, outcome: Text });
-const FIELDS = ['client', 'service', 'from', 'to', 'outcome'] as const;
-const DETAILS = { client: 'must be a subsystem id {instance}/{class}/{member}/{subsystem}', service: 'must be a member, subsystem or service id', date: 'must be a day as YYYY-MM-DD', order: 'must not be before from', outcome: 'must be one of all, ok, refused, failed' } as const;
+const searchQuery = Type.Object({ client: Text, service: Text, from: Text, to: Text, outcome: Text, older: Text });
+const FIELDS = ['client', 'service', 'from', 'to', 'outcome', 'older'] as const;
+const DETAILS = { client: 'must be a subsystem id {instance}/{class}/{member}/{subsystem}', service: 'must be a member, subsystem or service id', date: 'must be a day as YYYY-MM-DD', order: 'must not be before from', outcome: 'must be one of all, ok, refused, failed', older: 'must be the older cursor of an earlier answer' } as const;
 
 const listed = (row: LogRow) => ({
   messageId: row.message_id, at: row.at.toISOString(), client: row.client, service: row.service, method: row.method, status: row.status, outcome: row.outcome, durationMs: row.duration_ms,
@@ -42,7 +42,7 @@ export function registerSearchRoutes(scope: FastifyInstance, mediator: MediatorS
   app.get('/api/mediator/exchanges', {
     preHandler: ADMINS,
     schema: {
-      tags: ['Information mediator'], summary: `Search the message log (newest first, at most ${SEARCH_LIMIT}): calling system, service (or subsystem or member), days from and to (YYYY-MM-DD, China Standard Time) and outcome (all, ok, refused, failed)`,
+      tags: ['Information mediator'], summary: `Search the message log (newest first, ${SEARCH_LIMIT} at a time): calling system, service (or subsystem or member), days from and to (YYYY-MM-DD, China Standard Time) and outcome (all, ok, refused, failed); the next page with the answer's older cursor as older`,
       querystring: searchQuery,
     },
   }, async (request, reply) => {
@@ -51,6 +51,8 @@ export function registerSearchRoutes(scope: FastifyInstance, mediator: MediatorS
       throw new TongbanError('TB_KERNEL_VALIDATION', { fields: parsed.problems.map((p) => ({ pointer: `/query/${p.field}`, message: `mediator.search.error.${p.problem}`, detail: DETAILS[p.problem] })) });
     }
     const found = await mediator.searchLog(parsed.filter, registryAdmin(request));
-    return reply.header('cache-control', 'no-store').send({ exchanges: found.map(listed), limit: SEARCH_LIMIT, more: found.length >= SEARCH_LIMIT });
+    return reply.header('cache-control', 'no-store').send({
+      exchanges: found.rows.map(listed), limit: SEARCH_LIMIT, more: found.older !== undefined, ...(found.older === undefined ? {} : { older: found.older }),
+    });
   });
 }

@@ -14,7 +14,7 @@ import { createGovstackConfig } from './govstack-config.js';
 import { createGovstackRights } from './govstack-rights.js';
 import { createRegistry, type RegistryAdmin } from './registry.js';
 import { createMediatorStore, type LogRow, type TrafficRow } from './store.js';
-import type { LogFilter } from './log-search.js';
+import { cursorText, type LogFilter, type LogPage } from './log-search.js';
 import { createPubSub, type PubSubAnswer, type PubSubCall } from './pubsub.js';
 import { registerPushDelivery } from './pubsub-push.js';
 import { createPubSubStore } from './store-pubsub.js';
@@ -31,7 +31,7 @@ export { KeyRefused, type SubsystemKey } from './client-keys.js';
 export { groupedFingerprint, normaliseFingerprint, peerCertificateSha256 } from './certificates.js';
 export type { MemberRow, SubsystemRow, ServiceRow, RightRow, CertificateRow, LogRow, TrafficRow } from './store.js';
 export type { SubsystemRef } from './ids.js';
-export { OUTCOMES, parseLogSearch, type LogFilter, type LogSearchField, type LogSearchInput, type LogSearchProblem, type Outcome } from './log-search.js';
+export { OUTCOMES, parseLogSearch, type LogCursor, type LogFilter, type LogPage, type LogSearchField, type LogSearchInput, type LogSearchProblem, type Outcome } from './log-search.js';
 export { MAX_TTL_SECONDS, PUBSUB_AREAS, PUSH_QUEUE, ids as subsystemIdsOf, type PubSubOverview, type PubSubAnswer, type PubSubCall, type PubSubOperation, type SubscriptionInput } from './pubsub.js';
 export { parseSubsystemId, subsystemIdOf } from './ids.js';
 
@@ -147,9 +147,13 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     traffic: (since: Date): Promise<TrafficRow[]> => store.traffic(since),
     recentExchanges: (limit = 20): Promise<LogRow[]> => store.recent(limit),
     /** The log searched (log-search.ts): an agency administrator's search finds only exchanges involving their agency's members. */
-    async searchLog(filter: LogFilter, reader: Pick<RegistryAdmin, 'may' | 'everything'>, limit = SEARCH_LIMIT): Promise<LogRow[]> {
+    async searchLog(filter: LogFilter, reader: Pick<RegistryAdmin, 'may' | 'everything'>, limit = SEARCH_LIMIT): Promise<LogPage<LogRow>> {
       const within = reader.everything === true ? undefined : (await store.listMembers()).filter((m) => reader.may(m.agency)).map((m) => m.id);
-      return store.searchLog(filter, within, limit);
+      // One more than a page: whether there are older ones to link to.
+      const rows = await store.searchLog(filter, within, limit + 1);
+      const shown = rows.slice(0, limit);
+      const last = shown.at(-1);
+      return { rows: shown, older: rows.length > limit && last ? cursorText({ at: last.at, id: last.id }) : undefined };
     },
     /** One exchange's log record for an administrator of an agency involved in it; audited. */
     exchangeRecord: (messageId: string, reader: RegistryAdmin): Promise<ExchangeRecord> => readExchangeRecord({ store, audit: kernel.audit, people: deps.people }, messageId, reader),

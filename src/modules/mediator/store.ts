@@ -142,6 +142,8 @@ export function createMediatorStore(db: Executor) {
       let query = q(db).selectFrom('mediator_message_log').selectAll();
       if (filter.from) query = query.where('at', '>=', filter.from);
       if (filter.to) query = query.where('at', '<', filter.to);
+      const older = filter.olderThan;
+      if (older) query = query.where(sql<boolean>`(at, id) < (${older.at}, ${older.id}::uuid)`);
       if (filter.client !== undefined) query = query.where('client', '=', filter.client);
       const service = filter.service;
       if (service !== undefined) query = query.where((eb) => eb.or([eb('service', '=', service), eb('service', 'like', `${likePrefix(service)}/%`)]));
