@@ -89,6 +89,11 @@ describeEachDatabase('tongban clients', migrationSources, (use) => {
     expect([nothing.exitCode, nothing.errors[0]]).toEqual([1, 'Give --name, --scope or both']);
     const badScope = await run('set', 'huc-config-reader', '--scope', 'has"quote');
     expect(badScope.exitCode).toBe(1);
+    // A scope no service checks is refused, naming the ones that are: a typo would grant nothing.
+    const typo = await run('set', 'huc-config-reader', '--scope', 'mediator.call', 'registry:read');
+    expect(typo.exitCode).toBe(1);
+    expect(typo.errors.join('\n')).toMatch(/No route checks the scope "registry:read": choose one of .*registries:read/);
+    expect((await run('add', '--id', 'huc-typo', '--name', 'Typo', '--organisation', '110000-HUC', '--scope', 'mediator.cal', '--key-file', file('typo.json', (await keyPair('EdDSA', 'typo')).publicJwk))).exitCode).toBe(1);
     expect((await run('set', 'no-such-client', '--name', 'x')).errors[0]).toMatch(/no API client/i);
     const records = (await sql<{ action: string; name: string | null; removed: string[] | null }>`
       select action, details->>'name' as name, details->'removed' as removed from tb_audit_record where resource_type = 'api-client' and resource_id = 'huc-config-reader' order by at, seq`.execute(built.kernel.db)).rows;

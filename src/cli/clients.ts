@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import {
-  changeClient, clientChangeDetails, clientChanged, disableClient, enableClient, forgetClientState, getClient, listClients, registerClient, removeKey, rotateKeys, type ApiClient,
+  changeClient, clientChangeDetails, clientChanged, disableClient, enableClient, forgetClientState, getClient, listClients, refuseUndeclaredScopes, registerClient, removeKey, rotateKeys, type ApiClient,
 } from '../kernel/auth/machine/index.js';
 import type { Kernel } from '../kernel/context.js';
 import { standardOutput, type CliOutput } from './output.js';
@@ -68,6 +68,7 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
     .requiredOption('--key-file <file>', 'its public key: a JWK or a JWK set (JSON); never a private key')
     .action((options: { id: string; name: string; organisation: string; scope: string[]; keyFile: string }) => change(async (tx, kernel) => {
       const keys = await keysFrom(options.keyFile);
+      refuseUndeclaredScopes(options.scope);
       const client = await registerClient(tx, { clientId: options.id, name: options.name, organisation: options.organisation, scopes: options.scope, keys }, kernel.now());
       await audited(kernel, tx, 'auth.client.add', client.clientId, { organisation: client.organisation, scopes: client.scopes, keys: client.keys.map((k) => k.kid) });
       return ['registered', ...describe(client)];
@@ -99,6 +100,7 @@ export function registerClientsCommands(program: Command, open: () => Promise<Op
     .option('--scope <scope...>', 'every scope it may ask for from now on')
     .action((clientId: string, options: { name?: string; scope?: string[] }) => change(async (tx, kernel) => {
       if (options.name === undefined && options.scope === undefined) throw new Error('Give --name, --scope or both');
+      if (options.scope) refuseUndeclaredScopes(options.scope, (await getClient(tx, clientId))?.scopes ?? []);
       const change = await changeClient(tx, clientId, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.scope ? { scopes: options.scope } : {}) }, kernel.now());
       if (!clientChanged(change)) return ['unchanged', ...describe(change.client)];
       await audited(kernel, tx, 'auth.client.change', clientId, clientChangeDetails(change));

@@ -9,7 +9,8 @@ import { DEMO_PASSWORD } from './idp/users.js';
  */
 export interface TestBrowser {
   get(url: string): Promise<LightMyRequestResponse>;
-  post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Posts a form: its fields by name, or as name and value pairs when a name repeats (checkboxes). */
+  post(url: string, form: Record<string, string> | readonly (readonly [string, string])[]): Promise<LightMyRequestResponse>;
   /** Follows a redirect answer until a page answers (at most 10 hops). */
   follow(response: LightMyRequestResponse): Promise<LightMyRequestResponse>;
   cookie(name: string): string | undefined;
@@ -43,13 +44,13 @@ export function createTestBrowser(app: Injectable, publicUrl: string): TestBrows
       else jar.set(c.name, { value: c.value, path: c.path ?? requestPath.replace(/\/[^/]*$/, '/') });
     }
   };
-  const send = async (method: 'GET' | 'POST', url: string, form?: Record<string, string>) => {
+  const send = async (method: 'GET' | 'POST', url: string, form?: Record<string, string> | readonly (readonly [string, string])[]) => {
     const path = local(url);
     const cookies = cookieHeader(path.split('?')[0] ?? path);
     const headers: Record<string, string> = { host: new URL(origin).host, accept: 'text/html' };
     if (cookies) headers.cookie = cookies;
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await app.inject({ method, url: path, headers, ...(form ? { payload: new URLSearchParams(form).toString() } : {}) });
+    const response = await app.inject({ method, url: path, headers, ...(form ? { payload: new URLSearchParams(form as Record<string, string> | string[][]).toString() } : {}) });
     remember(response, path);
     return response;
   };

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, declareScopes, type MachineClient, requireClientScope } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import { idempotentAnswer, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -11,6 +11,11 @@ import type { AgreementAdmin, ConsentRecord, ConsentService, DataAgreement } fro
 
 export const GOVSTACK_PREFIX = '/govstack/consent';
 export const CONSENT_SCOPES = { config: 'consent:config', service: 'consent:service', audit: 'consent:audit' } as const;
+declareScopes({
+  [CONSENT_SCOPES.config]: { en: 'Consent: manage its agency\'s data agreements', 'zh-CN': '同意管理：管理本单位的数据协议' },
+  [CONSENT_SCOPES.service]: { en: 'Consent: record and verify people\'s consent under its agency\'s agreements', 'zh-CN': '同意管理：按本单位协议记录和核验个人同意' },
+  [CONSENT_SCOPES.audit]: { en: 'Consent: read every consent record, for audit', 'zh-CN': '同意管理：为审计查看全部同意记录' },
+});
 
 /**
  * The GovStack Consent BB API for other agencies' systems (Bearer tokens from /oauth/token):

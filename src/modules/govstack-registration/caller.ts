@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
-import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, declareScopes, type MachineClient, requireClientScope } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { GovstackRegistrationErrors } from './errors.js';
@@ -16,6 +16,11 @@ export type Caller =
   | { readonly kind: 'session'; readonly principal: Principal; readonly mediatorClient: string | undefined };
 
 export const SCOPES = { read: 'registration:read', apply: 'registration:apply', operate: 'registration:operate' } as const;
+declareScopes({
+  [SCOPES.read]: { en: 'GovStack Registration: read services and applications', 'zh-CN': 'GovStack 登记接口：查看服务和申请' },
+  [SCOPES.apply]: { en: 'GovStack Registration: apply for a service on a person\'s behalf', 'zh-CN': 'GovStack 登记接口：代个人申请服务' },
+  [SCOPES.operate]: { en: 'GovStack Registration: work applications as its agency\'s case system', 'zh-CN': 'GovStack 登记接口：作为本单位业务系统办理申请' },
+});
 type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
 const callers = new WeakMap<FastifyRequest, Caller>();

@@ -124,10 +124,13 @@ describeEachDatabase('API clients for platform administrators', migrationSources
   });
 
   /** The edit form as a platform administrator posts it, with the CSRF token of the form page. */
-  const edit = async (clientId: string, form: { name: string; scopes: string }, lang = 'en') => {
+  /** The edit form as posted: the name, and one `scopes` field per ticked box. */
+  const edit = async (clientId: string, form: { name: string; scopes: readonly string[] }, lang = 'en') => {
     const url = `${PAGE}/${encodeURIComponent(clientId)}/edit`;
-    return as('platform-admin').post(`${url}?lang=${lang}`, { _csrf: csrfToken((await as('platform-admin').get(url)).body), ...form });
+    const token = csrfToken((await as('platform-admin').get(url)).body);
+    return as('platform-admin').post(`${url}?lang=${lang}`, [['_csrf', token], ['name', form.name], ...form.scopes.map((scope) => ['scopes', scope] as const)]);
   };
+  const ticked = (body: string) => [...body.matchAll(/<input class="tb-checkboxes__input" id="[^"]+" name="scopes" type="checkbox" value="([^"]+)" checked/g)].map((m) => m[1]);
   const changes = async (clientId: string) => (await sql<{ name: string | null; added: string[] | null; removed: string[] | null }>`
     select details->>'name' as name, details->'added' as added, details->'removed' as removed from tb_audit_record
     where resource_type = 'api-client' and resource_id = ${clientId} and action = 'auth.client.change' order by at, seq`.execute(built.kernel.db)).rows;
@@ -138,11 +141,14 @@ describeEachDatabase('API clients for platform administrators', migrationSources
 
     const form = await as('platform-admin').get(`${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/edit?lang=en`);
     expect(form.statusCode).toBe(200);
-    expect(form.body).toContain(`<textarea class="tb-textarea" id="scopes" name="scopes" rows="4" spellcheck="false" aria-describedby="scopes-hint">${CALL_SCOPE}</textarea>`);
+    // One box per scope a service checks, with what it allows; the system's own ticked.
+    expect(ticked(form.body)).toEqual([CALL_SCOPE]);
+    for (const scope of ['registries:read', 'consent:service', 'scheduler:book', 'payments:bills', 'read:rights']) expect(form.body).toContain(`value="${scope}"`);
+    expect(form.body).toContain('Base registries: read records, with a purpose (audited)');
     expect((await as('platform-admin').get(`${PAGE}?lang=en`)).body).toContain(`href="${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/edit"`);
 
-    // Scopes one per line or separated by spaces; a repeat is kept once, and they are kept sorted.
-    const saved = await edit(POPULATION_CLIENT, { name: '  Population register system ', scopes: `registries:read\r\n${CALL_SCOPE}  registries:read` });
+    // A repeat is kept once, and they are kept sorted.
+    const saved = await edit(POPULATION_CLIENT, { name: '  Population register system ', scopes: ['registries:read', CALL_SCOPE, 'registries:read'] });
     expect([saved.statusCode, saved.headers.location]).toEqual([303, `${PAGE}?done=changed`]);
     expect((await as('platform-admin').get(`${PAGE}?done=changed&lang=en`)).body).toContain('The system is changed.');
     const listed = (await api('platform-admin', 'GET', API)).json<{ clients: { clientId: string; name: string; scopes: string[] }[] }>().clients.find((c) => c.clientId === POPULATION_CLIENT);
@@ -150,13 +156,13 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     expect((await mediated(token)).statusCode).toBe(200);
 
     // The mediator's scope taken away: the token the system holds is refused from the next call on.
-    expect((await edit(POPULATION_CLIENT, { name: 'Population register system', scopes: 'registries:read' })).headers.location).toBe(`${PAGE}?done=changed`);
+    expect((await edit(POPULATION_CLIENT, { name: 'Population register system', scopes: ['registries:read'] })).headers.location).toBe(`${PAGE}?done=changed`);
     const refused = await mediated(token);
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ code: 'TB_MEDIATOR_ACCESS_DENIED' });
 
     // The same again writes nothing and records nothing.
-    expect((await edit(POPULATION_CLIENT, { name: 'Population register system', scopes: ' registries:read ' })).headers.location).toBe(`${PAGE}?done=unchanged`);
+    expect((await edit(POPULATION_CLIENT, { name: 'Population register system', scopes: ['registries:read'] })).headers.location).toBe(`${PAGE}?done=unchanged`);
     expect((await as('platform-admin').get(`${PAGE}?done=unchanged&lang=en`)).body).toContain('Nothing was changed');
 
     // Given back through the API, with the name in the same request.
@@ -171,16 +177,17 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     expect((await audited(POPULATION_CLIENT)).slice(-3).map((r) => r.actor_id)).toEqual([platformAdminId, platformAdminId, platformAdminId]);
   });
 
-  it('refuses a blank name and a malformed scope together: the page with an error summary and what was typed, the API with field paths', async () => {
-    const refused = await edit('cab-archive', { name: '   ', scopes: 'registries:read say"hello' });
+  it('refuses a blank name and a scope no service checks together: the page with an error summary and what was ticked, the API with field paths', async () => {
+    const refused = await edit('cab-archive', { name: '   ', scopes: ['registries:read', 'consent:audit', 'registry:read'] });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('<title>Error: Change Civil affairs archive');
     expect(refused.body).toContain("<a href=\"#name\">Enter the system's name, up to 200 characters</a>");
-    expect(refused.body).toContain('<a href="#scopes">Scope say&quot;hello is not valid');
-    expect(refused.body).toContain('>registries:read say&quot;hello</textarea>');
-    expect((await edit('cab-archive', { name: 'Archive', scopes: ' \n ' }, 'zh-CN')).body).toContain('请至少输入一个权限范围');
+    expect(refused.body).toContain('<a href="#scopes">No service checks the scope registry:read: choose from the list');
+    expect((await edit('cab-archive', { name: 'Archive', scopes: ['say"hello'] })).body).toContain('<a href="#scopes">Scope say&quot;hello is not valid');
+    expect(ticked(refused.body)).toEqual(['consent:audit', 'registries:read']);
+    expect((await edit('cab-archive', { name: 'Archive', scopes: [] }, 'zh-CN')).body).toContain('请至少选择一个权限范围');
 
-    const malformed = await api('platform-admin', 'PATCH', `${API}/cab-archive`, { name: 'Archive', scopes: ['registries:read', 'no spaces'] });
+    const malformed = await api('platform-admin', 'PATCH', `${API}/cab-archive`, { name: 'Archive', scopes: ['registries:read', 'registry:read'] });
     expect([malformed.statusCode, malformed.json<{ code: string }>().code]).toEqual([400, 'TB_AUTH_CLIENT_INVALID']);
     expect(JSON.stringify(malformed.json())).toContain('/scopes/1');
     expect((await api('platform-admin', 'PATCH', `${API}/cab-archive`, {})).statusCode).toBe(400);
@@ -207,7 +214,7 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     expect(posted.statusCode).toBe(403);
     expect(posted.body).toContain('Sign in again first');
     // The edit form posted too late: refused, but what was typed is kept while signing in again (ADR 55).
-    const late = await admin.post(`${editUrl}?lang=en`, { _csrf: csrfToken(confirmPage.body), name: 'Civil affairs archive', scopes: 'registries:read audit:read' });
+    const late = await admin.post(`${editUrl}?lang=en`, [['_csrf', csrfToken(confirmPage.body)], ['name', 'Civil affairs archive'], ['scopes', 'registries:read'], ['scopes', 'consent:audit']]);
     expect(late.statusCode).toBe(403);
     expect(late.body).toContain('What you entered is kept for 15 minutes');
     const kept = /returnTo=%2Fauth%2Fheld%2F([0-9a-f-]{36})/.exec(late.body)?.[1] ?? '';
@@ -229,9 +236,10 @@ describeEachDatabase('API clients for platform administrators', migrationSources
     // The kept answers, sent with one button, make the change; then they are no longer offered.
     const offered = await admin.get(`/auth/held/${kept}`);
     expect(offered.statusCode).toBe(200);
-    const hidden = Object.fromEntries([...offered.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
-    expect(hidden).toMatchObject({ name: 'Civil affairs archive', scopes: 'registries:read audit:read' });
-    const saved = await admin.post(`${editUrl}?lang=en`, hidden);
+    const hidden = [...offered.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+    expect(hidden.filter(([name]) => name !== '_csrf')).toEqual([['name', 'Civil affairs archive'], ['scopes', 'registries:read'], ['scopes', 'consent:audit']]);
+    // The page's own sign-out form has a CSRF token too: the kept form's fields with one token.
+    const saved = await admin.post(`${editUrl}?lang=en`, [['_csrf', csrfToken(offered.body)], ...hidden.filter(([name]) => name !== '_csrf')]);
     expect(saved.headers.location).toBe(`${PAGE}?done=changed`);
     expect((await admin.get(`/auth/held/${kept}`)).statusCode).toBe(404);
     expect((await audited('cab-archive')).map((r) => [r.action, r.actor_id])).toEqual([['auth.client.change', platformAdminId]]);
@@ -249,7 +257,7 @@ describeEachDatabase('API clients for platform administrators', migrationSources
       pages.push([`enable ${lang}`, (await as('platform-admin').get(`${PAGE}/cab-archive/enable?lang=${lang}`)).body]);
       pages.push([`disable ${lang}`, (await as('platform-admin').get(`${PAGE}/${encodeURIComponent(POPULATION_CLIENT)}/disable?lang=${lang}`)).body]);
       pages.push([`edit ${lang}`, (await as('platform-admin').get(`${PAGE}/cab-archive/edit?lang=${lang}`)).body]);
-      pages.push([`edit refused ${lang}`, (await edit('cab-archive', { name: '', scopes: 'a"b' }, lang)).body]);
+      pages.push([`edit refused ${lang}`, (await edit('cab-archive', { name: '', scopes: ['a"b'] }, lang)).body]);
     }
     for (const [label, html] of pages) expect(html, label).toContain('</html>');
     await expectPagesAccessible(built.app, PUBLIC_URL, pages);

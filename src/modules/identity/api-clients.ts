@@ -1,10 +1,10 @@
 import {
-  changeClient, clientChangeDetails, clientChanged, disableClient, enableClient, forgetClientState, getClient, listClients, type ApiClient,
+  changeClient, clientChangeDetails, clientChanged, disableClient, enableClient, forgetClientState, getClient, listClients, undeclaredScopeProblems, type ApiClient,
 } from '../../kernel/auth/machine/index.js';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
-import { TongbanError } from '../../kernel/http/errors.js';
+import { TongbanError, type FieldProblem } from '../../kernel/http/errors.js';
 
 export type { ApiClient } from '../../kernel/auth/machine/index.js';
 
@@ -23,6 +23,14 @@ export interface ClientEdit {
   readonly name?: string;
   /** Every scope the system may ask for from now on (replaces the ones it has). */
   readonly scopes?: readonly string[];
+}
+
+/** The kernel's refusal with the undeclared scopes added (a scope refused for its form already is not named twice). */
+function withProblems(error: unknown, extra: readonly FieldProblem[]): unknown {
+  if (error !== undefined && !(error instanceof TongbanError && error.code === 'TB_AUTH_CLIENT_INVALID')) return error;
+  const fields = [...(error instanceof TongbanError ? error.fields ?? [] : [])];
+  for (const problem of extra) if (!fields.some((f) => f.pointer === problem.pointer)) fields.push(problem);
+  return new TongbanError('TB_AUTH_CLIENT_INVALID', { detail: fields.map((f) => f.detail).join('; '), fields });
 }
 
 const notFound = (clientId: string) => new TongbanError('TB_AUTH_CLIENT_NOT_FOUND', { detail: `There is no API client with id ${clientId}` });
@@ -50,7 +58,12 @@ export function createApiClientAdmin(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
       let outcome: ClientUpdate['outcome'] = 'unchanged';
       let narrowed = false;
       if (edit.name !== undefined || edit.scopes !== undefined) {
-        const change = await changeClient(tx, clientId, { ...(edit.name !== undefined ? { name: edit.name } : {}), ...(edit.scopes ? { scopes: edit.scopes } : {}) }, kernel.now());
+        // Only scopes a service checks may be given (one the client holds already may stay),
+        // refused together with whatever else is wrong; the transaction undoes what was written.
+        const undeclared = edit.scopes ? undeclaredScopeProblems(edit.scopes, client.scopes) : [];
+        const change = await changeClient(tx, clientId, { ...(edit.name !== undefined ? { name: edit.name } : {}), ...(edit.scopes ? { scopes: edit.scopes } : {}) }, kernel.now())
+          .catch((error: unknown) => { throw withProblems(error, undeclared); });
+        if (undeclared.length > 0) throw withProblems(undefined, undeclared);
         if (clientChanged(change)) {
           await audit(tx, 'auth.client.change', { organisation: client.organisation, ...clientChangeDetails(change) });
           ({ client } = change);

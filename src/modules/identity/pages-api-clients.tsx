@@ -1,9 +1,10 @@
 import type { VNode } from 'preact';
 import { dateTimeFormat } from '../../kernel/i18n/intl.js';
 import {
-  BackLink, Button, CSRF_FIELD, ErrorSummary, InsetText, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea, TextInput, type LayoutProps,
+  BackLink, Button, Checkboxes, CSRF_FIELD, ErrorSummary, InsetText, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, TextInput, type LayoutProps,
 } from '../../ui/index.js';
 import { reauthenticateHref } from '../../kernel/auth/index.js';
+import { declaredScopes } from '../../kernel/auth/machine/index.js';
 import type { ApiClient } from './api-clients.js';
 import './messages.js';
 
@@ -29,7 +30,7 @@ function SignInAgain({ ctx }: { ctx: PageContext }): VNode {
 export type ClientsDone = 'disabled' | 'enabled' | 'changed' | 'unchanged';
 
 /** What the edit form posted (shown again with its errors) and a message next to a field. */
-export interface EditValues { readonly name: string; readonly scopes: string }
+export interface EditValues { readonly name: string; readonly scopes: readonly string[] }
 export interface ShownError { readonly field: 'name' | 'scopes'; readonly text: string }
 
 const when = (ctx: PageContext, at: Date) =>
@@ -124,7 +125,8 @@ export function renderEditClientPage(ctx: PageContext, client: ApiClient, form: 
         <form method="post" action={editClientHref(client.clientId)} novalidate>
           <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
           <TextInput name="name" label={t('identity.clients.nameLabel')} value={form.values.name} error={errorOf('name')} />
-          <Textarea name="scopes" label={t('identity.clients.scopesLabel')} hint={t('identity.clients.scopesHint')} value={form.values.scopes} error={errorOf('scopes')} rows={4} spellcheck={false} />
+          <Checkboxes name="scopes" label={t('identity.clients.scopesLabel')} hint={t('identity.clients.scopesHint')} value={form.values.scopes} error={errorOf('scopes')}
+            items={scopeItems(ctx, client)} />
           <Button>{t('identity.clients.save')}</Button>
         </form>
       ) : <SignInAgain ctx={ctx} />}
@@ -133,5 +135,19 @@ export function renderEditClientPage(ctx: PageContext, client: ApiClient, form: 
   );
 }
 
-/** The form's values for a client as it is: its scopes one per line. */
-export const editValuesOf = (client: ApiClient): EditValues => ({ name: client.name, scopes: client.scopes.join('\n') });
+/** The form's values for a client as it is. */
+export const editValuesOf = (client: ApiClient): EditValues => ({ name: client.name, scopes: client.scopes });
+
+/**
+ * One box per scope some service checks, with what it lets a system do; and any scope the client
+ * holds that nothing checks any more, ticked, so that saving keeps it unless it is unticked.
+ */
+function scopeItems(ctx: PageContext, client: ApiClient): { value: string; text: string; hint: string }[] {
+  const locale = ctx.locale === 'en' ? 'en' : 'zh-CN';
+  const declared = declaredScopes();
+  const stale = client.scopes.filter((scope) => !declared.some((d) => d.scope === scope));
+  return [
+    ...declared.map((d) => ({ value: d.scope, text: d.scope, hint: d.text[locale] })),
+    ...stale.map((scope) => ({ value: scope, text: scope, hint: ctx.t('identity.clients.scopeStale') })),
+  ];
+}

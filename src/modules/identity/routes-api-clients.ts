@@ -30,7 +30,7 @@ const shown = (c: ApiClient) => ({
 });
 
 /** Scopes as typed in the form: one per line or separated by spaces. */
-const scopesOf = (typed: string) => typed.split(/\s+/).filter((s) => s.length > 0);
+const scopesOf = (ticked: string | readonly string[] | undefined): string[] => (ticked === undefined ? [] : typeof ticked === 'string' ? [ticked] : [...ticked]);
 
 /** The kernel's refusal of a name or scopes, as messages next to the form's two fields; anything else is thrown on. */
 function shownErrors(request: FastifyRequest, error: unknown): ShownError[] {
@@ -66,9 +66,9 @@ export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClie
     return html(reply, renderEditClientPage(context(request, reply), client, { values: editValuesOf(client), errors: [], mayChange: mayChange(request) }));
   });
   app.post(editPath, { ...changePage, schema: { params: clientIdParams, body: editClientForm, hide: true } }, async (request, reply) => {
-    const values: EditValues = { name: request.body.name ?? '', scopes: request.body.scopes ?? '' };
+    const values: EditValues = { name: request.body.name ?? '', scopes: scopesOf(request.body.scopes) };
     try {
-      const { outcome } = await clients.update(request.params.clientId, { name: values.name, scopes: scopesOf(values.scopes) }, adminOf(request));
+      const { outcome } = await clients.update(request.params.clientId, { name: values.name, scopes: values.scopes }, adminOf(request));
       return await reply.redirect(`${API_CLIENTS_PATH}?done=${outcome}`, 303);
     } catch (error) {
       const errors = shownErrors(request, error);

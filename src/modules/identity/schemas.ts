@@ -34,5 +34,6 @@ export const changeApiClientSchema = {
 /** The page's edit form: the system's name and its scopes as typed (one per line or separated by spaces). */
 export const editClientForm = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 2000 })),
-  scopes: Type.Optional(Type.String({ maxLength: 20000 })),
+  // One value per ticked box (a single one arrives as a string).
+  scopes: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })])),
 }, { additionalProperties: Type.String({ maxLength: 2000 }) });

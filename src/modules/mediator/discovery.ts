@@ -1,4 +1,5 @@
 import type { MachineClient } from '../../kernel/auth/machine/index.js';
+import { declareScopes } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { groupedFingerprint } from './certificates.js';
@@ -7,6 +8,7 @@ import type { CertificateRow, MediatorStore, RightRow, ServiceRow, SubsystemRow 
 
 /** The scope a calling system's access token must carry. */
 export const CALL_SCOPE = 'mediator.call';
+declareScopes({ [CALL_SCOPE]: { en: 'Information mediator: call services through it and use publish and subscribe, as its subsystem', 'zh-CN': '信息中介：以其子系统身份调用服务并使用发布订阅' } });
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 

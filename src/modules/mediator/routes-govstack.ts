@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { clientActor, requireClientScope } from '../../kernel/auth/machine/index.js';
+import { clientActor, declareScopes, requireClientScope } from '../../kernel/auth/machine/index.js';
 import type { RegistryAdmin } from './registry.js';
 import type { MediatorService } from './service.js';
 
@@ -11,6 +11,11 @@ export const IM_RIGHTS_BASE = `${IM_API_BASE}/rights`;
 /** The spec's own scope names, so a GovStack client asks for what it knows. */
 export const IM_RIGHTS_SCOPES = { read: 'read:rights', write: 'write:rights' } as const;
 export const IM_CONF_SCOPES = { read: 'read:conf' } as const;
+declareScopes({
+  [IM_RIGHTS_SCOPES.read]: { en: 'Information mediator: read its agency\'s access rights (GovStack IM)', 'zh-CN': '信息中介：查看本单位的访问权限（GovStack IM）' },
+  [IM_RIGHTS_SCOPES.write]: { en: 'Information mediator: allow and deny access to its agency\'s services (GovStack IM)', 'zh-CN': '信息中介：授予和撤销对本单位服务的访问权限（GovStack IM）' },
+  [IM_CONF_SCOPES.read]: { en: 'Information mediator: read the configuration and status (GovStack IM)', 'zh-CN': '信息中介：查看配置和状态（GovStack IM）' },
+});
 
 const TAG = ['GovStack Information Mediator'];
 const Part = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });

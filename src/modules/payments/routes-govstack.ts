@@ -1,12 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { requireClientScope } from '../../kernel/auth/machine/index.js';
+import { declareScopes, requireClientScope } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { PaymentsErrors, type PaymentsService } from './service.js';
 
 export const GOVSTACK_PREFIX = '/govstack/payments';
 export const BILLS_SCOPE = 'payments:bills';
+declareScopes({ [BILLS_SCOPE]: { en: 'Payments: read bills and record payments received by bank transfer', 'zh-CN': '缴费：查看账单并登记银行转账收款' } });
 
 const text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 // The 202 of the inquiry with the fields of the spec's bill inquiry response (billInquiryResponse.yml) in it.

@@ -1,11 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
-import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, declareScopes, type MachineClient, requireClientScope } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { Reader, Writer } from './service.js';
 
 /** What a calling agency system may do; given to API clients by the platform administrator. */
 export const SCOPES = { read: 'registries:read', write: 'registries:write', usage: 'registries:usage', schema: 'registries:schema' } as const;
+declareScopes({
+  [SCOPES.read]: { en: 'Base registries: read records, with a purpose (audited)', 'zh-CN': '基础库：查询记录，需说明用途（留痕）' },
+  [SCOPES.write]: { en: 'Base registries: create, change and delete its agency\'s records', 'zh-CN': '基础库：新增、修改和删除本单位的记录' },
+  [SCOPES.usage]: { en: 'Base registries: tell a person who used their data', 'zh-CN': '基础库：告知个人谁使用了其数据' },
+  [SCOPES.schema]: { en: 'Base registries: define its agency\'s registries (Database API)', 'zh-CN': '基础库：定义本单位的登记库（数据库接口）' },
+});
 type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
 /** The agency a system acts for: the MEMBER part of its organisation INSTANCE/CLASS/MEMBER/SUBSYSTEM. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
-import { clientActor, requireClientScope, type MachineClient } from '../../kernel/auth/machine/index.js';
+import { clientActor, declareScopes, type MachineClient, requireClientScope } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
@@ -12,6 +12,10 @@ import { SchedulingErrors, type SchedulingService } from './service.js';
 
 export const SCHEDULER_BASE = '/govstack/scheduler';
 export const SCHEDULER_SCOPES = { read: 'scheduler:read', book: 'scheduler:book' } as const;
+declareScopes({
+  [SCHEDULER_SCOPES.read]: { en: 'GovStack Scheduler: read halls, slots and appointments', 'zh-CN': 'GovStack 预约接口：查看大厅、时段和预约' },
+  [SCHEDULER_SCOPES.book]: { en: 'GovStack Scheduler: book, move and cancel appointments for people', 'zh-CN': 'GovStack 预约接口：为个人预约、改约和取消预约' },
+});
 
 type Query = { Querystring: Record<string, string | undefined> };
 

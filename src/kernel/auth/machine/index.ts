@@ -13,6 +13,7 @@ export { machineAuthPlugin, type MachineAuthOptions } from './plugin.js';
 export type { MachineAuth } from './plugin-types.js';
 export { requireClientScope } from './guard.js';
 export { agencyOfOrganisation, clientActor } from './agency.js';
+export { declareScopes, declaredScopes, refuseUndeclaredScopes, undeclaredScopeProblems, type ScopeText } from './scopes.js';
 export type { MachineClient } from './tokens.js';
 export { CLIENT_ASSERTION_TYPE } from './assertion.js';
 export { createClientAssertion, tokenRequestBody, type AssertionInput } from './client-side.js';
