@@ -124,6 +124,18 @@ describeEachDatabase('mediator: searching the message log (page and API)', migra
     expect(broken.statusCode).toBe(400);
     expect(broken.body).toContain('The link to older exchanges is not valid: search again');
     expect(broken.body).toContain('href="#client"');
+    // The download: every exchange found, newest first, as the API lists them (no paths).
+    const download = /<a class="tb-link" href="([^"]+)" download>Download every exchange found as a spreadsheet \(CSV, at most 10,000\)/.exec(paged.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    expect(download).toBe(`${SEARCH_PATH}/export?service=${encodeURIComponent(ECHO)}`);
+    const csv = await browsers.get('platform-admin')!.get(download);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="message-log-\d{8}\.csv"$/);
+    const lines = csv.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('time,message_id,client,service,method,status,outcome,duration_ms');
+    expect(lines.slice(1).map((line) => /^"[^"]+","([^"]+)"/.exec(line)?.[1])).toEqual(all.map((e) => e.messageId));
+    expect(csv.body).not.toContain(PERSON);
+    expect((await browsers.get('platform-admin')!.get(`${SEARCH_PATH}/export?from=yesterday`)).headers.location).toBe(`${SEARCH_PATH}?from=yesterday`);
     await expectPagesAccessible(built.app, PUBLIC_URL, [['search, next page (en)', paged.body], ['search, older page (en)', older.body], ['search, broken link (en)', broken.body]]);
   });
 

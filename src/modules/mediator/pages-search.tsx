@@ -6,6 +6,7 @@ import { ExchangeList, TRAFFIC_PATH } from './pages-exchanges.js';
 import { OUTCOMES, type LogPage, type LogRow, type LogSearchField, type LogSearchInput } from './service.js';
 
 export const SEARCH_PATH = `${TRAFFIC_PATH}/search`;
+export const SEARCH_EXPORT_PATH = `${SEARCH_PATH}/export`;
 
 export interface SearchPageData {
   readonly input: LogSearchInput;
@@ -14,6 +15,8 @@ export interface SearchPageData {
   /** Undefined until a search was made (and when it had errors). */
   readonly found?: LogPage<LogRow> | undefined;
   readonly limit: number;
+  /** At most this many exchanges in the download. */
+  readonly exportLimit: number;
 }
 
 /**
@@ -22,14 +25,14 @@ export interface SearchPageData {
  * traffic page, each exchange linking to its (audited) record.
  */
 /** The same search, from its newest results or from `older` on. */
-export function searchHref(input: LogSearchInput, older?: string): string {
+export function searchHref(input: LogSearchInput, older?: string, path = SEARCH_PATH): string {
   const query = new URLSearchParams();
   for (const field of ['client', 'service', 'from', 'to', 'outcome'] as const) {
     const value = input[field];
     if (value !== undefined && value !== '') query.set(field, value);
   }
   if (older !== undefined) query.set('older', older);
-  return `${SEARCH_PATH}?${query.toString()}`;
+  return `${path}?${query.toString()}`;
 }
 
 export function renderSearchPage(ctx: PageContext, data: SearchPageData): string {
@@ -59,6 +62,7 @@ export function renderSearchPage(ctx: PageContext, data: SearchPageData): string
           <ExchangeList ctx={ctx} caption={t('mediator.search.caption')} rows={data.found.rows} />
           {data.found.older === undefined ? null : <Pagination nextHref={searchHref(data.input, data.found.older)} />}
           {data.input.older ? <p class="tb-body"><a class="tb-link" href={searchHref(data.input)}>{t('mediator.search.newest')}</a></p> : null}
+          <p class="tb-body"><a class="tb-link" href={searchHref(data.input, undefined, SEARCH_EXPORT_PATH)} download>{t('mediator.search.download', { limit: data.exportLimit.toLocaleString(ctx.locale) })}</a></p>
         </>
       )}
     </Layout>,

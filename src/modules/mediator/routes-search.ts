@@ -2,11 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf, requireRole } from '../../kernel/auth/index.js';
+import { csvDocument } from '../../kernel/csv.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
-import { renderSearchPage, SEARCH_PATH } from './pages-search.js';
+import { renderSearchPage, SEARCH_EXPORT_PATH, SEARCH_PATH, searchHref } from './pages-search.js';
 import { registryAdmin } from './routes.js';
-import { parseLogSearch, SEARCH_LIMIT, type LogRow, type MediatorService } from './service.js';
+import { EXPORT_LIMIT, parseLogSearch, SEARCH_LIMIT, type LogRow, type MediatorService } from './service.js';
 
 const ADMINS = requireRole(['agency_admin', 'platform_admin']);
 // Any short text, so what was typed is shown again with its error rather than refused by the schema.
@@ -14,6 +15,8 @@ const Text = Type.Optional(Type.String({ maxLength: 300 }));
 const searchQuery = Type.Object({ client: Text, service: Text, from: Text, to: Text, outcome: Text, older: Text });
 const FIELDS = ['client', 'service', 'from', 'to', 'outcome', 'older'] as const;
 const DETAILS = { client: 'must be a subsystem id {instance}/{class}/{member}/{subsystem}', service: 'must be a member, subsystem or service id', date: 'must be a day as YYYY-MM-DD', order: 'must not be before from', outcome: 'must be one of all, ok, refused, failed', older: 'must be the older cursor of an earlier answer' } as const;
+
+const CSV_HEADER = ['time', 'message_id', 'client', 'service', 'method', 'status', 'outcome', 'duration_ms'];
 
 const listed = (row: LogRow) => ({
   messageId: row.message_id, at: row.at.toISOString(), client: row.client, service: row.service, method: row.method, status: row.status, outcome: row.outcome, durationMs: row.duration_ms,
@@ -36,7 +39,21 @@ export function registerSearchRoutes(scope: FastifyInstance, mediator: MediatorS
     const found = searched && parsed.ok ? await mediator.searchLog(parsed.filter, registryAdmin(request)) : undefined;
     const context = { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
     return reply.status(errors.length > 0 ? 400 : 200).type('text/html; charset=utf-8').header('cache-control', 'no-store')
-      .send(renderSearchPage(context, { input, errors, found, limit: SEARCH_LIMIT }));
+      .send(renderSearchPage(context, { input, errors, found, limit: SEARCH_LIMIT, exportLimit: EXPORT_LIMIT }));
+  });
+
+  // The search's every exchange (up to EXPORT_LIMIT) as CSV: the same columns as the API, no paths.
+  app.get(SEARCH_EXPORT_PATH, { config: { page: true }, preHandler: ADMINS, schema: { querystring: searchQuery, hide: true } }, async (request, reply) => {
+    const parsed = parseLogSearch(request.query);
+    // What is wrong is shown where the search is made.
+    if (!parsed.ok) return reply.redirect(searchHref(request.query, request.query.older), 303);
+    const found = await mediator.exportLog(parsed.filter, registryAdmin(request));
+    const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="message-log-${day}.csv"`)
+      .type('text/csv; charset=utf-8').send(csvDocument(CSV_HEADER, found.map((row) => {
+        const item = listed(row);
+        return [item.at, item.messageId, item.client ?? '', item.service ?? '', item.method, String(item.status), item.outcome, String(item.durationMs)];
+      })));
   });
 
   app.get('/api/mediator/exchanges', {

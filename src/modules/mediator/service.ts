@@ -52,6 +52,8 @@ export interface MediatorOptions {
 
 /** The most exchanges one search answers: a page's worth; a narrower search finds the rest. */
 export const SEARCH_LIMIT = 200;
+/** At most this many exchanges in one download of a search. */
+export const EXPORT_LIMIT = 10_000;
 
 /** Message-log batches committing at once on PostgreSQL (group-commit.ts `concurrency`). */
 const LOG_COMMITS_AT_ONCE = 2;
@@ -86,6 +88,14 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
   registerPushDelivery({ db: kernel.db, jobs: kernel.jobs, now: kernel.now, registry: store, store: pubsubStore, forwarder, log, timeoutMs: deps.timeoutMs, people: deps.people,
     observe: (push) => observe?.(push),
   });
+  async function searchLog(filter: LogFilter, reader: Pick<RegistryAdmin, 'may' | 'everything'>, limit = SEARCH_LIMIT): Promise<LogPage<LogRow>> {
+    const within = reader.everything === true ? undefined : (await store.listMembers()).filter((m) => reader.may(m.agency)).map((m) => m.id);
+    // One more than a page: whether there are older ones to link to.
+    const rows = await store.searchLog(filter, within, limit + 1);
+    const shown = rows.slice(0, limit);
+    const last = shown.at(-1);
+    return { rows: shown, older: rows.length > limit && last ? cursorText({ at: last.at, id: last.id }) : undefined };
+  }
   return {
     ...registry,
     /** The GovStack IM Configuration Management API's allow and deny lists over the registry. */
@@ -147,13 +157,19 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     traffic: (since: Date): Promise<TrafficRow[]> => store.traffic(since),
     recentExchanges: (limit = 20): Promise<LogRow[]> => store.recent(limit),
     /** The log searched (log-search.ts): an agency administrator's search finds only exchanges involving their agency's members. */
-    async searchLog(filter: LogFilter, reader: Pick<RegistryAdmin, 'may' | 'everything'>, limit = SEARCH_LIMIT): Promise<LogPage<LogRow>> {
-      const within = reader.everything === true ? undefined : (await store.listMembers()).filter((m) => reader.may(m.agency)).map((m) => m.id);
-      // One more than a page: whether there are older ones to link to.
-      const rows = await store.searchLog(filter, within, limit + 1);
-      const shown = rows.slice(0, limit);
-      const last = shown.at(-1);
-      return { rows: shown, older: rows.length > limit && last ? cursorText({ at: last.at, id: last.id }) : undefined };
+    searchLog,
+    /** Every exchange the search finds, newest first, up to `max` (the page's download), read a page at a time. */
+    async exportLog(filter: LogFilter, reader: Pick<RegistryAdmin, 'may' | 'everything'>, max = EXPORT_LIMIT): Promise<LogRow[]> {
+      const all: LogRow[] = [];
+      let olderThan = filter.olderThan;
+      while (all.length < max) {
+        const page = await searchLog({ ...filter, ...(olderThan ? { olderThan } : {}) }, reader, Math.min(500, max - all.length));
+        all.push(...page.rows);
+        const last = page.rows.at(-1);
+        if (page.older === undefined || !last) break;
+        olderThan = { at: last.at, id: last.id };
+      }
+      return all;
     },
     /** One exchange's log record for an administrator of an agency involved in it; audited. */
     exchangeRecord: (messageId: string, reader: RegistryAdmin): Promise<ExchangeRecord> => readExchangeRecord({ store, audit: kernel.audit, people: deps.people }, messageId, reader),

@@ -1,3 +1,4 @@
+import { csvDocument } from '../../kernel/csv.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { Translate } from '../../ui/index.js';
 import { whatText, whoText } from './pages-shared.js';
@@ -5,19 +6,12 @@ import type { Access } from './service.js';
 
 const HEADER = ['time', 'organisation', 'organisation_name', 'actor_kind', 'actor', 'who', 'action', 'what', 'purpose', 'items'];
 
-/** A spreadsheet cell: quoted, and never read as a formula (CSV injection). */
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replaceAll('"', '""')}"`;
-}
-
 /** The uses as CSV (RFC 4180, CRLF, with a BOM so spreadsheet programs read the Chinese right). */
 export function accessesCsv(accesses: readonly Access[], t: Translate, locale: Locale): string {
-  const lines = accesses.map((a) => [
+  return csvDocument(HEADER, accesses.map((a) => [
     a.at.toISOString(), a.organisation?.code ?? '', a.organisation?.name?.[locale] ?? '', a.actor.kind, a.actor.id,
     whoText(a, t, locale), a.action, whatText(a, t), a.purpose ?? '', a.items.join(' '),
-  ].map(cell).join(','));
-  return `\uFEFF${[HEADER.join(','), ...lines].join('\r\n')}\r\n`;
+  ]));
 }
 
 /** The uses as JSON: the same facts, with machine-readable names. */
