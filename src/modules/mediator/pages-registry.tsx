@@ -120,11 +120,16 @@ export function renderRegistryPage(ctx: PageContext, data: RegistryPageData): st
   );
 }
 
-interface FormProps { readonly ctx: PageContext; readonly title: string; readonly action: string; readonly errors: readonly ShownError[]; readonly children: ComponentChildren }
+interface FormProps {
+  readonly ctx: PageContext; readonly title: string; readonly action: string; readonly errors: readonly ShownError[]; readonly children: ComponentChildren;
+  /** The list the form belongs to, and its back link's text (the registry's by default). */
+  readonly backTo?: string;
+  readonly backText?: string;
+}
 
-export function FormPage({ ctx, title, action, errors, children }: FormProps): VNode {
+export function FormPage({ ctx, title, action, errors, children, backTo = REGISTRY_PATH, backText }: FormProps): VNode {
   return (
-    <Layout {...ctx} title={title} hasErrors={errors.length > 0} beforeContent={<BackLink href={REGISTRY_PATH} text={ctx.t('mediator.admin.back')} />}>
+    <Layout {...ctx} title={title} hasErrors={errors.length > 0} beforeContent={<BackLink href={backTo} text={backText ?? ctx.t('mediator.admin.back')} />}>
       <ErrorSummary errors={errors.map((e) => ({ fieldId: e.field, text: e.text }))} />
       <h1 class="tb-heading-xl">{title}</h1>
       <form method="post" action={action} novalidate>
@@ -199,19 +204,23 @@ export function renderRightForm(ctx: PageContext, data: { services: readonly Ser
   );
 }
 
-interface ConfirmProps { readonly ctx: PageContext; readonly title: string; readonly action: string; readonly confirm: string; readonly children: ComponentChildren }
+interface ConfirmProps {
+  readonly ctx: PageContext; readonly title: string; readonly action: string; readonly confirm: string; readonly children: ComponentChildren;
+  readonly backTo?: string;
+  readonly backText?: string;
+}
 
 /** Asks before a change that refuses a system's next call: the warning button posts, the link goes back. */
-export function ConfirmPage({ ctx, title, action, confirm, children }: ConfirmProps): VNode {
+export function ConfirmPage({ ctx, title, action, confirm, children, backTo = REGISTRY_PATH, backText }: ConfirmProps): VNode {
   return (
-    <Layout {...ctx} title={title} beforeContent={<BackLink href={REGISTRY_PATH} text={ctx.t('mediator.admin.back')} />}>
+    <Layout {...ctx} title={title} beforeContent={<BackLink href={backTo} text={backText ?? ctx.t('mediator.admin.back')} />}>
       <h1 class="tb-heading-xl">{title}</h1>
       {children}
       <form method="post" action={action}>
         <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
         <Button variant="warning">{confirm}</Button>
       </form>
-      <p class="tb-body"><a href={REGISTRY_PATH}>{ctx.t('mediator.admin.cancel')}</a></p>
+      <p class="tb-body"><a href={backTo}>{ctx.t('mediator.admin.cancel')}</a></p>
     </Layout>
   );
 }

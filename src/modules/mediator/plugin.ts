@@ -7,11 +7,11 @@ import { registerDemoProviders } from './demo.js';
 import { UUID } from '../../kernel/ids.js';
 import { involves } from './exchange-records.js';
 import { renderTrafficPage } from './pages.js';
-import { PUBSUB_PATH, renderPubSubPage } from './pages-pubsub.js';
 import { exchangeHref, TRAFFIC_PATH } from './pages-exchanges.js';
 import { registerGovstackImRoutes } from './routes-govstack.js';
 import { registerProxyRoutes } from './routes-proxy.js';
 import { registerPubSubRoutes } from './routes-pubsub.js';
+import { registerPubSubPages } from './routes-pubsub-pages.js';
 import { registerRegistryPages } from './routes-registry.js';
 import { registerExchangeRoutes } from './routes-exchanges.js';
 import { registerSearchRoutes } from './routes-search.js';
@@ -35,12 +35,9 @@ export async function mediatorPlugin(scope: FastifyInstance, deps: { mediator: M
 
   registerExchangeRoutes(scope, mediator, deps.now);
   registerSearchRoutes(scope, mediator);
+  registerPubSubPages(scope, mediator);
 
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(PUBSUB_PATH, { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { hide: true } }, async (request, reply) => {
-    const context = { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPubSubPage(context, await mediator.pubsub.overview(registryAdmin(request))));
-  });
   app.get(TRAFFIC_PATH, { config: { page: true }, preHandler: requireRole(['agency_admin', 'platform_admin']), schema: { querystring: trafficQuery, hide: true } }, async (request, reply) => {
     const me = principalOf(request);
     const typed = request.query.message?.trim();

@@ -129,11 +129,7 @@ export function createPubSub(deps: PubSubDeps) {
     },
     async deleteEventType(caller, room, call) {
       if (!manages(caller, room)) throw denied(`Only systems of ${room.member.id} manage the event types of its room`);
-      const type = await typeOf(room, call.eventType);
-      await db.transaction().execute(async (tx) => {
-        await store.deleteEventType(tx, room.subsystem.id, type.event_type);
-        await deps.audit.append(tx, audited(caller, 'mediator.event-type.delete', 'mediator-event-type', `${type.room}/${type.event_type}`, call.requestId, {}));
-      });
+      await removeType(await typeOf(room, call.eventType), { kind: 'client', id: caller.id, organisation: caller.agency }, call.requestId);
       return { status: 204 };
     },
 
@@ -258,6 +254,29 @@ export function createPubSub(deps: PubSubDeps) {
     return row;
   }
 
+  /** Deletes an event type (its subscriptions and deliveries go with it), audited in the same transaction. */
+  async function removeType(type: EventTypeRow, actor: Actor, requestId: string | undefined): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      await store.deleteEventType(tx, type.room, type.event_type);
+      await deps.audit.append(tx, {
+        actor, action: 'mediator.event-type.delete', resource: { type: 'mediator-event-type', id: `${type.room}/${type.event_type}` },
+        ...(requestId === undefined ? {} : { requestId }), details: {},
+      });
+    });
+  }
+
+  /** An administrator acts for the room member's agency. */
+  const actingFor = (actor: Actor, room: Room): Actor => ({ ...actor, organisation: actor.organisation ?? room.member.agency });
+
+  /** A room an administrator may manage: its member belongs to one of their agencies. */
+  async function administered(roomId: string, admin: Pick<RegistryAdmin, 'may'>): Promise<Room> {
+    const ref = parseSubsystemId(roomId);
+    if (!ref) throw fail('TB_MEDIATOR_PUBSUB_INVALID', `"${roomId}" is not a subsystem id`, '/room');
+    const room = await roomOf(ref);
+    if (!admin.may(room.member.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: `Member ${room.member.id} belongs to agency ${room.member.agency}`, denied: 'other-agency' });
+    return room;
+  }
+
   async function publishedEvent(caller: Caller, room: Room, call: PubSubCall): Promise<EventRow> {
     const event = call.eventId === undefined ? undefined : await store.event(call.eventId);
     // Another publisher's event is answered as missing: its existence is not theirs to learn.
@@ -288,6 +307,23 @@ export function createPubSub(deps: PubSubDeps) {
         eventTypes: types.filter((t) => ours(t.room) || ids(t.publishers).some(ours) || ids(t.subscribers).some(ours)),
         subscriptions: subscriptions.filter((s) => ours(s.subscriber) || ours(s.room)).map((s) => ({ ...s, waiting: Number(s.waiting), expired: Number(s.expired) })),
       };
+    },
+    /**
+     * An event type defined by an administrator of the room member's agency (the PubSub page),
+     * audited with them as actor. TB_MEDIATOR_EVENT_TYPE_EXISTS if the room has it already.
+     */
+    async defineEventTypeAs(roomId: string, input: NewEventType, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<EventTypeRow> {
+      const room = await administered(roomId, admin);
+      return defineType(room, input, actingFor(admin.actor, room), admin.requestId);
+    },
+    /** An event type of a room the administrator manages (the delete page asks about it). */
+    async eventTypeFor(roomId: string, eventType: string, admin: Pick<RegistryAdmin, 'may'>): Promise<EventTypeRow> {
+      return typeOf(await administered(roomId, admin), eventType);
+    },
+    /** Deletes an event type with its subscriptions and waiting deliveries, by an administrator of the room member's agency; audited. */
+    async deleteEventTypeAs(roomId: string, eventType: string, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<void> {
+      const room = await administered(roomId, admin);
+      await removeType(await typeOf(room, eventType), actingFor(admin.actor, room), admin.requestId);
     },
     /** An event type the platform defines itself (the demo seed), audited with `actor`; false when the room has it already. */
     async defineEventType(roomId: string, input: NewEventType, actor: Actor): Promise<boolean> {

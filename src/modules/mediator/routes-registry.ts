@@ -2,12 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasRole, principalOf, recentSignInGuards, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
-import { pageContext } from '../../ui/index.js';
-import type { PageContext } from './pages.js';
 import {
-  REGISTRY_PATH, renderRegistryPage, renderRevokePage, renderRightForm, renderServiceForm, renderSubsystemForm, type ShownError,
+  REGISTRY_PATH, renderRegistryPage, renderRevokePage, renderRightForm, renderServiceForm, renderSubsystemForm,
 } from './pages-registry.js';
 import { registryAdmin } from './routes.js';
+import { context, fieldErrorOf, html, shown } from './routes-page-kit.js';
 import { NEW_CERTIFICATE_PATH, renderCertificateForm, renderRemoveCertificatePage } from './pages-certificates.js';
 import { NEW_KEY_PATH, REMOVE_KEY_PATH, renderKeyForm, renderRemoveKeyPage } from './pages-keys.js';
 import { parsePublicJwk } from './client-keys.js';
@@ -19,20 +18,6 @@ import { CertificateRefused, certificateProblemKey, KeyRefused, normaliseFingerp
 const ADMINS = requireRole(['agency_admin', 'platform_admin']);
 const page = { config: { page: true }, preHandler: ADMINS };
 
-function context(request: FastifyRequest, reply: FastifyReply): PageContext {
-  return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
-}
-const html = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-const shown = (request: FastifyRequest, errors: readonly FieldError[]): ShownError[] => errors.map((e) => ({ field: e.field, text: request.t(e.key) }));
-
-/** A refusal from the registry that belongs next to a field; anything else (forbidden, a bug) is thrown on. */
-function fieldErrorOf(error: unknown, map: Partial<Record<string, FieldError>>): FieldError {
-  if (error instanceof TongbanError) {
-    const field = map[error.code];
-    if (field) return field;
-  }
-  throw error;
-}
 
 /**
  * The registry in web pages (`/admin/mediator/registry/...`): the same registry functions as
