@@ -7,6 +7,7 @@ import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
 import { changeClientHref, editClientHref } from '../../src/modules/identity/index.js';
 import { removeKeyHref } from '../../src/modules/mediator/pages-registry.js';
 import { exchangeHref } from '../../src/modules/mediator/pages-exchanges.js';
+import { deleteTypeHref } from '../../src/modules/mediator/pages-pubsub.js';
 import { tokenFor } from '../../src/modules/mediator/test-kit.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
@@ -382,6 +383,14 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
         made += 1;
         const right = await services.mediator.grant({ serviceId: 'CN/GOV/110000-PSB/population/persons', clientId: 'CN/GOV/110000-CAB/civil-system', method: 'GET', path: `/fuzz-${made}-${randomUUID().slice(0, 8)}/*` }, await admin());
         return `/admin/mediator/registry/rights/${right.id}/revoke`;
+      },
+    },
+    // A fresh event type in the population system's room each time: deleting one uses it up.
+    '/admin/mediator/pubsub/types/delete': {
+      async arrange() {
+        made += 1;
+        const type = await services.mediator.pubsub.defineEventTypeAs('CN/GOV/110000-PSB/population', { eventType: `fuzz-${made}-${randomUUID().slice(0, 8)}`, schema: {} }, await admin());
+        return deleteTypeHref(type);
       },
     },
     '/admin/mediator/registry/keys/remove': {
