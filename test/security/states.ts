@@ -7,7 +7,7 @@ import { makeCertificate } from '../../src/modules/mediator/test-tls.js';
 import { changeClientHref, editClientHref } from '../../src/modules/identity/index.js';
 import { removeKeyHref } from '../../src/modules/mediator/pages-registry.js';
 import { exchangeHref } from '../../src/modules/mediator/pages-exchanges.js';
-import { deleteTypeHref } from '../../src/modules/mediator/pages-pubsub.js';
+import { cancelSubscriptionHref, deleteTypeHref } from '../../src/modules/mediator/pages-pubsub.js';
 import { tokenFor } from '../../src/modules/mediator/test-kit.js';
 import { applyForLicence } from '../../src/modules/payments/test-kit.js';
 import { RESIDENCE, RESIDENCE_ANSWERS, submitResidenceApplication } from '../../src/modules/scheduling/test-kit.js';
@@ -116,6 +116,19 @@ function exchangeWithBodies(s: SecurityApp): Promise<string> {
   return making;
 }
 
+/** The civil affairs system subscribed (by the PubSub API) to its room's marriage events: the cancel form's page. */
+async function subscribedToMarriages(s: SecurityApp): Promise<string> {
+  const client = 'CN/GOV/110000-CAB/civil-system';
+  const headers = { authorization: `Bearer ${await tokenFor(s.built, 'demo-110000-cab-civil-system', client)}`, 'information-mediator-client': client };
+  const url = `/r1/${client}/api/v1/subs/marriageRegistered`;
+  const added = await s.built.app.inject({ method: 'POST', url, headers, payload: { delivery: 'PULL' } });
+  if (added.statusCode !== 200 && added.statusCode !== 409) throw new Error(`no subscription to cancel: ${added.statusCode} ${added.body}`);
+  const { subscriptions } = await s.built.services.mediator.pubsub.overview({ may: () => true, everything: true });
+  const subscription = subscriptions.find((x) => x.subscriber === client && x.event_type === 'marriageRegistered');
+  if (!subscription) throw new Error('the subscription is not listed');
+  return cancelSubscriptionHref(subscription.id);
+}
+
 /** The citizen signed in somewhere else too, and recently here: `/account/sessions` then offers both sign-out forms. */
 async function anotherSignIn(s: SecurityApp): Promise<string> {
   const { db, now } = s.built.kernel;
@@ -194,6 +207,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
       `/payments/counter?reference=${encodeURIComponent(due.reference)}`,
       '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups', '/admin/api-clients', SESSIONS_PATH,
       await exchangeWithBodies(s),
+      await subscribedToMarriages(s),
     ],
   };
 }
@@ -391,6 +405,13 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
         made += 1;
         const type = await services.mediator.pubsub.defineEventTypeAs('CN/GOV/110000-PSB/population', { eventType: `fuzz-${made}-${randomUUID().slice(0, 8)}`, schema: {} }, await admin());
         return deleteTypeHref(type);
+      },
+    },
+    // The civil affairs system subscribes to its own room's marriage events again: cancelling uses it up.
+    '/admin/mediator/pubsub/subscriptions/:id/cancel': {
+      async arrange() {
+        await admin();
+        return subscribedToMarriages(s);
       },
     },
     '/admin/mediator/registry/keys/remove': {

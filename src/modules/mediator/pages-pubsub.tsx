@@ -7,18 +7,19 @@ import { timeOf, TRAFFIC_PATH } from './pages-exchanges.js';
 import { choose, ConfirmPage, errorOf, FormPage, type ShownError } from './pages-registry.js';
 import { text, type Posted } from './registry-forms.js';
 import { subsystemIdsOf, type PubSubOverview, type SubsystemRow } from './service.js';
-import type { EventTypeRow } from './store-pubsub.js';
+import type { EventTypeRow, SubscriptionRow } from './store-pubsub.js';
 
 export const PUBSUB_PATH = `${TRAFFIC_PATH}/pubsub`;
 export const NEW_TYPE_PATH = `${PUBSUB_PATH}/types/new`;
 export const DELETE_TYPE_PATH = `${PUBSUB_PATH}/types/delete`;
+export const cancelSubscriptionHref = (id: string) => `${PUBSUB_PATH}/subscriptions/${id}/cancel`;
 export const deleteTypeHref = (type: Pick<EventTypeRow, 'room' | 'event_type'>) =>
   `${DELETE_TYPE_PATH}?room=${encodeURIComponent(type.room)}&type=${encodeURIComponent(type.event_type)}`;
 
-/** What the page offers its reader: the rooms they manage (their agencies' subsystems), and what was just done. */
+/** What the page offers its reader: their agencies' subsystems (the rooms and subscribers they manage), and what was just done. */
 export interface PubSubPageOptions {
   readonly rooms: ReadonlySet<string>;
-  readonly done?: 'defined' | 'deleted' | undefined;
+  readonly done?: 'defined' | 'deleted' | 'cancelled' | undefined;
 }
 
 /** Who may publish or subscribe: the room member's own systems, and those the type names. */
@@ -68,7 +69,8 @@ export function renderPubSubPage(ctx: PageContext, overview: PubSubOverview, opt
         <Table
           caption={t('mediator.pubsub.subscriptionsCaption')}
           head={[t('mediator.pubsub.subscriber'), t('mediator.pubsub.eventType'), t('mediator.pubsub.delivery'), { text: t('mediator.pubsub.ttl'), numeric: true },
-            t('mediator.pubsub.fifo'), { text: t('mediator.pubsub.waiting'), numeric: true }, { text: t('mediator.pubsub.expired'), numeric: true }, t('mediator.pubsub.lastError')]}
+            t('mediator.pubsub.fifo'), { text: t('mediator.pubsub.waiting'), numeric: true }, { text: t('mediator.pubsub.expired'), numeric: true }, t('mediator.pubsub.lastError'),
+            ...(manages ? [t('mediator.pubsub.action')] : [])]}
           rows={overview.subscriptions.map((s) => [
             <code class="tb-break">{s.subscriber}</code>,
             <><code>{s.event_type}</code> <span class="tb-hint">{t('mediator.pubsub.inRoom', { room: s.room })}</span></>,
@@ -77,6 +79,9 @@ export function renderPubSubPage(ctx: PageContext, overview: PubSubOverview, opt
             s.fifo ? t('mediator.pubsub.yes') : t('mediator.pubsub.no'),
             { text: s.waiting, numeric: true }, { text: s.expired, numeric: true },
             s.last_error ?? t('mediator.pubsub.none'),
+            ...(manages ? [options.rooms.has(s.subscriber)
+              ? <a href={cancelSubscriptionHref(s.id)}>{t('mediator.pubsub.cancel')}<span class="tb-visually-hidden"> {s.event_type}</span></a>
+              : ''] : []),
           ])}
         />
       )}
@@ -107,6 +112,17 @@ export function renderDeleteTypePage(ctx: PageContext, type: EventTypeRow): stri
     <ConfirmPage ctx={ctx} title={t('mediator.pubsub.deleteTitle', { type: type.event_type })} action={deleteTypeHref(type)} confirm={t('mediator.pubsub.deleteConfirm')}
       backTo={PUBSUB_PATH} backText={t('mediator.pubsub.back')}>
       <p class="tb-body">{t('mediator.pubsub.deleteText', { type: type.event_type, room: type.room })}</p>
+    </ConfirmPage>,
+  );
+}
+
+/** Asks before a subscription of one of the reader's agency's systems is cancelled, with the events waiting for it. */
+export function renderCancelSubscriptionPage(ctx: PageContext, subscription: SubscriptionRow): string {
+  const { t } = ctx;
+  return renderPage(
+    <ConfirmPage ctx={ctx} title={t('mediator.pubsub.cancelTitle', { type: subscription.event_type })} action={cancelSubscriptionHref(subscription.id)}
+      confirm={t('mediator.pubsub.cancelConfirm')} backTo={PUBSUB_PATH} backText={t('mediator.pubsub.back')}>
+      <p class="tb-body">{t('mediator.pubsub.cancelText', { subscriber: subscription.subscriber, type: subscription.event_type, room: subscription.room })}</p>
     </ConfirmPage>,
   );
 }

@@ -7,7 +7,7 @@ import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
-import { deleteTypeHref, NEW_TYPE_PATH, PUBSUB_PATH } from './pages-pubsub.js';
+import { cancelSubscriptionHref, deleteTypeHref, NEW_TYPE_PATH, PUBSUB_PATH } from './pages-pubsub.js';
 import { mediatorDemoApp, personaBrowsers, tokenFor } from './test-kit.js';
 
 const PUBLIC_URL = 'http://tongban.test';
@@ -75,6 +75,26 @@ describeEachDatabase('mediator: event types on the publish and subscribe page', 
     // Another agency's room cannot be chosen, even in a forged post.
     expect((await define({ room: DEMO.cab.subsystem, eventType: 'sneaky', schema: '{}' })).statusCode).toBe(403);
     await expectPagesAccessible(built.app, PUBLIC_URL, [['pubsub with types of their own (en)', listed.body], ['define, with errors (en)', wrong.body], ['define, with errors (zh)', noSchema.body]]);
+  });
+
+  it('cancels a subscription of their agency\'s system after asking, audited; another agency\'s is not theirs to cancel', async () => {
+    const [subscription] = (await built.services.mediator.pubsub.overview({ may: () => true, everything: true })).subscriptions.filter((s) => s.event_type === 'personMoved');
+    expect(subscription?.subscriber).toBe(DEMO.cab.subsystem);
+    const href = cancelSubscriptionHref(subscription!.id);
+    // The public security bureau's administrator runs the room, but the subscriber is the civil affairs bureau's system.
+    expect((await as('agency-admin').get(PUBSUB_PATH)).body).not.toContain(href);
+    expect((await as('agency-admin').get(href)).statusCode).toBe(403);
+    expect((await as('platform-admin').get(cancelSubscriptionHref('0193a5c2-7b4e-7c1d-9f00-2b6e4c8d1a2f'))).statusCode).toBe(404);
+
+    expect((await as('platform-admin').get(`${PUBSUB_PATH}?lang=en`)).body).toContain(`href="${href}"`);
+    const confirm = await as('platform-admin').get(`${href}?lang=en`);
+    expect(confirm.body).toContain('Cancel the subscription to personMoved?');
+    const cancelled = await as('platform-admin').post(href, { _csrf: csrfToken(confirm.body) });
+    expect([cancelled.statusCode, cancelled.headers.location]).toEqual([303, `${PUBSUB_PATH}?done=cancelled`]);
+    expect((await as('platform-admin').get(`${PUBSUB_PATH}?done=cancelled&lang=en`)).body).toContain('The subscription is cancelled.');
+    expect((await built.services.mediator.pubsub.overview({ may: () => true, everything: true })).subscriptions.some((s) => s.id === subscription!.id)).toBe(false);
+    expect(await audited('mediator.subscription.delete', subscription!.id)).toEqual([{ actor_kind: 'staff', actor_id: demoPersona('platform-admin').accountId, actor_organisation: DEMO.cab.agency }]);
+    await expectPagesAccessible(built.app, PUBLIC_URL, [['cancel a subscription (en)', confirm.body]]);
   });
 
   it('deletes an event type of their agency\'s room after asking, with its subscriptions; another agency\'s is refused', async () => {

@@ -268,6 +268,16 @@ export function createPubSub(deps: PubSubDeps) {
   /** An administrator acts for the room member's agency. */
   const actingFor = (actor: Actor, room: Room): Actor => ({ ...actor, organisation: actor.organisation ?? room.member.agency });
 
+  /** A subscription whose subscribing system belongs to one of the administrator's agencies. */
+  async function ownedSubscription(id: string, admin: Pick<RegistryAdmin, 'may'>): Promise<{ subscription: SubscriptionRow; subscriber: Room }> {
+    const subscription = await store.subscriptionById(id);
+    const ref = subscription ? parseSubsystemId(subscription.subscriber) : undefined;
+    if (!subscription || !ref) throw fail('TB_MEDIATOR_SUBSCRIPTION_NOT_FOUND', `No subscription ${id}`);
+    const subscriber = await registered(ref, 'subsystem');
+    if (!admin.may(subscriber.member.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: `Member ${subscriber.member.id} belongs to agency ${subscriber.member.agency}`, denied: 'other-agency' });
+    return { subscription, subscriber };
+  }
+
   /** A room an administrator may manage: its member belongs to one of their agencies. */
   async function administered(roomId: string, admin: Pick<RegistryAdmin, 'may'>): Promise<Room> {
     const ref = parseSubsystemId(roomId);
@@ -315,6 +325,24 @@ export function createPubSub(deps: PubSubDeps) {
     async defineEventTypeAs(roomId: string, input: NewEventType, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<EventTypeRow> {
       const room = await administered(roomId, admin);
       return defineType(room, input, actingFor(admin.actor, room), admin.requestId);
+    },
+    /** A subscription of one of the administrator's agency's systems (the cancel page asks about it). */
+    async subscriptionFor(id: string, admin: Pick<RegistryAdmin, 'may'>): Promise<SubscriptionRow> {
+      return (await ownedSubscription(id, admin)).subscription;
+    },
+    /**
+     * Cancels a subscription of one of the administrator's agency's systems (a push stuck at a
+     * system that is gone, say): its waiting deliveries go with it; audited as the API's cancel is.
+     */
+    async cancelSubscriptionAs(id: string, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<void> {
+      const { subscription, subscriber } = await ownedSubscription(id, admin);
+      await db.transaction().execute(async (tx) => {
+        await store.deleteSubscription(tx, subscription.id);
+        await deps.audit.append(tx, {
+          actor: actingFor(admin.actor, subscriber), action: 'mediator.subscription.delete', resource: { type: 'mediator-subscription', id: subscription.id },
+          ...(admin.requestId === undefined ? {} : { requestId: admin.requestId }), details: { room: subscription.room, eventType: subscription.event_type },
+        });
+      });
     },
     /** An event type of a room the administrator manages (the delete page asks about it). */
     async eventTypeFor(roomId: string, eventType: string, admin: Pick<RegistryAdmin, 'may'>): Promise<EventTypeRow> {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { hasRole, principalOf, recentSignInGuards, requireRole } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import {
-  DELETE_TYPE_PATH, NEW_TYPE_PATH, PUBSUB_PATH, renderDeleteTypePage, renderEventTypeForm, renderPubSubPage,
+  cancelSubscriptionHref, DELETE_TYPE_PATH, NEW_TYPE_PATH, PUBSUB_PATH, renderCancelSubscriptionPage, renderDeleteTypePage, renderEventTypeForm, renderPubSubPage,
 } from './pages-pubsub.js';
 import type { ShownError } from './pages-registry.js';
 import { parseEventTypeForm } from './pubsub-forms.js';
@@ -15,13 +15,15 @@ import { registryForm } from './schemas.js';
 import type { MediatorService, SubsystemRow } from './service.js';
 
 const ADMINS = requireRole(['agency_admin', 'platform_admin']);
-const overviewQuery = Type.Object({ done: Type.Optional(Type.Union([Type.Literal('defined'), Type.Literal('deleted')])) });
+const overviewQuery = Type.Object({ done: Type.Optional(Type.Union([Type.Literal('defined'), Type.Literal('deleted'), Type.Literal('cancelled')])) });
+const subscriptionParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const typeQuery = Type.Object({ room: Type.String({ maxLength: 300 }), type: Type.String({ maxLength: 64 }) });
 
 /**
  * `/admin/mediator/pubsub` (ADR 53) and its forms (ADR 59): administrators define and delete the
- * event types of their agency's rooms with the same functions, checks and audit records as the
- * GovStack PubSub API's; like the registry's forms, they need a sign-in within ten minutes.
+ * event types of their agency's rooms, and cancel their agency's systems' subscriptions, with the
+ * same functions, checks and audit records as the GovStack PubSub API's; like the registry's
+ * forms, they need a sign-in within ten minutes.
  */
 export function registerPubSubPages(scope: FastifyInstance, mediator: MediatorService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -64,6 +66,14 @@ export function registerPubSubPages(scope: FastifyInstance, mediator: MediatorSe
   app.post(DELETE_TYPE_PATH, { ...change, schema: { querystring: typeQuery, body: registryForm, hide: true } }, async (request, reply) => {
     await mediator.pubsub.deleteEventTypeAs(request.query.room, request.query.type, registryAdmin(request));
     return reply.redirect(`${PUBSUB_PATH}?done=deleted`, 303);
+  });
+
+  const cancelPath = cancelSubscriptionHref(':id');
+  app.get(cancelPath, { ...form, schema: { params: subscriptionParams, hide: true } }, async (request, reply) =>
+    html(reply, renderCancelSubscriptionPage(context(request, reply), await mediator.pubsub.subscriptionFor(request.params.id, registryAdmin(request)))));
+  app.post(cancelPath, { ...change, schema: { params: subscriptionParams, body: registryForm, hide: true } }, async (request, reply) => {
+    await mediator.pubsub.cancelSubscriptionAs(request.params.id, registryAdmin(request));
+    return reply.redirect(`${PUBSUB_PATH}?done=cancelled`, 303);
   });
 }
 
