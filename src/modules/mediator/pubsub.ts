@@ -10,6 +10,7 @@ import { parseSubsystemId, subsystemIdOf, type SubsystemRef } from './ids.js';
 import { sha256, type MessageLog } from './message-log.js';
 import type { PersonDirectory } from './memo.js';
 import { eventReads } from './pubsub-reads.js';
+import { createPubSubAdmin } from './pubsub-admin.js';
 import { checkEvent, readSchema } from './pubsub-schemas.js';
 import type { RegistryAdmin } from './registry.js';
 import type { MediatorStore, MemberRow, SubsystemRow } from './store.js';
@@ -42,7 +43,7 @@ export interface PubSubDeps {
 }
 
 interface Caller { readonly id: string; readonly member: string; readonly agency: string }
-interface Room { readonly subsystem: SubsystemRow; readonly member: MemberRow }
+export interface Room { readonly subsystem: SubsystemRow; readonly member: MemberRow }
 
 const fail = (code: string, detail: string, pointer?: string) => new TongbanError(code, {
   detail, ...(pointer === undefined ? {} : { fields: [{ pointer, message: 'kernel.error.fieldInvalid', detail }] }),
@@ -265,28 +266,6 @@ export function createPubSub(deps: PubSubDeps) {
     });
   }
 
-  /** An administrator acts for the room member's agency. */
-  const actingFor = (actor: Actor, room: Room): Actor => ({ ...actor, organisation: actor.organisation ?? room.member.agency });
-
-  /** A subscription whose subscribing system belongs to one of the administrator's agencies. */
-  async function ownedSubscription(id: string, admin: Pick<RegistryAdmin, 'may'>): Promise<{ subscription: SubscriptionRow; subscriber: Room }> {
-    const subscription = await store.subscriptionById(id);
-    const ref = subscription ? parseSubsystemId(subscription.subscriber) : undefined;
-    if (!subscription || !ref) throw fail('TB_MEDIATOR_SUBSCRIPTION_NOT_FOUND', `No subscription ${id}`);
-    const subscriber = await registered(ref, 'subsystem');
-    if (!admin.may(subscriber.member.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: `Member ${subscriber.member.id} belongs to agency ${subscriber.member.agency}`, denied: 'other-agency' });
-    return { subscription, subscriber };
-  }
-
-  /** A room an administrator may manage: its member belongs to one of their agencies. */
-  async function administered(roomId: string, admin: Pick<RegistryAdmin, 'may'>): Promise<Room> {
-    const ref = parseSubsystemId(roomId);
-    if (!ref) throw fail('TB_MEDIATOR_PUBSUB_INVALID', `"${roomId}" is not a subsystem id`, '/room');
-    const room = await roomOf(ref);
-    if (!admin.may(room.member.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN', { detail: `Member ${room.member.id} belongs to agency ${room.member.agency}`, denied: 'other-agency' });
-    return room;
-  }
-
   async function publishedEvent(caller: Caller, room: Room, call: PubSubCall): Promise<EventRow> {
     const event = call.eventId === undefined ? undefined : await store.event(call.eventId);
     // Another publisher's event is answered as missing: its existence is not theirs to learn.
@@ -318,41 +297,7 @@ export function createPubSub(deps: PubSubDeps) {
         subscriptions: subscriptions.filter((s) => ours(s.subscriber) || ours(s.room)).map((s) => ({ ...s, waiting: Number(s.waiting), expired: Number(s.expired) })),
       };
     },
-    /**
-     * An event type defined by an administrator of the room member's agency (the PubSub page),
-     * audited with them as actor. TB_MEDIATOR_EVENT_TYPE_EXISTS if the room has it already.
-     */
-    async defineEventTypeAs(roomId: string, input: NewEventType, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<EventTypeRow> {
-      const room = await administered(roomId, admin);
-      return defineType(room, input, actingFor(admin.actor, room), admin.requestId);
-    },
-    /** A subscription of one of the administrator's agency's systems (the cancel page asks about it). */
-    async subscriptionFor(id: string, admin: Pick<RegistryAdmin, 'may'>): Promise<SubscriptionRow> {
-      return (await ownedSubscription(id, admin)).subscription;
-    },
-    /**
-     * Cancels a subscription of one of the administrator's agency's systems (a push stuck at a
-     * system that is gone, say): its waiting deliveries go with it; audited as the API's cancel is.
-     */
-    async cancelSubscriptionAs(id: string, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<void> {
-      const { subscription, subscriber } = await ownedSubscription(id, admin);
-      await db.transaction().execute(async (tx) => {
-        await store.deleteSubscription(tx, subscription.id);
-        await deps.audit.append(tx, {
-          actor: actingFor(admin.actor, subscriber), action: 'mediator.subscription.delete', resource: { type: 'mediator-subscription', id: subscription.id },
-          ...(admin.requestId === undefined ? {} : { requestId: admin.requestId }), details: { room: subscription.room, eventType: subscription.event_type },
-        });
-      });
-    },
-    /** An event type of a room the administrator manages (the delete page asks about it). */
-    async eventTypeFor(roomId: string, eventType: string, admin: Pick<RegistryAdmin, 'may'>): Promise<EventTypeRow> {
-      return typeOf(await administered(roomId, admin), eventType);
-    },
-    /** Deletes an event type with its subscriptions and waiting deliveries, by an administrator of the room member's agency; audited. */
-    async deleteEventTypeAs(roomId: string, eventType: string, admin: Pick<RegistryAdmin, 'actor' | 'may' | 'requestId'>): Promise<void> {
-      const room = await administered(roomId, admin);
-      await removeType(await typeOf(room, eventType), actingFor(admin.actor, room), admin.requestId);
-    },
+    ...createPubSubAdmin(deps, { registered, typeOf, defineType, removeType }),
     /** An event type the platform defines itself (the demo seed), audited with `actor`; false when the room has it already. */
     async defineEventType(roomId: string, input: NewEventType, actor: Actor): Promise<boolean> {
       const ref = parseSubsystemId(roomId);
