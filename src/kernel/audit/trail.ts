@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { newId, UUID } from '../ids.js';
 import type { Config } from '../config/index.js';
@@ -214,7 +215,12 @@ function buildTrail(deps: AuditDeps): AuditTrail {
       }
       if (options.from) query = query.where('at', '>=', options.from);
       if (options.to) query = query.where('at', '<', options.to);
-      if (options.organisation !== undefined) query = query.where('actor_organisation', '=', options.organisation);
+      if (options.organisation !== undefined) {
+        const agency = options.organisation;
+        // Records before ADR 56 name a system's mediator member or subsystem id (CN/GOV/{agency}/…):
+        // its third part is the agency, as `agencyOfOrganisation` reads it when they are shown.
+        query = query.where((eb) => eb.or([eb('actor_organisation', '=', agency), eb.and([eb('actor_organisation', 'like', '%/%'), eb(sql`split_part(actor_organisation, '/', 3)`, '=', agency)])]));
+      }
       if (options.notBy !== undefined) query = query.where('actor_id', '<>', options.notBy);
       if (options.actorKinds !== undefined) {
         if (options.actorKinds.length === 0) return [];

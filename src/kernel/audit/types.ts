@@ -105,7 +105,7 @@ export interface SubjectQuery {
   readonly from?: Date;
   /** Strictly before this (e.g. the day after the last day asked for). */
   readonly to?: Date;
-  /** Only records of actors acting for this organisation. */
+  /** Only records of actors acting for this agency (also those naming one of its mediator members or subsystems, written before ADR 56). */
   readonly organisation?: string;
   /** Leaves out what this actor did (a person's own actions on "who used my data"). */
   readonly notBy?: string;

@@ -171,6 +171,13 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect((await citizen.get('/my-data/accesses.json?kind=a&kind=b')).statusCode).toBe(200);
   });
 
+  it('filters a system\'s older record, which names its subsystem (before ADR 56), by the subsystem\'s agency', async () => {
+    await use_({ actor: { kind: 'client', id: AMR_SYSTEM, organisation: AMR_SYSTEM }, action: 'mediator.exchange', subject: CITIZEN.accountId, purpose: 'Checked before ADR 56' });
+    expect((await citizen.get('/my-data/accesses?organisation=110000-AMR')).body).toContain('Checked before ADR 56');
+    expect((await citizen.get('/my-data/accesses?organisation=110000-PSB')).body).not.toContain('Checked before ADR 56');
+    expect((await citizen.get('/my-data/accesses?organisation=CN')).body).not.toContain('Checked before ADR 56');
+  });
+
   it('passes axe in Chromium on every page, error states included', async () => {
     const zh = await citizen.get('/my-data/accesses?lang=zh-CN');
     pages.push(['accesses zh-CN', zh.body]);
