@@ -148,6 +148,19 @@ describeEachDatabase('GovStack Consent API', migrationSources, (use) => {
     expect(reads.find((r) => r.actor.id === 'test-auditor')).toMatchObject({ actor: { kind: 'client', organisation: '110000-CAB' } });
   });
 
+  it('finds one person\'s current record among others\' newer ones (the person is chosen before the page is cut)', async () => {
+    const verify = await send('GET', `/service/verification/consent-records/?dataAgreementId=${PREFILL}&individualId=${CITIZEN}`);
+    const currentIds = verify.json<{ consentRecords: { id: string }[] }>().consentRecords.map((r) => r.id);
+    expect(currentIds).toHaveLength(1);
+    for (const other of ['110101199001010012', '110101199003079999']) {
+      expect((await send('POST', `/service/individual/record/data-agreement/${PREFILL}/?individualId=${other}`)).statusCode).toBe(200);
+    }
+    const one = await send('GET', `/service/verification/consent-records/?dataAgreementId=${PREFILL}&individualId=${CITIZEN}&limit=1`);
+    expect(one.json<{ consentRecords: { id: string }[] }>().consentRecords.map((r) => r.id)).toEqual(currentIds);
+    const everyone = await send('GET', `/service/verification/consent-records/?dataAgreementId=${PREFILL}&limit=1`);
+    expect(everyone.json<{ consentRecords: { id: string }[] }>().consentRecords.map((r) => r.id)).not.toEqual(currentIds);
+  });
+
   it('routes every operation of the spec, none of them answering 501', async () => {
     const sample = (path: string) => path.replace(/\{[^}]+\}/g, 'x1');
     const operations = specOperations();

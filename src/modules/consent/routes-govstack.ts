@@ -125,8 +125,12 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
   });
   app.get('/service/verification/consent-records/', { ...guard('service'), schema: GOV.verifyRecords }, async (request) => {
     const { offset, limit } = page(request.query);
-    const records = (await consent.currentRecords({ controllers: [agencyOf(request)], ...(request.query.dataAgreementId ? { agreementId: request.query.dataAgreementId } : {}), offset, limit }))
-      .filter((r) => request.query.individualId === undefined || r.idNumber === request.query.individualId.toUpperCase());
+    // The person is chosen in the query, before the page is cut: one person among thousands is found.
+    const records = await consent.currentRecords({
+      controllers: [agencyOf(request)], offset, limit,
+      ...(request.query.dataAgreementId ? { agreementId: request.query.dataAgreementId } : {}),
+      ...(request.query.individualId === undefined ? {} : { idNumber: request.query.individualId.toUpperCase() }),
+    });
     await audited(request, records);
     return { consentRecords: await Promise.all(records.map((r) => recordOut(request, r))) };
   });

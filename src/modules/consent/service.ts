@@ -308,8 +308,8 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
       return row ? record(row, await current(row.agreement_id), kernel.now()) : undefined;
     },
 
-    /** Each person's current record, newest first (GovStack list operations). */
-    async currentRecords(filter: { agreementId?: string; controllers?: readonly string[]; limit: number; offset: number }): Promise<ConsentRecord[]> {
+    /** Each person's current record, newest first (GovStack list operations); `idNumber`: one person's only. */
+    async currentRecords(filter: { agreementId?: string; idNumber?: string; controllers?: readonly string[]; limit: number; offset: number }): Promise<ConsentRecord[]> {
       const rows = await store.latestEvents(db, filter);
       const agreements = new Map<string, DataAgreement | undefined>();
       for (const id of new Set(rows.map((r) => r.agreement_id))) agreements.set(id, await current(id));

@@ -72,13 +72,14 @@ export function createConsentStore() {
     },
 
     /** Each person's latest event, newest first: the "current consent records" of a page of people. */
-    async latestEvents(executor: Executor, filter: { agreementId?: string; controllers?: readonly string[]; limit: number; offset: number }): Promise<EventRow[]> {
+    async latestEvents(executor: Executor, filter: { agreementId?: string; idNumber?: string; controllers?: readonly string[]; limit: number; offset: number }): Promise<EventRow[]> {
       if (filter.controllers?.length === 0) return [];
       let inner = q(executor).selectFrom('consent_events as e').selectAll('e')
         .where((eb) => eb.not(eb.exists(eb.selectFrom('consent_events as n').select('n.id')
           .whereRef('n.id_number', '=', 'e.id_number').whereRef('n.agreement_id', '=', 'e.agreement_id')
           .where((w) => w.or([w('n.at', '>', w.ref('e.at')), w.and([w('n.at', '=', w.ref('e.at')), w('n.id', '>', w.ref('e.id'))])])))));
       if (filter.agreementId !== undefined) inner = inner.where('e.agreement_id', '=', filter.agreementId);
+      if (filter.idNumber !== undefined) inner = inner.where('e.id_number', '=', filter.idNumber);
       if (filter.controllers !== undefined) {
         inner = inner.where('e.agreement_id', 'in', (eb) => eb.selectFrom('consent_agreements').select('id').where('controller', 'in', filter.controllers!));
       }
