@@ -256,6 +256,18 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect(again.statusCode).toBe(400);
     expect(violations(specResponse('billPaymentRequest', '/billTransferRequests', 'post', '400'), again.json())).toEqual([]);
 
+    // A bank's payment is refunded like cash or card: no provider of ours is called (it once
+    // answered 404 after the refund had committed), and the refund page says the bank returns it.
+    const bankPayment = (await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments[0];
+    if (!bankPayment) throw new Error('no bank payment');
+    const officer = await as('officer');
+    const refundPage = await officer.get(`/payments/refunds/${bankPayment.id}`);
+    expect(refundPage.body).toContain('it was paid at a bank, so return it through that bank, as for cash or card.');
+    expect((await officer.get(`/payments/refunds/${bankPayment.id}?lang=zh-CN`)).body).toContain('这笔费用在银行缴纳，请与现金、刷卡一样，通过该银行退还。');
+    const bankRefund = await api('officer', 'POST', `/api/payments/payments/${bankPayment.id}/refunds`, { reason: 'Paid at the bank by mistake' }, 'bank-refund-0001');
+    expect(bankRefund.statusCode, bankRefund.body).toBe(201);
+    expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments[0]?.status).toBe('refunded');
+
     // A withdrawn application's bill is not due, and a bank's payment of it is refused.
     const closed = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
     await built.services.payments.statusFor(closed.id);

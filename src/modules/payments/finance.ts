@@ -95,8 +95,10 @@ export function createFinance({ kernel, store, books, applications, provider, se
         });
         return { refunded: true as const };
       });
-      // The money goes back through the provider after commit (a network call for a real one).
-      if (row.provider && row.provider_ref) await provider(row.provider).refund(row.provider_ref, row.amount);
+      // Money taken online goes back through its provider, after commit (a network call for a
+      // real one). Cash, card and a bank's payment (provider `bank:<org>`, no provider of ours) are
+      // given back where they were taken: the refund page says so.
+      if (row.method === 'online' && row.provider && row.provider_ref) await provider(row.provider).refund(row.provider_ref, row.amount);
       return result;
     },
 

@@ -86,6 +86,7 @@ export function renderRefundPage(context: PageContext, payment: Payment, input: 
         { key: t('payments.receipt.payer'), value: payment.payerName },
         { key: t('payments.receipt.time'), value: <When at={payment.settledAt ?? payment.createdAt} locale={locale} /> },
       ]} />
+      <InsetText>{t(payment.method === 'online' ? 'payments.refund.howOnline' : payment.method === 'bank' ? 'payments.refund.howBank' : 'payments.refund.howCounter')}</InsetText>
       <form method="post" action={`/payments/refunds/${payment.id}`} novalidate>
         <FormKeys context={context} idempotencyKey={input.idempotencyKey} />
         <Textarea name="reason" label={t('payments.refund.reason')} hint={t('payments.refund.reasonHint')} value={input.reason} error={input.error} />
