@@ -74,7 +74,18 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect((await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Again' }, 'refund-key-0002')).json()).toMatchObject({ code: 'TB_PAYMENTS_NOT_REFUNDABLE' });
     const receipt = await (await as('citizen')).get(`/payments/receipts/${(paid.json<{ receiptNumber: string }>()).receiptNumber}`);
     expect(receipt.body).toContain('This payment was refunded. Reason: Paid twice by mistake');
-    expect(await built.services.payments.statusFor(app.id)).toMatchObject({ state: 'refunded' });
+    // A refunded payment counts as not paid (ADR 21): on an open case the fee is due again, the
+    // approval waits for it, and it can be paid again.
+    expect(await built.services.payments.statusFor(app.id)).toEqual({ due: 1000, paid: 0, currency: 'CNY', state: 'due' });
+    expect((await api('citizen', 'GET', `/api/payments/applications/${app.id}`)).json()).toMatchObject({ state: 'due', due: 1000 });
+    const officerPrincipal = { accountId: demoPersona('officer').accountId, roles: demoPersona('officer').roles };
+    await built.services.workflow.act(undefined, { caseId: app.id, action: 'claim', actor: officerPrincipal });
+    await expect(built.services.workflow.act(undefined, { caseId: app.id, action: 'approve', actor: officerPrincipal })).rejects.toMatchObject({ code: 'TB_PAYMENTS_FEE_UNPAID' });
+    expect((await (await as('clerk')).get(`/payments/counter?reference=${app.reference}`)).body).toContain('Record the payment of CN¥10.00');
+    const repaid = await api('clerk', 'POST', '/api/payments/counter-payments', body, 'counter-key-0003');
+    expect(repaid.statusCode, repaid.body).toBe(201);
+    expect(await built.services.payments.statusFor(app.id)).toEqual({ due: 0, paid: 1000, currency: 'CNY', state: 'paid' });
+    expect((await built.services.workflow.act(undefined, { caseId: app.id, action: 'approve', actor: officerPrincipal })).status).toBe('approved');
   });
 
   it('the clerk records cash at the counter page once, with the error summary keeping what was typed', async () => {

@@ -60,13 +60,15 @@ const paidOf = (payments: readonly Payment[]) => payments.filter((p) => p.status
 
 /**
  * What is due and paid on a bill. `closed`: its case closed without a decision, so what is not
- * paid is not due (ask only when the state would otherwise be `due`: see `Books.stateFor`).
+ * paid is not due (ask only when the state would otherwise be `due`: see `Books.stateFor`). A
+ * refunded payment counts as not paid (ADR 21): a fully refunded fee is due again (it blocks the
+ * approval and can be paid again), and is `refunded` only once its case closed without a decision.
  */
 export function stateOf(bill: BillRow | undefined, payments: readonly Payment[], closed = false): PaymentState {
   if (!bill) return { due: 0, paid: 0, currency: 'CNY', state: 'none' };
   const paid = paidOf(payments);
   if (paid >= bill.amount) return { due: 0, paid, currency: 'CNY', state: 'paid' };
-  if (paid === 0 && payments.some((p) => p.status === 'refunded')) return { due: 0, paid: 0, currency: 'CNY', state: 'refunded' };
+  if (closed && paid === 0 && payments.some((p) => p.status === 'refunded')) return { due: 0, paid: 0, currency: 'CNY', state: 'refunded' };
   if (closed) return { due: 0, paid, currency: 'CNY', state: 'not_due' };
   return { due: bill.amount - paid, paid, currency: 'CNY', state: 'due' };
 }

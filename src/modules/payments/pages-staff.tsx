@@ -62,6 +62,7 @@ export function renderStaffPage(context: PageContext, view: PayView, options: { 
         { key: t('payments.pay.when'), value: t(`payments.when.${view.bill.when}`) },
         { key: t('payments.table.status'), value: view.state.state === 'paid' ? t('payments.panel.staffPaid', { amount: formatMoney(view.state.paid, locale) })
           : view.state.state === 'not_due' ? t('payments.panel.staffNotDue', { amount: formatMoney(view.bill.amount - view.state.paid, locale) })
+            : view.state.state === 'refunded' ? t('payments.panel.refunded')
             : t('payments.panel.due', { amount: formatMoney(view.state.due, locale) }) },
       ]} />
       {view.payments.length > 0 ? (

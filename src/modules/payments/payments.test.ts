@@ -150,7 +150,12 @@ describeEachDatabase('payments: fees, the test provider, webhooks, idempotency, 
     expect((await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('办件结束后才付款，应予退款');
     const officer = demoPersona('officer');
     await built.services.payments.refund({ accountId: officer.accountId, kind: officer.kind, name: officer.name, roles: officer.roles }, { paymentId: paid.id, reason: 'Paid after the application was withdrawn', key: `late-refund-${late.id}` });
-    expect((await admin.get(`/payments/reconciliation.csv?day=${day}`)).body).not.toContain(`flag:refund_due,,${paid.receiptNumber}`);
+    const afterRefund = (await admin.get(`/payments/reconciliation.csv?day=${day}`)).body;
+    expect(afterRefund).not.toContain(`flag:refund_due,,${paid.receiptNumber}`);
+    // Refunded on a case closed without a decision: nothing due, nothing to write off.
+    expect(await built.services.payments.statusFor(late.id)).toEqual({ due: 0, paid: 0, currency: 'CNY', state: 'refunded' });
+    expect(afterRefund).not.toContain(`not_due:case_closed,,${late.reference}`);
+    expect(afterRefund).not.toContain(`flag:fee_unpaid,,${late.reference}`);
   });
 
   it('verifies webhook signatures and timestamps, and a webhook received twice changes nothing the second time', async () => {

@@ -83,7 +83,8 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
   const unpaid = input.bills.flatMap((bill, i) => {
     const payments = input.paymentsByBill[i] ?? [];
     const paid = payments.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);
-    return paid >= bill.amount || payments.some((p) => p.status === 'refunded') ? [] : [{ bill, paid }];
+    // A refunded payment counts as not paid: the fee is due again, unless its case has closed.
+    return paid >= bill.amount ? [] : [{ bill, paid, refunded: paid === 0 && payments.some((p) => p.status === 'refunded') }];
   });
   const asked = [...paidLate.map((p) => p.application_id), ...unpaid.filter((u) => u.bill.due_when === 'before_decision').map((u) => u.bill.application_id)];
   const closedCases = asked.length === 0 ? new Map<string, NonNullable<ClosedCase>>() : await input.closedWithoutDecision([...new Set(asked)]);
@@ -131,10 +132,11 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
     }
   }
   const notDue: NotDueLine[] = [];
-  for (const { bill, paid } of unpaid) {
+  for (const { bill, paid, refunded } of unpaid) {
     const closed = bill.due_when === 'before_decision' ? closedCases.get(bill.application_id) : undefined;
     if (closed) {
-      notDue.push({ reference: bill.reference, agencyCode: bill.agency_code, amount: bill.amount - paid, caseStatus: closed.status, caseStatusName: closed.statusName });
+      // Refunded on a closed case: settled both ways, nothing to write off.
+      if (!refunded) notDue.push({ reference: bill.reference, agencyCode: bill.agency_code, amount: bill.amount - paid, caseStatus: closed.status, caseStatusName: closed.statusName });
     } else {
       flags.push({ kind: 'fee_unpaid', reference: bill.reference, amount: bill.amount - paid, detail: `application ${bill.reference} owes ${bill.amount - paid} fen` });
     }

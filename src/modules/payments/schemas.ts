@@ -6,7 +6,7 @@ export const idempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({
 export const stateSchema = Type.Object({
   due: Type.Integer({ description: 'fen' }), paid: Type.Integer({ description: 'fen' }), currency: Type.Literal('CNY'),
   state: Type.Union([Type.Literal('none'), Type.Literal('due'), Type.Literal('paid'), Type.Literal('refunded'), Type.Literal('not_due')], {
-    description: 'not_due: unpaid on a case closed without a decision (rejected, withdrawn); nothing is owed and no payment is taken',
+    description: 'not_due: unpaid on a case closed without a decision (rejected, withdrawn); nothing is owed and no payment is taken. A refunded payment counts as not paid: due again while the case can still be decided, refunded once it closed without a decision',
   }),
 });
 
