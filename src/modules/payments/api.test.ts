@@ -275,6 +275,10 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     const refundPage = await officer.get(`/payments/refunds/${bankPayment.id}`);
     expect(refundPage.body).toContain('it was paid at a bank, so return it through that bank, as for cash or card.');
     expect((await officer.get(`/payments/refunds/${bankPayment.id}?lang=zh-CN`)).body).toContain('这笔费用在银行缴纳，请与现金、刷卡一样，通过该银行退还。');
+    // The refund page shows the payer's name: each showing is audited, as a receipt's is.
+    const views = (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 })).filter((r) => r.action === 'payments.payment.view' && r.resource?.id === bankPayment.id);
+    expect(views).toHaveLength(2);
+    expect(views[0]).toMatchObject({ actor: { kind: 'staff', id: demoPersona('officer').accountId, organisation: '110000-TRA' }, subject: CITIZEN.accountId, purpose: 'Refunding a payment' });
     const bankRefund = await api('officer', 'POST', `/api/payments/payments/${bankPayment.id}/refunds`, { reason: 'Paid at the bank by mistake' }, 'bank-refund-0001');
     expect(bankRefund.statusCode, bankRefund.body).toBe(201);
     expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments[0]?.status).toBe('refunded');

@@ -64,15 +64,32 @@ export function createFinance({ kernel, store, books, applications, provider, se
       return { payment, bill: toBill(found.row, found.serviceName) };
     },
 
-    /** One payment, for staff who may refund it (officer, supervisor or agency admin of the agency). */
-    async paymentForStaff(paymentId: string, viewer: Principal): Promise<{ payment: Payment; bill: Bill }> {
+    /**
+     * One payment, with the payer's name, for staff who may refund it (officer, supervisor or
+     * agency admin of the agency): audited as a view of the applicant's data, as a receipt is.
+     */
+    async paymentForStaff(paymentId: string, viewer: Principal, options: { requestId?: string } = {}): Promise<{ payment: Payment; bill: Bill }> {
       const row = UUID.test(paymentId) ? await store.payment(db, paymentId.toLowerCase()) : undefined;
       const found = row ? await books.billFor(row.application_id) : undefined;
       if (!row || !found) throw notFound();
       if (!hasRole(viewer, FINANCE_ROLES, found.row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN');
       const payment = (await books.paymentsOf(found.row.id)).find((p) => p.id === row.id);
       if (!payment) throw notFound();
+      await kernel.audit.append(kernel.db, {
+        actor: staffActor(viewer, found.row.agency_code), action: 'payments.payment.view', purpose: 'Refunding a payment',
+        ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },
+        ...(options.requestId ? { requestId: options.requestId } : {}),
+      });
       return { payment, bill: toBill(found.row, found.serviceName) };
+    },
+
+    /** The application a payment is for (no personal data, not audited): where to go once it is refunded. */
+    async applicationOfPayment(paymentId: string, viewer: Principal): Promise<string> {
+      const row = UUID.test(paymentId) ? await store.payment(db, paymentId.toLowerCase()) : undefined;
+      const bill = row ? await store.billForApplication(db, row.application_id) : undefined;
+      if (!row || !bill) throw notFound();
+      if (!hasRole(viewer, FINANCE_ROLES, bill.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN');
+      return row.application_id;
     },
 
     /** Whether the viewer may refund payments of this agency. */

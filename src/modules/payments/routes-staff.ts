@@ -65,7 +65,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
   });
 
   app.get<{ Params: { paymentId: string } }>('/payments/refunds/:paymentId', page(FINANCE), async (request, reply) => {
-    const { payment } = await payments.paymentForStaff(request.params.paymentId, principalOf(request));
+    const { payment } = await payments.paymentForStaff(request.params.paymentId, principalOf(request), { requestId: request.id });
     return html(reply, 200, renderRefundPage(context(request, reply), payment, { reason: '', idempotencyKey: uuidv4() }));
   });
 
@@ -78,11 +78,11 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
     } catch (error) {
       const errors = fieldErrors(error, request.t);
       if (!errors) throw error;
-      const { payment } = await payments.paymentForStaff(request.params.paymentId, staff);
+      const { payment } = await payments.paymentForStaff(request.params.paymentId, staff, { requestId: request.id });
       return html(reply, 400, renderRefundPage(context(request, reply), payment, { reason, error: errors.reason, idempotencyKey: key }));
     }
-    const { bill } = await payments.paymentForStaff(request.params.paymentId, staff);
-    return reply.redirect(`/payments/staff/${bill.applicationId}?refunded=1`, 303);
+    const applicationId = await payments.applicationOfPayment(request.params.paymentId, staff);
+    return reply.redirect(`/payments/staff/${applicationId}?refunded=1`, 303);
   });
 
   const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
