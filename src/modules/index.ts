@@ -59,8 +59,8 @@ export function createServices(kernel: Kernel) {
   const registries = createRegistriesService(kernel, { identity });
   // Ratings and the public dashboard read the others through their services (docs/adr/0023-insights.md).
   const insights = createInsightsService(kernel, { applications, workflow, catalog });
-  // Appointments for the in-person step; adds its panels to the application pages (docs/adr/0022-scheduling.md).
-  const scheduling = createSchedulingService(kernel, { applications, catalog, identity, messaging });
+  // Appointments for the in-person step; adds its panels to the application pages; cancels a closed case's appointment (a transition listener) (docs/adr/0022-scheduling.md).
+  const scheduling = createSchedulingService(kernel, { applications, catalog, identity, messaging, workflow });
   // "Who used my data" reads the audit trail; questions go to the organisation that acted (docs/adr/0024-who-used-my-data.md).
   const privacy = createPrivacyService(kernel, { identity, catalog, messaging });
   return { identity, catalog, messaging, workflow, applications, documents, payments, consent, mediator, registries, insights, scheduling, privacy };

@@ -120,6 +120,16 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     expect(missing.statusCode).toBe(400);
   });
 
+  it('refuses to book for an application whose case is closed (409 problem+json), and books nothing', async () => {
+    const { id } = await submitResidenceApplication(built, citizen);
+    await built.services.applications.withdraw(id, citizen);
+    const refused = await call('POST', '/appointment/new', 'psb', { qry: { appointment_details: { event_ids: [`${HALL}/2026-12-08T05:00:00.000Z`], participant_id: id } } });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.json()).toMatchObject({ code: 'TB_SCHEDULING_NOT_BOOKABLE', status: 409, detail: 'The case of this application is closed' });
+    expect(await built.services.scheduling.listAppointments({ agencies: ['110000-PSB'], applicationId: id })).toEqual([]);
+  });
+
   it('answers exactly one of many racing bookings for a one-place slot; the rest get 409 problem+json', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i += 1) ids.push((await submitResidenceApplication(built, citizen)).id);

@@ -1,6 +1,7 @@
 import type { Kernel } from '../../kernel/context.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { MessagingService } from '../messaging/service.js';
+import { cancelForClosedCase } from './closing.js';
 import type { Hall } from './model.js';
 import { addDays, shanghaiDay, shanghaiInstant } from './slots.js';
 import type { SchedulingStore } from './store.js';
@@ -13,18 +14,22 @@ export const REMINDER_EVERY_MS = 15 * 60_000;
 export const REMINDER_FROM = '09:00';
 
 export interface ReminderDeps {
-  readonly kernel: Pick<Kernel, 'db' | 'now' | 'jobs' | 'log'>;
+  readonly kernel: Pick<Kernel, 'db' | 'now' | 'jobs' | 'log' | 'audit'>;
   readonly store: SchedulingStore;
   readonly messaging: Pick<MessagingService, 'notify'>;
   readonly hall: (id: string) => Promise<Hall | undefined>;
   readonly serviceName: (slug: string) => Promise<{ 'zh-CN': string; en: string } | undefined>;
+  /** Whether the application's case is closed (withdrawn, rejected, approved). */
+  readonly caseFinal: (applicationId: string) => Promise<boolean>;
 }
 
 /**
  * Reminders the day before, by the messaging port. A durable periodic job (`jobs.every`) sweeps
  * booked appointments of tomorrow that have had none; each is marked reminded and its message
  * queued in one transaction, so a sweep repeated after a crash sends nothing twice, and a
- * rescheduled appointment (its mark cleared) is reminded again for its new day.
+ * rescheduled appointment (its mark cleared) is reminded again for its new day. An appointment
+ * of a closed case gets no reminder: it is cancelled instead (closing.ts does so when the case
+ * closes; this catches one booked while the case was closing, or before that listener existed).
  */
 export function registerReminders(deps: ReminderDeps): { sendDue: () => Promise<number> } {
   const { kernel, store } = deps;
@@ -37,7 +42,11 @@ export function registerReminders(deps: ReminderDeps): { sendDue: () => Promise<
     let sent = 0;
     for (const row of due) {
       // Read before the transaction: other modules' reads must not wait inside it on PGlite.
-      const [hall, service] = await Promise.all([deps.hall(row.hall_id), deps.serviceName(row.service_slug)]);
+      const [hall, service, closed] = await Promise.all([deps.hall(row.hall_id), deps.serviceName(row.service_slug), deps.caseFinal(row.application_id)]);
+      if (closed) {
+        await kernel.db.transaction().execute((tx) => cancelForClosedCase(deps, tx, row.application_id, { actor: { kind: 'system', id: REMINDER_QUEUE }, cause: 'case-closed' }));
+        continue;
+      }
       if (!hall) continue;
       const locale = row.locale as Locale;
       await kernel.db.transaction().execute(async (tx) => {

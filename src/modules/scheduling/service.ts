@@ -6,7 +6,9 @@ import type { ApplicationsService } from '../applications/service.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
 import type { MessagingService } from '../messaging/service.js';
+import type { WorkflowService } from '../workflow/service.js';
 import { createBooking, type BookingSubject, type DayAvailability, type SlotChoice, type TimeAvailability, type Who } from './booking.js';
+import { cancelAppointmentsOnClose } from './closing.js';
 import { createDesk, mayOperate, type Called, type CheckedIn, type CheckInInput } from './desk.js';
 import { SchedulingErrors } from './errors.js';
 import { countersFor, toHall, toSummary, type AppointmentSummary, type Hall, type Ticket } from './model.js';
@@ -26,6 +28,8 @@ export interface SchedulingDeps {
   readonly catalog: Pick<CatalogService, 'getServiceVersion' | 'getCurrentService'>;
   readonly identity: Pick<IdentityService, 'accountByIdNumber'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
+  /** Whether a case is closed, and a listener to cancel its appointment when it closes. */
+  readonly workflow: Pick<WorkflowService, 'getCase' | 'onTransition'>;
 }
 
 /** What a booking page needs: the application, its service and whether an appointment exists. */
@@ -58,7 +62,9 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
   const reminders = registerReminders({
     kernel, store, messaging: deps.messaging, hall,
     serviceName: async (slug) => (await deps.catalog.getCurrentService(slug, { includeUnlisted: true }))?.definition.name,
+    caseFinal: async (applicationId) => (await deps.workflow.getCase(applicationId)).final,
   });
+  cancelAppointmentsOnClose({ kernel, store, workflow: deps.workflow });
 
   const summary = async (row: AppointmentRow | undefined): Promise<AppointmentSummary | undefined> => {
     if (!row) return undefined;
@@ -83,6 +89,8 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
     const view = await deps.applications.viewForStaff(applicationId, system, 'Booking an appointment for the in-person step', { locale, ...(requestId ? { requestId } : {}) });
     const version = await deps.catalog.getServiceVersion(view.application.serviceId, view.application.serviceVersion);
     if (!version?.definition.inPerson.required || !view.application.applicantAccountId) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE);
+    // A closed case books, moves and cancels nothing, as for the person (closing.ts cancelled its appointment).
+    if ((await deps.workflow.getCase(view.application.id)).final) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE, { detail: 'The case of this application is closed' });
     const subject: BookingSubject = {
       applicationId: view.application.id, applicationReference: view.application.reference ?? undefined,
       serviceSlug: version.slug, agencyCode: view.application.agencyCode, accountId: view.application.applicantAccountId,
