@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -8,6 +8,7 @@ import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../k
 import { toJsonSchema } from '../govstack-registration/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
+import { parseEventId, shanghaiDateTime } from './govstack.js';
 import { accountPrincipal, HALL, schedulingApp, submitResidenceApplication, testClock } from './test-kit.js';
 
 const BASE = '/govstack/scheduler';
@@ -130,6 +131,31 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     expect(await built.services.scheduling.listAppointments({ agencies: ['110000-PSB'], applicationId: id })).toEqual([]);
   });
 
+  it('reads an event time without a zone as Shanghai time, not the server’s, and refuses an impossible one with the field named', async () => {
+    const { id } = await submitResidenceApplication(built, citizen);
+    const created = await call('POST', '/appointment/new', 'psb', { qry: { appointment_details: { event_ids: [`${HALL}/2026-12-08T11:00:00`], participant_id: id } } });
+    expect(created.statusCode).toBe(200);
+    // 11:00 in Shanghai is 03:00 UTC; read in the server's zone on a UTC server it was 19:00 in Shanghai, after closing.
+    expect(created.json<string>()).toMatch(new RegExp(`^\\[Event_id:${HALL}/2026-12-08T03:00:00\\.000Z,`));
+    const reference = /appointment_id:(AP\w+)\]$/.exec(created.json<string>())?.[1] ?? '';
+    const moved = await call('PUT', '/appointment/modifications', 'psb', { appointment_id: reference, qry: { details: { event_id: `${HALL}/2026-12-08T11:30` } } });
+    expect(moved.json()).toMatchObject({ details: { event_id: `${HALL}/2026-12-08T03:30:00.000Z` } });
+
+    for (const [event, pointer] of [
+      [`${HALL}/2026-02-30T09:00:00`, '/query/qry/appointment_details/event_ids/0'], [`${HALL}/2026-12-08T24:00:00`, '/query/qry/appointment_details/event_ids/0'],
+      [`${HALL}/12-08-2026 09:00`, '/query/qry/appointment_details/event_ids/0'], ['2026-12-08T09:00:00+08:00', '/query/qry/appointment_details/event_ids/0'],
+    ] as const) {
+      const bad = await call('POST', '/appointment/new', 'psb', { qry: { appointment_details: { event_ids: [event], participant_id: id } } });
+      expect(bad.statusCode, event).toBe(400);
+      expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(bad.json(), event).toMatchObject({ code: 'TB_SCHEDULING_QUERY_INVALID', errors: [{ pointer }] });
+    }
+    const badMove = await call('PUT', '/appointment/modifications', 'psb', { appointment_id: reference, details: { event_id: `${HALL}/2026-12-08T9:00` } });
+    expect(badMove.statusCode).toBe(400);
+    expect(badMove.json()).toMatchObject({ code: 'TB_SCHEDULING_QUERY_INVALID', errors: [{ pointer: '/query/details/event_id' }] });
+    expect(await built.services.scheduling.appointmentFor(id)).toMatchObject({ reference, startsAt: new Date('2026-12-08T03:30:00Z') });
+  });
+
   it('answers exactly one of many racing bookings for a one-place slot; the rest get 409 problem+json', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i += 1) ids.push((await submitResidenceApplication(built, citizen)).id);
@@ -143,5 +169,28 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(answer.json()).toMatchObject({ code: 'TB_SCHEDULING_SLOT_FULL', status: 409, title: 'This time is fully booked' });
     }
+  });
+});
+
+// These pass in any process zone only when a zone-less time is read as +08:00 (they failed with TZ=UTC).
+describe('GovStack event ids and times', () => {
+  it('reads a time without a zone as the same instant as its explicit +08:00 form', () => {
+    expect(parseEventId(`${HALL}/2026-12-08T09:00:00`)).toEqual(parseEventId(`${HALL}/2026-12-08T09:00:00+08:00`));
+    expect(parseEventId(`${HALL}/2026-12-08T09:00:00`)).toEqual({ hallId: HALL, day: '2026-12-08', time: '09:00' });
+    expect(parseEventId(`${HALL}/2026-12-08T01:00:00.000Z`)).toEqual({ hallId: HALL, day: '2026-12-08', time: '09:00' });
+    expect(parseEventId(`${HALL}/2026-12-07T20:00:00-05:00`)).toEqual({ hallId: HALL, day: '2026-12-08', time: '09:00' });
+    for (const value of ['2026-12-08T09:00:00', '2026-12-08T09:00', '2026-12-08T09:00:00+0800', '2026-12-08T01:00:00Z', '2026-12-08T09:00:00.000+08:00']) {
+      expect(shanghaiDateTime(value)?.toISOString(), value).toBe('2026-12-08T01:00:00.000Z');
+    }
+    // Across midnight: 00:30 in Shanghai is the evening before in UTC.
+    expect(shanghaiDateTime('2026-12-08T00:30:00')?.toISOString()).toBe('2026-12-07T16:30:00.000Z');
+  });
+
+  it('refuses impossible and malformed times', () => {
+    for (const value of ['2026-02-30T09:00:00', '2026-12-08T24:00', '2026-12-08T09:60', '2026-13-01T09:00', '2026-12-08', '2026-12-08T9:00', '12/08/2026 09:00', '2026-12-08T09:00:00+25:00', 'tomorrow', '']) {
+      expect(shanghaiDateTime(value), value).toBeUndefined();
+    }
+    expect(() => parseEventId('2026-12-08T09:00:00')).toThrow(expect.objectContaining({ code: 'TB_SCHEDULING_QUERY_INVALID' }) as Error);
+    expect(() => parseEventId(`${HALL}/2026-02-30T09:00:00`, '/body/x')).toThrow(expect.objectContaining({ fields: [expect.objectContaining({ pointer: '/body/x' })] }) as Error);
   });
 });

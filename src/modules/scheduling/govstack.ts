@@ -52,21 +52,40 @@ export function text(object: Json, name: string, where: string): string | undefi
   return value;
 }
 
+// An ISO 8601 date-time; seconds, a fraction and the zone may be left out.
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A date-time as the spec's examples write it. One without a zone is Shanghai wall-clock time
+ * (+08:00), never the server's zone; an impossible one (30 February, 25:00) is undefined.
+ */
+export function shanghaiDateTime(value: string): Date | undefined {
+  const m = DATE_TIME.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '00'].map(Number) as [number, number, number, number, number, number];
+  const zone = (m[8] ?? '+08:00').toUpperCase();
+  const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(wall);
+  // Date.UTC rolls 30 February over into March: a round trip shows it.
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59 || Math.abs(offset) > 14 * 60) return undefined;
+  return new Date(wall - offset * 60_000 + Math.floor(Number(m[7] ?? 0) * 1000));
+}
+
 export function instant(object: Json, name: string, where: string): Date | undefined {
   const value = text(object, name, where);
   if (value === undefined) return undefined;
-  // The spec's examples carry no zone: they are then Shanghai wall-clock times.
-  const at = new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}+08:00`);
-  if (Number.isNaN(at.getTime())) throw invalid(`${where}.${name} must be a date-time`);
+  const at = shanghaiDateTime(value);
+  if (!at) throw invalid(`${where}.${name} must be a date-time, e.g. 2026-12-08T09:00:00+08:00`);
   return at;
 }
 
-/** `<hall>/<ISO start>` ⇄ hall, day and time. */
+/** `<hall>/<ISO start>` ⇄ hall, day and time; `pointer` names the field the id came in. */
 export const eventId = (hallId: string, startsAt: Date): string => `${hallId}/${startsAt.toISOString()}`;
-export function parseEventId(id: string): { hallId: string; day: string; time: string } {
+export function parseEventId(id: string, pointer = '/query/qry'): { hallId: string; day: string; time: string } {
   const slash = id.lastIndexOf('/');
-  const at = new Date(id.slice(slash + 1));
-  if (slash <= 0 || Number.isNaN(at.getTime())) throw invalid(`event id ${id} is not <hall>/<ISO start time>`);
+  const at = slash > 0 ? shanghaiDateTime(id.slice(slash + 1)) : undefined;
+  if (!at) throw invalid(`event id ${id} is not <hall>/<start date-time>, e.g. dongcheng-zwfw/2026-12-08T09:00:00+08:00`, pointer);
   return { hallId: id.slice(0, slash), day: shanghaiDay(at), time: shanghaiTime(at) };
 }
 

@@ -124,7 +124,8 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     if (events.length !== 1 || participantType !== 'application' || !applicationId) {
       throw invalidQuery('appointment_details needs one event_ids entry, participant_type "application" and participant_id (the application id)');
     }
-    const event = parseEventId(events[0]!);
+    const from = request.query.qry !== undefined ? '/query/qry' : request.body ? '/body' : '/query';
+    const event = parseEventId(events[0]!, `${from}/appointment_details/event_ids/0`);
     // With an Idempotency-Key a retry gets the first answer and books nothing twice (ADR 31).
     return idempotentAnswer(kernel, request, reply, async (idempotency) => {
       const context = await scheduling.forSystem(applicationId, caller.principal, request.locale, request.id);
@@ -152,7 +153,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
       if (statusFromSpec(text(details, 'status_id', 'details')) === 'cancelled') return scheduling.cancel(context, who);
       const target = text(details, 'event_id', 'details');
       if (!target) throw invalidQuery('details.event_id (the new time) or details.status_id "cancelled" is required');
-      const event = parseEventId(target);
+      const event = parseEventId(target, `${request.query.qry !== undefined ? '/query/qry' : '/query'}/details/event_id`);
       return scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, who, 'move');
     }, changed);
   });
