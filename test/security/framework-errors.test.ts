@@ -19,6 +19,8 @@ describeEachDatabase('framework-level errors', migrationSources, (use) => {
     { name: 'broken JSON', method: 'POST', url: '/api/documents/verify', type: 'application/json', payload: '{"token":', status: 400, code: 'TB_KERNEL_VALIDATION' },
     { name: 'unsupported media type', method: 'POST', url: '/api/documents/verify', type: 'application/xml', payload: '<token/>', status: 415, code: 'TB_KERNEL_UNSUPPORTED_MEDIA_TYPE' },
     { name: 'body too large', method: 'POST', url: '/api/documents/verify', type: 'application/json', payload: JSON.stringify({ token: 'x'.repeat(3_000_000) }), status: 413, code: 'TB_KERNEL_BODY_TOO_LARGE' },
+    { name: 'multipart without a boundary', method: 'POST', url: '/api/documents/verify', type: 'multipart/form-data', payload: 'token=x', status: 400, code: 'TB_KERNEL_VALIDATION' },
+    { name: 'truncated multipart', method: 'POST', url: '/api/documents/verify', type: 'multipart/form-data; boundary=tb', payload: '--tb\r\nContent-Disposition: form-data; name="token"\r\n\r\nab', status: 400, code: 'TB_KERNEL_VALIDATION' },
   ] as const;
 
   it('answers an API caller with problem+json, never Fastify\'s own JSON', async () => {
@@ -40,6 +42,16 @@ describeEachDatabase('framework-level errors', migrationSources, (use) => {
       expect(res.body, c.name).not.toMatch(/FST_|\n\s+at /);
       // The page carries the platform's security headers too.
       expect(res.headers['content-security-policy'], c.name).toContain("object-src 'none'");
+    }
+  });
+
+  it('answers a browser\'s broken multipart form post with the error page, not a 500', async () => {
+    for (const c of cases) {
+      if (!c.name.includes('multipart') || !('type' in c)) continue;
+      const res = await s.built.app.inject({ method: 'POST', url: '/services/birth-registration/applications', headers: { accept: 'text/html', 'content-type': c.type }, payload: c.payload });
+      expect(res.statusCode, c.name).toBe(400);
+      expect(res.headers['content-type'], c.name).toMatch(/^text\/html/);
+      expect(res.body, c.name).not.toMatch(/FST_|\n\s+at /);
     }
   });
 });

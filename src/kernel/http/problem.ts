@@ -25,6 +25,35 @@ function pointerOf(v: { instancePath?: string; params?: Record<string, unknown> 
   return context && context !== 'body' ? `/${context}${path}` : path || '/';
 }
 
+/**
+ * busboy (under @fastify/multipart, which parses every multipart request on every route) throws
+ * plain Errors with neither code nor status for a body it cannot read; these are its messages.
+ */
+const MULTIPART_PARSE_ERRORS = [
+  /^Multipart: Boundary not found$/,
+  /^Boundary required$/,
+  /unexpected end of multipart data$/i,
+  /^The needle cannot (be an empty|have a length bigger than)/,
+];
+
+function isMultipartParseError(error: unknown): boolean {
+  if (!(error instanceof Error) || 'code' in error || 'statusCode' in error) return false;
+  return MULTIPART_PARSE_ERRORS.some((pattern) => pattern.test(error.message));
+}
+
+/** A client error (4xx) from a plugin, by status, where the kernel has a code of its own for it. */
+const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
+  401: 'TB_KERNEL_UNAUTHENTICATED',
+  403: 'TB_KERNEL_FORBIDDEN',
+  404: 'TB_KERNEL_NOT_FOUND',
+  405: 'TB_KERNEL_METHOD_NOT_ALLOWED',
+  409: 'TB_KERNEL_CONFLICT',
+  413: 'TB_KERNEL_BODY_TOO_LARGE',
+  414: 'TB_KERNEL_URI_TOO_LONG',
+  415: 'TB_KERNEL_UNSUPPORTED_MEDIA_TYPE',
+  429: 'TB_KERNEL_RATE_LIMITED',
+};
+
 /** Maps anything thrown in a request to a TongbanError; never leaks internals. */
 export function toTongbanError(error: unknown): TongbanError {
   if (error instanceof TongbanError) return error;
@@ -59,8 +88,18 @@ export function toTongbanError(error: unknown): TongbanError {
   if (fe.statusCode === 400 || (error instanceof SyntaxError && 'body' in (error as object))) {
     return new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The request body could not be read', cause: error });
   }
-  if (fe.statusCode === 429) return new TongbanError('TB_KERNEL_RATE_LIMITED', { cause: error });
-  if (fe.statusCode === 413) return new TongbanError('TB_KERNEL_BODY_TOO_LARGE', { cause: error });
+  if (isMultipartParseError(error)) {
+    return new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The form could not be read', cause: error });
+  }
+  // Any other client error a plugin raises (a multipart JSON field that is not JSON is 406) is the
+  // client's mistake: its own code where the kernel has one, else 400, never a 500.
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 0;
+  if (status >= 400 && status < 500) {
+    const code = CLIENT_ERROR_CODES[status];
+    return code === undefined
+      ? new TongbanError('TB_KERNEL_VALIDATION', { detail: 'The request could not be read', cause: error })
+      : new TongbanError(code, { cause: error });
+  }
   if (fe.statusCode === 503) return new TongbanError('TB_KERNEL_UNAVAILABLE', { cause: error, headers: { 'retry-after': '5' } });
   if (isDatabaseUnreachable(error)) return new TongbanError('TB_KERNEL_UNAVAILABLE', { detail: 'The database cannot be reached; try again shortly', cause: error, headers: { 'retry-after': '5' } });
   return new TongbanError('TB_KERNEL_INTERNAL', { cause: error });

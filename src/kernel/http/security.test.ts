@@ -207,6 +207,32 @@ describe('limits', () => {
   });
 });
 
+describe('broken multipart bodies', () => {
+  // @fastify/multipart parses every multipart request, on any route; busboy's parse errors carry
+  // no status code and a bad JSON field carries 406: each is the client's mistake, a 400, never a 500.
+  const cases: [string, Record<string, string>, string][] = [
+    ['no boundary', { 'content-type': 'multipart/form-data' }, 'x'],
+    ['a truncated body', { 'content-type': 'multipart/form-data; boundary=tbBoundary' }, '--tbBoundary\r\nContent-Disposition: form-data; name="note"\r\n\r\nhal'],
+    ['a boundary longer than busboy searches for', { 'content-type': `multipart/form-data; boundary=${'b'.repeat(300)}` }, 'x'],
+    ['a JSON field that is not JSON', { 'content-type': 'multipart/form-data; boundary=tbBoundary' }, '--tbBoundary\r\nContent-Disposition: form-data; name="data"\r\nContent-Type: application/json\r\n\r\n{nope\r\n--tbBoundary--\r\n'],
+  ];
+  it.each(cases)('answers %s with 400 problem+json on an API route and on a page form', async (_name, headers, payload) => {
+    const errors: unknown[] = [];
+    const app = await build();
+    app.addHook('onError', (_request, _reply, error, done) => { errors.push(error); done(); });
+    expectProblem(await app.inject({ method: 'POST', url: '/api/things', headers, payload }), 400, 'TB_KERNEL_VALIDATION');
+    const { cookie: jar } = await tokenAndCookie(app);
+    expectProblem(await app.inject({ method: 'POST', url: '/form', headers: { ...headers, cookie: jar }, payload }), 400, 'TB_KERNEL_VALIDATION');
+    expect(errors).toHaveLength(2);
+  });
+
+  it('answers any other unmapped 4xx from a plugin as 400, not 500', async () => {
+    const app = await build();
+    app.get('/api/teapot', () => { throw Object.assign(new Error('short and stout'), { statusCode: 418 }); });
+    expectProblem(await app.inject({ url: '/api/teapot' }), 400, 'TB_KERNEL_VALIDATION');
+  });
+});
+
 describe('NUL characters in a body', () => {
   it('refuses NUL in JSON, urlencoded and multipart text with 400 and the fields\' pointers, and leaves file bytes alone', async () => {
     const app = await build();
