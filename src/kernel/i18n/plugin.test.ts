@@ -29,10 +29,30 @@ describe('language of a request', () => {
   });
 
   it('never redirects off the site', async () => {
-    for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)']) {
+    for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '/\t/evil.example', '/\n/evil.example', '/..//evil.example']) {
       expect(safeLocalPath(next)).toBe('/');
     }
     const res = await (await app()).inject({ url: '/lang/en?next=//evil.example' });
     expect(res.headers.location).toBe('/');
+  });
+
+  // A browser drops a tab or newline from a Location (`/\t/evil.example` is `//evil.example`), and
+  // a newline or a character outside Latin-1 in a header throws (a 500); dot segments resolve to `//`.
+  it.each([
+    ['/%09/evil.example/x', '/'],
+    ['/%0a/evil.example/x', '/'],
+    ['/%0d%0aSet-Cookie:%20x=1', '/'],
+    ['/..//evil.example/x', '/'],
+    ['/.//evil.example', '/'],
+    ['/%5Cevil.example', '/'],
+    ['/%E4%B8%AD%E6%96%87?q=%E4%B8%AD', '/%E4%B8%AD%E6%96%87?q=%E4%B8%AD'],
+    ['%2Fservices%3Flang%3Dzh-CN%26q%3Da%2520b', '/services?q=a+b'],
+  ])('sends next=%s to %s, whether or not the language exists', async (next, location) => {
+    const a = await app();
+    for (const locale of ['en', 'xx']) {
+      const res = await a.inject({ url: `/lang/${locale}?next=${next}` });
+      expect(res.statusCode, locale).toBe(303);
+      expect(res.headers.location, locale).toBe(location);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { safeReturnTo } from '../auth/cookies.js';
 import { isLocale, translate, type Locale, type Params } from './catalog.js';
 import { negotiateLocale } from './negotiate.js';
 
@@ -38,20 +39,19 @@ export const i18nPlugin = fp(function i18n(app: FastifyInstance) {
     if (!isLocale(locale)) return reply.redirect(next, 303);
     const secure = request.protocol === 'https';
     reply.setCookie(LANG_COOKIE, locale, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 365 * 24 * 3600 });
-    return reply.redirect(stripLang(next), 303);
+    return reply.redirect(next, 303);
   });
   return Promise.resolve();
 }, { name: 'tongban-i18n', dependencies: ['@fastify/cookie'] });
 
-/** Only a path on this site: `/x?y`, never `//host` or `https://host`. */
+/**
+ * Only a path on this site, by the sign-in's rules (safeReturnTo: no `//host`, no backslash, no
+ * control character), without a `?lang=` (the switch's choice must win over one left in the
+ * address), and as the URL parser writes it: percent-encoded, so a header can carry it. Checked
+ * again after parsing, which resolves dot segments (`/..//host` is `//host`).
+ */
 export function safeLocalPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
-}
-
-/** The switch's choice must win over a `?lang=` left in the address. */
-function stripLang(path: string): string {
-  const url = new URL(path, 'http://local');
+  const url = new URL(safeReturnTo(next), 'http://local');
   url.searchParams.delete('lang');
-  return `${url.pathname}${url.search}${url.hash}`;
+  return safeReturnTo(`${url.pathname}${url.search}${url.hash}`);
 }
