@@ -52,6 +52,21 @@ describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (
     expect(await identity.accountByIdNumber('11010119900307235X')).toBeUndefined();
   });
 
+  it('finds the audit subject of an ID number even when the account is disabled, an active one first', async () => {
+    const at = (iso: string) => createIdentityService({ ...kernel(), now: () => new Date(iso) });
+    const older = await at('2029-01-01T00:00:00Z').saveAccount({ kind: 'person', name: 'Old', idNumber: '110101199003071234' });
+    await at('2028-01-01T00:00:00Z').saveAccount({ kind: 'business', name: 'Firm', idNumber: '110101199003071234' });
+    const identity = createIdentityService(kernel());
+    await identity.disableAccount(older.id);
+    expect(await identity.accountByIdNumber('110101199003071234')).toBeUndefined();
+    expect((await identity.auditSubjectByIdNumber(' 110101199003071234 '))?.id).toBe(older.id);
+    // A newer active account is found for both, though the oldest one is disabled.
+    const newer = await identity.saveAccount({ kind: 'person', name: 'New', idNumber: '110101199003071234' });
+    expect((await identity.accountByIdNumber('110101199003071234'))?.id).toBe(newer.id);
+    expect((await identity.auditSubjectByIdNumber('110101199003071234'))?.id).toBe(newer.id);
+    expect(await identity.auditSubjectByIdNumber('110101199003079999')).toBeUndefined();
+  });
+
   it('holds roles per agency', async () => {
     const identity = createIdentityService(kernel());
     const staff = await identity.saveAccount({ kind: 'staff', name: '周强' });

@@ -110,10 +110,24 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
       return row ? toAccount(row) : undefined;
     },
 
-    /** The person's account for a resident ID number, if they have one (for audit subjects and consent). */
+    /**
+     * The person's active account for a resident ID number, if they have one: whom to act for or
+     * reach (consent, a desk check-in). A disabled account is not found; for the `subject` of an
+     * audit record use `auditSubjectByIdNumber`.
+     */
     async accountByIdNumber(idNumber: string): Promise<Account | undefined> {
-      const row = await store.accountByIdNumber(idNumber.trim().toUpperCase());
-      return row && !row.disabled_at ? toAccount(row) : undefined;
+      const row = await store.activeAccountByIdNumber(idNumber.trim().toUpperCase());
+      return row ? toAccount(row) : undefined;
+    },
+
+    /**
+     * Whose record a use of this ID number's data belongs on: the person's account even when it
+     * is disabled (the use is shown to them once it is enabled again), an active one first.
+     * Only for audit subjects; never to sign in, notify or act as the person.
+     */
+    async auditSubjectByIdNumber(idNumber: string): Promise<Account | undefined> {
+      const row = await store.subjectAccountByIdNumber(idNumber.trim().toUpperCase());
+      return row ? toAccount(row) : undefined;
     },
 
     async accountByIdentity(issuer: string, subject: string): Promise<Account | undefined> {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../kernel/db/index.js';
 import type { AccountKind, StaffRole } from '../../kernel/auth/index.js';
@@ -44,10 +44,20 @@ export function createIdentityStore(database: Db) {
       return on(executor).selectFrom('identity_account').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    /** The oldest person account with this resident ID number (the one a person signs in to). */
-    accountByIdNumber(idNumber: string): Promise<AccountRow | undefined> {
+    /**
+     * The oldest person account with this resident ID number that is not disabled (the one a
+     * person signs in to): disabled ones are left out before choosing, so an older disabled
+     * account does not hide a newer active one.
+     */
+    activeAccountByIdNumber(idNumber: string): Promise<AccountRow | undefined> {
       return db.selectFrom('identity_account').selectAll().where('id_number', '=', idNumber).where('kind', '=', 'person')
-        .orderBy('created_at').limit(1).executeTakeFirst();
+        .where('disabled_at', 'is', null).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    },
+
+    /** The person account whose data this ID number is: the oldest active one, else the oldest disabled one. */
+    subjectAccountByIdNumber(idNumber: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('identity_account').selectAll().where('id_number', '=', idNumber).where('kind', '=', 'person')
+        .orderBy(sql`disabled_at is not null`).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
     },
 
     accountByIdentity(issuer: string, subject: string): Promise<AccountRow | undefined> {
