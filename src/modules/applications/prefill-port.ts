@@ -49,9 +49,9 @@ export interface PrefillPort {
   readForPerson(input: {
     registry: string; idNumber: string; items: readonly string[]; actor: Actor; subject?: string; purpose: string; requestId?: string;
   }): Promise<{ values: Record<string, unknown>; registry: { code: string; name: LocalizedText; owner: string } } | null>;
-  /** registries.reportWrongData: a correction task for the registry owner's agency. */
+  /** registries.reportWrongData: a correction task for the registry owner's agency; `actor` a clerk at a counter reports for the person. */
   reportWrongData(input: {
-    registry: string; idNumber: string; items: readonly string[]; description: string; reporter: { accountId: string }; requestId?: string;
+    registry: string; idNumber: string; items: readonly string[]; description: string; reporter: { accountId: string }; actor?: Actor; requestId?: string;
   }): Promise<{ taskId: string }>;
   /** consent.agreement */
   agreement(id: string): Promise<PrefillAgreement | undefined>;

@@ -79,7 +79,7 @@ export function createPrefillSteps(deps: StepsDeps) {
       ];
       if (problems.length > 0) throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_REPORT_INVALID, { fields: problems });
       return prefill.reportWrongData({
-        row, version, items: fields.map((f) => filled.get(f) ?? f), description, reporter: editor.accountId,
+        row, version, items: fields.map((f) => filled.get(f) ?? f), description, reporter: editor.accountId, actor: submitActor(row.channel, editor, row.agency_code),
         ...(input.requestId ? { requestId: input.requestId } : {}),
       });
     },

@@ -301,12 +301,12 @@ export function createPrefill(deps: PrefillDeps) {
     },
 
     /** "Report wrong data": a correction task for the registry's owner. */
-    async reportWrongData(input: { row: ApplicationRow; version: ServiceVersion; items: readonly string[]; description: string; reporter: string; requestId?: string }): Promise<{ taskId: string }> {
+    async reportWrongData(input: { row: ApplicationRow; version: ServiceVersion; items: readonly string[]; description: string; reporter: string; actor: Actor; requestId?: string }): Promise<{ taskId: string }> {
       const spec = input.version.definition.prefill;
       if (!spec || !port || !input.row.applicant_id_number) throw new Error('no prefill to report on');
       return port.reportWrongData({
         registry: spec.registry, idNumber: input.row.applicant_id_number, items: input.items, description: input.description,
-        reporter: { accountId: input.reporter }, ...(input.requestId ? { requestId: input.requestId } : {}),
+        reporter: { accountId: input.reporter }, actor: input.actor, ...(input.requestId ? { requestId: input.requestId } : {}),
       });
     },
   };

@@ -72,10 +72,17 @@ describeEachDatabase('registries staff pages', migrationSources, (use) => {
     expect((await as('clerk').get(`${TASKS}?lang=en`)).body).toContain('There are no open reports.');
     // Another agency's task: not found, as an unknown one (denials.test.ts checks its log line).
     expect((await as('clerk').get(`${TASKS}/${taskId}/resolve`)).statusCode).toBe(404);
-    const trail = await built.kernel.audit.listBySubject(demoPersona('citizen').accountId);
-    expect(trail.some((r) => r.action === 'registry.correction.view' && r.actor.id === demoPersona('agency-admin').accountId)).toBe(true);
+    const admin = { kind: 'staff', id: demoPersona('agency-admin').accountId, organisation: '110000-PSB' };
+    const views = async () => (await built.kernel.audit.listBySubject(demoPersona('citizen').accountId)).filter((r) => r.action === 'registry.correction.view');
+    // The staff member acts for the agency that owns the registry, so the person's page can name it.
+    expect((await views())[0]).toMatchObject({ actor: admin, subject: demoPersona('citizen').accountId, details: { registry: 'population', tasks: 1 } });
 
     const form = `${TASKS}/${taskId}/resolve`;
+    const seen = (await views()).length;
+    const shown = await as('agency-admin').get(`${form}?lang=en`);
+    expect(shown.body).toContain('我已搬家');
+    expect(await views()).toHaveLength(seen + 1);
+    expect((await views())[0]).toMatchObject({ actor: admin, requestId: expect.any(String) as string });
     const empty = await submit('agency-admin', `${form}?lang=en`, form, { note: ' ' });
     expect(empty.statusCode).toBe(422);
     expect(empty.body).toContain('href="#note"');

@@ -24,7 +24,8 @@ export interface Reader { readonly actor: Actor; readonly purpose: string; reado
 /** Who changes, and why; `mayWrite` says whether they act for the owner agency. */
 export interface Writer { readonly actor: Actor; readonly reason: string; readonly requestId?: string | undefined; readonly mayWrite: (owner: string) => boolean }
 
-export interface PersonLookup { accountByIdNumber(idNumber: string): Promise<{ readonly id: string } | undefined> }
+/** ID number → the account whose data it is, for audit subjects (identity's `auditSubjectByIdNumber`: a disabled account too). */
+export interface PersonLookup { auditSubjectByIdNumber(idNumber: string): Promise<{ readonly id: string } | undefined> }
 
 export const toRecord = (row: RecordRow): RegistryRecord => ({
   id: row.id, registry: row.registry, key: row.key, version: row.version, data: row.data, revision: row.revision, createdAt: row.created_at, modifiedAt: row.modified_at,
@@ -77,12 +78,12 @@ const MAX_PEOPLE = 10_000;
 export function cachedPeople(people: PersonLookup, clock: () => number = Date.now): PersonLookup {
   const entries = new Map<string, { until: number; readonly value: Promise<{ readonly id: string } | undefined> }>();
   return {
-    accountByIdNumber(idNumber) {
+    auditSubjectByIdNumber(idNumber) {
       const at = clock();
       const hit = entries.get(idNumber);
       if (hit && hit.until > at) return hit.value;
       if (entries.size >= MAX_PEOPLE) entries.clear();
-      const entry = { until: at + FOUND_MS, value: people.accountByIdNumber(idNumber) };
+      const entry = { until: at + FOUND_MS, value: people.auditSubjectByIdNumber(idNumber) };
       entries.set(idNumber, entry);
       entry.value.then((account) => { if (account === undefined) entry.until = at + NOT_FOUND_MS; }, () => { if (entries.get(idNumber) === entry) entries.delete(idNumber); });
       return entry.value;
@@ -96,7 +97,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
   /** The person whose data a record is, as an account id for the audit trail, when they have an account. */
   const subjectOf = async (registry: Registry, data: Readonly<Record<string, unknown>>): Promise<string | undefined> => {
     const idNumber = registry.personField ? data[registry.personField] : undefined;
-    return typeof idNumber === 'string' ? (await people.accountByIdNumber(idNumber))?.id : undefined;
+    return typeof idNumber === 'string' ? (await people.auditSubjectByIdNumber(idNumber))?.id : undefined;
   };
 
   /**
@@ -119,7 +120,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
   /** When a query names the person by the key, their account is looked up while the record is read. */
   const prefetchSubject = (registry: Registry, matches: readonly Match[]): void => {
     const match = matches.length === 1 ? matches[0] : undefined;
-    if (match?.kind === 'key' && registry.personField === registry.keyField) people.accountByIdNumber(match.value).catch(() => {});
+    if (match?.kind === 'key' && registry.personField === registry.keyField) people.auditSubjectByIdNumber(match.value).catch(() => {});
   };
 
   const one = async (registry: Registry, matches: readonly Match[], executor: Executor = kernel.db): Promise<RegistryRecord | undefined> => {

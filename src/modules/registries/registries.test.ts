@@ -120,6 +120,48 @@ describeEachDatabase('registries: records, history, audited reads, corrections',
     expect(trail.map((r) => r.action)).toEqual(expect.arrayContaining(['registry.correction.report', 'registry.correction.resolve']));
   });
 
+  it('a report made by a clerk at a counter is the clerk\'s act for the person: the person is the subject, the clerk the staff actor of their agency', async () => {
+    const { registries } = built.services;
+    const before = (await built.kernel.audit.listBySubject(CLERK.id)).length;
+    const { taskId } = await registries.reportWrongData({
+      registry: 'population', idNumber: ` ${DEMO_CITIZEN.idNumber.toLowerCase()} `, items: ['householdAddress'], description: 'Moved (said at the counter)',
+      reporter: { accountId: CLERK.id }, actor: CLERK, requestId: 'req-counter',
+    });
+    expect(await registries.correction(taskId)).toMatchObject({
+      key: DEMO_CITIZEN.idNumber, reporterAccountId: CLERK.id, reporter: { kind: 'staff', organisation: '110000-CAB' }, subjectAccountId: ZHANG.accountId,
+    });
+    const report = (await built.kernel.audit.listBySubject(ZHANG.accountId)).find((r) => r.resource?.id === taskId);
+    expect(report).toMatchObject({ action: 'registry.correction.report', actor: CLERK, subject: ZHANG.accountId, onBehalfOf: ZHANG.accountId, requestId: 'req-counter' });
+    // Nothing lands on the clerk's own record.
+    expect(await built.kernel.audit.listBySubject(CLERK.id)).toHaveLength(before);
+
+    // A person without an account: named by ID number; their account, once they have one, is the subject of what follows.
+    const newcomer = syntheticPerson(3);
+    const second = await registries.reportWrongData({
+      registry: 'population', idNumber: newcomer.idNumber, items: ['name'], description: 'Name misspelt', reporter: { accountId: CLERK.id }, actor: CLERK,
+    });
+    expect(await registries.correction(second.taskId)).toMatchObject({ reporter: { kind: 'staff', organisation: '110000-CAB' }, subjectAccountId: undefined });
+    const { rows } = await sql<{ on_behalf_of: string | null; subject: string | null }>`select on_behalf_of, subject from tb_audit_record where resource_id = ${second.taskId}`.execute(built.kernel.db);
+    expect(rows).toEqual([{ on_behalf_of: `resident-id:${newcomer.idNumber}`, subject: null }]);
+    const account = await built.services.identity.saveAccount({ kind: 'person', name: newcomer.name, idNumber: newcomer.idNumber });
+    await registries.resolveCorrection({ id: second.taskId, note: 'Corrected', actor: { kind: 'staff', id: 'psb-staff', organisation: '110000-PSB' }, mayResolve: () => true });
+    expect((await built.kernel.audit.listBySubject(account.id)).map((r) => r.action)).toEqual(['registry.correction.resolve']);
+  });
+
+  it('a read of a disabled person\'s record is on their record, seen once the account is enabled again', async () => {
+    const { registries, identity } = built.services;
+    const person = syntheticPerson(7);
+    const account = await identity.saveAccount({ kind: 'person', name: person.name, idNumber: person.idNumber });
+    await identity.disableAccount(account.id);
+    await registries.readForPerson({ registry: 'population', idNumber: person.idNumber, items: ['name'], actor: CLERK, purpose: 'Case while disabled' });
+    const population = await registries.registry('population');
+    await registries.records.read(population, { idNumber: person.idNumber }, { actor: CLERK, purpose: 'Look-up while disabled' });
+    await expect(registries.personalDataUsage(person.idNumber)).rejects.toMatchObject({ code: 'TB_REGISTRIES_PERSON_NOT_FOUND' });
+    await identity.enableAccount(account.id);
+    const usage = await registries.personalDataUsage(person.idNumber);
+    expect(usage.filter((r) => r.action === 'registry.record.read').map((r) => r.purpose).sort()).toEqual(['Case while disabled', 'Look-up while disabled']);
+  });
+
   it('describe names the registry, its owner and its items in both languages', async () => {
     const described = await built.services.registries.describe('population');
     expect(described).toMatchObject({ code: 'population', owner: '110000-PSB', name: { en: 'Population register' } });

@@ -77,7 +77,7 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
     const me = principalOf(request);
     const tasks = await registries.corrections(agenciesOf(me));
     // The page shows ID numbers and what people wrote: a read of their data, recorded for each.
-    await registries.auditTaskView(tasks, { actor: { kind: 'staff', id: me.accountId }, requestId: String(request.id) });
+    await registries.auditTaskView(tasks, { accountId: me.accountId, requestId: String(request.id) });
     const names = new Map((await registries.registries()).map((r) => [r.code, r.name]));
     return html(reply, renderTasksPage(context(request, reply), { tasks, names, done: request.query.done === '1' }));
   });
@@ -92,14 +92,20 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
     return { task, registryName };
   };
 
+  // The form shows the person's ID number and what they wrote: a view, audited as on the list.
+  const showResolve = async (request: FastifyRequest, reply: FastifyReply, shown: Awaited<ReturnType<typeof openTask>>, note: string, errors: ShownError[]) => {
+    await registries.auditTaskView([shown.task], { accountId: principalOf(request).accountId, requestId: String(request.id) });
+    return renderResolvePage(context(request, reply), { ...shown, note, errors });
+  };
+
   app.get(`${TASKS_PATH}/:id/resolve`, { ...page, schema: { params: idParams, hide: true } }, async (request, reply) =>
-    html(reply, renderResolvePage(context(request, reply), { ...(await openTask(request, request.params.id)), note: '', errors: [] })));
+    html(reply, await showResolve(request, reply, await openTask(request, request.params.id), '', [])));
 
   app.post(`${TASKS_PATH}/:id/resolve`, { ...page, schema: { params: idParams, body: form, hide: true } }, async (request, reply) => {
     const shown = await openTask(request, request.params.id);
     const note = request.body.note ?? '';
     if (note.trim() === '') {
-      return html(reply, renderResolvePage(context(request, reply), { ...shown, note, errors: [{ field: 'note', text: request.t('registries.error.noteMissing') }] }), 422);
+      return html(reply, await showResolve(request, reply, shown, note, [{ field: 'note', text: request.t('registries.error.noteMissing') }]), 422);
     }
     const me = principalOf(request);
     await registries.resolveCorrection({ id: shown.task.id, note, actor: staffActor(me, shown.task.owner), mayResolve: (owner) => serves(me, owner), requestId: String(request.id) });

@@ -27,7 +27,11 @@ export interface CorrectionTask {
   readonly owner: string;
   readonly items: readonly string[];
   readonly description: string;
+  /** Who made the report: the person, or a clerk (`staff`) at a counter of `organisation` for them. */
   readonly reporterAccountId: string;
+  readonly reporter: { readonly kind: 'person' | 'staff' | 'client'; readonly organisation: string | undefined };
+  /** The account of the person whose data it is, when known when reported. */
+  readonly subjectAccountId: string | undefined;
   readonly status: 'open' | 'resolved';
   readonly createdAt: Date;
   readonly resolvedAt: Date | undefined;
@@ -36,7 +40,8 @@ export interface CorrectionTask {
 
 const toTask = (row: CorrectionRow): CorrectionTask => ({
   id: row.id, registry: row.registry, key: row.key, owner: row.owner, items: row.items, description: row.description,
-  reporterAccountId: row.reporter_account_id, status: row.status, createdAt: row.created_at,
+  reporterAccountId: row.reporter_account_id, reporter: { kind: row.reporter_kind, organisation: row.reporter_organisation ?? undefined },
+  subjectAccountId: row.subject_account_id ?? undefined, status: row.status, createdAt: row.created_at,
   resolvedAt: row.resolved_at ?? undefined, resolution: row.resolution ?? undefined,
 });
 
@@ -48,10 +53,14 @@ export type RegistriesService = ReturnType<typeof createRegistriesService>;
  * records with history, every read audited with its purpose, reports of wrong data as tasks for
  * the owner agency, and the bulk generator of synthetic persons.
  */
-export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'audit' | 'log'>, deps: { identity: PersonLookup }) {
+export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'audit' | 'log'>, deps: { identity: PersonLookup & { accountByIdNumber(idNumber: string): Promise<{ readonly id: string } | undefined> } }) {
   const store = createRegistriesStore();
   const catalog = createRegistryCatalog(kernel, store);
   const records = createRecords(kernel, store, catalog, deps.identity);
+
+  /** Whose data a task is about: the account stored with it, else (they may have signed up since) the one of its ID number. */
+  const subjectOfTask = async (task: { subjectAccountId: string | undefined; key: string }): Promise<string | undefined> =>
+    task.subjectAccountId ?? (await deps.identity.auditSubjectByIdNumber(task.key))?.id;
 
   const checkItems = (registry: Registry, items: readonly string[]): void => {
     const properties = propertiesOf(registry.schema);
@@ -117,29 +126,42 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
         : (await store.list(kernel.db, { registry: registry.code, matches: [{ kind: 'search', field, value: idNumber, prefix: false }], order: { by: 'key', direction: 'asc' }, limit: 1, offset: 0 })).rows[0];
       if (!row) return null;
       const record = { id: row.id, registry: row.registry, key: row.key, version: row.version, data: row.data, revision: row.revision, createdAt: row.created_at, modifiedAt: row.modified_at };
-      const subject = input.subject ?? (await deps.identity.accountByIdNumber(idNumber))?.id;
+      const subject = input.subject ?? (await deps.identity.auditSubjectByIdNumber(idNumber))?.id;
       const reader: Reader = { actor: input.actor, purpose, requestId: input.requestId };
       await records.audit(registry, [record], reader, input.items, subject);
       const values = Object.fromEntries(input.items.filter((item) => item in row.data).map((item) => [item, row.data[item]]));
       return { values, registry: { code: registry.code, name: registry.name, owner: registry.owner } };
     },
 
-    /** Contract (issue 5): a person says items of their record are wrong; a task for the owner agency. */
+    /**
+     * Contract (issue 5): items of a person's record are wrong; a task for the owner agency. The
+     * person reports their own (`actor` left out); a clerk at a counter reports for the person of
+     * `idNumber` with `actor` the clerk as staff of their agency, and the person (their account,
+     * if they have one) is the subject.
+     */
     async reportWrongData(input: {
-      registry: string; idNumber: string; items: readonly string[]; description: string; reporter: { accountId: string }; requestId?: string;
+      registry: string; idNumber: string; items: readonly string[]; description: string; reporter: { accountId: string }; actor?: Actor; requestId?: string;
     }): Promise<{ taskId: string }> {
       const registry = await catalog.get(input.registry);
       checkItems(registry, input.items);
       const description = input.description.trim();
       if (description.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, { fields: [{ pointer: '/description', message: 'registries.error.descriptionMissing', detail: 'Say what is wrong' }] });
       const id = newId();
+      const key = input.idNumber.trim().toUpperCase();
+      const actor: Actor = input.actor ?? { kind: 'person', id: input.reporter.accountId };
+      const own = actor.kind === 'person';
+      const subject = own ? input.reporter.accountId : (await deps.identity.auditSubjectByIdNumber(key))?.id;
       await kernel.db.transaction().execute(async (tx) => {
         await store.addCorrection(tx, {
-          id, registry: registry.code, key: input.idNumber.trim().toUpperCase(), owner: registry.owner, items: [...input.items], description: description.slice(0, 2000),
-          reporter_account_id: input.reporter.accountId, status: 'open', created_at: kernel.now(), resolved_at: null, resolved_by: null, resolution: null,
+          id, registry: registry.code, key, owner: registry.owner, items: [...input.items], description: description.slice(0, 2000),
+          reporter_account_id: input.reporter.accountId, reporter_kind: own ? 'person' : actor.kind === 'client' ? 'client' : 'staff',
+          reporter_organisation: own ? null : actor.organisation ?? null, subject_account_id: subject ?? null,
+          status: 'open', created_at: kernel.now(), resolved_at: null, resolved_by: null, resolution: null,
         });
         await kernel.audit.append(tx, {
-          actor: { kind: 'person', id: input.reporter.accountId }, action: 'registry.correction.report', subject: input.reporter.accountId,
+          actor, action: 'registry.correction.report', ...(subject ? { subject } : {}),
+          // Named by account, or by ID number before they have one (as applications does).
+          ...(own ? {} : { onBehalfOf: subject ?? `resident-id:${key}` }),
           resource: { type: 'registry-correction', id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { registry: registry.code, items: [...input.items] },
         });
       });
@@ -163,12 +185,25 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       return row ? toTask(row) : undefined;
     },
 
-    /** Showing tasks shows people's ID numbers and words: one audit record per person on the page. */
-    async auditTaskView(tasks: readonly CorrectionTask[], viewer: { actor: Actor; requestId?: string }): Promise<void> {
-      for (const subject of new Set(tasks.map((t) => t.reporterAccountId))) {
+    /**
+     * Showing tasks shows people's ID numbers and words: one audit record per person and owner
+     * agency on the page, the staff member acting for the agency that owns the registry.
+     */
+    async auditTaskView(tasks: readonly CorrectionTask[], viewer: { accountId: string; requestId?: string }): Promise<void> {
+      const groups = new Map<string, { subject: string | undefined; owner: string; registries: Set<string>; tasks: number }>();
+      for (const task of tasks) {
+        const subject = await subjectOfTask(task);
+        const group = `${subject ?? `resident-id:${task.key}`} ${task.owner}`;
+        const entry = groups.get(group) ?? { subject, owner: task.owner, registries: new Set<string>(), tasks: 0 };
+        entry.registries.add(task.registry);
+        entry.tasks += 1;
+        groups.set(group, entry);
+      }
+      for (const { subject, owner, registries, tasks: count } of groups.values()) {
         await kernel.audit.append(kernel.db, {
-          actor: viewer.actor, action: 'registry.correction.view', subject, purpose: 'Handling reports of wrong registry data',
-          ...(viewer.requestId ? { requestId: viewer.requestId } : {}), details: { tasks: tasks.filter((t) => t.reporterAccountId === subject).length },
+          actor: { kind: 'staff', id: viewer.accountId, organisation: owner }, action: 'registry.correction.view', ...(subject ? { subject } : {}),
+          purpose: 'Handling reports of wrong registry data', ...(viewer.requestId ? { requestId: viewer.requestId } : {}),
+          details: { tasks: count, ...(registries.size === 1 ? { registry: [...registries][0] } : { registries: [...registries].sort() }) },
         });
       }
     },
@@ -179,12 +214,13 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       // Another agency's task is not found, as an unknown id, but logged as a denial (ADR 34).
       if (task && !input.mayResolve(task.owner)) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND, { denied: 'other-agency' });
       if (!task || task.status !== 'open') throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND);
+      const subject = await subjectOfTask(toTask(task));
       const note = input.note.trim();
       if (note.length === 0) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_REASON_REQUIRED, { fields: [{ pointer: '/note', message: 'registries.error.noteMissing', detail: 'Say what was done' }] });
       await kernel.db.transaction().execute(async (tx) => {
         if (!(await store.resolveCorrection(tx, task.id, { by: input.actor.id, note: note.slice(0, 2000), at: kernel.now() }))) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_CORRECTION_NOT_FOUND);
         await kernel.audit.append(tx, {
-          actor: input.actor, action: 'registry.correction.resolve', subject: task.reporter_account_id, resource: { type: 'registry-correction', id: task.id },
+          actor: input.actor, action: 'registry.correction.resolve', ...(subject ? { subject } : {}), resource: { type: 'registry-correction', id: task.id },
           ...(input.requestId ? { requestId: input.requestId } : {}), details: { registry: task.registry },
         });
       });

@@ -13,6 +13,8 @@ export type RegistriesTables = {
   };
   registries_corrections: {
     id: string; registry: string; key: string; owner: string; items: string[]; description: string; reporter_account_id: string;
+    /** `staff`: a clerk at a counter of `reporter_organisation`, reporting for the person. */
+    reporter_kind: 'person' | 'staff' | 'client'; reporter_organisation: string | null; subject_account_id: string | null;
     status: 'open' | 'resolved'; created_at: Date; resolved_at: Date | null; resolved_by: string | null; resolution: string | null;
   };
 };
