@@ -88,6 +88,66 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect((await built.services.workflow.act(undefined, { caseId: app.id, action: 'approve', actor: officerPrincipal })).status).toBe('approved');
   });
 
+  it('never takes a fee twice: an open checkout is reused, two recordings at once make one payment, a checkout paid after the counter is kept and flagged overpaid until refunded', async () => {
+    const { csrfToken, inputValue } = await import('../../kernel/auth/test-kit.js');
+    const app = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
+    const citizen = await as('citizen');
+    const paymentsNow = async () => (await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments ?? [];
+    // Two pages (two tabs), each with its own key, and the API with two more at once: one checkout.
+    const pay = async () => {
+      const page = await citizen.get(`/payments/applications/${app.id}`);
+      return citizen.post(`/payments/applications/${app.id}/pay`, { _csrf: csrfToken(page.body), idempotency_key: inputValue(page.body, 'idempotency_key') ?? '' });
+    };
+    const first = await pay();
+    const second = await pay();
+    expect(String(first.headers.location)).toMatch(/^\/payments\/test-provider\/checkout\/tp_/);
+    expect(second.headers.location).toBe(first.headers.location);
+    const both = await Promise.all([
+      api('citizen', 'POST', `/api/payments/applications/${app.id}/checkouts`, {}, `twice-checkout-a-${app.reference}`),
+      api('citizen', 'POST', `/api/payments/applications/${app.id}/checkouts`, {}, `twice-checkout-b-${app.reference}`),
+    ]);
+    expect(both.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(both.map((r) => r.json<{ redirectUrl: string }>().redirectUrl)).toEqual([first.headers.location, first.headers.location]);
+    expect((await paymentsNow()).map((p) => p.status)).toEqual(['pending']);
+
+    // The person leaves the checkout open and pays at the counter: two clerks' recordings at once, one payment.
+    const body = { reference: app.reference, method: 'cash', payerName: '张伟' };
+    const recorded = await Promise.all([
+      api('clerk', 'POST', '/api/payments/counter-payments', body, `twice-counter-a-${app.reference}`),
+      api('clerk', 'POST', '/api/payments/counter-payments', { ...body, method: 'card' }, `twice-counter-b-${app.reference}`),
+    ]);
+    expect(recorded.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(recorded.find((r) => r.statusCode === 409)?.json()).toMatchObject({ code: 'TB_PAYMENTS_ALREADY_PAID' });
+    expect((await paymentsNow()).filter((p) => p.status === 'succeeded')).toHaveLength(1);
+    // A paid bill starts no checkout.
+    expect((await api('citizen', 'POST', `/api/payments/applications/${app.id}/checkouts`, {}, `twice-checkout-c-${app.reference}`)).json()).toMatchObject({ code: 'TB_PAYMENTS_ALREADY_PAID' });
+
+    // Then the open checkout is paid too: the money was taken, so it is recorded, and flagged.
+    const checkoutPath = String(first.headers.location);
+    const provider = await citizen.get(checkoutPath);
+    expect((await citizen.post(checkoutPath, { _csrf: csrfToken(provider.body), outcome: 'success' })).statusCode).toBe(303);
+    const end = Date.now() + 8000;
+    let online = (await paymentsNow()).find((p) => p.method === 'online');
+    while (online?.status !== 'succeeded' && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      online = (await paymentsNow()).find((p) => p.method === 'online');
+    }
+    if (online?.status !== 'succeeded' || !online.receiptNumber) throw new Error(`the online payment did not succeed: ${JSON.stringify(online)}`);
+    expect(await built.services.payments.statusFor(app.id)).toMatchObject({ state: 'paid', due: 0, paid: 2000 });
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const officer = await as('officer');
+    expect((await officer.get(`/payments/reconciliation.csv?day=${day}`)).body).toContain(`flag:overpaid,,${online.receiptNumber},,,,1000,10.00,,payment ${online.id} of application ${app.reference} succeeded after the fee was paid; refund it`);
+    const report = await officer.get(`/payments/reconciliation?day=${day}`);
+    expect(report.body).toContain('Paid twice: refund due');
+    expect(report.body).toContain(online.receiptNumber);
+    expect((await officer.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('重复缴费，应予退款');
+    const [settled] = await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 }).then((rs) => rs.filter((r) => r.action === 'payments.payment.succeeded' && r.resource?.id === online.id));
+    expect(settled?.details).toMatchObject({ overpaid: true });
+    expect((await api('officer', 'POST', `/api/payments/payments/${online.id}/refunds`, { reason: 'Paid online after paying in cash' }, `twice-refund-${app.reference}`)).statusCode).toBe(201);
+    expect((await officer.get(`/payments/reconciliation.csv?day=${day}`)).body).not.toContain(`flag:overpaid,,${online.receiptNumber}`);
+    expect(await built.services.payments.statusFor(app.id)).toMatchObject({ state: 'paid', paid: 1000 });
+  });
+
   it('the clerk records cash at the counter page once, with the error summary keeping what was typed', async () => {
     const app = await applyForLicence(built, citizenPrincipal, CITIZEN.idNumber ?? '');
     const clerk = await as('clerk');

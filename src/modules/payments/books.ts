@@ -106,7 +106,8 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
     if (event.entry.action !== 'approve') return;
     const found = await billFor(event.case.id, tx, true);
     if (!found || found.row.due_when !== 'before_decision') return;
-    const state = stateOf(found.row, await paymentsOf(found.row.id, tx));
+    // Locked as when paying, so a refund committing meanwhile cannot slip past this check.
+    const state = stateOf(await store.lockBill(tx, found.row.id), await paymentsOf(found.row.id, tx));
     if (state.state === 'due') {
       throw new TongbanError(PaymentsErrors.TB_PAYMENTS_FEE_UNPAID, { detail: `The fee of application ${found.row.reference} is not paid yet` });
     }

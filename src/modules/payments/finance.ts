@@ -104,6 +104,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const reason = input.reason.trim();
       if (reason === '' || reason.length > 500) throw invalid('/reason', 'payments.refund.reasonRequired', 'Give the reason for the refund');
       const result = await books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
+        await store.lockBill(tx, row.bill_id);
         if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);
         await store.insertRefund(tx, { id: newId(), payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now() });
         await kernel.audit.append(tx, {

@@ -3,11 +3,13 @@ import type { Settlement } from './provider.js';
 import type { BillRow, PaymentRow, WebhookEventRow } from './store.js';
 
 /**
+ * `overpaid`: a payment that succeeded on a bill already paid (a checkout left open online, paid
+ * after a clerk or a bank had recorded the fee): the money was taken, and is to be refunded.
  * `refund_due`: a payment that succeeded after its case had closed without a decision (the person
  * started paying, then withdrew, or the case was rejected, before the provider settled): the money
  * is ours to give back, through a refund.
  */
-export type FlagKind = 'no_application' | 'fee_unpaid' | 'settlement_mismatch' | 'refund_due';
+export type FlagKind = 'no_application' | 'fee_unpaid' | 'settlement_mismatch' | 'refund_due' | 'overpaid';
 
 export interface ReconciliationFlag {
   readonly kind: FlagKind;
@@ -131,6 +133,20 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
       });
     }
   }
+  // Paid twice: a checkout left open online was paid after the fee had been taken at a counter or
+  // a bank (ADR 61). Whatever succeeded once the bill was covered is to be refunded, until it is.
+  const refundDue = new Set(flags.filter((f) => f.kind === 'refund_due').map((f) => f.reference));
+  input.bills.forEach((bill, i) => {
+    const succeeded = (input.paymentsByBill[i] ?? []).filter((p) => p.status === 'succeeded')
+      .sort((a, b) => (a.settled_at ?? a.created_at).getTime() - (b.settled_at ?? b.created_at).getTime());
+    let covered = 0;
+    for (const p of succeeded) {
+      if (covered >= bill.amount && !refundDue.has(p.receipt_number ?? p.id)) {
+        flags.push({ kind: 'overpaid', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} of application ${bill.reference} succeeded after the fee was paid; refund it` });
+      }
+      covered += p.amount;
+    }
+  });
   const notDue: NotDueLine[] = [];
   for (const { bill, paid, refunded } of unpaid) {
     const closed = bill.due_when === 'before_decision' ? closedCases.get(bill.application_id) : undefined;

@@ -32,7 +32,9 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     if (!summary || !found) throw invalid('/reference', 'payments.counter.referenceUnknown', 'No application with a fee has this reference');
     const agency = clerk.roles.find((r) => r.role === 'clerk')?.agency ?? summary.agencyCode;
     return books.once(`${clerk.accountId}:counter`, input.key, { bill: found.row.id, method: input.method, payerName }, async (tx) => {
-      const state = stateOf(found.row, await books.paymentsOf(found.row.id, tx));
+      // The bill locked: a second recording (another clerk, a bank) waits, then finds it paid. A
+      // checkout left open online does not stop the clerk; if it is paid later, it is flagged.
+      const state = stateOf(await store.lockBill(tx, found.row.id), await books.paymentsOf(found.row.id, tx));
       if (state.state !== 'due') throw new TongbanError(PaymentsErrors.TB_PAYMENTS_ALREADY_PAID);
       // A rejected or withdrawn case owes nothing: no money is taken for it.
       const closed = await books.closedCase(summary.id, tx);
@@ -67,7 +69,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     const found = await billByReference(input.reference);
     if (!found) throw notFound();
     return books.once(`client:${client.clientId}:bill-payment`, input.key, { bill: found.bill.id, paymentReference: input.paymentReference }, async (tx) => {
-      const state = stateOf(await store.billForApplication(tx, found.bill.applicationId), await books.paymentsOf(found.bill.id, tx));
+      const state = stateOf(await store.lockBill(tx, found.bill.id), await books.paymentsOf(found.bill.id, tx));
       if (state.state !== 'due') throw new TongbanError(PaymentsErrors.TB_PAYMENTS_ALREADY_PAID);
       const closed = await books.closedCase(found.bill.applicationId, tx);
       if (closed) throw caseClosed(found.bill.reference, closed.status);

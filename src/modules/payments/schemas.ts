@@ -13,7 +13,7 @@ export const stateSchema = Type.Object({
 export const checkoutSchema = {
   operationId: 'paymentsStartCheckout', tags: ['payments'], summary: 'Start paying an application\'s fee online (the applicant)',
   params: Type.Object({ id: Type.String() }), headers: idempotencyHeaders,
-  description: '409 TB_PAYMENTS_ALREADY_PAID when nothing is due, TB_PAYMENTS_CASE_CLOSED when the case was rejected or withdrawn.',
+  description: 'While the bill has an open checkout, that same payment is returned (redirectUrl: the provider\'s page, or the return page once the checkout finished there). 409 TB_PAYMENTS_ALREADY_PAID when nothing is due, TB_PAYMENTS_CASE_CLOSED when the case was rejected or withdrawn.',
   response: { 201: Type.Object({ paymentId: Type.String(), redirectUrl: Type.String() }), 409: problem },
 };
 

@@ -45,6 +45,12 @@ export function createPaymentsStore() {
       await q(executor).insertInto('payments_bills').values(row).onConflict((oc) => oc.column('application_id').doNothing()).execute();
       return q(executor).selectFrom('payments_bills').selectAll().where('application_id', '=', row.application_id).executeTakeFirstOrThrow();
     },
+    /**
+     * The bill, its row locked until the caller's transaction ends: every transaction that pays,
+     * settles or refunds takes it first, so two of them on one bill run one after the other.
+     */
+    lockBill: (executor: Executor, billId: string) =>
+      q(executor).selectFrom('payments_bills').selectAll().where('id', '=', billId).forUpdate().executeTakeFirstOrThrow(),
     billForApplication: (executor: Executor, applicationId: string) =>
       q(executor).selectFrom('payments_bills').selectAll().where('application_id', '=', applicationId).executeTakeFirst(),
     billByReference: (executor: Executor, reference: string) =>
@@ -59,8 +65,9 @@ export function createPaymentsStore() {
       await q(executor).insertInto('payments_payments').values(row).execute();
     },
     payment: (executor: Executor, id: string) => q(executor).selectFrom('payments_payments').selectAll().where('id', '=', id).executeTakeFirst(),
+    // Not locked: its bill is (lockBill), always before its payments, so no two transactions wait for each other.
     paymentByProviderRef: (executor: Executor, ref: string) =>
-      q(executor).selectFrom('payments_payments').selectAll().where('provider_ref', '=', ref).forUpdate().executeTakeFirst(),
+      q(executor).selectFrom('payments_payments').selectAll().where('provider_ref', '=', ref).executeTakeFirst(),
     paymentByReceipt: (executor: Executor, receipt: string) =>
       q(executor).selectFrom('payments_payments').selectAll().where('receipt_number', '=', receipt).executeTakeFirst(),
     paymentsForBill: (executor: Executor, billId: string) =>
@@ -77,8 +84,10 @@ export function createPaymentsStore() {
     },
     paymentsSettledBetween: (executor: Executor, from: Date, to: Date) =>
       q(executor).selectFrom('payments_payments').selectAll().where('settled_at', '>=', from).where('settled_at', '<', to).orderBy('settled_at').execute(),
-    async setProviderRef(executor: Executor, id: string, ref: string): Promise<void> {
-      await q(executor).updateTable('payments_payments').set({ provider_ref: ref }).where('id', '=', id).where('provider_ref', 'is', null).execute();
+    /** Sets the checkout's reference unless the payment has one already: false when another call set it first. */
+    async setProviderRef(executor: Executor, id: string, ref: string): Promise<boolean> {
+      const result = await q(executor).updateTable('payments_payments').set({ provider_ref: ref }).where('id', '=', id).where('provider_ref', 'is', null).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
     /** Moves a payment on from `from` only, so a late or repeated outcome changes nothing. */
     async settle(executor: Executor, id: string, from: readonly PaymentStatus[], to: PaymentStatus, extra: { settledAt?: Date; receiptNumber?: string } = {}): Promise<boolean> {
