@@ -14,7 +14,7 @@ import { UUID } from '../../kernel/ids.js';
 export type * from './definition.js';
 export type { Category, LifeEvent } from './taxonomy.js';
 export { CATEGORIES, LIFE_EVENTS, isCategory, isLifeEvent, categoryMessage, lifeEventMessage } from './taxonomy.js';
-export { validateServiceDefinition, validateAgenciesFile, workflowProblems, type Checked } from './validate.js';
+export { validateServiceDefinition, validateAgenciesFile, workflowProblems, RESERVED_PAGE_IDS, type Checked } from './validate.js';
 export { loadDefinitionFolder, type DefinitionBundle, type DefinitionFile, type FileProblem } from './folder.js';
 export { CatalogErrors } from './errors.js';
 export type { Executor } from './store.js';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, LIFE_EVENTS, validateAgenciesFile, validateServiceDefinition } from './service.js';
 import { demoDefinition } from './test-kit.js';
-import { definitionSchemaPath } from './validate.js';
+import { DOCUMENTS_PAGE } from '../applications/service.js';
+import { definitionSchemaPath, RESERVED_PAGE_IDS } from './validate.js';
 
 const pointers = (json: unknown) => {
   const checked = validateServiceDefinition(json);
@@ -62,6 +63,27 @@ describe('service definition validation', () => {
     d.workflow.transitions.push({ action: 'claim', from: ['submitted'], to: 'escalated', by: 'supervisor', needsReason: false });
     d.documents.push({ ...d.documents[0]! });
     expect(pointers(d)).toEqual([`/workflow/transitions/${d.workflow.transitions.length - 1}/from/0`, `/documents/${d.documents.length - 1}/id`]);
+  });
+
+  it('refuses a reject that needs no reason: the applicant is always told why (the mail needs one)', () => {
+    const d = demoDefinition('birth-registration');
+    const rejects = d.workflow.transitions.flatMap((t, i) => (t.action === 'reject' ? [i] : []));
+    expect(rejects.length).toBe(2);
+    d.workflow.transitions[rejects[1]!] = { ...d.workflow.transitions[rejects[1]!]!, needsReason: false };
+    const checked = validateServiceDefinition(d);
+    expect(checked.ok ? [] : checked.problems.map((p) => [p.pointer, p.message])).toEqual([
+      [`/workflow/transitions/${rejects[1]!}/needsReason`, 'catalog.problem.rejectNeedsReason'],
+    ]);
+  });
+
+  it('refuses a form page named like a page the journey makes (the documents page)', () => {
+    expect(RESERVED_PAGE_IDS).toContain(DOCUMENTS_PAGE);
+    const d = demoDefinition('sole-trader-business-licence');
+    d.form.pages[1] = { ...d.form.pages[1]!, id: DOCUMENTS_PAGE };
+    const checked = validateServiceDefinition(d);
+    expect(checked.ok ? [] : checked.problems.map((p) => [p.pointer, p.message, p.detail])).toEqual([
+      ['/form/pages/1/id', 'catalog.problem.reservedPageId', 'page id "documents" is taken by the application journey'],
+    ]);
   });
 
   it('relays the forms engine: an unknown field type is reported inside /form', () => {

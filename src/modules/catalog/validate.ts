@@ -9,6 +9,12 @@ import { prefillProblems } from './prefill-check.js';
 
 const SCHEMA_ID = 'https://tongban.dev/schemas/service-definition.schema.json';
 
+/**
+ * Form page ids the application journey makes itself: `documents` is the upload page it builds from
+ * the service's documents (`/applications/:id/documents`); a form page so named would be hidden by it.
+ */
+export const RESERVED_PAGE_IDS: readonly string[] = ['documents'];
+
 export const definitionSchemaPath = new URL('../../../docs/service-definition.schema.json', import.meta.url);
 
 interface Validators { service: ValidateFunction; agencies: ValidateFunction }
@@ -67,7 +73,8 @@ const problem = (pointer: string, message: string, detail: string, params: Recor
 /**
  * The references inside a workflow the schema cannot express: states named by `initial`, `from`
  * and `to` exist; final states are ends; every state can be reached; one action from one state
- * leads to one place (the workflow module must never have to guess).
+ * leads to one place (the workflow module must never have to guess); and a refusal always says
+ * why (`reject` needs a reason: it is mailed to the applicant).
  */
 export function workflowProblems(workflow: WorkflowDefinition, base = '/workflow'): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -86,6 +93,7 @@ export function workflowProblems(workflow: WorkflowDefinition, base = '/workflow
   const edges = new Map<string, string[]>();
   workflow.transitions.forEach((t, i) => {
     const at = `${base}/transitions/${i}`;
+    if (t.action === 'reject' && !t.needsReason) problems.push(problem(`${at}/needsReason`, 'catalog.problem.rejectNeedsReason', 'a reject transition must have "needsReason": true', { action: t.action }));
     if (!states.has(t.to)) problems.push(problem(`${at}/to`, 'catalog.problem.unknownState', `state "${t.to}" is not declared`, { state: t.to }));
     t.from.forEach((from, j) => {
       if (!states.has(from)) {
@@ -134,6 +142,8 @@ export function validateServiceDefinition(json: unknown): Checked<ServiceDefinit
   const form = checkForm(definition.form);
   const problems: FieldProblem[] = [
     ...form.problems.map((p) => ({ ...p, pointer: `/form${p.pointer}` })),
+    ...definition.form.pages.flatMap((page, i) => (RESERVED_PAGE_IDS.includes(page.id)
+      ? [problem(`/form/pages/${i}/id`, 'catalog.problem.reservedPageId', `page id "${page.id}" is taken by the application journey`, { id: page.id })] : [])),
     ...workflowProblems(definition.workflow),
     ...uniqueIds(definition.documents, '/documents', 'document'),
     ...feeProblems(definition.fee),
