@@ -48,6 +48,29 @@ describe('deriveCase', () => {
     expect(Object.values(state.allowedActions).flat()).toEqual([]);
   });
 
+  it.each(['birth-registration', 'building-planning-permit', 'driving-licence-renewal', 'minimum-living-allowance', 'residence-certificate', 'sole-trader-business-licence'])(
+    'lets the applicant withdraw an escalated (overdue) %s case', (file) => {
+      const demo = demoWorkflow(file);
+      const escalated = deriveCase(demo, [submit, ev('escalate', system, 1)]);
+      expect(escalated).toMatchObject({ status: 'escalated', escalated: true });
+      expect(escalated.allowedActions.applicant).toEqual(['withdraw']);
+      const withdrawn = step(demo, escalated, ev('withdraw', applicant, 2));
+      expect(withdrawn.ok && withdrawn.state).toMatchObject({ status: 'withdrawn', final: true });
+    });
+
+  it('has the residence visit recorded by a clerk, the officer handling the case or a supervisor, not another officer', () => {
+    const demo = demoWorkflow('residence-certificate');
+    const waiting = deriveCase(demo, [submit, ev('claim', officer('o1'), 1), ev('request_visit', officer('o1'), 2)]);
+    expect(waiting.status).toBe('awaiting_visit');
+    expect(actionsFor(demo, waiting, { id: 'o1', roles: ['officer'] })).toEqual(['record_visit']);
+    expect(actionsFor(demo, waiting, { id: 's1', roles: ['supervisor'] })).toEqual(['record_visit']);
+    expect(actionsFor(demo, waiting, { id: 'o2', roles: ['officer'] })).toEqual([]);
+    for (const who of [officer('c1', 'clerk'), officer('o1'), officer('s1', 'supervisor')]) {
+      const visited = step(demo, waiting, ev('record_visit', who, 3));
+      expect(visited.ok && visited.state.status).toBe('visit_done');
+    }
+  });
+
   it('keeps a claimed case its assignee\'s: another officer may not release or decide it, a supervisor may', () => {
     const claimed = deriveCase(wf, [submit, ev('claim', officer('o1'), 1)]);
     expect(step(wf, claimed, ev('release', officer('o2'), 2))).toEqual({ ok: false, refusal: 'forbidden' });

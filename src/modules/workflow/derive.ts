@@ -66,9 +66,16 @@ export type Step = { readonly ok: true; readonly state: DerivedCase } | { readon
 
 type Transition = WorkflowDefinition['transitions'][number];
 
-/** The roles that may take a transition declared for `by`. */
+/**
+ * The roles that may take a transition declared for `by`. A supervisor may take an officer's. A
+ * clerk's step (the counter recording an in-person visit) may also be recorded in the back office
+ * by the officer handling the case or a supervisor: clerks have no back office, and a case must
+ * not wait on a step nobody there can take.
+ */
 export function rolesFor(by: WorkflowRole): readonly WorkflowRole[] {
-  return by === 'officer' ? ['officer', 'supervisor'] : [by];
+  if (by === 'officer') return ['officer', 'supervisor'];
+  if (by === 'clerk') return ['clerk', 'officer', 'supervisor'];
+  return [by];
 }
 
 export function transitionFor(definition: WorkflowDefinition, status: string, action: string): Transition | undefined {
