@@ -1,7 +1,10 @@
-import { isLocale } from '../../kernel/i18n/index.js';
+import type { StaffRole } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
+import { DEFAULT_LOCALE, isLocale } from '../../kernel/i18n/index.js';
 import type { CatalogService } from '../catalog/service.js';
+import type { IdentityService } from '../identity/service.js';
 import type { MessagingService } from '../messaging/service.js';
-import type { TransitionEvent, WorkflowService } from '../workflow/service.js';
+import { dueDay, SLA_BREACH, type TransitionEvent, type WorkflowService } from '../workflow/service.js';
 import type { ApplicationRow, Executor } from './store.js';
 
 /** Which workflow actions the applicant hears about, and with which template. */
@@ -47,5 +50,46 @@ export function notifyApplicantOnTransitions(deps: Deps): void {
         await deps.messaging.notify(tx, { accountId, locale, template: TEMPLATE_FOR[action], params });
         return;
     }
+  });
+}
+
+/** The job that mails the supervisors of an escalated case, once per escalation. */
+export const ESCALATION_NOTICE_QUEUE = 'applications.escalation-notice';
+
+interface EscalationNotice { readonly caseId: string; readonly agency: string; readonly role: StaffRole; readonly dueDay: string }
+
+/** Who hears of a missed deadline: the definition's `sla.escalateTo` when it is a staff role, else the supervisors. */
+const escalationRole = (event: TransitionEvent): StaffRole => {
+  const to = event.case.definition.sla.escalateTo;
+  return to === 'officer' || to === 'clerk' || to === 'supervisor' ? to : 'supervisor';
+};
+
+/**
+ * Mails the agency's supervisors (or the `sla.escalateTo` role) when the deadline job escalates a
+ * case or flags its breach. The transition's transaction enqueues a job, so the mail exists
+ * exactly when the escalation does; the job reads the accounts holding the role (the identity
+ * service reads outside any transaction, which PGlite's one connection cannot do inside one)
+ * and queues every mail in one transaction: a retry sends none twice. The last day of the
+ * deadline is written out, not the exclusive instant after it.
+ */
+export function notifySupervisorsOnEscalation(deps: Deps & { kernel: Pick<Kernel, 'db' | 'jobs'>; identity: Pick<IdentityService, 'accountsWithRole'> }): void {
+  const { kernel } = deps;
+  deps.workflow.onTransition(async (tx, event) => {
+    const { action, actor, seq } = event.entry;
+    if (actor.kind !== 'system' || (action !== 'escalate' && action !== SLA_BREACH)) return;
+    const notice: EscalationNotice = { caseId: event.case.id, agency: event.case.agency, role: escalationRole(event), dueDay: dueDay(event.case.dueAt) };
+    await kernel.jobs.enqueue(tx, ESCALATION_NOTICE_QUEUE, notice, { key: `${event.case.id}:${seq}` });
+  });
+  kernel.jobs.register<EscalationNotice>(ESCALATION_NOTICE_QUEUE, async (notice) => {
+    const row = await deps.find(notice.caseId, kernel.db);
+    if (!row?.reference) return;
+    const recipients = await deps.identity.accountsWithRole(notice.agency, notice.role);
+    if (recipients.length === 0) return;
+    const locale = DEFAULT_LOCALE;
+    const version = await deps.catalog.getServiceVersion(row.service_id, row.service_version);
+    const params = { reference: row.reference, service: version?.definition.name[locale] ?? row.reference, dueDay: notice.dueDay };
+    await kernel.db.transaction().execute(async (tx) => {
+      for (const account of recipients) await deps.messaging.notify(tx, { accountId: account.id, locale, template: 'deadlineEscalation', params });
+    });
   });
 }

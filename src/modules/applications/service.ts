@@ -15,7 +15,7 @@ import { createApplicationsStore, type ApplicationRow, type Channel, type Execut
 import { createPanelRegistry } from './panels.js';
 import { createStaffAccess } from './staff.js';
 import { createCounter } from './counter.js';
-import { notifyApplicantOnTransitions } from './notifications.js';
+import { notifyApplicantOnTransitions, notifySupervisorsOnEscalation } from './notifications.js';
 import { createApiChannel } from './api.js';
 import { createKeptUploads } from './uploads.js';
 import { createPrefill } from './prefill.js';
@@ -44,9 +44,10 @@ export type { ApplicantView, ListItem } from './applicant.js';
 
 export interface Deps {
   readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion' | 'searchServices' | 'listCategories' | 'listLifeEvents' | 'listAgencies'>;
-  readonly workflow: Pick<WorkflowService, 'start' | 'act' | 'getCase' | 'onTransition'>;
+  readonly workflow: Pick<WorkflowService, 'start' | 'act' | 'getCase' | 'onTransition' | 'setApplicantLookup'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
-  readonly identity: Pick<IdentityService, 'account'>;
+  /** Without `accountsWithRole` no supervisor is mailed of a missed deadline (the insights' history replay never escalates). */
+  readonly identity: Pick<IdentityService, 'account'> & Partial<Pick<IdentityService, 'accountsWithRole'>>;
   /** Registries and consent, for the once-only prefill; without it no service prefills. */
   readonly prefill?: PrefillPort;
 }
@@ -80,6 +81,10 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   const applicant = createApplicantAccess({ kernel, store, identity: deps.identity, workflow: deps.workflow, panels, find, service, ctx });
 
   notifyApplicantOnTransitions({ workflow: deps.workflow, messaging: deps.messaging, catalog: deps.catalog, find });
+  const staffWithRole = deps.identity.accountsWithRole?.bind(deps.identity);
+  if (staffWithRole) notifySupervisorsOnEscalation({ kernel, workflow: deps.workflow, messaging: deps.messaging, catalog: deps.catalog, identity: { accountsWithRole: staffWithRole }, find });
+  // Staff are refused every action on a case they applied for (workflow `decide`).
+  deps.workflow.setApplicantLookup(async (tx, caseId) => (await find(caseId, tx))?.applicant_account_id);
 
   panels.addPanel('staff', prefill.staffPanel);
   const staff = createStaffAccess({ kernel, store, service, find, panels, getCase: (id) => deps.workflow.getCase(id) });

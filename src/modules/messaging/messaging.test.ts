@@ -235,13 +235,13 @@ describeEachDatabase('messaging without a mail server (outbox only)', sources, (
     expect(s.messaging.delivery).toBe('kept');
     const { id } = await s.kernel.db.transaction().execute((tx) => s.messaging.notify(tx, {
       accountId: ZHANG, template: 'deadlineEscalation', locale: 'en',
-      params: { reference: 'TB-2026-7K3M9Q', service: 'Business licence', dueAt: '2030-03-08T09:30:00.000Z' },
+      params: { reference: 'TB-2026-7K3M9Q', service: 'Business licence', dueDay: '2030-03-08' },
     }));
     await s.kernel.jobs.drain();
     const message = await s.messaging.get(id);
     expect(message).toMatchObject({ status: 'kept', attempts: 1, recipientAddress: 'zhang.wei@example.cn', sentAt: undefined });
-    // The due date is written out in China's time zone.
-    expect(message?.body).toContain('was due to be decided by 8 March 2030 at 17:30');
+    // The deadline's last day is written out, without a time.
+    expect(message?.body).toContain('was due to be decided by 8 March 2030 and');
     const mailId = await sql<{ mail_message_id: string }>`select mail_message_id from messaging_messages where id = ${id}`.execute(s.kernel.db);
     expect(mailId.rows[0]?.mail_message_id).toBe(`<${id}@tongban.test>`);
     expect(await s.kernel.jobs.drain()).toBe(0);

@@ -6,7 +6,7 @@ const sample: Record<string, string> = {
   reference: 'TB-2026-7K3M9Q',
   service: '个体工商户设立登记',
   reason: 'The photo is not clear',
-  dueAt: '2030-03-08T09:30:00.000Z',
+  dueDay: '2030-03-08',
   since: '2030-03-08T09:30:00.000Z',
   count: '3',
   organisation: '北京市公安局',
@@ -25,7 +25,9 @@ describe('notification templates', () => {
     for (const [name, value] of Object.entries(params)) if (TEMPLATES[id][name as keyof (typeof TEMPLATES)[typeof id]] === 'text') expect(`${subject}\n${body}`).toContain(value);
     expect(body).toContain('https://tongban.example');
     if ('reason' in params) expect(body).toContain('The photo is not clear');
-    for (const name of ['dueAt', 'since', 'startsAt']) if (name in params) expect(body).toContain(locale === 'en' ? '8 March 2030 at 17:30' : '2030年3月8日 17:30');
+    for (const name of ['since', 'startsAt']) if (name in params) expect(body).toContain(locale === 'en' ? '8 March 2030 at 17:30' : '2030年3月8日 17:30');
+    // A day is written out without a time: the deadline's last day, not the midnight after it.
+    if ('dueDay' in params) expect(body).toContain(locale === 'en' ? 'by 8 March 2030 and' : '截至 2030年3月8日，');
   });
 
   it('has wording for each template and no wording without a template', () => {
@@ -42,7 +44,13 @@ describe('notification templates', () => {
   });
 
   it('refuses a date that is not an ISO 8601 instant', () => {
-    expect(() => renderTemplate('deadlineEscalation', { reference: 'r', service: 's', dueAt: 'next Tuesday' }, 'en', 'https://t')).toThrow(/ISO 8601/);
-    expect(() => renderTemplate('deadlineEscalation', { reference: 'r', service: 's', dueAt: '2030-13-45T00:00:00Z' }, 'en', 'https://t')).toThrow(/ISO 8601/);
+    expect(() => renderTemplate('dataUsed', { count: '1', since: 'next Tuesday' }, 'en', 'https://t')).toThrow(/ISO 8601/);
+    expect(() => renderTemplate('dataUsed', { count: '1', since: '2030-13-45T00:00:00Z' }, 'en', 'https://t')).toThrow(/ISO 8601/);
+  });
+
+  it('refuses a day that is not a calendar day', () => {
+    for (const dueDay of ['2030-02-30', '2030-03-08T00:00:00Z', 'next Tuesday']) {
+      expect(() => renderTemplate('deadlineEscalation', { reference: 'r', service: 's', dueDay }, 'en', 'https://t')).toThrow(/not a day/);
+    }
   });
 });

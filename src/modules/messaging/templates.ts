@@ -3,9 +3,12 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import { MessagingErrors } from './errors.js';
 import './messages.js';
 
+type ParamKind = 'text' | 'date' | 'day';
+
 /**
  * The notifications the platform sends, and the parameters each needs. `text` is inserted as it
- * is; `date` is an ISO 8601 instant, written out for the reader's language in China's time zone.
+ * is; `date` is an ISO 8601 instant, written out for the reader's language in China's time zone;
+ * `day` is a calendar day (`2030-03-08`), written out without a time (a deadline's last day).
  * The wording lives in messages.ts under `messaging.template.<id>.subject|body`.
  */
 export const TEMPLATES = {
@@ -14,11 +17,11 @@ export const TEMPLATES = {
   applicationApproved: { reference: 'text', service: 'text' },
   applicationRejected: { reference: 'text', service: 'text', reason: 'text' },
   applicationWithdrawn: { reference: 'text', service: 'text' },
-  deadlineEscalation: { reference: 'text', service: 'text', dueAt: 'date' },
+  deadlineEscalation: { reference: 'text', service: 'text', dueDay: 'day' },
   dataUsed: { count: 'text', since: 'date' },
   privacyQuestionAnswered: { organisation: 'text' },
   appointmentReminder: { reference: 'text', service: 'text', hall: 'text', address: 'text', startsAt: 'date' },
-} as const satisfies Record<string, Record<string, 'text' | 'date'>>;
+} as const satisfies Record<string, Record<string, ParamKind>>;
 
 export type TemplateId = keyof typeof TEMPLATES;
 export type TemplateParams<T extends TemplateId> = { readonly [P in keyof (typeof TEMPLATES)[T]]: string };
@@ -41,6 +44,18 @@ const DATE_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Shanghai' }),
 };
 
+const DAY_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'long', timeZone: 'UTC' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }),
+};
+
+/** `2030-03-08` written out, or undefined when it is not a real day. */
+function dayText(value: string, locale: Locale): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const at = new Date(`${value}T00:00:00Z`);
+  return Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== value ? undefined : DAY_FORMATS[locale].format(at);
+}
+
 function invalid(detail: string): TongbanError {
   return new TongbanError(MessagingErrors.TB_MESSAGING_INVALID_NOTIFICATION, { detail });
 }
@@ -53,7 +68,7 @@ function invalid(detail: string): TongbanError {
 export function renderTemplate(template: string, params: Readonly<Record<string, unknown>>, locale: string, siteUrl: string): Rendered {
   if (!isTemplateId(template)) throw invalid(`unknown template ${template}`);
   if (!isLocale(locale)) throw invalid(`unknown locale ${locale}`);
-  const declared: Readonly<Record<string, 'text' | 'date'>> = TEMPLATES[template];
+  const declared: Readonly<Record<string, ParamKind>> = TEMPLATES[template];
   const extra = Object.keys(params).filter((name) => !Object.hasOwn(declared, name));
   if (extra.length > 0) throw invalid(`template ${template} has no parameter ${extra.join(', ')}`);
   const values: Record<string, string> = { siteUrl };
@@ -65,6 +80,10 @@ export function renderTemplate(template: string, params: Readonly<Record<string,
       const at = new Date(value);
       if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) throw invalid(`parameter ${name} of template ${template} is not an ISO 8601 instant`);
       values[name] = DATE_FORMATS[locale].format(at);
+    } else if (kind === 'day') {
+      const day = dayText(value, locale);
+      if (day === undefined) throw invalid(`parameter ${name} of template ${template} is not a day (YYYY-MM-DD)`);
+      values[name] = day;
     } else {
       values[name] = value.trim();
     }

@@ -100,6 +100,8 @@ export interface CasePageData {
   readonly done?: string | undefined;
   readonly noted?: boolean | undefined;
   readonly stale?: boolean | undefined;
+  /** The case of this member of staff's own application: they are told another must handle it. */
+  readonly ownApplication?: boolean | undefined;
   /** A posted form that came back with an error, and what was typed. */
   readonly error?: { readonly field: string; readonly text: string; readonly value: string } | undefined;
 }
@@ -159,6 +161,7 @@ export function renderCasePage(ctx: PageContext, data: CasePageData): string {
       beforeContent={<BackLink href="/backoffice" text={t('workflow.case.back')} />}>
       <ErrorSummary errors={data.error ? [{ fieldId: data.error.field, text: data.error.text }] : []} />
       {data.stale ? <NotificationBanner>{t('workflow.case.stale')}</NotificationBanner> : null}
+      {data.ownApplication ? <NotificationBanner>{t('workflow.error.ownApplication')}</NotificationBanner> : null}
       {data.done ? <NotificationBanner type="success">{t('workflow.case.done', { action: actionLabel(t, data.done) })}</NotificationBanner> : null}
       {data.noted ? <NotificationBanner type="success">{t('workflow.notes.added')}</NotificationBanner> : null}
       <span class="tb-caption">{data.serviceName}</span>

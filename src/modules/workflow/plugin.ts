@@ -83,7 +83,7 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
   }
 
   async function sendCase(request: FastifyRequest, reply: FastifyReply, me: Principal, view: CaseView, extra: Extra, status = 200) {
-    const notes = await workflow.listNotes(view.id, me);
+    const [notes, own] = await Promise.all([workflow.listNotes(view.id, me), workflow.isOwnApplication(view.id, me)]);
     const staff = view.history.filter((h) => h.actor.kind === 'staff').map((h) => h.actor.id);
     const [names, name, agency, application] = await Promise.all([
       namesOf([...(view.assignee ? [view.assignee] : []), ...staff, ...notes.map((n) => n.authorId)]),
@@ -91,10 +91,11 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
       catalog.getAgency(view.agency),
       applicationOf(view.id, request),
     ]);
-    const actions = workflow.availableActions(view, me).map((action) => ({ action, needsReason: workflow.needsReason(view, action) }));
+    // Their own application: nothing to offer (the service refuses it too), and they are told why.
+    const actions = own ? [] : workflow.availableActions(view, me).map((action) => ({ action, needsReason: workflow.needsReason(view, action) }));
     return html(reply, status, renderCasePage(context(request, reply, me), {
       view, serviceName: name, agencyName: agency ? agency.name[request.locale] : view.agency, names, me: me.accountId, now: deps.now(),
-      notes, actions, application, ...extra,
+      notes, actions, application, ownApplication: own, ...extra,
     }));
   }
 
@@ -147,10 +148,12 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
       await workflow.act(undefined, { caseId: id, action, actor: me, reason, requestId: request.id });
     } catch (error) {
       if (!(error instanceof TongbanError)) throw error;
-      if (error.code === 'TB_WORKFLOW_REASON_REQUIRED') {
-        const field = { field: reasonFieldId(action), text: reasonError(request.t, action), value: reason ?? '' };
+      if (error.code === 'TB_WORKFLOW_REASON_REQUIRED' || error.code === 'TB_WORKFLOW_REASON_TOO_LONG') {
+        const text = error.code === 'TB_WORKFLOW_REASON_REQUIRED' ? reasonError(request.t, action) : request.t('workflow.error.reasonTooLong');
+        const field = { field: reasonFieldId(action), text, value: reason ?? '' };
         return sendCase(request, reply, me, await workflow.getCase(id), { error: field }, 422);
       }
+      if (error.code === 'TB_WORKFLOW_OWN_APPLICATION') return sendCase(request, reply, me, await workflow.getCase(id), {}, 403);
       if (error.code === 'TB_WORKFLOW_ACTION_NOT_ALLOWED') return sendCase(request, reply, me, await workflow.getCase(id), { stale: true }, 409);
       throw error;
     }

@@ -19,8 +19,10 @@ const noteJson = (n: Note) => ({ ...n, at: n.at.toISOString() });
 export function registerWorkflowRoutes(scope: FastifyInstance, workflow: WorkflowService, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
-  const viewJson = (view: CaseView, caller: PrincipalLike) => ({
-    ...summaryJson(view), allowedActions: Object.fromEntries(Object.entries(view.allowedActions).map(([role, actions]) => [role, [...actions]])), availableActions: workflow.availableActions(view, caller),
+  // None on the caller's own application: the service would refuse each of them.
+  const viewJson = async (view: CaseView, caller: PrincipalLike) => ({
+    ...summaryJson(view), allowedActions: Object.fromEntries(Object.entries(view.allowedActions).map(([role, actions]) => [role, [...actions]])),
+    availableActions: (await workflow.isOwnApplication(view.id, caller)) ? [] : workflow.availableActions(view, caller),
     history: view.history.map((h) => ({ seq: h.seq, action: h.action, actor: h.actor, from: h.from, to: h.to, reason: h.reason, at: h.at.toISOString() })),
     definition: view.definition,
   });
@@ -56,7 +58,7 @@ export function registerWorkflowRoutes(scope: FastifyInstance, workflow: Workflo
     await handledCase(request.params.id, caller);
     return idempotentAnswer(kernel, request, reply,
       async (claim) => ({ id: (await workflow.act(undefined, { caseId: request.params.id, action: request.body.action, actor: caller, reason: request.body.reason, requestId: request.id, idempotency: claim })).id }),
-      async (result) => ({ status: 200, body: viewJson(await workflow.getCase(result.id), caller) }));
+      async (result) => ({ status: 200, body: await viewJson(await workflow.getCase(result.id), caller) }));
   });
 
   app.get('/api/workflow/cases/:id/notes', { schema: listNotesSchema, preHandler: requireSignedIn }, async (request) => {

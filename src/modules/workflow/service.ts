@@ -18,7 +18,7 @@ import { handlesCases, historyMatches, stateName, toEvent, toSummary, toView, wo
 export type { CaseSummary, CaseView } from './view.js';
 export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
 export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './derive.js';
-export { addWorkingDays, countdown, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
+export { addWorkingDays, countdown, dueDay, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
 export { caseAgencies, handlesCases, workflowRolesAt, stateName } from './view.js';
 export { WorkflowErrors } from './errors.js';
 export type { Executor } from './store.js';
@@ -96,7 +96,15 @@ export interface TransitionEvent {
  */
 export type TransitionListener = (executor: Executor, event: TransitionEvent) => Promise<void>;
 
+/**
+ * The account that applied for a case (null when none is known yet: a counter application of a
+ * person without an account), read through `executor`. The applications module answers it.
+ */
+export type ApplicantLookup = (executor: Executor, caseId: string) => Promise<string | null | undefined>;
+
 const NOTE_MAX = 2000;
+/** A reason is stored, shown and mailed to the applicant (the template takes at most 4,000). */
+export const REASON_MAX = 2000;
 const PAGE_MAX = 100;
 
 const refusalError = (refusal: Refusal, detail: string) => new TongbanError(
@@ -116,6 +124,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
   const store = createWorkflowStore();
   const holidays = options.holidays ?? PRC_HOLIDAYS;
   const listeners: TransitionListener[] = [];
+  let applicantOf: ApplicantLookup | undefined;
 
   /** The caller's transaction, or one of our own. */
   const inTransaction = <T>(executor: Executor | undefined, work: (tx: Executor) => Promise<T>): Promise<T> =>
@@ -150,8 +159,16 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     return view;
   }
 
-  /** Tries the actor's roles in turn; the first that `step` accepts is the one recorded. */
-  function decide(row: CaseRow, state: DerivedCase, input: ActInput): DerivedCase {
+  /** The case's applicant: the one the caller names, else the one the applications module knows. */
+  async function applicantAccount(executor: Executor, caseId: string, given: string | undefined): Promise<string | null> {
+    return given ?? (applicantOf ? (await applicantOf(executor, caseId)) ?? null : null);
+  }
+
+  /**
+   * Tries the actor's roles in turn; the first that `step` accepts is the one recorded. Staff never
+   * act on their own application (a conflict of interest): not even a claim, and not as supervisor.
+   */
+  function decide(row: CaseRow, state: DerivedCase, input: ActInput, applicant: string | null): DerivedCase {
     const { actor, action } = input;
     const staffRoles = workflowRolesAt(actor, row.agency);
     const isApplicant = input.applicantAccountId !== undefined && input.applicantAccountId === actor.accountId;
@@ -164,8 +181,14 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       ? (isApplicant ? [{ kind: 'person', role: 'applicant' }] : [])
       : rolesFor(transition.by).filter((r) => staffRoles.includes(r)).map((role) => ({ kind: 'staff' as const, role }));
     if (candidates.length === 0) throw refusalError('forbidden', `${action} needs the role ${transition.by}`);
+    if (transition.by !== 'applicant' && applicant === actor.accountId) {
+      throw new TongbanError(WorkflowErrors.TB_WORKFLOW_OWN_APPLICATION, { detail: `Case ${row.id} is your own application: another member of staff must take ${action}` });
+    }
     let refusal: Refusal = 'forbidden';
     const reason = input.reason?.trim() ? input.reason.trim() : null;
+    if (reason !== null && reason.length > REASON_MAX) {
+      throw new TongbanError(WorkflowErrors.TB_WORKFLOW_REASON_TOO_LONG, { fields: [{ pointer: '/reason', message: 'workflow.error.reasonTooLong', detail: `Write a reason of at most ${REASON_MAX} characters` }] });
+    }
     for (const c of candidates) {
       const result = step(row.definition, state, { action, actor: { kind: c.kind, id: actor.accountId, role: c.role }, reason, at: kernel.now() });
       if (result.ok) return result.state;
@@ -227,7 +250,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     async act(executor: Executor | undefined, input: ActInput): Promise<CaseView> {
       return inTransaction(executor, (tx) => withIdempotency(tx, input.idempotency, async () => {
         const { row, state } = await load(tx, input.caseId, true);
-        const next = decide(row, state, input);
+        const next = decide(row, state, input, await applicantAccount(tx, row.id, input.applicantAccountId));
         return record(tx, row, next, { applicantAccountId: input.applicantAccountId, requestId: input.requestId });
       }));
     },
@@ -317,6 +340,17 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       return (await store.caseFacts(kernel.db)).map((r) => ({
         id: r.id, serviceId: r.service_id, agency: r.agency, status: r.status, final: r.final, submittedAt: r.submitted_at, dueAt: r.due_at, closedAt: r.closed_at,
       }));
+    },
+
+    /** Names who applied for a case, so that staff are refused on their own (the applications module sets it). */
+    setApplicantLookup(lookup: ApplicantLookup): void {
+      applicantOf = lookup;
+    },
+
+    /** Whether the case is this member of staff's own application: they may take no action on it. */
+    async isOwnApplication(caseId: string, actor: PrincipalLike): Promise<boolean> {
+      if (!UUID.test(caseId)) return false;
+      return (await applicantAccount(kernel.db, caseId.toLowerCase(), undefined)) === actor.accountId;
     },
 
     /** Adds a listener run inside every transition's transaction (see TransitionListener). */
