@@ -37,7 +37,8 @@ export function createServices(kernel: Kernel) {
   // Idempotency-Key rows expire; an hourly durable job deletes them (docs/adr/0031-idempotency-keys.md).
   registerIdempotencyCleanup(kernel);
   const identity = createIdentityService(kernel);
-  const catalog = createCatalogService(kernel);
+  // A service's prefill may read only what its data agreement lists: checked at publishing against consent, built below.
+  const catalog = createCatalogService(kernel, { agreementItems: async (id) => (await consent.agreement(id))?.items });
   const messaging = createMessagingService(kernel, { identity });
   // Transition listeners (notifications, applicant tasks) are added with workflow.onTransition.
   const workflow = createWorkflowService(kernel);

@@ -10,7 +10,7 @@ export interface PrefilledField {
 
 /**
  * `filled`: answers came from the registry; `declined`: the person chose to fill in by hand;
- * `refused`: consent was withdrawn, expired or the agreement is gone; `unavailable`: no record,
+ * `refused`: consent was withdrawn, expired, the agreement is gone or does not list an item read; `unavailable`: no record,
  * no ID number, or the registry did not answer.
  */
 export type PrefillOutcome = 'filled' | 'declined' | 'refused' | 'unavailable';
@@ -42,7 +42,10 @@ export function createPrefillStore() {
       return q(executor).selectFrom('application_prefills').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
     },
 
-    /** One decision per draft: a second (another tab) replaces the first, which it was made after seeing. */
+    /**
+     * One decision per draft: a second (another tab, a retry) replaces the first, which it was made
+     * after seeing, except a `filled` one, which prefill.ts never replaces (it says where answers came from).
+     */
     async save(executor: Executor, row: PrefillRow): Promise<void> {
       const values = { ...row, fields: jsonb(row.fields) };
       await q(executor).insertInto('application_prefills').values(values)

@@ -5,6 +5,7 @@ import type { Principal } from '../../kernel/auth/index.js';
 import type { TestBrowser } from '../../kernel/auth/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
+import { createPrefillStore } from './prefill-store.js';
 import { applicationIdOf, demoApp, pdf, personaBrowser, png, postForm, postMultipart } from './test-kit.js';
 
 /*
@@ -76,6 +77,24 @@ describeEachDatabase('applications: once-only prefill from the population regist
     for (const part of ['value="北京市"', 'value="东城区"', 'value="示例街道 1 号"']) expect(addresses.body).toContain(part);
     // Already decided: resuming goes to the form, not back to the prefill page.
     expect((await citizen.get(`/services/${SLUG}/apply`)).headers.location).toBe(`/applications/${id}/pages/you`);
+  });
+
+  it('keeps the record of what came from the register when the prefill page is posted again, or "by hand" is chosen after', async () => {
+    const page = await citizen.get(`/applications/${id}/prefill`);
+    // Another tab, or the back button: the same choice again goes on to the form and reads nothing.
+    const again = await postForm(citizen, `/applications/${id}/prefill`, page.body, { choice: 'prefill' });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe(`/applications/${id}/pages/you`);
+    expect(await reads()).toHaveLength(1);
+    const self = await postForm(citizen, `/applications/${id}/prefill`, page.body, { choice: 'self' });
+    expect(self.statusCode).toBe(303);
+    expect(self.headers.location).toBe(`/applications/${id}/pages/you`);
+    const decided = await createPrefillStore().get(built.kernel.db, id);
+    expect(decided).toMatchObject({ outcome: 'filled' });
+    expect(decided?.fields.map((f) => f.field)).toEqual(['full_name', 'date_of_birth', 'hukou_address']);
+    const you = await citizen.follow(self);
+    expect(you.body).toContain('value="张伟"');
+    expect(you.body).toContain('From the population register.');
   });
 
   it('marks answers from the register on the check page, and a changed one as changed', async () => {

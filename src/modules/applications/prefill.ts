@@ -26,7 +26,7 @@ export type PrefillStanding =
   | { readonly kind: 'consented' }
   | { readonly kind: 'legal-basis' }
   | { readonly kind: 'withdrawn' }
-  | { readonly kind: 'unavailable'; readonly reason: 'no_id_number' | 'unknown_agreement' | 'unknown_registry' };
+  | { readonly kind: 'unavailable'; readonly reason: 'no_id_number' | 'unknown_agreement' | 'unknown_registry' | 'items_not_covered' };
 
 export interface PrefillItem {
   readonly field: string;
@@ -109,6 +109,15 @@ export function answersFromRegistry(form: CompiledForm, spec: PrefillSpec, value
   return { answers, fields };
 }
 
+/** The registry items the service reads that its data agreement does not list: none may be read (ADR 0019). */
+export function itemsNotCovered(spec: PrefillSpec, agreement: PrefillAgreement): string[] {
+  const allowed = new Set(agreement.items);
+  return spec.fields.map((f) => f.item).filter((item) => !allowed.has(item));
+}
+
+/** A later decision never replaces one that filled answers in: it alone says which came from the registry. */
+const keepsEarlier = (earlier: PrefillRow | undefined): boolean => earlier?.outcome === 'filled';
+
 export function marksOf(row: PrefillRow | undefined, answers: Answers, registryName: LocalizedText): PrefillMarks | undefined {
   if (!row || row.outcome !== 'filled' || row.fields.length === 0) return undefined;
   return { registryName, fields: new Map(row.fields.map((f) => [f.field, { item: f.item, changed: digestOf(answers[f.field]) !== f.digest }])) };
@@ -175,6 +184,7 @@ export function createPrefill(deps: PrefillDeps) {
     let standing: PrefillStanding;
     if (!registry) standing = { kind: 'unavailable', reason: 'unknown_registry' };
     else if (!idNumber) standing = { kind: 'unavailable', reason: 'no_id_number' };
+    else if (agreement && itemsNotCovered(spec, agreement).length > 0) standing = { kind: 'unavailable', reason: 'items_not_covered' };
     else standing = standingOf(await port.check({ agreementId: spec.agreement, idNumber, at: kernel.now() }), agreement);
     return {
       spec, items, agreement, standing, consentPage: port.consentPage,
@@ -217,6 +227,8 @@ export function createPrefill(deps: PrefillDeps) {
      * The person's choice: fill in by hand, or prefill (giving consent first where it is asked
      * for). Consent is checked again right before the read: one withdrawn in another tab refuses it.
      * Never throws for a refusal or a registry that does not answer: the outcome says why.
+     * Once answers were filled in, a second choice (another tab, the back button) changes nothing
+     * and reads nothing: the first decision's record of which answers came from the registry stays.
      */
     async decide(input: {
       row: ApplicationRow; version: ServiceVersion; form: CompiledForm; editor: Principal; choice: 'prefill' | 'self';
@@ -229,6 +241,7 @@ export function createPrefill(deps: PrefillDeps) {
       if (!spec || !port) return { outcome: 'unavailable', reason: 'no_prefill' };
       const idNumber = row.applicant_id_number;
       const about = { registry: spec.registry, agreement_id: spec.agreement };
+      if (keepsEarlier(await store.get(kernel.db, row.id))) return { outcome: 'filled', filled: [] };
       if (input.choice === 'self' || !idNumber) {
         const current = idNumber ? await plan(version, input.form, idNumber) : undefined;
         const outcome: PrefillOutcome = current?.standing.kind === 'withdrawn' ? 'refused' : 'declined';
@@ -237,6 +250,13 @@ export function createPrefill(deps: PrefillDeps) {
       }
       const request = input.requestId ? { requestId: input.requestId } : {};
       const agreement = await port.agreement(spec.agreement);
+      const uncovered = agreement ? itemsNotCovered(spec, agreement) : [];
+      if (agreement && uncovered.length > 0) {
+        // The agreement changed since publishing (an item dropped): read nothing, ask no consent.
+        kernel.log.warn({ agreement: spec.agreement, items: uncovered, applicationId: row.id }, 'prefill items not in the data agreement');
+        await save(kernel.db, row, editor.accountId, 'refused', { ...about, agreement_version: agreement.version, reason: 'items_not_covered' });
+        return { outcome: 'refused', reason: 'items_not_covered' };
+      }
       let check = await port.check({ agreementId: spec.agreement, idNumber, at: kernel.now() });
       if (!check.ok && (check.reason === 'missing' || check.reason === 'expired') && agreement?.needsConsent) {
         await port.give({ agreementId: spec.agreement, idNumber, ...(row.applicant_account_id ? { accountId: row.applicant_account_id } : {}), channel: row.channel === 'counter' ? 'counter' : 'online', actor: input.consentActor, ...request });
@@ -266,6 +286,8 @@ export function createPrefill(deps: PrefillDeps) {
       const filled = await kernel.db.transaction().execute(async (tx) => {
         const current = await applications.get(tx, row.id);
         if (!current || current.status !== 'draft') return [];
+        // Another tab filled this draft in while the registry was read: its record stands.
+        if (keepsEarlier(await store.get(tx, row.id))) return [];
         // What the person already typed wins over the registry.
         const kept = fields.filter((f) => current.answers[f.field] === undefined);
         const merged = { ...Object.fromEntries(kept.map((f) => [f.field, answers[f.field]])), ...current.answers };

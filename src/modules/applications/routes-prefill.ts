@@ -19,6 +19,16 @@ function backOf(id: string, back: string | undefined): string | undefined {
   return ok ? back : undefined;
 }
 
+/** Why a prefill asked for was not done, by the outcome's reason (a withdrawal has its own banner). */
+function notDoneMessage(reason: string): string {
+  switch (reason) {
+    case 'unknown_agreement': return 'applications.prefill.unavailable.unknown_agreement';
+    case 'items_not_covered': return 'applications.prefill.unavailable.items_not_covered';
+    case 'missing': case 'expired': return 'applications.prefill.unavailable.no_consent';
+    default: return 'applications.prefill.unavailable.no_record';
+  }
+}
+
 /** The prefill page before the form, and "report wrong information" (docs/adr/0019). */
 export function registerPrefillRoutes(app: FastifyInstance, applications: ApplicationsService, context: Ctx): void {
   const signedIn = { config: { page: true }, preHandler: requireSignedIn };
@@ -60,9 +70,9 @@ export function registerPrefillRoutes(app: FastifyInstance, applications: Applic
     // Prefill was asked for and not done: say why on the same page; its button goes on to the form.
     const plan = await applications.prefillPlan(id, principal);
     const registry = inSentence(plan.registryName, request.locale);
-    const outcome = result.outcome === 'refused'
+    const outcome = result.outcome === 'refused' && result.reason === 'withdrawn'
       ? { title: request.t('applications.prefill.withdrawnTitle'), text: request.t('applications.prefill.withdrawn', { registry }) }
-      : { title: request.t('applications.prefill.unavailableTitle'), text: request.t('applications.prefill.unavailable.no_record', { registry }) };
+      : { title: request.t('applications.prefill.unavailableTitle'), text: request.t(notDoneMessage(result.reason), { registry }) };
     return html(reply, result.outcome === 'refused' ? 403 : 200, renderPrefillPage(context(request, reply), { draft, plan, consentPage: plan.consentPage, outcome }));
   });
 

@@ -26,3 +26,16 @@ export function prefillProblems(prefill: PrefillSpec, form: FormDefinition): Fie
     return [];
   });
 }
+
+/**
+ * The mapped items the prefill's data agreement does not list (docs/adr/0019): the agreement is
+ * what the person consents to, or what the law allows, so nothing outside it may be read. The
+ * agreement lives in the consent module; the catalog service passes its items in.
+ */
+export function prefillAgreementProblems(prefill: PrefillSpec, agreementItems: readonly string[]): FieldProblem[] {
+  const allowed = new Set(agreementItems);
+  return prefill.fields.flatMap(({ item }, i): FieldProblem[] => (allowed.has(item) ? [] : [{
+    pointer: `/prefill/fields/${i}/item`, message: 'catalog.problem.itemNotInAgreement',
+    detail: `item "${item}" is not among the items of the data agreement "${prefill.agreement}"`, params: { item, agreement: prefill.agreement },
+  }]));
+}

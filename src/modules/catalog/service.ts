@@ -1,11 +1,12 @@
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
-import { TongbanError } from '../../kernel/http/index.js';
+import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { AgencyContact, AgencyDefinition, LocalizedText, ServiceDefinition } from './definition.js';
 import { actorLabel, contentHash, serviceColumns, searchTerms } from './derive.js';
 import './errors.js';
 import type { DefinitionBundle, FileProblem } from './folder.js';
+import { prefillAgreementProblems } from './prefill-check.js';
 import { createCatalogStore, type AgencyRow, type Executor, type ServiceRow, type VersionRow } from './store.js';
 import { CATEGORIES, LIFE_EVENTS, type Category, type LifeEvent } from './taxonomy.js';
 import { validateAgenciesFile, validateServiceDefinition } from './validate.js';
@@ -112,7 +113,13 @@ function shortMemo(ms: number) {
 /** Published versions kept in memory (see `versionOf`); a bound, not a working-set estimate. */
 const VERSION_CACHE_SIZE = 512;
 
-export function createCatalogService(kernel: Kernel) {
+/** What the catalog asks other modules about a definition's references to them; each is optional. */
+export interface CatalogDeps {
+  /** The items of a data agreement in force (the consent module's), undefined for an unknown or retired one. */
+  readonly agreementItems?: (agreementId: string) => Promise<readonly string[] | undefined>;
+}
+
+export function createCatalogService(kernel: Kernel, deps: CatalogDeps = {}) {
   const store = createCatalogStore();
   const db: Executor = kernel.db;
   const versions = new Map<string, VersionRow>();
@@ -192,6 +199,16 @@ export function createCatalogService(kernel: Kernel) {
     return result;
   }
 
+  /** Problems with what a valid definition refers to outside the catalog: a prefill item its data agreement does not list. */
+  async function referenceProblems(definition: ServiceDefinition): Promise<FieldProblem[]> {
+    const prefill = definition.prefill;
+    if (!prefill || !deps.agreementItems) return [];
+    const items = await deps.agreementItems(prefill.agreement);
+    // An agreement not in force (not made yet, retired) lists nothing to check against: a draft
+    // then finds the prefill unavailable and is filled in by hand.
+    return items ? prefillAgreementProblems(prefill, items) : [];
+  }
+
   /** Checks every file of an import, and what they refer to, before anything is written. */
   async function checkBundle(bundle: DefinitionBundle): Promise<{ problems: FileProblem[]; agencies: AgencyDefinition[]; services: { file: string; definition: ServiceDefinition }[] }> {
     const problems: FileProblem[] = [];
@@ -213,6 +230,7 @@ export function createCatalogService(kernel: Kernel) {
       if (!checked.ok) { problems.push(...checked.problems.map((p) => ({ file, pointer: p.pointer, detail: p.detail }))); continue; }
       const d = checked.value;
       const clash = (pointer: string, detail: string) => problems.push({ file, pointer, detail });
+      for (const p of await referenceProblems(d)) clash(p.pointer, p.detail);
       // With a broken agencies.json every reference would look unknown: report the file once instead.
       if (agenciesValid && !known.has(d.agency)) clash('/agency', `agency "${d.agency}" is neither in the database nor in agencies.json`);
       if (ids.has(d.id)) clash('/id', `id ${d.id} is also used by ${ids.get(d.id)}`);
@@ -242,6 +260,8 @@ export function createCatalogService(kernel: Kernel) {
       const checked = validateServiceDefinition(json);
       if (!checked.ok) throw new TongbanError('TB_CATALOG_INVALID_DEFINITION', { fields: checked.problems });
       if (!may(checked.value.agency)) throw forbidden(checked.value.agency);
+      const references = await referenceProblems(checked.value);
+      if (references.length > 0) throw new TongbanError('TB_CATALOG_INVALID_DEFINITION', { fields: references });
       const result = await kernel.db.transaction().execute((tx) => writeDefinition(tx, checked.value, by, may));
       browseCounts.clear();
       return result;
