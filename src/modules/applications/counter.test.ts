@@ -112,6 +112,22 @@ describeEachDatabase('applications: the counter channel', migrationSources, (use
     expect((await clerk.get(`/applications/${id}/check`)).statusCode).toBe(303);
   });
 
+  it('audits the submitting clerk\'s later download of a document like any staff read', async () => {
+    const zhang = await personaBrowser(built, 'citizen');
+    const fileId = new RegExp(`/applications/${id}/files/([0-9a-f-]{36})`).exec((await zhang.get(`/applications/${id}`)).body)?.[1] ?? 'no file';
+    const views = async () => (await sql<{ actor_id: string; actor_organisation: string; subject: string | null; details: { fileId?: string } }>`
+      select actor_id, actor_organisation, subject, details from tb_audit_record where action = 'application.view' and resource_id = ${id}`.execute(built.kernel.db)).rows;
+    const before = (await views()).length;
+    // The applicant's own download is not a staff read.
+    expect((await zhang.get(`/applications/${id}/files/${fileId}`)).statusCode).toBe(200);
+    expect(await views()).toHaveLength(before);
+    const download = await clerk.get(`/applications/${id}/files/${fileId}`);
+    expect(download.statusCode).toBe(200);
+    const after = await views();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)).toMatchObject({ actor_id: CLERK.accountId, actor_organisation: '110000-CAB', subject: ZHANG_WEI.accountId, details: { fileId } });
+  });
+
   it('answers which of many ids are submitted applications in one call, in statements of a thousand', async () => {
     const page = await clerk.get('/counter');
     // GB 11643's own example number: a person with no case yet, so this opens a draft.

@@ -107,11 +107,17 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     ...applicant,
     formContext: ctx,
 
-    /** A document's bytes, for the applicant, the person filling in the draft, or staff of the agency (audited). */
+    /**
+     * A document's bytes, for the applicant, the person filling in the draft, or staff of the agency
+     * (audited). Once submitted, the clerk who submitted a counter application is staff like any
+     * other: their later reads are checked against the agency and audited.
+     */
     async file(id: string, fileId: string, viewer: Principal, options: { requestId?: string } = {}): Promise<{ content: Uint8Array; type: string; name: string }> {
       const row = await find(id);
       if (!row || !UUID.test(fileId)) throw notFound();
-      const own = row.status === 'submitted' ? row.applicant_account_id === viewer.accountId || row.submitted_by === viewer.accountId : row.submitted_by === viewer.accountId;
+      const own = row.status === 'submitted'
+        ? row.applicant_account_id === viewer.accountId || (row.channel === 'online' && row.submitted_by === viewer.accountId)
+        : row.submitted_by === viewer.accountId;
       if (!own) await staff.authorise(row, viewer, 'Reading a document of the application', { ...options, details: { fileId } });
       const file = await store.getFile(db, row.id, fileId.toLowerCase());
       if (!file) throw notFound();
