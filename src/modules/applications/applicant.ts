@@ -123,8 +123,13 @@ export function createApplicantAccess({ kernel, store, identity, workflow, panel
     async answerInfo(id: string, person: Principal, taskId: string, answer: string, options: { requestId?: string } = {}): Promise<CaseView> {
       const row = await applicantRow(id, person);
       const text = answer.trim();
-      if (text === '' || text.length > ANSWER_MAX) {
-        throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_ANSWER_REQUIRED, { fields: [{ pointer: '/answer', message: 'applications.answer.required', detail: `Write an answer of at most ${ANSWER_MAX} characters` }] });
+      if (text === '') {
+        throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_ANSWER_REQUIRED, { fields: [{ pointer: '/answer', message: 'applications.answer.required', detail: 'Write an answer' }] });
+      }
+      if (text.length > ANSWER_MAX) {
+        throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_ANSWER_TOO_LONG, {
+          fields: [{ pointer: '/answer', message: 'applications.answer.tooLong', params: { max: ANSWER_MAX }, detail: `Write an answer of at most ${ANSWER_MAX} characters` }],
+        });
       }
       const task = (await store.listTasks(db, row.id)).find((t) => t.id === taskId && t.answered_at === null);
       if (!task) throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_TASK_NOT_OPEN);

@@ -206,6 +206,10 @@ describeEachDatabase('applications: the online walk', migrationSources, (use) =>
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Enter your answer');
     const task = /name="task" value="([^"]+)"/.exec(empty.body)?.[1] ?? '';
+    const long = await postForm(citizen, `/applications/${id}/answer`, empty.body, { task, answer: 'x'.repeat(2_001) });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('Your answer must be 2,000 characters or fewer');
+    expect(long.body).not.toContain('Enter your answer');
     const answered = await postForm(citizen, `/applications/${id}/answer`, empty.body, { task, answer: 'The shop is at the corner; photo follows by post.' });
     expect(answered.headers.location).toBe(`/applications/${id}?done=answered`);
     expect((await built.services.workflow.getCase(id)).status).toBe('in_review');

@@ -8,6 +8,11 @@ import { extensionOf, type ApplicationsService, type StaffView } from './service
 /** Why the back office reads an application; shown to the person on "who used my data". */
 export const CASE_HANDLING_PURPOSE = 'Handling the application in the back office';
 
+/** How each channel is named to staff; a new channel fails to compile until it has a name. */
+const CHANNEL_MESSAGES: Readonly<Record<StaffView['application']['channel'], string>> = {
+  online: 'applications.staff.online', counter: 'applications.staff.counter', api: 'applications.staff.api',
+};
+
 /** The application's part of a back-office case page: answers, documents, answered requests. */
 export function StaffApplication({ view, request }: { view: StaffView; request: Pick<FastifyRequest, 't' | 'locale'> }): VNode {
   const { t, locale } = request;
@@ -18,7 +23,7 @@ export function StaffApplication({ view, request }: { view: StaffView; request: 
       <SummaryList rows={[
         { key: t('applications.staff.reference'), value: app.reference ?? '' },
         { key: t('applications.staff.service'), value: view.serviceName[locale] },
-        { key: t('applications.staff.channel'), value: t(app.channel === 'counter' ? 'applications.staff.counter' : 'applications.staff.online') },
+        { key: t('applications.staff.channel'), value: t(CHANNEL_MESSAGES[app.channel]) },
         { key: t('applications.staff.idNumber'), value: view.applicantIdNumber ?? t('applications.staff.unknown') },
         ...(app.submittedAt ? [{ key: t('applications.staff.submitted'), value: <When at={app.submittedAt} locale={locale} /> }] : []),
       ]} />

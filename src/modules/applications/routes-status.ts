@@ -46,9 +46,12 @@ export function registerStatusRoutes(app: FastifyInstance, applications: Applica
       await applications.answerInfo(request.params.id, principal, field(fields, 'task') ?? '', answer, { requestId: request.id });
       return await reply.redirect(`/applications/${request.params.id}?done=answered`, 303);
     } catch (error) {
-      if (!(error instanceof TongbanError) || error.code !== ApplicationsErrors.TB_APPLICATIONS_ANSWER_REQUIRED) throw error;
+      const invalid: string[] = [ApplicationsErrors.TB_APPLICATIONS_ANSWER_REQUIRED, ApplicationsErrors.TB_APPLICATIONS_ANSWER_TOO_LONG];
+      if (!(error instanceof TongbanError) || !invalid.includes(error.code)) throw error;
       const view = await applications.viewForApplicant(request.params.id, principal, request.locale);
-      return html(reply, 400, renderStatusPage(context(request, reply), view, { answerError: request.t('applications.answer.required'), answerTyped: answer }));
+      const problem = error.fields[0];
+      const answerError = request.t(problem?.message ?? 'applications.answer.required', problem?.params);
+      return html(reply, 400, renderStatusPage(context(request, reply), view, { answerError, answerTyped: answer }));
     }
   });
 
