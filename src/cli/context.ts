@@ -30,11 +30,19 @@ export async function seedDemo(kernel: Kernel, services: Services): Promise<stri
   return seeded;
 }
 
-/** Migrates, optionally seeds, and builds the app ready to listen. */
+/** Migrates, optionally seeds, and builds the app ready to listen; on failure closes what it opened. */
 export async function prepareServer(config: Config, options: { seed: boolean }): Promise<Built> {
   const database = createDatabase(config);
-  await migrateToLatest(database.db, migrationSources);
-  const built = await buildApp({ config, database });
-  if (options.seed) await seedDemo(built.kernel, built.services);
-  return built;
+  let built: Built | undefined;
+  try {
+    await migrateToLatest(database.db, migrationSources);
+    built = await buildApp({ config, database });
+    if (options.seed) await seedDemo(built.kernel, built.services);
+    return built;
+  } catch (error) {
+    // A failed start releases the database (a pool would keep the process alive); the app's close
+    // does that and stops its job queue.
+    await (built ? built.app.close() : database.close()).catch(() => undefined);
+    throw error;
+  }
 }

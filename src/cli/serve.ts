@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../kernel/config/index.js';
 import { closeSystemsListener, listenForSystems } from '../modules/mediator/index.js';
@@ -16,10 +17,20 @@ export function registerServeCommand(program: Command): void {
     .option('--seed', 'load the demo agencies, services and people (idempotent)', false)
     .action(async (options: { seed: boolean }) => {
       const config = loadConfig();
+      // The systems' certificate and key are read and checked before anything starts, and a start
+      // that fails later (a port in use) closes what it opened, so the process ends with exit 1
+      // instead of serving half a platform.
+      const systemsTls = await readSystemsTls(config);
       const { app, kernel } = await prepareServer(config, options);
-      if (config.jobs.enabled) kernel.jobs.start();
-      await app.listen({ host: config.host, port: config.port });
-      const systems = await systemsPort(app, config);
+      let systems: { server: Server; port: number } | undefined;
+      try {
+        await app.listen({ host: config.host, port: config.port });
+        systems = systemsTls && await listenSystemsPort(app, config.host, systemsTls);
+        if (config.jobs.enabled) kernel.jobs.start();
+      } catch (error) {
+        await app.close().catch((failure: unknown) => app.log.error({ err: failure }, 'closing after a failed start failed'));
+        throw error;
+      }
       const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.kind === 'pglite' ? config.database.dataDir : 'memory'}`;
       console.log(`\nTongban 通办 is running at ${config.publicUrl}/  (data: ${where})`);
       if (systems) console.log(`Information mediator for systems (TLS, client certificates): https://${config.host}:${systems.port}/r1/`);
@@ -57,8 +68,13 @@ export function registerServeCommand(program: Command): void {
     });
 }
 
-/** The mediator's systems' TLS port, when configured (ADR 43); unreadable files stop the start. */
-async function systemsPort(app: Parameters<typeof listenForSystems>[0], config: Config): Promise<{ server: Server; port: number } | undefined> {
+interface SystemsTls { readonly port: number; readonly cert: Buffer; readonly key: Buffer }
+
+/**
+ * The mediator's systems' TLS settings (ADR 43), when configured: the certificate and key files
+ * read, and checked to be a certificate and its key, before the platform starts.
+ */
+async function readSystemsTls(config: Config): Promise<SystemsTls | undefined> {
   const tls = config.mediatorTls;
   if (!tls) return undefined;
   const read = async (name: string, file: string) => {
@@ -69,7 +85,16 @@ async function systemsPort(app: Parameters<typeof listenForSystems>[0], config: 
     }
   };
   const [cert, key] = [await read('TONGBAN_MEDIATOR_TLS_CERT_FILE', tls.certFile), await read('TONGBAN_MEDIATOR_TLS_KEY_FILE', tls.keyFile)];
-  const server = await listenForSystems(app, { host: config.host, port: tls.port, cert, key });
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new Error(`TONGBAN_MEDIATOR_TLS_CERT_FILE, TONGBAN_MEDIATOR_TLS_KEY_FILE: ${tls.certFile} and ${tls.keyFile} are not a PEM certificate and its private key (${(error as Error).message})`, { cause: error });
+  }
+  return { port: tls.port, cert, key };
+}
+
+async function listenSystemsPort(app: Parameters<typeof listenForSystems>[0], host: string, tls: SystemsTls): Promise<{ server: Server; port: number }> {
+  const server = await listenForSystems(app, { host, port: tls.port, cert: tls.cert, key: tls.key });
   const address = server.address();
   return { server, port: typeof address === 'object' && address !== null ? address.port : tls.port };
 }
