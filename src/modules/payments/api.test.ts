@@ -140,7 +140,10 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     const report = await officer.get(`/payments/reconciliation?day=${day}`);
     expect(report.body).toContain('Paid twice: refund due');
     expect(report.body).toContain(online.receiptNumber);
-    expect((await officer.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('重复缴费，应予退款');
+    expect(report.body).toContain(`Payment ${online.id} of application ${app.reference} succeeded after the fee had been paid: refund it`);
+    const zhReport = (await officer.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body;
+    expect(zhReport).toContain('重复缴费，应予退款');
+    expect(zhReport).toContain(`申请 ${app.reference} 的付款 ${online.id} 在费用已缴纳后才成功：请退款`);
     const [settled] = await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 }).then((rs) => rs.filter((r) => r.action === 'payments.payment.succeeded' && r.resource?.id === online.id));
     expect(settled?.details).toMatchObject({ overpaid: true });
     expect((await api('officer', 'POST', `/api/payments/payments/${online.id}/refunds`, { reason: 'Paid online after paying in cash' }, `twice-refund-${app.reference}`)).statusCode).toBe(201);
@@ -279,6 +282,12 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect(notDueSection).toContain(rejected.reference);
     const zhReport = await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`);
     expect(zhReport.body).toContain('无需缴费：办件已结束');
+    // Each finding is worded in the page's language from what it is about; the CSV keeps English.
+    expect(report.body).toContain(`Application ${unpaid.reference} still owes CN¥10.00`);
+    expect(report.body).toContain('test-provider sent event evt_stray_0001 (payment.succeeded) for no payment of ours');
+    expect(zhReport.body).toContain(`申请 ${unpaid.reference} 尚欠 ¥10.00`);
+    expect(zhReport.body).toContain('test-provider 发来的通知 evt_stray_0001（payment.succeeded）没有对应的付款');
+    for (const english of [`application ${unpaid.reference} owes`, 'names no payment', 'with no payment recorded here', 'reports no settlement of']) expect(zhReport.body).not.toContain(english);
     await expectPagesAccessible(built.app, url, [['reconciliation with fees not due (en)', report.body], ['reconciliation with fees not due (zh-CN)', zhReport.body]]);
     const bad = await admin.get('/payments/reconciliation?day=yesterday');
     expect(bad.statusCode).toBe(400);

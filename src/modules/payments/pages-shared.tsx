@@ -11,6 +11,9 @@ const DATE_TIME: Record<Locale, Intl.DateTimeFormat> = {
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }),
 };
 
+/** A time as text (in a sentence), in China time. */
+export const dateTimeText = (at: Date, locale: Locale): string => DATE_TIME[locale].format(at);
+
 export function When({ at, locale }: { at: Date; locale: Locale }): VNode {
   return <time dateTime={at.toISOString()}>{DATE_TIME[locale].format(at)}</time>;
 }

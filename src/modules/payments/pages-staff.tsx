@@ -1,7 +1,7 @@
 import { Button, ErrorSummary, InsetText, Layout, NotificationBanner, Radios, renderPage, SummaryList, Table, Textarea, TextInput } from '../../ui/index.js';
 import type { PayView } from './pages-person.js';
-import { FormKeys, PaymentsTable, When, type PageContext } from './pages-shared.js';
-import { formatMoney, type Payment, type Reconciliation } from './service.js';
+import { dateTimeText, FormKeys, PaymentsTable, When, type PageContext } from './pages-shared.js';
+import { formatMoney, type Payment, type Reconciliation, type ReconciliationFlag } from './service.js';
 
 export interface FieldErrors { readonly [field: string]: string | undefined }
 
@@ -97,6 +97,23 @@ export function renderRefundPage(context: PageContext, payment: Payment, input: 
   );
 }
 
+/** A flag's detail in the reader's language, from what it is about (the CSV keeps the English `detail`). */
+function flagDetail({ t, locale }: PageContext, { about }: ReconciliationFlag): string {
+  const money = (fen: number) => formatMoney(fen, locale);
+  switch (about.what) {
+    case 'payment_without_application': return t('payments.reconciliation.about.paymentWithoutApplication', { payment: about.payment });
+    case 'event_without_payment': return t('payments.reconciliation.about.eventWithoutPayment', { provider: about.provider, event: about.event, type: about.type });
+    case 'settlement_without_payment': return t('payments.reconciliation.about.settlementWithoutPayment', { provider: about.provider, ref: about.ref });
+    case 'settlement_amount': return t('payments.reconciliation.about.settlementAmount', { provider: about.provider, settled: money(about.settled), paid: money(about.paid) });
+    case 'settlement_missing': return t('payments.reconciliation.about.settlementMissing', { provider: about.provider, ref: about.ref });
+    case 'paid_after_close': return t('payments.reconciliation.about.paidAfterClose', {
+      payment: about.payment, application: about.application, status: about.caseStatus[locale], closedAt: dateTimeText(about.closedAt, locale),
+    });
+    case 'fee_unpaid': return t('payments.reconciliation.about.feeUnpaid', { application: about.application, amount: money(about.owed) });
+    case 'overpaid': return t('payments.reconciliation.about.overpaid', { payment: about.payment, application: about.application });
+  }
+}
+
 /** `/payments/reconciliation`: one day's payments and what does not match. */
 export function renderReconciliationPage(context: PageContext, input: { day: string; report?: Reconciliation | undefined; error?: string | undefined }): string {
   const { t, locale } = context;
@@ -116,7 +133,7 @@ export function renderReconciliationPage(context: PageContext, input: { day: str
           <h2 class="tb-heading-m">{t('payments.reconciliation.flags')}</h2>
           {report.flags.length === 0 ? <p class="tb-body">{t('payments.reconciliation.noFlags')}</p> : (
             <Table caption={t('payments.reconciliation.flags')} head={[t('payments.reconciliation.kind'), t('payments.reconciliation.reference'), { text: t('payments.table.amount'), numeric: true }, t('payments.reconciliation.detail')]}
-              rows={report.flags.map((f) => [{ text: t(`payments.reconciliation.flag.${f.kind}`) }, { text: f.reference }, { text: formatMoney(f.amount, locale), numeric: true }, { text: f.detail }])} />
+              rows={report.flags.map((f) => [{ text: t(`payments.reconciliation.flag.${f.kind}`) }, { text: f.reference }, { text: formatMoney(f.amount, locale), numeric: true }, { text: flagDetail(context, f) }])} />
           )}
           {report.notDue.length > 0 ? (
             <>

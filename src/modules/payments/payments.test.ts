@@ -147,7 +147,11 @@ describeEachDatabase('payments: fees, the test provider, webhooks, idempotency, 
     const report = await admin.get(`/payments/reconciliation?day=${day}`);
     expect(report.body).toContain('Paid after the case closed: refund due');
     expect(report.body).toContain(paid.receiptNumber);
-    expect((await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body).toContain('办件结束后才付款，应予退款');
+    expect(report.body).toContain(`Payment ${paid.id} of application ${late.reference} succeeded after the case closed (`);
+    const zh = (await admin.get(`/payments/reconciliation?day=${day}&lang=zh-CN`)).body;
+    expect(zh).toContain('办件结束后才付款，应予退款');
+    expect(zh).toContain(`申请 ${late.reference} 的付款 ${paid.id} 在办件结束（`);
+    expect(zh).not.toContain(`succeeded after the case was withdrawn`);
     const officer = demoPersona('officer');
     await built.services.payments.refund({ accountId: officer.accountId, kind: officer.kind, name: officer.name, roles: officer.roles }, { paymentId: paid.id, reason: 'Paid after the application was withdrawn', key: `late-refund-${late.id}` });
     const afterRefund = (await admin.get(`/payments/reconciliation.csv?day=${day}`)).body;

@@ -11,13 +11,29 @@ import type { BillRow, PaymentRow, WebhookEventRow } from './store.js';
  */
 export type FlagKind = 'no_application' | 'fee_unpaid' | 'settlement_mismatch' | 'refund_due' | 'overpaid';
 
+/**
+ * What a flag is about, with its parameters: the page words it in the reader's language
+ * (`payments.reconciliation.about.<what>`); money in fen, a case's state by its localized name.
+ */
+export type FlagAbout =
+  | { readonly what: 'payment_without_application'; readonly payment: string }
+  | { readonly what: 'event_without_payment'; readonly provider: string; readonly event: string; readonly type: string }
+  | { readonly what: 'settlement_without_payment'; readonly provider: string; readonly ref: string }
+  | { readonly what: 'settlement_amount'; readonly provider: string; readonly settled: number; readonly paid: number }
+  | { readonly what: 'settlement_missing'; readonly provider: string; readonly ref: string }
+  | { readonly what: 'paid_after_close'; readonly payment: string; readonly application: string; readonly caseStatus: LocalizedText; readonly closedAt: Date }
+  | { readonly what: 'fee_unpaid'; readonly application: string; readonly owed: number }
+  | { readonly what: 'overpaid'; readonly payment: string; readonly application: string };
+
 export interface ReconciliationFlag {
   readonly kind: FlagKind;
   /** The application reference, the provider reference or the receipt the flag is about. */
   readonly reference: string;
   readonly amount: number;
-  /** English detail for the CSV and the log; the page words it per language from `kind`. */
+  /** English detail for the CSV and the log. */
   readonly detail: string;
+  /** The same, for the page to word per language. */
+  readonly about: FlagAbout;
 }
 
 export interface ReconciliationLine {
@@ -98,28 +114,42 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
   const submitted = mine.length === 0 ? new Set<string>() : await input.submittedApplications([...new Set(mine.map((p) => p.application_id))]);
   for (const p of mine) {
     if (!submitted.has(p.application_id)) {
-      flags.push({ kind: 'no_application', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} has no submitted application` });
+      flags.push({ kind: 'no_application', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} has no submitted application`, about: { what: 'payment_without_application', payment: p.id } });
     }
   }
   // Events and settlements that name no payment of ours belong to no agency: platform admins see them.
   if (input.agencies === 'all') {
     for (const e of input.unmatched) {
-      flags.push({ kind: 'no_application', reference: e.provider_ref, amount: e.amount, detail: `${e.provider} event ${e.event_id} (${e.type}) names no payment` });
+      flags.push({
+        kind: 'no_application', reference: e.provider_ref, amount: e.amount, detail: `${e.provider} event ${e.event_id} (${e.type}) names no payment`,
+        about: { what: 'event_without_payment', provider: e.provider, event: e.event_id, type: e.type },
+      });
     }
   }
   const ours = new Map(input.payments.filter((p) => p.provider === input.provider && p.provider_ref).map((p) => [p.provider_ref!, p]));
   for (const s of input.settlements) {
     const payment = ours.get(s.ref);
     if (!payment) {
-      if (input.agencies === 'all') flags.push({ kind: 'no_application', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.ref} with no payment recorded here` });
+      if (input.agencies === 'all') {
+        flags.push({
+          kind: 'no_application', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.ref} with no payment recorded here`,
+          about: { what: 'settlement_without_payment', provider: input.provider, ref: s.ref },
+        });
+      }
     } else if (payment.amount !== s.amount) {
-      flags.push({ kind: 'settlement_mismatch', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.amount} fen, the payment is ${payment.amount} fen` });
+      flags.push({
+        kind: 'settlement_mismatch', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.amount} fen, the payment is ${payment.amount} fen`,
+        about: { what: 'settlement_amount', provider: input.provider, settled: s.amount, paid: payment.amount },
+      });
     }
   }
   const settledRefs = new Set(input.settlements.map((s) => s.ref));
   for (const p of mine) {
     if (p.provider === input.provider && p.status === 'succeeded' && p.provider_ref && !settledRefs.has(p.provider_ref)) {
-      flags.push({ kind: 'settlement_mismatch', reference: p.receipt_number ?? p.provider_ref, amount: p.amount, detail: `${input.provider} reports no settlement of ${p.provider_ref}` });
+      flags.push({
+        kind: 'settlement_mismatch', reference: p.receipt_number ?? p.provider_ref, amount: p.amount, detail: `${input.provider} reports no settlement of ${p.provider_ref}`,
+        about: { what: 'settlement_missing', provider: input.provider, ref: p.provider_ref },
+      });
     }
   }
   // Paid after the case closed without a decision: the check when paying started cannot hold the
@@ -127,9 +157,11 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
   for (const p of paidLate) {
     const closed = closedCases.get(p.application_id);
     if (closed?.closedAt && p.settled_at && p.settled_at > closed.closedAt) {
+      const application = input.billById.get(p.bill_id)?.reference ?? p.application_id;
       flags.push({
         kind: 'refund_due', reference: p.receipt_number ?? p.id, amount: p.amount,
-        detail: `payment ${p.id} of application ${input.billById.get(p.bill_id)?.reference ?? p.application_id} succeeded after the case was ${closed.status} (${closed.closedAt.toISOString()}); refund it`,
+        detail: `payment ${p.id} of application ${application} succeeded after the case was ${closed.status} (${closed.closedAt.toISOString()}); refund it`,
+        about: { what: 'paid_after_close', payment: p.id, application, caseStatus: closed.statusName, closedAt: closed.closedAt },
       });
     }
   }
@@ -142,7 +174,10 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
     let covered = 0;
     for (const p of succeeded) {
       if (covered >= bill.amount && !refundDue.has(p.receipt_number ?? p.id)) {
-        flags.push({ kind: 'overpaid', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} of application ${bill.reference} succeeded after the fee was paid; refund it` });
+        flags.push({
+          kind: 'overpaid', reference: p.receipt_number ?? p.id, amount: p.amount, detail: `payment ${p.id} of application ${bill.reference} succeeded after the fee was paid; refund it`,
+          about: { what: 'overpaid', payment: p.id, application: bill.reference },
+        });
       }
       covered += p.amount;
     }
@@ -154,7 +189,10 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
       // Refunded on a closed case: settled both ways, nothing to write off.
       if (!refunded) notDue.push({ reference: bill.reference, agencyCode: bill.agency_code, amount: bill.amount - paid, caseStatus: closed.status, caseStatusName: closed.statusName });
     } else {
-      flags.push({ kind: 'fee_unpaid', reference: bill.reference, amount: bill.amount - paid, detail: `application ${bill.reference} owes ${bill.amount - paid} fen` });
+      flags.push({
+        kind: 'fee_unpaid', reference: bill.reference, amount: bill.amount - paid, detail: `application ${bill.reference} owes ${bill.amount - paid} fen`,
+        about: { what: 'fee_unpaid', application: bill.reference, owed: bill.amount - paid },
+      });
     }
   }
   return { day: input.day, lines, total: mine.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0), flags, notDue };
