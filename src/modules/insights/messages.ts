@@ -145,7 +145,7 @@ export const insightsMessages = defineMessages('insights', {
     'insights.panel.invite': '请告诉我们办事体验如何。只需一分钟，帮助我们改进。',
     'insights.panel.rate': '评价本次服务',
     'insights.panel.rated': '您给本次服务打了{score}分（满分5分）。',
-    'insights.panel.followUpOpen': '办理部门将在{date}前答复您。',
+    'insights.panel.followUpOpen': '办理部门最迟于{date}答复您。',
     'insights.panel.answered': '办理部门的答复：{answer}',
     'insights.panel.respond': '告诉我们答复是否解决了您的问题',
     'insights.panel.see': '查看您的评价',

@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 import { BackLink, Button, Layout, NotificationBanner, renderPage, SummaryList, Tag, Textarea } from '../../ui/index.js';
-import { formatDate } from './format.js';
+import { formatDate, formatLastDay } from './format.js';
+import { dueDay } from '../workflow/service.js';
 import './messages.js';
 import { Csrf, errorFor, Errors, Paragraphs, WideTable, type PageContext, type PageError } from './pages-shared.js';
 import type { FollowUpItem } from './service.js';
@@ -31,7 +32,7 @@ export function renderQueuePage(context: PageContext, items: readonly FollowUpIt
             <a href={`/backoffice/follow-ups/${item.id}`} key="ref">{item.reference ?? item.caseId}</a>,
             item.serviceName?.[locale] ?? '',
             { text: item.score, numeric: true },
-            <time dateTime={item.dueAt.toISOString()} key="due">{formatDate(locale, item.dueAt)}</time>,
+            <time dateTime={dueDay(item.dueAt)} key="due">{formatLastDay(locale, item.dueAt)}</time>,
             <State item={item} context={context} key="state" />,
           ])} />
       )}
@@ -55,7 +56,7 @@ export function renderFollowUpPage(context: PageContext, item: FollowUpItem, opt
         { key: t('insights.queue.service'), value: item.serviceName?.[locale] ?? '' },
         { key: t('insights.queue.score'), value: `${item.score} (${t(`insights.score.${item.score}`)})` },
         { key: t('insights.answer.ratedAt'), value: formatDate(locale, item.ratedAt) },
-        { key: t('insights.queue.due'), value: formatDate(locale, item.dueAt) },
+        { key: t('insights.queue.due'), value: formatLastDay(locale, item.dueAt) },
         { key: t('insights.queue.state'), value: <State item={item} context={context} /> },
       ]} />
       <h2 class="tb-heading-m">{t('insights.answer.comment')}</h2>

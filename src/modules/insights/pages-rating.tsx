@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { BackLink, Button, Layout, NotificationBanner, Radios, renderPage, SummaryList, Textarea, TextInput } from '../../ui/index.js';
-import { formatDate } from './format.js';
+import { formatLastDay } from './format.js';
 import './messages.js';
 import { Csrf, errorFor, Errors, Paragraphs, type PageContext, type PageError } from './pages-shared.js';
 import { COMMENT_MAX, type RatingView } from './service.js';
@@ -72,7 +72,7 @@ export function renderRatingPage(context: PageContext, view: RatingView, options
                 </form>
               )}
             </>
-          ) : <p class="tb-body">{t('insights.panel.followUpOpen', { date: formatDate(locale, followUp.dueAt) })}</p>}
+          ) : <p class="tb-body">{t('insights.panel.followUpOpen', { date: formatLastDay(locale, followUp.dueAt) })}</p>}
         </section>
       ) : null}
     </Layout>,

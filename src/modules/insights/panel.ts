@@ -1,6 +1,6 @@
 import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { CasePanel } from '../applications/service.js';
-import { formatDate } from './format.js';
+import { formatLastDay } from './format.js';
 import './messages.js';
 import type { FollowUp, Rating } from './service.js';
 
@@ -16,7 +16,7 @@ export function ratingPanel(input: { applicationId: string; locale: Locale; rati
     return { id: 'rating', heading: t('insights.panel.heading'), lines: [t('insights.panel.invite')], links: [{ href, text: t('insights.panel.rate') }] };
   }
   const lines = [t('insights.panel.rated', { score: rating.score })];
-  if (followUp && !followUp.answeredAt) lines.push(t('insights.panel.followUpOpen', { date: formatDate(input.locale, followUp.dueAt) }));
+  if (followUp && !followUp.answeredAt) lines.push(t('insights.panel.followUpOpen', { date: formatLastDay(input.locale, followUp.dueAt) }));
   if (followUp?.answer) lines.push(t('insights.panel.answered', { answer: followUp.answer }));
   const mustRespond = followUp?.answeredAt && followUp.respondedAt === null;
   return {

@@ -7,7 +7,10 @@ import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { slaDueAt } from '../workflow/service.js';
 import { historyPerson, playHistory, syntheticIdNumber, type HistoryItem } from './history.js';
+import { translate, type Locale } from '../../kernel/i18n/index.js';
 import { ratingPanel } from './panel.js';
+import { renderFollowUpPage, renderQueuePage } from './pages-follow-ups.js';
+import { renderRatingPage } from './pages-rating.js';
 import { FOLLOW_UP_WORKING_DAYS, InsightsErrors, type InsightsService } from './service.js';
 import { historyDeps, insightsAt, personaPrincipal } from './test-kit.js';
 
@@ -122,6 +125,19 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
     expect(open).toMatchObject({ score: 2, comment: '材料清单不清楚', agency: '110000-AMR', answeredAt: null, overdue: false });
     expect(open.dueAt).toEqual(slaDueAt(NOW, FOLLOW_UP_WORKING_DAYS));
     expect(open.dueAt.toISOString()).toBe('2026-03-23T16:00:00.000Z');
+
+    // Rated on Monday 16 March: five working days give Monday 23 March as the last day (dueAt is the midnight after it).
+    const context = (locale: Locale) => ({ locale, t: (key: string, params?: Record<string, string | number>) => translate(locale, key, params), currentPath: '/' });
+    const before = await insights.view(app.id, person);
+    expect(ratingPanel({ applicationId: app.id, locale: 'en', rating: before.rating, followUp: before.followUp }).lines).toContain('The agency will answer you by 23 March 2026.');
+    for (const [locale, shown, late] of [['en', '23 March 2026', '24 March 2026'], ['zh-CN', '2026年3月23日', '2026年3月24日']] as const) {
+      const pages = [renderRatingPage(context(locale), before), renderQueuePage(context(locale), [open], 'open'), renderFollowUpPage(context(locale), open)];
+      for (const page of pages) {
+        expect(page).toContain(shown);
+        expect(page).not.toContain(late);
+      }
+      expect(pages[1]).toContain('datetime="2026-03-23"');
+    }
 
     // Staff of another agency see none of it; a citizen has no queue at all.
     const psbAdmin = personaPrincipal(demoPersona('agency-admin'));
