@@ -96,7 +96,9 @@ describeEachDatabase('insights pages', migrationSources, (use) => {
     for (const [url, lang] of [['/performance', 'en'], ['/performance/agencies/110000-AMR', 'zh-CN'], ['/performance/services/driving-licence-renewal', 'en']] as const) {
       const res = await built.app.inject({ method: 'GET', url: `${url}?lang=${lang}`, headers: { accept: 'text/html' } });
       expect(res.statusCode, url).toBe(200);
-      expect(res.headers['cache-control']).toBe('public, max-age=60');
+      // The page's language and header depend on cookies and Accept-Language: no shared cache keeps it.
+      expect(res.headers['cache-control']).toBe('private, max-age=60');
+      expect(res.headers.vary).toBe('Cookie, Accept-Language');
       expect(res.body).toContain('role="img"');
       expect(res.body).toContain('<desc id="trend-chart-desc">');
       expect(res.body).toContain(lang === 'en' ? 'Applications received' : '受理申请数');
@@ -104,10 +106,26 @@ describeEachDatabase('insights pages', migrationSources, (use) => {
       expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(csv.body.split('\r\n')[0]).toMatch(/^period,received,decided,/);
       const json = await built.app.inject({ method: 'GET', url: `${url}/data.json` });
+      // The open data is the same whatever the language: any cache may keep it.
+      for (const data of [csv, json]) {
+        expect(data.headers['cache-control']).toBe('public, max-age=60');
+        expect(data.headers.vary).toBeUndefined();
+      }
       expect(json.json<{ received: number; months: unknown[] }>().months).toHaveLength(12);
     }
     const national = await built.app.inject({ method: 'GET', url: '/performance/data.json' });
     expect(national.json<{ received: number; decided: number }>()).toMatchObject({ received: 3, decided: 3 });
     expect((await built.app.inject({ method: 'GET', url: '/performance/services/nope', headers: { accept: 'text/html' } })).statusCode).toBe(404);
+  });
+
+  it('serves the dashboard in the language of the switch\'s cookie, never from a shared cache, and not at all from one once signed in', async () => {
+    const chinese = await built.app.inject({ method: 'GET', url: '/performance', headers: { accept: 'text/html', cookie: 'tongban_lang=zh-CN', 'accept-language': 'en' } });
+    expect(chinese.body).toContain('受理申请数');
+    expect(chinese.headers['cache-control']).toBe('private, max-age=60');
+    expect(chinese.headers.vary).toBe('Cookie, Accept-Language');
+    const signedIn = await person.get('/performance');
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.headers['cache-control']).toBe('no-store');
+    expect(signedIn.headers.vary).toBe('Cookie, Accept-Language');
   });
 });

@@ -114,7 +114,11 @@ export async function insightsPlugin(app: FastifyInstance, services: { insights:
     }
   });
 
-  // The public dashboard: no sign-in, cacheable for a minute (the figures are cached as long).
+  // The public dashboard: no sign-in. Its page speaks the language of the `tongban_lang` cookie or
+  // Accept-Language and shows who is signed in, so only the browser may keep it, and only for the
+  // same cookies and languages (a switch of language or a sign-in fetches it again); no-store once
+  // signed in. The open data is the same for everyone (names in both languages), so any cache may
+  // keep it for a minute, as long as the figures are cached.
   const found = async (scope: Scope): Promise<Dashboard> => {
     const d = await insights.dashboard(scope);
     if (!d) throw new TongbanError(InsightsErrors.TB_INSIGHTS_NOT_FOUND);
@@ -124,7 +128,8 @@ export async function insightsPlugin(app: FastifyInstance, services: { insights:
   const dataRoutes = (prefix: string, scopeOf: (params: Record<string, string>) => Scope) => {
     app.get<{ Params: Record<string, string> }>(prefix, publicPage, async (request, reply) => {
       const d = await found(scopeOf(request.params));
-      return html(reply, 200, renderDashboardPage(context(request, reply), d), request.principal ? 'no-store' : 'public, max-age=60');
+      reply.header('vary', 'Cookie, Accept-Language');
+      return html(reply, 200, renderDashboardPage(context(request, reply), d), request.principal ? 'no-store' : 'private, max-age=60');
     });
     app.get<{ Params: Record<string, string> }>(`${prefix}/data.json`, { config: { page: false } }, async (request, reply) =>
       reply.header('cache-control', 'public, max-age=60').header('access-control-allow-origin', '*').send(dashboardJson(await found(scopeOf(request.params)))));
