@@ -27,6 +27,15 @@ describe('tongban migrate', () => {
     await expect(tongban('migrate', 'down', '--module', 'nonsense')).rejects.toMatchObject({ code: 1 });
   }, 120_000);
 
+  it('undoes the mediator\'s migrations one by one, then applies them again', async () => {
+    await tongban('migrate', 'up');
+    const undone: string[] = [];
+    for (let i = 0; i < 3; i++) undone.push((await tongban('migrate', 'down', '--module', 'mediator')).stdout.trim());
+    expect(undone).toEqual(['undid mediator/0005_create-pubsub', 'undid mediator/0004_message-log-by-message-id', 'undid mediator/0003_create-client-certificates']);
+    expect((await tongban('migrate', 'status')).stdout).toMatch(/^pending\s+mediator\/0003_create-client-certificates$/m);
+    expect((await tongban('migrate', 'up')).stdout).toMatch(/^applied mediator\/0003_create-client-certificates$/m);
+  }, 180_000);
+
   it('refuses a bad setting, naming the variable', async () => {
     const failed = runTongban({ PORT: 'x' }, 'migrate', 'status');
     await expect(failed).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('PORT: must be a whole number') as string });

@@ -43,6 +43,16 @@ describeEachDatabase('database', [fixture], (use) => {
   });
 });
 
+const oneWay: MigrationSource = { name: 'fixture_one_way', folder: fileURLToPath(new URL('./test-fixtures/one-way', import.meta.url)) };
+
+describeEachDatabase('database: a migration without down()', [oneWay], (use) => {
+  it('is refused when undone, and stays applied (Kysely skips it and reports it not executed)', async () => {
+    const { db } = use().database;
+    await expect(migrateDown(db, oneWay)).rejects.toThrow('fixture_one_way/0001_create-gadgets cannot be undone: it has no down()');
+    expect(await migrationsCurrent(db, [oneWay])).toBe(true);
+  });
+});
+
 describeEachDatabase('database: statements marked PREPARED (ADR 38)', [fixture], (use) => {
   it('answer as unmarked ones do, and on PostgreSQL are prepared once per connection under a name of their text', async () => {
     const { db } = use().database;

@@ -55,11 +55,18 @@ export async function migrateToLatest(db: Db, sources: readonly MigrationSource[
   return applied;
 }
 
-/** Undoes the newest migration of one history. */
+/**
+ * Undoes the newest migration of one history; undefined when none has run. Kysely skips a
+ * migration without down() and reports it NotExecuted, still applied: that is an error here.
+ */
 export async function migrateDown(db: Db, source: MigrationSource): Promise<string | undefined> {
   const result = await migratorFor(db, source).migrateDown();
   check(source, result);
-  return result.results?.[0]?.migrationName;
+  const newest = result.results?.[0];
+  if (newest && newest.status !== 'Success') {
+    throw new Error(`${source.name}/${newest.migrationName} cannot be undone: it has no down() (it stays applied)`);
+  }
+  return newest?.migrationName;
 }
 
 export interface MigrationStatus { source: string; name: string; executedAt: Date | undefined }

@@ -22,3 +22,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('mediator_client_certificates_subsystem').on('mediator_client_certificates').column('subsystem_id').execute();
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as up().
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('mediator_client_certificates').ifExists().execute();
+}

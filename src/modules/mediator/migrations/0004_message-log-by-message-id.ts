@@ -14,3 +14,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // concurrently`, which cannot run inside the migration's transaction (docs/operations.md).
   await db.schema.createIndex('mediator_message_log_message').ifNotExists().on('mediator_message_log').column('message_id').execute();
 }
+
+/** Puts the indexes back as 0001 made them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as up().
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('mediator_message_log_message').ifExists().execute();
+  await db.schema.createIndex('mediator_message_log_service_at').ifNotExists().on('mediator_message_log').columns(['service', 'at']).execute();
+}
