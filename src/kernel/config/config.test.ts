@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   it('reads which proxies to believe, and how long finished jobs are kept', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43) }).trustProxy)
+    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43), TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) }).trustProxy)
       .toEqual(['loopback', 'linklocal', 'uniquelocal']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
@@ -41,6 +41,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TONGBAN_TRUST_PROXY: "10.0.0.0\/33"/);
     expect(loadConfig({}).jobs.retentionDays).toBe(7);
     expect(() => loadConfig({ TONGBAN_JOBS_RETENTION_DAYS: '0' })).toThrow(/TONGBAN_JOBS_RETENTION_DAYS: /);
+  });
+
+  it('reads TONGBAN_JOBS as on or off, in any case, and refuses anything else rather than run the workers', () => {
+    expect(loadConfig({}).jobs.enabled).toBe(true);
+    for (const on of ['on', 'ON', 'true', 'True', ' on ']) expect(loadConfig({ TONGBAN_JOBS: on }).jobs.enabled, on).toBe(true);
+    for (const off of ['off', 'OFF', 'false', 'FALSE', 'Off']) expect(loadConfig({ TONGBAN_JOBS: off }).jobs.enabled, off).toBe(false);
+    for (const bad of ['0', '1', 'no', 'disabled']) expect(() => loadConfig({ TONGBAN_JOBS: bad }), bad).toThrow(new RegExp(`TONGBAN_JOBS: must be on or off, got "${bad}"`));
   });
 
   it('reads the retired audit keys, oldest first, and names a malformed one', () => {
@@ -59,7 +66,13 @@ describe('configuration', () => {
     expect(() => loadConfig(secrets)).toThrow(/TONGBAN_CERTIFICATE_WRAPPING_KEY: required in production/);
     expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: 'too-short' })).toThrow(/TONGBAN_CERTIFICATE_WRAPPING_KEY: /);
     const key = Buffer.alloc(32, 9).toString('base64');
-    expect(loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key }).secrets.certificateWrappingKey).toBe(key);
+    // The payment webhook is always mounted, so its key is required as the others are.
+    expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key })).toThrow(/TONGBAN_PAYMENTS_WEBHOOK_SECRET: required in production/);
+    expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key, TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'short' })).toThrow(/TONGBAN_PAYMENTS_WEBHOOK_SECRET: /);
+    const complete = loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key, TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) });
+    expect(complete.secrets.certificateWrappingKey).toBe(key);
+    expect(complete.secrets.paymentsWebhookSecret).toBe('p'.repeat(32));
+    expect(loadConfig({}).secrets.paymentsWebhookSecret).toBeUndefined();
     expect(() => loadConfig({ TONGBAN_OIDC_ISSUER: 'https://id.example.gov' })).toThrow(/TONGBAN_OIDC_CLIENT_ID/);
   });
 

@@ -29,6 +29,17 @@ function int(env: Env, name: keyof typeof ENV_NAMES, fallback: number, problems:
   return n;
 }
 
+/** A switch: on/off or true/false, in any case; anything else is refused, not read as on. */
+function onOff(env: Env, name: keyof typeof ENV_NAMES, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  problems.push(`${name}: must be on or off, got "${raw.slice(0, 60)}"`);
+  return fallback;
+}
+
 /** A comma-separated list of keys, blanks dropped. */
 const keyList = (text: string): string[] => text.split(',').map((k) => k.trim()).filter((k) => k !== '');
 
@@ -114,7 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustProxy: trustProxy(env, nodeEnv === 'production', problems),
     jobs: {
-      enabled: env.TONGBAN_JOBS !== 'off',
+      enabled: onOff(env, 'TONGBAN_JOBS', true, problems),
       pollMs: int(env, 'TONGBAN_JOBS_POLL_MS', 500, problems),
       retentionDays: int(env, 'TONGBAN_JOBS_RETENTION_DAYS', 7, problems),
     },
@@ -138,6 +149,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');
     if (!candidate.secrets.accessTokenSigningKey) problems.push('TONGBAN_ACCESS_TOKEN_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64; `tongban tokens new-key`)');
     if (!candidate.secrets.certificateWrappingKey) problems.push('TONGBAN_CERTIFICATE_WRAPPING_KEY: required in production (32 random bytes, base64; `openssl rand -base64 32`)');
+    // The payment webhook is always mounted: without its key every webhook would fail at run time.
+    if (!candidate.secrets.paymentsWebhookSecret) problems.push('TONGBAN_PAYMENTS_WEBHOOK_SECRET: required in production (32+ random characters; `openssl rand -base64 32`)');
   }
   if (!validate(candidate)) {
     for (const e of validate.errors ?? []) {
