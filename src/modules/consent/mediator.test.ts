@@ -81,6 +81,13 @@ describeEachDatabase('consent: mediated calls that need consent', migrationSourc
     expect((await call(PERSON, {})).statusCode).toBe(200);
     // Someone else's consent does not cover another person.
     expect((await call(OTHER)).json()).toMatchObject({ code: 'TB_MEDIATOR_CONSENT_MISSING' });
+    // Nor when the header names the person who consented and the path or the query someone else.
+    expect((await call(OTHER, { 'x-road-userid': PERSON })).json()).toMatchObject({ code: 'TB_MEDIATOR_CONSENT_MISSING' });
+    const asked = await built.app.inject({
+      method: 'GET', url: `/r1/${SERVICE}/persons/${PERSON}?spouse=${OTHER}`,
+      headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT, 'x-road-issue': 'civil affairs case', 'x-road-userid': PERSON },
+    });
+    expect(asked.json()).toMatchObject({ code: 'TB_MEDIATOR_CONSENT_MISSING' });
   });
 
   it('refuses the call again after the person withdraws consent', async () => {

@@ -2,7 +2,7 @@ import type { Actor, AuditTrail } from '../../kernel/audit/types.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import type { BodyVault, Part } from './body-vault.js';
-import { personOf } from './exchange-records.js';
+import { auditExchangeRead } from './exchange-records.js';
 import type { PersonDirectory } from './memo.js';
 import { sha256 } from './message-log.js';
 import type { BodiesRow, MediatorStore } from './store.js';
@@ -48,11 +48,10 @@ export async function readStoredBodies(deps: { store: MediatorStore; vault: Body
   if (sha256(request) !== log.request_digest || sha256(response) !== log.response_digest) {
     throw new TongbanError('TB_MEDIATOR_BODY_TAMPERED', { detail: `The bodies of message ${messageId} do not match the logged digests` });
   }
-  const { subject, details } = await personOf(deps.people, log);
-  await deps.audit.append(deps.store.db, {
+  await auditExchangeRead(deps.audit, deps.store.db, deps.people, log, {
     actor: reader.actor, action: 'mediator.body.read', resource: { type: 'mediator-message', id: messageId }, purpose: purpose.slice(0, 500),
-    details: { service: log.service, client: log.client, requestBytes: request.length, responseBytes: response.length, ...details },
-    ...(subject !== undefined ? { subject } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
+    details: { service: log.service, client: log.client, requestBytes: request.length, responseBytes: response.length },
+    ...(reader.requestId ? { requestId: reader.requestId } : {}),
   });
   return { messageId, service: log.service, client: log.client, request, response };
 }

@@ -12,6 +12,7 @@ export const MediatorErrors = defineErrors('mediator', {
   TB_MEDIATOR_PROVIDER_TIMEOUT: { status: 504, title: 'The providing system did not answer in time', message: 'mediator.error.providerTimeout' },
   TB_MEDIATOR_PROVIDER_UNREACHABLE: { status: 502, title: 'The providing system could not be reached', message: 'mediator.error.providerUnreachable' },
   TB_MEDIATOR_PROVIDER_ANSWER_TOO_LARGE: { status: 502, title: 'The providing system\'s answer is larger than the mediator passes on', message: 'mediator.error.providerTooLarge' },
+  TB_MEDIATOR_PATH_INVALID: { status: 400, title: 'The path below the service has a dot segment, an encoded slash or a backslash: only plain paths are passed on', message: 'mediator.error.pathInvalid' },
   TB_MEDIATOR_BODY_TOO_LARGE: { status: 413, title: 'The request body is larger than the mediator accepts', message: 'mediator.error.bodyTooLarge' },
   TB_MEDIATOR_NOT_FOUND: { status: 404, title: 'No such member, subsystem, service or access right', message: 'mediator.error.notFound' },
   TB_MEDIATOR_EXISTS: { status: 409, title: 'A registry entry with this identifier exists already', message: 'mediator.error.exists' },

@@ -1,8 +1,8 @@
-import type { AuditTrail } from '../../kernel/audit/types.js';
+import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { UUID } from '../../kernel/ids.js';
 import './errors.js';
-import { personInPath } from './ids.js';
+import { peopleOfCall } from './ids.js';
 import type { PersonDirectory } from './memo.js';
 import type { RegistryAdmin } from './registry.js';
 import type { LogRow, MediatorStore } from './store.js';
@@ -13,10 +13,11 @@ export interface ExchangeRecord {
   readonly bodiesStored: boolean;
 }
 
-const RESIDENT_ID = /(^|\/)([1-9]\d{5})\d{8}(\d{3}[\dX])(?=\/|$)/g;
+// A resident ID number that is a whole path segment or a whole query value.
+const RESIDENT_ID = /(^|[/?&=])([1-9]\d{5})\d{8}(\d{3}[\dX])(?=[/?&#;]|$)/g;
 
 /**
- * A path with the identity numbers in it masked as their owners see them on cards and receipts
+ * A path (with its query) with the identity numbers in it masked as their owners see them on cards and receipts
  * (`110101********2359`): lists of exchanges show which kind of call was made without each
  * listing being a read of the people it names. The record of one exchange shows the path whole,
  * and that read is audited.
@@ -24,15 +25,24 @@ const RESIDENT_ID = /(^|\/)([1-9]\d{5})\d{8}(\d{3}[\dX])(?=\/|$)/g;
 export const maskedPath = (path: string): string => path.replace(RESIDENT_ID, (_m, slash: string, head: string, tail: string) => `${slash}${head}********${tail}`);
 
 /**
- * Whose data an exchange carried, as the audit trail names people: the account of the person in
- * `X-Road-UserId` or, without it, of the identity number in the path, as the exchange itself was
- * audited (exchange.ts). Someone without an account is noted in the details instead.
+ * Whose data an exchange carried, as the audit trail names people: the accounts of the people its
+ * call named (`peopleOfCall`), as the exchange itself was audited (exchange.ts): one entry per
+ * person, none for a call about nobody. Someone without an account is noted in the details instead.
  */
-export async function personOf(people: PersonDirectory | undefined, log: Pick<LogRow, 'user_id' | 'path'>): Promise<{ subject?: string; details: Record<string, unknown> }> {
-  const person = log.user_id ?? personInPath(log.path.split('?')[0] ?? '');
-  if (person === undefined) return { details: {} };
-  const accountId = people ? await people.accountIdOf(person) : undefined;
-  return accountId === undefined ? { details: { person: 'no account' } } : { subject: accountId, details: {} };
+export async function peopleOf(people: PersonDirectory | undefined, log: Pick<LogRow, 'user_id' | 'path'>): Promise<{ subject?: string; details: Record<string, unknown> }[]> {
+  const [path = '', query = ''] = log.path.split(/\?(.*)/s, 2);
+  return Promise.all(peopleOfCall(log.user_id ?? undefined, path, query).map(async (person) => {
+    const accountId = people ? await people.accountIdOf(person) : undefined;
+    return accountId === undefined ? { details: { person: 'no account' } } : { subject: accountId, details: {} };
+  }));
+}
+
+/** One audit record of reading an exchange per person it carried (one without a subject when it named nobody). */
+export async function auditExchangeRead(audit: AuditTrail, executor: Parameters<AuditTrail['append']>[0], people: PersonDirectory | undefined, log: Pick<LogRow, 'user_id' | 'path'>, event: Omit<AuditEvent, 'subject'>): Promise<void> {
+  const named = await peopleOf(people, log);
+  for (const { subject, details } of named.length > 0 ? named : [{ details: {} }]) {
+    await audit.append(executor, { ...event, details: { ...event.details, ...details }, ...(subject !== undefined ? { subject } : {}) });
+  }
 }
 
 /** Whether an administrator may see an exchange: a platform administrator any (a call to an unknown service too), an agency administrator those of their agency's members, as client or provider. */
@@ -55,11 +65,9 @@ export async function readExchangeRecord(deps: { store: MediatorStore; audit: Au
   if (!log) throw notFound();
   // The answer is the unknown id's, but the log says someone asked about another agency's exchange (ASVS 16.3.2).
   if (!involves(await deps.store.listMembers(), reader, log)) throw notFound('other-agency');
-  const { subject, details } = await personOf(deps.people, log);
-  await deps.audit.append(deps.store.db, {
+  await auditExchangeRead(deps.audit, deps.store.db, deps.people, log, {
     actor: reader.actor, action: 'mediator.log.read', resource: { type: 'mediator-message', id: messageId },
-    details: { service: log.service, client: log.client, ...details },
-    ...(subject !== undefined ? { subject } : {}), ...(reader.requestId ? { requestId: reader.requestId } : {}),
+    details: { service: log.service, client: log.client }, ...(reader.requestId ? { requestId: reader.requestId } : {}),
   });
   return { log, bodiesStored: await deps.store.hasBodies(messageId) };
 }

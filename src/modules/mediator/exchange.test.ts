@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -128,6 +129,12 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     ['a provider slower than the timeout', () => call('/r1/CN/GOV/110000-PSB/population/slow/slow'), 504, 'TB_MEDIATOR_PROVIDER_TIMEOUT'],
     ['a provider that is down', () => call('/r1/CN/GOV/110000-PSB/population/down/anything'), 502, 'TB_MEDIATOR_PROVIDER_UNREACHABLE'],
     ['a body over the limit', () => call(`${PERSONS}/echo`, { method: 'POST', body: Buffer.alloc(100 * 1024, 1), headers: { 'content-type': 'application/octet-stream' } }), 413, 'TB_MEDIATOR_BODY_TOO_LARGE'],
+    ['a keyed body over the limit', () => call(`${PERSONS}/echo`, { method: 'POST', body: Buffer.alloc(100 * 1024, 1), headers: { 'content-type': 'application/octet-stream', 'idempotency-key': 'too-large-0001' } }), 413, 'TB_MEDIATOR_BODY_TOO_LARGE'],
+    // The provider's URL would resolve these out of the path the right allows (`/persons/*` → `/`);
+    // the encoded dot-dots are sent over a socket below (inject resolves them before the app sees them).
+    ['a dot-dot with a path parameter', () => call(`${PERSONS}/persons/..;x`), 400, 'TB_MEDIATOR_PATH_INVALID'],
+    ['an encoded slash', () => call(`${PERSONS}/persons/a%2Fb`), 400, 'TB_MEDIATOR_PATH_INVALID'],
+    ['an encoded backslash', () => call(`${PERSONS}/persons/a%5cb`), 400, 'TB_MEDIATOR_PATH_INVALID'],
   ];
   it.each(refusals)('refuses %s with problem+json and logs it', async (_name, send, status, code) => {
     const res = await send();
@@ -136,6 +143,23 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     expect(res.json()).toMatchObject({ code, status });
     const row = await logged(res.headers['x-road-id']);
     expect(row).toMatchObject({ status, outcome: code });
+  });
+
+  it('refuses encoded dot-dot segments sent as they are over HTTP, before any right is checked, and logs them', async () => {
+    const address = await built.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const raw = (path: string) => new Promise<{ status: number; body: { code?: string }; messageId: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': CLIENT } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { code?: string }, messageId: String(res.headers['x-road-id']) }));
+      });
+      req.on('error', reject).end();
+    });
+    for (const path of [`${PERSONS}/persons/%2e%2e`, `${PERSONS}/persons/%2E%2e/%2e%2e/admin`, '/r1/CN/GOV/110000-PSB/population/slow/a/.%2E/b']) {
+      const res = await raw(path);
+      expect(res, path).toMatchObject({ status: 400, body: { code: 'TB_MEDIATOR_PATH_INVALID' } });
+      expect(await logged(res.messageId)).toMatchObject({ status: 400, outcome: 'TB_MEDIATOR_PATH_INVALID' });
+    }
   });
 
   it('does not forward a refused call: the provider never sees it', async () => {

@@ -4,7 +4,7 @@ import type { MachineClient } from '../../kernel/auth/machine/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import './errors.js';
 import { authenticate } from './discovery.js';
-import { memberIdOf, methodMatches, pathMatches, personInPath, subsystemIdOf, type SubsystemRef } from './ids.js';
+import { isPlainPath, memberIdOf, methodMatches, pathMatches, peopleOfCall, subsystemIdOf, type SubsystemRef } from './ids.js';
 import type { BodyVault } from './body-vault.js';
 import { providerKey } from './idempotency.js';
 import { FAILURE_CODES, type Forwarder } from './forward.js';
@@ -95,7 +95,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
   let client: SubsystemRef | undefined;
   let service: ServiceRow | undefined;
   let providerMs: number | undefined;
-  let personRead: AuditEvent | undefined;
+  let personReads: AuditEvent[] = [];
   let result: Omit<ExchangeResult, 'seconds' | 'messageId' | 'serviceId' | 'client' | 'known'>;
 
   try {
@@ -104,21 +104,26 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     const clientId = subsystemIdOf(caller);
     service = await deps.registry.service(serviceId);
     if (!service) throw fail('TB_MEDIATOR_UNKNOWN_SERVICE', `No service ${serviceId}`);
+    // The right is checked against the path the provider will resolve: no dot segments to climb out of it.
+    if (!isPlainPath(input.path)) throw fail('TB_MEDIATOR_PATH_INVALID', `The path ${input.path.slice(0, 200)} has a dot segment, an encoded slash or a backslash`);
     const rights = await deps.registry.rights(serviceId, clientId);
     if (!rights.some((r) => methodMatches(r.method, input.method) && pathMatches(r.path, input.path))) {
       throw fail('TB_MEDIATOR_ACCESS_DENIED', `${clientId} may not ${input.method} ${input.path} of ${serviceId}`);
     }
-    const person = input.userId ?? personInPath(input.path);
+    const people = peopleOfCall(input.userId, input.path, input.query);
     if (service.needs_consent) {
       if (!deps.consent) throw fail('TB_MEDIATOR_CONSENT_MISSING', `${serviceId} needs consent under agreement ${service.agreement_id ?? ''}, and no consent register is connected`);
-      if (person === undefined) throw fail('TB_MEDIATOR_CONSENT_MISSING', 'Name the person in X-Road-UserId: this service needs their consent');
-      if (!(await deps.consent.hasConsent(service.agreement_id ?? '', person))) throw fail('TB_MEDIATOR_CONSENT_MISSING', `No consent of this person under agreement ${service.agreement_id ?? ''}`);
+      if (people.length === 0) throw fail('TB_MEDIATOR_CONSENT_MISSING', 'Name the person in X-Road-UserId: this service needs their consent');
+      // Everyone the call asks about: one person's consent does not cover another's data.
+      for (const person of people) {
+        if (!(await deps.consent.hasConsent(service.agreement_id ?? '', person))) throw fail('TB_MEDIATOR_CONSENT_MISSING', `No consent of a person the call names under agreement ${service.agreement_id ?? ''}`);
+      }
     }
-    // Looked up while the provider answers; the audit record names the account, never the ID number.
-    const subject = person !== undefined && deps.people ? deps.people.accountIdOf(person) : undefined;
-    subject?.catch(() => {});
+    // Looked up while the provider answers; the audit records name accounts, never ID numbers.
+    const subjects = people.map((person) => (deps.people ? deps.people.accountIdOf(person) : Promise.resolve(undefined)));
+    for (const subject of subjects) subject.catch(() => {});
     // The agency the calling member belongs to: the person's page names it and routes questions to it.
-    const calling = person !== undefined ? deps.registry.member(memberIdOf(caller)) : undefined;
+    const calling = people.length > 0 ? deps.registry.member(memberIdOf(caller)) : undefined;
     calling?.catch(() => {});
     if (input.body === BODY_TOO_LARGE) throw fail('TB_MEDIATOR_BODY_TOO_LARGE', `The mediator passes on request bodies of at most ${deps.maxBodyBytes} bytes`);
 
@@ -138,14 +143,14 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     providerMs = Math.round(performance.now() - providerStarted);
     if (answer.kind !== 'answer') throw fail(FAILURE_CODES[answer.kind], answer.kind === 'unreachable' ? `${serviceId} could not be reached (${answer.reason})` : `${serviceId}: ${answer.reason}`);
     result = { status: answer.status, headers: answer.headers, body: answer.body };
-    if (person !== undefined) {
-      const [accountId, member] = await Promise.all([subject, calling]);
-      personRead = {
+    if (people.length > 0) {
+      const [accountIds, member] = await Promise.all([Promise.all(subjects), calling]);
+      personReads = accountIds.map((accountId) => ({
         actor: { kind: 'client', id: clientId, organisation: member?.agency ?? memberIdOf(caller) },
         action: 'mediator.exchange', ...(accountId !== undefined ? { subject: accountId } : {}), resource: { type: 'mediator-service', id: serviceId },
         requestId: input.requestId, details: { messageId, method: input.method, status: answer.status, ...(accountId === undefined ? { person: 'no account' } : {}) },
         ...(input.issue ? { purpose: input.issue.slice(0, 500) } : {}),
-      };
+      }));
     }
   } catch (error) {
     if (!(error instanceof TongbanError)) throw error;
@@ -170,7 +175,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeRequest): P
     method: input.method, path: `${input.path}${input.query}`, userId: input.userId, issue: input.issue, status: result.status,
     outcome: result.error ? result.error.code : 'ok', requestDigest: sha256(requestBody), responseDigest: sha256(result.body),
     requestBytes: requestBody?.length ?? 0, responseBytes: result.body.length, durationMs: Math.round(seconds * 1000), providerMs,
-  }, personRead ? [personRead] : [], sealed);
+  }, personReads, sealed);
   // The exchange is logged; bodies that had to be kept and could not be are a failure, not a silent gap.
   if (sealError !== undefined) throw sealError;
   return { ...result, messageId, serviceId, client: clientId, seconds, known: service !== undefined };

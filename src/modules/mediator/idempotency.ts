@@ -70,7 +70,8 @@ export function createExchangeIdempotency(deps: ExchangeIdempotencyDeps) {
      */
     async around(request: FastifyRequest, exchange: () => Promise<ExchangeResult>): Promise<ExchangeResult> {
       const key = header(request, 'idempotency-key');
-      if (key === undefined || !WRITES.has(request.method)) return exchange();
+      // A body over the limit was not read (the exchange's BODY_TOO_LARGE symbol): the exchange refuses it (413) and logs it, key or not.
+      if (key === undefined || !WRITES.has(request.method) || typeof request.body === 'symbol') return exchange();
       if (!KEY.test(key)) {
         throw new TongbanError('TB_KERNEL_VALIDATION', { fields: [{ pointer: '/headers/idempotency-key', message: 'kernel.error.fieldInvalid', detail: 'must be 8 to 128 of A-Z a-z 0-9 _ . : -' }] });
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { personsIn } from './ids.js';
+import { maskedPath } from './exchange-records.js';
+import { isPlainPath, peopleOfCall, personsIn } from './ids.js';
 
 describe('the people an event names', () => {
   it('finds each resident identity number among the string values, once, in the order met', () => {
@@ -16,5 +17,29 @@ describe('the people an event names', () => {
     let deep: unknown = '110101199003072359';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(personsIn(deep)).toEqual(['110101199003072359']);
+  });
+});
+
+describe('the people a call names, and a path the provider resolves as checked', () => {
+  it('takes every ID number in the path and the query, and the X-Road-UserId only when the call names nobody', () => {
+    expect(peopleOfCall('110101199003072359', '/persons/11010119920515002X', '')).toEqual(['11010119920515002X']);
+    expect(peopleOfCall(undefined, '/persons/110101199003072359', '?spouse=11010119920515002X&fields=name')).toEqual(['110101199003072359', '11010119920515002X']);
+    expect(peopleOfCall('110101199003072359', '/persons', '?fields=name')).toEqual(['110101199003072359']);
+    expect(peopleOfCall(undefined, '/statistics', '')).toEqual([]);
+  });
+
+  it('refuses dot segments in any spelling, encoded slashes and backslashes, and passes plain paths', () => {
+    for (const path of ['/persons/..', '/persons/.', '/a/%2e%2e/b', '/a/%2E./b', '/a/.%2e', '/a/..;jsessionid=1', '/a/%2f', '/a\\b', '/a/%5C', '/a/%zz']) {
+      expect(isPlainPath(path), path).toBe(false);
+    }
+    for (const path of ['/persons/110101199003072359', '/', '/a/...', '/a/.well-known/x', '/a/b%20c', '/a//b']) {
+      expect(isPlainPath(path), path).toBe(true);
+    }
+  });
+
+  it('masks ID numbers in list paths, in the query too', () => {
+    expect(maskedPath('/persons/110101199003072359?fields=name')).toBe('/persons/110101********2359?fields=name');
+    expect(maskedPath('/persons?id=11010119920515002X&x=1')).toBe('/persons?id=110101********002X&x=1');
+    expect(maskedPath('/cases/J110101199003072359')).toBe('/cases/J110101199003072359');
   });
 });

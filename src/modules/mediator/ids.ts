@@ -73,8 +73,40 @@ export const isMethodPattern = (method: string): boolean => METHODS.has(method);
  */
 const RESIDENT_ID = /^[1-9]\d{16}[\dX]$/;
 
-export function personInPath(path: string): string | undefined {
-  return path.split('/').find((segment) => RESIDENT_ID.test(segment));
+/**
+ * The people a call is about: every resident ID number that is a whole segment of its path or a
+ * whole value of its query, once each; without one, the person `X-Road-UserId` names. What the
+ * call asks for decides whose consent it needs and whose data it carries, so a header naming
+ * someone else does not stand in for the person in the path.
+ */
+export function peopleOfCall(userId: string | undefined, path: string, query: string): string[] {
+  const found = new Set<string>();
+  for (const segment of path.split('/')) if (RESIDENT_ID.test(segment)) found.add(segment);
+  for (const value of new URLSearchParams(query).values()) if (RESIDENT_ID.test(value)) found.add(value);
+  if (found.size === 0 && userId !== undefined) found.add(userId);
+  return [...found];
+}
+
+/** `.`, `..` and the forms some servers read as them (`..;jsessionid`). */
+const DOT_SEGMENT = /^\.{1,2}(;.*)?$/s;
+
+/**
+ * Whether the path below a service reaches the provider as the path its access right was checked
+ * against: a segment that decodes to a dot segment (WHATWG URLs resolve `%2e%2e` as `..`), an
+ * encoded slash or a backslash would let `/persons/%2e%2e/admin` pass a `/persons/**` right and
+ * reach `/admin`.
+ */
+export function isPlainPath(path: string): boolean {
+  if (path.includes('\\')) return false;
+  return path.split('/').every((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return false;
+    }
+    return !DOT_SEGMENT.test(decoded) && !decoded.includes('/') && !decoded.includes('\\');
+  });
 }
 
 /**
