@@ -56,7 +56,7 @@ export function createServices(kernel: Kernel) {
   // Data agreements and consent; the mediator asks it before a call that needs consent (docs/adr/0018-consent.md).
   const consent = createConsentService(kernel, { identity, catalog });
   // The audit subject of a person's data read is their account, never the ID number (ADR 0016).
-  const mediator = createMediatorService(kernel, { consent: mediatorConsentPort(consent), people: { accountIdOf: async (idNumber) => (await identity.accountByIdNumber(idNumber))?.id } });
+  const mediator = createMediatorService(kernel, { consent: mediatorConsentPort(consent), people: { accountIdOf: async (idNumber) => (await identity.auditSubjectByIdNumber(idNumber))?.id } });
   const registries = createRegistriesService(kernel, { identity });
   // Ratings and the public dashboard read the others through their services (docs/adr/0023-insights.md).
   const insights = createInsightsService(kernel, { applications, workflow, catalog });

@@ -105,7 +105,7 @@ function validPolicy(input: PolicyInput): PolicyInput {
   };
 }
 
-export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'>, deps: { identity: Pick<IdentityService, 'accountByIdNumber'> }, core: {
+export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'config'>, deps: { identity: Pick<IdentityService, 'auditSubjectByIdNumber'> }, core: {
   store: ConsentApiStore;
   current: (id: string) => Promise<DataAgreement | undefined>;
   change: (kind: 'given' | 'withdrawn', input: { agreementId: string; idNumber: string; channel: 'api'; actor: Actor; requestId?: string | undefined; idempotency?: IdempotencyClaim | undefined }, within?: (tx: Executor, row: EventRow) => Promise<void>) => Promise<ConsentRecord>;
@@ -119,7 +119,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
       actor: by.actor, action, resource, ...(extra.subject ? { subject: extra.subject } : {}), ...(extra.purpose ? { purpose: extra.purpose } : {}),
       ...(by.requestId ? { requestId: by.requestId } : {}), ...(extra.details ? { details: extra.details } : {}),
     });
-  const accountOf = async (idNumber: string) => (await deps.identity.accountByIdNumber(idNumber))?.id;
+  const accountOf = async (idNumber: string) => (await deps.identity.auditSubjectByIdNumber(idNumber))?.id;
   const individualId = (value: string, pointer: string): string => {
     try {
       return core.normalId(value);

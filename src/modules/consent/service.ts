@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -14,6 +15,7 @@ import { createConsentApi } from './service-api.js';
 import { createConsentStore, type AgreementRow, type EventRow, type Executor } from './store.js';
 import { createConsentApiStore } from './store-api.js';
 import { createWebhooks } from './webhooks.js';
+import './messages.js';
 
 export type {
   AgreementInput, Channel, CheckResult, ConsentEvent, ConsentRecord, ConsentState, DataAgreement, LawfulBasis, LocalizedText,
@@ -95,7 +97,7 @@ export type ConsentService = ReturnType<typeof createConsentService>;
  * derived). `check` is what the prefill step and the mediator ask. docs/adr/0018-consent.md.
  */
 export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'jobs' | 'log' | 'config'>, deps: {
-  identity: Pick<IdentityService, 'account' | 'accountByIdNumber'>;
+  identity: Pick<IdentityService, 'account' | 'auditSubjectByIdNumber'>;
   catalog: Pick<CatalogService, 'listAgencies'>;
 }) {
   const store = createConsentStore();
@@ -148,7 +150,8 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
     if (!agreement) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_NOT_FOUND, { detail: `No data agreement ${input.agreementId}` });
     if (!agreement.needsConsent) throw new TongbanError(ConsentErrors.TB_CONSENT_NOT_NEEDED, { detail: `${agreement.id} rests on ${agreement.lawfulBasis}` });
     if (kind === 'given' && !agreement.active) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_RETIRED, { detail: `${agreement.id} is retired` });
-    const accountId = input.accountId ?? (await deps.identity.accountByIdNumber(idNumber))?.id;
+    // The person's account, a disabled one too: the consent is theirs, and so is its audit record.
+    const accountId = input.accountId ?? (await deps.identity.auditSubjectByIdNumber(idNumber))?.id;
     const at = kernel.now();
     const row = eventRow(kind, agreement, idNumber, accountId, input, at);
     return db.transaction().execute((tx) => withIdempotency(tx, input.idempotency, async () => {
@@ -167,7 +170,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
    */
   async function deleteAllOf(input: { agency: string; idNumber: string; actor: Actor; requestId?: string | undefined; idempotency?: IdempotencyClaim | undefined }) {
     const idNumber = normalId(input.idNumber);
-    const accountId = (await deps.identity.accountByIdNumber(idNumber))?.id;
+    const accountId = (await deps.identity.auditSubjectByIdNumber(idNumber))?.id;
     const agreements = (await store.latestAgreements(db, { controllers: [input.agency] })).map(toAgreement).filter((a) => a.needsConsent);
     const at = kernel.now();
     const change = { channel: 'api' as const, actor: input.actor, requestId: input.requestId };
@@ -183,7 +186,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
       const registrationErased = (await apiStore.deleteIndividual(tx, input.agency, idNumber)) > 0;
       await kernel.audit.append(tx, {
         actor: input.actor, action: 'consent.records.delete-all', ...(accountId ? { subject: accountId } : {}), resource: { type: 'consent-individual', id: input.agency },
-        ...(input.requestId ? { requestId: input.requestId } : {}), purpose: 'GovStack Consent API serviceIndividualConsentRecordDeleteAll',
+        ...(input.requestId ? { requestId: input.requestId } : {}), purpose: purposeText('consent.purpose.govstack', { operation: 'serviceIndividualConsentRecordDeleteAll' }),
         details: { agency: input.agency, withdrawn, signaturesDiscarded, registrationErased },
       });
       await webhooks.announce(tx, input.agency, 'individual.records.deleted', { individualId: idNumber, withdrawn });
@@ -319,7 +322,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
 
     /** The account id of a person, for audit subjects; undefined when they have no account. */
     async accountOf(idNumber: string): Promise<string | undefined> {
-      return isIdNumber(idNumber) ? (await deps.identity.accountByIdNumber(idNumber))?.id : undefined;
+      return isIdNumber(idNumber) ? (await deps.identity.auditSubjectByIdNumber(idNumber))?.id : undefined;
     },
     /** A signed-in person's resident ID number, if their account has one. */
     async idNumberOf(accountId: string): Promise<string | undefined> {
