@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTongban } from '../../test/helpers/cli.js';
 import { makeCertificate } from '../modules/mediator/test-tls.js';
-
-const run = promisify(execFile);
 
 /** A port nobody listens on, for the public listener. */
 async function freePort(): Promise<number> {
@@ -20,11 +17,16 @@ async function freePort(): Promise<number> {
 
 /**
  * The real `tongban serve` on an in-memory database. A start that fails must end the process with
- * exit 1: one that kept serving would run until the timeout kills it (`killed`, no exit code).
+ * exit 1: one that kept serving is killed after 90 s (`killed`, no exit code).
  */
 async function serve(settings: Record<string, string>) {
-  const env = { PATH: process.env.PATH, LOG_LEVEL: 'silent', TONGBAN_DATA_DIR: ':memory:', HOST: '127.0.0.1', PORT: String(await freePort()), ...settings };
-  return run(process.execPath, ['--import', 'tsx', 'bin/tongban.ts', 'serve'], { env, timeout: 90_000 });
+  const running = runTongban({ LOG_LEVEL: 'silent', TONGBAN_DATA_DIR: ':memory:', HOST: '127.0.0.1', PORT: String(await freePort()), ...settings }, 'serve');
+  const timer = setTimeout(() => running.child.kill(), 90_000);
+  try {
+    return await running;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe('tongban serve: a failed start ends the process', () => {
