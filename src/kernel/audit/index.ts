@@ -13,4 +13,5 @@ export { appendDrafted, appendTogether, isMovedHead, type Drafter } from './appe
 export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { generateSigningKey, signerFromPkcs8, verifySignature, type Signer } from './signing.js';
 export { AuditErrors } from './errors.js';
+export { purposeIn, purposeText } from './purposes.js';
 export type * from './types.js';

@@ -3,6 +3,8 @@ import { prefillMessages } from './messages-prefill.js';
 
 export const applicationsMessages = defineMessages('applications', {
   en: {
+    'applications.purpose.document': 'Reading a document of the application',
+    'applications.purpose.backOffice': 'Handling the application in the back office',
     ...prefillMessages.en,
     'applications.error.notFound': 'We cannot find that application',
     'applications.error.serviceUnavailable': 'You cannot apply for this service online at the moment',
@@ -132,6 +134,8 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.staff.notAnswered': 'Not answered yet',
   },
   'zh-CN': {
+    'applications.purpose.document': '查阅申请材料',
+    'applications.purpose.backOffice': '在后台办理申请',
     ...prefillMessages['zh-CN'],
     'applications.error.notFound': '找不到该申请',
     'applications.error.serviceUnavailable': '该事项目前不能在线申请',

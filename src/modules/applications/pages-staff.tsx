@@ -1,12 +1,14 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { principalOf } from '../../kernel/auth/index.js';
 import { SummaryList } from '../../ui/index.js';
 import { Lines, Panels, When } from './pages-shared.js';
 import { extensionOf, type ApplicationsService, type StaffView } from './service.js';
+import './messages.js';
 
 /** Why the back office reads an application; shown to the person on "who used my data". */
-export const CASE_HANDLING_PURPOSE = 'Handling the application in the back office';
+export const CASE_HANDLING_PURPOSE = purposeText('applications.purpose.backOffice');
 
 /** How each channel is named to staff; a new channel fails to compile until it has a name. */
 const CHANNEL_MESSAGES: Readonly<Record<StaffView['application']['channel'], string>> = {

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { Answers } from '../../forms/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -25,6 +26,7 @@ import { createDrafts } from './drafts.js';
 import { createSubmission } from './submission.js';
 import { createApplicantAccess } from './applicant.js';
 import { UUID } from '../../kernel/ids.js';
+import './messages.js';
 
 export { DOCUMENTS_PAGE, type Step, type Upload } from './journey.js';
 export { REFERENCE_PATTERN, extensionOf } from './files.js';
@@ -118,7 +120,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       const own = row.status === 'submitted'
         ? row.applicant_account_id === viewer.accountId || (row.channel === 'online' && row.submitted_by === viewer.accountId)
         : row.submitted_by === viewer.accountId;
-      if (!own) await staff.authorise(row, viewer, 'Reading a document of the application', { ...options, details: { fileId } });
+      if (!own) await staff.authorise(row, viewer, purposeText('applications.purpose.document'), { ...options, details: { fileId } });
       const file = await store.getFile(db, row.id, fileId.toLowerCase());
       if (!file) throw notFound();
       return { content: file.content, type: file.content_type, name: `${row.reference ?? row.id}-${file.slot.split(':')[1] ?? 'file'}` };

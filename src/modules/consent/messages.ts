@@ -3,6 +3,7 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the consent module: errors, the person's consent page and the agreement pages. */
 export const consentMessages = defineMessages('consent', {
   en: {
+    'consent.purpose.govstack': 'GovStack Consent API {operation}',
     'consent.error.agreementNotFound': 'Data agreement not found',
     'consent.error.agreementInvalid': 'Check the data agreement and try again',
     'consent.error.agreementExists': 'A data agreement with this id exists already',
@@ -148,6 +149,7 @@ export const consentMessages = defineMessages('consent', {
     'consent.admin.error.consentDays': 'Enter a number of days from 1 to 36500, or leave it empty',
   },
   'zh-CN': {
+    'consent.purpose.govstack': 'GovStack 同意服务接口：{operation}',
     'consent.error.agreementNotFound': '未找到该数据协议',
     'consent.error.agreementInvalid': '请检查数据协议后重试',
     'consent.error.agreementExists': '已有使用该标识的数据协议',

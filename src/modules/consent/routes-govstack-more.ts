@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
@@ -39,7 +40,7 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
   const by = (request: FastifyRequest, idempotency?: IdempotencyClaim): AgencyActor => ({ actor: ctx.actor(request), agency: ctx.agencyOf(request), requestId: request.id, idempotency });
   const answer = <R, A>(map: (result: R) => A) => (result: R) => Promise.resolve(map(result));
   const policyAnswer = answer((p: Policy) => ({ policy: govPolicy(p), revision: policyRevision(p) }));
-  const purpose = (request: FastifyRequest) => `GovStack Consent API ${request.routeOptions.schema?.operationId ?? request.url}`;
+  const purpose = (request: FastifyRequest) => purposeText('consent.purpose.govstack', { operation: String(request.routeOptions.schema?.operationId ?? request.url) });
 
   // Policies: versioned; config for the caller agency's own, service reads any current one.
   const policyNotFound = (id: string) => new TongbanError('TB_CONSENT_POLICY_NOT_FOUND', { detail: `No policy ${id}` });

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientActor, declareScopes, type MachineClient, requireClientScope } from '../../kernel/auth/machine/index.js';
@@ -70,7 +71,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
       const subject = records.find((r) => r.idNumber === idNumber && r.accountId)?.accountId ?? (await consent.accountOf(idNumber));
       await kernel.audit.append(kernel.db, {
         actor: actor(request), action: 'consent.record.read', ...(subject ? { subject } : {}), requestId: request.id,
-        purpose: `GovStack Consent API ${request.routeOptions.schema?.operationId ?? request.url}`,
+        purpose: purposeText('consent.purpose.govstack', { operation: String(request.routeOptions.schema?.operationId ?? request.url) }),
         details: { agreements: [...new Set(records.filter((r) => r.idNumber === idNumber).map((r) => r.agreementId))] },
       });
     }

@@ -3,6 +3,7 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the documents module: the certificate PDF, panels, the documents, verify and revoke pages, errors. */
 export const documentsMessages = defineMessages('documents', {
   en: {
+    'documents.purpose.verify': 'Checking that a certificate is genuine (public verification)',
     'documents.pdf.number': 'Certificate number: {id}',
     'documents.pdf.reference': 'Application reference: {reference}',
     'documents.pdf.issued': 'Issued on {date}',
@@ -66,6 +67,7 @@ export const documentsMessages = defineMessages('documents', {
     'documents.error.fontMissing': 'Sorry, the certificate cannot be printed at the moment. Try again later',
   },
   'zh-CN': {
+    'documents.purpose.verify': '核验电子证照真伪（公开核验）',
     'documents.pdf.number': '证照编号：{id}',
     'documents.pdf.reference': '申请编号：{reference}',
     'documents.pdf.issued': '签发日期：{date}',

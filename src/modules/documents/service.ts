@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { randomUUID } from 'node:crypto';
 import { compileForm, todayIn } from '../../forms/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
@@ -15,6 +16,7 @@ import { addCertificatePanels } from './panels.js';
 import { renderCertificatePdf } from './pdf.js';
 import { createDocumentsStore, type CertificateRow, type Executor } from './store.js';
 import { UUID } from '../../kernel/ids.js';
+import './messages.js';
 
 export { DocumentsErrors } from './errors.js';
 export { verifyCredential, type Credential, type NotGenuine, type Verified } from './credential.js';
@@ -57,7 +59,7 @@ export interface Deps {
 }
 
 const REASON_MAX = 500;
-const VERIFY_PURPOSE = 'Checking that a certificate is genuine (public verification)';
+const VERIFY_PURPOSE = purposeText('documents.purpose.verify');
 
 const notFound = (denied?: DenialReason) => new TongbanError(DocumentsErrors.TB_DOCUMENTS_NOT_FOUND, denied ? { denied } : {});
 

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
@@ -15,6 +16,7 @@ import { GovstackRegistrationErrors } from './errors.js';
 import { eFormIdOf, statusOf } from './mapping.js';
 import { getApplicationSchema, listApplicationsSchema, submitSchema, updateApplicationSchema } from './schemas-cases.js';
 import { completenessProblems, readDocumentUrls, requestProblems, shapeProblems } from './submission.js';
+import './messages.js';
 
 export interface CaseDeps {
   readonly kernel: Kernel;
@@ -23,7 +25,7 @@ export interface CaseDeps {
   readonly workflow: Pick<WorkflowService, 'getCase' | 'queue' | 'act' | 'addNote' | 'update' | 'availableActions' | 'needsReason' | 'statistics'>;
 }
 
-export const PURPOSE = 'Case handling through the GovStack Registration API';
+export const PURPOSE = purposeText('govstack.registration.purpose.cases');
 
 /** The operator's case, or "not found" for a case of another agency: its existence is not theirs to learn. */
 export async function handledCase(workflow: CaseDeps['workflow'], caller: Caller, caseId: string): Promise<CaseView> {

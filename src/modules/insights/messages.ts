@@ -3,6 +3,7 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the insights module: ratings, follow-ups, the counter's rating page, the public dashboard. */
 export const insightsMessages = defineMessages('insights', {
   en: {
+    'insights.purpose.followUp': 'Answering a low rating of a public service (好差评 follow-up)',
     'insights.error.notFound': 'We could not find that. Check the link, or find your application in My applications.',
     'insights.error.notFinished': 'You can rate the service once your application has been decided or withdrawn.',
     'insights.error.alreadyRated': 'This application has already been rated. Each application can be rated once.',
@@ -130,6 +131,7 @@ export const insightsMessages = defineMessages('insights', {
     'insights.dash.services': 'Services',
   },
   'zh-CN': {
+    'insights.purpose.followUp': '答复对政务服务的差评（好差评整改）',
     'insights.error.notFound': '未找到相关内容。请检查链接，或在“我的办件”中查找您的申请。',
     'insights.error.notFinished': '申请办结或撤回后，才能评价该服务。',
     'insights.error.alreadyRated': '该申请已经评价过。每个申请只能评价一次。',

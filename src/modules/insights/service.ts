@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
@@ -10,6 +11,7 @@ import { createDashboard, type Scope } from './dashboard.js';
 import { InsightsErrors } from './errors.js';
 import { ratingPanel } from './panel.js';
 import { createInsightsStore, type Executor, type FollowUpRow, type FollowUpWithRating, type RatingChannel, type RatingRow } from './store.js';
+import './messages.js';
 
 export type { Dashboard, Scope, ScopeInfo } from './dashboard.js';
 export type { Figures, MonthFigures } from './figures.js';
@@ -22,7 +24,7 @@ export const ANSWER_MAX = 2000;
 /** Staff who see and answer follow-ups at their agency. */
 const FOLLOW_UP_ROLES = new Set(['officer', 'supervisor', 'agency_admin']);
 const LOW_SCORE = 2;
-export const FOLLOW_UP_PURPOSE = 'Answering a low rating of a public service (好差评 follow-up)';
+export const FOLLOW_UP_PURPOSE = purposeText('insights.purpose.followUp');
 
 export interface Rating {
   readonly id: string; readonly caseId: string; readonly reference: string | null; readonly serviceId: string; readonly agency: string;

@@ -7,6 +7,7 @@ import { defineMessages } from '../../kernel/i18n/index.js';
  */
 export const messagingMessages = defineMessages('messaging', {
   en: {
+    'messaging.purpose.outbox': 'Checking the delivery of notifications (outbox page)',
     'messaging.template.applicationSubmitted.subject': 'Application received: {service} ({reference})',
     'messaging.template.applicationSubmitted.body': 'We have received your application for {service}.\n\nYour reference number is {reference}. Use it if you contact us about your application.\n\nWe will tell you when it has been decided. Sign in to Tongban to see its progress: {siteUrl}',
     'messaging.template.infoRequested.subject': 'We need more information: {service} ({reference})',
@@ -60,6 +61,7 @@ export const messagingMessages = defineMessages('messaging', {
     'messaging.error.deliveryRefused': 'The message could not be delivered to this email address',
   },
   'zh-CN': {
+    'messaging.purpose.outbox': '核查通知发送情况（发件箱页面）',
     'messaging.template.applicationSubmitted.subject': '申请已提交：{service}（{reference}）',
     'messaging.template.applicationSubmitted.body': '您好：\n\n我们已收到您办理“{service}”的申请。\n\n申请编号：{reference}。咨询办理情况时请提供此编号。\n\n办理结果将另行通知您。登录通办可随时查看办理进度：{siteUrl}',
     'messaging.template.infoRequested.subject': '需要补充信息：{service}（{reference}）',

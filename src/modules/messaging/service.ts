@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { Kysely } from 'kysely';
 import { newId, UUID } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -11,6 +12,7 @@ import { createMessagingStore, type MessageRow, type MessageStatus } from './sto
 
 export type { MessageStatus } from './store.js';
 import { renderTemplate, type TemplateId, type TemplateParams } from './templates.js';
+import './messages.js';
 
 /** The queue whose jobs deliver messages; the payload is `{ messageId }` and nothing personal. */
 export const DELIVER_QUEUE = 'messaging.deliver';
@@ -196,7 +198,7 @@ export function createMessagingService(kernel: Pick<Kernel, 'config' | 'db' | 'j
       for (const subject of subjects) {
         await kernel.audit.append(kernel.db, {
           actor: { kind: 'staff', id: viewer.accountId }, action: 'messaging.outbox.view', subject,
-          purpose: 'Checking the delivery of notifications (outbox page)',
+          purpose: purposeText('messaging.purpose.outbox'),
           ...(viewer.requestId ? { requestId: viewer.requestId } : {}),
           details: { messages: result.items.filter((m) => m.recipientAccountId === subject).length },
         });

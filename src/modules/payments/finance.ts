@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -9,6 +10,7 @@ import { FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, 
 import type { PaymentProvider, Settlement } from './provider.js';
 import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import type { Executor, PaymentsStore } from './store.js';
+import './messages.js';
 
 interface FinanceDeps {
   readonly kernel: Kernel;
@@ -54,7 +56,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       if (!own) {
         if (!hasRole(viewer, FINANCE_ROLES, found.row.agency_code) && !hasRole(viewer, 'clerk')) throw notFound('not-owner');
         await kernel.audit.append(kernel.db, {
-          actor: staffActor(viewer, found.row.agency_code), action: 'payments.receipt.view', purpose: 'Checking a receipt',
+          actor: staffActor(viewer, found.row.agency_code), action: 'payments.receipt.view', purpose: purposeText('payments.purpose.receipt'),
           ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },
           ...(options.requestId ? { requestId: options.requestId } : {}),
         });
@@ -76,7 +78,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const payment = (await books.paymentsOf(found.row.id)).find((p) => p.id === row.id);
       if (!payment) throw notFound();
       await kernel.audit.append(kernel.db, {
-        actor: staffActor(viewer, found.row.agency_code), action: 'payments.payment.view', purpose: 'Refunding a payment',
+        actor: staffActor(viewer, found.row.agency_code), action: 'payments.payment.view', purpose: purposeText('payments.purpose.refund'),
         ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },
         ...(options.requestId ? { requestId: options.requestId } : {}),
       });

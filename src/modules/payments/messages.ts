@@ -3,6 +3,11 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the payments module: panels, the pay, receipt, counter, refund and report pages, the test provider, errors. */
 export const paymentsMessages = defineMessages('payments', {
   en: {
+    'payments.purpose.payments': 'Checking the payments of an application',
+    'payments.purpose.counter': 'Taking a fee at the counter',
+    'payments.purpose.casePanel': 'Showing whether the fee is paid on the case page',
+    'payments.purpose.refund': 'Refunding a payment',
+    'payments.purpose.receipt': 'Checking a receipt',
     'payments.panel.heading': 'Fee',
     'payments.panel.due': 'Fee to pay: {amount}',
     'payments.panel.dueAfter': 'Your application has been approved. Fee to pay: {amount}',
@@ -139,6 +144,11 @@ export const paymentsMessages = defineMessages('payments', {
     'payments.error.caseClosed': 'This application is closed, so its fee is not due and cannot be paid',
   },
   'zh-CN': {
+    'payments.purpose.payments': '核对申请的缴费情况',
+    'payments.purpose.counter': '窗口收费',
+    'payments.purpose.casePanel': '在案件页面显示缴费情况',
+    'payments.purpose.refund': '办理退款',
+    'payments.purpose.receipt': '核对收据',
     'payments.panel.heading': '费用',
     'payments.panel.due': '应缴费用：{amount}',
     'payments.panel.dueAfter': '您的申请已获批准。应缴费用：{amount}',

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { translate } from '../../kernel/i18n/index.js';
 import type { ApplicationsService, CasePanel, PanelInput } from '../applications/service.js';
 import './messages.js';
@@ -27,7 +28,7 @@ export function addPaymentPanels(applications: Pick<ApplicationsService, 'addPan
   });
 
   applications.addPanel('staff', async (input: PanelInput): Promise<CasePanel | null> => {
-    const view = await payments.forStaff(input.application.id, input.viewer, 'Showing whether the fee is paid on the case page');
+    const view = await payments.forStaff(input.application.id, input.viewer, purposeText('payments.purpose.casePanel'));
     if (!view) return null;
     const t = (key: string, params: Record<string, string> = {}) => translate(input.locale, key, params);
     const { state, bill } = view;

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { clientActor } from '../../kernel/auth/machine/index.js';
 import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
@@ -8,6 +9,7 @@ import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
 import { caseClosed, invalid, notFound, receiptNumber, staffActor, stateOf, toBill, type Bill, type PaymentState } from './model.js';
 import type { PaymentMethod, PaymentsStore } from './store.js';
+import './messages.js';
 
 interface RecordedDeps {
   readonly kernel: Kernel;
@@ -49,7 +51,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
       });
       await kernel.audit.append(tx, {
         actor: staffActor(clerk, agency), action: 'payments.payment.counter', ...(summary.applicantAccountId ? { subject: summary.applicantAccountId } : {}),
-        resource: { type: 'payment', id }, purpose: 'Taking a fee at the counter', ...(input.requestId ? { requestId: input.requestId } : {}),
+        resource: { type: 'payment', id }, purpose: purposeText('payments.purpose.counter'), ...(input.requestId ? { requestId: input.requestId } : {}),
         details: { amount: state.due, method: input.method, reference: found.row.reference },
       });
       return { receiptNumber: number };

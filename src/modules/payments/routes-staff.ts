@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { v4 as uuidv4 } from 'uuid';
 import { principalOf, requireRole } from '../../kernel/auth/index.js';
@@ -6,6 +7,7 @@ import type { PageContext } from './pages-shared.js';
 import { renderCounterPage, renderReconciliationPage, renderRefundPage, renderStaffPage, type FieldErrors } from './pages-staff.js';
 import { reconciliationCsv } from './reconcile.js';
 import { PaymentsErrors, type PaymentsService } from './service.js';
+import './messages.js';
 
 type Ctx = (request: FastifyRequest, reply: FastifyReply) => PageContext;
 const html = (reply: FastifyReply, status: number, body: string) =>
@@ -34,7 +36,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
   app.get<{ Querystring: { reference?: string } }>('/payments/counter', page(['clerk']), async (request, reply) => {
     const reference = (single(request.query.reference) ?? '').trim().toUpperCase();
     if (reference === '') return html(reply, 200, renderCounterPage(context(request, reply), { reference, errors: {}, idempotencyKey: uuidv4() }));
-    const view = await payments.forStaff(reference, principalOf(request), 'Taking a fee at the counter', { requestId: request.id }).catch((error: unknown) => {
+    const view = await payments.forStaff(reference, principalOf(request), purposeText('payments.purpose.counter'), { requestId: request.id }).catch((error: unknown) => {
       if (error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_NOT_FOUND) return undefined;
       throw error;
     });
@@ -52,14 +54,14 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
       const closed = error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_CASE_CLOSED;
       const errors = closed ? { reference: request.t('payments.counter.caseClosed') } : fieldErrors(error, request.t);
       if (!errors) throw error;
-      const view = await payments.forStaff(input.reference, clerk, 'Taking a fee at the counter', { requestId: request.id }).catch(() => undefined);
+      const view = await payments.forStaff(input.reference, clerk, purposeText('payments.purpose.counter'), { requestId: request.id }).catch(() => undefined);
       return html(reply, closed ? 409 : 400, renderCounterPage(context(request, reply), { reference: input.reference, view, method: input.method, payerName: input.payerName, errors, idempotencyKey: input.key }));
     }
   });
 
   app.get<{ Params: { id: string }; Querystring: { refunded?: string } }>('/payments/staff/:id', page(STAFF), async (request, reply) => {
     const viewer = principalOf(request);
-    const view = await payments.forStaff(request.params.id, viewer, 'Checking the payments of an application', { requestId: request.id });
+    const view = await payments.forStaff(request.params.id, viewer, purposeText('payments.purpose.payments'), { requestId: request.id });
     if (!view) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NO_FEE);
     return html(reply, 200, renderStaffPage(context(request, reply), view, { canRefund: payments.canRefund(viewer, view.bill.agencyCode), refunded: request.query.refunded === '1' }));
   });

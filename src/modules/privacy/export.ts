@@ -1,26 +1,26 @@
 import { csvDocument } from '../../kernel/csv.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { Translate } from '../../ui/index.js';
-import { whatText, whoText } from './pages-shared.js';
+import { whatText, whoText, whyText } from './pages-shared.js';
 import type { Access } from './service.js';
 
 const HEADER = ['time', 'organisation', 'organisation_name', 'actor_kind', 'actor', 'who', 'action', 'what', 'purpose', 'items'];
 
-/** The uses as CSV (RFC 4180, CRLF, with a BOM so spreadsheet programs read the Chinese right). */
+/** The uses as CSV (RFC 4180, CRLF, with a BOM so spreadsheet programs read the Chinese right); the purpose in the reader's language (ADR 60). */
 export function accessesCsv(accesses: readonly Access[], t: Translate, locale: Locale): string {
   return csvDocument(HEADER, accesses.map((a) => [
     a.at.toISOString(), a.organisation?.code ?? '', a.organisation?.name?.[locale] ?? '', a.actor.kind, a.actor.id,
-    whoText(a, t, locale), a.action, whatText(a, t), a.purpose ?? '', a.items.join(' '),
+    whoText(a, t, locale), a.action, whatText(a, t), a.purpose === undefined ? '' : whyText(a, t, locale), a.items.join(' '),
   ]));
 }
 
-/** The uses as JSON: the same facts, with machine-readable names. */
+/** The uses as JSON: the same facts, with machine-readable names (`purpose` as recorded, `why` in the reader's language). */
 export function accessesJson(accesses: readonly Access[], t: Translate, locale: Locale): unknown {
   return {
     accesses: accesses.map((a) => ({
       id: a.id, at: a.at.toISOString(), organisation: a.organisation ? { code: a.organisation.code, name: a.organisation.name ?? null } : null,
       actor: { kind: a.actor.kind, id: a.actor.id, name: a.actor.name ?? null }, who: whoText(a, t, locale),
-      action: a.action, what: whatText(a, t), purpose: a.purpose ?? null, resource: a.resource ?? null, items: a.items,
+      action: a.action, what: whatText(a, t), purpose: a.purpose ?? null, why: a.purpose === undefined ? null : whyText(a, t, locale), resource: a.resource ?? null, items: a.items,
     })),
   };
 }

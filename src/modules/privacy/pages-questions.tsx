@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { BackLink, Button, ErrorSummary, Layout, NotificationBanner, renderPage, SummaryList, Tag, Textarea } from '../../ui/index.js';
-import { CsrfField, formatWhen, When, whatText, whoText, type PageContext } from './pages-shared.js';
+import { CsrfField, formatWhen, When, whatText, whoText, whyText, type PageContext } from './pages-shared.js';
 import type { Access, Question } from './service.js';
 
 /** `/my-data/questions`: the person's questions about uses of their data, and the answers. */
@@ -48,7 +48,7 @@ function OpenQuestionForm({ context, item, error, typed }: { context: PageContex
           { key: t('privacy.accesses.when'), value: <When at={access.at} locale={locale} /> },
           { key: t('privacy.accesses.who'), value: whoText(access, t, locale) },
           { key: t('privacy.accesses.what'), value: whatText(access, t) },
-          { key: t('privacy.accesses.why'), value: access.purpose ?? t('privacy.accesses.noPurpose') },
+          { key: t('privacy.accesses.why'), value: whyText(access, t, locale) },
         ]} />
       ) : <p class="tb-body">{t('privacy.staff.useUnknown')}</p>}
       <p class="tb-body">{question.question}</p>

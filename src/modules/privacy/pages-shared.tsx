@@ -1,9 +1,10 @@
 import type { VNode } from 'preact';
-import type { Locale } from '../../kernel/i18n/index.js';
+import { purposeIn } from '../../kernel/audit/index.js';
+import { hasMessage, listFormat, type Locale } from '../../kernel/i18n/index.js';
 import { CSRF_FIELD, type LayoutProps, type Translate } from '../../ui/index.js';
 import { actionKey } from './actions.js';
 import './messages.js';
-import type { Access } from './service.js';
+import { PLATFORM_ORGANISATION, type Access } from './service.js';
 
 export type PageContext = Pick<LayoutProps, 'locale' | 't' | 'currentPath' | 'user' | 'csrfToken'>;
 
@@ -29,8 +30,17 @@ export function whoText(access: Access, t: Translate, locale: Locale): string {
     : actor.kind === 'client' ? t('privacy.who.client', { id: actor.id })
       : actor.kind === 'system' ? t('privacy.who.system')
         : actor.kind === 'person' ? t('privacy.who.person') : t('privacy.who.anonymous');
-  const organisation = access.organisation ? (access.organisation.name?.[locale] ?? access.organisation.code) : undefined;
+  const organisation = !access.organisation ? undefined
+    : access.organisation.code === PLATFORM_ORGANISATION ? t('privacy.who.platform') : (access.organisation.name?.[locale] ?? access.organisation.code);
   return organisation ? `${who}, ${organisation}` : who;
 }
 
 export const whatText = (access: Access, t: Translate): string => t(actionKey(access.action));
+
+/** Why, in the reader's language when the platform stated it (ADR 60); as written when staff or a system typed it. */
+export const whyText = (access: Access, t: Translate, locale: Locale): string =>
+  access.purpose === undefined ? t('privacy.accesses.noPurpose') : purposeIn(access.purpose, locale);
+
+/** The data items used, by their names where the platform has them ("Name and Household address"), else as recorded. */
+export const itemsText = (access: Access, t: Translate, locale: Locale): string =>
+  listFormat(locale, { type: 'conjunction' }).format(access.items.map((item) => (hasMessage(`consent.item.${item}`) ? t(`consent.item.${item}`) : item)));

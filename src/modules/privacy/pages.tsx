@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 import type { FieldProblem } from '../../kernel/http/index.js';
 import { BackLink, Button, ErrorSummary, Layout, NotificationBanner, renderPage, Select, Table, Textarea, TextInput } from '../../ui/index.js';
-import { CsrfField, formatWhen, When, whatText, whoText, type PageContext } from './pages-shared.js';
+import { CsrfField, formatWhen, When, whatText, whoText, whyText, itemsText, type PageContext } from './pages-shared.js';
 import { ACTOR_KIND_FILTERS, type Access, type AccessFilters, type AccessPage } from './service.js';
 
 export interface AccessesView {
@@ -51,9 +51,9 @@ function accessRow(access: Access, context: PageContext): VNode[] {
     <>{whoText(access, t, locale)}</>,
     <>
       {whatText(access, t)}
-      {access.items.length > 0 ? <span class="tb-body-s"><br />{t('privacy.accesses.items', { items: access.items.join(', ') })}</span> : null}
+      {access.items.length > 0 ? <span class="tb-body-s"><br />{t('privacy.accesses.items', { items: itemsText(access, t, locale) })}</span> : null}
     </>,
-    <>{access.purpose ?? t('privacy.accesses.noPurpose')}</>,
+    <>{whyText(access, t, locale)}</>,
     <a href={`/my-data/accesses/${access.id}/question`}>{t('privacy.accesses.ask')}<span class="tb-visually-hidden"> {t('privacy.accesses.askHidden', { when: formatWhen(access.at, locale) })}</span></a>,
   ];
 }
@@ -117,7 +117,7 @@ export function renderAskPage(context: PageContext, access: Access, options: { e
       <h1 class="tb-heading-l">{title}</h1>
       <Table caption={t('privacy.accesses.caption')} firstCellIsHeader
         head={[t('privacy.accesses.when'), t('privacy.accesses.who'), t('privacy.accesses.what'), t('privacy.accesses.why')]}
-        rows={[[<When at={access.at} locale={locale} />, whoText(access, t, locale), whatText(access, t), access.purpose ?? t('privacy.accesses.noPurpose')]]} />
+        rows={[[<When at={access.at} locale={locale} />, whoText(access, t, locale), whatText(access, t), whyText(access, t, locale)]]} />
       <p class="tb-body">{t('privacy.ask.lead')}</p>
       <form method="post" action={`/my-data/accesses/${access.id}/question`} noValidate>
         <CsrfField token={context.csrfToken} />

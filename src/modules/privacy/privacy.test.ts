@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
+import { purposeText } from '../../kernel/audit/index.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -7,6 +8,7 @@ import { csrfToken, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { demoApp, personaBrowser, PUBLIC_URL } from '../applications/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
+import { PLATFORM_ORGANISATION } from './service.js';
 
 const CITIZEN = demoPersona('citizen');
 const OFFICER = demoPersona('officer');
@@ -44,7 +46,7 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect(page.body).toContain('Looked at your application');
     expect(page.body).toContain('Handling the application in the back office');
     expect(page.body).toContain(`The information system ${AMR_SYSTEM}`);
-    expect(page.body).toContain('Information used: name, householdAddress');
+    expect(page.body).toContain('Information used: Name and Household address');
     expect(page.body).not.toContain('Submitted an application for you');
     expect(page.body).not.toContain('someone else');
     expect(page.body).toContain(`/my-data/accesses/${staffUse}/question`);
@@ -176,6 +178,25 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect((await citizen.get('/my-data/accesses?organisation=110000-AMR')).body).toContain('Checked before ADR 56');
     expect((await citizen.get('/my-data/accesses?organisation=110000-PSB')).body).not.toContain('Checked before ADR 56');
     expect((await citizen.get('/my-data/accesses?organisation=CN')).body).not.toContain('Checked before ADR 56');
+  });
+
+  it('shows a purpose the platform states, the data items and the platform itself in the reader\'s language (ADR 60)', async () => {
+    await use_({ actor: { kind: 'system', id: 'documents', organisation: PLATFORM_ORGANISATION }, action: 'documents.certificate.verify', subject: CITIZEN.accountId, purpose: purposeText('documents.purpose.verify'), details: { items: ['householdAddress', 'shoeSize'] } });
+    await use_({ actor: { kind: 'staff', id: OFFICER.accountId, organisation: '110000-PSB' }, action: 'application.view', subject: CITIZEN.accountId, purpose: '核对户籍信息（工单 42）' });
+    const zh = (await citizen.get('/my-data/accesses?lang=zh-CN')).body;
+    expect(zh).toContain('核验电子证照真伪（公开核验）');
+    expect(zh).not.toContain('Checking that a certificate is genuine');
+    expect(zh).toContain('户籍地址和shoeSize');
+    expect(zh).toContain('通办平台');
+    expect(zh).toContain('核对户籍信息（工单 42）');
+    const en = (await citizen.get('/my-data/accesses?lang=en')).body;
+    expect(en).toContain('Checking that a certificate is genuine (public verification)');
+    expect(en).toContain('Household address and shoeSize');
+    expect(en).toContain('Tongban platform');
+    const json = await citizen.get('/my-data/accesses.json?lang=zh-CN');
+    expect(json.json<{ accesses: { purpose: string | null; why: string | null }[] }>().accesses).toContainEqual(expect.objectContaining({
+      purpose: 'Checking that a certificate is genuine (public verification)', why: '核验电子证照真伪（公开核验）',
+    }));
   });
 
   it('passes axe in Chromium on every page, error states included', async () => {

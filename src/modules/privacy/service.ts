@@ -1,16 +1,17 @@
 import { agencyOfOrganisation } from '../../kernel/auth/machine/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
-import type { AuditRecord, SubjectQuery } from '../../kernel/audit/index.js';
+import { purposeText, type AuditRecord, type SubjectQuery } from '../../kernel/audit/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
-import type { Locale } from '../../kernel/i18n/index.js';
+import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, LocalizedText } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
 import type { MessagingService } from '../messaging/service.js';
 import { PrivacyErrors } from './errors.js';
 import { parseFilters, type AccessFilters, type ParsedFilters } from './filters.js';
 import { createPrivacyStore, type QuestionRow } from './store.js';
+import './messages.js';
 
 export { PrivacyErrors } from './errors.js';
 export { ACTOR_KIND_FILTERS, type AccessFilters, type ActorKindFilter } from './filters.js';
@@ -18,7 +19,7 @@ export { ACTOR_KIND_FILTERS, type AccessFilters, type ActorKindFilter } from './
 /** The organisation asked when no agency acted (a platform job, the platform's own staff). */
 export const PLATFORM_ORGANISATION = 'platform';
 /** Why staff read a question: shown to the person on their own "who used my data" page. */
-export const ANSWERING_PURPOSE = 'Answering your question about a use of your data';
+export const ANSWERING_PURPOSE = purposeText('privacy.purpose.answering');
 export const NOTICE_QUEUE = 'privacy.notice';
 const NOTICE_EVERY_MS = 15 * 60_000;
 const PAGE = 50;
@@ -259,7 +260,7 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
           actor: { kind: 'staff', id: staff.accountId, organisation: row.organisation }, action: 'privacy.question.answer', subject: row.account_id,
           resource: { type: 'privacy-question', id: row.id }, purpose: ANSWERING_PURPOSE, ...(options.requestId ? { requestId: options.requestId } : {}),
         });
-        await deps.messaging.notify(tx, { accountId: row.account_id, template: 'privacyQuestionAnswered', locale, params: { organisation: name?.[locale] ?? 'Tongban' } });
+        await deps.messaging.notify(tx, { accountId: row.account_id, template: 'privacyQuestionAnswered', locale, params: { organisation: name?.[locale] ?? translate(locale, 'privacy.who.platform') } });
       });
     },
 

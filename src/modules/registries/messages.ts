@@ -3,6 +3,7 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the registries module: errors, the staff pages (look-up, correction tasks). */
 export const registriesMessages = defineMessages('registries', {
   en: {
+    'registries.purpose.corrections': 'Handling reports of wrong registry data',
     'registries.error.unknownRegistry': 'There is no such registry',
     'registries.error.notFound': 'No record was found',
     'registries.error.exists': 'A record with this key exists already',
@@ -62,6 +63,7 @@ export const registriesMessages = defineMessages('registries', {
     'registries.tasks.done': 'The report is closed.',
   },
   'zh-CN': {
+    'registries.purpose.corrections': '处理基础库数据纠错报告',
     'registries.error.unknownRegistry': '没有这个登记簿',
     'registries.error.notFound': '没有找到记录',
     'registries.error.exists': '已有相同编号的记录',

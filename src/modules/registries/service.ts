@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
 import type { Actor, AuditRecord } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -10,6 +11,7 @@ import { syntheticPerson, syntheticPersonsSql } from './persons.js';
 import { createRecords, requirePurpose, type PersonLookup, type Reader } from './records.js';
 import { createRegistriesStore, type CorrectionRow } from './store.js';
 import { itemTitle, propertiesOf, validateRecord } from './validation.js';
+import './messages.js';
 
 export type { Registry } from './catalog.js';
 export type { LocalizedText, RegistryDefinition } from './definitions.js';
@@ -202,7 +204,7 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       for (const { subject, owner, registries, tasks: count } of groups.values()) {
         await kernel.audit.append(kernel.db, {
           actor: { kind: 'staff', id: viewer.accountId, organisation: owner }, action: 'registry.correction.view', ...(subject ? { subject } : {}),
-          purpose: 'Handling reports of wrong registry data', ...(viewer.requestId ? { requestId: viewer.requestId } : {}),
+          purpose: purposeText('registries.purpose.corrections'), ...(viewer.requestId ? { requestId: viewer.requestId } : {}),
           details: { tasks: count, ...(registries.size === 1 ? { registry: [...registries][0] } : { registries: [...registries].sort() }) },
         });
       }

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { randomInt } from 'node:crypto';
 import { newId } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
@@ -9,6 +10,7 @@ import { SchedulingErrors } from './errors.js';
 import { countersFor, type Hall } from './model.js';
 import { addDays, isDay, isTime, shanghaiDay, shanghaiInstant, shanghaiTime, slotTimes } from './slots.js';
 import type { AppointmentRow, Executor, SchedulingStore } from './store.js';
+import './messages.js';
 
 /** How far ahead a person can book, in calendar days from today. */
 export const BOOKING_DAYS = 30;
@@ -117,7 +119,7 @@ export function createBooking({ kernel, store, hall: loadHall }: BookingDeps) {
 
   const audit = (tx: Executor, who: Who, action: string, row: Pick<AppointmentRow, 'id' | 'account_id' | 'reference' | 'application_id' | 'hall_id' | 'starts_at'>) =>
     kernel.audit.append(tx, {
-      actor: who.actor, action, subject: row.account_id, purpose: 'Booking an appointment for the in-person step of an application',
+      actor: who.actor, action, subject: row.account_id, purpose: purposeText('scheduling.purpose.booking'),
       resource: { type: 'appointment', id: row.id }, ...(who.requestId ? { requestId: who.requestId } : {}),
       details: { reference: row.reference, application: row.application_id, hall: row.hall_id, startsAt: row.starts_at.toISOString() },
     });

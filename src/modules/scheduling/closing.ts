@@ -1,8 +1,10 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import type { WorkflowService } from '../workflow/service.js';
 import { shanghaiDay, shanghaiInstant } from './slots.js';
 import type { AppointmentRow, Executor, SchedulingStore } from './store.js';
+import './messages.js';
 
 export interface ClosingDeps {
   readonly kernel: Pick<Kernel, 'now' | 'audit'>;
@@ -24,7 +26,7 @@ export async function cancelForClosedCase(
   await store.setStatus(tx, live.id, 'cancelled', now);
   await kernel.audit.append(tx, {
     actor: by.actor, action: 'scheduling.appointment.cancel', subject: live.account_id,
-    purpose: 'Cancelling the appointment of an application that was closed', resource: { type: 'appointment', id: live.id },
+    purpose: purposeText('scheduling.purpose.closing'), resource: { type: 'appointment', id: live.id },
     details: { reference: live.reference, application: live.application_id, hall: live.hall_id, startsAt: live.starts_at.toISOString(), cause: by.cause },
   });
   return { ...live, status: 'cancelled', cancelled_at: now, updated_at: now };

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
@@ -6,6 +7,7 @@ import { SchedulingErrors } from './errors.js';
 import { ticketLabel, toTicket, type Hall, type Ticket } from './model.js';
 import { shanghaiDay, shanghaiInstant } from './slots.js';
 import type { AppointmentRow, SchedulingStore, TicketRow } from './store.js';
+import './messages.js';
 
 /** Who may work a hall's desk: clerks, officers and supervisors of the agency that runs it. */
 export const mayOperate = (principal: Principal | undefined, hall: Hall): boolean =>
@@ -82,7 +84,7 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
         await store.setStatus(tx, appointment.id, 'checked_in', now);
         await kernel.audit.append(tx, {
           actor: { kind: 'staff', id: clerk.accountId, organisation: hall.agencyCode }, action: 'scheduling.appointment.check_in', subject: appointment.account_id,
-          purpose: 'Checking a person in for their appointment at a service hall', resource: { type: 'appointment', id: appointment.id },
+          purpose: purposeText('scheduling.purpose.checkIn'), resource: { type: 'appointment', id: appointment.id },
           ...(input.requestId ? { requestId: input.requestId } : {}), details: { hall: hall.id, ticket: row.label, by: reference !== '' ? 'reference' : 'id_number' },
         });
         return { ticket: toTicket(row), appointment: { ...appointment, status: 'checked_in' as const, checked_in_at: now }, early: shanghaiDay(appointment.starts_at) > day };

@@ -3,6 +3,11 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the scheduling module: booking pages, panels, the hall desk and screen, errors. */
 export const schedulingMessages = defineMessages('scheduling', {
   en: {
+    'scheduling.purpose.bookingStep': 'Booking an appointment for the in-person step',
+    'scheduling.purpose.govstackList': 'An agency system listing appointments for its applications (GovStack Scheduler API)',
+    'scheduling.purpose.checkIn': 'Checking a person in for their appointment at a service hall',
+    'scheduling.purpose.closing': 'Cancelling the appointment of an application that was closed',
+    'scheduling.purpose.booking': 'Booking an appointment for the in-person step of an application',
     'scheduling.continue': 'Continue',
     'scheduling.counterNumber': 'Counter {number}',
     'scheduling.book.hallTitle': 'Where do you want to go?',
@@ -105,6 +110,11 @@ export const schedulingMessages = defineMessages('scheduling', {
     'scheduling.error.queryInvalid': 'The query is not valid',
   },
   'zh-CN': {
+    'scheduling.purpose.bookingStep': '为现场办理环节预约',
+    'scheduling.purpose.govstackList': '部门系统查询其申请的预约（GovStack 预约服务接口）',
+    'scheduling.purpose.checkIn': '在政务服务大厅为预约人办理签到',
+    'scheduling.purpose.closing': '取消已办结申请的预约',
+    'scheduling.purpose.booking': '为申请的现场办理环节预约',
     'scheduling.continue': '继续',
     'scheduling.counterNumber': '{number}号窗口',
     'scheduling.book.hallTitle': '您想去哪个办事大厅？',

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit/types.js';
 import type { Principal } from '../../kernel/auth/index.js';
@@ -9,6 +10,7 @@ import {
   appointmentList, entityList, eventId, freeSlot, instant, invalidQuery, member, parseEventId, readQry, resourceList, statusFromSpec, text,
 } from './govstack.js';
 import { SchedulingErrors, type SchedulingService } from './service.js';
+import './messages.js';
 
 export const SCHEDULER_BASE = '/govstack/scheduler';
 export const SCHEDULER_SCOPES = { read: 'scheduler:read', book: 'scheduler:book' } as const;
@@ -107,7 +109,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     // Who has an appointment when is personal data: each person listed gets an audit record.
     for (const subject of new Set(items.map((a) => a.accountId))) {
       await kernel.audit.append(kernel.db, {
-        actor: caller.actor, action: 'scheduling.appointment.list', subject, purpose: 'An agency system listing appointments for its applications (GovStack Scheduler API)',
+        actor: caller.actor, action: 'scheduling.appointment.list', subject, purpose: purposeText('scheduling.purpose.govstackList'),
         requestId: String(request.id), details: { appointments: items.filter((a) => a.accountId === subject).map((a) => a.reference) },
       });
     }

@@ -1,3 +1,4 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -15,6 +16,7 @@ import { countersFor, toHall, toSummary, type AppointmentSummary, type Hall, typ
 import { registerSchedulingPanels } from './panels.js';
 import { registerReminders } from './reminders.js';
 import { createSchedulingStore, type AppointmentRow, type AppointmentStatus } from './store.js';
+import './messages.js';
 
 export { SchedulingErrors } from './errors.js';
 export { BOOKING_DAYS, LEAD_MS, type BookingSubject, type DayAvailability, type SlotChoice, type TimeAvailability } from './booking.js';
@@ -86,7 +88,7 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
 
   /** The application as an agency's system sees it (audited by the applications module). */
   async function forSystem(applicationId: string, system: Principal, locale: Locale, requestId?: string): Promise<BookingContext> {
-    const view = await deps.applications.viewForStaff(applicationId, system, 'Booking an appointment for the in-person step', { locale, ...(requestId ? { requestId } : {}) });
+    const view = await deps.applications.viewForStaff(applicationId, system, purposeText('scheduling.purpose.bookingStep'), { locale, ...(requestId ? { requestId } : {}) });
     const version = await deps.catalog.getServiceVersion(view.application.serviceId, view.application.serviceVersion);
     if (!version?.definition.inPerson.required || !view.application.applicantAccountId) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE);
     // A closed case books, moves and cancels nothing, as for the person (closing.ts cancelled its appointment).
