@@ -53,6 +53,7 @@ export function tongbanEnv(port: number, database: BenchDatabase): Record<string
     TONGBAN_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
     TONGBAN_CERTIFICATE_WRAPPING_KEY: randomBytes(32).toString('base64'),
     TONGBAN_ACCESS_TOKEN_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    TONGBAN_PAYMENTS_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
     ...database.env,
   };
 }

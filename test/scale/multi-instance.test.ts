@@ -254,9 +254,12 @@ for (const kind of testDatabaseKinds.filter((k) => k === 'postgres')) describe(`
     });
     const host = new URL(cluster.balancer.url).hostname;
     const expected = ids.map((id) => `<${id}@${host}>`).sort();
-    expect([...smtp.messageIds].sort()).toEqual(expected);
-    expect(await count(`select id from kernel_job where queue = 'messaging.deliver' and not (state = 'done' and attempts = 1)`)).toBe(0);
-    expect(await count(`select id from kernel_job where queue = 'messaging.deliver' and state = 'done'`)).toBe(total);
+    // The same mail sink also got the supervisors' mails of the escalations above: count these only.
+    const mine = new Set(expected);
+    expect([...smtp.messageIds].filter((id) => mine.has(id)).sort()).toEqual(expected);
+    const theirJobs = `select id from kernel_job where queue = 'messaging.deliver' and payload->>'messageId' = any($1::text[])`;
+    expect(await count(`${theirJobs} and not (state = 'done' and attempts = 1)`, [ids])).toBe(0);
+    expect(await count(`${theirJobs} and state = 'done'`, [ids])).toBe(total);
     expect(workers.size, `workers seen delivering: ${[...workers].join(', ')}`).toBeGreaterThanOrEqual(INSTANCES);
     reportFigure(`multi-instance: ${total} notifications delivered once each by ${workers.size} workers`);
   }, 600_000);
