@@ -110,6 +110,9 @@ describeEachDatabase('mediator: searching the message log (page and API)', migra
     expect(all).toHaveLength(226);
     expect(new Set(all.map((e) => e.messageId)).size).toBe(226);
     expect(all.every((e, i) => i === 0 || e.at <= all[i - 1]!.at)).toBe(true);
+    // The traffic page's recent exchanges are the reader's agency's newest, though 225 of others' are newer still.
+    const traffic = (await browsers.get('agency-admin')!.get('/admin/mediator?lang=en')).body;
+    expect(found(traffic)).toEqual(['refused']);
 
     const paged = await page('platform-admin', query);
     expect(paged.body).toContain('200 exchanges are shown, newest first; older ones are on the next page.');

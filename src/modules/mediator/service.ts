@@ -155,7 +155,6 @@ export function createMediatorService(kernel: Pick<Kernel, 'db' | 'audit' | 'now
     },
 
     traffic: (since: Date): Promise<TrafficRow[]> => store.traffic(since),
-    recentExchanges: (limit = 20): Promise<LogRow[]> => store.recent(limit),
     /** The log searched (log-search.ts): an agency administrator's search finds only exchanges involving their agency's members. */
     searchLog,
     /** Every exchange the search finds, newest first, up to `max` (the page's download), read a page at a time. */

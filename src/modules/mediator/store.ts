@@ -155,7 +155,6 @@ export function createMediatorStore(db: Executor) {
       }
       return query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
-    recent: (limit: number) => q(db).selectFrom('mediator_message_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
     async insertBodies(executor: Executor, row: BodiesRow): Promise<void> {
       await q(executor).insertInto('mediator_message_bodies').values(row).execute();
     },
