@@ -1,3 +1,4 @@
+import { pushFailureText } from './pubsub-failures.js';
 import type { VNode } from 'preact';
 import { BackLink, Button, Layout, NotificationBanner, renderPage, Select, Table, Textarea, TextInput } from '../../ui/index.js';
 import './messages.js';
@@ -78,7 +79,7 @@ export function renderPubSubPage(ctx: PageContext, overview: PubSubOverview, opt
             { text: s.ttl_seconds, numeric: true },
             s.fifo ? t('mediator.pubsub.yes') : t('mediator.pubsub.no'),
             { text: s.waiting, numeric: true }, { text: s.expired, numeric: true },
-            s.last_error ?? t('mediator.pubsub.none'),
+            s.last_error === null ? t('mediator.pubsub.none') : pushFailureText(s.last_error, t),
             ...(manages ? [options.rooms.has(s.subscriber)
               ? <a href={cancelSubscriptionHref(s.id)}>{t('mediator.pubsub.cancel')}<span class="tb-visually-hidden"> {s.event_type}</span></a>
               : ''] : []),

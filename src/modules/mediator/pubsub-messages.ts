@@ -59,6 +59,11 @@ export const pubsubMessages = defineMessages('mediator', {
     'mediator.pubsub.expired': 'Expired',
     'mediator.pubsub.lastError': 'Last push error',
     'mediator.pubsub.none': 'None',
+    'mediator.pubsub.pushError.status': 'The subscriber answered {value}',
+    'mediator.pubsub.pushError.timeout': 'No answer within {value} ms',
+    'mediator.pubsub.pushError.unreachable': 'The subscriber could not be reached ({value})',
+    'mediator.pubsub.pushError.tooLarge': 'The answer was larger than {value} bytes',
+    'mediator.pubsub.pushError.gone': 'The push service {value} is no longer registered',
   },
   'zh-CN': {
     'mediator.pubsub.title': '发布与订阅',
@@ -117,5 +122,10 @@ export const pubsubMessages = defineMessages('mediator', {
     'mediator.pubsub.expired': '已过期',
     'mediator.pubsub.lastError': '最近一次推送错误',
     'mediator.pubsub.none': '无',
+    'mediator.pubsub.pushError.status': '订阅方返回了 {value}',
+    'mediator.pubsub.pushError.timeout': '{value} 毫秒内未收到答复',
+    'mediator.pubsub.pushError.unreachable': '无法连接订阅方（{value}）',
+    'mediator.pubsub.pushError.tooLarge': '答复超过 {value} 字节',
+    'mediator.pubsub.pushError.gone': '推送服务 {value} 已不再登记',
   },
 });

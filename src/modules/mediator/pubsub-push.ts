@@ -9,6 +9,7 @@ import { sha256, type MessageLog } from './message-log.js';
 import { memberIdOf, parseSubsystemId } from './ids.js';
 import type { PersonDirectory } from './memo.js';
 import { eventItem, PUSH_QUEUE } from './pubsub-api.js';
+import { pushFailure } from './pubsub-failures.js';
 import { eventReads } from './pubsub-reads.js';
 import type { MediatorStore } from './store.js';
 import type { PubSubStore } from './store-pubsub.js';
@@ -75,7 +76,7 @@ export function registerPushDelivery(deps: PushDeps): void {
     }
     const service = await deps.registry.getService(subscription.push_service);
     if (!service) {
-      await store.recordFailure(subscription.id, event.id, `the push service ${subscription.push_service} is no longer registered`);
+      await store.recordFailure(subscription.id, event.id, pushFailure('gone', subscription.push_service ?? ''));
       return;
     }
     const messageId = newId();
@@ -108,7 +109,7 @@ export function registerPushDelivery(deps: PushDeps): void {
       await store.markDelivered(subscription.id, event.id, now());
       return;
     }
-    await store.recordFailure(subscription.id, event.id, answer.kind === 'answer' ? `the subscriber answered ${answer.status}` : answer.reason);
+    await store.recordFailure(subscription.id, event.id, answer.kind === 'answer' ? pushFailure('status', String(answer.status)) : pushFailure(answer.kind, answer.reason));
     await later(job, retryDelayMs(delivery.attempts));
   });
 

@@ -231,6 +231,9 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     // A push the subscriber refused is not taken as its read of the mother's data.
     expect(await deliveredReads(refused)).toEqual([]);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${refused}`)).json()).toMatchObject({ deliveries: { pending: 1, delivered: 0 } });
+    // Kept as kind and value, so the page words it in the reader's language.
+    const overview = await built.services.mediator.pubsub.overview({ may: () => true, everything: true });
+    expect(overview.subscriptions.find((s) => s.subscriber === SUBSCRIBER)?.last_error).toBe('status:503');
     // FIFO: a newer event waits, unsent, until the refused one ahead of it is through.
     const behind = (await call(PUBLISHER, 'POST', '/pub/v1/newBirth', { eventType: 'newBirth', event: BIRTH })).json<{ id: string }>().id;
     await built.kernel.jobs.drain();
