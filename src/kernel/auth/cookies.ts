@@ -17,10 +17,19 @@ export function attemptCookieOptions(config: Pick<Config, 'publicUrl'>): CookieS
   return { ...sessionCookieOptions(config), path: '/auth', maxAge: 15 * 60 };
 }
 
-/** Only a local path may be a destination after signing in: never another site (`//evil`, `/\evil`). */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
+const isLocalPath = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')
   // Control characters (a smuggled newline) never belong in a path.
-  if ([...value].some((ch) => ch.charCodeAt(0) < 0x20)) return '/';
-  return value;
+  && ![...value].some((ch) => ch.charCodeAt(0) < 0x20);
+
+/**
+ * Only a local path may be a destination after signing in: never another site (`//evil`, `/\evil`).
+ * It is answered as the URL parser writes it (percent-encoded, so a `Location` header can carry
+ * `/搜索`; dot segments resolved) and checked again after that (`/..//evil` would be `//evil`).
+ */
+export function safeReturnTo(value: unknown): string {
+  if (!isLocalPath(value)) return '/';
+  const url = new URL(value, 'http://local');
+  const written = `${url.pathname}${url.search}${url.hash}`;
+  return isLocalPath(written) ? written : '/';
 }

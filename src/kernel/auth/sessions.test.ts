@@ -107,7 +107,10 @@ describeEachDatabase('session store', [authMigrations], (use) => {
 describe('return paths after signing in', () => {
   it('keeps local paths and refuses anything that could leave the site', () => {
     expect(safeReturnTo('/account?tab=roles')).toBe('/account?tab=roles');
-    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'account', '/a\nb', undefined, 42]) {
+    // As a Location header can carry them: percent-encoded, dot segments resolved.
+    expect(safeReturnTo('/services?q=出生')).toBe('/services?q=%E5%87%BA%E7%94%9F');
+    expect(safeReturnTo('/a/../account')).toBe('/account');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'account', '/a\nb', '/..//evil.example', '/%2e%2e//evil.example', undefined, 42]) {
       expect(safeReturnTo(bad), String(bad)).toBe('/');
     }
   });
