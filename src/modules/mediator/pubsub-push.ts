@@ -76,7 +76,7 @@ export function registerPushDelivery(deps: PushDeps): void {
     }
     const service = await deps.registry.getService(subscription.push_service);
     if (!service) {
-      await store.recordFailure(subscription.id, event.id, pushFailure('gone', subscription.push_service ?? ''));
+      await store.recordFailure(subscription.id, event.id, pushFailure('gone', subscription.push_service ?? ''), now());
       return;
     }
     const messageId = newId();
@@ -109,7 +109,7 @@ export function registerPushDelivery(deps: PushDeps): void {
       await store.markDelivered(subscription.id, event.id, now());
       return;
     }
-    await store.recordFailure(subscription.id, event.id, answer.kind === 'answer' ? pushFailure('status', String(answer.status)) : pushFailure(answer.kind, answer.reason));
+    await store.recordFailure(subscription.id, event.id, answer.kind === 'answer' ? pushFailure('status', String(answer.status)) : pushFailure(answer.kind, answer.reason), now());
     await later(job, retryDelayMs(delivery.attempts));
   });
 

@@ -254,6 +254,23 @@ describeEachDatabase('GovStack IM PubSub through the mediator (ADR 53)', migrati
     expect(await deliveredReads(refused)).toEqual([{ actor_id: SUBSCRIBER, actor_organisation: '110000-CAB', details: { eventId: refused, delivery: 'PUSH', person: 'no account' } }]);
     expect(JSON.stringify(await deliveredReads(refused))).not.toContain(MOTHER_ID);
     expect((await call(PUBLISHER, 'GET', `/pub/v1/newBirth/${behind}`)).json()).toMatchObject({ deliveries: { pending: 0, delivered: 1 } });
+
+    // Two events refused, the later one otherwise: the page shows the latest failure, not the one whose text sorts last.
+    expect((await call(SUBSCRIBER, 'PATCH', '/api/v1/subs/newBirth', { options: { FIFO: false } })).statusCode).toBe(201);
+    const lastError = async () => (await built.services.mediator.pubsub.overview({ may: () => true, everything: true }))
+      .subscriptions.find((s) => s.subscriber === SUBSCRIBER)?.last_error;
+    receiver.answer(503);
+    await call(PUBLISHER, 'POST', '/pub/v1/newBirth', { eventType: 'newBirth', event: BIRTH });
+    await built.kernel.jobs.drain();
+    clock += 1_000;
+    receiver.answer(500);
+    await call(PUBLISHER, 'POST', '/pub/v1/newBirth', { eventType: 'newBirth', event: BIRTH });
+    await built.kernel.jobs.drain();
+    expect(await lastError()).toBe('status:500');
+    receiver.answer(200);
+    clock += 10_000;
+    await built.kernel.jobs.drain();
+    expect(await lastError()).toBeNull();
   });
 
   it('cancels subscriptions, deletes a type with its events, keeps PubSub names off services and the log verifiable', async () => {

@@ -147,7 +147,7 @@ export function createPubSub(deps: PubSubDeps) {
         const subscriptions = await store.subscriptionsTo(tx, room.subsystem.id, type.event_type);
         const deliveries: DeliveryRow[] = subscriptions.map((s) => ({
           subscription_id: s.id, event_id: id, seq: event.seq, state: 'pending', attempts: 0,
-          expires_at: new Date(at.getTime() + s.ttl_seconds * 1000), delivered_at: null, last_error: null,
+          expires_at: new Date(at.getTime() + s.ttl_seconds * 1000), delivered_at: null, last_error: null, failed_at: null,
         }));
         await store.insertDeliveries(tx, deliveries);
         await enqueuePushes(tx, deliveries.filter((d) => subscriptions.find((s) => s.id === d.subscription_id)?.delivery === 'PUSH'));

@@ -12,6 +12,8 @@ export type PubSubTables = {
   mediator_event_deliveries: {
     subscription_id: string; event_id: string; seq: string | number; state: 'pending' | 'delivered' | 'stopped'; attempts: number;
     expires_at: Date; delivered_at: Date | null; last_error: string | null;
+    /** When the last push failed (migration 0006): the page shows the latest failure. */
+    failed_at: Date | null;
   };
 };
 
@@ -105,8 +107,8 @@ export function createPubSubStore(db: Executor) {
         .where('subscription_id', '=', subscriptionId).where('event_id', '=', eventId).where('state', '=', 'pending').executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
-    async recordFailure(subscriptionId: string, eventId: string, error: string): Promise<void> {
-      await q(db).updateTable('mediator_event_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500) }))
+    async recordFailure(subscriptionId: string, eventId: string, error: string, at: Date): Promise<void> {
+      await q(db).updateTable('mediator_event_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), failed_at: at }))
         .where('subscription_id', '=', subscriptionId).where('event_id', '=', eventId).execute();
     },
     allEventTypes: () => q(db).selectFrom('mediator_event_types').selectAll().orderBy('room').orderBy('event_type').execute(),
@@ -116,7 +118,8 @@ export function createPubSubStore(db: Executor) {
       .select([
         sql<string>`count(d.event_id) filter (where d.state = 'pending' and d.expires_at > ${now})`.as('waiting'),
         sql<string>`count(d.event_id) filter (where d.state = 'pending' and d.expires_at <= ${now})`.as('expired'),
-        sql<string | null>`max(d.last_error) filter (where d.state = 'pending')`.as('last_error'),
+        // The latest failure of a delivery still pending (failures before migration 0006 have no time and come last).
+        sql<string | null>`(array_agg(d.last_error order by d.failed_at desc nulls last) filter (where d.state = 'pending' and d.last_error is not null))[1]`.as('last_error'),
       ])
       .groupBy('s.id').orderBy('s.subscriber').orderBy('s.room').orderBy('s.event_type').execute(),
     /**
