@@ -193,4 +193,37 @@ describeEachDatabase('GovStack Registration API: applications and tasks', migrat
     expect((await call('GET', `/applications/${fileId}`, { session: citizen })).json()).toMatchObject({ status: { code: 'APPROVED' }, ended: true });
     expect((await call('GET', '/tasks', operate)).json<{ taskId: string }[]>().map((t) => t.taskId)).not.toContain(fileId);
   });
+
+  it('pages by index (firstResult) and sorts by the spec\'s keys in either order, for the agency and for the applicant', async () => {
+    for (let i = 0; i < 3; i++) expect((await apply(submission)).statusCode).toBe(200);
+    const operate = { token: tokens.get('operate')! };
+    const ids = async (as: As, query: string) => {
+      const res = await call('GET', `/applications?${query}`, as);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ fileId: string }[]>().map((f) => f.fileId);
+    };
+    for (const as of [operate, { session: citizen }] as As[]) {
+      const all = await ids(as, 'sortBy=id&maxResult=100');
+      expect(all.length).toBeGreaterThanOrEqual(4);
+      expect(all).toEqual([...all].sort());
+      // An index, not a page: the second to the third, with nothing repeated or skipped.
+      expect(await ids(as, 'sortBy=id&firstResult=1&maxResult=2')).toEqual(all.slice(1, 3));
+      expect(await ids(as, 'sortBy=instanceId&sortOrder=desc&firstResult=0&maxResult=100')).toEqual([...all].reverse());
+      const created = await ids(as, 'sortBy=created&sortOrder=asc&maxResult=100');
+      expect(await ids(as, 'sortBy=created&sortOrder=desc&maxResult=100')).toEqual([...created].reverse());
+      for (const key of ['dueDate', 'assignee', 'description', 'name', 'nameCaseInsensitive', 'priority', 'caseExecutionId']) {
+        expect((await ids(as, `sortBy=${key}&maxResult=100`)).sort()).toEqual([...all].sort());
+      }
+    }
+    // The service filter is applied before the window, so a page is full.
+    expect(await ids(operate, `serviceId=${SOLE}&sortBy=id&firstResult=1&maxResult=2`)).toHaveLength(2);
+    expect(await ids(operate, 'serviceId=00000000-0000-4000-8000-000000000000')).toEqual([]);
+    const tasks = (await call('GET', '/tasks?sortBy=id&sortOrder=desc&maxResult=100', operate)).json<{ taskId: string }[]>().map((t) => t.taskId);
+    expect(tasks.length).toBeGreaterThanOrEqual(3);
+    expect(tasks).toEqual([...tasks].sort().reverse());
+    expect((await call('GET', '/tasks?sortBy=id&firstResult=1&maxResult=1', operate)).json<{ taskId: string }[]>().map((t) => t.taskId)).toEqual([[...tasks].sort()[1]]);
+    const unknown = await call('GET', '/applications?sortBy=colour', operate);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<{ errors: { pointer: string }[] }>().errors.map((e) => e.pointer)).toEqual(['/querystring/sortBy']);
+  });
 });

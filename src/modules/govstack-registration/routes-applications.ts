@@ -10,11 +10,11 @@ import { idempotentAnswer, type IdempotencyClaim } from '../../kernel/idempotenc
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { Application, ApplicationsService, DocumentInfo, JsonResult } from '../applications/service.js';
 import type { CatalogService, LocalizedText, ServiceVersion } from '../catalog/service.js';
-import type { CaseSummary, CaseView, WorkflowService } from '../workflow/service.js';
+import type { CaseSummary, CaseView, QueueSort, WorkflowService } from '../workflow/service.js';
 import { callerOf, handledAgencies, isOperator, requireCaller, SCOPES, type Caller } from './caller.js';
 import { GovstackRegistrationErrors } from './errors.js';
 import { eFormIdOf, statusOf } from './mapping.js';
-import { getApplicationSchema, listApplicationsSchema, submitSchema, updateApplicationSchema } from './schemas-cases.js';
+import { getApplicationSchema, listApplicationsSchema, submitSchema, updateApplicationSchema, type SortKey } from './schemas-cases.js';
 import { completenessProblems, readDocumentUrls, requestProblems, shapeProblems } from './submission.js';
 import './messages.js';
 
@@ -45,9 +45,27 @@ export function serviceNames(catalog: CaseDeps['catalog']) {
   };
 }
 
-export function paging(q: { firstResult?: number | undefined; maxResult?: number | undefined }): { page: number; pageSize: number } {
-  const pageSize = q.maxResult ?? 20;
-  return { page: Math.floor((q.firstResult ?? 0) / pageSize) + 1, pageSize };
+/** The queue's window and order for the spec's paging and sorting parameters (firstResult is an index, not a page). */
+export function paging(q: { firstResult?: number | undefined; maxResult?: number | undefined; sortBy?: SortKey | undefined; sortOrder?: 'asc' | 'desc' | undefined }, defaultSort: QueueSort) {
+  const sorts: Record<SortKey, QueueSort> = {
+    instanceId: 'id', caseInstanceId: 'id', executionId: 'id', caseExecutionId: 'id', id: 'id',
+    dueDate: 'due', priority: 'due', created: 'submitted', assignee: 'assignee', description: 'reference', name: 'status', nameCaseInsensitive: 'status',
+  };
+  return { offset: q.firstResult ?? 0, pageSize: q.maxResult ?? 20, sort: q.sortBy ? sorts[q.sortBy] : defaultSort, descending: q.sortOrder === 'desc' };
+}
+
+/** A person's few cases in the queue's order (the same keys, the id last), for lists not read from the queue. */
+export function sortCases<C extends CaseSummary>(cases: readonly C[], sort: QueueSort, descending: boolean): C[] {
+  const key = (c: C): string | number | null => sort === 'due' ? c.dueAt.getTime() : sort === 'submitted' ? c.submittedAt.getTime()
+    : sort === 'assignee' ? c.assignee : sort === 'reference' ? c.reference : sort === 'status' ? c.status : c.id;
+  const sign = descending ? -1 : 1;
+  return [...cases].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    // As in the queue's SQL: no value comes last either way.
+    if (ka === null || kb === null) return ka === kb ? 0 : ka === null ? 1 : -1;
+    return sign * (ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  });
 }
 
 export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps): void {
@@ -157,14 +175,16 @@ export function registerApplicationRoutes(scope: FastifyInstance, deps: CaseDeps
     if (isOperator(caller)) {
       const agencies = handledAgencies(caller);
       if (agencies.length === 0) return [];
-      const { page, pageSize } = paging(q);
-      const result = await workflow.queue({ agency: agencies, state: 'all', sort: q.sortBy === 'dueDate' ? 'due' : 'submitted', page, pageSize });
-      return Promise.all(result.items.filter((c) => !q.serviceId || c.serviceId === q.serviceId).map((c) => item(c)));
+      const result = await workflow.queue({ agency: agencies, state: 'all', serviceId: q.serviceId, ...paging(q, 'submitted') });
+      return Promise.all(result.items.map((c) => item(c)));
     }
+    // A person's own applications are few: read whole, then ordered and windowed as the queue would be.
     const mine = (await applications.listForPerson(caller.principal)).filter((i) => i.application.status === 'submitted' && (!q.serviceId || i.application.serviceId === q.serviceId));
-    const { page, pageSize } = paging(q);
-    const slice = mine.slice((page - 1) * pageSize, page * pageSize);
-    return Promise.all(slice.map(async (i) => ({ ...(await item(await workflow.getCase(i.application.id), caller.principal.accountId)), created: i.application.createdAt.toISOString() })));
+    const window = paging(q, 'submitted');
+    const cases = sortCases(await Promise.all(mine.map((i) => workflow.getCase(i.application.id))), window.sort, window.descending);
+    const created = new Map(mine.map((i) => [i.application.id, i.application.createdAt.toISOString()]));
+    return Promise.all(cases.slice(window.offset, window.offset + window.pageSize)
+      .map(async (c) => ({ ...(await item(c, caller.principal.accountId)), created: created.get(c.id) ?? c.submittedAt.toISOString() })));
   });
 
   app.get('/applications/:fileId', { schema: getApplicationSchema, preHandler: requireCaller(kernel, { scope: SCOPES.read, sessions: true }) }, async (request) =>

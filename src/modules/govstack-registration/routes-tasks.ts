@@ -44,8 +44,7 @@ export function registerTaskRoutes(scope: FastifyInstance, deps: CaseDeps): void
       const kase = await workflow.getCase(only).catch(() => undefined);
       return kase && !kase.final && handledAgencies(caller).includes(kase.agency) ? [await task(kase, caller, request.locale, nameOf)] : [];
     }
-    const { page, pageSize } = paging(q);
-    const result = await workflow.queue({ agency: handledAgencies(caller), state: 'open', assignedTo: q.assigneeId, sort: q.sortBy === 'created' ? 'submitted' : 'due', page, pageSize });
+    const result = await workflow.queue({ agency: handledAgencies(caller), state: 'open', assignedTo: q.assigneeId, ...paging(q, 'due') });
     return Promise.all(result.items.map(async (c) => task(await workflow.getCase(c.id), caller, request.locale, nameOf)));
   });
 

@@ -60,11 +60,18 @@ const ListItem = Type.Object({
   eformId: Type.String(),
 });
 
+/** The spec's sort keys, and the queue order each means here. */
+export const SORT_KEYS = ['instanceId', 'caseInstanceId', 'dueDate', 'executionId', 'caseExecutionId', 'assignee', 'created', 'description', 'id', 'name', 'nameCaseInsensitive', 'priority'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
 const Paging = {
-  firstResult: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: '0-based index of the first result; rounded down to a multiple of maxResult' })),
+  firstResult: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: '0-based index of the first result' })),
   maxResult: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  sortBy: Type.Optional(Type.Union([Type.Literal('dueDate'), Type.Literal('created')])),
-  sortOrder: Type.Optional(Type.Literal('asc', { description: 'Only ascending: the earliest deadline or oldest case first' })),
+  sortBy: Type.Optional(Type.Unsafe<SortKey>({
+    type: 'string', enum: [...SORT_KEYS],
+    description: 'A task is a case: the instance and execution ids are the case id; name is the status; description is the reference; every case has the same priority, so priority orders by deadline',
+  })),
+  sortOrder: Type.Optional(Type.Unsafe<'asc' | 'desc'>({ type: 'string', enum: ['asc', 'desc'] })),
 };
 
 const FileId = Type.Object({ fileId: Type.String({ format: 'uuid' }) });

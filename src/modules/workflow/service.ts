@@ -12,10 +12,11 @@ import {
 } from './derive.js';
 import { WorkflowErrors } from './errors.js';
 import { createStatistics } from './statistics.js';
-import { createWorkflowStore, type CaseRow, type Executor } from './store.js';
+import { createWorkflowStore, type CaseRow, type Executor, type QueueSort } from './store.js';
 import { handlesCases, historyMatches, stateName, toEvent, toSummary, toView, workflowRolesAt, type CaseSummary, type CaseView } from './view.js';
 
 export type { CaseSummary, CaseView } from './view.js';
+export type { QueueSort } from './store.js';
 export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
 export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './derive.js';
 export { addWorkingDays, countdown, dueDay, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
@@ -66,11 +67,16 @@ export interface QueueQuery {
   readonly status?: string | undefined;
   readonly state?: 'open' | 'closed' | 'all' | undefined;
   readonly assignedTo?: string | undefined;
+  /** Only this service's cases. */
+  readonly serviceId?: string | undefined;
   readonly overdueOnly?: boolean | undefined;
-  readonly sort?: 'due' | 'submitted' | undefined;
+  readonly sort?: QueueSort | undefined;
+  readonly descending?: boolean | undefined;
   /** 1-based. */
   readonly page?: number | undefined;
   readonly pageSize?: number | undefined;
+  /** The first case's 0-based index, for APIs that page by index (GovStack); instead of `page`. */
+  readonly offset?: number | undefined;
 }
 
 export interface QueuePage {
@@ -266,10 +272,10 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       const now = kernel.now();
       const { rows, total } = await store.queue(kernel.db, {
         agencies: typeof query.agency === 'string' ? [query.agency] : query.agency,
-        status: query.status, state: query.state, assignedTo: query.assignedTo,
+        status: query.status, state: query.state, assignedTo: query.assignedTo, serviceId: query.serviceId,
         overdueAt: query.overdueOnly ? now : undefined,
         attentionAt: query.role === 'supervisor' ? now : undefined,
-        sort: query.sort ?? 'due', limit: pageSize, offset: (page - 1) * pageSize,
+        sort: query.sort ?? 'due', descending: query.descending, limit: pageSize, offset: query.offset ?? (page - 1) * pageSize,
       });
       return { items: rows.map((r) => toSummary(r, now)), total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
     },

@@ -60,14 +60,19 @@ export interface QueueFilter {
   /** `open` (the default): not final; `closed`: final; `all`. Ignored when `status` is given. */
   readonly state?: 'open' | 'closed' | 'all' | undefined;
   readonly assignedTo?: string | undefined;
+  readonly serviceId?: string | undefined;
   /** Cases whose deadline passed by `now`. */
   readonly overdueAt?: Date | undefined;
   /** The supervisor's queue: escalated, or overdue by `now`. */
   readonly attentionAt?: Date | undefined;
-  readonly sort: 'due' | 'submitted';
+  readonly sort: QueueSort;
+  readonly descending?: boolean | undefined;
   readonly limit: number;
   readonly offset: number;
 }
+
+/** Orders of a queue: by deadline, by submission, by case id, by assignee, by reference or by status. */
+export type QueueSort = 'due' | 'submitted' | 'id' | 'assignee' | 'reference' | 'status';
 
 export interface StatisticsFilter {
   readonly agencies: readonly string[];
@@ -141,6 +146,7 @@ export function createWorkflowStore() {
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       else if ((filter.state ?? 'open') !== 'all') query = query.where('final', '=', filter.state === 'closed');
       if (filter.assignedTo !== undefined) query = query.where('assignee', '=', filter.assignedTo);
+      if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
       const overdueAt = filter.overdueAt;
       if (overdueAt) query = query.where('final', '=', false).where('due_at', '<=', overdueAt);
       const attentionAt = filter.attentionAt;
@@ -148,9 +154,12 @@ export function createWorkflowStore() {
         query = query.where('final', '=', false).where((eb) => eb.or([eb('escalated', '=', true), eb('due_at', '<=', attentionAt)]));
       }
       const counted = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-      const ordered = filter.sort === 'due'
-        ? query.orderBy('due_at').orderBy('submitted_at')
-        : query.orderBy('submitted_at').orderBy('id');
+      const direction = filter.descending ? 'desc' : 'asc';
+      // Each order ends on the id, so pages of equal keys neither repeat nor skip a case.
+      const ordered = (filter.sort === 'due' ? query.orderBy('due_at', direction).orderBy('submitted_at', direction)
+        : filter.sort === 'submitted' ? query.orderBy('submitted_at', direction)
+          : filter.sort === 'id' ? query
+            : query.orderBy(sql`${sql.ref(filter.sort)} ${sql.raw(direction)} nulls last`)).orderBy('id', direction);
       const rows = await ordered.selectAll().limit(filter.limit).offset(filter.offset).execute();
       return { rows, total: Number(counted?.n ?? 0) };
     },
