@@ -4,7 +4,7 @@ import type { Built } from '../../app.js';
 import { demoPersona } from '../identity/demo-personas.js';
 import { migrationSources } from '../index.js';
 import { SCOPES } from './caller.js';
-import { DEMO_CITIZEN } from './definitions.js';
+import { DEMO_CITIZEN, DEMO_VEHICLE } from './definitions.js';
 import { syntheticPerson } from './persons.js';
 import { registriesApp, specViolations, tokenFor } from './test-kit.js';
 
@@ -141,17 +141,61 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect(history[0]?.actor).toEqual({ kind: 'client', id: 'psb-system', organisation: '110000-PSB' });
   });
 
-  it('lists who used a person\'s data (mypersonalDataUsage and the kebab/Pascal forms), and 404 for an unknown person', async () => {
+  it('lists who used a person\'s data in the calling agency\'s registries (mypersonalDataUsage and the kebab/Pascal forms), and 404 for an unknown person', async () => {
+    const PSB_USAGE = 'CN/GOV/110000-PSB/usage-system';
+    const psbUsage = await tokenFor(built, 'psb-usage', PSB_USAGE, [SCOPES.usage]);
+    // The person's data is read in PSB's population register and in TRA's vehicle register.
+    expect((await asCab('POST', '/data/population/1/read', readQuery)).statusCode).toBe(200);
+    expect((await asCab('POST', '/data/vehicles/1/read', { query: { content: { plateNumber: DEMO_VEHICLE.plateNumber } } })).statusCode).toBe(200);
     for (const form of ['mypersonalDataUsage', 'MyPersonalDataUsage', 'my-personal-data-usage']) {
-      const res = await call('GET', `/data/${form}?userId=${DEMO_CITIZEN.idNumber}&databaseId=population`, { token: cab, org: CAB });
+      const res = await call('GET', `/data/${form}?userId=${DEMO_CITIZEN.idNumber}&databaseId=population`, { token: psbUsage, org: PSB_USAGE });
       expect(res.statusCode).toBe(200);
       const usage = res.json<{ readerInstitutionId?: string; searchDateTime: string }[]>();
       expect(specViolations('data', '/data/mypersonalDataUsage', 'get', '200', usage)).toEqual([]);
       // The institution is the calling system's agency (the member part of its organisation).
       expect(usage.some((u) => u.readerInstitutionId === '110000-CAB')).toBe(true);
     }
-    expect((await call('GET', '/data/mypersonalDataUsage?userId=11010119800101001X&databaseId=population', { token: cab })).statusCode).toBe(404);
+    expect((await call('GET', '/data/mypersonalDataUsage?userId=11010119800101001X&databaseId=population', { token: psbUsage })).statusCode).toBe(404);
     expect((await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=population`, { token: psb })).statusCode).toBe(403);
+  });
+
+  it('tells a system only of its own agency\'s registries, and records that it asked about the person', async () => {
+    const PSB_USAGE = 'CN/GOV/110000-PSB/usage-system-2';
+    const psbUsage = await tokenFor(built, 'psb-usage-2', PSB_USAGE, [SCOPES.usage]);
+    const citizen = demoPersona('citizen').accountId;
+    expect((await asCab('POST', '/data/vehicles/1/read', { query: { content: { plateNumber: DEMO_VEHICLE.plateNumber } } })).statusCode).toBe(200);
+    expect((await asCab('POST', '/data/population/1/read', readQuery)).statusCode).toBe(200);
+    const registryOf = async (id: string) => (await built.kernel.audit.listBySubject(citizen, { limit: 500 })).find((r) => r.id === id)?.details?.registry;
+
+    // Another agency's registry is refused, and so is asking about one with a system of an agency that keeps none.
+    for (const [token, org, databaseId] of [[psbUsage, PSB_USAGE, 'vehicles'], [psbUsage, PSB_USAGE, 'business'], [cab, CAB, 'population']] as const) {
+      const refused = await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=${databaseId}`, { token, org });
+      expect(refused.statusCode, databaseId).toBe(403);
+      expect(refused.json()).toMatchObject({ code: 'TB_REGISTRIES_FORBIDDEN' });
+    }
+    const cabAll = await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=all`, { token: cab, org: CAB });
+    expect(cabAll.statusCode).toBe(200);
+    expect(cabAll.json()).toEqual([]);
+
+    // `all` is every registry of the caller's agency: the vehicle register's reads are not among them.
+    const all = await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=all`, { token: psbUsage, org: PSB_USAGE, purpose: 'Letter to the person (case 9)' });
+    expect(all.statusCode).toBe(200);
+    const ids = all.json<{ id: string }[]>().map((u) => u.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(await Promise.all(ids.map(registryOf))).toEqual(ids.map(() => 'population'));
+
+    // Asking is a use of the person's data: audited about them, with the caller's purpose or the fixed one.
+    const [asked] = await built.kernel.audit.listBySubject(citizen);
+    expect(asked).toMatchObject({
+      action: 'registry.usage.read', subject: citizen, actor: { kind: 'client', id: 'psb-usage-2', organisation: '110000-PSB' },
+      purpose: 'Letter to the person (case 9)', details: { registry: 'population' },
+    });
+    await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=population`, { token: psbUsage, org: PSB_USAGE });
+    const [again] = await built.kernel.audit.listBySubject(citizen);
+    expect(again).toMatchObject({ action: 'registry.usage.read', purpose: 'Telling the person who used their data', details: { registry: 'population' } });
+    // A refused question reads nothing and records nothing.
+    await call('GET', `/data/mypersonalDataUsage?userId=${DEMO_CITIZEN.idNumber}&databaseId=vehicles`, { token: psbUsage, org: PSB_USAGE });
+    expect((await built.kernel.audit.listBySubject(citizen))[0]?.id).toBe(again?.id);
   });
 
   it('describes each operation once in /openapi.json (the kebab-case aliases are hidden)', async () => {

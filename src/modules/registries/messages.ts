@@ -4,6 +4,7 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 export const registriesMessages = defineMessages('registries', {
   en: {
     'registries.purpose.corrections': 'Handling reports of wrong registry data',
+    'registries.purpose.usage': 'Telling the person who used their data',
     'registries.error.unknownRegistry': 'There is no such registry',
     'registries.error.notFound': 'No record was found',
     'registries.error.exists': 'A record with this key exists already',
@@ -64,6 +65,7 @@ export const registriesMessages = defineMessages('registries', {
   },
   'zh-CN': {
     'registries.purpose.corrections': '处理基础库数据纠错报告',
+    'registries.purpose.usage': '告知本人其数据的使用情况',
     'registries.error.unknownRegistry': '没有这个登记簿',
     'registries.error.notFound': '没有找到记录',
     'registries.error.exists': '已有相同编号的记录',

@@ -4,7 +4,7 @@ import type { AuditRecord } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
-import { readerOf, requireScope, SCOPES, writerOf } from './caller.js';
+import { agencyOf, readerOf, requireScope, SCOPES, writerOf } from './caller.js';
 import { RegistriesErrors } from './errors.js';
 import { registerDatabaseRoutes } from './routes-database.js';
 import {
@@ -147,7 +147,8 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
   for (const url of ['/data/mypersonalDataUsage', '/data/MyPersonalDataUsage', '/data/my-personal-data-usage']) {
     app.get(url, { preHandler: requireScope(SCOPES.usage), schema: { ...usageSchema, ...(url === '/data/mypersonalDataUsage' ? {} : { hide: true }) } }, async (request) => {
       const { userId, databaseId } = request.query;
-      const trail = await registries.personalDataUsage(userId.trim().toUpperCase(), databaseId === 'all' ? {} : { registry: databaseId.toLowerCase() });
+      // A system tells of the uses of its own agency's registries only; asking is audited about the person.
+      const trail = await registries.usageForAgency({ idNumber: userId.trim().toUpperCase(), registry: databaseId, agency: agencyOf(request.client!), reader: readerOf(request) });
       return trail.filter((r) => r.purpose !== undefined || r.action.endsWith('.read')).map(usageOf);
     });
   }

@@ -48,6 +48,16 @@ const toTask = (row: CorrectionRow): CorrectionTask => ({
 });
 
 
+/** The registries an audit record is about: `details.registry`, or `details.registries` (a task view of several). */
+function registriesOfRecord(record: AuditRecord): string[] {
+  const { registry, registries } = record.details ?? {};
+  if (typeof registry === 'string') return [registry];
+  return Array.isArray(registries) ? registries.filter((r): r is string => typeof r === 'string') : [];
+}
+/** Records of usage in one answer, and how many pages of a person's trail are read to find them. */
+const USAGE_LIMIT = 500;
+const USAGE_PAGES = 20;
+
 export type RegistriesService = ReturnType<typeof createRegistriesService>;
 
 /**
@@ -228,12 +238,47 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       });
     },
 
-    /** Who used a person's data (GovStack mypersonalDataUsage): the audit trail about their account. */
+    /** Who used a person's data: the audit trail about their account (every registry's and everything else's). */
     async personalDataUsage(idNumber: string, options: { registry?: string; limit?: number } = {}): Promise<AuditRecord[]> {
       const account = await deps.identity.accountByIdNumber(idNumber);
       if (!account) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_PERSON_NOT_FOUND);
       const trail = await kernel.audit.listBySubject(account.id, { limit: options.limit ?? 500 });
       return options.registry === undefined ? trail : trail.filter((r) => r.details?.registry === options.registry);
+    },
+
+    /**
+     * GovStack mypersonalDataUsage for a system of `agency`: only the uses of the person's data in
+     * that agency's own registries (`registry` one of them, or `all` for every one of them), newest
+     * first. Another agency's registry is TB_REGISTRIES_FORBIDDEN. Telling is itself a read of the
+     * person's trail: audited about them (the caller's purpose, else the fixed one) before the
+     * answer leaves.
+     */
+    async usageForAgency(input: { idNumber: string; registry: string; agency: string; reader: Reader; limit?: number }): Promise<AuditRecord[]> {
+      const own = (await catalog.latest()).filter((r) => r.owner === input.agency).map((r) => r.code);
+      const wanted = input.registry === 'all' ? own : [(await catalog.get(input.registry.toLowerCase())).code];
+      if (!wanted.every((code) => own.includes(code))) {
+        throw new TongbanError(RegistriesErrors.TB_REGISTRIES_FORBIDDEN, { detail: `${input.registry} is not a registry of ${input.agency}` });
+      }
+      const account = await deps.identity.accountByIdNumber(input.idNumber);
+      if (!account) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_PERSON_NOT_FOUND);
+      const limit = input.limit ?? USAGE_LIMIT;
+      const found: AuditRecord[] = [];
+      // The trail is read a page at a time until enough of it is about these registries.
+      let olderThan: { at: Date; id: string } | undefined;
+      for (let pages = 0; wanted.length > 0 && pages < USAGE_PAGES && found.length < limit; pages += 1) {
+        const page = await kernel.audit.listBySubject(account.id, { limit: USAGE_LIMIT, ...(olderThan ? { olderThan } : {}) });
+        found.push(...page.filter((r) => registriesOfRecord(r).some((code) => wanted.includes(code))));
+        const last = page.at(-1);
+        if (!last || page.length < USAGE_LIMIT) break;
+        olderThan = { at: last.at, id: last.id };
+      }
+      const purpose = input.reader.purpose.trim() === '' ? purposeText('registries.purpose.usage') : requirePurpose(input.reader.purpose);
+      await kernel.audit.append(kernel.db, {
+        actor: input.reader.actor, action: 'registry.usage.read', subject: account.id, purpose,
+        ...(input.reader.requestId ? { requestId: input.reader.requestId } : {}),
+        details: { ...(wanted.length === 1 ? { registry: wanted[0] } : { registries: [...wanted].sort() }), records: Math.min(found.length, limit) },
+      });
+      return found.slice(0, limit);
     },
 
     /**
