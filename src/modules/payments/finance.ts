@@ -3,7 +3,7 @@ import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
-import type { ApplicationsService } from '../applications/service.js';
+import type { Application, ApplicationsService } from '../applications/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
 import { FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
@@ -11,6 +11,11 @@ import type { PaymentProvider, Settlement } from './provider.js';
 import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import type { Executor, PaymentsStore } from './store.js';
 import './messages.js';
+
+/** Staff of an application's agency: they see its bill and payments and read its receipts. */
+const AGENCY_STAFF = [...FINANCE_ROLES, 'clerk'] as const;
+
+type StaffView = { bill: Bill; payments: Payment[]; state: PaymentState };
 
 interface FinanceDeps {
   readonly kernel: Kernel;
@@ -29,24 +34,48 @@ interface FinanceDeps {
 export function createFinance({ kernel, store, books, applications, provider, settledBy }: FinanceDeps) {
   const db: Executor = kernel.db;
 
+  /** An application's bill and payments, audited as a view of its applicant's data for `organisation`. */
+  async function billView(summary: Application, viewer: Principal, organisation: string, purpose: string, options: { requestId?: string; payments: boolean }): Promise<StaffView | undefined> {
+    const found = await books.billFor(summary.id);
+    if (!found) return undefined;
+    const payments = await books.paymentsOf(found.row.id);
+    await kernel.audit.append(kernel.db, {
+      actor: staffActor(viewer, organisation), action: 'payments.bill.view', purpose,
+      ...(summary.applicantAccountId ? { subject: summary.applicantAccountId } : {}), resource: { type: 'application', id: summary.id },
+      ...(options.requestId ? { requestId: options.requestId } : {}),
+    });
+    return { bill: toBill(found.row, found.serviceName), payments: options.payments ? payments : [], state: await books.stateFor(found.row, payments) };
+  }
+
   return {
-    /** The bill and payments for staff of the application's agency (or a clerk at any counter); audited. */
-    async forStaff(idOrReference: string, viewer: Principal, purpose: string, options: { requestId?: string } = {}): Promise<{ bill: Bill; payments: Payment[]; state: PaymentState } | undefined> {
+    /**
+     * The bill and payments for staff of the application's agency (clerk, officer, supervisor,
+     * agency admin); audited. Anyone else gets the unknown application's 404, logged as a denial.
+     */
+    async forStaff(idOrReference: string, viewer: Principal, purpose: string, options: { requestId?: string } = {}): Promise<StaffView | undefined> {
       const summary = await applications.submittedSummary(idOrReference);
       if (!summary) throw notFound();
-      if (!hasRole(viewer, [...FINANCE_ROLES, 'clerk'], summary.agencyCode) && !hasRole(viewer, 'clerk')) throw new TongbanError('TB_KERNEL_FORBIDDEN');
-      const found = await books.billFor(summary.id);
-      if (!found) return undefined;
-      const payments = await books.paymentsOf(found.row.id);
-      await kernel.audit.append(kernel.db, {
-        actor: staffActor(viewer, viewer.roles[0]?.agency ?? summary.agencyCode), action: 'payments.bill.view', purpose,
-        ...(summary.applicantAccountId ? { subject: summary.applicantAccountId } : {}), resource: { type: 'application', id: summary.id },
-        ...(options.requestId ? { requestId: options.requestId } : {}),
-      });
-      return { bill: toBill(found.row, found.serviceName), payments, state: await books.stateFor(found.row, payments) };
+      if (!hasRole(viewer, AGENCY_STAFF, summary.agencyCode)) throw notFound('other-agency');
+      return billView(summary, viewer, viewer.roles[0]?.agency ?? summary.agencyCode, purpose, { ...options, payments: true });
     },
 
-    /** A receipt, for the payer, the applicant, the clerk who took it, or staff of the agency (audited). */
+    /**
+     * The counter: a clerk of any agency finds a bill by its reference to take the fee (a one-stop
+     * hall's clerks serve every agency's services, ADR 21); audited. Its payments are listed only to
+     * a clerk of the application's agency: another agency's clerk needs what is due, not who paid.
+     */
+    async forCounter(reference: string, clerk: Principal, options: { requestId?: string } = {}): Promise<StaffView | undefined> {
+      if (!hasRole(clerk, 'clerk')) throw new TongbanError('TB_KERNEL_FORBIDDEN');
+      const summary = await applications.submittedSummary(reference);
+      if (!summary) throw notFound();
+      const ours = hasRole(clerk, AGENCY_STAFF, summary.agencyCode);
+      return billView(summary, clerk, clerk.roles[0]?.agency ?? summary.agencyCode, purposeText('payments.purpose.counter'), { ...options, payments: ours });
+    },
+
+    /**
+     * A receipt, for the payer, the applicant, the clerk who took it (at any agency's counter), or
+     * staff of the application's agency (audited). Anyone else gets the unknown receipt's 404.
+     */
     async receipt(number: string, viewer: Principal, options: { requestId?: string } = {}): Promise<Receipt> {
       const row = await store.paymentByReceipt(db, number.trim().toUpperCase());
       if (!row) throw notFound();
@@ -54,7 +83,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       if (!found) throw notFound();
       const own = row.payer_account_id === viewer.accountId || found.row.applicant_account_id === viewer.accountId || row.recorded_by === viewer.accountId;
       if (!own) {
-        if (!hasRole(viewer, FINANCE_ROLES, found.row.agency_code) && !hasRole(viewer, 'clerk')) throw notFound('not-owner');
+        if (!hasRole(viewer, AGENCY_STAFF, found.row.agency_code)) throw notFound(viewer.roles.length > 0 ? 'other-agency' : 'not-owner');
         await kernel.audit.append(kernel.db, {
           actor: staffActor(viewer, found.row.agency_code), action: 'payments.receipt.view', purpose: purposeText('payments.purpose.receipt'),
           ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },

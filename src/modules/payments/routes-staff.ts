@@ -36,7 +36,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
   app.get<{ Querystring: { reference?: string } }>('/payments/counter', page(['clerk']), async (request, reply) => {
     const reference = (single(request.query.reference) ?? '').trim().toUpperCase();
     if (reference === '') return html(reply, 200, renderCounterPage(context(request, reply), { reference, errors: {}, idempotencyKey: uuidv4() }));
-    const view = await payments.forStaff(reference, principalOf(request), purposeText('payments.purpose.counter'), { requestId: request.id }).catch((error: unknown) => {
+    const view = await payments.forCounter(reference, principalOf(request), { requestId: request.id }).catch((error: unknown) => {
       if (error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_NOT_FOUND) return undefined;
       throw error;
     });
@@ -54,7 +54,7 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
       const closed = error instanceof TongbanError && error.code === PaymentsErrors.TB_PAYMENTS_CASE_CLOSED;
       const errors = closed ? { reference: request.t('payments.counter.caseClosed') } : fieldErrors(error, request.t);
       if (!errors) throw error;
-      const view = await payments.forStaff(input.reference, clerk, purposeText('payments.purpose.counter'), { requestId: request.id }).catch(() => undefined);
+      const view = await payments.forCounter(input.reference, clerk, { requestId: request.id }).catch(() => undefined);
       return html(reply, closed ? 409 : 400, renderCounterPage(context(request, reply), { reference: input.reference, view, method: input.method, payerName: input.payerName, errors, idempotencyKey: input.key }));
     }
   });

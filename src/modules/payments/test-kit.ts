@@ -1,5 +1,6 @@
 import { buildApp, type Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../kernel/config/index.js';
 import type { TestDatabase } from '../../../test/helpers/databases.js';
 import { freePort } from '../../../test/journeys/server.js';
@@ -11,12 +12,13 @@ export const PLANNING_PERMIT = 'building-planning-permit';
 /**
  * The real app listening on 127.0.0.1 with that address as its public URL, so the test provider's
  * webhooks really travel over HTTP to the webhook route. Demo people and services seeded.
+ * `logger`: the app's log (e.g. into a test's sink), else the configuration's.
  */
-export async function listeningDemoApp(test: TestDatabase): Promise<{ built: Built; url: string }> {
+export async function listeningDemoApp(test: TestDatabase, logger?: Logger): Promise<{ built: Built; url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const base = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), TONGBAN_PUBLIC_URL: url, TONGBAN_DATA_DIR: ':memory:', TONGBAN_SIGNIN_RATE_PER_MINUTE: '1000' });
-  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database });
+  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database, ...(logger ? { logger } : {}) });
   await built.app.ready();
   for (const mod of modules) await mod.seed?.({ kernel: built.kernel, services: built.services });
   await built.app.listen({ host: '127.0.0.1', port });
