@@ -25,5 +25,6 @@ export const ConsentErrors = defineErrors('consent', {
   TB_CONSENT_SIGNATURE_INVALID: { status: 422, title: 'The signature does not verify', message: 'consent.error.signatureInvalid' },
   TB_CONSENT_SIGNATURE_NOT_FOUND: { status: 404, title: 'The consent record has no signature to sign', message: 'consent.error.signatureNotFound' },
   TB_CONSENT_SIGNATURE_SIGNED: { status: 409, title: 'The signature is signed already and cannot change', message: 'consent.error.signatureSigned' },
+  TB_CONSENT_REVISION_OUTDATED: { status: 409, title: 'The revision named is not the data agreement\'s current one: read the agreement again', message: 'consent.error.revisionOutdated' },
   TB_CONSENT_DRAFT_OUTDATED: { status: 409, title: 'The draft was made for another version of the data agreement: ask for a new draft', message: 'consent.error.draftOutdated' },
 });

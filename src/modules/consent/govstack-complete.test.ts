@@ -187,7 +187,16 @@ describeEachDatabase('GovStack Consent API: policies, individuals, webhooks, sig
   });
 
   it('gives consent by the draft flow: a draft to sign, then the signed record; a stale or tampered draft is refused', async () => {
-    const draft = await send('POST', `/service/individual/record/consent-record/draft/?individualId=${STRANGER}&dataAgreementId=${PREFILL}`);
+    // A revision named must be the agreement's current one: older terms are not what the person consents to.
+    const current = (await send('GET', `/config/data-agreement/${PREFILL}/`)).json<{ revision: { id: string } }>().revision.id;
+    expect(current).toMatch(new RegExp(`^${PREFILL}\\.v\\d+$`));
+    for (const stale of [`${PREFILL}.v0`, 'another-agreement.v1']) {
+      const refused = await send('POST', `/service/individual/record/consent-record/draft/?individualId=${STRANGER}&dataAgreementId=${PREFILL}&revisionId=${stale}`);
+      expect(refused.json()).toMatchObject({ status: 409, code: 'TB_CONSENT_REVISION_OUTDATED', errors: [{ pointer: '/querystring/revisionId' }] });
+      const record = await send('POST', `/service/individual/record/data-agreement/${PREFILL}/?individualId=${STRANGER}&revisionId=${stale}`);
+      expect(record.json()).toMatchObject({ status: 409, code: 'TB_CONSENT_REVISION_OUTDATED' });
+    }
+    const draft = await send('POST', `/service/individual/record/consent-record/draft/?individualId=${STRANGER}&dataAgreementId=${PREFILL}&revisionId=${current}`);
     valid(draft, '/service/individual/record/consent-record/draft/', 'post');
     const { consentRecord, signature } = draft.json<{ consentRecord: { id: string; dataAgreementRevisionHash: string }; signature: { id: string; payload: string } }>();
     expect(consentRecord.id).toBe('');

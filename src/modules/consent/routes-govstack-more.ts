@@ -18,7 +18,7 @@ export interface GovstackContext {
   readonly agencyOf: (request: FastifyRequest) => string;
   readonly actor: (request: FastifyRequest) => Actor;
   readonly individual: (request: FastifyRequest) => string;
-  readonly own: (request: FastifyRequest, id: string) => Promise<DataAgreement>;
+  readonly own: (request: FastifyRequest, id: string, revisionId?: string) => Promise<DataAgreement>;
   readonly ownRecord: (request: FastifyRequest, id: string) => Promise<ConsentRecord>;
   readonly recordOut: (request: FastifyRequest, r: ConsentRecord) => Promise<unknown>;
   readonly agreementOut: (request: FastifyRequest, a: DataAgreement) => Promise<unknown>;
@@ -149,7 +149,7 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
     return r;
   };
   app.post('/service/individual/record/consent-record/draft/', { ...guard('service'), schema: GOV_MORE.draft }, (request, reply) => keyed(request, reply, async (idempotency) => {
-    const a = await ctx.own(request, request.query.dataAgreementId);
+    const a = await ctx.own(request, request.query.dataAgreementId, request.query.revisionId);
     return consent.draft(a.id, request.query.individualId, idempotency);
   }, async (draft) => ({
     consentRecord: {

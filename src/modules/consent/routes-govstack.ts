@@ -51,10 +51,15 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
     return govRecord(r, current ? await agreementOut(request, current) : undefined, await consent.agreementVersion(r.agreementId, r.agreementVersion), await consent.signatureOf(r.id));
   };
   const notFound = (id: string, denied?: DenialReason) => new TongbanError('TB_CONSENT_AGREEMENT_NOT_FOUND', { detail: `No data agreement ${id}`, ...(denied ? { denied } : {}) });
-  const own = async (request: FastifyRequest, id: string): Promise<DataAgreement> => {
+  /** The caller's agency's agreement; with `revisionId`, only while that revision is the current one. */
+  const own = async (request: FastifyRequest, id: string, revisionId?: string): Promise<DataAgreement> => {
     const a = await consent.latest(id);
     if (!a) throw notFound(id);
     if (a.controller !== agencyOf(request)) throw notFound(id, 'other-agency');
+    // A consent is given to the agreement as it reads now: a client quoting an older revision was showing the person other terms.
+    if (revisionId !== undefined && revisionId !== agreementRevision(a).id) {
+      throw new TongbanError('TB_CONSENT_REVISION_OUTDATED', { detail: `${revisionId} is not the current revision of ${id}: ${agreementRevision(a).id}`, fields: [{ pointer: '/querystring/revisionId', message: 'consent.error.revisionOutdated', detail: 'not the current revision' }] });
+    }
     return a;
   };
   const page = (q: { offset?: number; limit?: number }) => ({ offset: q.offset ?? 0, limit: q.limit ?? 50 });
@@ -149,7 +154,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
   const change = (request: FastifyRequest, agreementId: string, idNumber: string, idempotency: IdempotencyClaim | undefined) => ({ agreementId, idNumber, channel: 'api' as const, actor: actor(request), requestId: request.id, idempotency });
   const recordAnswer = (request: FastifyRequest) => async (r: ConsentRecord) => ({ consentRecord: await recordOut(request, r), revision: recordRevision(r) });
   app.post('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.createRecord }, (request, reply) => keyed(request, reply, async (idempotency) => {
-    const a = await own(request, request.params.dataAgreementId);
+    const a = await own(request, request.params.dataAgreementId, request.query.revisionId);
     return consent.give(change(request, a.id, request.query.individualId, idempotency));
   }, recordAnswer(request)));
   app.get('/service/individual/record/data-agreement/:dataAgreementId/', { ...guard('service'), schema: GOV.readAgreement('serviceIndividualConsentRecordRead') }, async (request) => {
