@@ -15,4 +15,6 @@ export const SchedulingErrors = defineErrors('scheduling', {
   TB_SCHEDULING_CHECK_IN_REQUIRED: { status: 400, title: 'An appointment reference or an ID number is needed', message: 'scheduling.error.checkInRequired' },
   TB_SCHEDULING_CHECK_IN_NOT_FOUND: { status: 404, title: 'No appointment to check in was found at this hall', message: 'scheduling.error.checkInNotFound' },
   TB_SCHEDULING_QUERY_INVALID: { status: 400, title: 'The qry parameter is not valid JSON of the expected shape', message: 'scheduling.error.queryInvalid' },
+  // The spec's list has no paging: an answer cut at the limit would look complete, so it is refused.
+  TB_SCHEDULING_LIST_TOO_LONG: { status: 400, title: 'More appointments match than one answer holds; narrow the filter', message: 'scheduling.error.listTooLong' },
 });

@@ -1,61 +1,29 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
-import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
-import { toJsonSchema } from '../govstack-registration/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { parseEventId, shanghaiDateTime } from './govstack.js';
+import { schedulerClient, violations } from './govstack-test-kit.js';
 import { accountPrincipal, HALL, schedulingApp, submitResidenceApplication, testClock } from './test-kit.js';
 
 const BASE = '/govstack/scheduler';
 const CITIZEN = demoPersona('citizen');
 const STATION = 'chaoyang-jianguomen-pcs';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const spec = JSON.parse(readFileSync(new URL('./spec/Govstack_scheduler_BB_APIs.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, Json>>; components: { schemas: Json } };
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addSchema(JSON.parse(JSON.stringify({ $id: 'scheduler', definitions: toJsonSchema(spec.components.schemas) }).replaceAll('"#/components/schemas/', '"scheduler#/definitions/')) as object);
-
-/** Errors of `body` against the spec's 200 response schema of an operation (empty when it conforms). */
-function violations(path: string, method: string, body: unknown): string[] {
-  const operation = spec.paths[path]?.[method] as { responses: Record<string, { content?: Record<string, { schema: Json }> }> };
-  const schema = Object.values(operation.responses['200']?.content ?? {})[0]?.schema;
-  if (schema === undefined) throw new Error(`no response schema for ${method} ${path}`);
-  const validate = ajv.compile(JSON.parse(JSON.stringify(toJsonSchema(schema)).replaceAll('"#/components/schemas/', '"scheduler#/definitions/')) as object);
-  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-}
-
 describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
   const clock = testClock();
   let built: Built;
   let citizen: Principal;
-  const tokens = new Map<string, string>();
-
-  const token = async (clientId: string, organisation: string, scopes: string[]) => {
-    const demo = await seedDemoClient(built.kernel.db, { clientId, name: clientId, organisation, scopes });
-    const assertion = await createClientAssertion({ clientId, privateJwk: demo.privateJwk, audience: built.app.machineAuth.tokenUrl, now: clock.now() });
-    const res = await built.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenRequestBody(assertion, scopes) });
-    return res.json<{ access_token: string }>().access_token;
-  };
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, as: string | undefined, query: Record<string, unknown> = {}) => {
-    const params = new URLSearchParams({ requestor_id: 'psb-case-system', request_token: 'Organizer' });
-    for (const [k, v] of Object.entries(query)) params.set(k, typeof v === 'string' ? v : JSON.stringify(v));
-    return built.app.inject({
-      method, url: `${BASE}${path}?${params.toString()}`,
-      headers: { accept: 'application/json', 'accept-language': 'en', ...(as ? { authorization: `Bearer ${tokens.get(as) ?? ''}` } : {}) },
-    });
-  };
+  const { token, tokenOf, call } = schedulerClient(() => built, clock.now);
 
   beforeAll(async () => {
     built = await schedulingApp(use(), clock.now);
     citizen = await accountPrincipal(built, CITIZEN.accountId);
-    tokens.set('psb', await token('psb-scheduler', 'CN/GOV/110000-PSB/case-system', ['scheduler:read', 'scheduler:book']));
-    tokens.set('psb-read', await token('psb-dashboard', 'CN/GOV/110000-PSB/dashboard', ['scheduler:read']));
-    tokens.set('amr', await token('amr-scheduler', 'CN/GOV/110000-AMR/case-system', ['scheduler:read', 'scheduler:book']));
+    await token('psb', 'psb-scheduler', 'CN/GOV/110000-PSB/case-system', ['scheduler:read', 'scheduler:book']);
+    await token('psb-read', 'psb-dashboard', 'CN/GOV/110000-PSB/dashboard', ['scheduler:read']);
+    await token('amr', 'amr-scheduler', 'CN/GOV/110000-AMR/case-system', ['scheduler:read', 'scheduler:book']);
   });
   afterAll(async () => { await built?.app.close(); });
 
@@ -117,7 +85,7 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(bad.json()).toMatchObject({ code: 'TB_SCHEDULING_QUERY_INVALID', errors: [{ pointer: '/query/qry' }] });
-    const missing = await built.app.inject({ method: 'GET', url: `${BASE}/entity/list_details`, headers: { authorization: `Bearer ${tokens.get('psb') ?? ''}` } });
+    const missing = await built.app.inject({ method: 'GET', url: `${BASE}/entity/list_details`, headers: { authorization: `Bearer ${tokenOf('psb')}` } });
     expect(missing.statusCode).toBe(400);
   });
 

@@ -108,6 +108,7 @@ export const schedulingMessages = defineMessages('scheduling', {
     'scheduling.error.checkInRequired': 'Enter an appointment reference or a resident ID number',
     'scheduling.error.checkInNotFound': 'No appointment at this hall was found for this reference or ID number',
     'scheduling.error.queryInvalid': 'The query is not valid',
+    'scheduling.error.listTooLong': 'More appointments match than one answer can hold. Narrow the filter, for example to a shorter time',
   },
   'zh-CN': {
     'scheduling.purpose.bookingStep': '为现场办理环节预约',
@@ -215,5 +216,6 @@ export const schedulingMessages = defineMessages('scheduling', {
     'scheduling.error.checkInRequired': '请输入预约编号或居民身份证号码',
     'scheduling.error.checkInNotFound': '在本大厅没有找到与该预约编号或身份证号码对应的预约',
     'scheduling.error.queryInvalid': '查询参数无效',
+    'scheduling.error.listTooLong': '符合条件的预约超过一次可返回的数量。请缩小查询范围，例如缩短时间段',
   },
 });

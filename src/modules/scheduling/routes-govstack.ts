@@ -9,6 +9,7 @@ import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import {
   appointmentList, entityList, eventId, freeSlot, instant, invalidQuery, member, parseEventId, readQry, resourceList, statusFromSpec, text,
 } from './govstack.js';
+import { appointmentQuery } from './govstack-filters.js';
 import { SchedulingErrors, type SchedulingService } from './service.js';
 import './messages.js';
 
@@ -96,16 +97,9 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
 
   app.get<Query>(`${SCHEDULER_BASE}/appointment/list_details`, route, async (request) => {
     const caller = await callerOf(request, SCHEDULER_SCOPES.read);
-    const filter = member(readQry(request.query, ['appointment_filter', 'appointment_details_required']), 'appointment_filter');
-    const where = 'appointment_filter';
-    const reference = text(filter, 'appointment_id', where);
-    const applicationId = text(filter, 'participant_id', where);
-    const status = statusFromSpec(text(filter, 'status', where));
-    const from = instant(filter, 'from', where);
-    const to = instant(filter, 'to', where);
-    const items = await scheduling.listAppointments({
-      agencies: [caller.agency], ...(reference ? { reference } : {}), ...(applicationId ? { applicationId } : {}), ...(status ? { status } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}),
-    });
+    const query = appointmentQuery(member(readQry(request.query, ['appointment_filter', 'appointment_details_required']), 'appointment_filter'));
+    // A filter none of ours can match (another participant type, exclusive false) lists nothing.
+    const items = query ? await scheduling.listAppointments({ ...query, agencies: [caller.agency] }) : [];
     // Who has an appointment when is personal data: each person listed gets an audit record.
     for (const subject of new Set(items.map((a) => a.accountId))) {
       await kernel.audit.append(kernel.db, {

@@ -43,6 +43,9 @@ export interface BookingContext {
 
 export type SchedulingService = ReturnType<typeof createSchedulingService>;
 
+/** The most appointments one list answer holds; a filter matching more is refused, not cut. */
+export const APPOINTMENT_LIST_MAX = 100;
+
 /**
  * Appointments at service halls for the in-person step of an application, the halls' queue
  * tickets and screens. See docs/adr/0022-scheduling.md.
@@ -135,9 +138,20 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
       return (await summary(await booking.cancel(context.subject, who)))!;
     },
 
-    /** Appointments of the given agencies' applications (GovStack list_details), soonest first. */
-    async listAppointments(filter: { agencies: readonly string[]; applicationId?: string; reference?: string; status?: AppointmentStatus; from?: Date; to?: Date }, limit = 100): Promise<AppointmentSummary[]> {
-      const rows = await store.list(kernel.db, filter, limit);
+    /**
+     * Appointments of the given agencies' applications (GovStack list_details), soonest first.
+     * Never cut short: when more than `max` match, TB_SCHEDULING_LIST_TOO_LONG (the spec has no paging).
+     */
+    async listAppointments(
+      filter: { agencies: readonly string[]; applicationId?: string; reference?: string; hallId?: string; status?: AppointmentStatus; from?: Date; to?: Date },
+      max = APPOINTMENT_LIST_MAX,
+    ): Promise<AppointmentSummary[]> {
+      const rows = await store.list(kernel.db, filter, max + 1);
+      if (rows.length > max) {
+        throw new TongbanError(SchedulingErrors.TB_SCHEDULING_LIST_TOO_LONG, {
+          detail: `More than ${max} appointments match; narrow the filter (from and to, participant_entity_id, status) to ${max} or fewer`,
+        });
+      }
       return (await Promise.all(rows.map((r) => summary(r)))).filter((s): s is AppointmentSummary => s !== undefined);
     },
 

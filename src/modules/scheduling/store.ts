@@ -98,15 +98,17 @@ export function createSchedulingStore() {
     bookedAt: (executor: Executor, accountId: string, hallId: string, from: Date): Promise<AppointmentRow[]> =>
       q(executor).selectFrom('scheduling_appointments').selectAll().where('account_id', '=', accountId).where('hall_id', '=', hallId)
         .where('status', '=', 'booked').where('starts_at', '>=', from).orderBy('starts_at').forUpdate().execute(),
-    list: (executor: Executor, filter: { agencies?: readonly string[]; applicationId?: string; status?: AppointmentStatus; from?: Date; to?: Date; reference?: string }, limit: number) => {
+    list: (executor: Executor, filter: { agencies?: readonly string[]; applicationId?: string; hallId?: string; status?: AppointmentStatus; from?: Date; to?: Date; reference?: string }, limit: number) => {
       let query = q(executor).selectFrom('scheduling_appointments').selectAll();
       if (filter.agencies) query = query.where('agency_code', 'in', filter.agencies.length > 0 ? [...filter.agencies] : ['']);
       if (filter.applicationId !== undefined) query = query.where('application_id', '=', filter.applicationId);
       if (filter.reference !== undefined) query = query.where('reference', '=', filter.reference);
+      if (filter.hallId !== undefined) query = query.where('hall_id', '=', filter.hallId);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       if (filter.from !== undefined) query = query.where('starts_at', '>=', filter.from);
       if (filter.to !== undefined) query = query.where('starts_at', '<', filter.to);
-      return query.orderBy('starts_at').limit(limit).execute();
+      // The reference breaks ties, so the same filter always gives the same list.
+      return query.orderBy('starts_at').orderBy('reference').limit(limit).execute();
     },
     async move(executor: Executor, id: string, to: { counterId: string; hallId: string; startsAt: Date; endsAt: Date; at: Date; locale: string }): Promise<void> {
       await q(executor).updateTable('scheduling_appointments')

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import type { Built } from '../../app.js';
+import type { Principal } from '../../kernel/auth/index.js';
+import { demoPersona } from '../identity/index.js';
+import { migrationSources } from '../index.js';
+import { schedulerClient, violations } from './govstack-test-kit.js';
+import { APPOINTMENT_LIST_MAX } from './service.js';
+import type { SchedulingTables } from './store.js';
+import { accountPrincipal, HALL, schedulingApp, submitResidenceApplication, testClock } from './test-kit.js';
+
+/** The spec's list filters and the list limit (docs/adr/0022-scheduling.md, "Filters"). */
+
+const CITIZEN = demoPersona('citizen');
+const STATION = 'chaoyang-jianguomen-pcs';
+type Listed = { appointment_id: string; details: { participant_entity_id: string; event_id: string } }[][];
+
+describeEachDatabase('GovStack Scheduler lists and their filters', migrationSources, (use) => {
+  const clock = testClock();
+  let built: Built;
+  let citizen: Principal;
+  const { token, call } = schedulerClient(() => built, clock.now);
+
+  beforeAll(async () => {
+    built = await schedulingApp(use(), clock.now);
+    citizen = await accountPrincipal(built, CITIZEN.accountId);
+    await token('psb', 'psb-scheduler', 'CN/GOV/110000-PSB/case-system', ['scheduler:read', 'scheduler:book']);
+  });
+  afterAll(async () => { await built?.app.close(); });
+
+  const book = async (event: string): Promise<{ id: string; reference: string }> => {
+    const { id } = await submitResidenceApplication(built, citizen);
+    const created = await call('POST', '/appointment/new', 'psb', { qry: { appointment_details: { event_ids: [event], participant_type: 'application', participant_id: id } } });
+    expect(created.statusCode, created.body).toBe(200);
+    return { id, reference: /appointment_id:(AP\w+)\]$/.exec(created.json<string>())?.[1] ?? '' };
+  };
+
+  it('applies participant_entity_id, participant_type and exclusive of appointment_filter', async () => {
+    const atHall = await book(`${HALL}/2026-12-08T01:00:00.000Z`);
+    const atStation = await book(`${STATION}/2026-12-08T01:00:00.000Z`);
+    const day = { from: '2026-12-08T00:00:00', to: '2026-12-09T00:00:00' };
+    const list = async (filter: Record<string, unknown>) => {
+      const res = await call('GET', '/appointment/list_details', 'psb', { qry: { appointment_filter: { ...day, ...filter } } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(violations('/appointment/list_details', 'get', res.json())).toEqual([]);
+      return res.json<Listed>()[0]?.map((a) => a.appointment_id);
+    };
+    expect(await list({})).toEqual([atHall.reference, atStation.reference].sort());
+    expect(await list({ participant_entity_id: HALL })).toEqual([atHall.reference]);
+    expect(await list({ participant_entity_id: STATION })).toEqual([atStation.reference]);
+    expect(await list({ participant_entity_id: 'nowhere' })).toEqual([]);
+    expect(await list({ participant_type: 'application', participant_entity_id: HALL })).toEqual([atHall.reference]);
+    expect(await list({ participant_type: 'subscriber' })).toEqual([]);
+    expect(await list({ exclusive: true })).toHaveLength(2);
+    expect(await list({ exclusive: 'true' })).toHaveLength(2);
+    expect(await list({ exclusive: false })).toEqual([]);
+    // A field the spec does not list, or a flag that is not one, is refused rather than ignored.
+    for (const filter of [{ participant_entity: HALL }, { exclusive: 'yes' }]) {
+      const bad = await call('GET', '/appointment/list_details', 'psb', { appointment_filter: filter });
+      expect(bad.statusCode, JSON.stringify(filter)).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'TB_SCHEDULING_QUERY_INVALID' });
+    }
+  });
+
+  it(`refuses a list of more than ${APPOINTMENT_LIST_MAX} appointments instead of cutting it, and answers ${APPOINTMENT_LIST_MAX} in full`, async () => {
+    // 101 appointments on one day, written directly: booking them one by one would take minutes.
+    const start = Date.parse('2027-01-04T01:00:00Z');
+    const rows = Array.from({ length: APPOINTMENT_LIST_MAX + 1 }, (_, i) => {
+      const startsAt = new Date(start + i * 60_000);
+      return {
+        id: randomUUID(), reference: `APLIMIT${String(i).padStart(4, '0')}`, application_id: randomUUID(), application_reference: null, service_slug: 'residence-certificate',
+        agency_code: '110000-PSB', account_id: CITIZEN.accountId, hall_id: STATION, counter_id: `${STATION}-1`, starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 20 * 60_000),
+        status: 'booked' as const, locale: 'en', reminded_at: null, created_at: clock.now(), updated_at: clock.now(), cancelled_at: null, checked_in_at: null,
+      };
+    });
+    await built.kernel.db.withTables<SchedulingTables>().insertInto('scheduling_appointments').values(rows).execute();
+
+    const all = await call('GET', '/appointment/list_details', 'psb', { appointment_filter: { from: '2027-01-04T00:00:00', to: '2027-01-05T00:00:00' } });
+    expect(all.statusCode).toBe(400);
+    expect(all.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(all.json()).toMatchObject({ code: 'TB_SCHEDULING_LIST_TOO_LONG', status: 400 });
+
+    // The last one left out by `to`: the rest is answered whole, earliest first.
+    const last = rows.at(-1)!.starts_at.toISOString();
+    const narrowed = await call('GET', '/appointment/list_details', 'psb', { appointment_filter: { from: '2027-01-04T00:00:00', to: last } });
+    expect(narrowed.statusCode).toBe(200);
+    expect(narrowed.json<Listed>()[0]?.map((a) => a.appointment_id)).toEqual(rows.slice(0, -1).map((r) => r.reference));
+    // And the one left out is there when asked for.
+    const rest = await call('GET', '/appointment/list_details', 'psb', { appointment_filter: { from: last, to: '2027-01-05T00:00:00' } });
+    expect(rest.json<Listed>()[0]?.map((a) => a.appointment_id)).toEqual([rows.at(-1)!.reference]);
+  });
+});
