@@ -50,6 +50,29 @@ describe('the journey', () => {
   });
 });
 
+describe('a post with errors', () => {
+  const stored = { movedIn: '2020-01-01', movedOut: '2021-05-01' };
+
+  it('never replaces a stored answer with a wrong one, and names the answers it did not keep', () => {
+    const read = form.readPage('dates', { 'movedIn-day': '31', 'movedIn-month': '2', 'movedIn-year': '2020', 'movedOut-day': '2', 'movedOut-month': '6', 'movedOut-year': '2021' }, stored, ctx);
+    expect(read.errors.map((e) => e.pointer)).toEqual(['/movedIn']);
+    expect(read.answers).toEqual({ movedIn: '2020-01-01', movedOut: '2021-06-02' });
+    expect(read.raw.movedIn).toEqual({ day: '31', month: '2', year: '2020' });
+    expect(read.notSaved.map((e) => e.pointer)).toEqual(['/movedIn']);
+  });
+
+  it('keeps a stored answer that was cleared with an error, and does not count a blank never answered as not saved', () => {
+    const cleared = form.readPage('dates', { 'movedIn-day': '', 'movedIn-month': '', 'movedIn-year': '' }, stored, ctx);
+    expect(cleared.errors.map((e) => e.pointer)).toEqual(['/movedIn']);
+    expect(cleared.answers).toMatchObject({ movedIn: '2020-01-01' });
+    expect(cleared.notSaved.map((e) => e.pointer)).toEqual(['/movedIn']);
+    const blank = form.readPage('dates', {}, {}, ctx);
+    expect(blank.errors.map((e) => e.pointer)).toEqual(['/movedIn']);
+    expect(blank.answers).toEqual({});
+    expect(blank.notSaved).toEqual([]);
+  });
+});
+
 describe('field conditions and required-if', () => {
   it('shows the employer field only to people in work, and drops it otherwise', () => {
     expect(form.readPage('work', { employed: 'yes', employer: '' }, {}, ctx).errors.map((e) => e.pointer)).toEqual(['/employer']);

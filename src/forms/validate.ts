@@ -64,6 +64,12 @@ export interface ReadPage extends ParsedPage {
   readonly answers: Answers;
   /** Set when the person pressed "Add another" or "Remove": show the page again, without errors. */
   readonly action: PageAction | undefined;
+  /**
+   * The errors of fields whose posted answer was not kept: something was entered (or a stored
+   * answer was cleared) but the answers still hold the one stored before. Blank fields never
+   * answered are not in it: leaving them is not losing anything.
+   */
+  readonly notSaved: readonly FieldError[];
 }
 
 function actionOf(body: Posted): PageAction | undefined {
@@ -78,8 +84,8 @@ function actionOf(body: Posted): PageAction | undefined {
 
 /**
  * One POST of one page: parse, apply "add another"/"remove", merge into the earlier answers,
- * drop what is now hidden, validate. A field with an error loses its answer (old and new), so
- * answers never hold something wrong or something the person has since changed.
+ * drop what is now hidden, validate. A field with an error keeps the answer stored before (or
+ * none): an invalid answer never replaces a valid one, and the wrong one lives on in `raw`.
  */
 export function readPage(core: CompiledCore, pageId: string, body: Posted, previous: Answers, ctx: FormContext): ReadPage {
   const page = core.page(pageId);
@@ -107,7 +113,7 @@ export function readPage(core: CompiledCore, pageId: string, body: Posted, previ
   }
   const walked = core.walk(merged, ctx);
   const answers = walked.answers;
-  if (action) return { answers, raw, errors: [], action };
+  if (action) return { answers, raw, errors: [], action, notSaved: [] };
 
   const shown = walked.fields.get(pageId) ?? [];
   const data = walked.data(answers);
@@ -117,9 +123,17 @@ export function readPage(core: CompiledCore, pageId: string, body: Posted, previ
     const covered = new Set(unreadable.map((e) => e.pointer));
     return [...unreadable, ...validateField(field, answers[field.def.id], data, core).filter((e) => !covered.has(e.pointer))];
   });
-  if (errors.length === 0) return { answers, raw, errors, action: undefined };
-  // Answers hold only what passed: a wrong answer lives on in `raw` until it is put right.
-  const wrong = new Set(errors.map((e) => e.pointer.split('/')[1]));
-  const cleaned = Object.fromEntries(Object.entries(answers).filter(([id]) => !wrong.has(id)));
-  return { answers: core.walk(cleaned, ctx).answers, raw, errors, action: undefined };
+  if (errors.length === 0) return { answers, raw, errors, action: undefined, notSaved: [] };
+  const wrong = new Set(errors.map(fieldOf));
+  const kept: Record<string, unknown> = { ...answers };
+  for (const id of wrong) {
+    if (previous[id] !== undefined) kept[id] = previous[id];
+    else delete kept[id];
+  }
+  const entered = (id: string) => typed[id] !== undefined || parsed.errors.some((e) => fieldOf(e) === id);
+  const notSaved = errors.filter((e) => entered(fieldOf(e)) || previous[fieldOf(e)] !== undefined);
+  return { answers: core.walk(kept, ctx).answers, raw, errors, action: undefined, notSaved };
 }
+
+/** The top-level field an error is about: `dob` for `/dob`, `children` for `/children/0/name`. */
+const fieldOf = (error: FieldError): string => error.pointer.split('/')[1] ?? '';

@@ -31,6 +31,8 @@ export interface PageResult {
   readonly errors: readonly FieldError[];
   readonly raw: Readonly<Record<string, RawValue>>;
   readonly answers: Answers;
+  /** Errors of answers that were entered but not saved (the draft kept the one stored before). */
+  readonly notSaved: readonly FieldError[];
   /** Where to go after a post without errors; undefined for "add another" / "remove". */
   readonly next: Step | undefined;
 }
@@ -47,6 +49,8 @@ export interface ReadPages {
   answers: Answers;
   documents: Answers;
   errors: FieldError[];
+  /** Of `errors`, those whose entered answer or upload was not kept (see ReadPage.notSaved). */
+  notSaved: FieldError[];
   accepted: (AcceptedUpload & { readonly slot: string })[];
   /** Of the last page read (what `savePage` shows again with errors). */
   raw: Readonly<Record<string, RawValue>>;
@@ -100,7 +104,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
    * as separate posts of those pages would (each page's uploads checked against that page).
    */
   function readPages(d: Draft, posts: readonly PagePost[], c: FormContext): ReadPages {
-    const out: ReadPages = { answers: d.answers, documents: d.documents, errors: [], accepted: [], raw: {}, pageAnswers: {}, action: false };
+    const out: ReadPages = { answers: d.answers, documents: d.documents, errors: [], notSaved: [], accepted: [], raw: {}, pageAnswers: {}, action: false };
     for (const post of posts) {
       const isDocuments = post.pageId === DOCUMENTS_PAGE;
       const form = isDocuments ? d.documentsForm : d.form;
@@ -108,6 +112,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
       const checked = checkUploads(form, post.pageId, post.body, post.uploads, newId);
       const read = form.readPage(post.pageId, checked.posted, isDocuments ? out.documents : out.answers, c);
       out.errors.push(...mergeErrors(read.errors, checked.refused));
+      out.notSaved.push(...mergeErrors(read.notSaved, checked.refused));
       if (isDocuments) out.documents = read.answers;
       else out.answers = read.answers;
       out.accepted.push(...checked.accepted.map((a) => ({ ...a, slot: `${isDocuments ? 'document' : 'field'}:${a.fieldId}` })));
@@ -170,7 +175,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
   /**
    * One post of one page (a form page, or the documents page): checks the uploads, reads the
    * page with the form engine and saves the draft, new files included, in one transaction,
-   * whether or not the page has errors (answers keep only what passed).
+   * whether or not the page has errors: an answer with an error leaves the one stored before.
    */
   async function savePage(id: string, editor: Principal, pageId: string, body: Posted, uploads: readonly Upload[]): Promise<PageResult> {
     const d = await openDraft(id, editor);
@@ -178,7 +183,7 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
     const read = readPages(d, [{ pageId, body, uploads }], c);
     await saveDraft(d.application.id, editor, read);
     const next = read.errors.length === 0 && !read.action ? nextStep(d.form, d.documentsForm, pageId, read.answers, c) : undefined;
-    return { errors: read.errors, raw: read.raw, answers: read.pageAnswers, next };
+    return { errors: read.errors, notSaved: read.notSaved, raw: read.raw, answers: read.pageAnswers, next };
   }
 
   /** "Check your answers": every shown answer with its page, and the documents. */

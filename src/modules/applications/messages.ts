@@ -20,6 +20,7 @@ export const applicationsMessages = defineMessages('applications', {
 
     'applications.page.continue': 'Save and continue',
     'applications.page.saveLater': 'Save and come back later',
+    'applications.page.notSaved': 'Your other answers have been saved. The answers with a problem have not been saved, and any answer you saved before is kept. Correct them and save again, or come back to them later.',
     'applications.documents.title': 'Upload your documents',
     'applications.documents.intro': 'Scan or photograph each document so that all of it can be read. If you upload a file again it replaces the one you uploaded before.',
 
@@ -151,6 +152,7 @@ export const applicationsMessages = defineMessages('applications', {
 
     'applications.page.continue': '保存并继续',
     'applications.page.saveLater': '保存，稍后继续',
+    'applications.page.notSaved': '您的其他回答已保存。有问题的回答没有保存，此前保存的回答仍然保留。请更正后再次保存，或稍后再来填写。',
     'applications.documents.title': '上传申请材料',
     'applications.documents.intro': '请扫描或拍摄每份材料，确保内容完整清晰。再次上传的文件会替换之前上传的文件。',
 

@@ -14,6 +14,8 @@ export interface FormPageView {
   readonly returnToCheck: boolean;
   /** Today, for the form's conditions. */
   readonly ctx: FormContext;
+  /** After "save and come back later": the errors are answers that were not saved; say so. */
+  readonly notSaved?: boolean;
 }
 
 /** One page of the application (a form page, or the documents page), with its own chrome. */
@@ -39,6 +41,7 @@ export function renderFormPage(context: PageContext, view: FormPageView): string
         {draft.application.channel === 'counter' ? ` · ${t('applications.counter.caption')}` : ''}
       </span>
       <h1 class="tb-heading-l">{title}</h1>
+      {view.notSaved ? <p class="tb-body" id="not-saved">{t('applications.page.notSaved')}</p> : null}
       {documents ? <p class="tb-body">{t('applications.documents.intro')}</p> : null}
       {!documents && draft.prefill && page.fields.some((f) => draft.prefill?.fields.has(f.id))
         ? <PrefillNotice marks={draft.prefill} t={t} locale={locale} href={`/applications/${id}/prefill/report?back=${encodeURIComponent(action)}`} />

@@ -60,7 +60,17 @@ export function registerApplyRoutes(app: FastifyInstance, applications: Applicat
     const { fields, uploads } = readBody(request.body);
     const result = await applications.savePage(draft.application.id, principal, pageId, fields, uploads);
     const id = draft.application.id;
-    if (field(fields, '_save') === 'later') {
+    const later = field(fields, '_save') === 'later';
+    /*
+     * "Save and come back later" leaves a half-done page: blank questions are expected, so they
+     * never stop the person leaving. An answer that was entered but could not be saved (a date
+     * that does not exist, a refused file) does: redirecting to "Your answers have been saved"
+     * would hide that it was not, and the person would find it gone when they come back. So,
+     * as GOV.UK pages do with any answer they cannot accept, the page comes back with an error
+     * summary of just those answers, what was typed still in the boxes to be put right, and a
+     * line saying everything else was saved (the draft keeps the last valid answer of each).
+     */
+    if (later && result.notSaved.length === 0) {
       return reply.redirect(draft.application.channel === 'counter' ? '/counter?saved=1' : '/applications?saved=1', 303);
     }
     const returnToCheck = field(fields, '_return') === 'check';
@@ -69,8 +79,9 @@ export function registerApplyRoutes(app: FastifyInstance, applications: Applicat
       return reply.redirect(stepHref(id, resume?.kind === 'check' ? resume : result.next), 303);
     }
     const updated: Draft = pageId === DOCUMENTS_PAGE ? { ...draft, documents: result.answers } : { ...draft, answers: result.answers };
-    return html(reply, result.errors.length > 0 ? 400 : 200, renderFormPage(context(request, reply), {
-      draft: updated, pageId, errors: result.errors, raw: result.raw, back: applications.previousStep(updated, pageId), returnToCheck, ctx: applications.formContext(),
+    const errors = later ? result.notSaved : result.errors;
+    return html(reply, errors.length > 0 ? 400 : 200, renderFormPage(context(request, reply), {
+      draft: updated, pageId, errors, raw: result.raw, back: applications.previousStep(updated, pageId), returnToCheck, ctx: applications.formContext(), notSaved: later,
     }));
   };
 
