@@ -1,16 +1,21 @@
 import { csvDocument } from '../../kernel/csv.js';
-import type { Locale } from '../../kernel/i18n/index.js';
+import { hasMessage, type Locale } from '../../kernel/i18n/index.js';
 import type { Translate } from '../../ui/index.js';
-import { whatText, whoText, whyText } from './pages-shared.js';
+import { itemsText, whatText, whoText, whyText } from './pages-shared.js';
 import type { Access } from './service.js';
 
-const HEADER = ['time', 'organisation', 'organisation_name', 'actor_kind', 'actor', 'who', 'action', 'what', 'purpose', 'items'];
+const COLUMNS = ['time', 'organisation', 'organisationName', 'actorKind', 'actor', 'who', 'action', 'what', 'why', 'items'] as const;
 
-/** The uses as CSV (RFC 4180, CRLF, with a BOM so spreadsheet programs read the Chinese right); the purpose in the reader's language (ADR 60). */
+/**
+ * The uses as CSV (RFC 4180, CRLF, with a BOM so spreadsheet programs read the Chinese right), for
+ * the person to read: headings, kinds, purposes (ADR 60) and data items in the reader's language.
+ * The codes stay beside them for reference; the JSON download is the machine-readable one.
+ */
 export function accessesCsv(accesses: readonly Access[], t: Translate, locale: Locale): string {
-  return csvDocument(HEADER, accesses.map((a) => [
-    a.at.toISOString(), a.organisation?.code ?? '', a.organisation?.name?.[locale] ?? '', a.actor.kind, a.actor.id,
-    whoText(a, t, locale), a.action, whatText(a, t), a.purpose === undefined ? '' : whyText(a, t, locale), a.items.join(' '),
+  const kind = (k: string) => (hasMessage(`privacy.filter.kind.${k}`) ? t(`privacy.filter.kind.${k}`) : k);
+  return csvDocument(COLUMNS.map((c) => t(`privacy.csv.${c}`)), accesses.map((a) => [
+    a.at.toISOString(), a.organisation?.code ?? '', a.organisation?.name?.[locale] ?? '', kind(a.actor.kind), a.actor.id,
+    whoText(a, t, locale), a.action, whatText(a, t), a.purpose === undefined ? '' : whyText(a, t, locale), itemsText(a, t, locale),
   ]));
 }
 

@@ -81,7 +81,7 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toContain('who-used-my-data.csv');
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('time,organisation,organisation_name,actor_kind,actor,who,action,what,purpose,items');
+    expect(lines[0]).toBe('Time (UTC),Organisation code,Organisation,Kind of user,User id,Who,Action code,What,Why,Information used');
     expect(lines).toHaveLength(3);
     expect(csv.body).toContain('"\'=HYPERLINK(""http://evil"")"');
     const json = await citizen.get('/my-data/accesses.json?kind=client');
@@ -197,6 +197,10 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect(json.json<{ accesses: { purpose: string | null; why: string | null }[] }>().accesses).toContainEqual(expect.objectContaining({
       purpose: 'Checking that a certificate is genuine (public verification)', why: '核验电子证照真伪（公开核验）',
     }));
+    // The spreadsheet is for the person too: headings, kinds and items in their language.
+    const csv = (await citizen.get('/my-data/accesses.csv?lang=zh-CN')).body.replace(/^\uFEFF/, '').split('\r\n');
+    expect(csv[0]).toBe('时间（UTC）,机构代码,机构,使用者类型,使用者编号,使用者,操作代码,做了什么,原因,使用的信息');
+    expect(csv.find((line) => line.includes('documents.certificate.verify'))).toMatch(/,"通办平台自动处理",.*,"核验电子证照真伪（公开核验）","户籍地址和shoeSize"$/);
   });
 
   it('passes axe in Chromium on every page, error states included', async () => {
