@@ -17,7 +17,7 @@ describeEachDatabase('registries staff pages', migrationSources, (use) => {
   const browsers = new Map<string, TestBrowser>();
   beforeAll(async () => {
     built = await registriesApp(use);
-    for (const persona of ['citizen', 'clerk', 'agency-admin', 'officer']) {
+    for (const persona of ['citizen', 'clerk', 'agency-admin', 'officer', 'platform-admin']) {
       const browser = createTestBrowser(built.app, PUBLIC_URL);
       await signIn(browser, persona);
       browsers.set(persona, browser);
@@ -41,6 +41,25 @@ describeEachDatabase('registries staff pages', migrationSources, (use) => {
     expect((await as('clerk').get(`${ADMIN}?lang=en`)).body).toContain('Your agency keeps no registry here.');
     expect((await as('clerk').get(LOOKUP)).statusCode).toBe(403);
     expect((await as('citizen').get(ADMIN)).statusCode).toBe(403);
+  });
+
+  it('shows a platform administrator every registry but lets only the owner agency\'s staff look a record up', async () => {
+    const list = await as('platform-admin').get(`${ADMIN}?lang=en`);
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('Population register');
+    expect(list.body).toContain('Business register');
+    expect(list.body).not.toContain(`href="${LOOKUP}"`);
+    expect((await as('agency-admin').get(ADMIN)).body).toContain(`href="${LOOKUP}"`);
+    const before = (await zhangReads()).length;
+    expect((await as('platform-admin').get(LOOKUP)).statusCode).toBe(403);
+    const token = csrfToken(list.body);
+    for (const persona of ['platform-admin', 'clerk']) {
+      const refused = await as(persona).post(LOOKUP, { _csrf: persona === 'platform-admin' ? token : csrfToken((await as(persona).get(ADMIN)).body), key: DEMO_CITIZEN.idNumber, purpose: 'Curious' });
+      expect(refused.statusCode, persona).toBe(403);
+      expect(refused.body).not.toContain(DEMO_CITIZEN.householdAddress);
+    }
+    // Nothing was read, so nothing is on the person's record.
+    expect(await zhangReads()).toHaveLength(before);
   });
 
   it('looks a record up by key with a purpose, audited for the person; errors keep what was typed', async () => {

@@ -22,7 +22,8 @@ const local = (text: LocalizedText, locale: Locale) => text[locale];
 export type ItemTitle = (registry: Registry, item: string) => LocalizedText;
 
 /** `/admin/registries`: the registries of the staff member's agencies, with their open reports. */
-export function renderAdminPage(ctx: PageContext, data: { registries: readonly Registry[]; open: ReadonlyMap<string, number> }): string {
+/** `mayLookUp`: whether the viewer is staff of the owner agency (a platform administrator is not). */
+export function renderAdminPage(ctx: PageContext, data: { registries: readonly Registry[]; open: ReadonlyMap<string, number>; mayLookUp: (owner: string) => boolean }): string {
   const { t, locale } = ctx;
   return renderPage(
     <Layout {...ctx} title={t('registries.admin.title')}>
@@ -33,7 +34,7 @@ export function renderAdminPage(ctx: PageContext, data: { registries: readonly R
           head={[t('registries.admin.registry'), t('registries.admin.owner'), t('registries.admin.corrections'), t('registries.admin.lookUp')]}
           rows={data.registries.map((r) => [
             local(r.name, locale), r.owner, t('registries.admin.openCount', { count: data.open.get(r.code) ?? 0 }),
-            <a href={lookupHref(r.code)}>{t('registries.admin.lookUp')}<span class="tb-visually-hidden"> {local(r.name, locale)}</span></a>,
+            data.mayLookUp(r.owner) ? <a href={lookupHref(r.code)}>{t('registries.admin.lookUp')}<span class="tb-visually-hidden"> {local(r.name, locale)}</span></a> : '',
           ])} />
       )}
       <p class="tb-body"><a href={TASKS_PATH}>{t('registries.admin.corrections')}</a></p>

@@ -29,6 +29,11 @@ const serves = (me: Principal, owner: string) => {
   const agencies = agenciesOf(me);
   return agencies === 'all' || agencies.includes(owner);
 };
+/**
+ * Records are looked up by staff of the owner agency only: a platform administrator has no other
+ * role (docs/security.md), so they see the list of registries but look nothing up.
+ */
+const staffOf = (me: Principal, owner: string) => me.roles.some((r) => r.role !== 'platform_admin' && r.agency === owner);
 /** A staff member acts for the registry's owner agency when they look something up in it. */
 const staffActor = (me: Principal, organisation: string): Actor => ({ kind: 'staff', id: me.accountId, organisation });
 
@@ -41,7 +46,7 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
 
   const ownRegistry = async (request: FastifyRequest, code: string): Promise<Registry> => {
     const registry = await registries.registry(code);
-    if (!serves(principalOf(request), registry.owner)) throw new TongbanError('TB_REGISTRIES_FORBIDDEN', { detail: `${registry.code} belongs to ${registry.owner}` });
+    if (!staffOf(principalOf(request), registry.owner)) throw new TongbanError('TB_REGISTRIES_FORBIDDEN', { detail: `${registry.code} belongs to ${registry.owner}` });
     return registry;
   };
 
@@ -50,7 +55,7 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
     const mine = (await registries.registries()).filter((r) => serves(me, r.owner));
     const open = new Map<string, number>();
     for (const task of await registries.corrections(agenciesOf(me))) open.set(task.registry, (open.get(task.registry) ?? 0) + 1);
-    return html(reply, renderAdminPage(context(request, reply), { registries: mine, open }));
+    return html(reply, renderAdminPage(context(request, reply), { registries: mine, open, mayLookUp: (owner) => staffOf(me, owner) }));
   });
 
   app.get(`${ADMIN_PATH}/:code/lookup`, { ...page, schema: { params: codeParams, hide: true } }, async (request, reply) => {
@@ -68,6 +73,7 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
     ];
     const values = { key: request.body.key, purpose: request.body.purpose };
     if (errors.length > 0) return html(reply, renderLookupPage(context(request, reply), { registry, values, errors, title: itemTitleOf }), 422);
+    // The owner agency is one of the staff member's own (ownRegistry): the agency they act for.
     const reader = { actor: staffActor(principalOf(request), registry.owner), purpose, requestId: String(request.id) };
     const result = (await registries.records.read(registry, { [registry.keyField]: key }, reader)) ?? null;
     return html(reply, renderLookupPage(context(request, reply), { registry, values, errors: [], result, title: itemTitleOf }), result ? 200 : 404);
