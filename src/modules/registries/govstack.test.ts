@@ -141,6 +141,32 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect(history[0]?.actor).toEqual({ kind: 'client', id: 'psb-system', organisation: '110000-PSB' });
   });
 
+  it('audits the record an update answers with as a read by the writer, with the reason as purpose', async () => {
+    const person = { ...syntheticPerson(800_200) };
+    expect((await asPsb('POST', '/data/population/1/create', { write: { content: person } })).statusCode).toBe(200);
+    const account = await built.services.identity.saveAccount({ kind: 'person', name: person.name, idNumber: person.idNumber });
+    const reads = async () => (await built.kernel.audit.listBySubject(account.id)).filter((r) => r.action === 'registry.record.read');
+    const psbRead = { actor: { kind: 'client', id: 'psb-system', organisation: '110000-PSB' }, purpose: 'Registration (case 7)', details: { registry: 'population' } };
+
+    const update = await asPsb('PUT', '/data/population/1/update', { write: { content: { idNumber: person.idNumber, ethnicity: '汉族' } } });
+    expect(update.json()).toMatchObject({ content: { name: person.name, householdAddress: person.householdAddress } });
+    const [first] = await reads();
+    expect(first).toMatchObject(psbRead);
+    expect(first?.details?.items).toEqual(expect.arrayContaining(['name', 'householdAddress', 'ethnicity']));
+
+    const upsert = await asPsb('POST', '/data/population/1/updateOrCreate', { query: { content: { idNumber: person.idNumber } }, write: { content: { ethnicity: '回族' } } });
+    expect(upsert.json()).toMatchObject({ content: { name: person.name, ethnicity: '回族' } });
+    const [second, ...older] = await reads();
+    expect(second).toMatchObject(psbRead);
+    expect(older).toEqual([first]);
+
+    // Creating answers only what was sent: no read.
+    const fresh = { ...syntheticPerson(800_201) };
+    const freshAccount = await built.services.identity.saveAccount({ kind: 'person', name: fresh.name, idNumber: fresh.idNumber });
+    expect((await asPsb('POST', '/data/population/1/updateOrCreate', { query: { content: { idNumber: fresh.idNumber } }, write: { content: fresh } })).statusCode).toBe(200);
+    expect((await built.kernel.audit.listBySubject(freshAccount.id)).filter((r) => r.action === 'registry.record.read')).toEqual([]);
+  });
+
   it('lists who used a person\'s data in the calling agency\'s registries (mypersonalDataUsage and the kebab/Pascal forms), and 404 for an unknown person', async () => {
     const PSB_USAGE = 'CN/GOV/110000-PSB/usage-system';
     const psbUsage = await tokenFor(built, 'psb-usage', PSB_USAGE, [SCOPES.usage]);

@@ -160,6 +160,17 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
   };
 
   /**
+   * An update answers with the whole record, fields not written included: a read by the writer,
+   * audited with the reason as purpose once the change committed and before the answer leaves (the
+   * person's account is looked up outside the change's transaction). A create answers only what
+   * was sent, so it is no read.
+   */
+  const answered = async (registry: Registry, record: RegistryRecord, writer: Writer): Promise<RegistryRecord> => {
+    await audit(registry, [record], { actor: writer.actor, purpose: writer.reason, requestId: writer.requestId }, 'all');
+    return record;
+  };
+
+  /**
    * A change in one transaction; with an Idempotency-Key the key is recorded in it too, so a
    * retry changes nothing twice and writes no second history entry (ADR 31).
    */
@@ -231,11 +242,12 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     async update(registry: Registry, content: Readonly<Record<string, unknown>>, write: Readonly<Record<string, unknown>>, writer: Writer, idempotency?: IdempotencyClaim): Promise<RegistryRecord> {
       checkWriter(registry, writer);
       const matches = matchesOf(registry, content);
-      return changing(idempotency, async (tx) => {
+      const record = await changing(idempotency, async (tx) => {
         const current = await one(registry, matches, tx);
         if (!current) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
         return applyUpdate(tx, registry, current, write, writer);
       });
+      return answered(registry, record, writer);
     },
 
     /** Updates every record the query matches (at most 1,000 at a time), all or none. */
@@ -253,11 +265,12 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
       checkWriter(registry, writer);
       const query = content ?? (typeof write[registry.keyField] === 'string' ? { [registry.keyField]: write[registry.keyField] } : undefined);
       const matches = query ? matchesOf(registry, query) : undefined;
-      return changing(idempotency, async (tx) => {
+      const result = await changing(idempotency, async (tx) => {
         const current = matches ? await one(registry, matches, tx) : undefined;
         if (current) return { record: await applyUpdate(tx, registry, current, write, writer), created: false };
         return { record: await insertIn(tx, registry, { ...(content ?? {}), ...write }, writer), created: true };
       });
+      return result.created ? result : { ...result, record: await answered(registry, result.record, writer) };
     },
 
     async remove(registry: Registry, key: string, writer: Writer, idempotency?: IdempotencyClaim): Promise<void> {
