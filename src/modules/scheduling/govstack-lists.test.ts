@@ -63,6 +63,46 @@ describeEachDatabase('GovStack Scheduler lists and their filters', migrationSour
     }
   });
 
+  it('applies every field of entity_filter and resource_filter; one whose data no hall or counter has matches none', async () => {
+    const entities = async (filter: Record<string, unknown>) => {
+      const res = await call('GET', '/entity/list_details', 'psb', { qry: { entity_filter: filter } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(violations('/entity/list_details', 'get', res.json())).toEqual([]);
+      return res.json<{ entity_id: string }[][]>()[0]?.map((e) => e.entity_id);
+    };
+    expect(await entities({})).toEqual([STATION, HALL]);
+    expect(await entities({ name: 'nothing-like-this' })).toEqual([]);
+    expect(await entities({ name: 'dongcheng' })).toEqual([HALL]);
+    expect(await entities({ name: '派出所' })).toEqual([STATION]);
+    expect(await entities({ category: 'service_hall' })).toEqual([STATION, HALL]);
+    expect(await entities({ category: 'hospital' })).toEqual([]);
+    expect(await entities({ phone: '010 1234 5678' })).toEqual([HALL]);
+    expect(await entities({ phone: '+911234567890' })).toEqual([]);
+    expect(await entities({ email: 'info@xyz.com' })).toEqual([]);
+    expect(await entities({ website: 'www.abc.com' })).toEqual([]);
+    expect(await entities({ entity_id: [HALL, STATION], name: 'police' })).toEqual([STATION]);
+
+    const resources = async (filter: Record<string, unknown>) => {
+      const res = await call('GET', '/resource/list_details', 'psb', { resource_filter: filter });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(violations('/resource/list_details', 'get', res.json())).toEqual([]);
+      return res.json<{ resource_id: string }[][]>()[0]?.map((r) => r.resource_id);
+    };
+    expect(await resources({})).toHaveLength(6);
+    expect(await resources({ name: 'nothing-like-this' })).toEqual([]);
+    expect(await resources({ name: 'business registration' })).toEqual([`${HALL}-3`]);
+    expect(await resources({ name: '户籍' })).toEqual([`${STATION}-1`]);
+    expect(await resources({ category: 'counter', resource_id: [`${HALL}-1`, `${HALL}-2`] })).toEqual([`${HALL}-1`, `${HALL}-2`]);
+    expect(await resources({ category: 'doctor' })).toEqual([]);
+    for (const field of ['phone', 'email', 'alert_url', 'alert_preference', 'status_poll_url']) expect(await resources({ [field]: 'x' }), field).toEqual([]);
+
+    for (const [path, qry] of [['/entity/list_details', { entity_filter: { nmae: 'x' } }], ['/resource/list_details', { resource_filter: { resource_id: 'not-an-array' } }]] as const) {
+      const bad = await call('GET', path, 'psb', { qry });
+      expect(bad.statusCode, path).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'TB_SCHEDULING_QUERY_INVALID' });
+    }
+  });
+
   it(`refuses a list of more than ${APPOINTMENT_LIST_MAX} appointments instead of cutting it, and answers ${APPOINTMENT_LIST_MAX} in full`, async () => {
     // 101 appointments on one day, written directly: booking them one by one would take minutes.
     const start = Date.parse('2027-01-04T01:00:00Z');

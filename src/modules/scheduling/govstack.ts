@@ -1,7 +1,7 @@
 import { TongbanError } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { SchedulingErrors } from './errors.js';
-import type { AppointmentSummary, Hall } from './model.js';
+import type { AppointmentSummary, Counter, Hall } from './model.js';
 import { shanghaiDay, shanghaiTime } from './slots.js';
 
 /**
@@ -89,12 +89,20 @@ export function parseEventId(id: string, pointer = '/query/qry'): { hallId: stri
   return { hallId: id.slice(0, slash), day: shanghaiDay(at), time: shanghaiTime(at) };
 }
 
+/** The categories our answers give (and filters match): a hall is a `service_hall`, a counter a `counter`. */
+export const ENTITY_CATEGORY = 'service_hall';
+export const RESOURCE_CATEGORY = 'counter';
+
 export function entityList(halls: readonly Hall[], locale: Locale): Json[] {
-  return halls.map((h) => ({ entity_id: h.id, details: { category: 'service_hall', name: h.name[locale], ...(h.phone ? { phone: h.phone } : {}) } }));
+  return halls.map((h) => ({ entity_id: h.id, details: { category: ENTITY_CATEGORY, name: h.name[locale], ...(h.phone ? { phone: h.phone } : {}) } }));
 }
 
-export function resourceList(halls: readonly Hall[], locale: Locale): Json[] {
-  return halls.flatMap((h) => h.counters.map((c) => ({ resource_id: c.id, details: { name: `${h.name[locale]} ${c.name[locale]}`, category: 'counter' } })));
+/** A counter's name in our answers: the hall's name and the counter's. */
+export const resourceName = (hall: Hall, counter: Counter, locale: Locale): string => `${hall.name[locale]} ${counter.name[locale]}`;
+
+/** The counters of the halls that pass `keep`, as the spec's resource list. */
+export function resourceList(halls: readonly Hall[], locale: Locale, keep: (hall: Hall, counter: Counter) => boolean = () => true): Json[] {
+  return halls.flatMap((h) => h.counters.filter((c) => keep(h, c)).map((c) => ({ resource_id: c.id, details: { name: resourceName(h, c, locale), category: RESOURCE_CATEGORY } })));
 }
 
 const STATUS: Record<AppointmentSummary['status'], string> = { booked: 'confirmed', checked_in: 'checked_in', cancelled: 'cancelled' };

@@ -9,7 +9,7 @@ import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import {
   appointmentList, entityList, eventId, freeSlot, instant, invalidQuery, member, parseEventId, readQry, resourceList, statusFromSpec, text,
 } from './govstack.js';
-import { appointmentQuery } from './govstack-filters.js';
+import { appointmentQuery, entityFilter, resourceFilter } from './govstack-filters.js';
 import { SchedulingErrors, type SchedulingService } from './service.js';
 import './messages.js';
 
@@ -65,18 +65,14 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
 
   app.get<Query>(`${SCHEDULER_BASE}/entity/list_details`, route, async (request) => {
     await callerOf(request, SCHEDULER_SCOPES.read);
-    const filter = member(readQry(request.query, ['entity_filter']), 'entity_filter');
-    const ids = Array.isArray(filter.entity_id) ? filter.entity_id.map(String) : undefined;
-    const halls = (await scheduling.halls()).filter((h) => !ids || ids.includes(h.id));
-    return [entityList(halls, request.locale)];
+    const keep = entityFilter(member(readQry(request.query, ['entity_filter', 'entity_details_required']), 'entity_filter'));
+    return [entityList((await scheduling.halls()).filter(keep), request.locale)];
   });
 
   app.get<Query>(`${SCHEDULER_BASE}/resource/list_details`, route, async (request) => {
     await callerOf(request, SCHEDULER_SCOPES.read);
-    const filter = member(readQry(request.query, ['resource_filter']), 'resource_filter');
-    const ids = Array.isArray(filter.resource_id) ? filter.resource_id.map(String) : undefined;
-    const list = resourceList(await scheduling.halls(), request.locale).filter((r) => !ids || ids.includes(String(r.resource_id)));
-    return [list];
+    const keep = resourceFilter(member(readQry(request.query, ['resource_filter', 'resource_details_required']), 'resource_filter'));
+    return [resourceList(await scheduling.halls(), request.locale, keep)];
   });
 
   app.get<Query>(`${SCHEDULER_BASE}/resource/availability`, route, async (request) => {
