@@ -108,4 +108,25 @@ describeEachDatabase('payments: only staff of the application\'s agency see its 
     expect(page.body).not.toContain(paid.receiptNumber);
     expect((await built.services.payments.forCounter(paid.reference, transportClerk))?.payments.map((p) => p.receiptNumber)).toEqual([paid.receiptNumber]);
   });
+
+  it('records a view as the agency the viewer acted for: the application\'s, or the counter\'s of a clerk of another agency', async () => {
+    const app = await paidByTransport();
+    const views = async (action: string, id: string, actor: string) => (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 }))
+      .filter((r) => r.action === action && r.resource?.id === id && r.actor.id === actor).map((r) => r.actor.organisation);
+    // The demo officer is an officer of every demo agency (their first role not Transport's): this is Transport's bill.
+    const officer = demoPersona('officer');
+    expect((await (await as('officer')).get(`/payments/staff/${app.id}`)).statusCode).toBe(200);
+    expect(await views('payments.bill.view', app.id, officer.accountId)).toEqual([DEMO_AGENCIES.transport]);
+    // Civil Affairs' clerk at their counter acts for Civil Affairs; a clerk of both for Transport.
+    const clerk = demoPersona('clerk');
+    expect((await (await as('clerk')).get(`/payments/counter?reference=${app.reference}`)).statusCode).toBe(200);
+    expect(await views('payments.bill.view', app.id, clerk.accountId)).toEqual([DEMO_AGENCIES.civilAffairs]);
+    const both: Principal = { accountId: '0190a1b2-0000-7000-8000-0000000000a2', kind: 'staff', name: '吴刚', roles: [{ agency: DEMO_AGENCIES.civilAffairs, role: 'clerk' }, { agency: DEMO_AGENCIES.transport, role: 'clerk' }] };
+    await built.services.payments.forCounter(app.reference, both);
+    expect(await views('payments.bill.view', app.id, both.accountId)).toEqual([DEMO_AGENCIES.transport]);
+    const due = await applyForLicence(built, citizen, CITIZEN.idNumber ?? '');
+    await built.services.payments.recordAtCounter(both, { reference: due.reference, method: 'cash', payerName: '张伟', key: randomUUID() });
+    const taken = (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 })).filter((r) => r.action === 'payments.payment.counter' && r.actor.id === both.accountId);
+    expect(taken.map((r) => r.actor.organisation)).toEqual([DEMO_AGENCIES.transport]);
+  });
 });

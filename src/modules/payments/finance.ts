@@ -6,14 +6,11 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import type { Application, ApplicationsService } from '../applications/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
+import { AGENCY_STAFF, counterAgency, FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
 import type { PaymentProvider, Settlement } from './provider.js';
 import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import type { Executor, PaymentsStore } from './store.js';
 import './messages.js';
-
-/** Staff of an application's agency: they see its bill and payments and read its receipts. */
-const AGENCY_STAFF = [...FINANCE_ROLES, 'clerk'] as const;
 
 type StaffView = { bill: Bill; payments: Payment[]; state: PaymentState };
 
@@ -56,7 +53,8 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const summary = await applications.submittedSummary(idOrReference);
       if (!summary) throw notFound();
       if (!hasRole(viewer, AGENCY_STAFF, summary.agencyCode)) throw notFound('other-agency');
-      return billView(summary, viewer, viewer.roles[0]?.agency ?? summary.agencyCode, purpose, { ...options, payments: true });
+      // Access came with a role of the application's agency: the view is recorded as that agency's.
+      return billView(summary, viewer, summary.agencyCode, purpose, { ...options, payments: true });
     },
 
     /**
@@ -69,7 +67,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const summary = await applications.submittedSummary(reference);
       if (!summary) throw notFound();
       const ours = hasRole(clerk, AGENCY_STAFF, summary.agencyCode);
-      return billView(summary, clerk, clerk.roles[0]?.agency ?? summary.agencyCode, purposeText('payments.purpose.counter'), { ...options, payments: ours });
+      return billView(summary, clerk, counterAgency(clerk, summary.agencyCode), purposeText('payments.purpose.counter'), { ...options, payments: ours });
     },
 
     /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../kernel/audit/types.js';
-import type { Principal } from '../../kernel/auth/index.js';
+import { hasRole, type Principal } from '../../kernel/auth/index.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/errors.js';
 import type { LocalizedText } from '../catalog/service.js';
 import { PaymentsErrors } from './errors.js';
@@ -30,6 +30,15 @@ export interface Receipt { readonly payment: Payment; readonly bill: Bill }
 export { UUID } from '../../kernel/ids.js';
 /** Staff who may see payments of their agency, refund, and read the reconciliation report. */
 export const FINANCE_ROLES = ['officer', 'supervisor', 'agency_admin'] as const;
+/** Staff of an application's agency: they see its bill and payments and read its receipts. */
+export const AGENCY_STAFF = [...FINANCE_ROLES, 'clerk'] as const;
+
+/**
+ * The agency a clerk at a counter acts for on an application of `agency`: that agency when they
+ * are its staff, else their own counter's (a one-stop hall's clerk taking another agency's fee).
+ */
+export const counterAgency = (clerk: Principal, agency: string): string =>
+  hasRole(clerk, AGENCY_STAFF, agency) ? agency : clerk.roles.find((r) => r.role === 'clerk')?.agency ?? agency;
 const RECEIPT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 /** 404; with `denied`, the bill or receipt exists but is someone else's, which is logged as security.denied (issue 9). */

@@ -7,7 +7,7 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { caseClosed, invalid, notFound, receiptNumber, staffActor, stateOf, toBill, type Bill, type PaymentState } from './model.js';
+import { caseClosed, counterAgency, invalid, notFound, receiptNumber, staffActor, stateOf, toBill, type Bill, type PaymentState } from './model.js';
 import type { PaymentMethod, PaymentsStore } from './store.js';
 import './messages.js';
 
@@ -32,7 +32,7 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     const summary = await applications.submittedSummary(input.reference);
     const found = summary ? await books.billFor(summary.id) : undefined;
     if (!summary || !found) throw invalid('/reference', 'payments.counter.referenceUnknown', 'No application with a fee has this reference');
-    const agency = clerk.roles.find((r) => r.role === 'clerk')?.agency ?? summary.agencyCode;
+    const agency = counterAgency(clerk, summary.agencyCode);
     return books.once(`${clerk.accountId}:counter`, input.key, { bill: found.row.id, method: input.method, payerName }, async (tx) => {
       // The bill locked: a second recording (another clerk, a bank) waits, then finds it paid. A
       // checkout left open online does not stop the clerk; if it is paid later, it is flagged.
