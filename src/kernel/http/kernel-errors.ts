@@ -1,4 +1,5 @@
 import { defineErrors } from './errors.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 /** Codes raised by the kernel itself. Documented in docs/errors.md. */
 export const KernelErrors = defineErrors('kernel', {
@@ -10,6 +11,7 @@ export const KernelErrors = defineErrors('kernel', {
   TB_KERNEL_CSRF: { status: 403, title: 'The form has expired or did not come from this site', message: 'kernel.error.csrf' },
   TB_KERNEL_RATE_LIMITED: { status: 429, title: 'Too many requests', message: 'kernel.error.rateLimited' },
   TB_KERNEL_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large', message: 'kernel.error.bodyTooLarge' },
+  TB_KERNEL_BODY_TOO_DEEP: { status: 400, title: `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`, message: 'kernel.error.bodyTooDeep' },
   TB_KERNEL_URI_TOO_LONG: { status: 414, title: 'The address is too long', message: 'kernel.error.validation' },
   TB_KERNEL_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type', message: 'kernel.error.validation' },
   TB_KERNEL_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable', message: 'kernel.error.unavailable' },

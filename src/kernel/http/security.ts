@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { cspDirectives, isHttps, serializeCsp } from './csp.js';
 import { TongbanError } from './errors.js';
+import { registerJsonDepthCheck } from './json-depth.js';
 import { nonFinitePointers } from './non-finite.js';
 import { nulBytePointers } from './nul-bytes.js';
 import { rateLimitStore } from './rate-limit-store.js';
@@ -117,6 +118,9 @@ export function baselineSecurityHeaders(config: Pick<Config, 'publicUrl' | 'oidc
 export const securityPlugin = fp<SecurityOptions>(async function security(app: FastifyInstance, options) {
   const { config } = options;
   const https = isHttps(config.publicUrl);
+  // First of the body checks: a JSON body nested deeper than MAX_JSON_DEPTH is refused before
+  // anything walks it (json-depth.ts).
+  registerJsonDepthCheck(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: { ...cspDirectives(config) } },
