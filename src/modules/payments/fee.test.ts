@@ -97,6 +97,25 @@ describe('reconciliation', () => {
     expect(report.notDue).toEqual([]);
   });
 
+  it('flags a settlement of another amount to the agencies whose payment it is, never to another agency reconciling the day', async () => {
+    const transport = bill('b1', 'TB-2026-AAAAAA', 1000);
+    const security = { ...bill('b2', 'TB-2026-BBBBBB', 2000), agency_code: '110000-PSB' };
+    const payments = [payment('p1', 'b1', 1000, 'tp_1'), payment('p2', 'b2', 2000, 'tp_2')];
+    const settlements = [{ ref: 'tp_1', amount: 1000, settledAt: NOW }, { ref: 'tp_2', amount: 1500, settledAt: NOW }];
+    const reportFor = (bills: BillRow[], agencies: readonly string[] | 'all') => buildReconciliation({
+      day: '2026-12-03', agencies, payments, bills, billById: new Map(bills.map((b) => [b.id, b])),
+      paymentsByBill: bills.map((b) => payments.filter((p) => p.bill_id === b.id)), unmatched: [], settlements, provider: 'test-provider',
+      submittedApplications: (ids) => Promise.resolve(new Set(ids)), closedWithoutDecision: casesFrom({}),
+    });
+    // Transport's day (the store gives every agency's payments, and its own bills only): nothing of Public Security's.
+    const own = await reportFor([transport], ['110000-TRA']);
+    expect(own.flags).toEqual([]);
+    expect(reconciliationCsv(own)).not.toContain('tp_2');
+    const mismatch = ['settlement_mismatch', 'tp_2', 1500];
+    expect((await reportFor([security], ['110000-PSB'])).flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([mismatch]);
+    expect((await reportFor([transport, security], 'all')).flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([mismatch]);
+  });
+
   it('lists an unpaid fee due before the decision on a case closed without one as not due, not as unpaid', async () => {
     const withdrawn = bill('b1', 'TB-2026-WWWWWW', 1000);
     const rejected = bill('b2', 'TB-2026-RRRRRR', 2500);

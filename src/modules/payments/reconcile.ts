@@ -126,7 +126,11 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
       });
     }
   }
+  // Every agency's payments, so a settlement of another agency's payment is not taken for money
+  // with no payment; but only the reader's agencies' payments are flagged (their references and
+  // amounts are not another agency's to see).
   const ours = new Map(input.payments.filter((p) => p.provider === input.provider && p.provider_ref).map((p) => [p.provider_ref!, p]));
+  const flagged = (p: PaymentRow) => input.agencies === 'all' || input.billById.has(p.bill_id);
   for (const s of input.settlements) {
     const payment = ours.get(s.ref);
     if (!payment) {
@@ -136,7 +140,7 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
           about: { what: 'settlement_without_payment', provider: input.provider, ref: s.ref },
         });
       }
-    } else if (payment.amount !== s.amount) {
+    } else if (flagged(payment) && payment.amount !== s.amount) {
       flags.push({
         kind: 'settlement_mismatch', reference: s.ref, amount: s.amount, detail: `${input.provider} settled ${s.amount} fen, the payment is ${payment.amount} fen`,
         about: { what: 'settlement_amount', provider: input.provider, settled: s.amount, paid: payment.amount },
