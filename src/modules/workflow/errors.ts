@@ -12,5 +12,10 @@ export const WorkflowErrors = defineErrors('workflow', {
   TB_WORKFLOW_NOTE_REQUIRED: { status: 422, title: 'The note is empty or too long', message: 'workflow.error.noteRequired' },
   TB_WORKFLOW_ALREADY_STARTED: { status: 409, title: 'A case with this id exists already', message: 'workflow.error.alreadyStarted' },
   TB_WORKFLOW_STATISTICS_RANGE: { status: 400, title: 'The statistics period is not valid', message: 'workflow.error.statisticsRange' },
+  // The GovStack Workflow API (docs/adr/0062-govstack-workflow.md).
+  TB_WORKFLOW_PROCESS_NOT_FOUND: { status: 404, title: 'No such process', message: 'workflow.error.processNotFound' },
+  TB_WORKFLOW_START_NEEDS_APPLICATION: { status: 409, title: 'A case starts only when an application is submitted', message: 'workflow.error.startNeedsApplication' },
+  TB_WORKFLOW_STOP_NOT_OFFERED: { status: 409, title: 'A case ends only with a decision or the applicant\'s withdrawal', message: 'workflow.error.stopNotOffered' },
+  TB_WORKFLOW_PROCESS_READ_ONLY: { status: 405, title: 'Processes are published through the catalog, not changed here', message: 'workflow.error.processReadOnly' },
   TB_WORKFLOW_CORRUPT_HISTORY: { status: 500, title: 'The case history is not valid for its workflow', message: 'workflow.error.corruptHistory' },
 });

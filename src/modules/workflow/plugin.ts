@@ -8,6 +8,7 @@ import { pageContext } from '../../ui/index.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
 import { NOTE_FIELD_ID, reasonError, reasonFieldId, renderCasePage, renderQueuePage, type CasePageData, type PageContext, type QueueFilters } from './pages.js';
+import { registerGovstackRoutes } from './routes-govstack.js';
 import { registerWorkflowRoutes } from './routes.js';
 import { actForm, casePageParams, casePageQuery, noteForm, queuePageQuery } from './schemas.js';
 import { caseAgencies, handlesCases, type CaseView, type WorkflowService } from './service.js';
@@ -20,13 +21,13 @@ export type ApplicationRenderer = (caseId: string, request: FastifyRequest) => P
 
 export interface WorkflowPluginDeps {
   readonly workflow: WorkflowService;
-  readonly catalog: Pick<CatalogService, 'getServiceVersion' | 'getAgency'>;
+  readonly catalog: Pick<CatalogService, 'getServiceVersion' | 'getAgency' | 'searchServices'>;
   readonly identity: Pick<IdentityService, 'account'>;
   readonly renderApplication?: ApplicationRenderer | undefined;
   /** The kernel's clock: countdowns agree with the deadline job. */
   readonly now: () => Date;
   /** For Idempotency-Key on the API's writes (ADR 31). */
-  readonly kernel: Pick<Kernel, 'db' | 'now' | 'config'>;
+  readonly kernel: Pick<Kernel, 'db' | 'now' | 'config' | 'audit'>;
 }
 
 type Extra = Pick<CasePageData, 'done' | 'noted' | 'stale' | 'error'>;
@@ -37,10 +38,12 @@ function context(request: FastifyRequest, reply: FastifyReply, principal: Princi
 
 const html = (reply: FastifyReply, status: number, body: string) => reply.status(status).type('text/html; charset=utf-8').send(body);
 
-/** The back office (officers and supervisors; clerks work at the counter) and the /api/workflow API. */
+/** The back office (officers and supervisors; clerks work at the counter), the /api/workflow API and the GovStack Workflow API. */
 export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPluginDeps): Promise<void> {
   const { workflow, catalog, identity } = deps;
   registerWorkflowRoutes(scope, workflow, deps.kernel);
+  // The GovStack Workflow API for agencies' systems (docs/adr/0062-govstack-workflow.md).
+  registerGovstackRoutes(scope, { workflow, catalog, kernel: deps.kernel });
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   async function namesOf(ids: Iterable<string>): Promise<Map<string, string>> {

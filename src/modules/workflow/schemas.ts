@@ -7,7 +7,7 @@ const Role = Type.Union([Type.Literal('applicant'), Type.Literal('officer'), Typ
 const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-const Problem = Type.Object({
+export const Problem = Type.Object({
   type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), instance: Type.String(), requestId: Type.String(),
   detail: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), detail: Type.String(), code: Type.String() }))),

@@ -13,9 +13,9 @@ import {
 import { WorkflowErrors } from './errors.js';
 import { createStatistics } from './statistics.js';
 import { createWorkflowStore, type CaseRow, type Executor, type QueueSort } from './store.js';
-import { handlesCases, historyMatches, stateName, toEvent, toSummary, toView, workflowRolesAt, type CaseSummary, type CaseView } from './view.js';
+import { handlesCases, historyMatches, stateName, toEvent, toInstance, toSummary, toView, workflowRolesAt, type CaseInstance, type CaseSummary, type CaseView } from './view.js';
 
-export type { CaseSummary, CaseView } from './view.js';
+export type { CaseInstance, CaseSummary, CaseView } from './view.js';
 export type { QueueSort } from './store.js';
 export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
 export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './derive.js';
@@ -346,6 +346,35 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       return (await store.caseFacts(kernel.db)).map((r) => ({
         id: r.id, serviceId: r.service_id, agency: r.agency, status: r.status, final: r.final, submittedAt: r.submitted_at, dueAt: r.due_at, closedAt: r.closed_at,
       }));
+    },
+
+    /**
+     * The agencies' cases as GovStack process instances, newest first, at most 100 at a time
+     * (docs/adr/0062); `serviceVersion` only with `serviceId`.
+     */
+    async instances(query: { agencies: readonly string[]; serviceId?: string | undefined; serviceVersion?: number | undefined; offset?: number | undefined; limit?: number | undefined }): Promise<CaseInstance[]> {
+      const now = kernel.now();
+      const rows = await store.instances(kernel.db, {
+        agencies: query.agencies, serviceId: query.serviceId?.toLowerCase(), serviceVersion: query.serviceId === undefined ? undefined : query.serviceVersion,
+        limit: Math.min(Math.max(1, Math.trunc(query.limit ?? PAGE_MAX)), PAGE_MAX), offset: Math.max(0, Math.trunc(query.offset ?? 0)),
+      });
+      return rows.map((r) => toInstance(r, now));
+    },
+
+    /** One case by its id or its number (anything else is not found): `TB_WORKFLOW_NOT_FOUND`. */
+    async instance(idOrNumber: string): Promise<CaseInstance> {
+      // A number beyond 15 digits is not one we gave, and would not fit a bigint: not found rather than a database error.
+      const key = UUID.test(idOrNumber) ? { id: idOrNumber.toLowerCase() } : /^[1-9][0-9]{0,14}$/.test(idOrNumber) ? { number: idOrNumber } : undefined;
+      const row = key && (await store.numberedCase(kernel.db, key));
+      if (!row) throw notFound(idOrNumber);
+      return toInstance(row, kernel.now());
+    },
+
+    /** The applicant account of each case (null when none is known: a counter applicant without an account). */
+    async applicantsOf(caseIds: readonly string[]): Promise<Map<string, string | null>> {
+      const out = new Map<string, string | null>();
+      for (const id of new Set(caseIds)) out.set(id, await applicantAccount(kernel.db, id, undefined));
+      return out;
     },
 
     /** Names who applied for a case, so that staff are refused on their own (the applications module sets it). */

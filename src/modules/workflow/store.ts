@@ -86,6 +86,17 @@ export interface StatisticsFilter {
   readonly unit?: 'day' | 'week' | 'month' | 'year' | undefined;
 }
 
+/** A case as the GovStack Workflow API lists it: its number (migration 0003) as text, a bigint. */
+export type NumberedCaseRow = CaseRow & { number: string };
+
+export interface InstanceFilter {
+  readonly agencies: readonly string[];
+  readonly serviceId?: string | undefined;
+  readonly serviceVersion?: number | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
 /** One bucket's counts: cases acted on, and actions by the state they led to. */
 export interface StatisticsRow { bucket: string | null; status: string | null; final: boolean | null; actions: number; cases: number }
 
@@ -121,6 +132,22 @@ export function createWorkflowStore() {
       let query = q(executor).selectFrom('workflow_cases').selectAll().where('id', '=', id);
       if (options.forUpdate) query = query.forUpdate();
       return query.executeTakeFirst();
+    },
+
+    /** Cases of the agencies, newest first (index workflow_cases_agency_number), with their numbers. */
+    async instances(executor: Executor, f: InstanceFilter): Promise<NumberedCaseRow[]> {
+      if (f.agencies.length === 0) return [];
+      let query = q(executor).selectFrom('workflow_cases').selectAll().select(sql<string>`cast(workflow_cases.number as text)`.as('number'))
+        .where('agency', 'in', [...f.agencies]);
+      if (f.serviceId !== undefined) query = query.where('service_id', '=', f.serviceId);
+      if (f.serviceVersion !== undefined) query = query.where('service_version', '=', f.serviceVersion);
+      return query.orderBy(sql`workflow_cases.number`, 'desc').limit(f.limit).offset(f.offset).execute();
+    },
+
+    /** One case by its id or by its number. */
+    async numberedCase(executor: Executor, key: { id: string } | { number: string }): Promise<NumberedCaseRow | undefined> {
+      const query = q(executor).selectFrom('workflow_cases').selectAll().select(sql<string>`cast(workflow_cases.number as text)`.as('number'));
+      return ('id' in key ? query.where('id', '=', key.id) : query.where(sql`workflow_cases.number`, '=', sql`cast(${key.number} as bigint)`)).executeTakeFirst();
     },
 
     async project(executor: Executor, id: string, p: Projection, at: Date): Promise<void> {

@@ -1,6 +1,6 @@
 import type { LocalizedText } from '../catalog/service.js';
 import { SUBMIT, WORKFLOW_ROLES, type CaseActor, type CaseEvent, type DerivedCase, type HistoryEntry, type WorkflowDefinition, type WorkflowRole } from './derive.js';
-import type { ActionRow, CaseRow } from './store.js';
+import type { ActionRow, CaseRow, NumberedCaseRow } from './store.js';
 
 /** A case as the queue lists it: the row's projection, no history. */
 export interface CaseSummary {
@@ -20,6 +20,21 @@ export interface CaseSummary {
   readonly closedAt: Date | null;
   /** Not final and past its deadline. */
   readonly overdue: boolean;
+}
+
+/** A case as the GovStack Workflow API shows it, a process instance (docs/adr/0062). */
+export interface CaseInstance extends CaseSummary {
+  /** Its integer id in that API (migration 0003). */
+  readonly number: number;
+  /** When its projection last changed: the last action, escalation or deadline breach. */
+  readonly changedAt: Date;
+  /** Final through the applicant's `withdraw` rather than a decision. */
+  readonly withdrawn: boolean;
+}
+
+export function toInstance(row: NumberedCaseRow, now: Date): CaseInstance {
+  const withdrawn = row.final && row.definition.transitions.some((t) => t.action === 'withdraw' && t.to === row.status);
+  return { ...toSummary(row, now), number: Number(row.number), changedAt: row.updated_at, withdrawn };
 }
 
 /** A case with what can happen next and everything that happened. */
