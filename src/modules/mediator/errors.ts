@@ -30,5 +30,7 @@ export const MediatorErrors = defineErrors('mediator', {
   TB_MEDIATOR_NO_EVENT: { status: 404, title: 'No event waits to be pulled or confirmed by the calling system', message: 'mediator.error.noEvent' },
   TB_MEDIATOR_NOT_PULLED: { status: 409, title: 'The subscription delivers by push: events cannot be pulled or confirmed', message: 'mediator.error.notPulled' },
   TB_MEDIATOR_PUBSUB_INVALID: { status: 400, title: 'The PubSub request is not valid (schema, event type, push service or subsystem id)', message: 'mediator.error.pubsubInvalid' },
+  // A system's agency is its member code (ADR 56): a member whose code is not its agency's would present as another agency.
+  TB_MEDIATOR_MEMBER_NOT_AGENCY: { status: 422, title: 'A member\'s code must be the code of its agency', message: 'mediator.error.memberNotAgency' },
   TB_MEDIATOR_FORBIDDEN: { status: 403, title: 'Only an administrator of the member\'s agency may change its registry entries', message: 'mediator.error.forbidden' },
 });

@@ -132,4 +132,20 @@ describeEachDatabase('mediator registry, metaservices and traffic page', migrati
     expect(psb.body).not.toContain(DEMO.amr.service);
     expect((await page('citizen')).statusCode).toBe(403);
   });
+
+  it('registers a member only under its agency\'s own code, so no system of one agency presents as another (ADR 56)', async () => {
+    const transport = { instance: 'CN', memberClass: 'GOV', code: '110000-TRA', name: 'Transport', agency: '110000-PSB' };
+    for (const persona of ['agency-admin', 'platform-admin']) {
+      const refused = await api('POST', '/api/mediator/members', persona, transport);
+      expect(refused.statusCode, persona).toBe(422);
+      expect(refused.json()).toMatchObject({ code: 'TB_MEDIATOR_MEMBER_NOT_AGENCY' });
+    }
+    expect((await built.services.mediator.listMembers()).map((m) => m.id)).not.toContain('CN/GOV/110000-TRA');
+    const audited = await sql<{ n: string }>`select count(*) as n from tb_audit_record where action = 'mediator.member.add' and resource_id = 'CN/GOV/110000-TRA'`.execute(built.kernel.db);
+    expect(Number(audited.rows[0]?.n)).toBe(0);
+    // Its own code, in another instance: registered.
+    const own = await api('POST', '/api/mediator/members', 'agency-admin', { ...transport, instance: 'CN-TEST', code: '110000-PSB' });
+    expect(own.statusCode, own.body).toBe(201);
+    expect(own.json()).toMatchObject({ id: 'CN-TEST/GOV/110000-PSB', agency: '110000-PSB' });
+  });
 });

@@ -121,11 +121,16 @@ export function createRegistry(kernel: Pick<Kernel, 'db' | 'audit' | 'now'>, sto
     memberOf, subsystemOf, serviceOf,
     ...createClientKeys({ kernel, store, subsystemOf, guard, change, record }),
 
-    /** Adding members is the platform's business: `may` is asked about the member's agency. */
+    /**
+     * Adding members is the platform's business: `may` is asked about the member's agency. A
+     * member's code is its agency's code, for everyone: a system's agency is read from its member
+     * code (ADR 56), so another code would let its systems present as another agency.
+     */
     async addMember(input: NewMember, admin: RegistryAdmin): Promise<MemberRow> {
       for (const part of [input.instance, input.memberClass, input.code]) if (!isPart(part)) throw invalid(`"${part}" is not a valid identifier part`);
       if (!input.name.trim() || !input.agency.trim()) throw invalid('A member needs a name and an agency');
       if (!admin.may(input.agency)) throw new TongbanError('TB_MEDIATOR_FORBIDDEN');
+      if (input.code !== input.agency) throw new TongbanError('TB_MEDIATOR_MEMBER_NOT_AGENCY', { detail: `Member code ${input.code} is not the code of agency ${input.agency}` });
       const row: MemberRow = { id: memberId(input.instance, input.memberClass, input.code), instance: input.instance, member_class: input.memberClass, code: input.code, name: input.name.trim(), agency: input.agency, created_at: now() };
       await db.transaction().execute(async (tx) => {
         if (!(await store.insertMember(tx, row))) throw new TongbanError('TB_MEDIATOR_EXISTS', { detail: `Member ${row.id} exists` });
