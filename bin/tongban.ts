@@ -5,6 +5,7 @@ import { registerBackupCommands } from '../src/cli/backup.js';
 import { registerClientsCommands } from '../src/cli/clients.js';
 import { openCli } from '../src/cli/context.js';
 import { registerImportCommand } from '../src/cli/import.js';
+import { registerJobsCommands } from '../src/cli/jobs.js';
 import { registerKeysCommands } from '../src/cli/keys.js';
 import { registerMigrateCommands } from '../src/cli/migrate.js';
 import { registerSeedCommand } from '../src/cli/seed.js';
@@ -23,6 +24,7 @@ registerKeysCommands(program, () => openCli());
 registerTokensCommands(program);
 registerClientsCommands(program, () => openCli());
 registerSessionsCommands(program, () => openCli());
+registerJobsCommands(program, () => openCli());
 registerBackupCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

@@ -15,7 +15,7 @@ import { metricsPlugin } from './kernel/http/metrics.js';
 import { openApiPlugin } from './kernel/http/openapi.js';
 import { baselineSecurityHeaders, securityPlugin } from './kernel/http/security.js';
 import { i18nPlugin } from './kernel/i18n/plugin.js';
-import { createJobQueue, registerJobPruning } from './kernel/jobs/index.js';
+import { createJobQueue, registerJobMetrics, registerJobPruning } from './kernel/jobs/index.js';
 import { createLogger, requestIdFrom } from './kernel/log.js';
 import { resolveSecret } from './kernel/secrets/index.js';
 import { createServices, migrationSources, modules, type Services } from './modules/index.js';
@@ -93,6 +93,7 @@ export async function buildApp(options: BuildOptions): Promise<Built> {
   // Before any route: @fastify/swagger collects routes as they are added.
   await app.register(openApiPlugin, { config });
   await app.register(metricsPlugin);
+  registerJobMetrics(app.metrics.registry, kernel.jobs, kernel.log);
   await app.register(i18nPlugin);
   await app.register(uiAssetsPlugin);
   registerHealth(app, kernel.db, migrationSources);

@@ -21,8 +21,8 @@ describe('tongban migrate', () => {
     expect(status).not.toMatch(/^pending/m);
 
     const down = await tongban('migrate', 'down', '--module', 'kernel_jobs');
-    expect(down.stdout.trim()).toBe('undid kernel_jobs/0001_create-jobs');
-    expect((await tongban('migrate', 'status')).stdout).toMatch(/^pending\s+kernel_jobs\/0001_create-jobs$/m);
+    expect(down.stdout.trim()).toBe('undid kernel_jobs/0002_index-failed-jobs');
+    expect((await tongban('migrate', 'status')).stdout).toMatch(/^pending\s+kernel_jobs\/0002_index-failed-jobs$/m);
 
     await expect(tongban('migrate', 'down', '--module', 'nonsense')).rejects.toMatchObject({ code: 1 });
   }, 120_000);

@@ -83,6 +83,47 @@ describeEachDatabase('job queue', [jobsMigrations], (use) => {
     expect(attempts.at(-1)?.attempt).toBe(1);
   });
 
+  it('lists failed jobs latest failure first, narrowed to a queue, and retries every failed job of a queue', async () => {
+    const { db } = use().database;
+    const clock = manualClock();
+    const jobs = testQueue(db, clock);
+    const [mail, sms] = [uniqueQueue('mail'), uniqueQueue('sms')];
+    const runs: string[] = [];
+    let failing = true;
+    for (const queue of [mail, sms]) {
+      jobs.register<{ n: number }>(queue, ({ n }) => {
+        runs.push(`${queue}:${n}`);
+        if (failing) throw new Error(`down ${n}`);
+      });
+    }
+    const ids: string[] = [];
+    for (const [queue, n] of [[mail, 1], [sms, 2], [mail, 3]] as const) {
+      ids.push(await jobs.enqueue(db, queue, { n }, { maxAttempts: 1 }));
+      await jobs.drain();
+      clock.advance(1_000);
+    }
+    const done = await jobs.enqueue(db, mail, { n: 4 }, { maxAttempts: 1 });
+    failing = false;
+    await jobs.drain();
+
+    const mine = <T extends { queue: string }>(list: T[]) => list.filter((j) => j.queue === mail || j.queue === sms);
+    expect(mine(await jobs.failed()).map((j) => [j.id, j.lastError])).toEqual([[ids[2], 'Error: down 3'], [ids[1], 'Error: down 2'], [ids[0], 'Error: down 1']]);
+    expect((await jobs.failed({ queue: mail })).map((j) => j.id)).toEqual([ids[2], ids[0]]);
+    expect((await jobs.failed({ queue: mail, limit: 1 })).map((j) => j.id)).toEqual([ids[2]]);
+    expect((await jobs.failed({ queue: mail })).some((j) => j.id === done)).toBe(false);
+    await expect(jobs.failed({ limit: 0 })).rejects.toMatchObject({ code: 'TB_JOBS_INVALID_OPTIONS' });
+    expect(mine(await jobs.stats(['failed']))).toEqual([{ queue: mail, state: 'failed', count: 2 }, { queue: sms, state: 'failed', count: 1 }]);
+    expect(await jobs.stats([])).toEqual([]);
+
+    expect(await jobs.retryQueue(mail)).toBe(2);
+    expect(await jobs.retryQueue(mail)).toBe(0);
+    expect(await jobs.failed({ queue: mail })).toEqual([]);
+    runs.length = 0;
+    expect(await jobs.drain()).toBe(2);
+    expect(runs.sort()).toEqual([`${mail}:1`, `${mail}:3`]);
+    expect((await jobs.failed({ queue: sms })).map((j) => j.id)).toEqual([ids[1]]);
+  });
+
   it('does not run a job before its runAt', async () => {
     const { db } = use().database;
     const clock = manualClock();

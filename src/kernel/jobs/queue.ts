@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
 import { JobErrors } from './errors.js';
 import { runJob, type RunSettings } from './run.js';
-import { claimJobs, countJobs, deleteFinished, findJob, insertJob, jobDb, retryFailed } from './store.js';
+import { claimJobs, countJobs, deleteFinished, findJob, insertJob, jobDb, listFailed, retryFailed, retryFailedInQueue } from './store.js';
 import type { EnqueueOptions, JobHandler, JobQueue } from './types.js';
 
 export interface JobQueueDeps {
@@ -217,9 +217,11 @@ export function createJobQueue(deps: JobQueueDeps): JobQueue {
       }
     },
 
-    stats: () => countJobs(settings.db),
+    stats: (states) => countJobs(settings.db, states),
     get: (id) => findJob(settings.db, id),
+    failed: async (filter = {}) => listFailed(settings.db, { queue: filter.queue, limit: positiveInt(filter.limit ?? 100, 'limit') }),
     retry: (id) => retryFailed(settings.db, id, now()),
+    retryQueue: (queue) => retryFailedInQueue(settings.db, queue, now()),
     prune: (before) => deleteFinished(settings.db, before),
   };
 }

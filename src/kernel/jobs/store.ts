@@ -154,9 +154,15 @@ export async function finishFailed(db: JobDb, lease: Lease, error: string, now: 
   return r.numUpdatedRows > 0n;
 }
 
-export async function countJobs(db: JobDb): Promise<JobStat[]> {
-  const rows = await db
-    .selectFrom('kernel_job')
+/**
+ * Jobs per queue and state. `states` narrows the count; given as one `state = …` test each, so
+ * PostgreSQL can read the partial index of each state instead of every done job kept.
+ */
+export async function countJobs(db: JobDb, states?: readonly JobState[]): Promise<JobStat[]> {
+  if (states?.length === 0) return [];
+  let query = db.selectFrom('kernel_job');
+  if (states !== undefined) query = query.where((eb) => eb.or(states.map((state) => eb('state', '=', state))));
+  const rows = await query
     .select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')])
     .groupBy(['queue', 'state'])
     .orderBy('queue')
@@ -200,6 +206,25 @@ export async function retryFailed(db: JobDb, id: string, now: Date): Promise<boo
     .where('state', '=', 'failed')
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
+}
+
+/** Failed jobs, the latest failure first (an operator's `tongban jobs failed`); `queue` narrows them. */
+export async function listFailed(db: JobDb, filter: { readonly queue: string | undefined; readonly limit: number }): Promise<JobInfo[]> {
+  let query = db.selectFrom('kernel_job').selectAll().where('state', '=', 'failed');
+  if (filter.queue !== undefined) query = query.where('queue', '=', filter.queue);
+  const rows = await query.orderBy('finished_at', 'desc').orderBy('id').limit(filter.limit).execute();
+  return rows.map(toInfo);
+}
+
+/** `retryFailed` for every failed job of one queue, in one statement; returns how many. */
+export async function retryFailedInQueue(db: JobDb, queue: string, now: Date): Promise<number> {
+  const r = await db
+    .updateTable('kernel_job')
+    .set({ state: 'pending', attempts: 0, run_at: now, finished_at: null, updated_at: now })
+    .where('queue', '=', queue)
+    .where('state', '=', 'failed')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** Rows per delete statement: each is its own short transaction, so a large backlog never holds locks for long. */

@@ -42,7 +42,7 @@ export interface JobInfo {
   readonly finishedAt: Date | undefined;
 }
 
-/** One row per queue and state that has jobs: what /metrics and the admin page show. */
+/** One row per queue and state that has jobs (`tongban_jobs` in /metrics). */
 export interface JobStat {
   readonly queue: string;
   readonly state: JobState;
@@ -65,12 +65,17 @@ export interface JobQueue {
   every<P>(queue: string, intervalMs: number, payload: P): void;
   start(): void;
   stop(): Promise<void>;
-  /** Runs due jobs until none is left; for tests and `tongban jobs run-once`. */
+  /** Runs due jobs of the queues this instance handles until none is left; for tests. */
   drain(): Promise<number>;
-  stats(): Promise<JobStat[]>;
+  /** Jobs per queue and state (only these states, if given): `/metrics` counts pending, running and failed. */
+  stats(states?: readonly JobState[]): Promise<JobStat[]>;
   get(id: string): Promise<JobInfo | undefined>;
+  /** Failed jobs, the latest failure first, at most `limit` (default 100); `tongban jobs failed`. */
+  failed(filter?: { readonly queue?: string; readonly limit?: number }): Promise<JobInfo[]>;
   /** Puts a failed job back to pending with a fresh set of attempts; false if it is not failed. */
   retry(id: string): Promise<boolean>;
+  /** `retry` for every failed job of a queue; returns how many will run again. */
+  retryQueue(queue: string): Promise<number>;
   /** Deletes done and failed jobs finished before `before`; their keys become free again. Returns how many. */
   prune(before: Date): Promise<number>;
 }
