@@ -51,7 +51,7 @@ export function registerDocumentsRoutes(scope: FastifyInstance, documents: Docum
   }, async (request, reply) => reply.type('application/vc+jwt').send(await documents.credentialFor(request.params.id, principalOf(request))));
 
   app.post('/api/documents/certificates/:id/revoke', {
-    schema: { tags: TAGS, summary: 'Revoke a certificate with a reason (officers of the issuing agency)', params: idParams, body: revokeBody, response: { 200: CertificateSummaryJson } },
+    schema: { tags: TAGS, summary: 'Revoke a certificate with a reason (officers or supervisors of the issuing agency)', params: idParams, body: revokeBody, response: { 200: CertificateSummaryJson } },
     preHandler: requireSignedIn,
   }, async (request) => summaryJson(await documents.revoke({ id: request.params.id, principal: principalOf(request), reason: request.body.reason, requestId: request.id })));
 }
