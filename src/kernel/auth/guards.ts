@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { logDenial } from '../http/error-handler.js';
 import { TongbanError } from '../http/errors.js';
 import { wantsHtml } from '../http/wants-html.js';
+import { returnToAfterLapse } from './lapsed-forms.js';
 import { hasRole, type Principal, type StaffRole } from './types.js';
 
 export const SIGN_IN_PATH = '/auth/signin';
@@ -23,11 +24,14 @@ export function signedInRecently(request: FastifyRequest, now: Date): boolean {
   return request.principal !== undefined && at !== undefined && now.getTime() - at <= REAUTHENTICATION_WINDOW_MS;
 }
 
-/** Pages send an anonymous person to sign in and back; the API answers 401 problem+json. */
+/**
+ * Pages send an anonymous person to sign in and back; the API answers 401 problem+json. A form
+ * posted after the session ended is kept, or at least its page is returned to (lapsed-forms.ts).
+ */
 async function refuseAnonymous(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (wantsHtml(request)) {
     logDenial(request, 'TB_KERNEL_UNAUTHENTICATED');
-    const returnTo = request.method === 'GET' ? request.url : '/';
+    const returnTo = request.method === 'GET' || request.method === 'HEAD' ? request.url : await returnToAfterLapse(request);
     await reply.redirect(`${SIGN_IN_PATH}?returnTo=${encodeURIComponent(returnTo)}`, 303);
     return;
   }

@@ -26,6 +26,11 @@ declare module 'fastify' {
     principal: Principal | undefined;
     /** When the signed-in person last proved who they are at the identity provider, if it said. */
     authenticatedAt: Date | undefined;
+    /**
+     * Whose session the request's cookie named when that session had just timed out (idle or
+     * absolute); a form posted then is kept for this account (lapsed-forms.ts, ADR 55).
+     */
+    lapsedAccountId: string | undefined;
   }
 }
 
@@ -57,11 +62,15 @@ export const authPlugin = fp<AuthPluginOptions>(async function auth(app: Fastify
   registerHeldFormRoutes(app, kernel.now);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('authenticatedAt', undefined);
+  app.decorateRequest('lapsedAccountId', undefined);
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const id = request.cookies[SESSION_COOKIE];
     // Stylesheets and images are the same for everyone: no session lookups for them.
     if (!id || request.url.startsWith('/assets/')) return;
-    const session = await sessions.find(id, (reason, accountId) => logSecurityEvent(request.log, 'sessionEnded', { reason, accountId }));
+    const session = await sessions.find(id, (reason, accountId) => {
+      logSecurityEvent(request.log, 'sessionEnded', { reason, accountId });
+      if (reason !== 'unknown') request.lapsedAccountId = accountId;
+    });
     const principal = session ? await directory.principal(session.accountId) : undefined;
     if (principal) {
       request.principal = principal;

@@ -72,6 +72,24 @@ describeEachDatabase('session store', [authMigrations], (use) => {
     expect(rows[0]?.n).toBe(0);
   });
 
+  it('keeps an idle-timed-out session\'s row until its absolute end, refused all the while, so whose it was is still known (ADR 55)', async () => {
+    const s = store();
+    const idle = await s.create({ accountId: 'a-6', issuer: 'https://idp', idToken: undefined });
+    const row = async () => (await sql<{ n: number }>`select count(*)::int as n from kernel_session where account_id = 'a-6'`.execute(use().database.db)).rows[0]?.n;
+    clock.t += 31 * MINUTE;
+    await s.prune();
+    expect(await row()).toBe(1);
+    const ended: (string | undefined)[] = [];
+    expect(await s.find(idle.id, (why, accountId) => ended.push(why, accountId))).toBeUndefined();
+    expect(ended).toEqual(['idle-timeout', 'a-6']);
+    expect(await row()).toBe(0);
+    const forgotten = await s.create({ accountId: 'a-6', issuer: 'https://idp', idToken: undefined });
+    clock.t += 12 * 60 * MINUTE;
+    await s.prune();
+    expect(await row()).toBe(0);
+    expect(await s.find(forgotten.id)).toBeUndefined();
+  });
+
   it('lists an account\'s live sessions by handle, ends one by its handle but never the caller\'s own, ends the others, and all', async () => {
     const s = store();
     const own = await s.create({ accountId: 'a-9', issuer: 'https://idp', idToken: undefined, authenticatedAt: new Date(clock.t) });

@@ -204,9 +204,10 @@ export function createSessionStore(database: Db, now: () => Date, timeouts: Sess
     /** Deletes expired sessions and attempts; run by a periodic job. */
     async prune(): Promise<number> {
       const at = now();
-      const sessions = await db.deleteFrom('kernel_session')
-        .where(sql<Date>`least(idle_expires_at, expires_at)`, '<=', at)
-        .executeTakeFirst();
+      // A session timed out for being idle is refused at once (find) but its row stays until the
+      // session's absolute end (12 hours at most): until then a form its person posts after the
+      // timeout is kept for them (ADR 55, "Since then"), not only when no prune came between.
+      const sessions = await db.deleteFrom('kernel_session').where('expires_at', '<=', at).executeTakeFirst();
       const attempts = await db.deleteFrom('kernel_signin_attempt').where('expires_at', '<=', at).executeTakeFirst();
       return Number(sessions.numDeletedRows) + Number(attempts.numDeletedRows);
     },
