@@ -81,6 +81,14 @@ describe('field conditions and required-if', () => {
     expect(notWorking.answers).toEqual({ employed: false });
   });
 
+  it('requires a revealed field only with the choice that reveals it, posted together on one page', () => {
+    const working = form.readPage('work', { employed: 'yes', employer: 'ACME' }, {}, ctx);
+    expect(working.errors).toEqual([]);
+    expect(working.answers).toEqual({ employed: true, employer: 'ACME' });
+    expect(form.nextPage('work', working.answers, ctx)).toBe('contact');
+    expect(form.readPage('work', { employed: 'no', employer: '' }, {}, ctx).errors).toEqual([]);
+  });
+
   it('requires the mobile number only from people who want texts', () => {
     expect(form.readPage('contact', { wantsText: 'no', mobile: '' }, {}, ctx).errors).toEqual([]);
     const errors = form.readPage('contact', { wantsText: 'yes', mobile: '' }, {}, ctx).errors;

@@ -59,11 +59,25 @@ describe('rendering fields', () => {
 
   it('marks optional fields, hides fields whose condition fails and renders every type with linked labels', () => {
     expect(html(journey, 'dates', { values: {}, locale: 'en', ctx })).toContain('Move-out date (optional)');
-    expect(html(journey, 'work', { values: { employed: false }, locale: 'en', ctx })).not.toContain('employer');
-    expect(html(journey, 'work', { values: { employed: true }, locale: 'en', ctx })).toContain('for="employer"');
+    const hidden = compileForm({ pages: [journeyForm.pages[0]!, { id: 'later', title: { en: 'Later', 'zh-CN': '之后' }, fields: [journeyForm.pages[1]!.fields[0]!, { ...journeyForm.pages[1]!.fields[0]!, id: 'partnerAge', condition: journeyForm.pages[1]!.condition }] }] });
+    expect(html(hidden, 'later', { values: { marital: 'single' }, locale: 'en', ctx })).not.toContain('partnerAge');
+    expect(html(hidden, 'later', { values: { marital: 'married' }, locale: 'en', ctx })).toContain('for="partnerAge"');
     for (const page of every.pages) {
       for (const locale of ['en', 'zh-CN'] as const) expectLinked(html(every, page.id, { values: {}, locale, ctx }));
     }
+  });
+
+  it('puts a field that hangs on a choice on the same page beneath that choice, before anything is chosen (GOV.UK conditional reveal)', () => {
+    for (const values of [{}, { employed: false }, { employed: true, employer: 'ACME' }]) {
+      const markup = html(journey, 'work', { values, locale: 'en', ctx });
+      // After the "Yes" radio, before the "No" one, with a hint naming the choice it belongs to.
+      expect(markup).toMatch(/value="yes"[^>]*\/><label[^>]*>Yes<\/label><\/div><div class="tb-radios__conditional" id="conditional-employed"><p class="tb-hint">Only if you chose “Yes”<\/p>.*for="employer".*<\/div><div class="tb-radios__item"><input[^>]*value="no"/);
+      expect(markup).not.toContain('tb-radios--inline');
+      expectLinked(markup);
+    }
+    expect(html(journey, 'work', { values: { employed: true, employer: 'ACME' }, locale: 'en', ctx })).toContain('value="ACME"');
+    expect(html(journey, 'work', { values: {}, locale: 'zh-CN', ctx })).toContain('仅在选择“是”时填写');
+    expect(html(journey, 'contact', { values: {}, locale: 'en', ctx })).not.toContain('tb-radios__conditional');
   });
 
   it('renders money, other documents and groups back from typed answers', () => {

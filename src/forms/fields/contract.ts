@@ -34,6 +34,11 @@ export interface ViewProps<D extends FieldDefinition> {
   readonly locale: Locale;
   readonly t: Translate;
   readonly errorText: (error: FieldError) => string;
+  /**
+   * Choices only: what goes beneath an option (GOV.UK "conditional reveal"), by the option's
+   * posted value: the fields that depend on choosing it, always in the HTML (see reveal.ts).
+   */
+  readonly reveals?: ReadonlyMap<string, VNode> | undefined;
 }
 
 /**

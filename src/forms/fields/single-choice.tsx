@@ -26,14 +26,21 @@ export const singleChoice: FieldModule<SingleChoiceField, string> = {
     const chosen = rawString(props.raw);
     if (props.def.display === 'select') {
       return (
-        <SingleControl field={props}>
-          {(describedBy, hasError) => (
-            <select class={inputClass('tb-select', hasError).replace('tb-input--error', 'tb-select--error')} id={props.at.id} name={props.at.id} aria-describedby={describedBy}>
-              <option value="" selected={chosen === ''}>{props.t('forms.view.chooseOption')}</option>
-              {props.def.options.map((o) => <option value={o.value} selected={o.value === chosen}>{text(o.label, props.locale)}</option>)}
-            </select>
-          )}
-        </SingleControl>
+        <>
+          <SingleControl field={props}>
+            {(describedBy, hasError) => (
+              <select class={inputClass('tb-select', hasError).replace('tb-input--error', 'tb-select--error')} id={props.at.id} name={props.at.id} aria-describedby={describedBy}>
+                <option value="" selected={chosen === ''}>{props.t('forms.view.chooseOption')}</option>
+                {props.def.options.map((o) => <option value={o.value} selected={o.value === chosen}>{text(o.label, props.locale)}</option>)}
+              </select>
+            )}
+          </SingleControl>
+          {/* A select has no place beneath an option: what its options reveal follows it. */}
+          {props.def.options.map((o) => {
+            const revealed = props.reveals?.get(o.value);
+            return revealed ? <div class="tb-select__conditional" id={`conditional-${props.at.id}-${o.value}`}>{revealed}</div> : null;
+          })}
+        </>
       );
     }
     const items = props.def.options.map((o) => ({ value: o.value, label: text(o.label, props.locale), hint: o.hint }));
