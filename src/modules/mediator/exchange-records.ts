@@ -1,7 +1,10 @@
+import { purposeText } from '../../kernel/audit/index.js';
 import type { AuditEvent, AuditTrail } from '../../kernel/audit/types.js';
+import { PLATFORM_AGENCY } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { UUID } from '../../kernel/ids.js';
 import './errors.js';
+import './messages.js';
 import { peopleOfCall } from './ids.js';
 import type { PersonDirectory } from './memo.js';
 import type { RegistryAdmin } from './registry.js';
@@ -53,6 +56,18 @@ export function involves(members: readonly { id: string; agency: string }[], rea
 }
 
 /**
+ * The organisation a reader of an exchange acts for, as the person's "who used my data" page names
+ * it: the agency they administer of the calling member, else of the providing one; the platform for
+ * a platform administrator of neither.
+ */
+function actingFor(members: readonly { id: string; agency: string }[], reader: Pick<RegistryAdmin, 'may' | 'everything' | 'agencies'>, log: Pick<LogRow, 'client' | 'service'>): { organisation?: string } {
+  const involved = [log.client, log.service].flatMap((id) => members.filter((m) => id !== null && id.startsWith(`${m.id}/`)).map((m) => m.agency));
+  const organisation = involved.find((agency) => reader.agencies?.includes(agency))
+    ?? (reader.everything === true ? PLATFORM_AGENCY : involved.find((agency) => reader.may(agency)));
+  return organisation === undefined ? {} : { organisation };
+}
+
+/**
  * The log record of one exchange by its message id (the `X-Road-Id` the client and the provider
  * were given), for an administrator of an agency involved in it. An exchange of another agency is
  * answered as unknown: its existence is not the reader's to learn. The read is audited with the
@@ -64,9 +79,11 @@ export async function readExchangeRecord(deps: { store: MediatorStore; audit: Au
   const [log] = await deps.store.byMessageId(messageId);
   if (!log) throw notFound();
   // The answer is the unknown id's, but the log says someone asked about another agency's exchange (ASVS 16.3.2).
-  if (!involves(await deps.store.listMembers(), reader, log)) throw notFound('other-agency');
+  const members = await deps.store.listMembers();
+  if (!involves(members, reader, log)) throw notFound('other-agency');
   await auditExchangeRead(deps.audit, deps.store.db, deps.people, log, {
-    actor: reader.actor, action: 'mediator.log.read', resource: { type: 'mediator-message', id: messageId },
+    actor: { ...reader.actor, ...actingFor(members, reader, log) }, action: 'mediator.log.read', purpose: purposeText('mediator.purpose.exchangeRecord'),
+    resource: { type: 'mediator-message', id: messageId },
     details: { service: log.service, client: log.client }, ...(reader.requestId ? { requestId: reader.requestId } : {}),
   });
   return { log, bodiesStored: await deps.store.hasBodies(messageId) };

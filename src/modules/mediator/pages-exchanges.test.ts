@@ -121,9 +121,18 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
     expect(page.body).toContain('Only a platform administrator can read them');
     expect(page.body).not.toContain('name="purpose"');
     // The person is named by their account, as on their own "who used my data" page.
-    expect(await audited('mediator.log.read', messageId)).toEqual([{ actor_id: '0190a1b2-0000-7000-8000-000000000005', subject: CITIZEN_ACCOUNT, purpose: null }]);
+    expect(await audited('mediator.log.read', messageId)).toEqual([{ actor_id: '0190a1b2-0000-7000-8000-000000000005', subject: CITIZEN_ACCOUNT, purpose: 'Checking an exchange in the information mediator\'s log' }]);
+    // On the person's page as a read by the administrator's agency (the provider's, Public Security), with a purpose in their language.
+    await seedCatalog(built.services.catalog);
     const uses = await built.services.privacy.accesses((await built.services.identity.principal(CITIZEN_ACCOUNT))!, {});
-    expect(uses.items.some((use) => use.action === 'mediator.log.read')).toBe(true);
+    const read = uses.items.find((use) => use.action === 'mediator.log.read' && use.resource?.id === messageId);
+    expect(read?.organisation?.code).toBe(DEMO.psb.agency);
+    const mine = (await (await personaBrowsers(built, PUBLIC_URL, ['citizen'])).get('citizen')!.get('/my-data/accesses?lang=zh-CN')).body;
+    expect(mine).toContain('核查信息中介日志中的一次数据交换');
+    // A platform administrator reads it for the platform.
+    expect((await as('platform-admin').get(exchangeHref(messageId))).statusCode).toBe(200);
+    const byPlatform = await sql<{ actor_organisation: string | null }>`select actor_organisation from tb_audit_record where action = 'mediator.log.read' and resource_id = ${messageId} and actor_id = ${PLATFORM_ADMIN_ID}`.execute(built.kernel.db);
+    expect(byPlatform.rows).toEqual([{ actor_organisation: 'platform' }]);
     expect((await as('agency-admin').get(exchangeHref(messageId))).body).toContain('交换记录');
 
     // An administrator of an agency that is neither client nor provider learns nothing of it.
@@ -134,7 +143,7 @@ describeEachDatabase('mediator: one exchange by its message id (pages and API)',
     expect(unknown.statusCode).toBe(404);
     expect((await as('platform-admin').get(exchangeHref('nonsense'))).statusCode).toBe(404);
     expect((await as('officer').get(exchangeHref(messageId))).statusCode).toBe(403);
-    expect(await audited('mediator.log.read', messageId)).toHaveLength(2);
+    expect(await audited('mediator.log.read', messageId)).toHaveLength(3);
 
     // A call to a service nobody registered belongs to no agency: a platform administrator sees it, an agency's does not.
     const probe = await built.app.inject({

@@ -17,6 +17,8 @@ export interface RegistryAdmin {
   readonly may: (agency: string) => boolean;
   /** A platform administrator: every agency's, and also what belongs to no registered member (calls to unknown services). */
   readonly everything?: boolean;
+  /** The agencies they administer (agency_admin): whose behalf a read is recorded on. */
+  readonly agencies?: readonly string[];
   readonly requestId?: string;
 }
 

@@ -16,6 +16,7 @@ export function registryAdmin(request: FastifyRequest): RegistryAdmin {
     actor: { kind: principal.kind === 'staff' ? 'staff' : 'person', id: principal.accountId },
     may: (agency) => hasRole(principal, 'platform_admin') || hasRole(principal, 'agency_admin', agency),
     everything: hasRole(principal, 'platform_admin'),
+    agencies: principal.roles.filter((r) => r.role === 'agency_admin').map((r) => r.agency),
     requestId: request.id,
   };
 }
