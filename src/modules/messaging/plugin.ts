@@ -4,14 +4,16 @@ import { principalOf, requireRole, requireSignedIn } from '../../kernel/auth/ind
 import { pageContext } from '../../ui/index.js';
 import { renderMessagesPage, renderOutboxPage, type PageContext } from './pages.js';
 import { pageQuerySchema } from './schemas.js';
+import type { Kernel } from '../../kernel/context.js';
+import { registerGovstackRoutes } from './routes-govstack.js';
 import type { MessagingService } from './service.js';
 
 function context(request: FastifyRequest, reply: FastifyReply): PageContext {
   return { ...pageContext(request), user: { name: principalOf(request).name }, csrfToken: reply.generateCsrf() };
 }
 
-/** The person's Messages page and the platform administrator's demo outbox. */
-export async function messagingPlugin(scope: FastifyInstance, services: { messaging: MessagingService }): Promise<void> {
+/** The person's Messages page, the platform administrator's demo outbox and the GovStack Messaging API. */
+export async function messagingPlugin(scope: FastifyInstance, services: { messaging: MessagingService }, kernel: Pick<Kernel, 'db' | 'now' | 'config'>): Promise<void> {
   const { messaging } = services;
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -24,5 +26,6 @@ export async function messagingPlugin(scope: FastifyInstance, services: { messag
     const page = await messaging.outbox({ accountId: principalOf(request).accountId, requestId: request.id }, { page: request.query.page ?? 1 });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderOutboxPage(context(request, reply), page, messaging.delivery));
   });
+  registerGovstackRoutes(scope, messaging, kernel);
   return Promise.resolve();
 }

@@ -8,9 +8,13 @@ import type { JobContext } from '../../kernel/jobs/index.js';
 import { isMailAddress, type MailPort } from '../../kernel/ports/mail.js';
 import { MessagingErrors } from './errors.js';
 import { createOutboxMailPort, createSmtpMailPort, describeMailError } from './mail-ports.js';
+import { createGovstackMessaging, type GOVSTACK_TEMPLATE } from './service-govstack.js';
 import { createMessagingStore, type MessageRow, type MessageStatus } from './store.js';
 
 export type { MessageStatus } from './store.js';
+export { BATCH_MAX, SPEC_STATUSES, type SpecStatus } from './govstack.js';
+export { CALLBACK_QUEUE, type GovstackCaller, type GovstackMessaging } from './service-govstack.js';
+export { MessagingErrors } from './errors.js';
 import { renderTemplate, type TemplateId, type TemplateParams } from './templates.js';
 import './messages.js';
 
@@ -41,7 +45,8 @@ export interface Message {
   readonly recipientAccountId: string | undefined;
   readonly recipientAddress: string | undefined;
   readonly locale: Locale;
-  readonly template: TemplateId;
+  /** A platform template, or `govstack`: text an agency's system wrote (ADR 63). */
+  readonly template: TemplateId | typeof GOVSTACK_TEMPLATE;
   readonly subject: string;
   readonly body: string;
   readonly status: MessageStatus;
@@ -66,7 +71,7 @@ function toMessage(row: MessageRow): Message {
     recipientAccountId: row.recipient_account_id ?? undefined,
     recipientAddress: row.recipient_address ?? undefined,
     locale: row.locale as Locale,
-    template: row.template as TemplateId,
+    template: row.template as TemplateId | typeof GOVSTACK_TEMPLATE,
     subject: row.subject,
     body: row.body,
     status: row.status,
@@ -90,19 +95,33 @@ export function createMessagingService(kernel: Pick<Kernel, 'config' | 'db' | 'j
   const from = `no-reply@${host}`;
   const mail: MailPort = kernel.config.smtpUrl ? createSmtpMailPort(kernel.config.smtpUrl, { from }) : createOutboxMailPort({ from });
   const log = kernel.log.child({ module: 'messaging' });
+  const govstack = createGovstackMessaging(kernel, { store, deliverQueue: DELIVER_QUEUE });
 
   const addressOf = async (accountId: string): Promise<string | null> => {
     const account = await deps.identity.account(accountId);
     return account && !account.disabled && account.email && isMailAddress(account.email) ? account.email : null;
   };
 
-  /** The job handler. Idempotent: a message already sent or kept is not sent again. */
+  /**
+   * The job handler. Idempotent: a message already sent or kept is not sent again. A message of a
+   * GovStack request then lets the request queue its callback once all its messages are final;
+   * also on a repeated run, so a crash between the two loses no callback.
+   */
   const deliver = async (messageId: string, job: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> => {
     const row = await store.get(kernel.db, messageId);
     if (!row) {
       log.warn({ messageId }, 'message to deliver does not exist');
       return;
     }
+    try {
+      await attempt(row, job);
+    } finally {
+      if (row.request_id !== null) await govstack.settle(row.request_id);
+    }
+  };
+
+  const attempt = async (row: MessageRow, job: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> => {
+    const messageId = row.id;
     if (row.status === 'sent' || row.status === 'kept') return;
     const address = row.recipient_address ?? (row.recipient_account_id ? await addressOf(row.recipient_account_id) : null);
     if (!(await store.beginAttempt(kernel.db, messageId, address))) return;
@@ -145,6 +164,9 @@ export function createMessagingService(kernel: Pick<Kernel, 'config' | 'db' | 'j
   return {
     /** `smtp`: messages are emailed; `kept`: they stay in the outbox (no TONGBAN_SMTP_URL). */
     delivery: mail.delivery,
+
+    /** The GovStack Messaging API's operations (docs/adr/0063-govstack-messaging.md). */
+    govstack,
 
     /**
      * Queues a notification in the caller's transaction: the message row and its delivery job
