@@ -72,6 +72,23 @@ export function resourceFilter(filter: Json): (hall: Hall, counter: Counter) => 
     && (name === undefined || nameMatches(name, [resourceName(hall, counter, 'zh-CN'), resourceName(hall, counter, 'en')]));
 }
 
+/** The spec's free_resource_filter: every field optional; no hall means every hall. */
+export interface FreeQuery { readonly hallId: string | undefined; readonly from: Date | undefined; readonly to: Date | undefined; readonly counter: (counter: Counter) => boolean }
+
+export function freeResourceQuery(filter: Json): FreeQuery {
+  const where = 'free_resource_filter';
+  // `entity_id` as well as the spec's `Entity_id`: the other filters write it in lower case.
+  only(filter, where, ['category', 'Entity_id', 'entity_id', 'from', 'to', 'resource_id']);
+  const category = text(filter, 'category', where);
+  const resourceId = text(filter, 'resource_id', where);
+  return {
+    hallId: text(filter, 'Entity_id', where) ?? text(filter, 'entity_id', where),
+    from: instant(filter, 'from', where),
+    to: instant(filter, 'to', where),
+    counter: (c) => (category === undefined || category === RESOURCE_CATEGORY) && (resourceId === undefined || c.id === resourceId),
+  };
+}
+
 /** Our appointments' filter: the caller's agency is added by the route. */
 export interface AppointmentQuery {
   reference?: string; applicationId?: string; hallId?: string; status?: AppointmentStatus; from?: Date; to?: Date;

@@ -103,6 +103,34 @@ describeEachDatabase('GovStack Scheduler lists and their filters', migrationSour
     }
   });
 
+  it('answers free places at every hall when free_resource_filter has no Entity_id, and applies category', async () => {
+    type Free = { resource_id: string; resource_name: string; free_slots: string[] }[][];
+    // Wednesday 9 December, 09:00-10:00 in Shanghai: two 30-minute slots at Dongcheng, three 20-minute ones at the station.
+    const hour = { from: '2026-12-09T09:00:00', to: '2026-12-09T10:00:00' };
+    const free = async (filter: Record<string, unknown>) => {
+      const res = await call('GET', '/resource/availability', 'psb', { qry: { free_resource_filter: { ...hour, ...filter } } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(violations('/resource/availability', 'get', res.json())).toEqual([]);
+      return res.json<Free>()[0] ?? [];
+    };
+    const everywhere = await free({});
+    expect(everywhere.map((r) => [r.resource_id, r.free_slots.length])).toEqual([
+      [`${STATION}-1`, 3], [`${HALL}-1`, 2], [`${HALL}-2`, 2], [`${HALL}-3`, 2], [`${HALL}-4`, 2], [`${HALL}-5`, 2],
+    ]);
+    expect(everywhere[0]?.resource_name).toBe('Jianguomenwai Police Station, Chaoyang Household registration');
+    expect(await free({ category: 'counter' })).toEqual(everywhere);
+    expect(await free({ category: 'doctor' })).toEqual([]);
+    expect((await free({ Entity_id: HALL, category: 'counter' })).map((r) => r.resource_id)).toEqual([1, 2, 3, 4, 5].map((n) => `${HALL}-${n}`));
+    expect((await free({ resource_id: `${STATION}-1` })).map((r) => r.free_slots.length)).toEqual([3]);
+
+    const week = await call('GET', '/resource/availability', 'psb', { qry: { free_resource_filter: {} } });
+    expect(week.statusCode).toBe(200);
+    expect(week.json<Free>()[0]).toHaveLength(6);
+    const unknown = await call('GET', '/resource/availability', 'psb', { qry: { free_resource_filter: { Entity_id: 'nowhere' } } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'TB_SCHEDULING_HALL_NOT_FOUND' });
+  });
+
   it(`refuses a list of more than ${APPOINTMENT_LIST_MAX} appointments instead of cutting it, and answers ${APPOINTMENT_LIST_MAX} in full`, async () => {
     // 101 appointments on one day, written directly: booking them one by one would take minutes.
     const start = Date.parse('2027-01-04T01:00:00Z');

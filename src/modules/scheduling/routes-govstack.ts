@@ -7,9 +7,9 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { idempotentAnswer } from '../../kernel/idempotency/index.js';
 import {
-  appointmentList, entityList, eventId, freeSlot, instant, invalidQuery, member, parseEventId, readQry, resourceList, statusFromSpec, text,
+  appointmentList, entityList, eventId, freeSlot, invalidQuery, member, parseEventId, readQry, resourceList, resourceName, statusFromSpec, text,
 } from './govstack.js';
-import { appointmentQuery, entityFilter, resourceFilter } from './govstack-filters.js';
+import { appointmentQuery, entityFilter, freeResourceQuery, resourceFilter } from './govstack-filters.js';
 import { SchedulingErrors, type SchedulingService } from './service.js';
 import './messages.js';
 
@@ -77,18 +77,19 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
 
   app.get<Query>(`${SCHEDULER_BASE}/resource/availability`, route, async (request) => {
     await callerOf(request, SCHEDULER_SCOPES.read);
-    const filter = member(readQry(request.query, ['free_resource_filter']), 'free_resource_filter');
-    const where = 'free_resource_filter';
-    const hallId = text(filter, 'Entity_id', where) ?? text(filter, 'entity_id', where);
-    if (!hallId) throw invalidQuery('free_resource_filter.Entity_id (the hall) is required');
-    const hall = await scheduling.requireHall(hallId);
-    const from = instant(filter, 'from', where) ?? new Date();
-    const to = instant(filter, 'to', where) ?? new Date(from.getTime() + 7 * 86_400_000);
-    const only = text(filter, 'resource_id', where);
-    const free = (await scheduling.freeByCounter(hall, from, to)).filter((c) => !only || c.counterId === only);
-    return [free.map((c) => ({
-      resource_id: c.counterId, resource_name: hall.counters.find((x) => x.id === c.counterId)?.name[request.locale] ?? c.counterId, free_slots: c.slots.map(freeSlot),
-    }))];
+    const query = freeResourceQuery(member(readQry(request.query, ['free_resource_filter']), 'free_resource_filter'));
+    // Every field is optional in the spec: without Entity_id, every hall the entity list shows.
+    const halls = query.hallId !== undefined ? [await scheduling.requireHall(query.hallId)] : await scheduling.halls();
+    const from = query.from ?? kernel.now();
+    const to = query.to ?? new Date(from.getTime() + 7 * 86_400_000);
+    const list: { resource_id: string; resource_name: string; free_slots: string[] }[] = [];
+    for (const hall of halls.filter((h) => h.counters.some(query.counter))) {
+      for (const free of await scheduling.freeByCounter(hall, from, to)) {
+        const counter = hall.counters.find((c) => c.id === free.counterId);
+        if (counter && query.counter(counter)) list.push({ resource_id: counter.id, resource_name: resourceName(hall, counter, request.locale), free_slots: free.slots.map(freeSlot) });
+      }
+    }
+    return [list];
   });
 
   app.get<Query>(`${SCHEDULER_BASE}/appointment/list_details`, route, async (request) => {
