@@ -13,6 +13,7 @@ const ITEMS: HistoryItem[] = [
   { n: 701, person: citizen, service: 'sole-trader-business-licence', channel: 'online', day: '2026-10-12', hour: 10, outcome: 'approved', hoursToEnd: 30 },
   { n: 702, person: citizen, service: 'driving-licence-renewal', channel: 'online', day: '2026-10-13', hour: 10, outcome: 'rejected', hoursToEnd: 30 },
   { n: 703, service: 'sole-trader-business-licence', channel: 'counter', day: '2026-10-14', hour: 10, outcome: 'approved', hoursToEnd: 30 },
+  { n: 704, service: 'sole-trader-business-licence', channel: 'online', day: '2026-10-14', hour: 11, outcome: 'approved', hoursToEnd: 30 },
 ];
 
 describeEachDatabase('insights pages', migrationSources, (use) => {
@@ -87,6 +88,15 @@ describeEachDatabase('insights pages', migrationSources, (use) => {
     const wrong = await clerk.post('/counter/ratings', { _csrf: csrfToken(page.body), reference: 'TB-0000-XXXXXX', score: '4' });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('value="TB-0000-XXXXXX"');
+    // Someone's online application of another agency: refused on the form, and it stays theirs to rate.
+    const [made] = await built.services.applications.listForPerson(historyPerson(704));
+    const online = made!.application.reference!;
+    const refused = await clerk.post('/counter/ratings?lang=en', { _csrf: csrfToken(page.body), reference: online, score: '1' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('tb-error-summary');
+    expect(refused.body).toContain('or the clerk who took it, can record its rating.');
+    expect(refused.body).toContain(`value="${online}"`);
+    expect((await built.services.insights.view(made!.application.id, historyPerson(704))).rating).toBeUndefined();
     const ok = await clerk.follow(await clerk.post('/counter/ratings', { _csrf: csrfToken(page.body), reference, score: '4' }));
     expect(ok.body).toContain(`The rating for ${reference} has been recorded.`);
     expect((await person.get('/counter/ratings')).statusCode).toBe(403);
@@ -114,7 +124,7 @@ describeEachDatabase('insights pages', migrationSources, (use) => {
       expect(json.json<{ received: number; months: unknown[] }>().months).toHaveLength(12);
     }
     const national = await built.app.inject({ method: 'GET', url: '/performance/data.json' });
-    expect(national.json<{ received: number; decided: number }>()).toMatchObject({ received: 3, decided: 3 });
+    expect(national.json<{ received: number; decided: number }>()).toMatchObject({ received: 4, decided: 4 });
     expect((await built.app.inject({ method: 'GET', url: '/performance/services/nope', headers: { accept: 'text/html' } })).statusCode).toBe(404);
   });
 

@@ -32,6 +32,7 @@ function pageErrors(error: unknown, request: FastifyRequest, codes: readonly str
 
 type ById = { Params: { id: string } };
 const RATING_ERRORS = [InsightsErrors.TB_INSIGHTS_SCORE_REQUIRED, InsightsErrors.TB_INSIGHTS_COMMENT_TOO_LONG, InsightsErrors.TB_INSIGHTS_REFERENCE_UNKNOWN];
+const COUNTER_REFUSALS = [InsightsErrors.TB_INSIGHTS_OTHER_AGENCY, InsightsErrors.TB_INSIGHTS_NOT_AT_COUNTER];
 
 /** The rating pages, the counter's rating page, the follow-up queue, and the public dashboard. */
 export async function insightsPlugin(app: FastifyInstance, services: { insights: InsightsService }): Promise<void> {
@@ -86,6 +87,9 @@ export async function insightsPlugin(app: FastifyInstance, services: { insights:
     } catch (error) {
       const errors = pageErrors(error, request, RATING_ERRORS)
         ?? (error instanceof TongbanError && error.code === InsightsErrors.TB_INSIGHTS_ALREADY_RATED ? [{ fieldId: 'reference', text: request.t('insights.error.alreadyRated') }] : undefined);
+      // A case the clerk may not rate: the form again, with the refusal's own status.
+      const refused = pageErrors(error, request, COUNTER_REFUSALS);
+      if (refused) return html(reply, (error as TongbanError).status, renderCounterRatingPage(context(request, reply), { errors: refused, typed }));
       if (!errors) throw error;
       return html(reply, 400, renderCounterRatingPage(context(request, reply), { errors, typed }));
     }

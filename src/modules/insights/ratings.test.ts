@@ -19,6 +19,7 @@ const finished = (n: number, extra: Partial<HistoryItem> = {}): HistoryItem => (
 const ITEMS: HistoryItem[] = [
   finished(801), finished(802), finished(803), finished(804, { outcome: 'rejected' }), finished(805, { outcome: 'withdrawn' }),
   finished(806, { outcome: 'open' }), finished(807, { channel: 'counter' }), finished(808, { channel: 'counter', outcome: 'open' }),
+  finished(809, { channel: 'counter' }),
 ];
 const NOW = new Date('2026-03-16T10:00:00+08:00');
 
@@ -109,6 +110,32 @@ describeEachDatabase('insights: ratings and follow-ups', migrationSources, (use)
     const rating = await insights.rateAtCounter(` ${reference.toLowerCase()} `, clerk, { score: 5, comment: '窗口服务好' });
     expect(rating).toMatchObject({ channel: 'counter', score: 5, reference });
     expect(await refusal(insights.rateAtCounter(reference, clerk, { score: 4 }))).toBe(InsightsErrors.TB_INSIGHTS_ALREADY_RATED);
+    // The clerk (of 110000-CAB) took the application for 110000-AMR, acting for it: so the rating is recorded.
+    const created = (await built.kernel.audit.listBySubject(historyPerson(807).accountId)).find((r) => r.action === 'insights.rating.create');
+    expect(created).toMatchObject({ actor: { kind: 'staff', id: clerk.accountId, organisation: '110000-AMR' }, details: { channel: 'counter' } });
+  });
+
+  it('lets only a clerk of the application\'s agency, or the clerk who took it, rate at the counter, and only what was made at a counter', async () => {
+    const clerkOf = (agency: string, n: number) => personaPrincipal({ accountId: `0190a1b2-0000-7000-8002-${String(n).padStart(12, '0')}`, kind: 'staff', name: `窗口${n}`, roles: [{ agency, role: 'clerk' }] });
+    const otherCab = clerkOf('110000-CAB', 1);
+    const psb = clerkOf('110000-PSB', 2);
+    const amr = clerkOf('110000-AMR', 3);
+    const counter = await referenceOf(809);
+    const online = await referenceOf(803);
+    // Another clerk at the hall, or one of another agency, would take the applicant's one rating.
+    for (const stranger of [otherCab, psb]) {
+      expect(await refusal(insights.rateAtCounter(counter, stranger, { score: 1 }))).toBe(InsightsErrors.TB_INSIGHTS_OTHER_AGENCY);
+      expect(await refusal(insights.rateAtCounter(online, stranger, { score: 1 }))).toBe(InsightsErrors.TB_INSIGHTS_OTHER_AGENCY);
+    }
+    // An application made online is the applicant's to rate, even for a clerk of its agency.
+    expect(await refusal(insights.rateAtCounter(online, amr, { score: 1 }))).toBe(InsightsErrors.TB_INSIGHTS_NOT_AT_COUNTER);
+    expect(await refusal(insights.rateAtCounter(online, personaPrincipal(demoPersona('clerk')), { score: 1 }))).toBe(InsightsErrors.TB_INSIGHTS_OTHER_AGENCY);
+    expect((await insights.view((await caseOf(803)).id, historyPerson(803))).rating).toBeUndefined();
+
+    const rating = await insights.rateAtCounter(counter, amr, { score: 4 });
+    expect(rating).toMatchObject({ channel: 'counter', score: 4, agency: '110000-AMR' });
+    const created = (await built.kernel.audit.listBySubject(historyPerson(809).accountId)).find((r) => r.action === 'insights.rating.create');
+    expect(created).toMatchObject({ actor: { kind: 'staff', id: amr.accountId, organisation: '110000-AMR' } });
   });
 
   async function referenceOf(n: number): Promise<string> {

@@ -168,14 +168,26 @@ export function createInsightsService(kernel: Kernel, deps: Deps, options: { cac
       return record(own.application, own.case, input, { channel: 'online', actor: { kind: 'person', id: person.accountId }, recordedBy: person.accountId });
     },
 
-    /** A clerk records the rating a person gives at the counter, found by the application's reference. */
+    /**
+     * A clerk records the rating a person gives at the counter, found by the application's
+     * reference: only for an application made at a counter, and only a clerk of its agency or the
+     * clerk who took it (a hall's counter takes every agency's applications, acting for that
+     * agency). The rating is once per case, so anyone else would take the applicant's own.
+     */
     async rateAtCounter(reference: string, clerk: Principal, input: RatingInput): Promise<Rating> {
       const desks = agenciesWith(clerk, new Set(['clerk']));
       if (desks.length === 0) throw new TongbanError(InsightsErrors.TB_INSIGHTS_FORBIDDEN, { detail: 'Only a clerk records ratings at a counter' });
       const application = reference.trim() === '' || UUID.test(reference.trim()) ? undefined : await deps.applications.submittedSummary(reference);
       const kase = application && (await deps.workflow.getCase(application.id));
       if (!application || !kase?.final) throw field(InsightsErrors.TB_INSIGHTS_REFERENCE_UNKNOWN, '/reference', 'insights.error.referenceUnknown', 'No finished application has this reference number');
-      return record(application, kase, input, { channel: 'counter', actor: { kind: 'staff', id: clerk.accountId, organisation: desks[0]! }, recordedBy: clerk.accountId });
+      if (!desks.includes(application.agencyCode) && application.submittedBy !== clerk.accountId) {
+        throw field(InsightsErrors.TB_INSIGHTS_OTHER_AGENCY, '/reference', 'insights.error.otherAgency', `Only a clerk of ${application.agencyCode}, or the clerk who took the application, records its rating`);
+      }
+      if (application.channel !== 'counter') {
+        throw field(InsightsErrors.TB_INSIGHTS_NOT_AT_COUNTER, '/reference', 'insights.error.notAtCounter', 'The application was not made at a counter: the applicant rates it themselves');
+      }
+      // The clerk acts for the application's agency, as when the application was taken.
+      return record(application, kase, input, { channel: 'counter', actor: { kind: 'staff', id: clerk.accountId, organisation: application.agencyCode }, recordedBy: clerk.accountId });
     },
 
     /** The follow-up queue of the agencies where the member of staff answers them. */
