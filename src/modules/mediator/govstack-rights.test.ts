@@ -6,7 +6,7 @@ import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources, modules } from '../index.js';
 import { MEDIATOR_DEMO as DEMO } from './index.js';
 import { IM_RIGHTS_BASE, IM_RIGHTS_SCOPES } from './routes-govstack.js';
-import { tokenFor } from './test-kit.js';
+import { seedAdmin, tokenFor } from './test-kit.js';
 
 const PUBLIC_URL = 'http://tongban.test';
 const psbService = { memberClass: 'GOV', memberCode: '110000-PSB', applicationId: 'population', serviceId: 'persons' };
@@ -89,5 +89,20 @@ describeEachDatabase('GovStack IM access rights API', migrationSources, (use) =>
     expect((await send('PATCH', '/deny', psb, [{ ...psbService, rights: [cab] }])).json()).toEqual({ revoked: 0 });
     const audited = await sql<{ n: string }>`select count(*) as n from tb_audit_record where action = 'mediator.right.revoke' and actor_id = 'test-psb-rights'`.execute(built.kernel.db);
     expect(Number(audited.rows[0]?.n)).toBe(2);
+  });
+
+  it('lists to a system only the rights on its agency\'s services or held by its agency\'s systems', async () => {
+    // Market Regulation's system on a Public Security service: neither is Civil Affairs'.
+    const right = await built.services.mediator.grant({ serviceId: DEMO.psb.service, clientId: DEMO.amr.subsystem, method: 'GET', path: '/persons/*' }, seedAdmin);
+    const amrReader = await tokenFor(built, 'test-amr-reader', DEMO.amr.subsystem, [IM_RIGHTS_SCOPES.read]);
+    const psbOnAmr = { instanceId: 'CN', ...psbService, rights: [{ instanceId: 'CN', ...amr }] };
+    const cabOnAmr = { instanceId: 'CN', ...amrService, rights: [{ instanceId: 'CN', ...cab }] };
+    expect((await send('GET', '/allow', reader)).json()).toEqual({ allowList: [cabOnAmr] });
+    expect((await send('GET', '/allow?memberCode=110000-PSB', reader)).json()).toEqual({ allowList: [] });
+    expect((await send('GET', '/allow', psb)).json()).toEqual({ allowList: [psbOnAmr] });
+    expect((await send('GET', '/allow', amrReader)).json()).toEqual({ allowList: [cabOnAmr, psbOnAmr] });
+    // Pages count the caller's pairs only.
+    expect((await send('GET', '/allow?pageSize=1', reader)).json()).toEqual({ allowList: [cabOnAmr] });
+    await built.services.mediator.revoke(right.id, seedAdmin);
   });
 });

@@ -77,8 +77,12 @@ export function createGovstackRights(store: MediatorStore, registry: Pick<Regist
   }
 
   return {
-    /** The allow list, filtered by the providing application, paged by (service, client) pairs. */
-    async allowList(filter: AllowFilter, page: { pageSize?: number | undefined; nextPageToken?: string | undefined }): Promise<{ allowList: GovstackServiceRights[]; nextPageToken?: string }> {
+    /**
+     * The allow list, filtered by the providing application, paged by (service, client) pairs: only
+     * the rights on the caller's agency's services or held by its agency's systems (`may`), as its
+     * scope says; another agency's rights among others are not its to see.
+     */
+    async allowList(filter: AllowFilter, page: { pageSize?: number | undefined; nextPageToken?: string | undefined }, may: RegistryAdmin['may']): Promise<{ allowList: GovstackServiceRights[]; nextPageToken?: string }> {
       const offset = offsetOf(page.nextPageToken);
       const size = page.pageSize ?? DEFAULT_PAGE_SIZE;
       const wanted = (service: string) => {
@@ -87,8 +91,12 @@ export function createGovstackRights(store: MediatorStore, registry: Pick<Regist
           && (filter.applicationId === undefined || filter.applicationId === applicationId) && (filter.serviceId === undefined || filter.serviceId === serviceId);
       };
       // One pair per client on a service, whatever methods and paths its rights cover; rights come sorted by service and client.
+      const members = await store.listMembers();
+      const ours = (id: string) => members.some((m) => id.startsWith(`${m.id}/`) && may(m.agency));
       const pairs = new Map<string, RightRow>();
-      for (const right of await store.rights({})) if (wanted(right.service_id)) pairs.set(`${right.service_id} ${right.client_id}`, right);
+      for (const right of await store.rights({})) {
+        if (wanted(right.service_id) && (ours(right.service_id) || ours(right.client_id))) pairs.set(`${right.service_id} ${right.client_id}`, right);
+      }
       const all = [...pairs.values()];
       const slice = all.slice(offset, offset + size);
       const grouped = new Map<string, GovstackServiceRights & { rights: GovstackApplication[] }>();

@@ -58,7 +58,7 @@ export function registerGovstackImRoutes(scope: FastifyInstance, mediator: Media
   app.get(`${IM_RIGHTS_BASE}/allow`, {
     preHandler: requireClientScope(IM_RIGHTS_SCOPES.read),
     schema: {
-      tags: TAG, summary: 'Retrieve configured access permissions (allow list), paged by service and client pairs',
+      tags: TAG, summary: 'Retrieve the access permissions (allow list) on the caller\'s agency\'s services or held by its systems, paged by service and client pairs',
       querystring: Type.Object({
         memberClass: Type.Optional(Part), memberCode: Type.Optional(Part), applicationId: Type.Optional(Part), serviceId: Type.Optional(Part),
         pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), nextPageToken: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -66,7 +66,7 @@ export function registerGovstackImRoutes(scope: FastifyInstance, mediator: Media
     },
   }, async (request) => {
     const { pageSize, nextPageToken, ...filter } = request.query;
-    return mediator.govstackRights.allowList(filter, { pageSize, nextPageToken });
+    return mediator.govstackRights.allowList(filter, { pageSize, nextPageToken }, adminOf(request).may);
   });
 
   app.patch(`${IM_RIGHTS_BASE}/allow`, {
