@@ -9,6 +9,7 @@ import { migrationSources, modules } from '../index.js';
 import { tokenFor } from '../mediator/test-kit.js';
 import { DEMO_AGREEMENTS } from './demo.js';
 import { specAnswersWithoutBody, specViolations } from './test-kit.js';
+import { WEBHOOK_ATTEMPTS, WEBHOOK_QUEUE } from './webhooks.js';
 
 /**
  * The operations ADR 29 added to the GovStack Consent API: policies, individuals, webhooks (with
@@ -256,13 +257,35 @@ describeEachDatabase('GovStack Consent API: policies, individuals, webhooks, sig
     }
     expect(JSON.parse(delivery!.body)).toMatchObject({ event: 'consent.given', agency: '110000-PSB', data: { consentRecordId: recordId, dataAgreementId: PREFILL, individualId: CITIZEN, optIn: true } });
 
+    // Refused all eight times, the delivery and its job are failed; an operator's retry sends it again.
+    failuresLeft = 99;
+    await send('PUT', `/service/individual/record/consent-record/${recordId}/`, { individual: CITIZEN, body: { consentRecord: { optIn: false } } });
+    for (let i = 0; i < 10; i++) {
+      await built.kernel.jobs.drain();
+      clock.advance(3_600_000);
+    }
+    // Back to the tokens' time: they, and the client assertions behind them, carry the real time.
+    clock.advance(-36_000_000);
+    const [failedJob, ...more] = await built.kernel.jobs.failed({ queue: WEBHOOK_QUEUE });
+    expect(more).toEqual([]);
+    const withdrawn = (await built.services.consent.webhookDeliveries(hook.id, '110000-PSB')).find((d) => d.event === 'consent.withdrawn');
+    expect(withdrawn).toMatchObject({ state: 'failed', attempts: WEBHOOK_ATTEMPTS });
+    failuresLeft = 0;
+    const sentBefore = received.length;
+    expect(await built.kernel.jobs.retry(failedJob!.id)).toBe(true);
+    await built.kernel.jobs.drain();
+    expect(received.length).toBe(sentBefore + 1);
+    expect(received.at(-1)?.body).toBe(withdrawn!.body);
+    expect((await built.services.consent.webhookDeliveries(hook.id, '110000-PSB')).find((d) => d.id === withdrawn!.id)).toMatchObject({ state: 'delivered', attempts: WEBHOOK_ATTEMPTS + 1 });
+
     // A deleted webhook gets nothing more.
+    const sentBeforeDeletion = received.length;
     const deleted = await send('DELETE', `/config/webhook/${hook.id}/`);
     valid(deleted, '/config/webhook/{webhookId}/', 'delete');
     expect((await send('GET', `/config/webhook/${hook.id}/`)).statusCode).toBe(404);
     await send('PUT', `/service/individual/record/consent-record/${recordId}/`, { individual: CITIZEN, body: { consentRecord: { optIn: true } } });
     await built.kernel.jobs.drain();
-    expect(received).toHaveLength(2);
+    expect(received).toHaveLength(sentBeforeDeletion);
   });
 
   it('deletes all of an individual\'s records for the agency: consents withdrawn, unsigned signatures and registration gone, history and audit kept', async () => {

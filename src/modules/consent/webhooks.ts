@@ -34,7 +34,8 @@ export function createWebhooks(kernel: Pick<Kernel, 'db' | 'jobs' | 'now' | 'log
 
   async function deliver(deliveryId: string, attempt: number, maxAttempts: number): Promise<void> {
     const delivery = await store.delivery(db, deliveryId);
-    if (!delivery || delivery.state !== 'pending') return;
+    // A failed delivery runs again only when an operator retries its failed job (`tongban jobs retry`).
+    if (!delivery || delivery.state === 'delivered') return;
     const hook = await store.webhook(db, delivery.webhook_id);
     if (!hook || hook.deleted_at !== null || hook.disabled) {
       await store.recordAttempt(db, deliveryId, { state: 'failed', status: null, error: 'the webhook was disabled or deleted', at: kernel.now() });
