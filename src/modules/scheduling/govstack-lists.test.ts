@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
-import { schedulerClient, violations } from './govstack-test-kit.js';
+import { schedulerClient, schedulerSpec, violations } from './govstack-test-kit.js';
+import { SCHEDULER_BASE } from './routes-govstack.js';
 import { APPOINTMENT_LIST_MAX } from './service.js';
 import type { SchedulingTables } from './store.js';
 import { accountPrincipal, HALL, schedulingApp, submitResidenceApplication, testClock } from './test-kit.js';
@@ -157,5 +159,22 @@ describeEachDatabase('GovStack Scheduler lists and their filters', migrationSour
     // And the one left out is there when asked for.
     const rest = await call('GET', '/appointment/list_details', 'psb', { appointment_filter: { from: last, to: '2027-01-05T00:00:00' } });
     expect(rest.json<Listed>()[0]?.map((a) => a.appointment_id)).toEqual([rows.at(-1)!.reference]);
+  });
+
+  it('serves or names as not served every operation of the spec, and the ones named answer 404', async () => {
+    const adr = readFileSync(new URL('../../../docs/adr/0022-scheduling.md', import.meta.url), 'utf8');
+    const section = /\*\*Not served\*\*[\s\S]*?\n\n/.exec(adr)?.[0] ?? '';
+    const named = [...section.matchAll(/`(GET|POST|PUT|DELETE) (\/[a-z_/]+)`/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    const operations = Object.entries(schedulerSpec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const served = operations.filter((op) => {
+      const [method, path] = op.split(' ') as [string, string];
+      return built.app.hasRoute({ method, url: `${SCHEDULER_BASE}${path}` });
+    });
+    expect(served.sort()).toEqual(['DELETE /appointment', 'GET /appointment/list_details', 'GET /entity/list_details', 'GET /resource/availability', 'GET /resource/list_details', 'POST /appointment/new', 'PUT /appointment/modifications']);
+    expect(named).toEqual(operations.filter((op) => !served.includes(op)).sort());
+    for (const op of named) {
+      const [method, path] = op.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE', string];
+      expect((await call(method, path, 'psb')).statusCode, op).toBe(404);
+    }
   });
 });
