@@ -90,6 +90,12 @@ describeEachDatabase('GovStack Digital Registries API', migrationSources, (use) 
     expect(body.previous).toMatch(/page=1/);
     expect(body.results.map((r) => r.idNumber)).toEqual([...body.results.map((r) => r.idNumber)].sort().reverse());
     expect((await asCab('GET', '/data/population/1?search=1101&filter=sex')).statusCode).toBe(400);
+    // A query string's filter is read as its field's type: the capital is a whole number in the records.
+    expect((await asCab('GET', '/data/business/1?query.registeredCapital=1000000')).json<{ count: number }>().count).toBeGreaterThan(0);
+    expect((await asCab('GET', '/data/business/1?query.registeredCapital=999')).json()).toMatchObject({ count: 0 });
+    const notNumber = await asCab('GET', '/data/business/1?query.registeredCapital=lots');
+    expect(notNumber.statusCode).toBe(400);
+    expect(notNumber.json()).toMatchObject({ code: 'TB_REGISTRIES_INVALID_QUERY', errors: [{ pointer: '/querystring/query.registeredCapital' }] });
 
     for (const form of ['readValue', 'read-value']) {
       const value = await asCab('GET', `/data/population/1/${DEMO_CITIZEN.idNumber}/${form}/householdAddress.json`);

@@ -43,6 +43,33 @@ export function searchKeysOf(registry: Registry, data: Readonly<Record<string, u
 }
 
 /**
+ * Filters from a query string (`query.registeredCapital=1000000`) are text: each is read as its
+ * field's type (a number, a whole number, true or false), so it matches what the records hold; a
+ * value that is not of that type is refused rather than matching nothing.
+ */
+export function typedFilters(registry: Registry, filters: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const properties = propertiesOf(registry.schema);
+  const refuse = (field: string, detail: string) => new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, {
+    fields: [{ pointer: `/querystring/query.${field}`, message: 'registries.error.invalidQuery', detail }],
+  });
+  return Object.fromEntries(Object.entries(filters).map(([field, value]) => {
+    const declared = properties[field]?.type;
+    const type: unknown = Array.isArray(declared) ? (declared as unknown[]).find((t) => t !== 'null') : declared;
+    if (typeof value !== 'string') return [field, value];
+    if (type === 'integer' || type === 'number') {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n) || (type === 'integer' && !Number.isInteger(n))) throw refuse(field, `must be ${type === 'integer' ? 'a whole number' : 'a number'}`);
+      return [field, n];
+    }
+    if (type === 'boolean') {
+      if (value !== 'true' && value !== 'false') throw refuse(field, 'must be true or false');
+      return [field, value === 'true'];
+    }
+    return [field, value];
+  }));
+}
+
+/**
  * A query object (GovStack's `query.content`) as conditions: the key field probes the unique key
  * index, search fields the search-key index, anything else is a jsonb containment on the registry's rows.
  */

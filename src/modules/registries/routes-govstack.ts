@@ -10,7 +10,7 @@ import { registerDatabaseRoutes } from './routes-database.js';
 import {
   createEntriesSchema, createSchema, deleteSchema, listSchema, querySchema, readValueSchema, updateSchema, usageSchema,
 } from './schemas.js';
-import { matchesOf, type Match, type RegistriesService, type Registry, type RegistryRecord } from './service.js';
+import { matchesOf, typedFilters, type Match, type RegistriesService, type Registry, type RegistryRecord } from './service.js';
 
 type Params = { registry: string; version: string };
 
@@ -58,7 +58,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: K
     const order = ORDERINGS[ordering];
     if (!order) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_INVALID_QUERY, { fields: [{ pointer: '/ordering', message: 'registries.error.invalidQuery', detail: `one of ${Object.keys(ORDERINGS).join(', ')}` }] });
     const filters = Object.fromEntries(Object.entries(request.query as Record<string, unknown>).flatMap(([k, v]) => (k.startsWith('query.') ? [[k.slice(6), v]] : [])));
-    const matches: Match[] = Object.keys(filters).length > 0 ? matchesOf(registry, filters) : [];
+    const matches: Match[] = Object.keys(filters).length > 0 ? matchesOf(registry, typedFilters(registry, filters)) : [];
     if (search !== undefined) matches.push(searchMatch(registry, search, filter));
     const { records, total } = await registries.records.list(registry, { matches, order, page, pageSize }, readerOf(request));
     const link = (n: number) => pageUrl(request, n);

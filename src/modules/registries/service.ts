@@ -17,7 +17,7 @@ export type { Registry } from './catalog.js';
 export type { LocalizedText, RegistryDefinition } from './definitions.js';
 export type { Reader, RegistryRecord, Writer } from './records.js';
 export type { HistoryEntry, Match } from './store.js';
-export { matchesOf } from './records.js';
+export { matchesOf, typedFilters } from './records.js';
 
 /** A data item's title in both languages. */
 export const itemTitleOf = (registry: Registry, item: string): LocalizedText => itemTitle(registry.schema, item);
