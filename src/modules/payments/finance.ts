@@ -12,6 +12,13 @@ import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import type { Executor, PaymentsStore } from './store.js';
 import './messages.js';
 
+/**
+ * A day that exists, as YYYY-MM-DD: `Date.parse` rolls 2026-02-30 over to 2 March, so the day
+ * must come back unchanged from the date it makes.
+ */
+const isDay = (day: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`))
+  && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+
 type StaffView = { bill: Bill; payments: Payment[]; state: PaymentState };
 
 interface FinanceDeps {
@@ -154,7 +161,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const agencies = hasRole(viewer, 'platform_admin') ? 'all' as const
         : [...new Set(viewer.roles.filter((r) => (FINANCE_ROLES as readonly string[]).includes(r.role)).map((r) => r.agency))];
       if (agencies !== 'all' && agencies.length === 0) throw new TongbanError('TB_KERNEL_FORBIDDEN');
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00+08:00`))) throw invalid('/day', 'payments.reconciliation.dayInvalid', 'Give a day as YYYY-MM-DD');
+      if (!isDay(day)) throw invalid('/day', 'payments.reconciliation.dayInvalid', 'Give a day as YYYY-MM-DD');
       const from = new Date(`${day}T00:00:00+08:00`);
       const to = new Date(from.getTime() + 86_400_000);
       const [payments, bills, unmatched, settlements] = await Promise.all([
