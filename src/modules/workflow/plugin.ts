@@ -4,6 +4,7 @@ import type { VNode } from 'preact';
 import { hasRole, principalOf, requireSignedIn, type Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { field } from '../../kernel/http/query.js';
 import { pageContext } from '../../ui/index.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
@@ -36,6 +37,8 @@ function context(request: FastifyRequest, reply: FastifyReply, principal: Princi
   return { ...pageContext(request), user: { name: principal.name }, csrfToken: reply.generateCsrf() };
 }
 
+/** A note's longest, as the service's (service.ts `NOTE_MAX`): over it the page says the note is too long. */
+const NOTE_SHOWN_MAX = 2000;
 const html = (reply: FastifyReply, status: number, body: string) => reply.status(status).type('text/html; charset=utf-8').send(body);
 
 /** The back office (officers and supervisors; clerks work at the counter), the /api/workflow API and the GovStack Workflow API. */
@@ -145,7 +148,8 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
   app.post('/backoffice/cases/:id/act', { config: { page: true }, preHandler: requireSignedIn, schema: { params: casePageParams, body: actForm } }, async (request, reply) => {
     const me = handler(request);
     const { id } = request.params;
-    const { action, reason } = request.body;
+    const action = field(request.body, 'action') ?? '';
+    const reason = field(request.body, 'reason');
     await handledCase(id, me);
     try {
       await workflow.act(undefined, { caseId: id, action, actor: me, reason, requestId: request.id });
@@ -167,12 +171,14 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
     const me = handler(request);
     const { id } = request.params;
     const view = await handledCase(id, me);
-    const text = request.body.text ?? '';
+    const text = field(request.body, 'text') ?? '';
     try {
       await workflow.addNote(id, me, text, { requestId: request.id });
     } catch (error) {
       if (!(error instanceof TongbanError) || error.code !== 'TB_WORKFLOW_NOTE_REQUIRED') throw error;
-      return sendCase(request, reply, me, view, { error: { field: NOTE_FIELD_ID, text: request.t('workflow.error.noteRequired'), value: text } }, 422);
+      // The service refuses an empty note and one over its 2,000 characters alike; the page says which.
+      const message = text.trim().length > NOTE_SHOWN_MAX ? 'workflow.error.noteTooLong' : 'workflow.error.noteRequired';
+      return sendCase(request, reply, me, view, { error: { field: NOTE_FIELD_ID, text: request.t(message), value: text } }, 422);
     }
     return reply.redirect(`/backoffice/cases/${id}?noted=1`, 303);
   });

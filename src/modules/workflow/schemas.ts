@@ -105,5 +105,10 @@ export const queuePageQuery = Type.Object({
 
 export const casePageParams = Type.Object({ id: Type.String({ maxLength: 60 }) });
 export const casePageQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 60 })), noted: Type.Optional(Type.String({ maxLength: 5 })) });
-export const actForm = Type.Object({ action: Type.String({ maxLength: 60 }), reason: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: true });
-export const noteForm = Type.Object({ text: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: true });
+/**
+ * A posted field as the page's handler reads it (`field()`, the first value when repeated): no
+ * length here, the handler checks it and answers with the form, its error summary and the text kept.
+ */
+const postedText = Type.Union([Type.String(), Type.Array(Type.String())]);
+export const actForm = Type.Object({ action: postedText, reason: Type.Optional(postedText) }, { additionalProperties: true });
+export const noteForm = Type.Object({ text: Type.Optional(postedText) }, { additionalProperties: true });
