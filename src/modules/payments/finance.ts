@@ -138,7 +138,8 @@ export function createFinance({ kernel, store, books, applications, provider, se
       if (!row || !found) throw notFound();
       if (!hasRole(staff, FINANCE_ROLES, found.row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN');
       const reason = input.reason.trim();
-      if (reason === '' || reason.length > 500) throw invalid('/reason', 'payments.refund.reasonRequired', 'Give the reason for the refund');
+      if (reason === '') throw invalid('/reason', 'payments.refund.reasonRequired', 'Enter the reason for the refund');
+      if (reason.length > 500) throw invalid('/reason', 'payments.refund.reasonTooLong', 'The reason for the refund must be 500 characters or fewer');
       const result = await books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
         await store.lockBill(tx, row.bill_id);
         if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);

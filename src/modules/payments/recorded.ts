@@ -28,7 +28,8 @@ export function createRecordedPayments({ kernel, store, books, applications }: R
     if (!hasRole(clerk, 'clerk')) throw new TongbanError('TB_KERNEL_FORBIDDEN');
     const payerName = input.payerName.trim();
     if (input.method !== 'cash' && input.method !== 'card') throw invalid('/method', 'payments.counter.methodRequired', 'Choose cash or card');
-    if (payerName === '' || payerName.length > 100) throw invalid('/payerName', 'payments.counter.payerRequired', 'Enter the name of the person paying');
+    if (payerName === '') throw invalid('/payerName', 'payments.counter.payerRequired', 'Enter the name of the person paying');
+    if (payerName.length > 100) throw invalid('/payerName', 'payments.counter.payerTooLong', 'The name of the person paying must be 100 characters or fewer');
     const summary = await applications.submittedSummary(input.reference);
     const found = summary ? await books.billFor(summary.id) : undefined;
     if (!summary || !found) throw invalid('/reference', 'payments.counter.referenceUnknown', 'No application with a fee has this reference');
