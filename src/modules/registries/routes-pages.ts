@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { Actor } from '../../kernel/audit/types.js';
 import { hasRole, principalOf, requireRole, STAFF_ROLES, type Principal } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { field } from '../../kernel/http/query.js';
 import { pageContext } from '../../ui/index.js';
 import {
   ADMIN_PATH, renderAdminPage, renderLookupPage, renderResolvePage, renderTasksPage, TASKS_PATH, type PageContext, type ShownError,
@@ -11,7 +12,13 @@ import {
 import { itemTitleOf, type RegistriesService, type Registry } from './service.js';
 
 const page = { config: { page: true }, preHandler: requireRole(STAFF_ROLES) };
-const form = Type.Record(Type.String(), Type.String({ maxLength: 2000 }));
+/**
+ * A posted form, read through `field()` (the first value when repeated): the handlers check each
+ * field's length themselves, so a long one comes back with the form, its errors and what was typed.
+ */
+const form = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+/** The longest key, purpose or note a page takes. */
+const FIELD_MAX = 2000;
 const codeParams = Type.Object({ code: Type.String({ pattern: '^[a-z][a-z0-9-]{1,40}$' }) });
 const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -65,13 +72,15 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
 
   app.post(`${ADMIN_PATH}/:code/lookup`, { ...page, schema: { params: codeParams, body: form, hide: true } }, async (request, reply) => {
     const registry = await ownRegistry(request, request.params.code);
-    const key = (request.body.key ?? '').trim().toUpperCase();
-    const purpose = (request.body.purpose ?? '').trim();
+    const values = { key: field(request.body, 'key'), purpose: field(request.body, 'purpose') };
+    const key = (values.key ?? '').trim().toUpperCase();
+    const purpose = (values.purpose ?? '').trim();
     const errors: ShownError[] = [
       ...(key === '' ? [{ field: 'key', text: request.t('registries.lookup.error.key') }] : []),
+      ...(key.length > FIELD_MAX ? [{ field: 'key', text: request.t('registries.lookup.error.keyTooLong') }] : []),
       ...(purpose === '' ? [{ field: 'purpose', text: request.t('registries.lookup.error.purpose') }] : []),
+      ...(purpose.length > FIELD_MAX ? [{ field: 'purpose', text: request.t('registries.lookup.error.purposeTooLong') }] : []),
     ];
-    const values = { key: request.body.key, purpose: request.body.purpose };
     if (errors.length > 0) return html(reply, renderLookupPage(context(request, reply), { registry, values, errors, title: itemTitleOf }), 422);
     // The owner agency is one of the staff member's own (ownRegistry): the agency they act for.
     const reader = { actor: staffActor(principalOf(request), registry.owner), purpose, requestId: String(request.id) };
@@ -109,10 +118,9 @@ export function registerRegistryPages(scope: FastifyInstance, registries: Regist
 
   app.post(`${TASKS_PATH}/:id/resolve`, { ...page, schema: { params: idParams, body: form, hide: true } }, async (request, reply) => {
     const shown = await openTask(request, request.params.id);
-    const note = request.body.note ?? '';
-    if (note.trim() === '') {
-      return html(reply, await showResolve(request, reply, shown, note, [{ field: 'note', text: request.t('registries.error.noteMissing') }]), 422);
-    }
+    const note = field(request.body, 'note') ?? '';
+    const problem = note.trim() === '' ? 'registries.error.noteMissing' : note.trim().length > FIELD_MAX ? 'registries.error.noteTooLong' : undefined;
+    if (problem) return html(reply, await showResolve(request, reply, shown, note, [{ field: 'note', text: request.t(problem) }]), 422);
     const me = principalOf(request);
     await registries.resolveCorrection({ id: shown.task.id, note, actor: staffActor(me, shown.task.owner), mayResolve: (owner) => serves(me, owner), requestId: String(request.id) });
     return reply.redirect(`${TASKS_PATH}?done=1`, 303);
