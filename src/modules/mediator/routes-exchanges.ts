@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasRole, principalOf, recentSignInGuards, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
+import { field } from '../../kernel/http/query.js';
 import { pageContext } from '../../ui/index.js';
 import { exchangeHref, renderExchangePage, TRAFFIC_PATH, type BodiesView, type ExchangePageContext } from './pages-exchanges.js';
 import { registryAdmin } from './routes.js';
@@ -60,11 +61,12 @@ export function registerExchangeRoutes(scope: FastifyInstance, mediator: Mediato
   const readBodiesPage = recentSignInGuards(PLATFORM_ADMIN, { now, backTo: TRAFFIC_PATH, why: 'mediator.exchange.reauthenticate' }).post;
   app.post(`${path}/bodies`, { config: { page: true }, preHandler: readBodiesPage, schema: { params: exchangePageParams, body: bodiesForm, hide: true } }, async (request, reply) => {
     const { messageId } = request.params;
-    const purpose = (request.body.purpose ?? '').trim();
+    const typed = field(request.body, 'purpose') ?? '';
+    const purpose = typed.trim();
     const error = purpose === '' ? 'mediator.exchange.purposeEmpty' : purpose.length > PURPOSE_MAX ? 'mediator.exchange.purposeLong' : undefined;
     if (error !== undefined) {
       const record = await mediator.exchangeRecord(messageId, registryAdmin(request));
-      return html(reply.status(422), renderExchangePage(context(request, reply), record, offered(request, record, { purpose: request.body.purpose ?? '', error: request.t(error) })));
+      return html(reply.status(422), renderExchangePage(context(request, reply), record, offered(request, record, { purpose: typed, error: request.t(error) })));
     }
     const bodies = await mediator.readBodies(messageId, bodyReader(request, purpose));
     const record = await mediator.exchangeRecord(messageId, registryAdmin(request));

@@ -89,7 +89,11 @@ export const exchangeParams = Type.Object({ messageId: Type.String({ format: 'uu
 export const exchangePageParams = Type.Object({ messageId: Type.String({ minLength: 1, maxLength: 200 }) });
 /** Why the stored bodies are read: recorded in the audit trail and shown to the person. */
 export const PURPOSE_MAX = 500;
-export const bodiesForm = Type.Object({ purpose: Type.Optional(Type.String({ maxLength: 2000 })) });
+/**
+ * The page's form, read through `field()` (the first value when repeated): no length here, the
+ * handler checks PURPOSE_MAX and answers with the form, its error summary and what was typed.
+ */
+export const bodiesForm = Type.Object({ purpose: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) });
 
 const digest = Type.String({ description: 'sha256: and the SHA-256 in base64url' });
 const ExchangeRecordBody = Type.Object({
