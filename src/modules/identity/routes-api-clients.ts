@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf, recentSignInGuards, requireRecentSignIn, requireRole, signedInRecently } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { field } from '../../kernel/http/query.js';
 import { pageContext } from '../../ui/index.js';
 import type { ApiClient, ApiClientAdmin, ClientAdmin } from './api-clients.js';
 import {
@@ -33,9 +34,12 @@ const shown = (c: ApiClient) => ({
 const scopesOf = (ticked: string | readonly string[] | undefined): string[] => (ticked === undefined ? [] : typeof ticked === 'string' ? [ticked] : [...ticked]);
 
 /** The kernel's refusal of a name or scopes, as messages next to the form's two fields; anything else is thrown on. */
-function shownErrors(request: FastifyRequest, error: unknown): ShownError[] {
+function shownErrors(request: FastifyRequest, error: unknown, values: EditValues): ShownError[] {
   if (!(error instanceof TongbanError) || error.code !== 'TB_AUTH_CLIENT_INVALID' || error.fields.length === 0) throw error;
-  return error.fields.map((f) => ({ field: f.pointer.startsWith('/name') ? 'name' : 'scopes', text: request.t(f.message, f.params) }));
+  return error.fields.map((f) => (f.pointer.startsWith('/name')
+    // The registry asks for a name of up to 200 characters either way; the page says which was wrong.
+    ? { field: 'name', text: request.t(values.name.trim() === '' ? f.message : 'identity.clients.nameTooLong', f.params) }
+    : { field: 'scopes', text: request.t(f.message, f.params) }));
 }
 
 /**
@@ -66,12 +70,12 @@ export function registerApiClientRoutes(scope: FastifyInstance, clients: ApiClie
     return html(reply, renderEditClientPage(context(request, reply), client, { values: editValuesOf(client), errors: [], mayChange: mayChange(request) }));
   });
   app.post(editPath, { ...changePage, schema: { params: clientIdParams, body: editClientForm, hide: true } }, async (request, reply) => {
-    const values: EditValues = { name: request.body.name ?? '', scopes: scopesOf(request.body.scopes) };
+    const values: EditValues = { name: field(request.body, 'name') ?? '', scopes: scopesOf(request.body.scopes) };
     try {
       const { outcome } = await clients.update(request.params.clientId, { name: values.name, scopes: values.scopes }, adminOf(request));
       return await reply.redirect(`${API_CLIENTS_PATH}?done=${outcome}`, 303);
     } catch (error) {
-      const errors = shownErrors(request, error);
+      const errors = shownErrors(request, error, values);
       const client = await clients.get(request.params.clientId);
       return html(reply.status(422), renderEditClientPage(context(request, reply), client, { values, errors, mayChange: true }));
     }

@@ -32,8 +32,11 @@ export const changeApiClientSchema = {
 };
 
 /** The page's edit form: the system's name and its scopes as typed (one per line or separated by spaces). */
+// No lengths here: the handler reads the name through `field()` (the first when repeated) and the
+// registry checks name and scopes, so the page answers with its error summary and what was typed.
+const posted = Type.Union([Type.String(), Type.Array(Type.String())]);
 export const editClientForm = Type.Object({
-  name: Type.Optional(Type.String({ maxLength: 2000 })),
+  name: Type.Optional(posted),
   // One value per ticked box (a single one arrives as a string).
-  scopes: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })])),
-}, { additionalProperties: Type.String({ maxLength: 2000 }) });
+  scopes: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 100 })])),
+}, { additionalProperties: posted });
