@@ -1,28 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { toJsonSchema, type Json } from '../../../test/helpers/openapi.js';
 
 /**
  * Test support: the published spec's own response schemas, compiled with Ajv, so tests check our
  * answers against what GovStack wrote rather than against our TypeBox copy of it.
  */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const SPEC_FILES = { main: 'GovStack_Registration_BB_API.json', statistics: 'GovStack_Registration_BB_API_statistics.json' } as const;
 export type SpecFile = keyof typeof SPEC_FILES;
-
-/** OpenAPI 3.0 Schema Objects are nearly JSON Schema: `nullable` becomes a `null` type; annotations go. */
-export function toJsonSchema(node: Json): Json {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, Json> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'example' || key === 'xml' || key === 'nullable') continue;
-    out[key] = toJsonSchema(value);
-  }
-  if (node.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
-  return out;
-}
 
 export function loadSpec(file: SpecFile): { paths: Record<string, Record<string, Json>>; components: Record<string, Json> } {
   return JSON.parse(readFileSync(new URL(`./spec/${SPEC_FILES[file]}`, import.meta.url), 'utf8')) as never;

@@ -7,6 +7,7 @@ import { buildApp } from '../../app.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import type { TestDatabase } from '../../../test/helpers/databases.js';
+import { toJsonSchema, type Json } from '../../../test/helpers/openapi.js';
 import { modules } from '../index.js';
 
 /**
@@ -36,21 +37,8 @@ export async function tokenFor(built: Built, clientId: string, organisation: str
   return response.json<{ access_token: string }>().access_token;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const SPEC_FILES = { data: 'GovStack_Digital_registries_BB_Data_API_template-1.3.0.json', database: 'GovStack_Digital_registries_BB_Database_API_template-1.3.0.json' } as const;
 export type SpecFile = keyof typeof SPEC_FILES;
-
-/** OpenAPI 3.0 Schema Objects as JSON Schema: annotations and OpenAPI-only keywords go. */
-function toJsonSchema(node: Json): Json {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, Json> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (['example', 'xml', 'nullable', 'readOnly', 'x-nullable'].includes(key)) continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as Record<string, Json>).map(([k, v]) => [k, toJsonSchema(v)])) : toJsonSchema(value);
-  }
-  return out;
-}
 
 function loadSpec(file: SpecFile): { paths: Record<string, Record<string, Json>>; components: Record<string, Record<string, Json>> } {
   return JSON.parse(readFileSync(new URL(`./spec/${SPEC_FILES[file]}`, import.meta.url), 'utf8')) as never;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { Built } from '../../app.js';
 import { createClientAssertion, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
-import { toJsonSchema } from '../govstack-registration/test-kit.js';
+import { toJsonSchema } from '../../../test/helpers/openapi.js';
 import { SCHEDULER_BASE } from './routes-govstack.js';
 
 /** Test support for the GovStack Scheduler API: the spec's schemas and a client of the API. */

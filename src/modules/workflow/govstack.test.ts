@@ -7,7 +7,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import { createClientAssertion, declaredScopes, seedDemoClient, tokenRequestBody } from '../../kernel/auth/machine/index.js';
-import { toJsonSchema } from '../govstack-registration/test-kit.js';
+import { toJsonSchema } from '../../../test/helpers/openapi.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { accountPrincipal, schedulingApp, submitResidenceApplication, testClock } from '../scheduling/test-kit.js';
