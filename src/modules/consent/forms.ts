@@ -19,6 +19,9 @@ export const FIELDS = ['id', 'controller', 'purposeZh', 'purposeEn', 'lawfulBasi
 /** Items are typed one per line (or separated by commas). */
 export const itemsOf = (value: string): string[] => [...new Set(value.split(/[\n,，]+/).map((i) => i.trim()).filter(Boolean))];
 
+/** The longest purpose, legal basis or retention text, in either language. */
+const LONG_MAX = 2000;
+
 export function parseAgreement(posted: Posted, fixedId?: string): Parsed {
   const errors: FieldError[] = [];
   const need = (field: string, key: string, ok: boolean) => { if (!ok) errors.push({ field, key }); };
@@ -28,7 +31,7 @@ export function parseAgreement(posted: Posted, fixedId?: string): Parsed {
   need('controller', 'consent.admin.error.controller', controller !== '');
   const long = (field: string) => {
     const value = text(posted, field);
-    need(field, `consent.admin.error.${field}`, value !== '' && value.length <= 2000);
+    need(field, `consent.admin.error.${field}${value === '' ? '' : 'TooLong'}`, value !== '' && value.length <= LONG_MAX);
     return value;
   };
   const purpose = { 'zh-CN': long('purposeZh'), en: long('purposeEn') };

@@ -29,8 +29,11 @@ export const retireAgreementSchema = { tags: TAG, summary: 'Retire a data agreem
 
 export const channelSchema = Type.Union(CHANNELS.map((c) => Type.Literal(c)));
 
-/** A posted form: checked field by field in forms.ts, so every value is kept and shown again. */
-export const postedForm = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 20_000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]));
+/**
+ * A posted form: checked field by field in forms.ts (lengths too, the first value when repeated),
+ * so every value is kept and shown again; no length here, which would answer the generic error page.
+ */
+export const postedForm = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 export const agreementParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export const adminPageQuery = Type.Object({ done: Type.Optional(Type.Union(['saved', 'retired'].map((d) => Type.Literal(d)))) });
 export const personPageQuery = Type.Object({ done: Type.Optional(Type.Union(['given', 'withdrawn'].map((d) => Type.Literal(d)))) });
