@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, requireSignedIn } from '../../kernel/auth/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { field } from '../../kernel/http/query.js';
 import { pageContext } from '../../ui/index.js';
 import { renderDocumentsPage, renderRevokePage, renderVerifyPage, revokeHref, type PageContext, type RevokeView } from './pages.js';
 import { doneQuery, idParams, revokeForm, verifyParams } from './schemas.js';
@@ -42,10 +43,11 @@ export function registerDocumentsPages(scope: FastifyInstance, documents: Docume
   app.post(revokeHref(':id'), { ...page, preHandler: requireSignedIn, schema: { params: idParams, body: revokeForm, hide: true } }, async (request, reply) => {
     const me = principalOf(request);
     const certificate = await documents.forStaff(request.params.id, me);
-    const reason = request.body.reason ?? '';
+    const reason = field(request.body, 'reason') ?? '';
     const confirm = [request.body.confirm ?? []].flat().includes('yes');
     const errors: { field: 'reason' | 'confirm'; text: string }[] = [];
-    if (reason.trim() === '' || reason.trim().length > 500) errors.push({ field: 'reason', text: request.t('documents.error.reasonRequired') });
+    if (reason.trim() === '') errors.push({ field: 'reason', text: request.t('documents.error.reasonRequired') });
+    else if (reason.trim().length > 500) errors.push({ field: 'reason', text: request.t('documents.error.reasonTooLong') });
     if (!confirm) errors.push({ field: 'confirm', text: request.t('documents.error.confirmRequired') });
     const again = (view: Partial<RevokeView>, status: number) => html(reply, renderRevokePage(context(request, reply), { certificate, values: { reason, confirm }, ...view }), status);
     if (errors.length > 0) return again({ errors }, 400);

@@ -51,7 +51,8 @@ export const CertificateSummaryJson = Type.Object({
 
 /** The revoke page's form: what was typed comes back with the errors. */
 export const revokeForm = Type.Object({
-  reason: Type.Optional(Type.String({ maxLength: 5000 })),
+  // No length here: the handler reads it through `field()` (the first when repeated) and checks it.
+  reason: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
   confirm: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  _csrf: Type.Optional(Type.String()),
+  _csrf: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
 });
