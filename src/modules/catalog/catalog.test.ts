@@ -182,4 +182,24 @@ describeEachDatabase('catalog import, versions and search', catalogSources, (use
       code: 'TB_CATALOG_INVALID_DEFINITION', status: 422, fields: [expect.objectContaining({ pointer: '/slug' })],
     });
   });
+
+  it('refuses to publish a workflow whose own action has no label in both languages, and keeps the current version', async () => {
+    const d = demoDefinition('building-planning-permit');
+    const at = d.workflow.transitions.findIndex((t) => t.action === 'schedule_inspection');
+    const own = d.workflow.transitions[at]!;
+    const unlabelled = structuredClone(d);
+    delete unlabelled.workflow.transitions[at]!.label;
+    await expect(catalog.publishDefinition(unlabelled, seedActor, () => true)).rejects.toMatchObject({
+      code: 'TB_CATALOG_INVALID_DEFINITION', status: 422,
+      fields: [{ pointer: `/workflow/transitions/${at}/label`, message: 'catalog.problem.actionNeedsLabel', params: { action: 'schedule_inspection' } }],
+    });
+    const chineseOnly = structuredClone(d);
+    chineseOnly.workflow.transitions[at]!.label = { 'zh-CN': own.label!['zh-CN'] } as never;
+    await expect(catalog.publishDefinition(chineseOnly, seedActor, () => true)).rejects.toMatchObject({
+      code: 'TB_CATALOG_INVALID_DEFINITION', fields: [expect.objectContaining({ pointer: `/workflow/transitions/${at}/label/en` })],
+    });
+    // A built-in action needs none: the workflow module labels it.
+    expect(d.workflow.transitions.find((t) => t.action === 'claim')?.label).toBeUndefined();
+    expect((await catalog.listVersions('building-planning-permit')).map((v) => v.version)).toEqual([1]);
+  });
 });

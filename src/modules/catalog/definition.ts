@@ -24,8 +24,19 @@ export interface WorkflowDefinition {
     readonly to: string;
     readonly by: WorkflowRole;
     readonly needsReason: boolean;
+    /** What people see for the action; required for a service's own action (not in BUILT_IN_ACTIONS). */
+    readonly label?: LocalizedText;
   }[];
 }
+
+/**
+ * Actions the workflow module knows and labels itself (its ACTION_LABELS; a workflow test keeps the
+ * two lists equal). Any other action is the service's own and its definition must label it.
+ */
+export const BUILT_IN_ACTIONS: readonly string[] = [
+  'submit', 'claim', 'release', 'request_info', 'answer_info', 'approve', 'reject', 'withdraw', 'escalate',
+  'sla_breach', 'reassign', 'request_visit', 'record_visit',
+];
 
 export type MimeType = 'application/pdf' | 'image/jpeg' | 'image/png';
 

@@ -13,6 +13,7 @@ import { validateAgenciesFile, validateServiceDefinition } from './validate.js';
 import { UUID } from '../../kernel/ids.js';
 
 export type * from './definition.js';
+export { BUILT_IN_ACTIONS } from './definition.js';
 export type { Category, LifeEvent } from './taxonomy.js';
 export { CATEGORIES, LIFE_EVENTS, isCategory, isLifeEvent, categoryMessage, lifeEventMessage } from './taxonomy.js';
 export { validateServiceDefinition, validateAgenciesFile, workflowProblems, RESERVED_PAGE_IDS, type Checked } from './validate.js';

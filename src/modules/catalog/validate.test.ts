@@ -50,7 +50,7 @@ describe('service definition validation', () => {
     expect(pointers(undeclared)).toEqual(['/workflow/initial']);
 
     const leaves = demoDefinition('birth-registration');
-    leaves.workflow.transitions.push({ action: 'reopen', from: ['approved'], to: 'in_review', by: 'supervisor', needsReason: true });
+    leaves.workflow.transitions.push({ action: 'reopen', from: ['approved'], to: 'in_review', by: 'supervisor', needsReason: true, label: { 'zh-CN': '重新办理', en: 'Reopen' } });
     expect(pointers(leaves)).toEqual([`/workflow/transitions/${leaves.workflow.transitions.length - 1}/from/0`]);
 
     const unreachable = demoDefinition('birth-registration');

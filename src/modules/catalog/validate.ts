@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FieldProblem } from '../../kernel/http/index.js';
-import type { AgencyDefinition, ServiceDefinition, WorkflowDefinition } from './definition.js';
+import { BUILT_IN_ACTIONS, type AgencyDefinition, type ServiceDefinition, type WorkflowDefinition } from './definition.js';
 import { feeProblems } from './fee-check.js';
 import { checkForm } from './form-check.js';
 import { prefillProblems } from './prefill-check.js';
@@ -73,8 +73,9 @@ const problem = (pointer: string, message: string, detail: string, params: Recor
 /**
  * The references inside a workflow the schema cannot express: states named by `initial`, `from`
  * and `to` exist; final states are ends; every state can be reached; one action from one state
- * leads to one place (the workflow module must never have to guess); and a refusal always says
- * why (`reject` needs a reason: it is mailed to the applicant).
+ * leads to one place (the workflow module must never have to guess); a refusal always says
+ * why (`reject` needs a reason: it is mailed to the applicant); and a service's own action has a
+ * label in both languages (officers and applicants never see a raw id).
  */
 export function workflowProblems(workflow: WorkflowDefinition, base = '/workflow'): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -94,6 +95,9 @@ export function workflowProblems(workflow: WorkflowDefinition, base = '/workflow
   workflow.transitions.forEach((t, i) => {
     const at = `${base}/transitions/${i}`;
     if (t.action === 'reject' && !t.needsReason) problems.push(problem(`${at}/needsReason`, 'catalog.problem.rejectNeedsReason', 'a reject transition must have "needsReason": true', { action: t.action }));
+    if (!BUILT_IN_ACTIONS.includes(t.action) && !t.label) {
+      problems.push(problem(`${at}/label`, 'catalog.problem.actionNeedsLabel', `action "${t.action}" is the service's own: give it a "label" in zh-CN and en`, { action: t.action }));
+    }
     if (!states.has(t.to)) problems.push(problem(`${at}/to`, 'catalog.problem.unknownState', `state "${t.to}" is not declared`, { state: t.to }));
     t.from.forEach((from, j) => {
       if (!states.has(from)) {

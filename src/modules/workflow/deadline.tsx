@@ -3,7 +3,8 @@ import type { Locale } from '../../kernel/i18n/index.js';
 import { Tag, type Translate } from '../../ui/index.js';
 import { countdown, dueDay, startOfShanghaiDay, type Holidays } from './calendar.js';
 import { ACTION_LABELS, ROLE_LABELS } from './messages.js';
-import type { CaseSummary } from './view.js';
+import type { WorkflowDefinition } from './derive.js';
+import { actionName, type CaseSummary } from './view.js';
 
 const TIME_ZONE = 'Asia/Shanghai';
 
@@ -15,10 +16,14 @@ export function formatDateTime(at: Date, locale: Locale): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE }).format(at);
 }
 
-/** The action's label, or its id for a service's own action that has no standard label. */
-export function actionLabel(t: Translate, action: string): string {
+/**
+ * The action's label: the standard one for a built-in action, else the one the workflow (the
+ * case's snapshot of it) gives the service's own action, else its id.
+ */
+export function actionLabel(t: Translate, locale: Locale, definition: WorkflowDefinition, action: string): string {
   const key = ACTION_LABELS[action];
-  return key ? t(key) : action;
+  if (key) return t(key);
+  return actionName(definition, action)?.[locale] ?? action;
 }
 
 export function roleLabel(t: Translate, role: string): string {

@@ -106,10 +106,11 @@ export interface CasePageData {
   readonly error?: { readonly field: string; readonly text: string; readonly value: string } | undefined;
 }
 
-function reasonLabels(t: Translate, action: string): { label: string; hint?: string; error: string } {
+/** `label` is what the action is called: the reason label names it; the error text does not. */
+function reasonLabels(t: Translate, action: string, label = action): { label: string; hint?: string; error: string } {
   if (action === 'request_info') return { label: t('workflow.act.questionLabel'), hint: t('workflow.act.questionHint'), error: t('workflow.error.questionRequired') };
   if (action === 'reject') return { label: t('workflow.act.rejectLabel'), hint: t('workflow.act.rejectHint'), error: t('workflow.error.reasonRequired') };
-  return { label: t('workflow.act.reasonLabel', { action: actionLabel(t, action) }), error: t('workflow.error.reasonRequired') };
+  return { label: t('workflow.act.reasonLabel', { action: label }), error: t('workflow.error.reasonRequired') };
 }
 
 export const reasonFieldId = (action: string) => `reason-${action}`;
@@ -120,9 +121,9 @@ export function reasonError(t: Translate, action: string): string {
   return reasonLabels(t, action).error;
 }
 
-function ActionForm(props: { ctx: PageContext; caseId: string; action: string; needsReason: boolean; error: CasePageData['error'] }): VNode {
+function ActionForm(props: { ctx: PageContext; caseId: string; action: string; label: string; needsReason: boolean; error: CasePageData['error'] }): VNode {
   const { ctx, action } = props;
-  const labels = reasonLabels(ctx.t, action);
+  const labels = reasonLabels(ctx.t, action, props.label);
   const id = reasonFieldId(action);
   const mine = props.error?.field === id ? props.error : undefined;
   const variant = action === 'reject' ? 'warning' : action === 'release' ? 'secondary' : undefined;
@@ -131,7 +132,7 @@ function ActionForm(props: { ctx: PageContext; caseId: string; action: string; n
       <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken} />
       <input type="hidden" name="action" value={action} />
       {props.needsReason ? <Textarea name="reason" id={id} label={labels.label} hint={labels.hint} error={mine?.text} value={mine?.value} rows={3} /> : null}
-      <Button variant={variant}>{actionLabel(ctx.t, action)}</Button>
+      <Button variant={variant}>{props.label}</Button>
     </form>
   );
 }
@@ -142,6 +143,7 @@ export function renderCasePage(ctx: PageContext, data: CasePageData): string {
   const reference = view.reference ?? view.id.slice(0, 8);
   const title = t('workflow.case.title', { reference });
   const stateName = (id: string | null) => (id === null ? '' : view.definition.states.find((s) => s.id === id)?.name[locale] ?? id);
+  const label = (action: string) => actionLabel(t, locale, view.definition, action);
   const who = (h: CaseView['history'][number]) => {
     const role = roleLabel(t, h.actor.role);
     if (h.actor.id === data.me) return `${role} (${t('workflow.assignee.you')})`;
@@ -162,7 +164,7 @@ export function renderCasePage(ctx: PageContext, data: CasePageData): string {
       <ErrorSummary errors={data.error ? [{ fieldId: data.error.field, text: data.error.text }] : []} />
       {data.stale ? <NotificationBanner>{t('workflow.case.stale')}</NotificationBanner> : null}
       {data.ownApplication ? <NotificationBanner>{t('workflow.error.ownApplication')}</NotificationBanner> : null}
-      {data.done ? <NotificationBanner type="success">{t('workflow.case.done', { action: actionLabel(t, data.done) })}</NotificationBanner> : null}
+      {data.done ? <NotificationBanner type="success">{t('workflow.case.done', { action: label(data.done) })}</NotificationBanner> : null}
       {data.noted ? <NotificationBanner type="success">{t('workflow.notes.added')}</NotificationBanner> : null}
       <span class="tb-caption">{data.serviceName}</span>
       <h1 class="tb-heading-xl">{title}</h1>
@@ -171,7 +173,7 @@ export function renderCasePage(ctx: PageContext, data: CasePageData): string {
 
       <h2 class="tb-heading-l">{t('workflow.act.heading')}</h2>
       {data.actions.length === 0 ? <p class="tb-body">{t('workflow.act.none')}</p>
-        : data.actions.map((a) => <ActionForm key={a.action} ctx={ctx} caseId={view.id} action={a.action} needsReason={a.needsReason} error={data.error} />)}
+        : data.actions.map((a) => <ActionForm key={a.action} ctx={ctx} caseId={view.id} action={a.action} label={label(a.action)} needsReason={a.needsReason} error={data.error} />)}
 
       <h2 class="tb-heading-l">{t('workflow.case.application')}</h2>
       {data.application ?? <p class="tb-body">{t('workflow.case.noApplication')}</p>}
@@ -179,7 +181,7 @@ export function renderCasePage(ctx: PageContext, data: CasePageData): string {
       <Table caption={t('workflow.case.history')} captionSize="m"
         head={[t('workflow.case.when'), t('workflow.case.what'), t('workflow.case.who'), t('workflow.queue.status'), t('workflow.case.reason')]}
         rows={[...view.history].reverse().map((h) => [
-          formatDateTime(h.at, locale), actionLabel(t, h.action), who(h),
+          formatDateTime(h.at, locale), label(h.action), who(h),
           h.from === null || h.from === h.to ? stateName(h.to) : `${stateName(h.from)} → ${stateName(h.to)}`, h.reason ?? '',
         ])} />
 

@@ -49,6 +49,14 @@ export function stateName(definition: WorkflowDefinition, status: string): Local
   return definition.states.find((s) => s.id === status)?.name ?? { 'zh-CN': status, en: status };
 }
 
+/**
+ * What people see for a service's own action: the label its definition gives it. Undefined for a
+ * built-in action and for a snapshot taken before labels were required (the id is shown then).
+ */
+export function actionName(definition: WorkflowDefinition, action: string): LocalizedText | undefined {
+  return definition.transitions.find((t) => t.action === action && t.label !== undefined)?.label;
+}
+
 export function toSummary(row: CaseRow, now: Date): CaseSummary {
   return {
     id: row.id, reference: row.reference, serviceId: row.service_id, serviceVersion: row.service_version, agency: row.agency,
