@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { declareScopes, requireClientScope } from '../../kernel/auth/machine/index.js';
@@ -16,7 +17,8 @@ const answer = Type.Object({
   code: Type.Integer(), billId: Type.String({ maxLength: 20 }),
   billDetails: Type.Object({
     billerId: Type.String({ maxLength: 10 }), billerName: Type.String({ maxLength: 10 }), billStatus: Type.String({ maxLength: 10 }),
-    dueDate: Type.Integer(), amountonDueDate: Type.Integer(), amountAfterDueDate: Type.Integer(),
+    // No dueDate: a fee has no date, it is due while its case is open (ADR 21); the spec does not require one.
+    amountonDueDate: Type.Integer(), amountAfterDueDate: Type.Integer(),
   }),
 });
 
@@ -36,10 +38,32 @@ const paymentSchema = {
   response: { 202: Type.Object({ responseCode: Type.String(), reason: Type.String(), requestID: Type.String() }), 400: Type.Unknown() },
 };
 
-const requestIdOf = (body: unknown, correlation: string): string => {
-  const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).requestId : undefined;
-  return typeof given === 'string' && given.length <= 12 ? given : correlation.slice(0, 12);
-};
+const INQUIRY_BODY_LIMIT = 1024;
+
+/**
+ * The spec's bill inquiry is a GET with a JSON body (`{ requestId, billId }`). Fastify parses no body
+ * on GET (and refuses a body schema there), so the route reads it here: `undefined` when none was
+ * sent, `invalid` when it is not that object.
+ */
+async function inquiryBody(raw: IncomingMessage): Promise<{ requestId?: string; billId?: string } | 'invalid' | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of raw) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > INQUIRY_BODY_LIMIT) return 'invalid';
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return undefined;
+  let parsed: unknown;
+  try { parsed = JSON.parse(text); } catch { return 'invalid'; }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'invalid';
+  const { requestId, billId } = parsed as Record<string, unknown>;
+  if (requestId !== undefined && (typeof requestId !== 'string' || requestId.length > 12)) return 'invalid';
+  if (billId !== undefined && (typeof billId !== 'string' || billId.length > 20)) return 'invalid';
+  return { ...(requestId !== undefined ? { requestId } : {}), ...(billId !== undefined ? { billId } : {}) };
+}
 
 /**
  * The GovStack Payments P2G bill operations for a bank or payment platform (a machine client
@@ -51,7 +75,11 @@ export function registerGovstackRoutes(scope: FastifyInstance, payments: Payment
   const guard = requireClientScope(BILLS_SCOPE);
 
   app.get(`${GOVSTACK_PREFIX}/bills/:billId`, { schema: inquirySchema, preHandler: guard }, async (request, reply) => {
-    const requestId = requestIdOf(request.body, request.headers['x-correlationid']);
+    // The bank's requestId is echoed; a bank that sends no body gets its correlation id's first 12 characters.
+    const body = await inquiryBody(request.raw);
+    const requestId = (body !== 'invalid' ? body?.requestId : undefined) ?? request.headers['x-correlationid'].slice(0, 12);
+    if (body === 'invalid') return reply.status(400).send({ responseCode: '01', reason: 'The body is not a bill inquiry request: a JSON object with requestId (at most 12 characters) and billId', requestId });
+    if (body?.billId !== undefined && body.billId !== request.params.billId) return reply.status(400).send({ responseCode: '01', reason: 'The billId in the body is not the one in the path', requestId });
     const found = await payments.billByReference(request.params.billId);
     if (!found) return reply.status(400).send({ responseCode: '01', reason: 'No bill has this id', requestId });
     const { bill, state } = found;
@@ -60,7 +88,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, payments: Payment
       responseCode: '00', reason: 'Bill found', requestId, code: 0, billId: bill.reference,
       billDetails: {
         billerId: bill.agencyCode.slice(0, 10), billerName: (bill.agencyCode.split('-')[1] ?? bill.agencyCode).slice(0, 10), billStatus,
-        dueDate: 0, amountonDueDate: state.state === 'due' ? state.due : 0, amountAfterDueDate: state.state === 'due' ? state.due : 0,
+        amountonDueDate: state.state === 'due' ? state.due : 0, amountAfterDueDate: state.state === 'due' ? state.due : 0,
       },
     });
   });
