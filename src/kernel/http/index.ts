@@ -3,5 +3,5 @@ export { KernelErrors } from './kernel-errors.js';
 export { toProblem, toTongbanError, type Problem } from './problem.js';
 export { errorHandlerPlugin, frameworkErrorHandler, logDenial, type ErrorPageRenderer } from './error-handler.js';
 export { wantsHtml } from './wants-html.js';
-export { single } from './query.js';
+export { field, single } from './query.js';
 export { MAX_JSON_DEPTH, tooDeepPointer } from './json-depth.js';

@@ -1,6 +1,6 @@
 import type { Posted } from '../../forms/index.js';
 import type { Upload } from './service.js';
-import { single } from '../../kernel/http/query.js';
+import { field as firstField } from '../../kernel/http/query.js';
 
 interface FieldPart { readonly type: 'field'; readonly value: unknown }
 interface FilePart {
@@ -43,6 +43,7 @@ export function readBody(body: unknown): { fields: Posted; uploads: Upload[] } {
   return { fields, uploads };
 }
 
+/** A text field of a posted form; sent twice (a browser never does), the first value counts, as everywhere on the platform's pages. */
 export function field(body: Posted, name: string): string | undefined {
-  return single(body[name]);
+  return firstField(body, name);
 }
