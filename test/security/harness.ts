@@ -22,7 +22,7 @@ export const ALL_SCOPES = [
   'mediator.call', 'payments:bills', 'consent:config', 'consent:service', 'consent:audit',
   'scheduler:read', 'scheduler:book', 'registration:read', 'registration:apply', 'registration:operate',
   'registries:read', 'registries:write', 'registries:usage', 'registries:schema', 'read:rights', 'write:rights', 'read:conf',
-  'workflow:read', 'workflow:write',
+  'workflow:read', 'workflow:write', 'messaging:send',
 ];
 
 export interface SecurityApp {

@@ -33,7 +33,7 @@ export const RULES: readonly Rule[] = [
   // Public pages, public data and protocol endpoints.
   { name: 'public', methods: ['GET', 'HEAD'], pattern: /^\/(|docs.*|openapi\.json|oauth\/jwks|metrics|lang\/:locale|\*|auth\/(signin|autosubmit\.js)|accessibility|api\/catalog\/.*|api\/documents\/certificates\/:id\/status|healthz|readyz|help|halls|halls\/:id\/screen|issuers\/:agency\/jwks\.json|services|services\/:slug|privacy|payments\/test-provider\/checkout\/:ref|performance.*|contact|feedback|\.well-known\/jwks\.json|verify\/:id|demo-providers\/.*|govstack\/registration\/(services|services\/:serviceId|services\/:serviceId\/eForms|eForms\/:eFormId))$/, row: EVERYONE },
   // Machine APIs: a client with the scope, never a person's session.
-  { name: 'machine with scope', methods: ['GET', 'HEAD'], pattern: /^\/(listClients|govstack\/registries\/.*|govstack\/consent\/.*|govstack\/im\/.*|govstack\/workflow\/.*)$/, row: MACHINE },
+  { name: 'machine with scope', methods: ['GET', 'HEAD'], pattern: /^\/(listClients|govstack\/registries\/.*|govstack\/consent\/.*|govstack\/im\/.*|govstack\/workflow\/.*|govstack\/messaging\/.*)$/, row: MACHINE },
   // GovStack consent writes (agreements, policies, individuals, webhooks, records, signatures, delete-all): a client with the scope; anonymous refused.
   { name: 'consent machine writes', methods: ['POST', 'PUT', 'DELETE'], pattern: /^\/govstack\/consent\/(config|service)\/.*$/, row: ANONYMOUS_REFUSED },
   { name: 'registration tasks', methods: ['GET', 'HEAD'], pattern: /^\/govstack\/registration\/tasks/, row: row(['officer', 'machine']) },
