@@ -12,6 +12,7 @@ import { registriesApp } from './test-kit.js';
 
 const ZHANG = demoPersona('citizen');
 const CLERK = { kind: 'staff', id: demoPersona('officer').accountId, organisation: '110000-CAB' } as const;
+const PSB_SYSTEM = { kind: 'system', id: 'psb-population-system', organisation: '110000-PSB' } as const;
 const PSB_WRITER = { actor: { kind: 'staff', id: 'psb-officer', organisation: '110000-PSB' } as const, reason: 'Moved house (case 2026-001)', mayWrite: (owner: string) => owner === '110000-PSB' };
 
 const codeOf = async (promise: Promise<unknown>) => promise.then(() => 'no error', (error: unknown) => (error instanceof TongbanError ? error.code : String(error)));
@@ -156,10 +157,11 @@ describeEachDatabase('registries: records, history, audited reads, corrections',
     await registries.readForPerson({ registry: 'population', idNumber: person.idNumber, items: ['name'], actor: CLERK, purpose: 'Case while disabled' });
     const population = await registries.registry('population');
     await registries.records.read(population, { idNumber: person.idNumber }, { actor: CLERK, purpose: 'Look-up while disabled' });
-    await expect(registries.personalDataUsage(person.idNumber)).rejects.toMatchObject({ code: 'TB_REGISTRIES_PERSON_NOT_FOUND' });
+    const usage = () => registries.usageForAgency({ idNumber: person.idNumber, registry: 'population', agency: '110000-PSB', reader: { actor: PSB_SYSTEM, purpose: '' } });
+    await expect(usage()).rejects.toMatchObject({ code: 'TB_REGISTRIES_PERSON_NOT_FOUND' });
     await identity.enableAccount(account.id);
-    const usage = await registries.personalDataUsage(person.idNumber);
-    expect(usage.filter((r) => r.action === 'registry.record.read').map((r) => r.purpose).sort()).toEqual(['Case while disabled', 'Look-up while disabled']);
+    const found = await usage();
+    expect(found.filter((r) => r.action === 'registry.record.read').map((r) => r.purpose).sort()).toEqual(['Case while disabled', 'Look-up while disabled']);
   });
 
   it('describe names the registry, its owner and its items in both languages', async () => {

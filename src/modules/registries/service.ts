@@ -238,14 +238,6 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
       });
     },
 
-    /** Who used a person's data: the audit trail about their account (every registry's and everything else's). */
-    async personalDataUsage(idNumber: string, options: { registry?: string; limit?: number } = {}): Promise<AuditRecord[]> {
-      const account = await deps.identity.accountByIdNumber(idNumber);
-      if (!account) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_PERSON_NOT_FOUND);
-      const trail = await kernel.audit.listBySubject(account.id, { limit: options.limit ?? 500 });
-      return options.registry === undefined ? trail : trail.filter((r) => r.details?.registry === options.registry);
-    },
-
     /**
      * GovStack mypersonalDataUsage for a system of `agency`: only the uses of the person's data in
      * that agency's own registries (`registry` one of them, or `all` for every one of them), newest
