@@ -150,13 +150,19 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     if (match?.kind === 'key' && registry.personField === registry.keyField) people.auditSubjectByIdNumber(match.value).catch(() => {});
   };
 
-  const one = async (registry: Registry, matches: readonly Match[], executor: Executor = kernel.db): Promise<RegistryRecord | undefined> => {
+  /**
+   * The one record `matches` name. A change passes its transaction and `lock`: the row is locked
+   * until it commits, so two writers of one record apply one after the other, the second on top
+   * of the first (without it, the second rewrote the record from what it read before the first
+   * committed, and the first's change was lost).
+   */
+  const one = async (registry: Registry, matches: readonly Match[], executor: Executor = kernel.db, lock = false): Promise<RegistryRecord | undefined> => {
     const key = matches.length === 1 && matches[0]?.kind === 'key' ? matches[0].value : undefined;
     if (key !== undefined) {
-      const row = await store.byKey(executor, registry.code, key);
+      const row = await store.byKey(executor, registry.code, key, { lock });
       return row ? toRecord(row) : undefined;
     }
-    const { rows } = await store.list(executor, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 2, offset: 0 });
+    const { rows } = await store.list(executor, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 2, offset: 0, lock });
     if (rows.length > 1) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_AMBIGUOUS, { detail: 'Name the record by its key' });
     return rows[0] ? toRecord(rows[0]) : undefined;
   };
@@ -204,15 +210,25 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
   const changing = <R>(idempotency: IdempotencyClaim | undefined, work: (tx: Executor) => Promise<R>): Promise<R> =>
     kernel.db.transaction().execute(async (tx) => withIdempotency(tx, idempotency, () => work(tx)));
 
-  /** One new record in `tx`; a key that exists already is TB_REGISTRIES_EXISTS (which rolls `tx` back). */
-  const insertIn = async (tx: Executor, registry: Registry, content: unknown, writer: Writer, pointer = ''): Promise<RegistryRecord> => {
+  /** One new record in `tx`, or undefined when its key exists already (committed by another writer too). */
+  const tryInsert = async (tx: Executor, registry: Registry, content: unknown, writer: Writer): Promise<RegistryRecord | undefined> => {
     validateRecord(registry, content);
     const at = kernel.now();
     const record: RegistryRecord = { id: newId(), registry: registry.code, key: content[registry.keyField] as string, version: registry.version, data: content, revision: 1, createdAt: at, modifiedAt: at };
     const stored = await store.insert(tx, { id: record.id, registry: record.registry, key: record.key, version: record.version, data: content, revision: 1, created_at: at, modified_at: at }, searchKeysOf(registry, content));
-    if (!stored) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `${pointer}/${registry.keyField}`, message: 'registries.error.exists', detail: `${record.key} exists already` }] });
+    if (!stored) return undefined;
     await history(tx, record, 'create', null, writer);
     return { ...record, data: stored };
+  };
+
+  /** One new record in `tx`; a key that exists already is TB_REGISTRIES_EXISTS (which rolls `tx` back). */
+  const insertIn = async (tx: Executor, registry: Registry, content: unknown, writer: Writer, pointer = ''): Promise<RegistryRecord> => {
+    const created = await tryInsert(tx, registry, content, writer);
+    if (!created) {
+      const key = (content as Record<string, unknown>)[registry.keyField] as string;
+      throw new TongbanError(RegistriesErrors.TB_REGISTRIES_EXISTS, { fields: [{ pointer: `${pointer}/${registry.keyField}`, message: 'registries.error.exists', detail: `${key} exists already` }] });
+    }
+    return created;
   };
 
   /**
@@ -270,7 +286,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
       checkWriter(registry, writer);
       const matches = matchesOf(registry, content);
       const record = await changing(idempotency, async (tx) => {
-        const current = await one(registry, matches, tx);
+        const current = await one(registry, matches, tx, true);
         if (!current) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
         return applyUpdate(tx, registry, current, write, writer);
       });
@@ -282,7 +298,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
       checkWriter(registry, writer);
       const matches = matchesOf(registry, content);
       return changing(idempotency, async (tx) => {
-        const { rows } = await store.list(tx, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 1000, offset: 0 });
+        const { rows } = await store.list(tx, { registry: registry.code, matches, order: { by: 'key', direction: 'asc' }, limit: 1000, offset: 0, lock: true });
         for (const row of rows) await applyUpdate(tx, registry, toRecord(row), write, writer);
         return rows.length;
       });
@@ -293,9 +309,14 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
       const query = content ?? (typeof write[registry.keyField] === 'string' ? { [registry.keyField]: write[registry.keyField] } : undefined);
       const matches = query ? matchesOf(registry, query) : undefined;
       const result = await changing(idempotency, async (tx) => {
-        const current = matches ? await one(registry, matches, tx) : undefined;
+        const current = matches ? await one(registry, matches, tx, true) : undefined;
         if (current) return { record: await applyUpdate(tx, registry, current, write, writer), created: false };
-        return { record: await insertIn(tx, registry, { ...(content ?? {}), ...write }, writer), created: true };
+        const created = await tryInsert(tx, registry, { ...(content ?? {}), ...write }, writer);
+        if (created) return { record: created, created: true };
+        // Another writer created it after our read and committed: update what they created.
+        const theirs = matches ? await one(registry, matches, tx, true) : undefined;
+        if (!theirs) return { record: await insertIn(tx, registry, { ...(content ?? {}), ...write }, writer), created: true };
+        return { record: await applyUpdate(tx, registry, theirs, write, writer), created: false };
       });
       return result.created ? result : { ...result, record: await answered(registry, result.record, writer) };
     },
@@ -303,7 +324,7 @@ export function createRecords(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>, stor
     async remove(registry: Registry, key: string, writer: Writer, idempotency?: IdempotencyClaim): Promise<void> {
       checkWriter(registry, writer);
       await changing(idempotency, async (tx) => {
-        const row = await store.byKey(tx, registry.code, key);
+        const row = await store.byKey(tx, registry.code, key, { lock: true });
         if (!row) throw new TongbanError(RegistriesErrors.TB_REGISTRIES_NOT_FOUND);
         await store.remove(tx, row.id);
         await history(tx, { ...row, revision: row.revision + 1 }, 'delete', row.data, writer);

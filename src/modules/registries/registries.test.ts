@@ -104,6 +104,49 @@ describeEachDatabase('registries: records, history, audited reads, corrections',
     expect(found.total).toBe(1);
   });
 
+  it('writers of one record at once apply one after the other: no change is lost, revisions and history stay whole', async () => {
+    const { registries } = built.services;
+    const population = await registries.registry('population');
+    const person = { ...syntheticPerson(900_020) };
+    await registries.records.create(population, person, PSB_WRITER);
+    const at = { idNumber: person.idNumber };
+    // Different fields at once: each change is applied on top of the others (on PostgreSQL the
+    // writers really overlap; PGlite runs their transactions one after another).
+    await Promise.all([
+      registries.records.update(population, at, { householdAddress: '北京市朝阳区并发 1 号' }, PSB_WRITER),
+      registries.records.update(population, at, { ethnicity: '回族' }, PSB_WRITER),
+      registries.records.update(population, at, { householdNumber: '110105009999' }, PSB_WRITER),
+      registries.records.updateOrCreate(population, at, { name: '并发测试' }, PSB_WRITER),
+    ]);
+    const record = await registries.records.read(population, at, { actor: CLERK, purpose: 'test' });
+    expect(record).toMatchObject({ revision: 5, data: { householdAddress: '北京市朝阳区并发 1 号', ethnicity: '回族', householdNumber: '110105009999', name: '并发测试' } });
+    const history = await registries.records.history(population, person.idNumber);
+    // Each change replaced what the one before it wrote: 0, 1, 2, then 3 of the new values.
+    const wrote = { householdAddress: '北京市朝阳区并发 1 号', ethnicity: '回族', householdNumber: '110105009999', name: '并发测试' };
+    expect(history.map((h) => h.operation)).toEqual(['create', 'update', 'update', 'update', 'update']);
+    expect(history.slice(1).map((h) => Object.entries(wrote).filter(([field, value]) => h.before?.[field] === value).length)).toEqual([0, 1, 2, 3]);
+
+    // Two creating the same new record at once: one creates it, the other updates what it created.
+    const newcomer = syntheticPerson(900_021);
+    const both = await Promise.all([
+      registries.records.updateOrCreate(population, { idNumber: newcomer.idNumber }, newcomer, PSB_WRITER),
+      registries.records.updateOrCreate(population, { idNumber: newcomer.idNumber }, { ...newcomer, ethnicity: '满族' }, PSB_WRITER),
+    ]);
+    expect(both.map((r) => r.created).sort()).toEqual([false, true]);
+    expect((await registries.records.history(population, newcomer.idNumber)).map((h) => h.operation)).toEqual(['create', 'update']);
+
+    // A removal racing an update: the update finds the record gone (not found), or ran first.
+    const leaving = syntheticPerson(900_022);
+    await registries.records.create(population, leaving, PSB_WRITER);
+    const [removed, racing] = await Promise.allSettled([
+      registries.records.remove(population, leaving.idNumber, { ...PSB_WRITER, reason: 'Emigrated' }),
+      registries.records.update(population, { idNumber: leaving.idNumber }, { ethnicity: '壮族' }, PSB_WRITER),
+    ]);
+    expect(removed.status).toBe('fulfilled');
+    if (racing.status === 'rejected') expect(racing.reason).toMatchObject({ code: 'TB_REGISTRIES_NOT_FOUND' });
+    expect((await registries.records.history(population, leaving.idNumber)).at(-1)?.operation).toBe('delete');
+  });
+
   it('reportWrongData opens a task for the owner agency, which only its staff can close, with a note', async () => {
     const { registries } = built.services;
     const { taskId } = await registries.reportWrongData({ registry: 'population', idNumber: DEMO_CITIZEN.idNumber, items: ['householdAddress'], description: 'I moved in 2025', reporter: { accountId: ZHANG.accountId } });

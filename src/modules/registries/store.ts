@@ -47,6 +47,8 @@ export interface ListQuery {
   readonly order: { readonly by: 'key' | 'created_at' | 'modified_at'; readonly direction: 'asc' | 'desc' };
   readonly limit: number;
   readonly offset: number;
+  /** Lock the rows read (FOR UPDATE) until the transaction ends: a change reads what it rewrites this way. */
+  readonly lock?: boolean;
 }
 
 export interface HistoryEntry {
@@ -83,9 +85,13 @@ export function createRegistriesStore() {
       return row !== undefined;
     },
 
-    /** The read by key: one probe of the unique (registry, key) index. */
-    byKey(executor: Executor, registry: string, key: string): Promise<RecordRow | undefined> {
-      return q(executor).selectFrom('registries_records').selectAll().where('registry', '=', registry).where('key', '=', key).executeTakeFirst();
+    /**
+     * The read by key: one probe of the unique (registry, key) index. With `lock` the row stays
+     * locked until the transaction ends, and a writer that waited for it reads the committed row.
+     */
+    byKey(executor: Executor, registry: string, key: string, options: { lock?: boolean } = {}): Promise<RecordRow | undefined> {
+      const read = q(executor).selectFrom('registries_records').selectAll().where('registry', '=', registry).where('key', '=', key);
+      return (options.lock ? read.forUpdate() : read).executeTakeFirst();
     },
 
     async list(executor: Executor, query: ListQuery): Promise<{ rows: RecordRow[]; total: number }> {
@@ -108,7 +114,8 @@ export function createRegistriesStore() {
             .where((eb) => (match.prefix ? eb.and([eb('k.value', '>=', match.value), eb('k.value', '<', `${match.value}${TOP}`)]) : eb('k.value', '=', match.value)))));
         }
       }
-      const rows = await base.selectAll('r').orderBy(`r.${query.order.by}`, query.order.direction).orderBy('r.id', query.order.direction).limit(query.limit).offset(query.offset).execute();
+      const page = base.selectAll('r').orderBy(`r.${query.order.by}`, query.order.direction).orderBy('r.id', query.order.direction).limit(query.limit).offset(query.offset);
+      const rows = await (query.lock ? page.forUpdate('r') : page).execute();
       // A key names one record at most: its first page is the whole answer, no count needed.
       if (query.offset === 0 && (rows.length < query.limit || query.matches.some((m) => m.kind === 'key'))) return { rows, total: rows.length };
       const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
