@@ -37,8 +37,8 @@ describeEachDatabase('Scheduling: check-in, queue tickets and calling numbers', 
     expect(await built.services.scheduling.appointmentFor(appointment.applicationId)).toMatchObject({ status: 'checked_in', ticket: { label: 'A001' } });
     const record = (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 })).find((r) => r.action === 'scheduling.appointment.check_in');
     expect(record).toMatchObject({ actor: { kind: 'staff', id: clerk.accountId, organisation: '110000-CAB' }, purpose: expect.any(String) as string, details: { ticket: 'A001' } });
-    // Checked in already: not again.
-    await expect(built.services.scheduling.checkIn(clerk, await hall(), { reference: appointment.reference })).rejects.toMatchObject({ code: 'TB_SCHEDULING_CHECK_IN_NOT_FOUND', status: 404 });
+    // Checked in already: not again, the number it was given (desk-repeats.test.ts).
+    expect((await built.services.scheduling.checkIn(clerk, await hall(), { reference: appointment.reference })).ticket).toMatchObject({ label: 'A001', number: 1 });
   });
 
   it('checks in by ID number, and refuses unknown references, empty forms and other agencies’ staff', async () => {
@@ -90,6 +90,9 @@ describeEachDatabase('Scheduling: check-in, queue tickets and calling numbers', 
     const early = await built.services.scheduling.checkIn(clerk, await hall(), { reference: later.reference });
     expect(early).toMatchObject({ early: true, ticket: { label: 'A009' } });
     clock.set('2026-12-08T08:00:00+08:00');
+    // Checked in yesterday: no number today, neither the old one nor a new one.
+    await expect(built.services.scheduling.checkIn(clerk, await hall(), { reference: later.reference })).rejects.toMatchObject({ code: 'TB_SCHEDULING_CHECK_IN_NOT_FOUND' });
+    await expect(built.services.scheduling.checkIn(clerk, await hall(), { idNumber: CITIZEN.idNumber ?? '' })).rejects.toMatchObject({ code: 'TB_SCHEDULING_CHECK_IN_NOT_FOUND' });
     const next = await bookToday('10:00').catch(() => undefined);
     expect(next).toBeUndefined(); // 2026-12-07 is now in the past
     const { id: other } = await submitResidenceApplication(built, citizen);

@@ -48,6 +48,7 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
      * Checks a person in by appointment reference or ID number and gives them the hall's next
      * ticket number of the day. The number comes from a per-day counter row incremented in this
      * transaction, so concurrent check-ins get consecutive numbers and a failed one leaves no gap.
+     * Checking in again someone checked in here today answers with the number they were given.
      */
     async checkIn(clerk: Principal, hall: Hall, input: CheckInInput): Promise<CheckedIn> {
       if (!mayOperate(clerk, hall)) throw forbidden();
@@ -68,13 +69,23 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
       const day = shanghaiDay(now);
       const startOfDay = shanghaiInstant(day, '00:00');
       return kernel.db.transaction().execute(async (tx) => {
+        // By ID number: a booked appointment first; with none, one checked in here today (a repeat).
         const appointment = reference !== ''
           ? await store.byReference(tx, reference, true)
-          : (await store.bookedAt(tx, account?.id ?? '', hall.id, startOfDay))[0];
+          : (await store.bookedAt(tx, account?.id ?? '', hall.id, startOfDay))[0] ?? await store.checkedInAt(tx, account?.id ?? '', hall.id, startOfDay);
         // An appointment at a hall another agency runs: the same answer as an unknown reference,
         // logged as security.denied (issue 9). Another hall of the clerk's own agency is not hidden from them.
         if (appointment && appointment.hall_id !== hall.id && (await store.hall(tx, appointment.hall_id))?.agency_code !== hall.agencyCode) throw notFound('other-agency');
-        if (appointment?.hall_id !== hall.id || appointment.status !== 'booked' || appointment.starts_at < startOfDay) throw notFound();
+        if (appointment?.hall_id !== hall.id) throw notFound();
+        if (appointment.status === 'checked_in') {
+          // Checked in here today already (a double click, a resent form, two clerks at once): the
+          // number it was given, not "no appointment", which hid it. Nothing changes, so no audit
+          // record: the first check-in has one and showed the same number.
+          const given = await store.ticketFor(tx, appointment.id);
+          if (given?.hall_id !== hall.id || given.day !== day) throw notFound();
+          return { ticket: toTicket(given), appointment, early: shanghaiDay(appointment.starts_at) > day };
+        }
+        if (appointment.status !== 'booked' || appointment.starts_at < startOfDay) throw notFound();
         const number = await store.nextTicketNumber(tx, hall.id, day);
         const row: TicketRow = {
           id: newId(), hall_id: hall.id, day, number, label: ticketLabel(hall.ticketPrefix, number), appointment_id: appointment.id,

@@ -98,6 +98,10 @@ export function createSchedulingStore() {
     bookedAt: (executor: Executor, accountId: string, hallId: string, from: Date): Promise<AppointmentRow[]> =>
       q(executor).selectFrom('scheduling_appointments').selectAll().where('account_id', '=', accountId).where('hall_id', '=', hallId)
         .where('status', '=', 'booked').where('starts_at', '>=', from).orderBy('starts_at').forUpdate().execute(),
+    /** A person's appointment checked in at a hall since `since`, the latest first, locked. */
+    checkedInAt: (executor: Executor, accountId: string, hallId: string, since: Date): Promise<AppointmentRow | undefined> =>
+      q(executor).selectFrom('scheduling_appointments').selectAll().where('account_id', '=', accountId).where('hall_id', '=', hallId)
+        .where('status', '=', 'checked_in').where('checked_in_at', '>=', since).orderBy('checked_in_at', 'desc').limit(1).forUpdate().executeTakeFirst(),
     list: (executor: Executor, filter: { agencies?: readonly string[]; applicationId?: string; hallId?: string; status?: AppointmentStatus; from?: Date; to?: Date; reference?: string }, limit: number) => {
       let query = q(executor).selectFrom('scheduling_appointments').selectAll();
       if (filter.agencies) query = query.where('agency_code', 'in', filter.agencies.length > 0 ? [...filter.agencies] : ['']);
