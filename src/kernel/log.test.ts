@@ -42,3 +42,46 @@ describe('the request log as Fastify writes it', () => {
     for (const secret of ['%E5%BC%A0', 'SplxlOBeZQQYbYS6WxSbIA', 'af0ifjsldkj', '110101199003072359']) expect(text).not.toContain(secret);
   });
 });
+
+describe('errors in the log (a database error carries the row it refused)', () => {
+  it('keeps type, message, code, constraint and stack, and drops the row, the statement and its values', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite();
+    await db.exec('create table people (id_number text primary key, name text not null)');
+    await db.query('insert into people values ($1, $2)', ['110101199003071234', '欧阳娜娜']);
+    const refused = await db.query('insert into people values ($1, $2)', ['110101199003071234', '欧阳娜娜']).then(() => undefined, (error: unknown) => error);
+    await db.close();
+    // What PGlite's error carries today: the test would prove nothing if it carried no row.
+    expect(JSON.stringify({ ...(refused as object) })).toContain('110101199003071234');
+
+    const log = logLines();
+    const wrapped = new Error('Saving failed', { cause: refused });
+    log.logger.error({ err: wrapped }, 'request failed');
+    // Shaped as pg's error from a PostgreSQL server, inside an AggregateError.
+    const fromServer = Object.assign(new Error('new row violates check constraint "people_name_check"'), {
+      code: '23514', constraint: 'people_name_check', table: 'people', detail: 'Failing row contains (110101199003075678, 欧阳娜娜).', where: 'SQL statement', internalQuery: 'insert …',
+    });
+    log.logger.warn({ err: new AggregateError([fromServer], 'both failed') }, 'job failed; will retry');
+
+    const written = JSON.stringify(log.lines);
+    expect(written).not.toMatch(/110101199003071234|110101199003075678|欧阳娜娜/);
+    const [first, second] = log.lines as [{ err: { cause: Record<string, unknown> } }, { err: { errors: Record<string, unknown>[] } }];
+    expect(first.err).toMatchObject({ type: 'Error', message: 'Saving failed', cause: { code: '23505' } });
+    expect(String(first.err.cause.message)).toContain('duplicate key');
+    expect(first.err.cause).not.toHaveProperty('detail');
+    expect(first.err.cause).not.toHaveProperty('params');
+    expect(second.err.errors[0]).toMatchObject({ code: '23514', constraint: 'people_name_check', table: 'people' });
+    expect(typeof second.err.errors[0]?.stack).toBe('string');
+  });
+
+  it('a failed request logs its error the same way through Fastify', async () => {
+    const log = logLines();
+    const app = Fastify({ loggerInstance: log.logger });
+    app.get('/fail', () => { throw Object.assign(new Error('insert failed'), { detail: 'Key (id_number)=(110101199003071234) already exists.', params: ['欧阳娜娜'] }); });
+    expect((await app.inject({ url: '/fail' })).statusCode).toBe(500);
+    await app.close();
+    const written = JSON.stringify(log.lines);
+    expect(written).toContain('insert failed');
+    expect(written).not.toMatch(/110101199003071234|欧阳娜娜/);
+  });
+});

@@ -67,8 +67,42 @@ function serializeRequest(request: { method?: string; url?: string; host?: strin
   return { method: request.method, url: loggableUrl(request.url ?? ''), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
 }
 
+/**
+ * The fields of an error the log keeps. pino's own serializer copies every enumerable field, and a
+ * database error carries the row: PostgreSQL's `detail` ("Key (id_number)=(1101…) already
+ * exists", "Failing row contains (…, 欧阳娜娜)"), `where`, and PGlite's `query` and `params` (every
+ * bound value). So errors are logged by a list of what may be kept, not of what may not.
+ */
+const LOGGED_ERROR_FIELDS = ['code', 'status', 'statusCode', 'constraint', 'table', 'column', 'schema', 'routine', 'severity'] as const;
+const ERROR_DEPTH = 5;
+
+export interface LoggedError {
+  readonly type: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly [field: string]: unknown;
+}
+
+/** An error as the log holds it: type, message, stack, the fields of LOGGED_ERROR_FIELDS, its cause and an AggregateError's errors likewise. */
+export function serializeError(error: unknown, depth = 0): LoggedError | string {
+  if (!(error instanceof Error)) return typeof error === 'string' ? error : Object.prototype.toString.call(error);
+  const source = error as Error & Record<string, unknown>;
+  const out: Record<string, unknown> = { type: error.constructor?.name ?? 'Error', message: error.message };
+  if (error.stack !== undefined) out.stack = error.stack;
+  for (const field of LOGGED_ERROR_FIELDS) {
+    const value = source[field];
+    if (typeof value === 'string' || typeof value === 'number') out[field] = value;
+  }
+  if (depth < ERROR_DEPTH && error.cause !== undefined) out.cause = serializeError(error.cause, depth + 1);
+  if (depth < ERROR_DEPTH && error instanceof AggregateError) out.errors = error.errors.slice(0, 10).map((e: unknown) => serializeError(e, depth + 1));
+  return out as LoggedError;
+}
+
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } }, destination);
+  return pino({
+    level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest, err: (error: unknown) => serializeError(error), error: (error: unknown) => serializeError(error) },
+  }, destination);
 }
 
 /**
