@@ -99,4 +99,26 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...tls, TONGBAN_MEDIATOR_TLS_PORT: 'https' })).toThrow(/TONGBAN_MEDIATOR_TLS_PORT: must be a whole number/);
     expect(() => loadConfig({ ...tls, TONGBAN_MEDIATOR_TLS_PORT: '70000' })).toThrow(/TONGBAN_MEDIATOR_TLS_PORT: /);
   });
+
+  it('takes the external OpenID provider\'s three settings all or none, so a half-configured one never falls back to the demo provider', () => {
+    const external = { TONGBAN_OIDC_ISSUER: 'https://id.example.gov', TONGBAN_OIDC_CLIENT_ID: 'tongban', TONGBAN_OIDC_CLIENT_SECRET: 's' };
+    expect(loadConfig(external).oidc).toEqual({ kind: 'external', issuer: 'https://id.example.gov', clientId: 'tongban', clientSecret: 's' });
+    expect(() => loadConfig({ TONGBAN_OIDC_CLIENT_ID: 'a' })).toThrow(/TONGBAN_OIDC_ISSUER, TONGBAN_OIDC_CLIENT_SECRET: needed with TONGBAN_OIDC_CLIENT_ID/);
+    expect(() => loadConfig({ ...external, TONGBAN_OIDC_ISSUER: undefined })).toThrow(/TONGBAN_OIDC_ISSUER: needed with TONGBAN_OIDC_CLIENT_ID, TONGBAN_OIDC_CLIENT_SECRET/);
+    expect(() => loadConfig({ ...external, TONGBAN_OIDC_ISSUER: '' })).toThrow(/TONGBAN_OIDC_ISSUER: needed with/);
+  });
+
+  it('refuses a TONGBAN_ variable that is no setting, naming the closest one, and lets the test and bench tools\' own variables by', () => {
+    const refused = (env: Record<string, string>) => { try { loadConfig(env); } catch (error) { return (error as ConfigError).problems.join('\n'); } return ''; };
+    expect(refused({ TONGBAN_SESSOIN_SECRET: 's'.repeat(32) })).toMatch(/^TONGBAN_SESSOIN_SECRET: not a Tongban setting; did you mean TONGBAN_SESSION_SECRET\?/m);
+    // The client id and secret with a misspelt issuer: the unknown name and the missing one, never the demo provider.
+    const misspelt = refused({ TONGBAN_OIDC_ISUER: 'https://id.example.gov', TONGBAN_OIDC_CLIENT_ID: 'tongban', TONGBAN_OIDC_CLIENT_SECRET: 's' });
+    expect(misspelt).toMatch(/^TONGBAN_OIDC_ISUER: not a Tongban setting; did you mean TONGBAN_OIDC_ISSUER\?/m);
+    expect(misspelt).toMatch(/^TONGBAN_OIDC_ISSUER: needed with/m);
+    expect(refused({ TONGBAN_COLOUR: 'blue' })).toMatch(/^TONGBAN_COLOUR: not a Tongban setting \(the settings are listed/m);
+    const tools = { TONGBAN_TEST_DATABASES: 'pglite', TONGBAN_TEST_POSTGRES_URL: 'postgres://x', TONGBAN_FUZZ_RUNS: '5', TONGBAN_CRASH_TRIALS: '3', TONGBAN_BENCH_PROFILE_DIR: '/tmp' };
+    expect(loadConfig(tools).database.kind).toBe('pglite');
+    // Other programs' variables are none of Tongban's business.
+    expect(loadConfig({ PATH: '/bin', TONGBANX: '1', HOME: '/root' }).port).toBe(3000);
+  });
 });

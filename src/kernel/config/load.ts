@@ -82,18 +82,65 @@ function mediatorTls(env: Env, problems: string[]): { mediatorTls?: { port: numb
   return { mediatorTls: { port: int(env, 'TONGBAN_MEDIATOR_TLS_PORT', 0, problems), certFile: env.TONGBAN_MEDIATOR_TLS_CERT_FILE ?? '', keyFile: env.TONGBAN_MEDIATOR_TLS_KEY_FILE ?? '' } };
 }
 
+const OIDC = ['TONGBAN_OIDC_ISSUER', 'TONGBAN_OIDC_CLIENT_ID', 'TONGBAN_OIDC_CLIENT_SECRET'] as const;
+
+/**
+ * The external OpenID provider: all three settings or none. Without them the built-in demo provider
+ * runs, so a half-configured provider (a misspelt or forgotten issuer) must stop the start rather
+ * than open the demo personas' sign-in.
+ */
+function oidc(env: Env, problems: string[]): Config['oidc'] {
+  const missing = OIDC.filter((name) => !env[name]);
+  if (missing.length === OIDC.length) return { kind: 'builtin' };
+  if (missing.length > 0) {
+    problems.push(`${missing.join(', ')}: needed with ${OIDC.filter((name) => env[name]).join(', ')} (an external OpenID provider takes an issuer, a client id and a client secret; without all three the built-in demo provider would run)`);
+    return { kind: 'builtin' };
+  }
+  return { kind: 'external', issuer: env.TONGBAN_OIDC_ISSUER ?? '', clientId: env.TONGBAN_OIDC_CLIENT_ID ?? '', clientSecret: env.TONGBAN_OIDC_CLIENT_SECRET ?? '' };
+}
+
+/**
+ * Variables of the test, fuzz, crash and bench harnesses: read by those tools (test/helpers,
+ * bench/), never by the server, and passed through to it harmlessly.
+ */
+export const TOOL_PREFIXES = ['TONGBAN_TEST_', 'TONGBAN_FUZZ_', 'TONGBAN_CRASH_', 'TONGBAN_BENCH_'] as const;
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** A TONGBAN_* variable that is no setting is a misspelling (its setting silently unset): refuse it. */
+function unknownNames(env: Env, problems: string[]): void {
+  const known = Object.keys(ENV_NAMES);
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.startsWith('TONGBAN_') || name in ENV_NAMES) continue;
+    if (TOOL_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    const closest = known.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d)[0];
+    const hint = closest && closest.d <= Math.max(3, Math.floor(name.length / 4)) ? `; did you mean ${closest.k}?` : '';
+    problems.push(`${name.slice(0, 80)}: not a Tongban setting${hint} (the settings are listed in docs/operations.md)`);
+  }
+}
+
 /**
  * Reads the configuration once from the environment, validates it and freezes it. A bad setting
  * throws a ConfigError naming the variable and what is wrong, so the start fails loudly.
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
+  unknownNames(env, problems);
   const port = int(env, 'PORT', 3000, problems);
   const host = env.HOST || '127.0.0.1';
   const nodeEnv = env.NODE_ENV || 'development';
   const databaseUrl = env.DATABASE_URL;
   const dataDir = env.TONGBAN_DATA_DIR || './.tongban';
-  const issuer = env.TONGBAN_OIDC_ISSUER;
   const candidate = {
     env: nodeEnv,
     host,
@@ -103,9 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: databaseUrl
       ? { kind: 'postgres', url: databaseUrl, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, problems) }
       : dataDir === ':memory:' ? { kind: 'pglite-memory' } : { kind: 'pglite', dataDir },
-    oidc: issuer
-      ? { kind: 'external', issuer, clientId: env.TONGBAN_OIDC_CLIENT_ID ?? '', clientSecret: env.TONGBAN_OIDC_CLIENT_SECRET ?? '' }
-      : { kind: 'builtin' },
+    oidc: oidc(env, problems),
     secrets: {
       ...(env.TONGBAN_SESSION_SECRET ? { sessionSecret: env.TONGBAN_SESSION_SECRET } : {}),
       ...(env.TONGBAN_AUDIT_SIGNING_KEY ? { auditSigningKey: env.TONGBAN_AUDIT_SIGNING_KEY } : {}),
