@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   it('reads which proxies to believe, and how long finished jobs are kept', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43), TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) }).trustProxy)
+    expect(loadConfig({ NODE_ENV: 'production', TONGBAN_PUBLIC_URL: 'https://tongban.example.gov', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43), TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) }).trustProxy)
       .toEqual(['loopback', 'linklocal', 'uniquelocal']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
     expect(loadConfig({ TONGBAN_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
@@ -69,7 +69,7 @@ describe('configuration', () => {
     // The payment webhook is always mounted, so its key is required as the others are.
     expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key })).toThrow(/TONGBAN_PAYMENTS_WEBHOOK_SECRET: required in production/);
     expect(() => loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key, TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'short' })).toThrow(/TONGBAN_PAYMENTS_WEBHOOK_SECRET: /);
-    const complete = loadConfig({ ...secrets, TONGBAN_CERTIFICATE_WRAPPING_KEY: key, TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) });
+    const complete = loadConfig({ ...secrets, TONGBAN_PUBLIC_URL: 'https://tongban.example.gov', TONGBAN_CERTIFICATE_WRAPPING_KEY: key, TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) });
     expect(complete.secrets.certificateWrappingKey).toBe(key);
     expect(complete.secrets.paymentsWebhookSecret).toBe('p'.repeat(32));
     expect(loadConfig({}).secrets.paymentsWebhookSecret).toBeUndefined();
@@ -120,5 +120,17 @@ describe('configuration', () => {
     expect(loadConfig(tools).database.kind).toBe('pglite');
     // Other programs' variables are none of Tongban's business.
     expect(loadConfig({ PATH: '/bin', TONGBANX: '1', HOME: '/root' }).port).toBe(3000);
+  });
+
+  it('requires an https public address in production, so the cookies are Secure; http only on a loopback address', () => {
+    const secrets = { NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43), TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) };
+    expect(() => loadConfig(secrets)).toThrow(/TONGBAN_PUBLIC_URL: required in production/);
+    expect(() => loadConfig({ ...secrets, TONGBAN_PUBLIC_URL: 'http://tongban.example.gov' })).toThrow(/TONGBAN_PUBLIC_URL: must be https:\/\/ in production .*got "http:\/\/tongban.example.gov"/);
+    expect(() => loadConfig({ ...secrets, TONGBAN_PUBLIC_URL: 'http://10.0.0.5:3000' })).toThrow(/TONGBAN_PUBLIC_URL: must be https/);
+    expect(() => loadConfig({ ...secrets, TONGBAN_PUBLIC_URL: 'http://127.0.0.1.example.com' })).toThrow(/TONGBAN_PUBLIC_URL: must be https/);
+    expect(loadConfig({ ...secrets, TONGBAN_PUBLIC_URL: 'https://tongban.example.gov/' }).publicUrl).toBe('https://tongban.example.gov');
+    for (const loopback of ['http://127.0.0.1:3999', 'http://localhost:3000', 'http://[::1]:8080']) expect(loadConfig({ ...secrets, TONGBAN_PUBLIC_URL: loopback }).publicUrl, loopback).toBe(loopback);
+    // Outside production the address defaults to where the server listens.
+    expect(loadConfig({ NODE_ENV: 'development' }).publicUrl).toBe('http://127.0.0.1:3000');
   });
 });

@@ -129,6 +129,26 @@ function unknownNames(env: Env, problems: string[]): void {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/**
+ * In production the public address must be given, and https: the session cookies are Secure and
+ * the CSRF cookie `__Host-` prefixed only then. The one exception is a loopback http address
+ * (127.0.0.0/8, localhost, [::1]): a browser reaching it is on the same machine, so nothing
+ * travels a network in the clear (the bench runs production this way).
+ */
+function publicUrlInProduction(raw: string | undefined, problems: string[]): void {
+  if (!raw) {
+    problems.push('TONGBAN_PUBLIC_URL: required in production (the https:// address people and systems use)');
+    return;
+  }
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { url = undefined; }
+  if (url?.protocol === 'https:') return;
+  const loopback = url?.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname));
+  if (!loopback) problems.push(`TONGBAN_PUBLIC_URL: must be https:// in production (http only on a loopback address), got "${raw.slice(0, 80)}"`);
+}
+
 /**
  * Reads the configuration once from the environment, validates it and freezes it. A bad setting
  * throws a ConfigError naming the variable and what is wrong, so the start fails loudly.
@@ -190,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!decodeKey32(key)) problems.push(`TONGBAN_CERTIFICATE_ACCEPTED_WRAPPING_KEYS: entry ${i + 1} is not 32 bytes of base64 (\`openssl rand -base64 32\`)`);
   });
   if (nodeEnv === 'production') {
+    publicUrlInProduction(env.TONGBAN_PUBLIC_URL, problems);
     if (!candidate.secrets.sessionSecret) problems.push('TONGBAN_SESSION_SECRET: required in production (32+ characters)');
     if (!candidate.secrets.auditSigningKey) problems.push('TONGBAN_AUDIT_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64)');
     if (!candidate.secrets.accessTokenSigningKey) problems.push('TONGBAN_ACCESS_TOKEN_SIGNING_KEY: required in production (Ed25519 PKCS#8, base64; `tongban tokens new-key`)');

@@ -286,7 +286,7 @@ describe('numbers that are not finite', () => {
 });
 
 describe('client addresses behind a balancer (TONGBAN_TRUST_PROXY)', () => {
-  const production = { NODE_ENV: 'production', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43), TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) };
+  const production = { NODE_ENV: 'production', TONGBAN_PUBLIC_URL: 'https://tongban.example.gov', TONGBAN_SESSION_SECRET: 's'.repeat(32), TONGBAN_AUDIT_SIGNING_KEY: 'k'.repeat(40), TONGBAN_ACCESS_TOKEN_SIGNING_KEY: 't'.repeat(40), TONGBAN_CERTIFICATE_WRAPPING_KEY: 'w'.repeat(43), TONGBAN_PAYMENTS_WEBHOOK_SECRET: 'p'.repeat(32) };
   async function behind(env: Record<string, string>) {
     const config = loadConfig({ ...env, TONGBAN_API_RATE_PER_MINUTE: '3' });
     const app = Fastify({ trustProxy: config.trustProxy });
