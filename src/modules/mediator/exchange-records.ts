@@ -5,7 +5,7 @@ import { TongbanError } from '../../kernel/http/index.js';
 import { UUID } from '../../kernel/ids.js';
 import './errors.js';
 import './messages.js';
-import { peopleOfCall } from './ids.js';
+import { peopleOfCall, residentIdIn } from './ids.js';
 import type { PersonDirectory } from './memo.js';
 import type { RegistryAdmin } from './registry.js';
 import type { LogRow, MediatorStore } from './store.js';
@@ -16,16 +16,20 @@ export interface ExchangeRecord {
   readonly bodiesStored: boolean;
 }
 
-// A resident ID number that is a whole path segment or a whole query value.
-const RESIDENT_ID = /(^|[/?&=])([1-9]\d{5})\d{8}(\d{3}[\dX])(?=[/?&#;]|$)/g;
+// A whole path segment or a whole query value (name=value): what may be a resident ID number.
+const PART = /(^|[/?&=])([^/?&=#;]+)(?=[/?&#;]|$)/g;
 
 /**
  * A path (with its query) with the identity numbers in it masked as their owners see them on cards and receipts
  * (`110101********2359`): lists of exchanges show which kind of call was made without each
- * listing being a read of the people it names. The record of one exchange shows the path whole,
+ * listing being a read of the people it names. A number written percent-encoded or with a
+ * lowercase `x` is one too (`residentIdIn`). The record of one exchange shows the path whole,
  * and that read is audited.
  */
-export const maskedPath = (path: string): string => path.replace(RESIDENT_ID, (_m, slash: string, head: string, tail: string) => `${slash}${head}********${tail}`);
+export const maskedPath = (path: string): string => path.replace(PART, (whole, before: string, part: string) => {
+  const person = residentIdIn(part);
+  return person === undefined ? whole : `${before}${person.slice(0, 6)}********${person.slice(14)}`;
+});
 
 /**
  * Whose data an exchange carried, as the audit trail names people: the accounts of the people its

@@ -16,6 +16,9 @@ const PERSONS = '/r1/CN/GOV/110000-PSB/population/persons';
 const PERSON = '110101199003072359';
 const NO_ACCOUNT = '110101199001010012';
 
+/** An ID number with every digit percent-encoded, as a client may send it and a provider's router decodes it. */
+const encodedId = (id: string) => [...id].map((c) => (/\d/.test(c) ? `%3${c}` : c)).join('');
+
 describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use) => {
   let built: Built;
   let provider: { app: FastifyInstance; url: string };
@@ -100,6 +103,12 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     expect((await built.kernel.audit.listBySubject(ACCOUNT))[0]).toMatchObject({ action: 'mediator.exchange', details: { messageId: res.headers['x-road-id'], status: 200 } });
   });
 
+  it('audits a read about a person named by a percent-encoded number as a read about that person', async () => {
+    const res = await call(`${PERSONS}/persons/${encodedId(PERSON)}`);
+    expect(res.statusCode).toBe(200);
+    expect((await built.kernel.audit.listBySubject(ACCOUNT))[0]).toMatchObject({ action: 'mediator.exchange', details: { messageId: res.headers['x-road-id'] } });
+  });
+
   it('records a read about a person without an account with no subject, and without the ID number', async () => {
     const res = await call(`${PERSONS}/persons/${NO_ACCOUNT}`);
     expect(res.statusCode).toBe(200);
@@ -126,6 +135,9 @@ describeEachDatabase('mediator exchanges over real HTTP', migrationSources, (use
     ['a client header naming another subsystem', () => call(`${PERSONS}/persons/${PERSON}`, { client: OTHER }), 403, 'TB_MEDIATOR_CLIENT_MISMATCH'],
     ['no client header', () => call(`${PERSONS}/persons/${PERSON}`, { client: null }), 400, 'TB_MEDIATOR_CLIENT_HEADER_INVALID'],
     ['consent needed and no consent register', () => call(`/r1/CN/GOV/110000-PSB/population/consented/persons/${PERSON}`), 403, 'TB_MEDIATOR_CONSENT_MISSING'],
+    // The provider's router decodes the path: an encoded number, or one ending in a lowercase x, names the same person.
+    ['consent needed for a percent-encoded number', () => call(`/r1/CN/GOV/110000-PSB/population/consented/persons/${encodedId(PERSON)}`), 403, 'TB_MEDIATOR_CONSENT_MISSING'],
+    ['consent needed for a number with a lowercase x', () => call('/r1/CN/GOV/110000-PSB/population/consented/persons/11010119920515002x'), 403, 'TB_MEDIATOR_CONSENT_MISSING'],
     ['a provider slower than the timeout', () => call('/r1/CN/GOV/110000-PSB/population/slow/slow'), 504, 'TB_MEDIATOR_PROVIDER_TIMEOUT'],
     ['a provider that is down', () => call('/r1/CN/GOV/110000-PSB/population/down/anything'), 502, 'TB_MEDIATOR_PROVIDER_UNREACHABLE'],
     ['a body over the limit', () => call(`${PERSONS}/echo`, { method: 'POST', body: Buffer.alloc(100 * 1024, 1), headers: { 'content-type': 'application/octet-stream' } }), 413, 'TB_MEDIATOR_BODY_TOO_LARGE'],

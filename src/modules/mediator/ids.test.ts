@@ -28,6 +28,16 @@ describe('the people a call names, and a path the provider resolves as checked',
     expect(peopleOfCall(undefined, '/statistics', '')).toEqual([]);
   });
 
+  it('reads a number as the provider does: percent-encoded, or with a lowercase x, it is the same person', () => {
+    const encoded = [...'110101199003072359'].map((digit) => `%3${digit}`).join('');
+    expect(peopleOfCall('11010119920515002X', `/persons/${encoded}`, '')).toEqual(['110101199003072359']);
+    expect(peopleOfCall(undefined, '/persons/11010119920515002x', '?spouse=%31%31%30%31%30%31%31%39%39%30%30%33%30%37%32%33%35%39')).toEqual(['11010119920515002X', '110101199003072359']);
+    expect(peopleOfCall('11010119920515002x', '/persons', '')).toEqual(['11010119920515002X']);
+    expect(peopleOfCall(undefined, '/persons/%zz', '')).toEqual([]);
+    expect(personsIn({ holder: '11010119920515002x' })).toEqual(['11010119920515002X']);
+    expect(maskedPath(`/persons/${encoded}?spouse=11010119920515002x`)).toBe('/persons/110101********2359?spouse=110101********002X');
+  });
+
   it('refuses dot segments in any spelling, encoded slashes and backslashes, and passes plain paths', () => {
     for (const path of ['/persons/..', '/persons/.', '/a/%2e%2e/b', '/a/%2E./b', '/a/.%2e', '/a/..;jsessionid=1', '/a/%2f', '/a\\b', '/a/%5C', '/a/%zz']) {
       expect(isPlainPath(path), path).toBe(false);

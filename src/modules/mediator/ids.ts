@@ -71,7 +71,25 @@ export const isMethodPattern = (method: string): boolean => METHODS.has(method);
  * A Chinese resident identity number in a path segment (17 digits and a digit or X): a
  * read about that person. Checked only for shape; the provider knows whether it exists.
  */
-const RESIDENT_ID = /^[1-9]\d{16}[\dX]$/;
+const RESIDENT_ID = /^[1-9]\d{16}[\dXx]$/;
+
+/**
+ * The resident ID number a path segment, query value or header names, as the provider reads it:
+ * percent-decoded (a provider's router decodes `%31%31…` to digits) and with a lowercase `x`
+ * made `X`; undefined when it names none. Matching the raw text let `/persons/%31%31…` or a
+ * number ending in `x` reach a person's record with no consent check and no audit record.
+ */
+export function residentIdIn(text: string): string | undefined {
+  let decoded = text;
+  if (text.includes('%')) {
+    try {
+      decoded = decodeURIComponent(text);
+    } catch {
+      return undefined;
+    }
+  }
+  return RESIDENT_ID.test(decoded) ? decoded.toUpperCase() : undefined;
+}
 
 /**
  * The people a call is about: every resident ID number that is a whole segment of its path or a
@@ -81,9 +99,15 @@ const RESIDENT_ID = /^[1-9]\d{16}[\dX]$/;
  */
 export function peopleOfCall(userId: string | undefined, path: string, query: string): string[] {
   const found = new Set<string>();
-  for (const segment of path.split('/')) if (RESIDENT_ID.test(segment)) found.add(segment);
-  for (const value of new URLSearchParams(query).values()) if (RESIDENT_ID.test(value)) found.add(value);
-  if (found.size === 0 && userId !== undefined) found.add(userId);
+  for (const segment of path.split('/')) {
+    const person = residentIdIn(segment);
+    if (person !== undefined) found.add(person);
+  }
+  for (const value of new URLSearchParams(query).values()) {
+    const person = residentIdIn(value);
+    if (person !== undefined) found.add(person);
+  }
+  if (found.size === 0 && userId !== undefined) found.add(residentIdIn(userId) ?? userId);
   return [...found];
 }
 
@@ -120,7 +144,7 @@ export function personsIn(value: unknown): string[] {
   while (stack.length > 0) {
     const item = stack.pop();
     if (typeof item === 'string') {
-      if (RESIDENT_ID.test(item)) found.add(item);
+      if (RESIDENT_ID.test(item)) found.add(item.toUpperCase());
     } else if (Array.isArray(item)) {
       for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
     } else if (item !== null && typeof item === 'object') {

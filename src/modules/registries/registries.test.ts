@@ -129,7 +129,7 @@ describeEachDatabase('registries: records, history, audited reads, corrections',
     // Two creating the same new record at once: one creates it, the other updates what it created.
     const newcomer = syntheticPerson(900_021);
     const both = await Promise.all([
-      registries.records.updateOrCreate(population, { idNumber: newcomer.idNumber }, newcomer, PSB_WRITER),
+      registries.records.updateOrCreate(population, { idNumber: newcomer.idNumber }, { ...newcomer }, PSB_WRITER),
       registries.records.updateOrCreate(population, { idNumber: newcomer.idNumber }, { ...newcomer, ethnicity: '满族' }, PSB_WRITER),
     ]);
     expect(both.map((r) => r.created).sort()).toEqual([false, true]);
