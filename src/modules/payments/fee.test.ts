@@ -28,6 +28,15 @@ describe('fees from the service definition', () => {
     expect(feeFor(rule, { copies: 1 }, NOW)?.amount).toBe(1000);
   });
 
+  it('compares $now with the day in Shanghai, as the form engine does, not the UTC day', () => {
+    const freeFrom2027: Fee = { type: 'rule', currency: 'CNY', cases: [
+      { when: { properties: { $now: { type: 'string', format: 'date', formatMinimum: '2027-01-01' } } }, amount: 0 },
+    ], otherwise: 1000 };
+    // 00:30 on 1 January in Shanghai is still 31 December in UTC.
+    expect(feeFor(freeFrom2027, {}, new Date('2027-01-01T00:30:00+08:00'))).toBeNull();
+    expect(feeFor(freeFrom2027, {}, new Date('2026-12-31T23:30:00+08:00'))?.amount).toBe(1000);
+  });
+
   it('formats fen as yuan per locale and reads typed yuan as fen', () => {
     expect(formatMoney(1000, 'zh-CN')).toBe('¥10.00');
     expect(formatMoney(123456, 'en')).toBe('CN¥1,234.56');

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
+import { todayIn } from '../../forms/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { Fee } from '../catalog/service.js';
 
@@ -20,8 +21,9 @@ function holds(condition: Readonly<Record<string, unknown>> | boolean, answers: 
     validate = ajv.compile(condition);
     compiled.set(condition, validate);
   }
-  // The same data the form engine's conditions see (STYLE 11), without the person.
-  return validate({ $form: answers, $user: {}, $now: now.toISOString().slice(0, 10) });
+  // The same data the form engine's conditions see (STYLE 11), without the person: `$now` is
+  // today in Shanghai, as for the form (between midnight and 08:00 the UTC date is yesterday).
+  return validate({ $form: answers, $user: {}, $now: todayIn(now) });
 }
 
 /**
