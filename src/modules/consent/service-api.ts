@@ -131,6 +131,8 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
   async function savePolicy(input: PolicyInput, by: AgencyActor, options: { create?: boolean } = {}): Promise<Policy> {
     const clean = validPolicy(input);
     return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
+      // Two saves of one policy at once: the second waits and numbers its version after the first.
+      await store.lockPolicy(tx, clean.id);
       const [previous] = await store.latestPolicies(tx, { id: clean.id });
       if (previous && options.create) throw fail('TB_CONSENT_POLICY_EXISTS', '/policy/id', `${clean.id} exists`);
       if (previous && previous.controller !== by.agency) throw new TongbanError(ConsentErrors.TB_CONSENT_POLICY_NOT_FOUND, { detail: `No policy ${clean.id} of your agency` });
@@ -165,6 +167,7 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
     savePolicy,
     async deletePolicy(id: string, by: AgencyActor): Promise<Policy> {
       return db.transaction().execute((tx) => withIdempotency(tx, by.idempotency, async () => {
+        await store.lockPolicy(tx, id);
         const [row] = await store.latestPolicies(tx, { id });
         if (!row?.active || row.controller !== by.agency) throw new TongbanError(ConsentErrors.TB_CONSENT_POLICY_NOT_FOUND, { detail: `No policy ${id} of your agency` });
         const deleted: PolicyRow = { ...row, version: row.version + 1, active: false, created_at: kernel.now(), created_by: by.actor.id };

@@ -155,6 +155,11 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
     const at = kernel.now();
     const row = eventRow(kind, agreement, idNumber, accountId, input, at);
     return db.transaction().execute((tx) => withIdempotency(tx, input.idempotency, async () => {
+      // Checked again under the agreement's lock: a retirement committed since the check above
+      // refuses the consent, and one in flight waits for this consent to commit first.
+      await store.lockAgreement(tx, agreement.id, 'shared');
+      const [now] = await store.latestAgreements(tx, { id: agreement.id });
+      if (kind === 'given' && !now?.active) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_RETIRED, { detail: `${agreement.id} is retired` });
       await writeEvent(tx, row, agreement, input);
       if (within) await within(tx, row);
       return record(row, agreement, at);
@@ -230,6 +235,8 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
       const agencies = await deps.catalog.listAgencies();
       if (!agencies.some((a) => a.code === clean.controller)) throw invalid(`No agency ${clean.controller}`, '/controller');
       return db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
+        // Two saves (or a save and a retirement) of one agreement at once: the second waits and numbers its version after the first.
+        await store.lockAgreement(tx, clean.id, 'exclusive');
         const [previousRow] = await store.latestAgreements(tx, { id: clean.id });
         const previous = previousRow ? toAgreement(previousRow) : undefined;
         if (previous && options.create) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_EXISTS, { detail: `${clean.id} exists`, fields: [{ pointer: '/id', message: 'consent.error.agreementExists', detail: 'taken' }] });
@@ -254,6 +261,7 @@ export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now'
     /** Retires an agreement with a last version marked inactive: no new consent, checks answer unknown_agreement. */
     async retireAgreement(id: string, admin: AgreementAdmin, options: { idempotency?: IdempotencyClaim | undefined } = {}): Promise<DataAgreement> {
       return db.transaction().execute((tx) => withIdempotency(tx, options.idempotency, async () => {
+        await store.lockAgreement(tx, id, 'exclusive');
         const [row] = await store.latestAgreements(tx, { id });
         if (!row?.active) throw new TongbanError(ConsentErrors.TB_CONSENT_AGREEMENT_NOT_FOUND, { detail: `No active data agreement ${id}` });
         if (!admin.may(row.controller)) throw new TongbanError(ConsentErrors.TB_CONSENT_FORBIDDEN, { detail: `${id} belongs to ${row.controller}` });

@@ -35,6 +35,10 @@ const q = (executor: Executor): Kysely<ConsentApiTables> => executor.withTables<
 /** Every query on policies, individuals, webhooks, deliveries and signatures. */
 export function createConsentApiStore() {
   return {
+    /** The policy's transaction-scoped advisory lock, taken before a version is numbered (see `lockAgreement`). */
+    async lockPolicy(executor: Executor, id: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`consent-policy\n${id}`}, 0))`.execute(executor);
+    },
     async insertPolicy(executor: Executor, row: PolicyRow): Promise<void> {
       await q(executor).insertInto('consent_policies').values(row).execute();
     },

@@ -26,6 +26,19 @@ const jsonb = (value: unknown) => sql<never>`cast(${JSON.stringify(value)} as js
 /** Every query on the agreements and the consent events. */
 export function createConsentStore() {
   return {
+    /**
+     * Takes the agreement's transaction-scoped advisory lock (an agreement not made yet too):
+     * `exclusive` to write a version (save, retire), so versions are numbered one after another;
+     * `shared` to record consent, so consents do not wait for each other, only for a version
+     * being written (and a retirement waits for them).
+     */
+    async lockAgreement(executor: Executor, id: string, mode: 'exclusive' | 'shared'): Promise<void> {
+      const key = `consent-agreement\n${id}`;
+      await (mode === 'shared'
+        ? sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`
+        : sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(executor);
+    },
+
     async insertAgreement(executor: Executor, row: AgreementRow): Promise<void> {
       await q(executor).insertInto('consent_agreements').values({ ...row, items: jsonb(row.items) }).execute();
     },
