@@ -145,6 +145,7 @@ export function createCatalogService(kernel: Kernel, deps: CatalogDeps = {}) {
   }
 
   async function writeAgency(tx: Executor, agency: AgencyDefinition, by: Actor): Promise<Outcome> {
+    await store.lockPublishing(tx);
     const hash = contentHash(agency);
     const existing = await store.getAgency(tx, agency.code);
     if (existing?.content_hash === hash) return 'unchanged';
@@ -161,6 +162,8 @@ export function createCatalogService(kernel: Kernel, deps: CatalogDeps = {}) {
    * equals the current version, so importing the same files twice changes nothing.
    */
   async function writeDefinition(tx: Executor, definition: ServiceDefinition, by: Actor, may: AgencyGuard): Promise<PublishResult> {
+    // Before anything is read: a new service (or slug) published twice at once is created once.
+    await store.lockPublishing(tx);
     if (!(await store.getAgency(tx, definition.agency))) {
       throw new TongbanError('TB_CATALOG_UNKNOWN_AGENCY', {
         detail: `Agency ${definition.agency} does not exist`,

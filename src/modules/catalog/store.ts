@@ -77,6 +77,15 @@ export function createCatalogStore() {
       return new Set(rows.map((r) => r.code));
     },
 
+    /**
+     * The catalog's publishing lock (transaction-scoped, advisory): publications of agencies and
+     * services run one after another, so the first of two at once creates a new service, agency
+     * or slug and the second finds it, instead of both inserting it.
+     */
+    async lockPublishing(executor: Executor): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtextextended('catalog-publishing', 0))`.execute(executor);
+    },
+
     async insertAgency(executor: Executor, a: AgencyWrite, at: Date): Promise<void> {
       await q(executor).insertInto('catalog_agencies').values({
         code: a.code, name_zh: a.nameZh, name_en: a.nameEn, contact: jsonb(a.contact), content_hash: a.contentHash, created_at: at, updated_at: at,
