@@ -32,10 +32,16 @@ export async function seedDemo(kernel: Kernel, services: Services): Promise<stri
 
 /** Migrates, optionally seeds, and builds the app ready to listen; on failure closes what it opened. */
 export async function prepareServer(config: Config, options: { seed: boolean }): Promise<Built> {
-  const database = createDatabase(config);
+  // On PostgreSQL the migrations run on their own connection without the requests' statement
+  // timeout (an index on a large table may take longer); PGlite has no timeout and one connection.
+  if (config.database.kind === 'postgres') {
+    const migrating = createDatabase(config);
+    try { await migrateToLatest(migrating.db, migrationSources); } finally { await migrating.close(); }
+  }
+  const database = createDatabase(config, { statementTimeouts: true });
   let built: Built | undefined;
   try {
-    await migrateToLatest(database.db, migrationSources);
+    if (config.database.kind !== 'postgres') await migrateToLatest(database.db, migrationSources);
     built = await buildApp({ config, database });
     if (options.seed) await seedDemo(built.kernel, built.services);
     return built;

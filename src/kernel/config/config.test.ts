@@ -15,7 +15,7 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://u@db:5432/tongban', PORT: '8080',
       TONGBAN_OIDC_ISSUER: 'https://id.example.gov', TONGBAN_OIDC_CLIENT_ID: 'tongban', TONGBAN_OIDC_CLIENT_SECRET: 's',
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/tongban', poolSize: 10 });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/tongban', poolSize: 10, queryTimeoutMs: 30_000 });
     expect(config.oidc).toMatchObject({ kind: 'external', issuer: 'https://id.example.gov' });
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
   });

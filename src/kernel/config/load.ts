@@ -168,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: (env.TONGBAN_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     database: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, problems) }
+      ? { kind: 'postgres', url: databaseUrl, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, problems), queryTimeoutMs: int(env, 'DATABASE_QUERY_TIMEOUT_MS', 30_000, problems) }
       : dataDir === ':memory:' ? { kind: 'pglite-memory' } : { kind: 'pglite', dataDir },
     oidc: oidc(env, problems),
     secrets: {

@@ -16,7 +16,11 @@ export const ConfigSchema = Type.Object({
   database: Type.Union([
     Type.Object({ kind: Type.Literal('pglite'), dataDir: Type.String({ minLength: 1 }) }),
     Type.Object({ kind: Type.Literal('pglite-memory') }),
-    Type.Object({ kind: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }), poolSize: Type.Integer({ minimum: 1, maximum: 500 }) }),
+    Type.Object({
+      kind: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }), poolSize: Type.Integer({ minimum: 1, maximum: 500 }),
+      /** The longest statement `tongban serve` runs (statement_timeout); 0: no limit. Absent: none (tests, the CLI). */
+      queryTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+    }),
   ]),
   oidc: Type.Union([
     Type.Object({ kind: Type.Literal('builtin') }),
@@ -107,6 +111,7 @@ export const ENV_NAMES = {
   LOG_LEVEL: 'logLevel',
   DATABASE_URL: 'database.url',
   DATABASE_POOL_SIZE: 'database.poolSize',
+  DATABASE_QUERY_TIMEOUT_MS: 'database.queryTimeoutMs',
   TONGBAN_DATA_DIR: 'database.dataDir',
   TONGBAN_OIDC_ISSUER: 'oidc.issuer',
   TONGBAN_OIDC_CLIENT_ID: 'oidc.clientId',

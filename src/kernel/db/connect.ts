@@ -27,15 +27,37 @@ const pgTypes: pg.CustomTypesConfig = {
     oid === 20 ? Number : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-export function createDatabase(config: Pick<Config, 'database'>): Database {
+type PostgresSettings = Extract<Config['database'], { kind: 'postgres' }>;
+
+/** How long the client waits past the server's statement_timeout before it gives up itself. */
+const CLIENT_GRACE_MS = 5_000;
+
+/**
+ * The pg pool's options. Connecting gives up after 5 s. TCP keepalive (first probe after 10 s
+ * idle) lets the kernel notice a server or a hop that vanished without closing the connection.
+ * With `statementTimeouts` (the server's pools: `tongban serve`), a statement runs at most
+ * `queryTimeoutMs` on the server (statement_timeout), and the client stops waiting 5 s after that
+ * (query_timeout: a network that hangs silently), so a request is never held until the person
+ * gives up. Migrations, seeds, imports and backups (the CLI) run without either: their long
+ * statements (`seed --persons`, an index on a large table) must not be cut.
+ */
+export function poolOptions(cfg: PostgresSettings, options: { statementTimeouts?: boolean } = {}): pg.PoolConfig {
+  const timeout = options.statementTimeouts ? cfg.queryTimeoutMs ?? 0 : 0;
+  return {
+    connectionString: cfg.url, max: cfg.poolSize, types: pgTypes, connectionTimeoutMillis: 5000,
+    keepAlive: true, keepAliveInitialDelayMillis: 10_000,
+    ...(timeout > 0 ? { statement_timeout: timeout, query_timeout: timeout + CLIENT_GRACE_MS } : {}),
+    // PreparingClient: statements marked PREPARED run as named prepared statements (prepared.ts).
+    Client: PreparingClient,
+  };
+}
+
+export function createDatabase(config: Pick<Config, 'database'>, options: { statementTimeouts?: boolean } = {}): Database {
   const cfg = config.database;
   let dialect: Dialect;
   switch (cfg.kind) {
     case 'postgres': {
-      // A database that does not answer fails a request in 5 s (503, Retry-After) instead of
-      // holding it until the client gives up.
-      // PreparingClient: statements marked PREPARED run as named prepared statements (prepared.ts).
-      const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize, types: pgTypes, connectionTimeoutMillis: 5000, Client: PreparingClient });
+      const pool = new pg.Pool(poolOptions(cfg, options));
       // An idle client losing its server (restart, failover) must not crash the process:
       // the pool drops it and the next query opens a new connection.
       pool.on('error', () => {});

@@ -3,11 +3,11 @@
  * data): the request is answered 503 with Retry-After, and nothing was half written because the
  * transaction never committed. Covers the network (refused, reset, timed out), PostgreSQL's
  * connection exceptions (class 08) and shutdown states (57P01–57P03), and node-postgres's own
- * messages for a lost or never-made connection.
+ * messages for a lost or never-made connection, or one that stopped answering (query_timeout).
  */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 const SQLSTATES = /^(08\d{3}|57P0[123])$/;
-const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Query read timeout)/;
 
 export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 4) return false;
