@@ -94,6 +94,20 @@ describeEachDatabase('applications: the counter channel', migrationSources, (use
     }]);
   });
 
+  it('records an officer\'s read as 张伟\'s before the case is linked to his account: his page shows it at once', async () => {
+    const officer = await personaBrowser(built, 'officer');
+    expect((await officer.get(`/backoffice/cases/${id}`)).statusCode).toBe(200);
+    const views = await sql<{ subject: string | null; actor_kind: string }>`
+      select subject, actor_kind from tb_audit_record where action = 'application.view' and resource_id = ${id}`.execute(built.kernel.db);
+    expect(views.rows).toEqual([{ subject: ZHANG_WEI.accountId, actor_kind: 'staff' }]);
+    // Straight to "who used my data", without opening "My applications" (which links the case).
+    const zhang = await personaBrowser(built, 'citizen');
+    const page = await zhang.get('/my-data/accesses');
+    expect(page.body).toContain('Looked at your application');
+    expect(page.body).toContain(`Staff member ${demoPersona('officer').name}`);
+    expect((await built.kernel.audit.listBySubject(ZHANG_WEI.accountId, { limit: 100 })).filter((r) => r.action === 'application.link')).toEqual([]);
+  });
+
   it('shows the case to 张伟 when he signs in, and to nobody else', async () => {
     const other = await personaBrowser(built, 'business');
     expect((await other.get('/applications')).body).not.toContain(reference);

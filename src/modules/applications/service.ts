@@ -49,7 +49,8 @@ export interface Deps {
   readonly workflow: Pick<WorkflowService, 'start' | 'act' | 'getCase' | 'onTransition' | 'setApplicantLookup'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
   /** Without `accountsWithRole` no supervisor is mailed of a missed deadline (the insights' history replay never escalates). */
-  readonly identity: Pick<IdentityService, 'account'> & Partial<Pick<IdentityService, 'accountsWithRole'>>;
+  /** Without `auditSubjectByIdNumber` a counter application's reads are the person's only once linked to their account. */
+  readonly identity: Pick<IdentityService, 'account'> & Partial<Pick<IdentityService, 'accountsWithRole' | 'auditSubjectByIdNumber'>>;
   /** Registries and consent, for the once-only prefill; without it no service prefills. */
   readonly prefill?: PrefillPort;
 }
@@ -89,7 +90,14 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   deps.workflow.setApplicantLookup(async (tx, caseId) => (await find(caseId, tx))?.applicant_account_id);
 
   panels.addPanel('staff', prefill.staffPanel);
-  const staff = createStaffAccess({ kernel, store, service, find, panels, getCase: (id) => deps.workflow.getCase(id) });
+  /**
+   * Whose data an application is, for the `subject` of an audit record: its applicant's account, or,
+   * for a counter or API application not yet linked (that happens when the person opens "My
+   * applications"), the account with its ID number, so that reads made before are theirs too.
+   */
+  const subjectOf = async (row: ApplicationRow): Promise<string | undefined> => row.applicant_account_id
+    ?? (row.applicant_id_number && deps.identity.auditSubjectByIdNumber ? (await deps.identity.auditSubjectByIdNumber(row.applicant_id_number))?.id : undefined);
+  const staff = createStaffAccess({ kernel, store, service, find, panels, getCase: (id) => deps.workflow.getCase(id), subjectOf });
   const counter = createCounter({ kernel, catalog: deps.catalog, createDraft: drafts.internal.createDraft });
   const prefillSteps = createPrefillSteps({ prefill, find, service, ctx });
 
@@ -148,6 +156,15 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     async browse(): Promise<{ categories: { id: string; count: number }[]; lifeEvents: { id: string; count: number }[] }> {
       const [categories, lifeEvents] = await Promise.all([deps.catalog.listCategories(), deps.catalog.listLifeEvents()]);
       return { categories, lifeEvents };
+    },
+
+    /**
+     * Whose data a submitted application is, for the `subject` of another module's audit record (a
+     * bill looked at): the applicant's account, found by ID number before the application is linked.
+     */
+    async auditSubjectOf(id: string): Promise<string | undefined> {
+      const row = await find(id);
+      return row?.status === 'submitted' ? subjectOf(row) : undefined;
     },
 
     /** A submitted application by id or reference, without its answers: who applied, for what, how (for ratings). */

@@ -1,5 +1,6 @@
 import type { SummaryRow } from '../../forms/index.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
+import { readerActor } from '../../kernel/auth/machine/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
@@ -33,20 +34,25 @@ interface StaffDeps {
   readonly find: (id: string, executor?: Executor) => Promise<ApplicationRow | undefined>;
   readonly panels: PanelRegistry;
   readonly getCase: (id: string) => Promise<CaseView>;
+  /** Whose data the application is, for the audit record's subject (see `auditSubjectOf`). */
+  readonly subjectOf: (row: ApplicationRow) => Promise<string | undefined>;
 }
 
-export function createStaffAccess({ kernel, store, service, find, panels, getCase }: StaffDeps) {
+export function createStaffAccess({ kernel, store, service, find, panels, getCase, subjectOf }: StaffDeps) {
   /**
    * Lets a clerk, officer or supervisor of the application's agency read it, and writes the audit
-   * record the person sees on "who used my data" (subject = the applicant) before anything is shown.
+   * record the person sees on "who used my data" (subject = the applicant, found by ID number for a
+   * counter or API application not yet linked to their account) before anything is shown.
    */
   async function authorise(row: ApplicationRow, viewer: Principal, purpose: string, options: { requestId?: string; details?: Record<string, unknown> } = {}): Promise<void> {
     // Someone else's draft: only its author may see it.
     if (row.status !== 'submitted') throw notFound(row.submitted_by === viewer.accountId ? undefined : 'not-owner');
     if (!hasRole(viewer, READERS, row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You have no role at ${row.agency_code} that may read this application` });
+    const subject = await subjectOf(row);
     await kernel.audit.append(kernel.db, {
-      actor: { kind: 'staff', id: viewer.accountId, organisation: row.agency_code }, action: 'application.view',
-      ...(row.applicant_account_id ? { subject: row.applicant_account_id } : {}),
+      // A system acting as the agency's case system is recorded as the system (a client), not as staff.
+      actor: readerActor(viewer, row.agency_code), action: 'application.view',
+      ...(subject ? { subject } : {}),
       resource: { type: 'application', id: row.id }, purpose,
       ...(options.requestId ? { requestId: options.requestId } : {}),
       details: { reference: row.reference, ...options.details },

@@ -143,7 +143,12 @@ describeEachDatabase('GovStack Registration API: applications and tasks', migrat
     const one = await call('GET', `/applications/${fileId}`, operate);
     expect(one.statusCode).toBe(200);
     const views = (await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 100 })).filter((r) => r.action === 'application.view' && r.resource?.id === fileId);
-    expect(views.map((v) => v.actor.id)).toContain('client:amr-case-system');
+    // Recorded as the system (a client), not as a member of staff: the person's "Information systems" filter finds it.
+    expect(views.map((v) => v.actor)).toContainEqual({ kind: 'client', id: 'amr-case-system', organisation: '110000-AMR' });
+    expect(views.map((v) => v.actor.kind)).not.toContain('staff');
+    const systems = await citizen.get('/my-data/accesses?kind=client');
+    expect(systems.body).toContain('The information system amr-case-system');
+    expect(systems.body).toContain('Looked at your application');
 
     const other = { token: tokens.get('other')! };
     expect((await call('GET', '/applications', other, { mediator: 'CN/GOV/110000-PSB/case-system' })).json()).toEqual([]);

@@ -25,7 +25,7 @@ interface FinanceDeps {
   readonly kernel: Kernel;
   readonly store: PaymentsStore;
   readonly books: Pick<Books, 'billFor' | 'paymentsOf' | 'once' | 'closedCases' | 'stateFor'>;
-  readonly applications: Pick<ApplicationsService, 'submittedSummary' | 'submittedAmong'>;
+  readonly applications: Pick<ApplicationsService, 'submittedSummary' | 'submittedAmong' | 'auditSubjectOf'>;
   readonly provider: (name: string) => PaymentProvider;
   /** The provider whose settlements the daily reconciliation compares with, and its settlements. */
   readonly settledBy: { readonly name: string; readonly settlements: (from: Date, to: Date) => Promise<readonly Settlement[]> };
@@ -37,15 +37,18 @@ interface FinanceDeps {
  */
 export function createFinance({ kernel, store, books, applications, provider, settledBy }: FinanceDeps) {
   const db: Executor = kernel.db;
+  /** The applicant's account, found by ID number for a counter application not yet linked to it (the bill's copy is null then). */
+  const subjectOf = async (applicationId: string): Promise<string | undefined> => applications.auditSubjectOf(applicationId);
 
   /** An application's bill and payments, audited as a view of its applicant's data for `organisation`. */
   async function billView(summary: Application, viewer: Principal, organisation: string, purpose: string, options: { requestId?: string; payments: boolean }): Promise<StaffView | undefined> {
     const found = await books.billFor(summary.id);
     if (!found) return undefined;
     const payments = await books.paymentsOf(found.row.id);
+    const subject = summary.applicantAccountId ?? await subjectOf(summary.id);
     await kernel.audit.append(kernel.db, {
       actor: staffActor(viewer, organisation), action: 'payments.bill.view', purpose,
-      ...(summary.applicantAccountId ? { subject: summary.applicantAccountId } : {}), resource: { type: 'application', id: summary.id },
+      ...(subject ? { subject } : {}), resource: { type: 'application', id: summary.id },
       ...(options.requestId ? { requestId: options.requestId } : {}),
     });
     return { bill: toBill(found.row, found.serviceName), payments: options.payments ? payments : [], state: await books.stateFor(found.row, payments) };
@@ -89,9 +92,10 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const own = row.payer_account_id === viewer.accountId || found.row.applicant_account_id === viewer.accountId || row.recorded_by === viewer.accountId;
       if (!own) {
         if (!hasRole(viewer, AGENCY_STAFF, found.row.agency_code)) throw notFound(viewer.roles.length > 0 ? 'other-agency' : 'not-owner');
+        const subject = found.row.applicant_account_id ?? await subjectOf(found.row.application_id);
         await kernel.audit.append(kernel.db, {
           actor: staffActor(viewer, found.row.agency_code), action: 'payments.receipt.view', purpose: purposeText('payments.purpose.receipt'),
-          ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },
+          ...(subject ? { subject } : {}), resource: { type: 'payment', id: row.id },
           ...(options.requestId ? { requestId: options.requestId } : {}),
         });
       }
@@ -111,9 +115,10 @@ export function createFinance({ kernel, store, books, applications, provider, se
       if (!hasRole(viewer, FINANCE_ROLES, found.row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN');
       const payment = (await books.paymentsOf(found.row.id)).find((p) => p.id === row.id);
       if (!payment) throw notFound();
+      const subject = found.row.applicant_account_id ?? await subjectOf(found.row.application_id);
       await kernel.audit.append(kernel.db, {
         actor: staffActor(viewer, found.row.agency_code), action: 'payments.payment.view', purpose: purposeText('payments.purpose.refund'),
-        ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}), resource: { type: 'payment', id: row.id },
+        ...(subject ? { subject } : {}), resource: { type: 'payment', id: row.id },
         ...(options.requestId ? { requestId: options.requestId } : {}),
       });
       return { payment, bill: toBill(found.row, found.serviceName) };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../kernel/audit/types.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
+import { readerActor } from '../../kernel/auth/machine/index.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/errors.js';
 import type { LocalizedText } from '../catalog/service.js';
 import { PaymentsErrors } from './errors.js';
@@ -53,7 +54,8 @@ export function receiptNumber(at: Date): string {
   return `R-${day}-${[...bytes].map((b) => RECEIPT_ALPHABET[b % RECEIPT_ALPHABET.length]).join('')}`;
 }
 
-export const staffActor = (viewer: Principal, agency: string): Actor => ({ kind: 'staff', id: viewer.accountId, organisation: agency });
+/** Staff, or a system acting as its agency's case system (`client:<id>`), recorded as a client. */
+export const staffActor = (viewer: Principal, agency: string): Actor => readerActor(viewer, agency);
 
 export const toBill = (row: BillRow, serviceName: LocalizedText): Bill => ({
   id: row.id, applicationId: row.application_id, reference: row.reference, agencyCode: row.agency_code, applicantAccountId: row.applicant_account_id,

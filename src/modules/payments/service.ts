@@ -22,7 +22,7 @@ export type { PaymentMethod, PaymentStatus } from './store.js';
 export type { Bill, Payment, PaymentState, Receipt } from './model.js';
 
 export interface Deps {
-  readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary' | 'submittedAmong'>;
+  readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary' | 'submittedAmong' | 'auditSubjectOf'>;
   readonly workflow: Pick<WorkflowService, 'onTransition' | 'endedWithoutDecision'>;
 }
 

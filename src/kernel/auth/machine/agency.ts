@@ -1,4 +1,5 @@
 import type { Actor } from '../../audit/types.js';
+import type { Principal } from '../types.js';
 import type { MachineClient } from './tokens.js';
 
 /**
@@ -18,3 +19,17 @@ export function agencyOfOrganisation(organisation: string): string {
 export const clientActor = (client: Pick<MachineClient, 'clientId' | 'organisation'>): Actor => ({
   kind: 'client', id: client.clientId, organisation: agencyOfOrganisation(client.organisation),
 });
+
+/** The account id a system is given when it acts as its agency's case system (`client:<id>`). */
+export const CLIENT_ACCOUNT_PREFIX = 'client:';
+
+/**
+ * The audit trail's actor for whoever reads for an agency: a member of staff, or a system acting
+ * as that agency's case system (its principal is `client:<id>` with an officer role). A system is
+ * recorded as a client, so the person's "who used my data" page says an information system read
+ * it and its "Information systems" filter finds the record.
+ */
+export const readerActor = (reader: Pick<Principal, 'accountId'>, organisation: string): Actor =>
+  reader.accountId.startsWith(CLIENT_ACCOUNT_PREFIX)
+    ? { kind: 'client', id: reader.accountId.slice(CLIENT_ACCOUNT_PREFIX.length), organisation }
+    : { kind: 'staff', id: reader.accountId, organisation };

@@ -12,7 +12,7 @@ export { forgetClientState, CLIENT_STATE_SECONDS } from './client-state.js';
 export { machineAuthPlugin, type MachineAuthOptions } from './plugin.js';
 export type { MachineAuth } from './plugin-types.js';
 export { requireClientScope } from './guard.js';
-export { agencyOfOrganisation, clientActor } from './agency.js';
+export { agencyOfOrganisation, clientActor, CLIENT_ACCOUNT_PREFIX, readerActor } from './agency.js';
 export { declareScopes, declaredScopes, refuseUndeclaredScopes, undeclaredScopeProblems, type ScopeText } from './scopes.js';
 export type { MachineClient } from './tokens.js';
 export { CLIENT_ASSERTION_TYPE } from './assertion.js';
