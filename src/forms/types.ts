@@ -44,7 +44,7 @@ export interface SingleChoiceField extends FieldBase { readonly type: 'single-ch
 export interface MultipleChoiceField extends FieldBase { readonly type: 'multiple-choice'; readonly options: readonly Option[]; readonly minSelected?: number; readonly maxSelected?: number }
 export interface YesNoField extends FieldBase { readonly type: 'yes-no' }
 export interface EmailField extends FieldBase { readonly type: 'email' }
-export type PhoneKind = 'cn-mobile' | 'international';
+export type PhoneKind = 'cn-mobile' | 'cn-landline' | 'international';
 export interface PhoneField extends FieldBase { readonly type: 'phone'; readonly allow?: readonly PhoneKind[] }
 export interface ResidentIdField extends FieldBase { readonly type: 'resident-id' }
 export type OtherIdKind = 'cn-passport' | 'passport' | 'hk-macau-permit' | 'home-return-permit' | 'taiwan-permit';

@@ -1,6 +1,6 @@
 import type { AddressField } from '../types.js';
 import type { FieldModule } from './contract.js';
-import { accept, fieldError, normalized, postedParts, rawPart } from './shared.js';
+import { accept, compact, fieldError, normalized, postedParts, rawPart } from './shared.js';
 import { FieldsetControl, inputClass } from './view.js';
 
 export interface Address {
@@ -31,7 +31,8 @@ export const address: FieldModule<AddressField, Address> = {
   read: (_def, body, id) => postedParts(body, id, PARTS),
   // Missing parts are reported by validate, so an address sent as JSON gets the same messages.
   parse: (_def, raw) => {
-    const entries = PARTS.map((p) => [p, normalized(rawPart(raw, p))] as const).filter(([, v]) => v !== '');
+    // A postcode is typed as people split it (`100 000`): spaces and dashes go.
+    const entries = PARTS.map((p) => [p, p === 'postcode' ? compact(rawPart(raw, p)) : normalized(rawPart(raw, p))] as const).filter(([, v]) => v !== '');
     return accept(entries.length === 0 ? undefined : (Object.fromEntries(entries) as unknown as Address));
   },
   toRaw: (_def, value) => ({ ...value }),

@@ -25,6 +25,20 @@ describe('short and long text', () => {
     expect(post('fullName', { fullName: '😀'.repeat(20) }).keys).toEqual([]);
   });
 
+  it('composes text (NFC) and takes invisible characters at either end as nothing; a name\'s dot is the ID card\'s', () => {
+    expect(post('fullName', { fullName: '\u200B' }).keys).toEqual(['forms.error.enter']);
+    expect(post('fullName', { fullName: '\uFEFF 李雷\u200B ' }).value).toBe('李雷');
+    // e + U+0301 is é: one character, stored composed.
+    expect(post('fullName', { fullName: 'Jose\u0301' }).value).toBe('Jos\u00E9');
+    // Ext-B characters and compatibility ideographs stay as written (NFC, not NFKC).
+    expect(post('fullName', { fullName: '王𪚥' }).value).toBe('王𪚥');
+    expect(post('fullName', { fullName: '\uF92C' }).value).toBe('\u90CE');
+    for (const dot of ['•', '・', '．', '‧', '∙', '⋅', ' · ']) expect(post('fullName', { fullName: `阿依${dot}买买提` }).value, dot).toBe('阿依·买买提');
+    // Only a name field's dots: other text keeps what was typed.
+    expect(post('reason', { reason: 'A•B' }).value).toBe('A•B');
+    expect(post('reason', { reason: '\u200B' }).value).toBeUndefined();
+  });
+
   it('keeps line breaks in long text as \\n', () => {
     expect(post('reason', { reason: 'one\r\ntwo' })).toMatchObject({ value: 'one\ntwo', summary: 'one\ntwo' });
   });
@@ -133,6 +147,20 @@ describe('email and phone', () => {
     expect(post('mobile', { mobile: '+0123456789' }).keys).toEqual(['forms.phone.format']);
     expect(post('mobile', { mobile: '+1234567890123456' }).keys).toEqual(['forms.phone.format']);
   });
+
+  it('accepts Chinese landlines dialled with their area code, stored as E.164, and 86 before a mobile', () => {
+    expect(post('mobile', { mobile: '010-12345678' }).value).toBe('+861012345678');
+    expect(post('mobile', { mobile: '(0755) 1234 5678' }).value).toBe('+8675512345678');
+    expect(post('mobile', { mobile: '0591-1234567' }).value).toBe('+865911234567');
+    expect(post('mobile', { mobile: '86 138 0013 8000' }).value).toBe('13800138000');
+    expect(post('mobile', { mobile: '12345678' }).keys).toEqual(['forms.phone.format']);
+    const only = (allow: ('cn-mobile' | 'cn-landline')[]) => compileForm({ pages: [{ id: 'p', title: { en: 'Phone', 'zh-CN': '电话' }, fields: [{ id: 'tel', type: 'phone', label: { en: 'Phone', 'zh-CN': '电话' }, allow }] }] });
+    const both = only(['cn-mobile', 'cn-landline']);
+    expect(both.readPage('p', { tel: '010 1234 5678' }, {}, ctx)).toMatchObject({ errors: [], answers: { tel: '+861012345678' } });
+    expect(both.readPage('p', { tel: '+44 20 7946 0958' }, {}, ctx).errors.map((e) => e.messageKey)).toEqual(['forms.phone.cnAny']);
+    expect(only(['cn-landline']).readPage('p', { tel: '13800138000' }, {}, ctx).errors.map((e) => e.messageKey)).toEqual(['forms.phone.cnLandline']);
+    expect(only(['cn-mobile']).readPage('p', { tel: '010-12345678' }, {}, ctx).errors.map((e) => e.messageKey)).toEqual(['forms.phone.cnMobile']);
+  });
 });
 
 describe('resident ID numbers (GB 11643)', () => {
@@ -191,6 +219,7 @@ describe('addresses', () => {
   it('names the first missing part and checks the postcode', () => {
     expect(post('home', { ...full, 'home-city': '' }).errors[0]).toMatchObject({ messageKey: 'forms.address.city', fieldId: 'home-city' });
     expect(post('home', { ...full, 'home-postcode': '1000' }).keys).toEqual(['forms.address.postcode']);
+    expect(post('home', { ...full, 'home-postcode': '100 010' })).toMatchObject({ keys: [], value: { postcode: '100010' } });
     expect(post('home', { ...full, 'home-line1': 'x'.repeat(101) }).keys).toEqual(['forms.address.tooLong']);
   });
 });

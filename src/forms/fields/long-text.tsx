@@ -1,6 +1,6 @@
 import type { LongTextField } from '../types.js';
 import type { FieldModule } from './contract.js';
-import { accept, fieldError, postedString, rawString } from './shared.js';
+import { accept, cleanText, fieldError, postedString, rawString } from './shared.js';
 import { inputClass, SingleControl } from './view.js';
 
 const DEFAULT_MAX = 2000;
@@ -17,7 +17,7 @@ export const longText: FieldModule<LongTextField, string> = {
   read: (_def, body, id) => postedString(body, id),
   parse: (_def, raw) => {
     // Line breaks arrive as CRLF from browsers: keep one form so lengths count what people see.
-    const value = rawString(raw).replace(/\r\n?/g, '\n').trim();
+    const value = cleanText(rawString(raw).replace(/\r\n?/g, '\n'));
     return accept(value === '' ? undefined : value);
   },
   toRaw: (_def, value) => value,

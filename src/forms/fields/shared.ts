@@ -64,7 +64,36 @@ export function rawPart(raw: RawValue | undefined, part: string): string {
  * forms (NFKC), and surrounding space goes: `１２．３０` reads as `12.30`.
  */
 export function normalized(text: string): string {
-  return text.normalize('NFKC').trim();
+  return edgeTrimmed(text.normalize('NFKC'));
+}
+
+/**
+ * Space and invisible characters at either end go: a zero-width space (U+200B), joiner or
+ * non-joiner, word joiner or byte-order mark pasted alone is no answer. Inside the text they stay:
+ * Uyghur and other scripts need the joiners.
+ */
+const EDGE = /^[\s\u200B-\u200D\u2060\uFEFF]+|[\s\u200B-\u200D\u2060\uFEFF]+$/g;
+export function edgeTrimmed(text: string): string {
+  return text.replace(EDGE, '');
+}
+
+/**
+ * Free text as it is stored and compared: composed (NFC: `José` typed as e + U+0301 is the same
+ * name, and counts as 4 characters), trimmed of space and invisible characters at either end.
+ * Not NFKC: that would fold the CJK compatibility ideographs some people's names are written with.
+ */
+export function cleanText(text: string): string {
+  return edgeTrimmed(text.normalize('NFC'));
+}
+
+/**
+ * The separator in a transliterated name (阿依古丽·买买提) as the ID card prints it, U+00B7, for the
+ * look-alikes input methods type: bullet, katakana middle dot, full-width full stop, hyphenation
+ * point, bullet and dot operators; only between two characters of the name.
+ */
+const NAME_DOTS = /(?<=\S)\s*[\u2022\u30FB\uFF0E\u2027\u2219\u22C5\u00B7\uFF65]\s*(?=\S)/gu;
+export function nameText(text: string): string {
+  return cleanText(text).replace(NAME_DOTS, '\u00B7');
 }
 
 /** Without any space, dash or bracket: how people split phone and ID numbers. */
@@ -74,7 +103,7 @@ export function compact(text: string): string {
 
 export function isBlank(raw: RawValue | undefined): boolean {
   if (raw === undefined) return true;
-  if (typeof raw === 'string') return raw.trim() === '';
+  if (typeof raw === 'string') return edgeTrimmed(raw) === '';
   if (Array.isArray(raw)) return (raw as readonly RawValue[]).every((item) => isBlank(item));
   return Object.values(raw as RawParts).every((v) => isBlank(v));
 }

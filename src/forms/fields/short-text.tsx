@@ -1,9 +1,13 @@
 import type { ShortTextField } from '../types.js';
 import type { FieldModule } from './contract.js';
-import { accept, fieldError, postedString, rawString } from './shared.js';
+import { accept, cleanText, fieldError, nameText, postedString, rawString } from './shared.js';
 import { inputClass, SingleControl } from './view.js';
 
 const DEFAULT_MAX = 200;
+
+/** A person's name, as its autocomplete token says (`name`, `given-name`, `family-name`, `additional-name`, after an optional section). */
+const NAME_TOKENS = new Set(['name', 'given-name', 'family-name', 'additional-name']);
+const isNameField = (def: ShortTextField): boolean => NAME_TOKENS.has(def.autocomplete?.trim().split(/\s+/).at(-1) ?? '');
 
 export const shortText: FieldModule<ShortTextField, string> = {
   type: 'short-text',
@@ -15,8 +19,8 @@ export const shortText: FieldModule<ShortTextField, string> = {
   },
   answerSchema: () => ({ type: 'string' }),
   read: (_def, body, id) => postedString(body, id),
-  parse: (_def, raw) => {
-    const value = rawString(raw).trim();
+  parse: (def, raw) => {
+    const value = isNameField(def) ? nameText(rawString(raw)) : cleanText(rawString(raw));
     return accept(value === '' ? undefined : value);
   },
   toRaw: (_def, value) => value,
