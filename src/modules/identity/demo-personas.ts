@@ -33,7 +33,7 @@ export const DEMO_PERSONAS: readonly DemoPersona[] = [
   {
     subject: 'business', accountId: '0190a1b2-0000-7000-8000-000000000002', kind: 'business', name: '李娜', email: 'li.na@tongban.example',
     descriptionKey: 'identity.persona.business',
-    organisation: { name: '北京通办示例科技有限公司', code: '91110108MA01TB8N33' }, roles: [],
+    organisation: { name: '北京通办示例科技有限公司', code: '91110108MA01TB8N59' }, roles: [],
   },
   {
     subject: 'clerk', accountId: '0190a1b2-0000-7000-8000-000000000003', kind: 'staff', name: '王芳', email: 'wang.fang@tongban.example',

@@ -122,6 +122,6 @@ describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (
       const sorted = [...persona.roles].sort((a, b) => a.agency.localeCompare(b.agency) || a.role.localeCompare(b.role));
       expect(await identity.rolesOf(persona.accountId)).toEqual(sorted);
     }
-    expect((await identity.account(DEMO_PERSONAS[1]?.accountId ?? ''))?.organisation?.code).toBe('91110108MA01TB8N33');
+    expect((await identity.account(DEMO_PERSONAS[1]?.accountId ?? ''))?.organisation?.code).toBe('91110108MA01TB8N59');
   });
 });

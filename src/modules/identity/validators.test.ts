@@ -24,6 +24,8 @@ describe('unified social credit codes', () => {
     const business = DEMO_PERSONAS.find((p) => p.subject === 'business');
     expect(isValidUscc(business?.organisation?.code ?? '')).toBe(true);
     expect(isValidUscc(completeUscc('91110108MA01TB8N'))).toBe(true);
+    // Registered codes whose embedded organisation code has a letter after H: a letter counts A=10 … Z=35 there.
+    for (const code of ['91110108MA01MNU448', '91110108MA01R70K8D', '914403001922038216']) expect(isValidUscc(code), code).toBe(true);
   });
 
   it('refuses a changed character, a wrong check character and letters outside the alphabet', () => {

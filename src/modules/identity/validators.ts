@@ -28,8 +28,15 @@ const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 
+/**
+ * A character's value in an organisation code (GB 11714-1997): a digit its own, a letter A=10 …
+ * Z=35. Not its place in USCC_CHARS, which has no I, O, S, V or Z: that rejected real codes such
+ * as 91110108MA01MNU448 once a letter after H stood in the embedded code.
+ */
+const orgValue = (ch: string): number => (ch >= '0' && ch <= '9' ? Number(ch) : ch.charCodeAt(0) - 55);
+
 function orgCodeCheckChar(first8: string): string {
-  const sum = [...first8].reduce((acc, ch, i) => acc + USCC_CHARS.indexOf(ch) * (ORG_WEIGHTS[i] ?? 0), 0);
+  const sum = [...first8].reduce((acc, ch, i) => acc + orgValue(ch) * (ORG_WEIGHTS[i] ?? 0), 0);
   const check = 11 - (sum % 11);
   return check === 10 ? 'X' : check === 11 ? '0' : String(check);
 }

@@ -35,7 +35,7 @@ const PERSONS: Readonly<Record<string, object>> = {
   '110101199003072359': { idNumber: '110101199003072359', name: '张伟', birthDate: '1990-03-07', sex: 'male', household: '北京市东城区示例街道 1 号', status: 'registered' },
 };
 const COMPANIES: Readonly<Record<string, object>> = {
-  '91110108MA01TB8N33': { creditCode: '91110108MA01TB8N33', name: '北京通办示例科技有限公司', legalRepresentative: '李娜', registeredAt: '2019-06-18', status: 'active' },
+  '91110108MA01TB8N59': { creditCode: '91110108MA01TB8N59', name: '北京通办示例科技有限公司', legalRepresentative: '李娜', registeredAt: '2019-06-18', status: 'active' },
 };
 
 const openapi = (title: string, path: string, parameter: string) => ({

@@ -117,7 +117,7 @@ describeEachDatabase('mediator registry, metaservices and traffic page', migrati
   });
 
   it('shows traffic per service to administrators, their own agency\'s only to an agency administrator', async () => {
-    const call = await built.app.inject({ url: `/r1/${DEMO.amr.service}/companies/91110108MA01TB8N33`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } });
+    const call = await built.app.inject({ url: `/r1/${DEMO.amr.service}/companies/91110108MA01TB8N59`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } });
     // Nothing listens at the demo provider's address here: the refusal is logged all the same.
     expect(call.statusCode).toBe(502);
     await built.app.inject({ url: `/r1/${DEMO.psb.service}/other`, headers: { authorization: `Bearer ${token}`, 'information-mediator-client': DEMO.cab.subsystem } });

@@ -95,7 +95,7 @@ export const DEMO_CITIZEN = {
 
 /** The demo business of 李娜 (identity's demo persona `business`). */
 export const DEMO_BUSINESS = {
-  creditCode: '91110108MA01TB8N33', name: '北京通办示例科技有限公司', type: '有限责任公司', legalRepresentative: '李娜',
+  creditCode: '91110108MA01TB8N59', name: '北京通办示例科技有限公司', type: '有限责任公司', legalRepresentative: '李娜',
   registeredCapital: 1_000_000, registeredAddress: '北京市海淀区示例路 8 号', establishedOn: '2019-06-18',
   businessScope: '软件开发；信息技术咨询服务', status: 'active',
 } as const;
