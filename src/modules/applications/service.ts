@@ -135,6 +135,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     },
 
     viewForStaff: staff.viewForStaff,
+    summaryForStaff: staff.summaryForStaff,
 
     /** Lets another module add a section to the applicant's or the back office's page of an application. */
     addPanel: panels.addPanel,

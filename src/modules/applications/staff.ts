@@ -61,6 +61,18 @@ export function createStaffAccess({ kernel, store, service, find, panels, getCas
 
   return {
     authorise,
+    /**
+     * A submitted application's facts (service, agency, applicant's account, reference; no answers
+     * or documents) for staff or a system of its agency, for a step of another module that audits
+     * what it does itself (a booking). Not an `application.view`: nothing of the application is
+     * shown. Throws TB_APPLICATIONS_NOT_FOUND, or TB_KERNEL_FORBIDDEN for another agency.
+     */
+    async summaryForStaff(id: string, viewer: Principal): Promise<Application> {
+      const row = await find(id);
+      if (!row || row.status !== 'submitted') throw notFound(row && row.submitted_by !== viewer.accountId ? 'not-owner' : undefined);
+      if (!hasRole(viewer, READERS, row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You have no role at ${row.agency_code} that may read this application` });
+      return toApplication(row);
+    },
 
     /**
      * The application behind a case, for the back office. Throws TB_APPLICATIONS_NOT_FOUND, or

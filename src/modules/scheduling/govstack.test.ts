@@ -75,6 +75,10 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     expect(deleted.statusCode).toBe(200);
     expect(deleted.json()).toMatchObject({ details: { status_id: 'cancelled' } });
     expect(await built.services.scheduling.appointmentFor(id)).toBeUndefined();
+    // Booking, moving and cancelling show the system nothing of the application: each audits itself, none is an application.view.
+    const records = await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 });
+    expect(records.filter((r) => r.resource?.id === id || r.details?.application === id).map((r) => r.action)).toEqual(expect.arrayContaining(['scheduling.appointment.book']));
+    expect(records.filter((r) => r.action === 'application.view' && r.resource?.id === id)).toEqual([]);
   });
 
   it('refuses callers without a token or scope, and malformed queries, as problem+json', async () => {
@@ -96,6 +100,8 @@ describeEachDatabase('GovStack Scheduler API', migrationSources, (use) => {
     expect(refused.statusCode).toBe(409);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.json()).toMatchObject({ code: 'TB_SCHEDULING_NOT_BOOKABLE', status: 409, detail: 'The case of this application is closed' });
+    // A refused booking read nothing of the application for the system: no "Looked at your application".
+    expect((await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 })).filter((r) => r.action === 'application.view' && r.resource?.id === id)).toEqual([]);
     expect(await built.services.scheduling.listAppointments({ agencies: ['110000-PSB'], applicationId: id })).toEqual([]);
   });
 

@@ -3,7 +3,6 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 /** Text of the scheduling module: booking pages, panels, the hall desk and screen, errors. */
 export const schedulingMessages = defineMessages('scheduling', {
   en: {
-    'scheduling.purpose.bookingStep': 'Booking an appointment for the in-person step',
     'scheduling.purpose.govstackList': 'An agency system listing appointments for its applications (GovStack Scheduler API)',
     'scheduling.purpose.checkIn': 'Checking a person in for their appointment at a service hall',
     'scheduling.purpose.closing': 'Cancelling the appointment of an application that was closed',
@@ -111,7 +110,6 @@ export const schedulingMessages = defineMessages('scheduling', {
     'scheduling.error.listTooLong': 'More appointments match than one answer can hold. Narrow the filter, for example to a shorter time',
   },
   'zh-CN': {
-    'scheduling.purpose.bookingStep': '为现场办理环节预约',
     'scheduling.purpose.govstackList': '部门系统查询其申请的预约（GovStack 预约服务接口）',
     'scheduling.purpose.checkIn': '在政务服务大厅为预约人办理签到',
     'scheduling.purpose.closing': '取消已办结申请的预约',

@@ -121,7 +121,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     const event = parseEventId(events[0]!, `${from}/appointment_details/event_ids/0`);
     // With an Idempotency-Key a retry gets the first answer and books nothing twice (ADR 31).
     return idempotentAnswer(kernel, request, reply, async (idempotency) => {
-      const context = await scheduling.forSystem(applicationId, caller.principal, request.locale, request.id);
+      const context = await scheduling.forSystem(applicationId, caller.principal);
       return scheduling.book(context, { hallId: event.hallId, day: event.day, time: event.time }, { actor: caller.actor, locale: request.locale, requestId: request.id, idempotency }, 'book');
     }, async (booked: { reference: string }) => {
       const found = await scheduling.appointmentByReference(booked.reference);
@@ -141,7 +141,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     return idempotentAnswer(kernel, request, reply, async (idempotency) => {
       const found = await ownAppointment(caller, request.query.appointment_id);
       const details = member(readQry(request.query, ['details']), 'details');
-      const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
+      const context = await scheduling.forSystem(found.applicationId, caller.principal);
       const who = { actor: caller.actor, locale: request.locale, requestId: request.id, idempotency };
       if (statusFromSpec(text(details, 'status_id', 'details')) === 'cancelled') return scheduling.cancel(context, who);
       const target = text(details, 'event_id', 'details');
@@ -155,7 +155,7 @@ export function registerGovstackRoutes(app: FastifyInstance, scheduling: Schedul
     const caller = await callerOf(request, SCHEDULER_SCOPES.book);
     return idempotentAnswer(kernel, request, reply, async (idempotency) => {
       const found = await ownAppointment(caller, request.query.appointment_id);
-      const context = await scheduling.forSystem(found.applicationId, caller.principal, request.locale, request.id);
+      const context = await scheduling.forSystem(found.applicationId, caller.principal);
       return scheduling.cancel(context, { actor: caller.actor, locale: request.locale, requestId: request.id, idempotency });
     }, changed);
   });

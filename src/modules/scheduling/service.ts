@@ -1,4 +1,3 @@
-import { purposeText } from '../../kernel/audit/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -26,7 +25,7 @@ export type { AppointmentSummary, Counter, Hall, Ticket } from './model.js';
 export type { AppointmentStatus } from './store.js';
 
 export interface SchedulingDeps {
-  readonly applications: Pick<ApplicationsService, 'viewForApplicant' | 'viewForStaff' | 'addPanel'>;
+  readonly applications: Pick<ApplicationsService, 'viewForApplicant' | 'summaryForStaff' | 'addPanel'>;
   readonly catalog: Pick<CatalogService, 'getServiceVersion' | 'getCurrentService'>;
   readonly identity: Pick<IdentityService, 'accountByIdNumber'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
@@ -89,16 +88,19 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
     return { subject, serviceName: version.definition.name, current: await summary(await store.liveFor(kernel.db, applicationId)) };
   }
 
-  /** The application as an agency's system sees it (audited by the applications module). */
-  async function forSystem(applicationId: string, system: Principal, locale: Locale, requestId?: string): Promise<BookingContext> {
-    const view = await deps.applications.viewForStaff(applicationId, system, purposeText('scheduling.purpose.bookingStep'), { locale, ...(requestId ? { requestId } : {}) });
-    const version = await deps.catalog.getServiceVersion(view.application.serviceId, view.application.serviceVersion);
-    if (!version?.definition.inPerson.required || !view.application.applicantAccountId) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE);
+  /**
+   * The application's facts for an agency's system (its agency only). Not an `application.view`:
+   * the system sees none of the application, and the booking, move or cancellation audits itself.
+   */
+  async function forSystem(applicationId: string, system: Principal): Promise<BookingContext> {
+    const application = await deps.applications.summaryForStaff(applicationId, system);
+    const version = await deps.catalog.getServiceVersion(application.serviceId, application.serviceVersion);
+    if (!version?.definition.inPerson.required || !application.applicantAccountId) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE);
     // A closed case books, moves and cancels nothing, as for the person (closing.ts cancelled its appointment).
-    if ((await deps.workflow.getCase(view.application.id)).final) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE, { detail: 'The case of this application is closed' });
+    if ((await deps.workflow.getCase(application.id)).final) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_NOT_BOOKABLE, { detail: 'The case of this application is closed' });
     const subject: BookingSubject = {
-      applicationId: view.application.id, applicationReference: view.application.reference ?? undefined,
-      serviceSlug: version.slug, agencyCode: view.application.agencyCode, accountId: view.application.applicantAccountId,
+      applicationId: application.id, applicationReference: application.reference ?? undefined,
+      serviceSlug: version.slug, agencyCode: application.agencyCode, accountId: application.applicantAccountId,
     };
     return { subject, serviceName: version.definition.name, current: await summary(await store.liveFor(kernel.db, applicationId)) };
   }
