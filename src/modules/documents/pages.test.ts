@@ -97,6 +97,18 @@ describeEachDatabase('documents pages: my certificates, the PDF, verify, revoke'
     expect((await anyone.get('/verify/nonsense?lang=zh-CN')).body).toContain('本证照不是真实证照');
   });
 
+  it('tells the holder a signed-in stranger checked the certificate, not "someone acting for you"', async () => {
+    const business = await as('business');
+    expect((await business.get(`/verify/${id}?lang=en`)).statusCode).toBe(200);
+    const citizen = await as('citizen');
+    const en = await citizen.get('/my-data/accesses?lang=en');
+    expect(en.body).toContain('Another signed-in person');
+    expect(en.body).not.toContain('Someone acting for you');
+    const zh = await citizen.get('/my-data/accesses?lang=zh-CN');
+    expect(zh.body).toContain('其他已登录的人');
+    expect(zh.body).not.toContain('代您办理的人');
+  });
+
   it('revokes from the back office with a reason and a confirmation, keeping what was typed on errors', async () => {
     const path = `/backoffice/certificates/${id}/revoke`;
     expect((await (await as('citizen')).get(path)).statusCode).toBe(403);

@@ -29,7 +29,8 @@ export function whoText(access: Access, t: Translate, locale: Locale): string {
   const who = actor.kind === 'staff' ? (actor.name ? t('privacy.who.staffNamed', { name: actor.name }) : t('privacy.who.staff'))
     : actor.kind === 'client' ? t('privacy.who.client', { id: actor.id })
       : actor.kind === 'system' ? t('privacy.who.system')
-        : actor.kind === 'person' ? t('privacy.who.person') : t('privacy.who.anonymous');
+        // "Acting for you" only where the record says so; else another person (one who checked a certificate of yours).
+        : actor.kind === 'person' ? t(access.onBehalf ? 'privacy.who.person' : 'privacy.who.otherPerson') : t('privacy.who.anonymous');
   const organisation = !access.organisation ? undefined
     : access.organisation.code === PLATFORM_ORGANISATION ? t('privacy.who.platform') : (access.organisation.name?.[locale] ?? access.organisation.code);
   return organisation ? `${who}, ${organisation}` : who;

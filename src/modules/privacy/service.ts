@@ -37,6 +37,8 @@ export interface Access {
   readonly resource: { readonly type: string; readonly id: string } | undefined;
   /** Which data items were read, where the record says. */
   readonly items: readonly string[];
+  /** Whether the actor acted for the person (a representative, a clerk at the counter): the record names whom for. */
+  readonly onBehalf: boolean;
 }
 
 export interface AccessPage {
@@ -123,7 +125,7 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
       // A system's records written before ADR 56 name its subsystem (CN/GOV/110000-PSB/…): its agency is the member.
       const code = record.actor.organisation === undefined ? undefined : agencyOfOrganisation(record.actor.organisation);
       return {
-        id: record.id, at: record.at, action: record.action, purpose: record.purpose, resource: record.resource, items: itemsOf(record),
+        id: record.id, at: record.at, action: record.action, purpose: record.purpose, resource: record.resource, items: itemsOf(record), onBehalf: record.onBehalfOf !== undefined,
         actor: { kind: record.actor.kind, id: record.actor.id, name: record.actor.kind === 'staff' ? await staffName(record.actor.id) : undefined },
         organisation: code === undefined ? undefined : { code, name: await agencyName(code) },
       };
