@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
+import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
-import { createDatabase, type Db, type MigrationSource } from './db/index.js';
+import { createDatabase, migrateToLatest, type Db, type MigrationSource } from './db/index.js';
 import { registerHealth } from './health.js';
 import { errorHandlerPlugin } from './http/index.js';
 
@@ -41,6 +42,26 @@ describeEachDatabase('health checks', [fixture], (use) => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json()).toMatchObject({ code: 'TB_KERNEL_UNAVAILABLE', detail: 'Database migrations are pending' });
+  });
+});
+
+describeEachDatabase('health checks: a database a newer Tongban migrated', [fixture], (use) => {
+  it('asks one statement per probe, and stays ready with a warning after a newer version migrated', async () => {
+    let statements = 0;
+    const counting: KyselyPlugin = { transformQuery: (args) => { statements++; return args.node; }, transformResult: (args) => Promise.resolve(args.result) };
+    const { db } = use().database;
+    const app = await appOn(db.withPlugin(counting), [fixture]);
+    await app.inject({ url: '/readyz' });
+    statements = 0;
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect(statements).toBe(1);
+    // A newer build ran a migration this one does not know (the rolling upgrade's first instance).
+    await sql`insert into tb_migrations_fixture (name, timestamp) values ('0002_add-colour', now()::text)`.execute(db);
+    const res = await app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', warning: expect.stringContaining('migrated by a newer Tongban (fixture/0002_add-colour)') as string });
+    // This build refuses to start on it, with what to do instead of Kysely's "corrupted migrations".
+    await expect(migrateToLatest(db, [fixture])).rejects.toThrow(/^The database was migrated by a newer Tongban \(fixture\/0002_add-colour\): run that version, or undo those migrations with it \(`tongban migrate down --module <name>`/);
   });
 });
 

@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Db, MigrationSource } from './db/index.js';
-import { migrationsCurrent } from './db/index.js';
+import { migrationDrift, newerDatabaseMessage } from './db/index.js';
 import { TongbanError } from './http/index.js';
 
 declare module 'fastify' {
@@ -12,8 +11,11 @@ declare module 'fastify' {
 }
 
 /**
- * `/healthz`: the process is alive. `/readyz`: the database answers and every migration has run;
- * a load balancer sends traffic only to ready instances. Once draining starts (`tongban serve` on
+ * `/healthz`: the process is alive. `/readyz`: the database answers and every migration has run
+ * (one statement over the migration tables); a load balancer sends traffic only to ready
+ * instances. A database a newer Tongban has migrated since this instance started stays ready (a
+ * migration keeps the previous version working, so a rolling upgrade goes on serving), and the
+ * answer says so in `warning`. Once draining starts (`tongban serve` on
  * SIGTERM) `/readyz` answers 503 without asking the database, so the balancer stops at once.
  */
 export function registerHealth(app: FastifyInstance, db: Db, sources: readonly MigrationSource[]): void {
@@ -24,16 +26,16 @@ export function registerHealth(app: FastifyInstance, db: Db, sources: readonly M
     if (app.readiness.draining) {
       throw new TongbanError('TB_KERNEL_UNAVAILABLE', { detail: 'The instance is shutting down', headers: { 'retry-after': '5' } });
     }
+    let drift: Awaited<ReturnType<typeof migrationDrift>>;
     try {
-      await sql`select 1`.execute(db);
-      if (!(await migrationsCurrent(db, sources))) {
-        throw new TongbanError('TB_KERNEL_UNAVAILABLE', { detail: 'Database migrations are pending', headers: { 'retry-after': '5' } });
-      }
+      drift = await migrationDrift(db, sources);
     } catch (error) {
-      if (error instanceof TongbanError) throw error;
       request.log.warn({ err: error }, 'readiness check failed');
       throw new TongbanError('TB_KERNEL_UNAVAILABLE', { detail: 'The database is unreachable', cause: error, headers: { 'retry-after': '5' } });
     }
-    return { status: 'ready' };
+    if (drift.pending.length > 0) {
+      throw new TongbanError('TB_KERNEL_UNAVAILABLE', { detail: 'Database migrations are pending', headers: { 'retry-after': '5' } });
+    }
+    return drift.unknown.length > 0 ? { status: 'ready', warning: newerDatabaseMessage(drift.unknown) } : { status: 'ready' };
   });
 }

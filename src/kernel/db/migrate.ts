@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './connect.js';
 
 /** One history of migrations: the kernel's own, or one module's (its `migrations/` folder). */
@@ -44,8 +44,72 @@ function check(source: MigrationSource, result: MigrationResultSet): void {
   }
 }
 
-/** Brings every history up to date, in the order given (kernel first). */
+/** The migrations this build knows, per folder: read once per process (the files do not change). */
+const known = new Map<string, Promise<string[]>>();
+function knownNames(source: MigrationSource): Promise<string[]> {
+  let names = known.get(source.folder);
+  if (!names) {
+    names = new FolderProvider(source.folder).getMigrations().then((m) => Object.keys(m));
+    names.catch(() => known.delete(source.folder));
+    known.set(source.folder, names);
+  }
+  return names;
+}
+
+const tableOf = (source: MigrationSource) => `tb_migrations_${source.name}`;
+const isUndefinedTable = (error: unknown) => (error as { code?: unknown } | null)?.code === '42P01';
+
+/** `source/name` of every executed migration, in one statement over the histories' tables. */
+async function executedNames(db: Db, sources: readonly MigrationSource[]): Promise<Set<string>> {
+  const read = async (present: readonly MigrationSource[]) => {
+    if (present.length === 0) return new Set<string>();
+    const union = sql.join(present.map((s) => sql`select ${s.name}::text as source, name from ${sql.table(tableOf(s))}`), sql` union all `);
+    const { rows } = await sql<{ source: string; name: string }>`${union}`.execute(db);
+    return new Set(rows.map((r) => `${r.source}/${r.name}`));
+  };
+  try {
+    return await read(sources);
+  } catch (error) {
+    // A history never migrated has no table yet (a new database, a new module): read the others.
+    if (!isUndefinedTable(error)) throw error;
+    const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db);
+    const tables = new Set(rows.map((r) => r.name));
+    return read(sources.filter((s) => tables.has(tableOf(s))));
+  }
+}
+
+/**
+ * How the database stands against this build: migrations of this build not run yet (`pending`),
+ * and migrations run that this build does not know (`unknown`: a newer Tongban migrated it).
+ * One statement once every history exists, so `/readyz` can ask it on every probe.
+ */
+export async function migrationDrift(db: Db, sources: readonly MigrationSource[]): Promise<{ pending: string[]; unknown: string[] }> {
+  const executed = await executedNames(db, sources);
+  const mine = new Set<string>();
+  for (const source of sources) for (const name of await knownNames(source)) mine.add(`${source.name}/${name}`);
+  return { pending: [...mine].filter((m) => !executed.has(m)), unknown: [...executed].filter((m) => !mine.has(m)).sort() };
+}
+
+/** What an older build says of a database a newer one migrated (it cannot run its migrations). */
+export function newerDatabaseMessage(unknown: readonly string[]): string {
+  return `The database was migrated by a newer Tongban (${unknown.join(', ')}): run that version, or undo those migrations with it (\`tongban migrate down --module <name>\`, newest first) before starting this one`;
+}
+
+export class DatabaseAheadError extends Error {
+  constructor(readonly unknown: readonly string[]) {
+    super(newerDatabaseMessage(unknown));
+    this.name = 'DatabaseAheadError';
+  }
+}
+
+/**
+ * Brings every history up to date, in the order given (kernel first). A database that a newer
+ * build migrated (a migration it ran is unknown here) is refused before anything runs: Kysely
+ * would stop on it with "corrupted migrations".
+ */
 export async function migrateToLatest(db: Db, sources: readonly MigrationSource[]): Promise<string[]> {
+  const { unknown } = await migrationDrift(db, sources);
+  if (unknown.length > 0) throw new DatabaseAheadError(unknown);
   const applied: string[] = [];
   for (const source of sources) {
     const result = await migratorFor(db, source).migrateToLatest();
@@ -81,7 +145,7 @@ export async function migrationStatus(db: Db, sources: readonly MigrationSource[
   return out;
 }
 
-/** True when every known migration has run: what /readyz asks. */
+/** True when every known migration has run. */
 export async function migrationsCurrent(db: Db, sources: readonly MigrationSource[]): Promise<boolean> {
-  return (await migrationStatus(db, sources)).every((m) => m.executedAt !== undefined);
+  return (await migrationDrift(db, sources)).pending.length === 0;
 }
