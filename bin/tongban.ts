@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from '../src/cli/audit.js';
 import { registerBackupCommands } from '../src/cli/backup.js';
+import { registerCalendarCommands } from '../src/cli/calendar.js';
 import { registerClientsCommands } from '../src/cli/clients.js';
 import { openCli } from '../src/cli/context.js';
 import { registerImportCommand } from '../src/cli/import.js';
@@ -26,6 +27,7 @@ registerClientsCommands(program, () => openCli());
 registerSessionsCommands(program, () => openCli());
 registerJobsCommands(program, () => openCli());
 registerBackupCommands(program);
+registerCalendarCommands(program, () => openCli());
 
 program.parseAsync().catch((error: unknown) => {
   // A bad setting names the variable and what is wrong; anything else prints its cause chain.

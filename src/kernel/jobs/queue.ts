@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
 import { TongbanError } from '../http/errors.js';
 import { JobErrors } from './errors.js';
 import { runJob, type RunSettings } from './run.js';
-import { claimJobs, countJobs, deleteFinished, findJob, insertJob, jobDb, listFailed, retryFailed, retryFailedInQueue } from './store.js';
+import { claimJobs, countJobs, deleteFinished, findJob, insertJob, jobDb, listFailed, movePending, retryFailed, retryFailedInQueue } from './store.js';
 import type { EnqueueOptions, JobHandler, JobQueue } from './types.js';
 
 export interface JobQueueDeps {
@@ -172,6 +172,13 @@ export function createJobQueue(deps: JobQueueDeps): JobQueue {
       if (id === undefined) throw new TongbanError(JobErrors.TB_JOBS_KEY_UNSEEN, { detail: `queue ${queue}, key ${options.key}` });
       wake(executor.isTransaction ? AFTER_COMMIT_MS : 0);
       return id;
+    },
+
+    async reschedule(executor: Kysely<object>, queue: string, key: string, runAt: Date): Promise<boolean> {
+      if (Number.isNaN(runAt.getTime())) throw invalid('runAt is not a valid date');
+      const moved = await movePending(jobDb(executor), queue, key, runAt, now());
+      if (moved) wake(executor.isTransaction ? AFTER_COMMIT_MS : 0);
+      return moved;
     },
 
     register<P>(queue: string, handler: JobHandler<P>): void {

@@ -208,6 +208,18 @@ export async function retryFailed(db: JobDb, id: string, now: Date): Promise<boo
   return r.numUpdatedRows > 0n;
 }
 
+/** Moves the run time of the pending job with this key; false when there is none (running, done or failed jobs stay). */
+export async function movePending(db: JobDb, queue: string, key: string, runAt: Date, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('kernel_job')
+    .set({ run_at: runAt, updated_at: now })
+    .where('queue', '=', queue)
+    .where('key', '=', key)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 /** Failed jobs, the latest failure first (an operator's `tongban jobs failed`); `queue` narrows them. */
 export async function listFailed(db: JobDb, filter: { readonly queue: string | undefined; readonly limit: number }): Promise<JobInfo[]> {
   let query = db.selectFrom('kernel_job').selectAll().where('state', '=', 'failed');

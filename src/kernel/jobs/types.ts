@@ -56,6 +56,11 @@ export interface JobStat {
  */
 export interface JobQueue {
   enqueue<P>(executor: Kysely<object>, queue: string, payload: P, options?: EnqueueOptions): Promise<string>;
+  /**
+   * Moves the pending job with this key to a new run time (a deadline recomputed after a calendar
+   * correction); false when the key has no pending job. In the caller's transaction.
+   */
+  reschedule(executor: Kysely<object>, queue: string, key: string, runAt: Date): Promise<boolean>;
   register<P>(queue: string, handler: JobHandler<P>): void;
   /**
    * Makes sure one job per time slot of `intervalMs` exists in `queue`, across every instance on

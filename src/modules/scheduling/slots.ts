@@ -1,4 +1,4 @@
-import { PRC_HOLIDAYS, shanghaiDay, type Holidays } from '../workflow/service.js';
+import { currentHolidays, shanghaiDay, type Holidays } from '../workflow/service.js';
 import type { Hours } from './store.js';
 
 /** What slot generation needs to know about a hall. */
@@ -39,9 +39,10 @@ function weekday(day: string): number {
 
 /**
  * Whether the hall opens on `day`: a working day in the PRC calendar (weekends off unless made up
- * for a holiday, public holidays off) and not one of the hall's own closed days.
+ * for a holiday, public holidays off) and not one of the hall's own closed days. The calendar is
+ * the one in force (imported years included: `tongban calendar import`), read at each call.
  */
-export function isOpen(hall: HallCalendar, day: string, holidays: Holidays = PRC_HOLIDAYS): boolean {
+export function isOpen(hall: HallCalendar, day: string, holidays: Holidays = currentHolidays()): boolean {
   if (hall.closedDays.includes(day)) return false;
   if (holidays.makeUpWorkdays.has(day)) return true;
   if (holidays.daysOff.has(day)) return false;
@@ -59,7 +60,7 @@ const minutes = (time: string): number => Number(time.slice(0, 2)) * 60 + Number
 const clock = (total: number): string => `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 
 /** The slot start times of a day, `HH:MM`, each slot ending within its opening period. */
-export function slotTimes(hall: HallCalendar, day: string, holidays: Holidays = PRC_HOLIDAYS): string[] {
+export function slotTimes(hall: HallCalendar, day: string, holidays: Holidays = currentHolidays()): string[] {
   if (!isOpen(hall, day, holidays)) return [];
   const times: string[] = [];
   for (const [open, close] of periodsOf(hall, day, holidays)) {

@@ -21,6 +21,15 @@ describe('the working-day calendar (Asia/Shanghai)', () => {
     expect(isWorkingDay('2026-10-08', PRC_HOLIDAYS)).toBe(true); // after National Day
     expect(isWorkingDay('2026-10-07', PRC_HOLIDAYS)).toBe(false);
     expect(isWorkingDay('2027-02-08', PRC_HOLIDAYS)).toBe(false); // 2027 Spring Festival, Monday (statutory)
+    // 2027 (provisional): 除夕 is Friday 5 February (初一 Saturday 6th); 初一 and 初二 fall on the
+    // weekend, so Tuesday 9th and Wednesday 10th are off in lieu (全国年节及纪念日放假办法 art. 6).
+    expect(isWorkingDay('2027-02-04', PRC_HOLIDAYS)).toBe(true);
+    expect(isWorkingDay('2027-02-05', PRC_HOLIDAYS)).toBe(false);
+    expect(isWorkingDay('2027-02-10', PRC_HOLIDAYS)).toBe(false);
+    expect(isWorkingDay('2027-02-11', PRC_HOLIDAYS)).toBe(true);
+    expect(['2027-05-03', '2027-05-04', '2027-10-04', '2027-10-05'].map((d) => isWorkingDay(d, PRC_HOLIDAYS))).toEqual([false, false, false, false]);
+    expect(isWorkingDay('2027-10-06', PRC_HOLIDAYS)).toBe(true);
+    expect(HOLIDAY_YEARS.find((y) => y.year === 2027)?.provisional).toBe(true);
     // With no holiday data a weekday is a working day: the data, not the code, makes the holiday.
     expect(isWorkingDay('2026-02-16', holidaysFrom([]))).toBe(true);
   });

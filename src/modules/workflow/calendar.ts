@@ -13,8 +13,23 @@ export function holidaysFrom(years: readonly HolidayYear[]): Holidays {
   };
 }
 
-/** The PRC calendar kept in holidays.ts. */
+/** The PRC calendar kept in holidays.ts (the built-in data). */
 export const PRC_HOLIDAYS: Holidays = holidaysFrom(HOLIDAY_YEARS);
+
+// The calendar in force: the built-in data, with the years an operator imported
+// (`tongban calendar import`) in their place, set when the workflow service loads them at boot.
+// One for the process: the country has one calendar; every default below reads it at call time.
+let inForce: Holidays = PRC_HOLIDAYS;
+
+/** The working-day calendar in force: built-in years, replaced by imported ones once loaded. */
+export function currentHolidays(): Holidays {
+  return inForce;
+}
+
+/** Puts a calendar in force (the workflow service, after reading the imported years). */
+export function setCurrentHolidays(holidays: Holidays): void {
+  inForce = holidays;
+}
 
 // China has kept UTC+8 all year since 1991, so a fixed offset is exact and needs no tz database.
 const OFFSET_MS = 8 * 3_600_000;
@@ -59,7 +74,7 @@ function nthWorkingDayAfter(day: string, n: number, holidays: Holidays): string 
  * The same Shanghai clock time on the `n`th working day after the day of `start` (the day itself
  * never counts, whether or not it is a working day). `n` = 0 gives `start`.
  */
-export function addWorkingDays(start: Date, n: number, holidays: Holidays = PRC_HOLIDAYS): Date {
+export function addWorkingDays(start: Date, n: number, holidays: Holidays = currentHolidays()): Date {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`n must be a whole number of days, got ${n}`);
   const day = shanghaiDay(start);
   const target = nthWorkingDayAfter(day, n, holidays);
@@ -70,7 +85,7 @@ export function addWorkingDays(start: Date, n: number, holidays: Holidays = PRC_
  * A deadline of `workingDays` working days: the end of the last working day, i.e. midnight in
  * Shanghai at its close. A case is overdue from that instant on.
  */
-export function slaDueAt(submittedAt: Date, workingDays: number, holidays: Holidays = PRC_HOLIDAYS): Date {
+export function slaDueAt(submittedAt: Date, workingDays: number, holidays: Holidays = currentHolidays()): Date {
   const last = shanghaiDay(addWorkingDays(submittedAt, workingDays, holidays));
   return startOfShanghaiDay(addCalendarDays(last, 1));
 }
@@ -89,7 +104,7 @@ export type Countdown =
  * What a deadline countdown says at `now`: working days left after today, "due today", or whole
  * calendar days overdue (people count late days on the calendar, not in working days).
  */
-export function countdown(now: Date, dueAt: Date, holidays: Holidays = PRC_HOLIDAYS): Countdown {
+export function countdown(now: Date, dueAt: Date, holidays: Holidays = currentHolidays()): Countdown {
   const today = shanghaiDay(now);
   const last = dueDay(dueAt);
   if (now.getTime() >= dueAt.getTime()) return { kind: 'overdue', days: Math.max(1, calendarDaysBetween(last, today)) };

@@ -17,5 +17,7 @@ export const WorkflowErrors = defineErrors('workflow', {
   TB_WORKFLOW_START_NEEDS_APPLICATION: { status: 409, title: 'A case starts only when an application is submitted', message: 'workflow.error.startNeedsApplication' },
   TB_WORKFLOW_STOP_NOT_OFFERED: { status: 409, title: 'A case ends only with a decision or the applicant\'s withdrawal', message: 'workflow.error.stopNotOffered' },
   TB_WORKFLOW_PROCESS_READ_ONLY: { status: 405, title: 'Processes are published through the catalog, not changed here', message: 'workflow.error.processReadOnly' },
+  // `tongban calendar import` (docs/operations.md): the file is not one valid year.
+  TB_WORKFLOW_CALENDAR_INVALID: { status: 422, title: 'The holiday calendar file is not valid', message: 'workflow.error.calendarInvalid' },
   TB_WORKFLOW_CORRUPT_HISTORY: { status: 500, title: 'The case history is not valid for its workflow', message: 'workflow.error.corruptHistory' },
 });

@@ -4,9 +4,13 @@
  *
  * 2026: 国务院办公厅关于2026年部分节假日安排的通知 (国办发明电, 2025-11-04), copied in full.
  * 2027: the State Council publishes the arrangement around November of the year before. Until it
- * does, 2027 lists only the statutory holidays of 全国年节及纪念日放假办法 (2024 revision),
- * with no make-up days and no days moved off a weekend; replace it with the notice when it appears
- * (docs/adr/0011-workflow-from-history.md says how).
+ * does, 2027 is provisional: the statutory holidays of 全国年节及纪念日放假办法 (2024 revision:
+ * 元旦 1 day, 春节 4 days = 除夕 + 初一..初三, 清明 1, 劳动节 2 = 1-2 May, 端午 1, 中秋 1,
+ * 国庆 3 = 1-3 October), and, by its article 6, a weekday off in lieu of each holiday that falls
+ * on a Saturday or Sunday (the next weekdays after the holiday). No make-up working days: those
+ * only the notice sets. An operator loads the notice without a release (`tongban calendar import`,
+ * docs/operations.md); the boot log and `tongban_calendar_covered_until` warn while a year is
+ * provisional (docs/adr/0011-workflow-from-history.md).
  */
 export interface HolidayYear {
   readonly year: number;
@@ -45,16 +49,20 @@ export const HOLIDAY_YEARS: readonly HolidayYear[] = [
   },
   {
     year: 2027,
-    source: '全国年节及纪念日放假办法 (2024 revision), statutory days only; lunar dates from the Chinese calendar',
+    source: '全国年节及纪念日放假办法 (2024 revision): statutory days and days in lieu (art. 6), provisional; lunar dates from the Chinese calendar',
     provisional: true,
     daysOff: [
       '2027-01-01', // 元旦 (Friday)
-      ...range('2027-02-06', '2027-02-09'), // 春节: 除夕 (Saturday 6 February) to 初三
+      // 春节: 除夕 Friday 5 February (初一 is Saturday 6 February), 初一 and 初二 on the weekend:
+      // in lieu Tuesday 9 and Wednesday 10 February, after 初三 (Monday 8).
+      ...range('2027-02-05', '2027-02-10'),
       '2027-04-05', // 清明节 (Monday)
-      '2027-05-01', '2027-05-02', // 劳动节 (weekend)
+      // 劳动节 Saturday 1 and Sunday 2 May: in lieu Monday 3 and Tuesday 4 May.
+      ...range('2027-05-01', '2027-05-04'),
       '2027-06-09', // 端午节 (Wednesday)
       '2027-09-15', // 中秋节 (Wednesday)
-      ...range('2027-10-01', '2027-10-03'), // 国庆节
+      // 国庆节 Friday 1 to Sunday 3 October: in lieu Monday 4 and Tuesday 5 October.
+      ...range('2027-10-01', '2027-10-05'),
     ],
     makeUpWorkdays: [],
   },

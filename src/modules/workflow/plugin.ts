@@ -9,6 +9,7 @@ import { pageContext } from '../../ui/index.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
 import { NOTE_FIELD_ID, reasonError, reasonFieldId, renderCasePage, renderQueuePage, type CasePageData, type PageContext, type QueueFilters } from './pages.js';
+import { logCalendarStatus, registerCalendarMetrics } from './calendar-metrics.js';
 import { registerGovstackRoutes } from './routes-govstack.js';
 import { registerWorkflowRoutes } from './routes.js';
 import { actForm, casePageParams, casePageQuery, noteForm, queuePageQuery } from './schemas.js';
@@ -44,6 +45,10 @@ const html = (reply: FastifyReply, status: number, body: string) => reply.status
 /** The back office (officers and supervisors; clerks work at the counter), the /api/workflow API and the GovStack Workflow API. */
 export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPluginDeps): Promise<void> {
   const { workflow, catalog, identity } = deps;
+  // The working-day calendar: imported years over the built-in ones, read once at boot; warn
+  // (log, /metrics) while this year or, from December, the next is missing or provisional.
+  logCalendarStatus(scope.log, await workflow.calendar.load());
+  registerCalendarMetrics(scope.metrics.registry, () => workflow.calendar.status());
   registerWorkflowRoutes(scope, workflow, deps.kernel);
   // The GovStack Workflow API for agencies' systems (docs/adr/0062-govstack-workflow.md).
   registerGovstackRoutes(scope, { workflow, catalog, kernel: deps.kernel });
@@ -182,5 +187,4 @@ export async function workflowPlugin(scope: FastifyInstance, deps: WorkflowPlugi
     }
     return reply.redirect(`/backoffice/cases/${id}?noted=1`, 303);
   });
-  return Promise.resolve();
 }

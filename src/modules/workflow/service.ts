@@ -4,7 +4,8 @@ import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
-import { PRC_HOLIDAYS, slaDueAt, type Holidays } from './calendar.js';
+import { slaDueAt, type Holidays } from './calendar.js';
+import { createDeadlines } from './deadlines.js';
 import type { LocalizedText } from '../catalog/service.js';
 import {
   actionsFor, deriveCase, initialState, rolesFor, SLA_BREACH, step, SUBMIT, transitionFor,
@@ -19,7 +20,9 @@ export type { CaseInstance, CaseSummary, CaseView } from './view.js';
 export type { QueueSort } from './store.js';
 export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
 export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './derive.js';
-export { addWorkingDays, countdown, dueDay, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
+export { addWorkingDays, countdown, currentHolidays, dueDay, holidaysFrom, isWorkingDay, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
+export type { CalendarWarning, CalendarYearInfo } from './calendar-years.js';
+export type { CalendarStatus, RecomputeResult } from './deadlines.js';
 export { caseAgencies, handlesCases, workflowRolesAt, stateName } from './view.js';
 export { WorkflowErrors } from './errors.js';
 export type { Executor } from './store.js';
@@ -128,7 +131,8 @@ function auditActor(actor: CaseActor, agency: string): Actor {
 
 export function createWorkflowService(kernel: Kernel, options: { holidays?: Holidays } = {}) {
   const store = createWorkflowStore();
-  const holidays = options.holidays ?? PRC_HOLIDAYS;
+  // The calendar in force: built-in years, replaced by imported ones at boot (`calendar.load()`).
+  const calendar = createDeadlines(kernel, store, SLA_QUEUE, options.holidays);
   const listeners: TransitionListener[] = [];
   let applicantOf: ApplicantLookup | undefined;
 
@@ -221,6 +225,13 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
 
   const service = {
     /**
+     * The working-day calendar: `load()` at boot, `importYear(json, actor)` (`tongban calendar
+     * import`), `status()` (coverage and warnings), `recompute(actor)` (`tongban workflow
+     * recompute-deadlines`, also run by the import). docs/adr/0011, docs/operations.md.
+     */
+    calendar,
+
+    /**
      * Opens the case of a submitted application in the caller's transaction: its first history
      * entry, its deadline, and a job at the deadline. Listeners are not called: the caller is
      * the one reacting to the submission.
@@ -231,7 +242,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
         const first = initialState(input.definition, { action: SUBMIT, actor, reason: null, at: input.submittedAt });
         if (!first.ok) throw new Error('unreachable: a submission always starts a case');
         const state = first.state;
-        const dueAt = slaDueAt(input.submittedAt, input.definition.sla.workingDays, holidays);
+        const dueAt = slaDueAt(input.submittedAt, input.definition.sla.workingDays, calendar.holidays());
         const row: CaseRow = {
           id: input.caseId.toLowerCase(), reference: input.reference ?? null, service_id: input.serviceId, service_version: input.serviceVersion,
           agency: input.agency, definition: input.definition, status: state.status, final: false, assignee: null, escalated: false,

@@ -32,6 +32,7 @@ export type WorkflowTables = {
     at: Date;
   };
   workflow_notes: { id: string; case_id: string; author_id: string; text: string; at: Date };
+  workflow_calendar_years: { year: number; source: string; provisional: boolean; days_off: string[]; make_up_workdays: string[]; imported_at: Date };
 };
 
 export type CaseRow = Selectable<WorkflowTables['workflow_cases']>;
@@ -148,6 +149,27 @@ export function createWorkflowStore() {
     async numberedCase(executor: Executor, key: { id: string } | { number: string }): Promise<NumberedCaseRow | undefined> {
       const query = q(executor).selectFrom('workflow_cases').selectAll().select(sql<string>`cast(workflow_cases.number as text)`.as('number'));
       return ('id' in key ? query.where('id', '=', key.id) : query.where(sql`workflow_cases.number`, '=', sql`cast(${key.number} as bigint)`)).executeTakeFirst();
+    },
+
+    /** The imported calendar years (`tongban calendar import`), oldest first. */
+    calendarYears(executor: Executor): Promise<Selectable<WorkflowTables['workflow_calendar_years']>[]> {
+      return q(executor).selectFrom('workflow_calendar_years').selectAll().orderBy('year').execute();
+    },
+
+    /** Stores a year, replacing an earlier import of it. */
+    async putCalendarYear(executor: Executor, y: { year: number; source: string; provisional: boolean; daysOff: readonly string[]; makeUpWorkdays: readonly string[] }, at: Date): Promise<void> {
+      const values = { source: y.source, provisional: y.provisional, days_off: jsonb(y.daysOff), make_up_workdays: jsonb(y.makeUpWorkdays), imported_at: at };
+      await q(executor).insertInto('workflow_calendar_years').values({ year: y.year, ...values })
+        .onConflict((oc) => oc.column('year').doUpdateSet(values)).execute();
+    },
+
+    /** Open cases whose deadline has not passed into an escalation: those a calendar correction moves. */
+    openUnescalatedCases(executor: Executor): Promise<Pick<CaseRow, 'id'>[]> {
+      return q(executor).selectFrom('workflow_cases').select('id').where('final', '=', false).where('escalated', '=', false).orderBy('id').execute();
+    },
+
+    async setDueAt(executor: Executor, id: string, dueAt: Date, at: Date): Promise<void> {
+      await q(executor).updateTable('workflow_cases').set({ due_at: dueAt, updated_at: at }).where('id', '=', id).execute();
     },
 
     async project(executor: Executor, id: string, p: Projection, at: Date): Promise<void> {
