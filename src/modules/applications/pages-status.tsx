@@ -1,7 +1,22 @@
 import type { VNode } from 'preact';
 import { BackLink, Button, ErrorSummary, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea } from '../../ui/index.js';
+import type { Locale } from '../../kernel/i18n/index.js';
+import { dueDay } from '../workflow/service.js';
 import { CsrfField, Lines, Panels, When, type PageContext } from './pages-shared.js';
 import { extensionOf, type ApplicantView, type DocumentInfo, type ListItem } from './service.js';
+
+const DAY_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'UTC' }),
+  en: new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }),
+};
+
+/**
+ * The last day of the case's deadline (a Shanghai day, workflow's `dueDay`), written as the
+ * officer's back office writes it: the applicant and the officer see the same day.
+ */
+export function formatDueDay(dueAt: Date, locale: Locale): string {
+  return DAY_FORMATS[locale].format(new Date(`${dueDay(dueAt)}T00:00:00Z`));
+}
 
 /** Actions whose reason the applicant reads: the question asked, and why it was refused. */
 const REASONS_SHOWN = new Set(['request_info', 'reject']);
@@ -75,6 +90,7 @@ export function renderStatusPage(context: PageContext, view: ApplicantView, opti
       <span class="tb-caption">{t('applications.status.reference', { reference: app.reference ?? '' })}</span>
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('applications.status.current')} <Tag colour={kase.final ? 'grey' : 'blue'}>{kase.statusName[locale]}</Tag></p>
+      {kase.final ? null : <p class="tb-body">{t('applications.status.dueBy', { day: formatDueDay(kase.dueAt, locale) })}</p>}
       <Panels panels={view.panels} />
       {canAnswer && open ? (
         <section aria-labelledby="request-heading">
