@@ -46,7 +46,7 @@ export const RULES: readonly Rule[] = [
   { name: 'follow-ups', methods: ['GET', 'HEAD'], pattern: /^\/backoffice\/follow-ups$/, row: row(['officer', 'agencyAdmin']) },
   { name: 'reconciliation', methods: ['GET', 'HEAD'], pattern: /^\/payments\/reconciliation/, row: row(['officer', 'agencyAdmin', 'platformAdmin']) },
   { name: 'refunds', methods: ['GET', 'HEAD'], pattern: /^\/payments\/refunds\/:paymentId$/, row: row(['officer', 'agencyAdmin']) },
-  { name: 'counter staff', methods: ['GET', 'HEAD'], pattern: /^\/(counter|counter\/ratings|payments\/counter)$/, row: CLERK },
+  { name: 'counter staff', methods: ['GET', 'HEAD'], pattern: /^\/(counter|counter\/ratings|counter\/visits|counter\/visits\/:id|payments\/counter)$/, row: CLERK },
   { name: 'counter payments', methods: ['GET', 'HEAD'], pattern: /^\/payments\/staff\/:id$/, row: row(['clerk', 'officer', 'agencyAdmin']) },
   // Signed-in people; a resource of someone else is a 404 from the handler (random ids here).
   { name: 'signed in', methods: ['GET', 'HEAD'], pattern: /^\/(auth\/held\/:id|documents.*|messages|my-data.*|account.*|applications.*|halls\/:id\/desk|services\/:slug\/apply|payments\/(applications|receipts)\/.*|backoffice\/(certificates|follow-ups)\/:id.*|api\/(workflow\/cases|documents\/certificates|payments\/applications)\/:id.*)$/, row: SIGNED_IN },

@@ -15,8 +15,8 @@ import type { SecurityApp } from './harness.js';
 
 /**
  * The states that show the forms a plain walk never meets (issue 9), arranged through the modules'
- * services as people and staff would reach them: a case where more information was requested, a
- * booked appointment, a fee due, a fee paid and one refunded, a low rating with an open follow-up and one whose
+ * services as people and staff would reach them: a case where more information was requested, one
+ * waiting for the counter's visit (the clerk's step), a booked appointment, a fee due, a fee paid and one refunded, a low rating with an open follow-up and one whose
  * follow-up was answered, a consent given, a prefilled and completed draft, a question about a
  * use of one's data, a report of wrong registry data. The walk starts from `seeds` and requests
  * every `:id` page with each of `ids`.
@@ -137,6 +137,15 @@ async function anotherSignIn(s: SecurityApp): Promise<string> {
   return SESSIONS_PATH;
 }
 
+/** A residence case waiting for the in-person visit, the clerk's step, and the clerk a clerk of its agency (the PSB): its page's id. */
+async function awaitingVisit(s: SecurityApp): Promise<string> {
+  const { services } = s.built;
+  await services.identity.grantRole((await s.principal('clerk')).accountId, '110000-PSB', 'clerk');
+  const { id } = await submitResidenceApplication(s.built, await s.principal('citizen'));
+  for (const action of ['claim', 'request_visit']) await services.workflow.act(undefined, { caseId: id, action, actor: await s.principal('officer') });
+  return id;
+}
+
 export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const { services } = s.built;
   const [citizen, officer, clerk] = [await s.principal('citizen'), await s.principal('officer'), await s.principal('clerk')];
@@ -162,6 +171,9 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const asked = (await submitResidenceApplication(s.built, citizen)).id;
   await act(asked, 'claim', officer);
   await act(asked, 'request_info', officer, 'Please send the lease contract');
+  // One the officer sent to the counter for the visit, whose step the clerk (made a clerk of the
+  // Public Security Bureau too, as in a one-stop hall) records at `/counter/visits/:id`.
+  const visit = await awaitingVisit(s);
 
   // Fees: one due (pay online, pay at the counter, the test provider's checkout), one paid at the counter (refund).
   const due = await applyForLicence(s.built, citizen, ID_NUMBER);
@@ -204,7 +216,7 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
     seeds: [
       confirmPage(pending, hall.id, second),
       new URL(checkout.redirectUrl, 'http://x').pathname,
-      `/payments/counter?reference=${encodeURIComponent(due.reference)}`,
+      `/payments/counter?reference=${encodeURIComponent(due.reference)}`, `/counter/visits/${visit}`,
       '/account/consent', '/admin/privacy/questions', '/admin/registries/corrections', '/backoffice/follow-ups', '/admin/api-clients', SESSIONS_PATH,
       await exchangeWithBodies(s),
       await subscribedToMarriages(s),
@@ -307,6 +319,7 @@ export function arrangers(s: SecurityApp): Readonly<Record<string, Arranger>> {
     },
     '/applications/:id/withdraw': { arrange: async () => `/applications/${await submitted()}/withdraw` },
     '/backoffice/cases/:id/act': { arrange: async () => `/backoffice/cases/${await submitted()}` },
+    '/counter/visits/:id': { arrange: async () => `/counter/visits/${await awaitingVisit(s)}` },
     '/applications/:id/answer': {
       async arrange() {
         const id = await submitted();

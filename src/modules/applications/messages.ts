@@ -1,11 +1,14 @@
 import { defineMessages } from '../../kernel/i18n/index.js';
 import { prefillMessages } from './messages-prefill.js';
+import { visitsMessages } from './messages-visits.js';
 
 export const applicationsMessages = defineMessages('applications', {
   en: {
     'applications.purpose.document': 'Reading a document of the application',
     'applications.purpose.backOffice': 'Handling the application in the back office',
+    'applications.purpose.counterVisit': 'Person at the counter',
     ...prefillMessages.en,
+    ...visitsMessages.en,
     'applications.error.notFound': 'We cannot find that application',
     'applications.error.serviceUnavailable': 'You cannot apply for this service online at the moment',
     'applications.error.notADraft': 'This application has already been sent',
@@ -138,7 +141,9 @@ export const applicationsMessages = defineMessages('applications', {
   'zh-CN': {
     'applications.purpose.document': '查阅申请材料',
     'applications.purpose.backOffice': '在后台办理申请',
+    'applications.purpose.counterVisit': '窗口现场办理',
     ...prefillMessages['zh-CN'],
+    ...visitsMessages['zh-CN'],
     'applications.error.notFound': '找不到该申请',
     'applications.error.serviceUnavailable': '该事项目前不能在线申请',
     'applications.error.notADraft': '该申请已提交',

@@ -10,6 +10,7 @@ export interface StaffLink { readonly href: string; readonly label: string; read
  */
 export const STAFF_LINKS: readonly StaffLink[] = [
   { href: '/counter', label: 'applications.home.counter', roles: ['clerk'] },
+  { href: '/counter/visits', label: 'applications.home.work.visits', roles: ['clerk'] },
   { href: '/payments/counter', label: 'applications.home.work.payments', roles: ['clerk'] },
   { href: '/counter/ratings', label: 'applications.home.work.ratings', roles: ['clerk'] },
   { href: '/backoffice', label: 'applications.home.work.cases', roles: ['officer'] },

@@ -127,6 +127,17 @@ export function createApplicationsStore() {
       return q(executor).selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst();
     },
 
+    /**
+     * A person's submitted applications at these agencies, by the ID number they were made with
+     * (online: the account's; at a counter: the one the clerk typed), newest first, at most 50.
+     */
+    submittedForIdNumber(executor: Executor, idNumber: string, agencies: readonly string[]): Promise<ApplicationRow[]> {
+      if (agencies.length === 0) return Promise.resolve([]);
+      return q(executor).selectFrom('applications').selectAll()
+        .where('applicant_id_number', '=', idNumber).where('status', '=', 'submitted').where('agency_code', 'in', [...agencies])
+        .orderBy('submitted_at', 'desc').orderBy('id').limit(50).execute();
+    },
+
     /** Which of these ids (well-formed, at most a statement's worth) are submitted applications. */
     async submittedAmong(executor: Executor, ids: readonly string[]): Promise<string[]> {
       if (ids.length === 0) return [];
