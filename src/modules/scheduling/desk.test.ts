@@ -70,13 +70,13 @@ describeEachDatabase('Scheduling: check-in, queue tickets and calling numbers', 
   it('calls the lowest waiting number a counter handles, never the same one at two counters', async () => {
     const where = await hall();
     const s = built.services.scheduling;
-    const first = await s.callNext(clerk, where, 'dongcheng-zwfw-1');
-    expect(first).toMatchObject({ ticket: { label: 'A001', status: 'called', counterId: 'dongcheng-zwfw-1' }, counterNumber: 1 });
-    const [a, b] = await Promise.all([s.callNext(clerk, where, 'dongcheng-zwfw-1'), s.callNext(clerk, where, 'dongcheng-zwfw-2')]);
-    expect(new Set([a?.ticket.label, b?.ticket.label])).toEqual(new Set(['A002', 'A003']));
+    const first = await s.callNext(clerk, where, 'dongcheng-zwfw-1', '');
+    expect(first).toMatchObject({ ticket: { label: 'A001', status: 'called', counterId: 'dongcheng-zwfw-1' }, counterNumber: 1, already: false });
+    const [a, b] = await Promise.all([s.callNext(clerk, where, 'dongcheng-zwfw-1', 'A001'), s.callNext(clerk, where, 'dongcheng-zwfw-2', '')]);
+    expect(new Set([a.ticket?.label, b.ticket?.label])).toEqual(new Set(['A002', 'A003']));
     // Counter 3 handles business registration only: nobody waiting for it.
-    expect(await s.callNext(clerk, where, 'dongcheng-zwfw-3')).toBeUndefined();
-    await expect(s.callNext(clerk, where, 'nowhere')).rejects.toMatchObject({ code: 'TB_SCHEDULING_COUNTER_NOT_FOUND' });
+    expect(await s.callNext(clerk, where, 'dongcheng-zwfw-3', '')).toEqual({ ticket: undefined, counterNumber: 3, already: false });
+    await expect(s.callNext(clerk, where, 'nowhere', '')).rejects.toMatchObject({ code: 'TB_SCHEDULING_COUNTER_NOT_FOUND' });
     const tickets = await s.ticketsToday(where);
     // Counter 1's first call is served (done) once it calls the next.
     expect(tickets.find((t) => t.label === 'A001')?.status).toBe('done');

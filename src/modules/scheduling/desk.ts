@@ -26,7 +26,13 @@ export interface CheckedIn {
   readonly early: boolean;
 }
 
-export interface Called { readonly ticket: Ticket; readonly counterNumber: number }
+export interface Called {
+  /** The number called, or with `already` the counter's current call; none when nobody is waiting (or called). */
+  readonly ticket: Ticket | undefined;
+  readonly counterNumber: number;
+  /** The counter had called another number than the form's `after`: nothing was finished or called. */
+  readonly already: boolean;
+}
 
 export interface DeskDeps {
   readonly kernel: Pick<Kernel, 'db' | 'now' | 'audit'>;
@@ -104,20 +110,28 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
 
     /**
      * Calls the lowest waiting number this counter can serve, and marks the number it called
-     * before as done. Concurrent calls from two counters never get the same ticket (SKIP LOCKED).
+     * before as done. `after` is the number the clerk's page showed as called at this counter ('' for
+     * none): when the counter's call is another by now (a double click, a resent form), nothing is
+     * finished or called and the answer is the current call, so a repeated post never marks a
+     * waiting person served unseen. The counter row is locked first, so calls at one counter run one
+     * after the other and the second reads the first's call; calls at two counters never get the
+     * same ticket (SKIP LOCKED).
      */
-    async callNext(clerk: Principal, hall: Hall, counterId: string): Promise<Called | undefined> {
+    async callNext(clerk: Principal, hall: Hall, counterId: string, after: string): Promise<Called> {
       if (!mayOperate(clerk, hall)) throw forbidden();
       const counter = hall.counters.find((c) => c.id === counterId);
       if (!counter) throw new TongbanError(SchedulingErrors.TB_SCHEDULING_COUNTER_NOT_FOUND);
       const now = kernel.now();
       const day = shanghaiDay(now);
       return kernel.db.transaction().execute(async (tx) => {
+        await store.lockCounter(tx, counter.id);
+        const current = await store.calledAt(tx, counter.id, day);
+        if ((current?.label ?? '') !== after.trim()) return { ticket: current ? toTicket(current) : undefined, counterNumber: counter.number, already: true };
         await store.finishCalled(tx, counter.id, day);
         const next = await store.nextWaiting(tx, hall.id, day, counter.services);
-        if (!next) return undefined;
+        if (!next) return { ticket: undefined, counterNumber: counter.number, already: false };
         await store.call(tx, next.id, { counterId: counter.id, clerk: clerk.accountId, at: now });
-        return { ticket: toTicket({ ...next, status: 'called', counter_id: counter.id, called_at: now, called_by: clerk.accountId }), counterNumber: counter.number };
+        return { ticket: toTicket({ ...next, status: 'called', counter_id: counter.id, called_at: now, called_by: clerk.accountId }), counterNumber: counter.number, already: false };
       });
     },
 

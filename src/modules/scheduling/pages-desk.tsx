@@ -9,13 +9,19 @@ export interface DeskState {
   readonly error?: { readonly field: 'reference' | 'counter'; readonly key: string } | undefined;
   readonly typed?: { readonly reference?: string | undefined; readonly idNumber?: string | undefined } | undefined;
   readonly issued?: { readonly label: string; readonly early: boolean } | undefined;
-  readonly called?: { readonly label: string | undefined; readonly counter: number } | undefined;
+  /** `already`: the counter had called another number than the form said, so nothing was called. */
+  readonly called?: { readonly label: string | undefined; readonly counter: number; readonly already?: boolean } | undefined;
   readonly counter?: string | undefined;
 }
 
 const COLOUR: Record<Ticket['status'], TagColour> = { waiting: 'blue', called: 'green', done: 'grey' };
 
 const counterNumber = (hall: Hall, id: string | undefined): number | undefined => hall.counters.find((c) => c.id === id)?.number;
+
+/** The number a counter is calling ('' for none): the latest call, as desk.callNext reads it. */
+const callingAt = (tickets: readonly Ticket[], counterId: string): string =>
+  tickets.filter((x) => x.status === 'called' && x.counterId === counterId)
+    .sort((a, b) => (b.calledAt?.getTime() ?? 0) - (a.calledAt?.getTime() ?? 0) || b.number - a.number)[0]?.label ?? '';
 
 /** `/halls`: the halls, with their desks (for staff who work there) and public screens. */
 export function renderHallsPage(context: PageContext, halls: readonly { hall: Hall; desk: boolean }[]): string {
@@ -48,11 +54,13 @@ function Banner({ state, t }: { state: DeskState; t: PageContext['t'] }): VNode 
     );
   }
   if (state.called) {
+    const { label, counter, already } = state.called;
+    const text = already
+      ? (label ? t('scheduling.desk.alreadyCalled', { ticket: label, counter }) : t('scheduling.desk.outdated', { counter }))
+      : (label ? t('scheduling.desk.called', { ticket: label, counter }) : t('scheduling.desk.nobody', { counter }));
     return (
-      <NotificationBanner type="success" title={t('scheduling.desk.calledTitle')}>
-        <p class="tb-notification-banner__heading">
-          {state.called.label ? t('scheduling.desk.called', { ticket: state.called.label, counter: state.called.counter }) : t('scheduling.desk.nobody', { counter: state.called.counter })}
-        </p>
+      <NotificationBanner type={already ? 'important' : 'success'} title={t('scheduling.desk.calledTitle')}>
+        <p class="tb-notification-banner__heading">{text}</p>
       </NotificationBanner>
     );
   }
@@ -80,6 +88,8 @@ export function renderDeskPage(context: PageContext, hall: Hall, tickets: readon
       <h2 class="tb-heading-m">{t('scheduling.desk.callTitle')}</h2>
       <form method="post" action={`/halls/${hall.id}/desk/call`} noValidate>
         <CsrfField token={context.csrfToken} />
+        {/* Per counter, the number it is calling: a repeated post must not finish it unseen (routes-desk.ts). */}
+        {hall.counters.map((c) => <input key={c.id} type="hidden" name={`after-${c.id}`} value={callingAt(tickets, c.id)} />)}
         <Radios name="counter" label={t('scheduling.desk.counter')} value={state.counter} error={state.error?.field === 'counter' ? error : undefined}
           items={hall.counters.map((c) => ({ value: c.id, text: `${t('scheduling.counterNumber', { number: c.number })} · ${c.name[locale]}` }))} />
         <Button type="submit" variant="secondary">{t('scheduling.desk.call')}</Button>

@@ -3,7 +3,7 @@ import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
-import { createTestBrowser, csrfToken, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
+import { createTestBrowser, csrfToken, inputValue, signIn, type TestBrowser } from '../../kernel/auth/test-kit.js';
 import { LANG_COOKIE } from '../../kernel/i18n/plugin.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
@@ -149,9 +149,16 @@ describeEachDatabase('Scheduling pages: booking, changing, cancelling, the desk 
     const label = (await built.services.scheduling.appointmentFor(id))?.ticket?.label ?? '';
     expect(label).toMatch(/^A\d{3}$/);
     expect(await page(clerk, String(checked.headers.location), `desk after check-in ${lang}`)).toContain(label);
-    const called = await post(clerk, `${desk}/call`, deskPage, { counter: 'dongcheng-zwfw-1' });
+    // The form says what counter 1 is calling (nobody: an empty value, or the other language's run's number).
+    expect(deskPage).toContain('name="after-dongcheng-zwfw-1"');
+    const callForm = { counter: 'dongcheng-zwfw-1', 'after-dongcheng-zwfw-1': inputValue(deskPage, 'after-dongcheng-zwfw-1') ?? '' };
+    const called = await post(clerk, `${desk}/call`, deskPage, callForm);
     expect(called.statusCode).toBe(303);
-    await page(clerk, String(called.headers.location), `desk after a call ${lang}`);
+    expect(await page(clerk, String(called.headers.location), `desk after a call ${lang}`)).toContain(`value="${label}"`);
+    // The same form again (a double click): nobody finished or called, the current call shown.
+    const again = await post(clerk, `${desk}/call`, deskPage, callForm);
+    expect(again.headers.location).toContain('&again=1');
+    expect(await page(clerk, String(again.headers.location), `desk after a repeated call ${lang}`)).toContain(lang === 'en' ? `The next number was already called: ${label}` : `下一个号已经叫过了：请 ${label} 号`);
     expect((await post(clerk, `${desk}/call`, deskPage, {})).statusCode).toBe(400);
 
     const officer = await browserFor('officer', lang);

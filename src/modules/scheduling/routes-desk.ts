@@ -8,7 +8,7 @@ import { SchedulingErrors, type Hall, type SchedulingService } from './service.j
 
 type Ctx = (request: FastifyRequest, reply: FastifyReply) => PageContext;
 // A parameter given twice is an array: each is read through `single`.
-type ByHall = { Params: { id: string }; Querystring: { issued?: unknown; early?: unknown; called?: unknown; counter?: unknown; refresh?: unknown } };
+type ByHall = { Params: { id: string }; Querystring: { issued?: unknown; early?: unknown; called?: unknown; again?: unknown; counter?: unknown; refresh?: unknown } };
 
 /** Seconds between updates of the hall screen. */
 export const SCREEN_REFRESH_SECONDS = 10;
@@ -32,12 +32,12 @@ export function registerDeskRoutes(app: FastifyInstance, scheduling: SchedulingS
 
   app.get<ByHall>('/halls/:id/desk', staffPage, async (request, reply) => {
     const hall = await operable(request);
-    const [issued, early, called, counter] = [request.query.issued, request.query.early, request.query.called, request.query.counter].map(single);
+    const [issued, early, called, again, counter] = [request.query.issued, request.query.early, request.query.called, request.query.again, request.query.counter].map(single);
     const number = hall.counters.find((c) => c.id === counter)?.number;
     return desk(request, reply, hall, {
       counter,
       ...(issued ? { issued: { label: issued, early: early === '1' } } : {}),
-      ...(called !== undefined && number !== undefined ? { called: { label: called || undefined, counter: number } } : {}),
+      ...(called !== undefined && number !== undefined ? { called: { label: called || undefined, counter: number, already: again === '1' } } : {}),
     });
   });
 
@@ -63,8 +63,11 @@ export function registerDeskRoutes(app: FastifyInstance, scheduling: SchedulingS
     const hall = await operable(request);
     const counter = field(request.body, 'counter');
     if (!counter || !hall.counters.some((c) => c.id === counter)) return desk(request, reply, hall, { error: { field: 'counter', key: 'scheduling.desk.counterRequired' } }, 400);
-    const called = await scheduling.callNext(principalOf(request), hall, counter);
-    return reply.redirect(`/halls/${hall.id}/desk?counter=${encodeURIComponent(counter)}&called=${encodeURIComponent(called?.ticket.label ?? '')}`, 303);
+    // The form carries, per counter, the number its page showed as called there (`after-<counter>`):
+    // a repeated post (double click, resend) then finishes and calls nobody and shows the current call.
+    const called = await scheduling.callNext(principalOf(request), hall, counter, field(request.body, `after-${counter}`) ?? '');
+    const label = encodeURIComponent(called.ticket?.label ?? '');
+    return reply.redirect(`/halls/${hall.id}/desk?counter=${encodeURIComponent(counter)}&called=${label}${called.already ? '&again=1' : ''}`, 303);
   });
 
   // Public: no sign-in, nothing personal (ticket numbers and counters only).

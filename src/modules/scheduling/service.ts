@@ -159,7 +159,7 @@ export function createSchedulingService(kernel: Kernel, deps: SchedulingDeps) {
 
     mayOperate,
     checkIn: (clerk: Principal, where: Hall, input: CheckInInput): Promise<CheckedIn> => desk.checkIn(clerk, where, input),
-    callNext: (clerk: Principal, where: Hall, counterId: string): Promise<Called | undefined> => desk.callNext(clerk, where, counterId),
+    callNext: (clerk: Principal, where: Hall, counterId: string, after: string): Promise<Called> => desk.callNext(clerk, where, counterId, after),
     ticketsToday: (where: Hall): Promise<Ticket[]> => desk.today(where),
 
     /** Runs the reminder sweep now (the periodic job calls the same); returns how many were queued. */

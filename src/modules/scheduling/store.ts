@@ -152,6 +152,14 @@ export function createSchedulingStore() {
       services.length === 0 ? Promise.resolve(undefined) : q(executor).selectFrom('scheduling_tickets').selectAll()
         .where('hall_id', '=', hallId).where('day', '=', day).where('status', '=', 'waiting').where('service_slug', 'in', [...services])
         .orderBy('number').limit(1).forUpdate().skipLocked().executeTakeFirst(),
+    /** Locks a counter's row: calls at one counter run one after the other. */
+    async lockCounter(executor: Executor, counterId: string): Promise<void> {
+      await q(executor).selectFrom('scheduling_counters').select('id').where('id', '=', counterId).forUpdate().execute();
+    },
+    /** The number a counter is calling on a day (the latest, should there be more), locked. */
+    calledAt: (executor: Executor, counterId: string, day: string): Promise<TicketRow | undefined> =>
+      q(executor).selectFrom('scheduling_tickets').selectAll().where('counter_id', '=', counterId).where('day', '=', day).where('status', '=', 'called')
+        .orderBy('called_at', 'desc').orderBy('number', 'desc').limit(1).forUpdate().executeTakeFirst(),
     async finishCalled(executor: Executor, counterId: string, day: string): Promise<void> {
       await q(executor).updateTable('scheduling_tickets').set({ status: 'done' }).where('counter_id', '=', counterId).where('day', '=', day).where('status', '=', 'called').execute();
     },
