@@ -2,8 +2,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
 import type { Principal } from '../../kernel/auth/index.js';
+import type { Kernel } from '../../kernel/context.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
+import { registerReminders } from './reminders.js';
+import { createSchedulingStore } from './store.js';
 import { accountPrincipal, HALL, schedulingApp, submitResidenceApplication, testClock } from './test-kit.js';
 
 const CITIZEN = demoPersona('citizen');
@@ -51,6 +54,41 @@ describeEachDatabase('Scheduling: reminders the day before', migrationSources, (
     const again = await reminders();
     expect(again).toHaveLength(2);
     expect(again.find((m) => m.locale === 'en')?.body).toContain('on 9 December 2026 at 09:00');
+  });
+
+  it('sends no reminder with the old time of an appointment moved while the sweep runs, and reminds it for its new time', async () => {
+    clock.set('2026-12-09T08:00:00+08:00');
+    const { id } = await submitResidenceApplication(built, citizen);
+    const s = built.services.scheduling;
+    const who = { actor: { kind: 'person' as const, id: citizen.accountId }, locale: 'en' as const };
+    await s.book(await s.forPerson(id, citizen, 'en'), { hallId: HALL, day: '2026-12-10', time: '10:00' }, who, 'book');
+    clock.set('2026-12-09T10:00:00+08:00');
+    const before = (await reminders()).length;
+    // The sweep as the service builds it, but the person moves the appointment while the sweep
+    // looks up whether the case is closed, after it read the appointment and before it marks it.
+    let moved = false;
+    const jobs = { register: () => undefined, every: () => undefined } as unknown as Kernel['jobs'];
+    const sweep = registerReminders({
+      kernel: { db: built.kernel.db, now: clock.now, log: built.kernel.log, audit: built.kernel.audit, jobs },
+      store: createSchedulingStore(), messaging: built.services.messaging, hall: (hallId) => s.requireHall(hallId),
+      serviceName: async () => Promise.resolve({ 'zh-CN': '居住证申领', en: 'Residence permit' }),
+      caseFinal: async (applicationId) => {
+        if (applicationId === id && !moved) {
+          moved = true;
+          await s.book(await s.forPerson(id, citizen, 'en'), { hallId: HALL, day: '2026-12-10', time: '15:00' }, who, 'move');
+        }
+        return false;
+      },
+    });
+    expect(await sweep.sendDue()).toBe(0);
+    expect(moved).toBe(true);
+    expect((await reminders()).length).toBe(before);
+    // The next run reminds it, for the time it has now.
+    expect(await s.sendReminders()).toBe(1);
+    const sent = (await reminders()).filter((m) => m.body.includes('10 December 2026'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body).toContain('on 10 December 2026 at 15:00');
+    expect(sent[0]?.body).not.toContain('at 10:00');
   });
 
   it('does not remind about a cancelled appointment', async () => {

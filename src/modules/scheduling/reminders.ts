@@ -27,7 +27,9 @@ export interface ReminderDeps {
  * Reminders the day before, by the messaging port. A durable periodic job (`jobs.every`) sweeps
  * booked appointments of tomorrow that have had none; each is marked reminded and its message
  * queued in one transaction, so a sweep repeated after a crash sends nothing twice, and a
- * rescheduled appointment (its mark cleared) is reminded again for its new day. An appointment
+ * rescheduled appointment (its mark cleared) is reminded again for its new day; one moved while
+ * the sweep runs is not marked (the mark needs the time and hall the sweep read) and is reminded
+ * by a later run, with its new time. An appointment
  * of a closed case gets no reminder: it is cancelled instead (closing.ts does so when the case
  * closes; this catches one booked while the case was closing, or before that listener existed).
  */
@@ -48,12 +50,15 @@ export function registerReminders(deps: ReminderDeps): { sendDue: () => Promise<
         continue;
       }
       if (!hall) continue;
-      const locale = row.locale as Locale;
       await kernel.db.transaction().execute(async (tx) => {
-        if (!(await store.markReminded(tx, row.id, now))) return;
+        // Marked only if still at the time and hall read above: one moved during the look-ups would
+        // otherwise be marked reminded with its old time in the message, and never reminded of the new.
+        const marked = await store.markReminded(tx, row, now);
+        if (!marked) return;
+        const locale = marked.locale as Locale;
         await deps.messaging.notify(tx, {
-          accountId: row.account_id, template: 'appointmentReminder', locale,
-          params: { reference: row.reference, service: service?.[locale] ?? row.service_slug, hall: hall.name[locale], address: hall.address[locale], startsAt: row.starts_at.toISOString() },
+          accountId: marked.account_id, template: 'appointmentReminder', locale,
+          params: { reference: marked.reference, service: service?.[locale] ?? marked.service_slug, hall: hall.name[locale], address: hall.address[locale], startsAt: marked.starts_at.toISOString() },
         });
         sent += 1;
       });

@@ -128,12 +128,15 @@ export function createSchedulingStore() {
     dueReminders: (executor: Executor, from: Date, to: Date): Promise<AppointmentRow[]> =>
       q(executor).selectFrom('scheduling_appointments').selectAll().where('status', '=', 'booked').where('reminded_at', 'is', null)
         .where('starts_at', '>=', from).where('starts_at', '<', to).orderBy('starts_at').limit(500).execute(),
-    /** Marks the reminder sent; false when another run already did (the caller then sends nothing). */
-    async markReminded(executor: Executor, id: string, at: Date): Promise<boolean> {
-      const row = await q(executor).updateTable('scheduling_appointments').set({ reminded_at: at })
-        .where('id', '=', id).where('status', '=', 'booked').where('reminded_at', 'is', null).returning('id').executeTakeFirst();
-      return row !== undefined;
-    },
+    /**
+     * Marks the reminder sent and returns the appointment as marked; undefined when another run
+     * already did, or it was cancelled or moved (time or hall) since the sweep read it (the caller
+     * then sends nothing: a moved one is due again, for its new time).
+     */
+    markReminded: (executor: Executor, read: Pick<AppointmentRow, 'id' | 'starts_at' | 'hall_id'>, at: Date): Promise<AppointmentRow | undefined> =>
+      q(executor).updateTable('scheduling_appointments').set({ reminded_at: at })
+        .where('id', '=', read.id).where('status', '=', 'booked').where('reminded_at', 'is', null)
+        .where('starts_at', '=', read.starts_at).where('hall_id', '=', read.hall_id).returningAll().executeTakeFirst(),
 
     /** The next ticket number of a hall's day: the upsert row-locks the day, so numbers never repeat or skip. */
     async nextTicketNumber(executor: Executor, hallId: string, day: string): Promise<number> {
