@@ -25,6 +25,7 @@ import { createPrefillSteps } from './prefill-steps.js';
 import { createDrafts } from './drafts.js';
 import { createSubmission } from './submission.js';
 import { createApplicantAccess } from './applicant.js';
+import { createVisits } from './visits.js';
 import { UUID } from '../../kernel/ids.js';
 import './messages.js';
 
@@ -43,10 +44,11 @@ export { UPLOAD_LIFETIME_MS, type KeepResult, type KeptUpload, type UploadOwner 
 export type { Draft, PagePost, PageResult } from './drafts.js';
 export type { SubmitInput } from './submission.js';
 export type { ApplicantView, ListItem } from './applicant.js';
+export type { CounterAction, CounterCase, VisitCase, VisitFind, VisitRecord } from './visits.js';
 
 export interface Deps {
   readonly catalog: Pick<CatalogService, 'getCurrentService' | 'getServiceVersion' | 'searchServices' | 'listCategories' | 'listLifeEvents' | 'listAgencies'>;
-  readonly workflow: Pick<WorkflowService, 'start' | 'act' | 'getCase' | 'onTransition' | 'setApplicantLookup'>;
+  readonly workflow: Pick<WorkflowService, 'start' | 'act' | 'getCase' | 'onTransition' | 'setApplicantLookup' | 'queue' | 'availableActions' | 'isOwnApplication'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
   /** Without `accountsWithRole` no supervisor is mailed of a missed deadline (the insights' history replay never escalates). */
   /** Without `auditSubjectByIdNumber` a counter application's reads are the person's only once linked to their account. */
@@ -100,6 +102,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   const staff = createStaffAccess({ kernel, store, service, find, panels, getCase: (id) => deps.workflow.getCase(id), subjectOf });
   const counter = createCounter({ kernel, catalog: deps.catalog, createDraft: drafts.internal.createDraft });
   const prefillSteps = createPrefillSteps({ prefill, find, service, ctx });
+  const visits = createVisits({ kernel, store, find, catalog: deps.catalog, workflow: deps.workflow, identity: deps.identity, authorise: staff.authorise });
 
   const self = {
     /** Starts (or resumes) the signed-in person's online draft for a service. */
@@ -111,6 +114,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     },
 
     ...counter,
+    ...visits,
     ...prefillSteps,
     ...drafts.pages,
     ...submission,

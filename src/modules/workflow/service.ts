@@ -23,7 +23,9 @@ export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './de
 export { addWorkingDays, countdown, currentHolidays, dueDay, holidaysFrom, isWorkingDay, slaDueAt, shanghaiDay, PRC_HOLIDAYS, type Countdown, type Holidays } from './calendar.js';
 export type { CalendarWarning, CalendarYearInfo } from './calendar-years.js';
 export type { CalendarStatus, RecomputeResult } from './deadlines.js';
-export { caseAgencies, handlesCases, workflowRolesAt, stateName } from './view.js';
+export { actionName, caseAgencies, handlesCases, workflowRolesAt, stateName } from './view.js';
+/** The built-in actions' message keys: with `actionName`, what an action is called (deadline.tsx `actionLabel`). */
+export { ACTION_LABELS } from './messages.js';
 export { WorkflowErrors } from './errors.js';
 export type { Executor } from './store.js';
 export type { StatisticsBucket, StatisticsQuery, StatusCount, Timeframe } from './statistics.js';
