@@ -133,4 +133,16 @@ describe('configuration', () => {
     // Outside production the address defaults to where the server listens.
     expect(loadConfig({ NODE_ENV: 'development' }).publicUrl).toBe('http://127.0.0.1:3000');
   });
+
+  it('names each bad variable once, lists the values it takes, and reads numbers as digits only', () => {
+    const problems = (env: Record<string, string>) => { try { loadConfig(env); } catch (error) { return (error as ConfigError).problems; } return []; };
+    // No problem about the database's kind or data folder, which no variable sets directly.
+    expect(problems({ DATABASE_URL: 'mysql://x' })).toEqual(['DATABASE_URL: must match pattern "^postgres(ql)?://"']);
+    expect(problems({ NODE_ENV: 'prod' })).toEqual(['NODE_ENV: must be one of development, test, production, got "prod"']);
+    expect(problems({ LOG_LEVEL: 'verbose' })).toEqual(['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"']);
+    for (const bad of ['0x10', '1e3', '8080.0', '-1', '+80', '1_000']) expect(problems({ PORT: bad }), bad).toEqual([`PORT: must be a whole number, got "${bad}"`]);
+    // A blank value is no value (the default), as for the switches; spaces around digits are dropped.
+    expect(loadConfig({ PORT: ' ' }).port).toBe(3000);
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
+  });
 });

@@ -14,19 +14,22 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(ConfigSchema);
 
-/** Which environment variable sets the value at a JSON pointer like `/database/url`. */
-function envNameFor(pointer: string): string {
+/** Which environment variable sets the value at a JSON pointer like `/database/url`; none for a derived one (`/database/kind`). */
+function envNameFor(pointer: string): keyof typeof ENV_NAMES | undefined {
   const path = pointer.replace(/^\//, '').replaceAll('/', '.');
   const hit = Object.entries(ENV_NAMES).find(([, p]) => p === path || path.startsWith(`${p}.`));
-  return hit ? hit[0] : path;
+  return hit?.[0] as keyof typeof ENV_NAMES | undefined;
 }
 
+/** Digits only: `0x10`, `1e3`, `8080.0` and a blank that Number() reads as 0 are refused. */
 function int(env: Env, name: keyof typeof ENV_NAMES, fallback: number, problems: string[]): number {
-  const raw = env[name];
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) problems.push(`${name}: must be a whole number, got "${raw}"`);
-  return n;
+  if (!/^\d{1,15}$/.test(raw)) {
+    problems.push(`${name}: must be a whole number, got "${raw.slice(0, 60)}"`);
+    return fallback;
+  }
+  return Number(raw);
 }
 
 /** A switch: on/off or true/false, in any case; anything else is refused, not read as on. */
@@ -219,11 +222,19 @@ export function loadConfig(env: Env = process.env): Config {
     if (!candidate.secrets.paymentsWebhookSecret) problems.push('TONGBAN_PAYMENTS_WEBHOOK_SECRET: required in production (32+ random characters; `openssl rand -base64 32`)');
   }
   if (!validate(candidate)) {
-    for (const e of validate.errors ?? []) {
-      // A union failure repeats for each branch; name the variable once, with the first reason.
+    const errors = validate.errors ?? [];
+    for (const e of errors) {
+      // A union failure repeats for each branch, and on values no variable sets (the database's
+      // kind): name each variable once, with the first reason, or the values it takes.
       const name = envNameFor(e.instancePath);
-      if (!problems.some((p) => p.startsWith(`${name}:`))) problems.push(`${name}: ${e.message ?? 'is invalid'}`);
+      if (!name || problems.some((p) => p.startsWith(`${name}:`))) continue;
+      const allowed = errors.filter((o) => o.instancePath === e.instancePath && o.keyword === 'const').map((o) => String((o.params as { allowedValue?: unknown }).allowedValue));
+      problems.push(allowed.length > 0
+        ? `${name}: must be one of ${allowed.join(', ')}, got "${(env[name] ?? '').slice(0, 60)}"`
+        : `${name}: ${e.message ?? 'is invalid'}`);
     }
+    // Never let an invalid configuration through unexplained.
+    if (problems.length === 0) problems.push(...errors.map((e) => `${e.instancePath || '/'}: ${e.message ?? 'is invalid'}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(candidate as Config);
