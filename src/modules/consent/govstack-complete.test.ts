@@ -156,7 +156,7 @@ describeEachDatabase('GovStack Consent API: policies, individuals, webhooks, sig
     const reads = (await built.kernel.audit.listBySubject(CITIZEN_ACCOUNT)).filter((r) => r.action === 'consent.individual.read');
     // The config read and the config list named this person; the service list of one showed the other.
     expect(reads).toHaveLength(2);
-    expect(reads[0]).toMatchObject({ actor: { kind: 'client', id: 'test-psb-consent' } });
+    expect(reads[0]).toMatchObject({ actor: { kind: 'client', id: 'test-psb-consent' }, purpose: 'Looking up the details the organisation keeps to manage your consent' });
   });
 
   it('signs a consent record: an unsigned signature with its payload, then the verified signature; a bad one is refused', async () => {

@@ -144,7 +144,11 @@ describeEachDatabase('GovStack Consent API', migrationSources, (use) => {
     expect(specViolations('/audit/data-agreement/{dataAgreementId}/', 'get', agreement.json())).toEqual([]);
     const reads = (await built.kernel.audit.listBySubject(CITIZEN_ACCOUNT)).filter((r) => r.action === 'consent.record.read');
     expect(reads.length).toBeGreaterThanOrEqual(6);
-    expect(reads.filter((r) => r.actor.id === 'test-auditor').map((r) => r.purpose).sort()).toEqual(['GovStack Consent API auditConsentRecordList', 'GovStack Consent API auditConsentRecordRead']);
+    // Each purpose says why in plain words (ADR 60), not which operation was called.
+    expect(reads.filter((r) => r.actor.id === 'test-auditor').map((r) => r.purpose)).toEqual(['Auditing the consent records kept on the platform', 'Auditing the consent records kept on the platform']);
+    expect(reads.filter((r) => r.actor.id !== 'test-auditor').map((r) => r.purpose)).toContain('Checking that you have given consent before using your information');
+    expect(reads.filter((r) => r.actor.id !== 'test-auditor').map((r) => r.purpose)).toContain('Checking which consents you have given the organisation');
+    expect(reads.map((r) => r.purpose)).not.toContainEqual(expect.stringContaining('GovStack Consent API'));
     expect(reads.find((r) => r.actor.id === 'test-auditor')).toMatchObject({ actor: { kind: 'client', organisation: '110000-CAB' } });
   });
 

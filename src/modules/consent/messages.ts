@@ -4,6 +4,10 @@ import { defineMessages } from '../../kernel/i18n/index.js';
 export const consentMessages = defineMessages('consent', {
   en: {
     'consent.purpose.govstack': 'GovStack Consent API {operation}',
+    'consent.purpose.verify': 'Checking that you have given consent before using your information',
+    'consent.purpose.records': 'Checking which consents you have given the organisation',
+    'consent.purpose.audit': 'Auditing the consent records kept on the platform',
+    'consent.purpose.individual': 'Looking up the details the organisation keeps to manage your consent',
     'consent.error.agreementNotFound': 'Data agreement not found',
     'consent.error.agreementInvalid': 'Check the data agreement and try again',
     'consent.error.agreementExists': 'A data agreement with this id exists already',
@@ -157,6 +161,10 @@ export const consentMessages = defineMessages('consent', {
   },
   'zh-CN': {
     'consent.purpose.govstack': 'GovStack 同意服务接口：{operation}',
+    'consent.purpose.verify': '在使用您的信息前核对您是否已授权同意',
+    'consent.purpose.records': '查看您向该机构作出了哪些授权同意',
+    'consent.purpose.audit': '审计平台保存的授权同意记录',
+    'consent.purpose.individual': '查看该机构为管理您的授权同意而保存的信息',
     'consent.error.agreementNotFound': '未找到该数据协议',
     'consent.error.agreementInvalid': '请检查数据协议后重试',
     'consent.error.agreementExists': '已有使用该标识的数据协议',

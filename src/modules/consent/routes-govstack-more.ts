@@ -1,4 +1,3 @@
-import { purposeText } from '../../kernel/audit/index.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
@@ -7,6 +6,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import type { IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { govIndividual, govPolicy, govSignature, govWebhook, INDIVIDUAL_HEADER, policyRevision, recordRevision } from './govstack-mapping.js';
+import { govstackPurpose } from './purposes.js';
 import { GOV_MORE } from './govstack-schemas.js';
 import type { AgencyActor, ConsentRecord, ConsentService, DataAgreement, Individual, Policy, Signature, Webhook } from './service.js';
 
@@ -40,7 +40,7 @@ export function registerGovstackMoreRoutes(scope: FastifyInstance, ctx: Govstack
   const by = (request: FastifyRequest, idempotency?: IdempotencyClaim): AgencyActor => ({ actor: ctx.actor(request), agency: ctx.agencyOf(request), requestId: request.id, idempotency });
   const answer = <R, A>(map: (result: R) => A) => (result: R) => Promise.resolve(map(result));
   const policyAnswer = answer((p: Policy) => ({ policy: govPolicy(p), revision: policyRevision(p) }));
-  const purpose = (request: FastifyRequest) => purposeText('consent.purpose.govstack', { operation: String(request.routeOptions.schema?.operationId ?? request.url) });
+  const purpose = (request: FastifyRequest) => govstackPurpose(String(request.routeOptions.schema?.operationId ?? request.url));
 
   // Policies: versioned; config for the caller agency's own, service reads any current one.
   const policyNotFound = (id: string) => new TongbanError('TB_CONSENT_POLICY_NOT_FOUND', { detail: `No policy ${id}` });

@@ -1,4 +1,3 @@
-import { purposeText } from '../../kernel/audit/index.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientActor, declareScopes, type MachineClient, requireClientScope } from '../../kernel/auth/machine/index.js';
@@ -6,6 +5,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/index.js';
 import { idempotentAnswer, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { agreementRevision, govAgreement, govRecord, INDIVIDUAL_HEADER, recordRevision, withDates } from './govstack-mapping.js';
+import { govstackPurpose } from './purposes.js';
 import { GOV } from './govstack-schemas.js';
 import { registerGovstackMoreRoutes } from './routes-govstack-more.js';
 import type { AgreementAdmin, ConsentRecord, ConsentService, DataAgreement } from './service.js';
@@ -76,7 +76,7 @@ export function registerGovstackRoutes(scope: FastifyInstance, deps: { kernel: P
       const subject = records.find((r) => r.idNumber === idNumber && r.accountId)?.accountId ?? (await consent.accountOf(idNumber));
       await kernel.audit.append(kernel.db, {
         actor: actor(request), action: 'consent.record.read', ...(subject ? { subject } : {}), requestId: request.id,
-        purpose: purposeText('consent.purpose.govstack', { operation: String(request.routeOptions.schema?.operationId ?? request.url) }),
+        purpose: govstackPurpose(String(request.routeOptions.schema?.operationId ?? request.url)),
         details: { agreements: [...new Set(records.filter((r) => r.idNumber === idNumber).map((r) => r.agreementId))] },
       });
     }

@@ -16,6 +16,9 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['mediator.event', 'privacy.action.mediatorEvent'],
   ['mediator.', 'privacy.action.mediatorExchange'],
   ['govstack.', 'privacy.action.govstack'],
+  // Reads of consent records before the rest of `consent.`: looking at a consent is not recording one.
+  ['consent.record.read', 'privacy.action.consentRead'],
+  ['consent.individual.read', 'privacy.action.consentRead'],
   ['consent.', 'privacy.action.consent'],
   ['messaging.', 'privacy.action.messaging'],
   ['privacy.question.view', 'privacy.action.questionView'],

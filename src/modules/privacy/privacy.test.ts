@@ -203,6 +203,22 @@ describeEachDatabase('privacy: who used my data', migrationSources, (use) => {
     expect(csv.find((line) => line.includes('documents.certificate.verify'))).toMatch(/,"通办平台自动处理",.*,"核验电子证照真伪（公开核验）","户籍地址和shoeSize"$/);
   });
 
+  it('says a consent API read looked at the consent records (it recorded nothing), and why in the reader\'s language', async () => {
+    await use_({
+      actor: { kind: 'client', id: 'consent-auditor', organisation: '110000-CAB' }, action: 'consent.record.read', subject: CITIZEN.accountId,
+      purpose: purposeText('consent.purpose.audit'),
+    });
+    await use_({ actor: { kind: 'client', id: 'consent-desk', organisation: '110000-CAB' }, action: 'consent.individual.read', subject: CITIZEN.accountId, purpose: purposeText('consent.purpose.individual') });
+    const en = await citizen.get('/my-data/accesses?kind=client');
+    expect(en.body).toContain('Looked at your consent records');
+    expect(en.body).toContain('Auditing the consent records kept on the platform');
+    expect(en.body).not.toContain('Recorded your consent');
+    const zh = await citizen.get('/my-data/accesses?kind=client&lang=zh-CN');
+    expect(zh.body).toContain('查看了您的授权同意记录');
+    expect(zh.body).toContain('审计平台保存的授权同意记录');
+    expect(zh.body).not.toContain('记录了您的授权同意');
+  });
+
   it('passes axe in Chromium on every page, error states included', async () => {
     const zh = await citizen.get('/my-data/accesses?lang=zh-CN');
     pages.push(['accesses zh-CN', zh.body]);
