@@ -140,6 +140,9 @@ describeEachDatabase('applications: the counter channel', migrationSources, (use
     const after = await views();
     expect(after).toHaveLength(before + 1);
     expect(after.at(-1)).toMatchObject({ actor_id: CLERK.accountId, actor_organisation: '110000-CAB', subject: ZHANG_WEI.accountId, details: { fileId } });
+    // A file that is not there answers 404 and is no read of the person's data: nothing recorded.
+    expect((await clerk.get(`/applications/${id}/files/00000000-0000-4000-8000-000000000000`)).statusCode).toBe(404);
+    expect(await views()).toHaveLength(before + 1);
   });
 
   it('answers which of many ids are submitted applications in one call, in statements of a thousand', async () => {

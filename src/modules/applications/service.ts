@@ -132,9 +132,11 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
       const own = row.status === 'submitted'
         ? row.applicant_account_id === viewer.accountId || (row.channel === 'online' && row.submitted_by === viewer.accountId)
         : row.submitted_by === viewer.accountId;
-      if (!own) await staff.authorise(row, viewer, purposeText('applications.purpose.document'), { ...options, details: { fileId } });
+      if (!own) staff.mayRead(row, viewer);
       const file = await store.getFile(db, row.id, fileId.toLowerCase());
       if (!file) throw notFound();
+      // Recorded once the file is there: a download answering 404 read nothing of the person's.
+      if (!own) await staff.recordRead(row, viewer, purposeText('applications.purpose.document'), { ...options, details: { fileId } });
       return { content: file.content, type: file.content_type, name: `${row.reference ?? row.id}-${file.slot.split(':')[1] ?? 'file'}` };
     },
 

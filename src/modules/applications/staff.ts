@@ -45,9 +45,19 @@ export function createStaffAccess({ kernel, store, service, find, panels, getCas
    * counter or API application not yet linked to their account) before anything is shown.
    */
   async function authorise(row: ApplicationRow, viewer: Principal, purpose: string, options: { requestId?: string; details?: Record<string, unknown> } = {}): Promise<void> {
+    mayRead(row, viewer);
+    await recordRead(row, viewer, purpose, options);
+  }
+
+  /** Throws unless the viewer is staff (or the system) of the application's agency and it is submitted. */
+  function mayRead(row: ApplicationRow, viewer: Principal): void {
     // Someone else's draft: only its author may see it.
     if (row.status !== 'submitted') throw notFound(row.submitted_by === viewer.accountId ? undefined : 'not-owner');
     if (!hasRole(viewer, READERS, row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You have no role at ${row.agency_code} that may read this application` });
+  }
+
+  /** The audit record of a read `mayRead` allowed, written before anything is shown. */
+  async function recordRead(row: ApplicationRow, viewer: Principal, purpose: string, options: { requestId?: string; details?: Record<string, unknown> } = {}): Promise<void> {
     const subject = await subjectOf(row);
     await kernel.audit.append(kernel.db, {
       // A system acting as the agency's case system is recorded as the system (a client), not as staff.
@@ -61,13 +71,16 @@ export function createStaffAccess({ kernel, store, service, find, panels, getCas
 
   return {
     authorise,
+    mayRead,
+    recordRead,
+
     /**
      * A submitted application's facts (service, agency, applicant's account, reference; no answers
      * or documents) for staff or a system of its agency, for a step of another module that audits
      * what it does itself (a booking). Not an `application.view`: nothing of the application is
      * shown. Throws TB_APPLICATIONS_NOT_FOUND, or TB_KERNEL_FORBIDDEN for another agency.
      */
-    async summaryForStaff(id: string, viewer: Principal): Promise<Application> {
+    summaryForStaff: async (id: string, viewer: Principal): Promise<Application> => {
       const row = await find(id);
       if (!row || row.status !== 'submitted') throw notFound(row && row.submitted_by !== viewer.accountId ? 'not-owner' : undefined);
       if (!hasRole(viewer, READERS, row.agency_code)) throw new TongbanError('TB_KERNEL_FORBIDDEN', { detail: `You have no role at ${row.agency_code} that may read this application` });
