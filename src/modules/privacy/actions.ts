@@ -7,6 +7,10 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['application.submit', 'privacy.action.applicationSubmit'],
   ['application.', 'privacy.action.application'],
   ['workflow.', 'privacy.action.workflow'],
+  ['registry.correction.view', 'privacy.action.correctionView'],
+  ['registry.correction.report', 'privacy.action.correctionReport'],
+  ['registry.correction.resolve', 'privacy.action.correctionResolve'],
+  ['registry.usage.read', 'privacy.action.registryUsage'],
   ['registry.', 'privacy.action.registry'],
   ['registries.', 'privacy.action.registry'],
   ['prefill.', 'privacy.action.registry'],
@@ -19,6 +23,7 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   // Reads of consent records before the rest of `consent.`: looking at a consent is not recording one.
   ['consent.record.read', 'privacy.action.consentRead'],
   ['consent.individual.read', 'privacy.action.consentRead'],
+  ['consent.records.delete-all', 'privacy.action.consentDelete'],
   ['consent.', 'privacy.action.consent'],
   ['messaging.', 'privacy.action.messaging'],
   ['privacy.question.view', 'privacy.action.questionView'],
@@ -26,6 +31,9 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['documents.', 'privacy.action.documents'],
   ['payments.', 'privacy.action.payments'],
   ['scheduling.', 'privacy.action.scheduling'],
+  ['insights.follow_up.read', 'privacy.action.ratingRead'],
+  ['insights.rating.create', 'privacy.action.ratingCreate'],
+  ['insights.', 'privacy.action.ratingFollowUp'],
 ];
 
 export const ACTION_KEYS = [...new Set([...MEANINGS.map(([, key]) => key), 'privacy.action.other'])];
