@@ -29,8 +29,20 @@ registerJobsCommands(program, () => openCli());
 registerBackupCommands(program);
 registerCalendarCommands(program, () => openCli());
 
+/** The message and each cause's, one a line: what an operator acts on (a stack trace buries it). */
+function explain(error: unknown): string {
+  const lines: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
+    const message = e instanceof Error ? e.message : JSON.stringify(e);
+    lines.push(depth === 0 ? message : `  caused by: ${message}`);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return lines.join('\n');
+}
+
 program.parseAsync().catch((error: unknown) => {
-  // A bad setting names the variable and what is wrong; anything else prints its cause chain.
-  console.error(error instanceof ConfigError ? error.message : error);
+  // A bad setting names the variable and what is wrong; anything else prints its message and its
+  // causes' messages, not the stack.
+  console.error(error instanceof ConfigError ? error.message : explain(error));
   process.exitCode = 1;
 });

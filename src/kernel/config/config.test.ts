@@ -145,4 +145,11 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: ' ' }).port).toBe(3000);
     expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
   });
+
+  it('refuses a DATABASE_URL pg could not read, naming the variable and never echoing it (it holds the password)', () => {
+    const attempt = () => loadConfig({ DATABASE_URL: 'postgres://u:s3cret@h:notaport/db' });
+    expect(attempt).toThrow(/DATABASE_URL: is not a connection URL/);
+    expect(attempt).not.toThrow(/s3cret/);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u:p%ss@db:5432/tongban?sslmode=require' }).database.kind).toBe('postgres');
+  });
 });

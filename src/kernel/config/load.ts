@@ -202,6 +202,14 @@ export function loadConfig(env: Env = process.env): Config {
     ...(env.TONGBAN_SMTP_URL ? { smtpUrl: env.TONGBAN_SMTP_URL } : {}),
     ...mediatorTls(env, problems),
   };
+  // pg reads the URL with the WHATWG parser (pg-connection-string): check it the same way here, so
+  // a bad port or an unescaped character names the variable instead of a TypeError at connect.
+  // Never echo it: it holds the password.
+  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    try { new URL(databaseUrl.replace(/%(?![0-9a-fA-F]{2})/g, '%25')); } catch {
+      problems.push('DATABASE_URL: is not a connection URL (postgres://user:password@host:5432/database; the port a number, and @ : / ? # in the user or password percent-encoded)');
+    }
+  }
   for (const key of candidate.auditRetiredPublicKeys ?? []) {
     if (!RAW_ED25519_PUBLIC_KEY.test(key)) problems.push(`TONGBAN_AUDIT_RETIRED_PUBLIC_KEYS: "${key.slice(0, 60)}" is not a raw Ed25519 public key (43 characters of base64url, as \`tongban audit checkpoint\` prints it)`);
   }
