@@ -86,13 +86,14 @@ export function createApplicantAccess({ kernel, store, identity, workflow, panel
   });
 
   return {
-    /** The reference, for the confirmation page of whoever submitted. */
-    async confirmation(id: string, submitter: Principal): Promise<{ application: Application; serviceName: LocalizedText }> {
+    /** The reference and the day the decision is due, for the confirmation page of whoever submitted. */
+    async confirmation(id: string, submitter: Principal): Promise<{ application: Application; serviceName: LocalizedText; dueAt: Date }> {
       const row = await find(id);
       if (!row) throw notFound();
       if (row.submitted_by !== submitter.accountId) throw notFound('not-owner');
       if (row.status !== 'submitted') throw notFound();
-      return { application: toApplication(row), serviceName: (await service(row)).definition.name };
+      const kase = await workflow.getCase(row.id);
+      return { application: toApplication(row), serviceName: (await service(row)).definition.name, dueAt: kase.dueAt };
     },
 
     /** "My applications": drafts being filled in online, and every submitted case with its status. */

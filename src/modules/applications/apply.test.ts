@@ -7,6 +7,7 @@ import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
 import { REFERENCE_PATTERN } from './service.js';
 import { applicationIdOf, demoApp, jpeg, pdf, personaBrowser, png, postForm, postMultipart } from './test-kit.js';
+import { formatDueDay } from './pages-status.js';
 
 const SLUG = 'sole-trader-business-licence';
 const CITIZEN = demoPersona('citizen');
@@ -155,6 +156,8 @@ describeEachDatabase('applications: the online walk', migrationSources, (use) =>
 
     const kase = await built.services.workflow.getCase(id);
     expect(kase).toMatchObject({ status: 'submitted', reference, agency: '110000-AMR' });
+    // The confirmation says by which day the decision is due, as the status page and the back office write it.
+    expect(confirmation.body).toContain(formatDueDay(kase.dueAt, 'en'));
     expect(await submitRecords(id)).toHaveLength(1);
     const messages = await built.services.messaging.listForAccount(CITIZEN.accountId);
     expect(messages.items.filter((m) => m.template === 'applicationSubmitted' && m.body.includes(reference))).toHaveLength(1);

@@ -2,6 +2,7 @@ import type { FieldError, FormContext, RawValue, SummaryRow } from '../../forms/
 import { BackLink, Button, Checkboxes, ErrorSummary, InsetText, Layout, Panel, renderPage, SummaryList, Tag } from '../../ui/index.js';
 import { inSentence, PrefillNotice } from './pages-prefill.js';
 import { CsrfField, FieldErrorSummary, Lines, stepHref, type PageContext } from './pages-shared.js';
+import { formatDueDay } from './pages-status.js';
 import { DOCUMENTS_PAGE, type DocumentInfo, type Draft, type Step } from './service.js';
 
 export interface FormPageView {
@@ -129,7 +130,7 @@ export function renderCheckPage(context: PageContext, view: CheckView): string {
 }
 
 /** After submitting: the reference in a panel, and what happens next. */
-export function renderConfirmationPage(context: PageContext, view: { reference: string; serviceName: string; counter: boolean; id: string }): string {
+export function renderConfirmationPage(context: PageContext, view: { reference: string; serviceName: string; counter: boolean; id: string; dueAt: Date }): string {
   const { t } = context;
   const title = t('applications.confirmation.title');
   return renderPage(
@@ -139,6 +140,7 @@ export function renderConfirmationPage(context: PageContext, view: { reference: 
       </Panel>
       <p class="tb-body">{t('applications.confirmation.service', { service: view.serviceName })}</p>
       <h2 class="tb-heading-m">{t('applications.confirmation.next')}</h2>
+      <p class="tb-body">{t('applications.status.dueBy', { day: formatDueDay(view.dueAt, context.locale) })}</p>
       {view.counter ? (
         <>
           <p class="tb-body">{t('applications.confirmation.counterNext')}</p>

@@ -117,9 +117,9 @@ export function registerApplyRoutes(app: FastifyInstance, applications: Applicat
   });
 
   app.get<{ Params: { id: string } }>('/applications/:id/confirmation', signedIn, async (request, reply) => {
-    const { application, serviceName } = await applications.confirmation(request.params.id, principalOf(request));
+    const { application, serviceName, dueAt } = await applications.confirmation(request.params.id, principalOf(request));
     return html(reply, 200, renderConfirmationPage(context(request, reply), {
-      id: application.id, reference: application.reference ?? '', serviceName: serviceName[request.locale], counter: application.channel === 'counter',
+      id: application.id, reference: application.reference ?? '', serviceName: serviceName[request.locale], counter: application.channel === 'counter', dueAt,
     }));
   });
 }
