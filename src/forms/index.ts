@@ -11,7 +11,7 @@ export { validateDefinition, type DefinitionProblem } from './definition.js';
 export { FormsErrors } from './errors.js';
 export { fieldModules, fieldModule, FIELD_TYPES } from './fields/registry.js';
 export { ACTION_FIELD, addAction, removeAction } from './fields/repeating-group.js';
-export { residentIdCheckCharacter, residentIdBirthDate } from './fields/resident-id.js';
+export { residentIdCheckCharacter, residentIdBirthDate, normaliseIdNumber } from './fields/resident-id.js';
 export { todayIn, errorText } from './text.js';
 export { formsMessages, type FormsMessageKey } from './messages.js';
 export type { RenderOptions } from './render.js';

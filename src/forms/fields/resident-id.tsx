@@ -19,6 +19,17 @@ export function residentIdBirthDate(value: string): string | undefined {
   return isRealDate(year, month, day) && year >= 1850 ? isoDate(year, month, day) : undefined;
 }
 
+/**
+ * A resident ID number as this field stores it and lookups compare it: full-width digits and
+ * letters typed with a Chinese input method in their ASCII forms (NFKC), without the spaces,
+ * dashes, brackets or dots people split it with as it is printed, the check character `x` in
+ * upper case. `１１０１０１ １９９００３０７ ２３５ｘ` reads as `11010119900307235X`. Also fits other
+ * codes read out or typed in groups (an appointment reference). Pure; checks nothing.
+ */
+export function normaliseIdNumber(text: string): string {
+  return compact(text).toUpperCase();
+}
+
 export const residentId: FieldModule<ResidentIdField, string> = {
   type: 'resident-id',
   options: { properties: {} },
@@ -26,7 +37,7 @@ export const residentId: FieldModule<ResidentIdField, string> = {
   read: (_def, body, id) => postedString(body, id),
   parse: (_def, raw) => {
     // People type a lower-case x and split the number into groups: both are fine.
-    const value = compact(rawString(raw)).toUpperCase();
+    const value = normaliseIdNumber(rawString(raw));
     return accept(value === '' ? undefined : value);
   },
   toRaw: (_def, value) => value,

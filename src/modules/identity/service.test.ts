@@ -46,6 +46,10 @@ describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (
     const person = await identity.saveAccount({ kind: 'person', name: '孙丽', idNumber: '11010119900307235X' });
     await identity.saveAccount({ kind: 'business', name: 'Firm', idNumber: '110101199003070011' });
     expect((await identity.accountByIdNumber(' 11010119900307235x '))?.id).toBe(person.id);
+    // As the forms read it: full-width (an input method's mode), in groups as printed, with dashes.
+    expect((await identity.accountByIdNumber('１１０１０１１９９００３０７２３５Ｘ'))?.id).toBe(person.id);
+    expect((await identity.accountByIdNumber('110101 19900307 235x'))?.id).toBe(person.id);
+    expect((await identity.auditSubjectByIdNumber('110101-19900307-235X'))?.id).toBe(person.id);
     expect(await identity.accountByIdNumber('110101199003070011')).toBeUndefined();
     expect(await identity.accountByIdNumber('110101199003079999')).toBeUndefined();
     await identity.disableAccount(person.id);

@@ -4,6 +4,7 @@ import type { AccountDirectory, AccountKind, IdentityClaims, Principal, RoleAssi
 import { AuthErrors } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
+import { normaliseIdNumber } from '../../forms/index.js';
 import { IdentityErrors } from './errors.js';
 import { createIdentityStore, type AccountRow } from './store.js';
 
@@ -113,10 +114,11 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
     /**
      * The person's active account for a resident ID number, if they have one: whom to act for or
      * reach (consent, a desk check-in). A disabled account is not found; for the `subject` of an
-     * audit record use `auditSubjectByIdNumber`.
+     * audit record use `auditSubjectByIdNumber`. Both read the number as the forms' resident-id
+     * field does (`normaliseIdNumber`): full-width, in groups or with a lower-case x is the same number.
      */
     async accountByIdNumber(idNumber: string): Promise<Account | undefined> {
-      const row = await store.activeAccountByIdNumber(idNumber.trim().toUpperCase());
+      const row = await store.activeAccountByIdNumber(normaliseIdNumber(idNumber));
       return row ? toAccount(row) : undefined;
     },
 
@@ -126,7 +128,7 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
      * Only for audit subjects; never to sign in, notify or act as the person.
      */
     async auditSubjectByIdNumber(idNumber: string): Promise<Account | undefined> {
-      const row = await store.subjectAccountByIdNumber(idNumber.trim().toUpperCase());
+      const row = await store.subjectAccountByIdNumber(normaliseIdNumber(idNumber));
       return row ? toAccount(row) : undefined;
     },
 

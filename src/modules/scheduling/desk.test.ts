@@ -99,4 +99,24 @@ describeEachDatabase('Scheduling: check-in, queue tickets and calling numbers', 
     const tomorrow = await built.services.scheduling.book(await built.services.scheduling.forPerson(other, citizen, 'en'), { hallId: HALL, day: '2026-12-08', time: '10:00' }, { actor: { kind: 'person', id: citizen.accountId }, locale: 'en' }, 'book');
     expect((await built.services.scheduling.checkIn(clerk, await hall(), { reference: tomorrow.reference })).ticket.label).toBe('A001');
   });
+
+  it('reads an ID number or reference as the forms do: typed full-width, in groups as printed, or with dashes', async () => {
+    clock.set('2026-12-08T08:00:00+08:00');
+    const bookOn8th = async (time: string): Promise<AppointmentSummary> => {
+      const { id } = await submitResidenceApplication(built, citizen);
+      return built.services.scheduling.book(await built.services.scheduling.forPerson(id, citizen, 'en'), { hallId: HALL, day: '2026-12-08', time }, { actor: { kind: 'person', id: citizen.accountId }, locale: 'en' }, 'book');
+    };
+    expect(CITIZEN.idNumber).toBe('110101199003072359');
+    // A clerk's input method in full-width mode: it was "not found", and the person missed their slot.
+    const first = await bookOn8th('11:00');
+    const wide = await built.services.scheduling.checkIn(clerk, await hall(), { idNumber: '１１０１０１１９９００３０７２３５９' });
+    expect(wide.appointment.reference).toBe(first.reference);
+    const second = await bookOn8th('11:30');
+    const grouped = await built.services.scheduling.checkIn(clerk, await hall(), { idNumber: ' 110101 19900307 2359 ' });
+    expect(grouped.appointment.reference).toBe(second.reference);
+    const third = await bookOn8th('14:00');
+    const spoken = `${third.reference.slice(0, 2)} ${third.reference.slice(2, 6)}-${third.reference.slice(6).toLowerCase()}`;
+    const byReference = await built.services.scheduling.checkIn(clerk, await hall(), { reference: spoken });
+    expect(byReference.appointment.reference).toBe(third.reference);
+  });
 });

@@ -1,3 +1,4 @@
+import { normaliseIdNumber } from '../../forms/index.js';
 import { purposeText } from '../../kernel/audit/index.js';
 import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
@@ -58,8 +59,10 @@ export function createDesk({ kernel, store, identity }: DeskDeps) {
      */
     async checkIn(clerk: Principal, hall: Hall, input: CheckInInput): Promise<CheckedIn> {
       if (!mayOperate(clerk, hall)) throw forbidden();
-      const reference = input.reference?.trim().toUpperCase() ?? '';
-      const idNumber = input.idNumber?.trim().toUpperCase() ?? '';
+      // As the forms read an ID number: a clerk's input method in full-width mode (１１０１…), the
+      // number typed in groups as printed, or a reference read out in groups is the same one.
+      const reference = normaliseIdNumber(input.reference ?? '');
+      const idNumber = normaliseIdNumber(input.idNumber ?? '');
       if (reference === '' && idNumber === '') {
         throw new TongbanError(SchedulingErrors.TB_SCHEDULING_CHECK_IN_REQUIRED, {
           fields: [{ pointer: '/reference', message: 'scheduling.error.checkInRequired', detail: 'Enter an appointment reference or an ID number' }],
