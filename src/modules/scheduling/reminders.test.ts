@@ -101,4 +101,33 @@ describeEachDatabase('Scheduling: reminders the day before', migrationSources, (
     clock.set('2026-12-09T10:00:00+08:00');
     expect(await s.sendReminders()).toBe(0);
   });
+
+  it('reminds only between 09:00 and 21:00: none late in the evening, none on the morning of the appointment', async () => {
+    const s = built.services.scheduling;
+    const who = { actor: { kind: 'person' as const, id: citizen.accountId }, locale: 'en' as const };
+    const bookFriday = async (time: string) => {
+      const { id } = await submitResidenceApplication(built, citizen);
+      return s.book(await s.forPerson(id, citizen, 'en'), { hallId: HALL, day: '2026-12-11', time }, who, 'book');
+    };
+    const about = async (reference: string) => (await reminders()).filter((m) => m.subject.includes(reference));
+    clock.set('2026-12-10T20:45:00+08:00');
+    const evening = await bookFriday('14:00');
+    expect(await s.sendReminders()).toBe(1); // still in the day's hours
+    expect(await about(evening.reference)).toHaveLength(1);
+
+    clock.set('2026-12-10T21:00:00+08:00');
+    const atNine = await bookFriday('10:00');
+    expect(await s.sendReminders()).toBe(0);
+    clock.set('2026-12-10T23:40:00+08:00');
+    const late = await bookFriday('11:00');
+    clock.set('2026-12-10T23:45:00+08:00');
+    await built.kernel.jobs.drain();
+    expect(await s.sendReminders()).toBe(0); // it went out at 23:45
+    // The next morning is the appointment's day: no reminder then either (the message says "tomorrow").
+    clock.set('2026-12-11T09:00:00+08:00');
+    await built.kernel.jobs.drain();
+    expect(await s.sendReminders()).toBe(0);
+    expect(await about(atNine.reference)).toHaveLength(0);
+    expect(await about(late.reference)).toHaveLength(0);
+  });
 });

@@ -8,10 +8,16 @@ import type { SchedulingStore } from './store.js';
 
 /** The queue of the periodic sweep that sends tomorrow's reminders. */
 export const REMINDER_QUEUE = 'scheduling.reminders';
-/** How often the sweep runs: an appointment booked late in the evening still gets its reminder. */
+/** How often the sweep runs: an appointment booked in the evening, before REMINDER_UNTIL, still gets its reminder. */
 export const REMINDER_EVERY_MS = 15 * 60_000;
-/** Reminders go out from this Shanghai time on the day before, not at midnight. */
+/**
+ * Reminders go out between these Shanghai times on the day before: not at midnight and not late in
+ * the evening. An appointment booked for tomorrow after REMINDER_UNTIL gets none: the person has
+ * just seen its time on the booking's done page, and the next morning is its own day (the message
+ * says "tomorrow").
+ */
 export const REMINDER_FROM = '09:00';
+export const REMINDER_UNTIL = '21:00';
 
 export interface ReminderDeps {
   readonly kernel: Pick<Kernel, 'db' | 'now' | 'jobs' | 'log' | 'audit'>;
@@ -24,8 +30,8 @@ export interface ReminderDeps {
 }
 
 /**
- * Reminders the day before, by the messaging port. A durable periodic job (`jobs.every`) sweeps
- * booked appointments of tomorrow that have had none; each is marked reminded and its message
+ * Reminders the day before, by the messaging port. A durable periodic job (`jobs.every`) sweeps,
+ * from 09:00 to 21:00 Shanghai time, booked appointments of tomorrow that have had none; each is marked reminded and its message
  * queued in one transaction, so a sweep repeated after a crash sends nothing twice, and a
  * rescheduled appointment (its mark cleared) is reminded again for its new day; one moved while
  * the sweep runs is not marked (the mark needs the time and hall the sweep read) and is reminded
@@ -38,7 +44,7 @@ export function registerReminders(deps: ReminderDeps): { sendDue: () => Promise<
   const sendDue = async (): Promise<number> => {
     const now = kernel.now();
     const today = shanghaiDay(now);
-    if (now < shanghaiInstant(today, REMINDER_FROM)) return 0;
+    if (now < shanghaiInstant(today, REMINDER_FROM) || now >= shanghaiInstant(today, REMINDER_UNTIL)) return 0;
     const tomorrow = addDays(today, 1);
     const due = await store.dueReminders(kernel.db, shanghaiInstant(tomorrow, '00:00'), shanghaiInstant(addDays(tomorrow, 1), '00:00'));
     let sent = 0;
