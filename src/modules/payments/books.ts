@@ -54,7 +54,7 @@ export function createBooks({ kernel, store, applications, workflow }: BooksDeps
   async function paymentsOf(billId: string, executor: Executor = db): Promise<Payment[]> {
     const rows = await store.paymentsForBill(executor, billId);
     const refunds = await store.refundsFor(executor, rows.map((r) => r.id));
-    return rows.map((r) => toPayment(r, refunds.find((f) => f.payment_id === r.id)?.reason ?? null));
+    return rows.map((r) => toPayment(r, refunds.find((f) => f.payment_id === r.id)));
   }
 
   /**

@@ -9,6 +9,7 @@ import { PaymentsErrors } from './errors.js';
 import { AGENCY_STAFF, counterAgency, FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
 import type { PaymentProvider, Settlement } from './provider.js';
 import { buildReconciliation, type Reconciliation } from './reconcile.js';
+import { createProviderRefunds } from './refunds.js';
 import type { Executor, PaymentsStore } from './store.js';
 import './messages.js';
 
@@ -37,6 +38,7 @@ interface FinanceDeps {
  */
 export function createFinance({ kernel, store, books, applications, provider, settledBy }: FinanceDeps) {
   const db: Executor = kernel.db;
+  const providerRefunds = createProviderRefunds({ kernel, store, provider });
   /** The applicant's account, found by ID number for a counter application not yet linked to it (the bill's copy is null then). */
   const subjectOf = async (applicationId: string): Promise<string | undefined> => applications.auditSubjectOf(applicationId);
 
@@ -145,21 +147,27 @@ export function createFinance({ kernel, store, books, applications, provider, se
       const reason = input.reason.trim();
       if (reason === '') throw invalid('/reason', 'payments.refund.reasonRequired', 'Enter the reason for the refund');
       if (reason.length > 500) throw invalid('/reason', 'payments.refund.reasonTooLong', 'The reason for the refund must be 500 characters or fewer');
-      const result = await books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
+      // Money taken online goes back through its provider: a job enqueued here, run once this
+      // commits and retried until the provider accepts it (refunds.ts); a retry of this post
+      // with the same key gets the stored result and enqueues nothing. Cash, card and a bank's
+      // payment (provider `bank:<org>`, no provider of ours) are given back where they were
+      // taken: the refund page says so.
+      const throughProvider = row.method === 'online' && row.provider !== null && row.provider_ref !== null;
+      return books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
         await store.lockBill(tx, row.bill_id);
         if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);
-        await store.insertRefund(tx, { id: newId(), payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now() });
+        const refundId = newId();
+        await store.insertRefund(tx, {
+          id: refundId, payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now(),
+          provider_state: throughProvider ? 'pending' : null, provider_attempts: 0, provider_error: null, provider_at: null,
+        });
+        if (throughProvider) await providerRefunds.enqueue(tx, refundId);
         await kernel.audit.append(tx, {
           actor: staffActor(staff, found.row.agency_code), action: 'payments.payment.refund', ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}),
           resource: { type: 'payment', id: row.id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { amount: row.amount, reason },
         });
         return { refunded: true as const };
       });
-      // Money taken online goes back through its provider, after commit (a network call for a
-      // real one). Cash, card and a bank's payment (provider `bank:<org>`, no provider of ours) are
-      // given back where they were taken: the refund page says so.
-      if (row.method === 'online' && row.provider && row.provider_ref) await provider(row.provider).refund(row.provider_ref, row.amount);
-      return result;
     },
 
     /** The daily reconciliation of the agencies the viewer handles (every agency for a platform admin). */

@@ -5,7 +5,7 @@ import { readerActor } from '../../kernel/auth/machine/index.js';
 import { TongbanError, type DenialReason } from '../../kernel/http/errors.js';
 import type { LocalizedText } from '../catalog/service.js';
 import { PaymentsErrors } from './errors.js';
-import type { BillRow, PaymentMethod, PaymentRow, PaymentStatus } from './store.js';
+import type { BillRow, PaymentMethod, PaymentRow, PaymentStatus, RefundAtProvider, RefundRow } from './store.js';
 
 /**
  * The contract other modules code against (docs/brief contracts: payments.statusFor). `not_due`:
@@ -24,6 +24,12 @@ export interface Payment {
   readonly id: string; readonly billId: string; readonly applicationId: string; readonly method: PaymentMethod; readonly status: PaymentStatus;
   readonly amount: number; readonly payerName: string; readonly receiptNumber: string | null; readonly createdAt: Date; readonly settledAt: Date | null;
   readonly refundReason: string | null;
+  /**
+   * A refund of money taken online, as its provider answered the refund job: `pending` until the
+   * provider accepts it (retried meanwhile), `confirmed`, or `failed` once the job gave up. Null
+   * when not refunded, or given back at a counter or a bank.
+   */
+  readonly refundAtProvider: { readonly state: RefundAtProvider; readonly attempts: number; readonly error: string | null; readonly at: Date | null } | null;
 }
 
 export interface Receipt { readonly payment: Payment; readonly bill: Bill }
@@ -62,9 +68,10 @@ export const toBill = (row: BillRow, serviceName: LocalizedText): Bill => ({
   amount: row.amount, currency: 'CNY', when: row.due_when, serviceName,
 });
 
-export const toPayment = (r: PaymentRow, refundReason: string | null): Payment => ({
+export const toPayment = (r: PaymentRow, refund: RefundRow | undefined): Payment => ({
   id: r.id, billId: r.bill_id, applicationId: r.application_id, method: r.method, status: r.status, amount: r.amount, payerName: r.payer_name,
-  receiptNumber: r.receipt_number, createdAt: r.created_at, settledAt: r.settled_at, refundReason,
+  receiptNumber: r.receipt_number, createdAt: r.created_at, settledAt: r.settled_at, refundReason: refund?.reason ?? null,
+  refundAtProvider: refund?.provider_state ? { state: refund.provider_state, attempts: refund.provider_attempts, error: refund.provider_error, at: refund.provider_at } : null,
 });
 
 const paidOf = (payments: readonly Payment[]) => payments.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0);

@@ -69,7 +69,26 @@ export function renderStaffPage(context: PageContext, view: PayView, options: { 
         <PaymentsTable payments={view.payments} context={context}
           refundHref={(p) => (options.canRefund && p.status === 'succeeded' ? `/payments/refunds/${p.id}` : undefined)} />
       ) : null}
+      <RefundsAtProvider payments={view.payments} context={context} />
     </Layout>,
+  );
+}
+
+/** What the provider said of each refund of money taken online (the refund job sends it, ADR 21). */
+function RefundsAtProvider({ payments, context }: { payments: readonly Payment[]; context: PageContext }) {
+  const { t, locale } = context;
+  const sent = payments.flatMap((p) => (p.refundAtProvider ? [{ payment: p, at: p.refundAtProvider }] : []));
+  if (sent.length === 0) return null;
+  const text = ({ state, attempts, error, at }: NonNullable<Payment['refundAtProvider']>): string => {
+    if (state === 'confirmed') return t('payments.staff.atProviderConfirmed', { at: at ? dateTimeText(at, locale) : '' });
+    if (state === 'failed') return t('payments.staff.atProviderFailed', { attempts, error: error ?? '' });
+    return attempts > 0 ? t('payments.staff.atProviderRetrying', { attempts, error: error ?? '' }) : t('payments.staff.atProviderPending');
+  };
+  return (
+    <>
+      <h2 class="tb-heading-m">{t('payments.staff.atProvider')}</h2>
+      <SummaryList rows={sent.map(({ payment, at }) => ({ key: payment.receiptNumber ?? payment.id, value: at.state === 'failed' ? <strong>{text(at)}</strong> : text(at) }))} />
+    </>
   );
 }
 

@@ -23,7 +23,12 @@ export interface PaymentProvider {
   createCheckout(request: CheckoutRequest): Promise<{ ref: string; redirectUrl: string }>;
   /** The provider's own view of a checkout, when the person comes back before its webhook. */
   status(ref: string): Promise<ProviderStatus>;
-  refund(ref: string, amount: number): Promise<void>;
+  /**
+   * Gives a settled payment back. Called by the refund job, which runs at least once (ADR 4):
+   * `idempotencyKey` (our refund id) is the provider's idempotency key, so a repeated call refunds
+   * once. Resolves once the provider has accepted the refund; throws to be tried again.
+   */
+  refund(ref: string, amount: number, options: { readonly idempotencyKey: string }): Promise<void>;
   /** What the provider says it settled in the window: the other side of reconciliation. */
   settlements(from: Date, to: Date): Promise<Settlement[]>;
 }

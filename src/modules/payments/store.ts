@@ -5,6 +5,7 @@ export type PaymentMethod = 'online' | 'cash' | 'card' | 'bank';
 export type PaymentStatus = 'pending' | 'succeeded' | 'declined' | 'refunded';
 export type FeeDue = 'before_decision' | 'after_decision';
 export type CheckoutStatus = 'open' | 'pending' | 'succeeded' | 'declined' | 'refunded';
+export type RefundAtProvider = 'pending' | 'confirmed' | 'failed';
 
 export type PaymentsTables = {
   payments_bills: {
@@ -16,7 +17,13 @@ export type PaymentsTables = {
     status: PaymentStatus; amount: number; currency: string; payer_name: string; payer_account_id: string | null;
     recorded_by: string; receipt_number: string | null; created_at: Date; settled_at: Date | null;
   };
-  payments_refunds: { id: string; payment_id: string; amount: number; reason: string; refunded_by: string; created_at: Date };
+  payments_refunds: {
+    id: string; payment_id: string; amount: number; reason: string; refunded_by: string; created_at: Date;
+    /** Money taken online: what its provider said of the refund (the job sends it); null when no provider of ours gives it back. */
+    provider_state: RefundAtProvider | null; provider_attempts: number; provider_error: string | null;
+    /** When the provider confirmed it, or the last attempt failed. */
+    provider_at: Date | null;
+  };
   payments_idempotency: { scope: string; key: string; fingerprint: string; result: unknown; created_at: Date };
   payments_webhook_events: { provider: string; event_id: string; type: string; provider_ref: string; amount: number; matched: boolean; received_at: Date };
   payments_test_checkouts: {
@@ -99,6 +106,14 @@ export function createPaymentsStore() {
 
     async insertRefund(executor: Executor, row: RefundRow): Promise<void> {
       await q(executor).insertInto('payments_refunds').values(row).execute();
+    },
+    refund: (executor: Executor, id: string) => q(executor).selectFrom('payments_refunds').selectAll().where('id', '=', id).executeTakeFirst(),
+    /** What the provider said of a refund; a confirmed one is never changed again (the job may run twice). */
+    async recordRefundAtProvider(executor: Executor, id: string, outcome: { state: RefundAtProvider; attempts: number; error: string | null; at: Date }): Promise<boolean> {
+      const result = await q(executor).updateTable('payments_refunds')
+        .set({ provider_state: outcome.state, provider_attempts: outcome.attempts, provider_error: outcome.error, provider_at: outcome.at })
+        .where('id', '=', id).where('provider_state', 'in', ['pending', 'failed']).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
     refundsFor: (executor: Executor, paymentIds: readonly string[]) =>
       paymentIds.length === 0 ? Promise.resolve([]) : q(executor).selectFrom('payments_refunds').selectAll().where('payment_id', 'in', [...paymentIds]).execute(),

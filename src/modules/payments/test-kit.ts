@@ -12,13 +12,13 @@ export const PLANNING_PERMIT = 'building-planning-permit';
 /**
  * The real app listening on 127.0.0.1 with that address as its public URL, so the test provider's
  * webhooks really travel over HTTP to the webhook route. Demo people and services seeded.
- * `logger`: the app's log (e.g. into a test's sink), else the configuration's.
+ * `logger`: the app's log (e.g. into a test's sink), else the configuration's; `now`: the app's clock (a test moves it to reach a job's retry).
  */
-export async function listeningDemoApp(test: TestDatabase, logger?: Logger): Promise<{ built: Built; url: string }> {
+export async function listeningDemoApp(test: TestDatabase, logger?: Logger, now?: () => Date): Promise<{ built: Built; url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const base = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), TONGBAN_PUBLIC_URL: url, TONGBAN_DATA_DIR: ':memory:', TONGBAN_SIGNIN_RATE_PER_MINUTE: '1000' });
-  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database, ...(logger ? { logger } : {}) });
+  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database, ...(logger ? { logger } : {}), ...(now ? { now } : {}) });
   await built.app.ready();
   for (const mod of modules) await mod.seed?.({ kernel: built.kernel, services: built.services });
   await built.app.listen({ host: '127.0.0.1', port });

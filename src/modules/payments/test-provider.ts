@@ -66,6 +66,7 @@ export function createTestProvider(options: TestProviderOptions) {
     async status(ref): Promise<ProviderStatus> {
       return (await store.checkout(db, ref))?.status ?? 'unknown';
     },
+    // Its own compare-and-set makes a repeat harmless, whatever the idempotency key.
     async refund(ref) {
       await store.setCheckout(db, ref, ['succeeded'], 'refunded', null);
     },
