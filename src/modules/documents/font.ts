@@ -6,35 +6,62 @@ import { TongbanError } from '../../kernel/http/index.js';
 import { DocumentsErrors } from './errors.js';
 
 /**
- * The CJK font for certificate PDFs: Noto Sans CJK SC from Debian's fonts-noto-cjk, a .ttc
- * collection. Two problems, two answers (docs/adr/0020-verifiable-certificates.md):
- * - pdf-lib hands the whole file to fontkit, which answers a collection, not a font: the adapter
- *   below picks the Simplified Chinese face by its PostScript name;
+ * The fonts of certificate PDFs: a fallback chain, first face with a glyph wins
+ * (docs/adr/0020-verifiable-certificates.md):
+ * 1. Noto Sans CJK SC from Debian's fonts-noto-cjk (required: Chinese and basic Latin);
+ * 2. DejaVu Sans (fonts-dejavu-core): Latin Extended, Greek, Cyrillic, Arabic (Uyghur names);
+ * 3. HanaMinA and HanaMinB (fonts-hanazono): CJK Extension B and beyond (rare name characters).
+ * Faces after the first are optional: one not installed is skipped. Two problems, two answers:
+ * - pdf-lib hands the whole file to fontkit, which answers a collection for a .ttc, not a font: the
+ *   adapter picks the face by its PostScript name;
  * - @pdf-lib/fontkit (a stale fork) writes CFF subsets of CID-keyed fonts that PDF readers reject
  *   (glyphs render blank), so upstream fontkit 2 subsets, and the adapter gives its subset the
  *   `encodeStream()` pdf-lib expects.
  * With subsetting a certificate carries only its own glyphs: tens of kilobytes, not 16 MB.
  */
-const CANDIDATES: readonly { path: string; face?: string }[] = [
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', face: 'NotoSerifCJKsc-Regular' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf' },
-  { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', face: 'WenQuanYiMicroHei' },
+export interface FaceSpec { readonly path: string; readonly face?: string }
+
+export const DEFAULT_CHAIN: readonly (readonly FaceSpec[])[] = [
+  [
+    { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKsc-Regular' },
+    { path: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', face: 'NotoSerifCJKsc-Regular' },
+    { path: '/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf' },
+    { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', face: 'WenQuanYiMicroHei' },
+  ],
+  [{ path: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' }],
+  [{ path: '/usr/share/fonts/truetype/hanazono/HanaMinA.ttf' }],
+  [{ path: '/usr/share/fonts/truetype/hanazono/HanaMinB.ttf' }],
 ];
 
 type Subset = { encode(): Uint8Array; encodeStream?: () => Readable };
 type FontObject = { createSubset(): Subset };
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
 
-let loaded: { font: fontkit.Font; path: string } | undefined;
+/** The installed faces of a chain, each opened (a parse of up to 30 MB) the first time it is asked for. */
+export interface FontChain {
+  /** How many places the chain has (installed or not). */
+  readonly length: number;
+  /** The face at `index`, or undefined when it is not installed (the first one is required). */
+  face(index: number): fontkit.Font | undefined;
+  /** Whether the face at `index` is installed and has a glyph for every code point of `text`. */
+  covers(index: number, text: string): boolean;
+  /** For `PDFDocument.registerFontkit`: the face is chosen by the placeholder bytes given to `embedFont`. */
+  readonly fontkit: Fontkit;
+  /** Bytes for `embedFont` that stand for the face at `index` (pdf-lib wants bytes; the adapter reads the index). */
+  placeholder(index: number): Uint8Array;
+}
 
-function load(): { font: fontkit.Font; path: string } {
-  if (loaded) return loaded;
-  const found = CANDIDATES.find((c) => existsSync(c.path));
+function open(candidates: readonly FaceSpec[], required: boolean): fontkit.Font | undefined {
+  const found = candidates.find((c) => existsSync(c.path));
   if (!found) {
-    throw new TongbanError(DocumentsErrors.TB_DOCUMENTS_FONT_MISSING, { detail: `No CJK font at ${CANDIDATES.map((c) => c.path).join(', ')} (install fonts-noto-cjk)` });
+    if (!required) return undefined;
+    throw new TongbanError(DocumentsErrors.TB_DOCUMENTS_FONT_MISSING, { detail: `No CJK font at ${candidates.map((c) => c.path).join(', ')} (install fonts-noto-cjk)` });
   }
   const created = fontkit.create(readFileSync(found.path), found.face);
-  if (!('createSubset' in created)) throw new TongbanError(DocumentsErrors.TB_DOCUMENTS_FONT_MISSING, { detail: `${found.path} has no face ${found.face ?? ''}` });
+  if (!('createSubset' in created)) {
+    if (!required) return undefined;
+    throw new TongbanError(DocumentsErrors.TB_DOCUMENTS_FONT_MISSING, { detail: `${found.path} has no face ${found.face ?? ''}` });
+  }
   const font = created;
   const original = (font as unknown as FontObject).createSubset.bind(font);
   (font as unknown as FontObject).createSubset = () => {
@@ -42,19 +69,47 @@ function load(): { font: fontkit.Font; path: string } {
     subset.encodeStream = () => Readable.from([Buffer.from(subset.encode())]);
     return subset;
   };
-  loaded = { font, path: found.path };
-  return loaded;
+  return font;
 }
 
-type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+/** Variation selectors are looked up with their base character (cmap format 14), never alone. */
+const VARIATION_SELECTOR = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
 
-/** For `PDFDocument.registerFontkit`: whatever bytes pdf-lib passes, the font is the loaded face. */
-export const cjkFontkit: Fontkit = { create: () => load().font as unknown as ReturnType<Fontkit['create']> };
+export function createFontChain(chain: readonly (readonly FaceSpec[])[] = DEFAULT_CHAIN): FontChain {
+  const opened = new Map<number, fontkit.Font | undefined>();
+  const face = (index: number): fontkit.Font | undefined => {
+    if (!opened.has(index)) {
+      const candidates = chain[index];
+      opened.set(index, candidates ? open(candidates, index === 0) : undefined);
+    }
+    return opened.get(index);
+  };
+  return {
+    length: chain.length,
+    face,
+    covers(index, text) {
+      const font = face(index);
+      if (!font) return false;
+      for (const char of text) {
+        if (!VARIATION_SELECTOR.test(char) && !font.hasGlyphForCodePoint(char.codePointAt(0) ?? 0)) return false;
+      }
+      return true;
+    },
+    fontkit: {
+      create: (bytes: Uint8Array) => {
+        const font = face(bytes[0] ?? 0);
+        if (!font) throw new Error(`font ${bytes[0]} of the chain is not installed`);
+        return font as unknown as ReturnType<Fontkit['create']>;
+      },
+    },
+    placeholder: (index) => new Uint8Array([index]),
+  };
+}
 
-/** Bytes for `embedFont`: pdf-lib wants some, the adapter ignores them. */
-export const FONT_PLACEHOLDER = new Uint8Array([0]);
+let shared: FontChain | undefined;
 
-/** Loads the font now (a 16 MB parse), so the first download is not the slow one. */
-export function fontPath(): string {
-  return load().path;
+/** The process's chain (the default faces), opened once. */
+export function fontChain(): FontChain {
+  shared ??= createFontChain();
+  return shared;
 }

@@ -22,7 +22,7 @@ export function stateLine(certificate: CertificateSummary, locale: Locale): stri
  */
 export function addCertificatePanels(
   applications: Pick<ApplicationsService, 'addPanel'>,
-  documents: { forApplication(applicationId: string): Promise<CertificateSummary | undefined> },
+  documents: { forApplication(applicationId: string): Promise<CertificateSummary | undefined>; hasUnprintable(id: string): Promise<boolean> },
 ): void {
   applications.addPanel('applicant', async ({ application, locale }): Promise<CasePanel | null> => {
     const certificate = await documents.forApplication(application.id);
@@ -49,7 +49,8 @@ export function addCertificatePanels(
     return {
       id: 'certificate',
       heading: t('documents.panel.staffHeading'),
-      lines: [certificate.title[locale], stateLine(certificate, locale)],
+      // The officer who approved is told here when the PDF has to print 〓 for some characters.
+      lines: [certificate.title[locale], stateLine(certificate, locale), ...(await documents.hasUnprintable(certificate.id) ? [t('documents.panel.unprintable')] : [])],
       links: [
         { href: `/verify/${certificate.id}`, text: t('documents.panel.check') },
         ...(mayRevoke ? [{ href: `/backoffice/certificates/${certificate.id}/revoke`, text: t('documents.panel.revoke') }] : []),

@@ -2,7 +2,8 @@ import { PDFDocument, fill, popGraphicsState, pushGraphicsState, rectangle, rgb,
 import QRCode from 'qrcode';
 import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { LocalizedText } from '../catalog/service.js';
-import { cjkFontkit, FONT_PLACEHOLDER } from './font.js';
+import { fontChain, type FontChain } from './font.js';
+import { clusters, runs, runWidth, substitute, visualOrder, widthOf, type Run } from './typeset.js';
 import './messages.js';
 
 /** What the printed certificate shows, in one language. */
@@ -24,22 +25,23 @@ const INK = rgb(0.05, 0.05, 0.05);
 const GREY = rgb(0.3, 0.3, 0.3);
 const RED = rgb(0.7, 0.1, 0.1);
 const QR_MODULE = 3.5;
+const BREAK_ANYWHERE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f]/u;
 
 const DATE: Record<Locale, Intl.DateTimeFormat> = {
   'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'long', timeZone: 'Asia/Shanghai' }),
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Asia/Shanghai' }),
 };
 
-/** Greedy line breaking by measured width: between any two CJK characters, or at a space. */
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+/** Greedy line breaking by measured width: between any two ideographs, or at a space. */
+function wrap(text: string, measure: (line: string) => number, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const char of paragraph) {
+    for (const char of clusters(paragraph)) {
       const next = line + char;
-      if (font.widthOfTextAtSize(next, size) <= width || line === '') { line = next; continue; }
+      if (measure(next) <= width || line === '') { line = next; continue; }
       const space = line.lastIndexOf(' ');
-      if (char !== ' ' && space > 0 && !/[\u3000-\u9fff]/.test(char)) {
+      if (char !== ' ' && space > 0 && !BREAK_ANYWHERE.test(char)) {
         lines.push(line.slice(0, space));
         line = line.slice(space + 1) + char;
       } else {
@@ -73,14 +75,33 @@ function drawQr(page: PDFPage, url: string, x: number, top: number): number {
   return modules.size * QR_MODULE;
 }
 
-/** The certificate as a one-page A4 PDF in the reader's language, with the QR code to check it. */
-export async function renderCertificatePdf(input: PrintInput): Promise<Uint8Array> {
+/** A printed certificate, and how many characters no installed face has (drawn as 〓). */
+export interface PrintedPdf { readonly bytes: Uint8Array; readonly unprintable: number }
+
+interface PendingLine { readonly runs: readonly Run[]; readonly x: number; readonly y: number; readonly size: number; readonly colour: Colour }
+type Colour = ReturnType<typeof rgb>;
+
+/**
+ * The certificate as a one-page A4 PDF in the reader's language, with the QR code to check it.
+ * Text is set with the font chain run by run; lines are laid out first, then only the faces they
+ * use are embedded (as subsets), then drawn. A character no face has is printed as 〓 and the page
+ * says, in both languages, that the signed certificate is what counts.
+ */
+export async function renderCertificatePdf(input: PrintInput, chain: FontChain = fontChain()): Promise<PrintedPdf> {
   const t = (key: string, params?: Record<string, string>) => translate(input.locale, key, params);
+  let unprintable = 0;
+  const printable = (value: string): string => {
+    const result = substitute(value, chain);
+    unprintable += result.missing;
+    return result.text;
+  };
   const doc = await PDFDocument.create();
-  doc.registerFontkit(cjkFontkit);
-  const font = await doc.embedFont(FONT_PLACEHOLDER, { subset: true });
-  const title = input.title[input.locale];
-  doc.setTitle(title);
+  const title = printable(input.title[input.locale]);
+  const agencyName = printable(input.agencyName[input.locale]);
+  const fields = input.fields.map((f) => ({ name: printable(f.name[input.locale]), value: printable(f.value[input.locale]) }));
+  const reference = input.reference === null ? null : printable(input.reference);
+  const address = printable(input.verifyUrl);
+  doc.setTitle(input.title[input.locale]);
   doc.setAuthor(input.agencyName[input.locale]);
   doc.setSubject(input.verifyUrl);
   doc.setLanguage(input.locale);
@@ -89,16 +110,20 @@ export async function renderCertificatePdf(input: PrintInput): Promise<Uint8Arra
   doc.setModificationDate(input.issuedAt);
 
   const page = doc.addPage(A4);
+  const pending: PendingLine[] = [];
+  const lay = (value: string, x: number, top: number, size: number, width: number, colour: Colour, leading: number): number => {
+    let y = top;
+    for (const line of wrap(value, (s) => widthOf(s, size, chain), width)) {
+      y -= size * leading;
+      pending.push({ runs: visualOrder(runs(line, chain)), x, y, size, colour });
+    }
+    return y;
+  };
   const width = A4[0] - 2 * MARGIN;
   let y = A4[1] - MARGIN;
-  const text = (value: string, size: number, colour = INK, indent = 0) => {
-    for (const line of wrap(value, font, size, width - indent)) {
-      y -= size * 1.4;
-      page.drawText(line, { x: MARGIN + indent, y, size, font, color: colour });
-    }
-  };
+  const text = (value: string, size: number, colour = INK) => { y = lay(value, MARGIN, y, size, width, colour, 1.4); };
 
-  text(input.agencyName[input.locale], 12, GREY);
+  text(agencyName, 12, GREY);
   y -= 6;
   text(title, 22);
   y -= 10;
@@ -106,13 +131,19 @@ export async function renderCertificatePdf(input: PrintInput): Promise<Uint8Arra
   y -= 6;
   if (input.revokedAt) text(t('documents.pdf.revoked', { date: DATE[input.locale].format(input.revokedAt) }), 14, RED);
   text(t('documents.pdf.number', { id: input.id }), 10, GREY);
-  if (input.reference) text(t('documents.pdf.reference', { reference: input.reference }), 10, GREY);
+  if (reference !== null) text(t('documents.pdf.reference', { reference }), 10, GREY);
   text(t('documents.pdf.issued', { date: DATE[input.locale].format(input.issuedAt) }), 10, GREY);
   y -= 12;
-  for (const field of input.fields) {
-    text(field.name[input.locale], 10, GREY);
-    text(field.value[input.locale], 13, INK);
+  for (const field of fields) {
+    text(field.name, 10, GREY);
+    text(field.value, 13, INK);
     y -= 8;
+  }
+  if (unprintable > 0) {
+    // Both languages: whoever reads the paper is told, whatever language it was printed in.
+    const other: Locale = input.locale === 'en' ? 'zh-CN' : 'en';
+    text(t('documents.pdf.unprintable'), 9, RED);
+    text(translate(other, 'documents.pdf.unprintable'), 9, RED);
   }
 
   // The check: QR code bottom left, the words and the address beside it.
@@ -121,12 +152,23 @@ export async function renderCertificatePdf(input: PrintInput): Promise<Uint8Arra
   const besideX = MARGIN + side + 18;
   const besideWidth = A4[0] - MARGIN - besideX;
   let by = qrTop;
-  for (const [value, size] of [[t('documents.pdf.checkHeading'), 12], [t('documents.pdf.checkBody'), 9], [input.verifyUrl, 9]] as const) {
-    for (const line of wrap(value, font, size, besideWidth)) {
-      by -= size * 1.5;
-      page.drawText(line, { x: besideX, y: by, size, font, color: INK });
-    }
-    by -= 4;
+  for (const [value, size] of [[t('documents.pdf.checkHeading'), 12], [t('documents.pdf.checkBody'), 9], [address, 9]] as const) {
+    by = lay(value, besideX, by, size, besideWidth, INK, 1.5) - 4;
   }
-  return doc.save();
+
+  // Only the faces the lines use are embedded, each as a subset.
+  doc.registerFontkit(chain.fontkit);
+  const fonts = new Map<number, PDFFont>();
+  for (const face of new Set(pending.flatMap((line) => line.runs.map((run) => run.face)))) {
+    fonts.set(face, await doc.embedFont(chain.placeholder(face), { subset: true }));
+  }
+  for (const line of pending) {
+    let x = line.x;
+    for (const run of line.runs) {
+      const font = fonts.get(run.face);
+      if (font) page.drawText(run.text, { x, y: line.y, size: line.size, font, color: line.colour });
+      x += runWidth(run, line.size, chain);
+    }
+  }
+  return { bytes: await doc.save(), unprintable };
 }

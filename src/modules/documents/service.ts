@@ -13,8 +13,10 @@ import { buildCredential, fromLangValues, signCredential, verifyCredential, veri
 import { DocumentsErrors } from './errors.js';
 import { createKeyring, type PublishedJwks, type ResealReport } from './keys.js';
 import { addCertificatePanels } from './panels.js';
+import { fontChain } from './font.js';
 import { renderCertificatePdf } from './pdf.js';
 import { createDocumentsStore, type CertificateRow, type Executor } from './store.js';
+import { unprintableIn } from './typeset.js';
 import { UUID } from '../../kernel/ids.js';
 import './messages.js';
 
@@ -185,11 +187,30 @@ export function createDocumentsService(kernel: Kernel, deps: Deps) {
       const verified = await check(row, row.jws);
       if (verified.status === 'not_genuine') throw new Error(`Stored certificate ${row.id} does not verify: ${verified.reason}`);
       const c = verified.certificate;
-      const bytes = await renderCertificatePdf({
+      const { bytes, unprintable } = await renderCertificatePdf({
         id: row.id, locale, title: c.title, agencyName: c.issuer.name, reference: c.reference, fields: c.fields, issuedAt: c.issuedAt,
         verifyUrl: verifyUrl(publicUrl, row.id), revokedAt: row.revoked_at,
       });
+      // The id and a count only: never the characters (they are the holder's name, address, …).
+      if (unprintable > 0) kernel.log.warn({ certificateId: row.id, unprintable }, 'certificate PDF: characters no installed font has are printed as 〓 (install fonts-hanazono and fonts-dejavu-core)');
       return { bytes, filename: `${row.reference ?? row.id}-${row.template_id}.pdf` };
+    },
+
+    /**
+     * Whether some character of the certificate's signed content has no face in the PDF font chain
+     * (its PDF shows 〓): the officers' panel says so. Never throws: the case page must still open.
+     */
+    async hasUnprintable(id: string): Promise<boolean> {
+      const row = await find(id);
+      if (!row) return false;
+      try {
+        // Our own stored JWS, read for a hint on the page: its payload is enough (no check needed).
+        const c = content(JSON.parse(Buffer.from(row.jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Credential, '');
+        const texts = [c.title, c.issuer.name, ...c.fields.flatMap((f) => [f.name, f.value])].flatMap((l) => [l['zh-CN'], l.en]);
+        return unprintableIn([...texts, c.reference ?? ''], fontChain()) > 0;
+      } catch {
+        return false;
+      }
     },
 
     /** The holder's signed certificate (the compact JWS), for a wallet or another system. */
@@ -277,7 +298,7 @@ export function createDocumentsService(kernel: Kernel, deps: Deps) {
     /** Keys as a list (for the CLI): kid, agency, created, retired. */
     listKeys: (agency?: string) => keys.listKeys(db, agency),
   };
-  addCertificatePanels(deps.applications, { forApplication: (id) => self.forApplication(id) });
+  addCertificatePanels(deps.applications, { forApplication: (id) => self.forApplication(id), hasUnprintable: (id) => self.hasUnprintable(id) });
   return self;
 }
 

@@ -30,11 +30,11 @@ const ANSWERS = {
 };
 
 /** 张伟 applies for the sole-trader licence (it comes with a certificate); returns the application id. */
-export async function submitSoleTrader(built: Built, people: People): Promise<string> {
+export async function submitSoleTrader(built: Built, people: People, businessName = BUSINESS_NAME): Promise<string> {
   const { applications } = built.services;
   const draft = await applications.startOnline(SOLE_TRADER, people.citizen, 'zh-CN');
   const result = await applications.submitAnswers(draft.id, people.citizen, {
-    answers: ANSWERS, locale: 'zh-CN',
+    answers: { ...ANSWERS, business: { ...ANSWERS.business, business_name: businessName } }, locale: 'zh-CN',
     uploads: [
       { fieldId: 'premises_proof', filename: 'lease.pdf', claimedType: 'application/pdf', content: pdf(), truncated: false },
       { fieldId: 'operator_id', filename: 'id.jpg', claimedType: 'image/jpeg', content: jpeg(), truncated: false },
@@ -51,8 +51,8 @@ export async function decide(built: Built, applicationId: string, action: 'appro
   await workflow.act(undefined, { caseId: applicationId, action, actor: people.officer, ...(action === 'reject' ? { reason: 'Premises not suitable' } : {}) });
 }
 
-export async function approvedSoleTrader(built: Built, people: People): Promise<string> {
-  const id = await submitSoleTrader(built, people);
+export async function approvedSoleTrader(built: Built, people: People, businessName = BUSINESS_NAME): Promise<string> {
+  const id = await submitSoleTrader(built, people, businessName);
   await decide(built, id, 'approve', people);
   return id;
 }
