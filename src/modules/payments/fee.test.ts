@@ -179,7 +179,7 @@ describe('reconciliation', () => {
       closedWithoutDecision: casesFrom({ 'b1-app': withdrawn, 'b2-app': withdrawn }, asked),
     });
     expect(report.flags.map((f) => [f.kind, f.reference, f.amount])).toEqual([['refund_due', 'R-p1', 1000]]);
-    expect(report.flags[0]?.detail).toBe(`payment p1 of application TB-2026-LLLLLL succeeded after the case was withdrawn (${closedAt.toISOString()}); refund it`);
+    expect(report.flags[0]?.detail).toBe(`payment p1 of application TB-2026-LLLLLL succeeded after the case was withdrawn (2026-12-03T09:59:00+08:00); refund it`);
     expect(report.notDue).toEqual([]);
     expect(report.total).toBe(3000);
     expect(asked).toEqual([['b1-app', 'b2-app', 'b3-app']]);

@@ -1,3 +1,4 @@
+import { todayIn } from '../../forms/index.js';
 import { purposeText } from '../../kernel/audit/index.js';
 import { newId } from '../../kernel/ids.js';
 import { hasRole, type Principal } from '../../kernel/auth/index.js';
@@ -169,6 +170,9 @@ export function createFinance({ kernel, store, books, applications, provider, se
         return { refunded: true as const };
       });
     },
+
+    /** Today in China by the kernel's clock (`YYYY-MM-DD`): the reconciliation's default day. */
+    today: (): string => todayIn(kernel.now()),
 
     /** The daily reconciliation of the agencies the viewer handles (every agency for a platform admin). */
     async reconciliation(viewer: Principal, day: string): Promise<Reconciliation> {

@@ -164,7 +164,7 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
       const application = input.billById.get(p.bill_id)?.reference ?? p.application_id;
       flags.push({
         kind: 'refund_due', reference: p.receipt_number ?? p.id, amount: p.amount,
-        detail: `payment ${p.id} of application ${application} succeeded after the case was ${closed.status} (${closed.closedAt.toISOString()}); refund it`,
+        detail: `payment ${p.id} of application ${application} succeeded after the case was ${closed.status} (${chinaTime(closed.closedAt)}); refund it`,
         about: { what: 'paid_after_close', payment: p.id, application, caseStatus: closed.statusName, closedAt: closed.closedAt },
       });
     }
@@ -202,6 +202,12 @@ export async function buildReconciliation(input: Input): Promise<Reconciliation>
   return { day: input.day, lines, total: mine.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount, 0), flags, notDue };
 }
 
+/**
+ * A time in China with its offset, to the second (`2026-12-06T07:00:00+08:00`): the report's day is
+ * China's, so its times are too. China keeps UTC+8 all year (no summer time).
+ */
+export const chinaTime = (at: Date): string => `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+
 const cell = (value: string | number): string => {
   const text = String(value);
   // Quoted when needed, and a leading formula character defused for spreadsheet programs.
@@ -212,7 +218,7 @@ const cell = (value: string | number): string => {
 /** The report as CSV: the day's payments, the flags, then the fees not due; amounts in fen and in yuan. */
 export function reconciliationCsv(report: Reconciliation): string {
   const rows: (string | number)[][] = [['section', 'receipt', 'reference', 'agency', 'method', 'status', 'amount_fen', 'amount_yuan', 'settled_at', 'detail']];
-  for (const l of report.lines) rows.push(['payment', l.receiptNumber ?? '', l.reference, l.agencyCode, l.method, l.status, l.amount, (l.amount / 100).toFixed(2), l.settledAt.toISOString(), '']);
+  for (const l of report.lines) rows.push(['payment', l.receiptNumber ?? '', l.reference, l.agencyCode, l.method, l.status, l.amount, (l.amount / 100).toFixed(2), chinaTime(l.settledAt), '']);
   for (const f of report.flags) rows.push([`flag:${f.kind}`, '', f.reference, '', '', '', f.amount, (f.amount / 100).toFixed(2), '', f.detail]);
   for (const n of report.notDue) {
     rows.push(['not_due:case_closed', '', n.reference, n.agencyCode, '', n.caseStatus, n.amount, (n.amount / 100).toFixed(2), '', `case ${n.caseStatus} before a decision; fee not due`]);

@@ -87,7 +87,8 @@ export function registerStaffRoutes(app: FastifyInstance, payments: PaymentsServ
     return reply.redirect(`/payments/staff/${applicationId}?refunded=1`, 303);
   });
 
-  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  // Today in China by the kernel's clock (the service's), as every other time in the report.
+  const today = () => payments.today();
 
   app.get<{ Querystring: { day?: string } }>('/payments/reconciliation', { config: { page: true }, preHandler: requireRole([...FINANCE, 'platform_admin']) }, async (request, reply) => {
     const day = (single(request.query.day) ?? today()).trim();
