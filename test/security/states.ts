@@ -171,6 +171,9 @@ export async function arrangeStates(s: SecurityApp): Promise<ArrangedStates> {
   const asked = (await submitResidenceApplication(s.built, citizen)).id;
   await act(asked, 'claim', officer);
   await act(asked, 'request_info', officer, 'Please send the lease contract');
+  // An internal note on it, so the stored-notes rule is always tried on a real row (the fuzzed
+  // posts write notes only when a generated text happens to be valid).
+  await services.workflow.addNote(asked, officer, 'Asked for the lease contract by phone too');
   // One the officer sent to the counter for the visit, whose step the clerk (made a clerk of the
   // Public Security Bureau too, as in a one-stop hall) records at `/counter/visits/:id`.
   const visit = await awaitingVisit(s);
