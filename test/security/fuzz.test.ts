@@ -127,7 +127,10 @@ describeEachDatabase('fuzzing the JSON APIs', migrationSources, (use) => {
         if (leak !== undefined) fail(`${where()} leaks ${JSON.stringify(leak)}: ${res.body.slice(0, 500)}`);
         const type = String(res.headers['content-type']);
         if (res.statusCode >= 400 && !errorType.test(type)) fail(`${where()}: content type ${type}, expected ${String(errorType)}`);
-        const documented = op.answers[String(res.statusCode)];
+        // An empty path parameter can address another documented route (`/instances/{id}` with ''
+        // is `/instances/`, the list): its answer is that route's, not this one's to check.
+        const another = params.some((value) => String(value) === '');
+        const documented = another ? undefined : op.answers[String(res.statusCode)];
         const validate = res.statusCode < 300 && documented && /json/.test(type) ? validatorFor(documented) : undefined;
         if (validate) {
           acceptedChecked += 1;
