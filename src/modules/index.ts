@@ -5,6 +5,7 @@ import { registerIdempotencyCleanup } from '../kernel/idempotency/index.js';
 import type { ModuleEntry } from '../kernel/module.js';
 import { applicationsModule, createApplicationsService, createStaffRenderer, type PrefillPort } from './applications/index.js';
 import { catalogModule, createCatalogService } from './catalog/index.js';
+import { copySources } from './copy-sources.js';
 import { createDocumentsService, documentsModule } from './documents/index.js';
 import { consentModule, createConsentService, mediatorConsentPort } from './consent/index.js';
 import { helpModule } from './help/index.js';
@@ -63,7 +64,8 @@ export function createServices(kernel: Kernel) {
   // Appointments for the in-person step; adds its panels to the application pages; cancels a closed case's appointment (a transition listener) (docs/adr/0022-scheduling.md).
   const scheduling = createSchedulingService(kernel, { applications, catalog, identity, messaging, workflow });
   // "Who used my data" reads the audit trail; questions go to the organisation that acted (docs/adr/0024-who-used-my-data.md).
-  const privacy = createPrivacyService(kernel, { identity, catalog, messaging });
+  // A person's copy of their data (PIPL art. 45) gathers each module's part through its service.
+  const privacy = createPrivacyService(kernel, { identity, catalog, messaging, copy: copySources({ identity, applications, payments, scheduling, documents, consent, registries, messaging }) });
   return { identity, catalog, messaging, workflow, applications, documents, payments, consent, mediator, registries, insights, scheduling, privacy };
 }
 

@@ -31,6 +31,24 @@ export interface ApplicantView {
   readonly panels: readonly CasePanel[];
 }
 
+/** One application in the person's copy of their data: what they gave and what became of it. */
+export interface ApplicationCopy {
+  readonly application: Application;
+  readonly serviceName: LocalizedText;
+  /** As stored, by field id (machine-readable), and as the status page shows them. */
+  readonly answers: Readonly<Record<string, unknown>>;
+  readonly summary: readonly { readonly label: string; readonly value: string }[];
+  readonly documents: readonly DocumentInfo[];
+  readonly case: {
+    readonly status: string; readonly statusName: LocalizedText; readonly dueAt: Date; readonly closedAt: Date | null;
+    readonly history: readonly { readonly at: Date; readonly from: string | null; readonly to: string; readonly action: string; readonly reason: string | null }[];
+  } | undefined;
+  readonly requests: readonly Task[];
+}
+
+/** The workflow reasons an applicant is shown (a request's question, a refusal's grounds); others are staff's notes. */
+export const REASONS_SHOWN = new Set(['request_info', 'reject']);
+
 interface ApplicantDeps {
   readonly kernel: Kernel;
   readonly store: ApplicationsStore;
@@ -138,6 +156,30 @@ export function createApplicantAccess({ kernel, store, identity, workflow, panel
         if (!(await store.answerTask(tx, task.id, { answer: text, by: person.accountId, at: kernel.now() }))) throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_TASK_NOT_OPEN);
         return workflow.act(tx, { caseId: row.id, action: 'answer_info', actor: person, applicantAccountId: row.applicant_account_id ?? undefined, ...(options.requestId ? { requestId: options.requestId } : {}) });
       });
+    },
+
+    /**
+     * Everything the person's applications hold, drafts included, for their copy of their data
+     * (PIPL art. 45): answers, documents (names, not contents), the case's history as their status
+     * page shows it (no staff names, no internal notes) and requests for information.
+     */
+    async copyForPerson(person: Principal, locale: Locale): Promise<ApplicationCopy[]> {
+      await linkCounterApplications(person);
+      const rows = await store.listForPerson(db, person.accountId);
+      return Promise.all(rows.map(async (row) => {
+        const version = await service(row);
+        const [kase, files, tasks] = await Promise.all([row.status === 'submitted' ? workflow.getCase(row.id) : undefined, store.listFiles(db, row.id), store.listTasks(db, row.id)]);
+        return {
+          application: toApplication(row), serviceName: version.definition.name, answers: row.answers,
+          summary: formOf(version).summary(row.answers, locale, ctx()).map((r) => ({ label: r.label, value: r.value })),
+          documents: documentInfos(version, files, row.documents),
+          case: kase && {
+            status: kase.status, statusName: kase.statusName, dueAt: kase.dueAt, closedAt: kase.closedAt,
+            history: kase.history.map((e) => ({ at: e.at, from: e.from, to: e.to, action: e.action, reason: REASONS_SHOWN.has(e.action) ? e.reason : null })),
+          },
+          requests: tasks.map(toTask),
+        };
+      }));
     },
 
     /** Withdraws the application while its case is not final (the workflow says when). */

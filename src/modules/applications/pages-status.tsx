@@ -4,6 +4,7 @@ import type { Locale } from '../../kernel/i18n/index.js';
 import { dueDay } from '../workflow/service.js';
 import { CsrfField, Lines, Panels, When, type PageContext } from './pages-shared.js';
 import { extensionOf, type ApplicantView, type DocumentInfo, type ListItem } from './service.js';
+import { REASONS_SHOWN } from './applicant.js';
 
 const DAY_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
   'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeZone: 'UTC' }),
@@ -17,9 +18,6 @@ const DAY_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
 export function formatDueDay(dueAt: Date, locale: Locale): string {
   return DAY_FORMATS[locale].format(new Date(`${dueDay(dueAt)}T00:00:00Z`));
 }
-
-/** Actions whose reason the applicant reads: the question asked, and why it was refused. */
-const REASONS_SHOWN = new Set(['request_info', 'reject']);
 
 /** "My applications": drafts to continue and submitted cases with their status. */
 export function renderListPage(context: PageContext, items: readonly ListItem[], options: { saved?: boolean } = {}): string {

@@ -43,7 +43,7 @@ export type { PrefillItem, PrefillMarks, PrefillPlan, PrefillResult, PrefillStan
 export { UPLOAD_LIFETIME_MS, type KeepResult, type KeptUpload, type UploadOwner } from './uploads.js';
 export type { Draft, PagePost, PageResult } from './drafts.js';
 export type { SubmitInput } from './submission.js';
-export type { ApplicantView, ListItem } from './applicant.js';
+export type { ApplicantView, ApplicationCopy, ListItem } from './applicant.js';
 export type { CounterAction, CounterCase, VisitCase, VisitFind, VisitRecord } from './visits.js';
 
 export interface Deps {

@@ -28,6 +28,8 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['messaging.', 'privacy.action.messaging'],
   ['privacy.question.view', 'privacy.action.questionView'],
   ['privacy.question.answer', 'privacy.action.questionAnswer'],
+  // Only the person takes a copy of their own data, so it is not listed for them; words all the same.
+  ['privacy.copy', 'privacy.action.copy'],
   ['documents.', 'privacy.action.documents'],
   ['payments.', 'privacy.action.payments'],
   ['scheduling.', 'privacy.action.scheduling'],

@@ -2,7 +2,7 @@ import { csvDocument } from '../../kernel/csv.js';
 import { hasMessage, type Locale } from '../../kernel/i18n/index.js';
 import type { Translate } from '../../ui/index.js';
 import { itemsText, whatText, whoText, whyText } from './pages-shared.js';
-import type { Access } from './service.js';
+import type { Access, PersonalDataCopy } from './service.js';
 
 const COLUMNS = ['time', 'organisation', 'organisationName', 'actorKind', 'actor', 'who', 'action', 'what', 'why', 'items'] as const;
 
@@ -27,5 +27,16 @@ export function accessesJson(accesses: readonly Access[], t: Translate, locale: 
       actor: { kind: a.actor.kind, id: a.actor.id, name: a.actor.name ?? null }, who: whoText(a, t, locale),
       action: a.action, what: whatText(a, t), purpose: a.purpose ?? null, why: a.purpose === undefined ? null : whyText(a, t, locale), resource: a.resource ?? null, items: a.items,
     })),
+  };
+}
+
+/** A format name and version, so that a program importing the copy knows what it reads. */
+export const COPY_FORMAT = 'https://tongban.dev/formats/personal-data-copy/v1';
+
+/** The person's copy of their data as a file: each section titled and explained in the reader's language. */
+export function copyJson(copy: PersonalDataCopy, t: Translate, locale: Locale): unknown {
+  return {
+    format: COPY_FORMAT, generatedAt: copy.generatedAt.toISOString(), language: locale, title: t('privacy.copy.title'), about: t('privacy.copy.fileAbout'),
+    sections: copy.sections.map((s) => ({ id: s.id, title: t(`privacy.copy.section.${s.id}`), about: t(`privacy.copy.section.${s.id}.about`), count: s.items.length, items: s.items })),
   };
 }

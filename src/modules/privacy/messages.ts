@@ -1,8 +1,10 @@
 import { defineMessages } from '../../kernel/i18n/index.js';
+import { copyMessages } from './messages-copy.js';
 
 /** Text of "Who used my data", the questions about a use, and the staff page that answers them. */
 export const privacyMessages = defineMessages('privacy', {
   en: {
+    ...copyMessages.en,
     'privacy.accesses.title': 'Who used my data',
     'privacy.accesses.lead': 'Every time staff or another organisation’s system uses your personal information, it is recorded in a log that cannot be changed without it showing. Here you can see who used it, when and why.',
     'privacy.accesses.none': 'No one has used your information yet.',
@@ -30,6 +32,7 @@ export const privacyMessages = defineMessages('privacy', {
     'privacy.who.anonymous': 'Someone not signed in',
     'privacy.who.platform': 'Tongban platform',
     'privacy.purpose.answering': 'Answering your question about a use of your data',
+    'privacy.purpose.copy': 'You asked for a copy of your data',
     'privacy.filter.heading': 'Filter',
     'privacy.filter.from': 'From (first day)',
     'privacy.filter.to': 'To (last day)',
@@ -92,6 +95,7 @@ export const privacyMessages = defineMessages('privacy', {
     'privacy.action.messaging': 'Looked at messages sent to you',
     'privacy.action.questionView': 'Read your question about a use of your data',
     'privacy.action.questionAnswer': 'Answered your question about a use of your data',
+    'privacy.action.copy': 'Made a copy of your data for you',
     'privacy.action.documents': 'Worked with your certificate',
     'privacy.action.payments': 'Worked with your payment',
     'privacy.action.scheduling': 'Worked with your appointment',
@@ -122,6 +126,7 @@ export const privacyMessages = defineMessages('privacy', {
     'privacy.error.alreadyAnswered': 'Someone has answered this question already',
   },
   'zh-CN': {
+    ...copyMessages['zh-CN'],
     'privacy.accesses.title': '谁使用了我的数据',
     'privacy.accesses.lead': '工作人员或其他单位的信息系统每次使用您的个人信息，都会记录在一份无法悄悄更改的日志中。您可以在这里查看谁在何时、为何使用了您的信息。',
     'privacy.accesses.none': '目前还没有人使用过您的信息。',
@@ -149,6 +154,7 @@ export const privacyMessages = defineMessages('privacy', {
     'privacy.who.anonymous': '未登录的访问者',
     'privacy.who.platform': '通办平台',
     'privacy.purpose.answering': '答复您关于个人信息使用情况的提问',
+    'privacy.purpose.copy': '您申请获取本人数据副本',
     'privacy.filter.heading': '筛选',
     'privacy.filter.from': '开始日期',
     'privacy.filter.to': '结束日期',
@@ -221,6 +227,7 @@ export const privacyMessages = defineMessages('privacy', {
     'privacy.action.messaging': '查看了发给您的消息',
     'privacy.action.questionView': '查看了您关于数据使用的询问',
     'privacy.action.questionAnswer': '答复了您关于数据使用的询问',
+    'privacy.action.copy': '为您生成了数据副本',
     'privacy.action.documents': '处理了您的证照',
     'privacy.action.payments': '处理了您的缴费',
     'privacy.action.scheduling': '处理了您的预约',

@@ -87,7 +87,10 @@ export function renderAccessesPage(context: PageContext, view: AccessesView): st
       {errors.length > 0 ? <ErrorSummary errors={errors} /> : null}
       <h1 class="tb-heading-l">{title}</h1>
       <p class="tb-body">{t('privacy.accesses.lead')}</p>
-      <p class="tb-body"><a href="/my-data/questions">{t('privacy.accesses.questionsLink')}</a></p>
+      <ul class="tb-list">
+        <li><a href="/my-data/questions">{t('privacy.accesses.questionsLink')}</a></li>
+        <li><a href="/my-data/copy">{t('privacy.copy.title')}</a></li>
+      </ul>
       <Filters context={context} view={view} />
       {page && page.items.length > 0 ? (
         <>

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, requireRole, requireSignedIn } from '../../kernel/auth/index.js';
 import { single, TongbanError } from '../../kernel/http/index.js';
 import { pageContext } from '../../ui/index.js';
-import { accessesCsv, accessesJson } from './export.js';
+import { accessesCsv, accessesJson, copyJson } from './export.js';
 import type { PageContext } from './pages-shared.js';
 import { renderAccessesPage, renderAskPage } from './pages.js';
+import { renderCopyPage } from './pages-copy.js';
 import { renderQuestionsPage, renderStaffQuestionsPage } from './pages-questions.js';
 import { PLATFORM_ORGANISATION, PrivacyErrors, type AccessFilters, type PrivacyService } from './service.js';
 
@@ -68,6 +69,16 @@ export async function privacyPlugin(app: FastifyInstance, services: { privacy: P
     const accesses = await privacy.exportAccesses(principalOf(request), filtersOf(request.query));
     return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store')
       .header('content-disposition', 'attachment; filename="who-used-my-data.json"').send(accessesJson(accesses, request.t, request.locale));
+  });
+
+  app.get('/my-data/copy', signedIn, async (request, reply) => html(reply, 200, renderCopyPage(context(request, reply))));
+
+  // Each download is a fresh copy (audited); `no-store` keeps it out of shared and browser caches.
+  app.get('/my-data/copy.json', signedIn, async (request, reply) => {
+    const copy = await privacy.copy(principalOf(request), { locale: request.locale, requestId: request.id });
+    const day = copy.generatedAt.toISOString().slice(0, 10);
+    return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="my-data-${day}.json"`).send(copyJson(copy, request.t, request.locale));
   });
 
   app.post('/my-data/notice', signedIn, async (request, reply) => {

@@ -8,11 +8,13 @@ import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, LocalizedText } from '../catalog/service.js';
 import type { IdentityService } from '../identity/service.js';
 import type { MessagingService } from '../messaging/service.js';
+import { collectCopy, type CopySources, type PersonalDataCopy } from './copy.js';
 import { PrivacyErrors } from './errors.js';
 import { parseFilters, type AccessFilters, type ParsedFilters } from './filters.js';
 import { createPrivacyStore, type QuestionRow } from './store.js';
 import './messages.js';
 
+export { COPY_PURPOSE, COPY_SECTIONS, type CopyCollector, type CopyReading, type CopySectionId, type CopySources, type PersonalDataCopy } from './copy.js';
 export { PrivacyErrors } from './errors.js';
 export { ACTOR_KIND_FILTERS, type AccessFilters, type ActorKindFilter } from './filters.js';
 
@@ -60,6 +62,8 @@ export interface Deps {
   readonly identity: Pick<IdentityService, 'account'>;
   readonly catalog: Pick<CatalogService, 'getAgency' | 'listAgencies'>;
   readonly messaging: Pick<MessagingService, 'notify'>;
+  /** What every other module holds about a person, for their copy of their data (copy.ts). */
+  readonly copy: CopySources;
 }
 
 const toQuestion = (row: QuestionRow): Question => ({
@@ -274,6 +278,11 @@ export function createPrivacyService(kernel: Pick<Kernel, 'db' | 'audit' | 'jobs
     async setEmailOnUse(person: Principal, on: boolean, locale: Locale): Promise<void> {
       const at = kernel.now();
       await store.savePreference(db, { account_id: person.accountId, email_on_use: on, told_up_to: at, locale, updated_at: at });
+    },
+
+    /** Everything the platform holds about the person, for them to take away (PIPL art. 45); audited. */
+    async copy(person: Principal, options: { locale: Locale; requestId?: string | undefined }): Promise<PersonalDataCopy> {
+      return collectCopy(kernel, deps.copy, async (p) => (await store.questionsOf(db, p.accountId)).map(toQuestion), person, options);
     },
 
     /** Runs the notice job's work now (tests; the job runs it every 15 minutes). */

@@ -146,6 +146,25 @@ export function createRegistriesService(kernel: Pick<Kernel, 'db' | 'now' | 'aud
     },
 
     /**
+     * Every record about the person of `idNumber` in every registry that names people (its
+     * `personField`): a person's copy of their data (PIPL art. 45). Each record read is audited
+     * like any other, with the reader and purpose given; at most `max` per registry.
+     */
+    async recordsOfPerson(input: { idNumber: string; reader: Reader; subject: string; max?: number }): Promise<{ registry: { code: string; name: LocalizedText; owner: string }; key: string; data: Readonly<Record<string, unknown>>; modifiedAt: Date }[]> {
+      const idNumber = input.idNumber.trim().toUpperCase();
+      const found = await Promise.all((await catalog.latest()).filter((r) => r.personField !== undefined).map(async (registry) => {
+        const field = registry.personField ?? registry.keyField;
+        const rows = field === registry.keyField
+          ? [await store.byKey(kernel.db, registry.code, idNumber)].filter((row) => row !== undefined)
+          : (await store.list(kernel.db, { registry: registry.code, matches: [{ kind: 'search', field, value: idNumber, prefix: false }], order: { by: 'key', direction: 'asc' }, limit: input.max ?? 100, offset: 0 })).rows;
+        const list = rows.map((row) => ({ id: row.id, registry: row.registry, key: row.key, version: row.version, data: row.data, revision: row.revision, createdAt: row.created_at, modifiedAt: row.modified_at }));
+        if (list.length > 0) await records.audit(registry, list, { ...input.reader, purpose: requirePurpose(input.reader.purpose) }, 'all', input.subject);
+        return list.map((record) => ({ registry: { code: registry.code, name: registry.name, owner: registry.owner }, key: record.key, data: record.data, modifiedAt: record.modifiedAt }));
+      }));
+      return found.flat();
+    },
+
+    /**
      * Contract (issue 5): items of a person's record are wrong; a task for the owner agency. The
      * person reports their own (`actor` left out); a clerk at a counter reports for the person of
      * `idNumber` with `actor` the clerk as staff of their agency, and the person (their account,
