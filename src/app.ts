@@ -17,6 +17,7 @@ import { baselineSecurityHeaders, securityPlugin } from './kernel/http/security.
 import { i18nPlugin } from './kernel/i18n/plugin.js';
 import { createJobQueue, registerJobMetrics, registerJobPruning } from './kernel/jobs/index.js';
 import { createLogger, requestIdFrom } from './kernel/log.js';
+import type { Resolve } from './kernel/net/pinned.js';
 import { resolveSecret } from './kernel/secrets/index.js';
 import { createServices, migrationSources, modules, type Services } from './modules/index.js';
 import { renderErrorPage } from './ui/error-page.js';
@@ -28,6 +29,8 @@ export interface BuildOptions {
   readonly database?: Database;
   readonly logger?: Logger;
   readonly now?: () => Date;
+  /** The resolver of caller-chosen outbound addresses (tests); otherwise the system's. */
+  readonly resolve?: Resolve;
 }
 
 export interface Built {
@@ -57,7 +60,7 @@ export async function createKernel(options: BuildOptions): Promise<Kernel> {
   jobs.every(AUDIT_CHECKPOINT_JOB, AUDIT_CHECKPOINT_EVERY_MS, {});
   // Finished jobs are deleted after TONGBAN_JOBS_RETENTION_DAYS by an hourly job.
   registerJobPruning(jobs, { retentionDays: config.jobs.retentionDays, now });
-  return { config, database, db, log, audit, jobs, now };
+  return { config, database, db, log, audit, jobs, now, ...(options.resolve ? { resolve: options.resolve } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AuditTrail } from './audit/types.js';
 import type { Config } from './config/index.js';
 import type { Database, Db } from './db/index.js';
 import type { JobQueue } from './jobs/types.js';
+import type { Resolve } from './net/pinned.js';
 
 /** What the kernel hands every module's service: built once at start-up. */
 export interface Kernel {
@@ -14,4 +15,9 @@ export interface Kernel {
   readonly jobs: JobQueue;
   /** The one clock; tests pass a fixed one. */
   readonly now: () => Date;
+  /**
+   * The DNS resolver of outbound calls to addresses callers chose (src/kernel/net/pinned.ts);
+   * absent: the system resolver. Tests pass one that answers without a network.
+   */
+  readonly resolve?: Resolve;
 }
