@@ -61,6 +61,9 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.list.reference': 'Reference',
     'applications.list.submittedOn': 'Sent on',
     'applications.list.status': 'Status',
+    'applications.list.keptUntil': 'Kept until',
+    'applications.list.retention': 'We keep an application you have not sent for {days} days after you last save it. Then we delete your answers and the documents you uploaded.',
+    'applications.retention.until': 'We keep your answers until {date}. If you have not sent your application by then, we delete your answers and the documents you uploaded.',
 
     'applications.status.back': 'My applications',
     'applications.status.reference': 'Reference {reference}',
@@ -196,6 +199,9 @@ export const applicationsMessages = defineMessages('applications', {
     'applications.list.reference': '申请编号',
     'applications.list.submittedOn': '提交时间',
     'applications.list.status': '状态',
+    'applications.list.keptUntil': '保存至',
+    'applications.list.retention': '未提交的申请自您最后一次保存起保存{days}天，期满后我们将删除您填写的信息和上传的材料。',
+    'applications.retention.until': '您填写的信息保存至{date}。届时仍未提交的，我们将删除您填写的信息和上传的材料。',
 
     'applications.status.back': '我的申请',
     'applications.status.reference': '申请编号 {reference}',

@@ -1,9 +1,9 @@
 import type { FieldError, FormContext, RawValue, SummaryRow } from '../../forms/index.js';
 import { BackLink, Button, Checkboxes, ErrorSummary, InsetText, Layout, Panel, renderPage, SummaryList, Tag } from '../../ui/index.js';
 import { inSentence, PrefillNotice } from './pages-prefill.js';
-import { CsrfField, FieldErrorSummary, Lines, stepHref, type PageContext } from './pages-shared.js';
+import { chinaDayText, CsrfField, FieldErrorSummary, Lines, stepHref, type PageContext } from './pages-shared.js';
 import { formatDueDay } from './pages-status.js';
-import { DOCUMENTS_PAGE, type DocumentInfo, type Draft, type Step } from './service.js';
+import { DOCUMENTS_PAGE, draftKeptUntil, type DocumentInfo, type Draft, type Step } from './service.js';
 
 export interface FormPageView {
   readonly draft: Draft;
@@ -111,6 +111,7 @@ export function renderCheckPage(context: PageContext, view: CheckView): string {
           })} />
         </>
       ) : null}
+      <p class="tb-body" id="draft-retention">{t('applications.retention.until', { date: chinaDayText(draftKeptUntil(draft.application.updatedAt), locale) })}</p>
       {complete ? (
         <form method="post" action={`/applications/${id}/submit`} noValidate>
           <CsrfField token={context.csrfToken} />

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import type { FieldError } from '../../forms/index.js';
-import type { Locale } from '../../kernel/i18n/index.js';
+import { dateTimeFormat, type Locale } from '../../kernel/i18n/index.js';
 import { CSRF_FIELD, ErrorSummary, type LayoutProps } from '../../ui/index.js';
 import './messages.js';
 import type { CasePanel } from './panels.js';
@@ -15,6 +15,11 @@ const DATE_TIME: Record<Locale, Intl.DateTimeFormat> = {
 
 export function When({ at, locale }: { at: Date; locale: Locale }): VNode {
   return <time dateTime={at.toISOString()}>{DATE_TIME[locale].format(at)}</time>;
+}
+
+/** A day in China time, written out: "5 January 2027", "2027年1月5日". */
+export function chinaDayText(at: Date, locale: Locale): string {
+  return dateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'long', timeZone: 'Asia/Shanghai' }).format(at);
 }
 
 export function stepHref(applicationId: string, step: Step): string {

@@ -2,8 +2,8 @@ import type { VNode } from 'preact';
 import { BackLink, Button, ErrorSummary, Layout, NotificationBanner, renderPage, SummaryList, Table, Tag, Textarea } from '../../ui/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { dueDay } from '../workflow/service.js';
-import { CsrfField, Lines, Panels, When, type PageContext } from './pages-shared.js';
-import { extensionOf, type ApplicantView, type DocumentInfo, type ListItem } from './service.js';
+import { chinaDayText, CsrfField, Lines, Panels, When, type PageContext } from './pages-shared.js';
+import { DRAFT_RETENTION_DAYS, draftKeptUntil, extensionOf, type ApplicantView, type DocumentInfo, type ListItem } from './service.js';
 import { REASONS_SHOWN } from './applicant.js';
 
 const DAY_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
@@ -33,13 +33,17 @@ export function renderListPage(context: PageContext, items: readonly ListItem[],
         <p class="tb-body">{t('applications.list.none')} <a href="/services">{t('applications.list.find')}</a></p>
       ) : null}
       {drafts.length > 0 ? (
-        <Table caption={t('applications.list.drafts')} captionSize="m"
-          head={[t('applications.list.service'), t('applications.list.lastSaved'), '']}
-          rows={drafts.map((i) => [
-            i.serviceName[locale],
-            <When at={i.application.updatedAt} locale={locale} />,
-            <a href={`/applications/${i.application.id}`}>{t('applications.list.continue')}<span class="tb-visually-hidden"> {i.serviceName[locale]}</span></a>,
-          ])} />
+        <>
+          <Table caption={t('applications.list.drafts')} captionSize="m"
+            head={[t('applications.list.service'), t('applications.list.lastSaved'), t('applications.list.keptUntil'), '']}
+            rows={drafts.map((i) => [
+              i.serviceName[locale],
+              <When at={i.application.updatedAt} locale={locale} />,
+              chinaDayText(draftKeptUntil(i.application.updatedAt), locale),
+              <a href={`/applications/${i.application.id}`}>{t('applications.list.continue')}<span class="tb-visually-hidden"> {i.serviceName[locale]}</span></a>,
+            ])} />
+          <p class="tb-body" id="draft-retention">{t('applications.list.retention', { days: DRAFT_RETENTION_DAYS })}</p>
+        </>
       ) : null}
       {submitted.length > 0 ? (
         <Table caption={t('applications.list.submitted')} captionSize="m"

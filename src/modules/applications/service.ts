@@ -15,10 +15,12 @@ import { notFound, toApplication, type Application } from './model.js';
 import { createApplicationsStore, type ApplicationRow, type Channel, type Executor } from './store.js';
 import { createPanelRegistry } from './panels.js';
 import { createStaffAccess } from './staff.js';
+import { createClosingStep } from './closing.js';
 import { createCounter } from './counter.js';
 import { notifyApplicantOnTransitions, notifySupervisorsOnEscalation } from './notifications.js';
 import { createApiChannel } from './api.js';
 import { createKeptUploads } from './uploads.js';
+import { registerDraftRetention } from './retention.js';
 import { createPrefill } from './prefill.js';
 import type { PrefillPort } from './prefill-port.js';
 import { createPrefillSteps } from './prefill-steps.js';
@@ -40,6 +42,7 @@ export { COUNTER_PAGE, type CounterStart } from './counter.js';
 export { agentPrincipal, postedPage, type ApiAgent, type JsonAnswers, type JsonResult, type SubmittedView } from './api.js';
 export type { PrefillAgreement, PrefillConsentCheck, PrefillPort, PrefillRegistryInfo } from './prefill-port.js';
 export type { PrefillItem, PrefillMarks, PrefillPlan, PrefillResult, PrefillStanding } from './prefill.js';
+export { DRAFT_RETENTION_DAYS, draftKeptUntil } from './retention.js';
 export { UPLOAD_LIFETIME_MS, type KeepResult, type KeptUpload, type UploadOwner } from './uploads.js';
 export type { Draft, PagePost, PageResult } from './drafts.js';
 export type { SubmitInput } from './submission.js';
@@ -80,6 +83,8 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     (UUID.test(id) ? store.get(executor, id.toLowerCase()) : undefined);
 
   const drafts = createDrafts({ kernel, store, prefill, find, service, ctx });
+  // Drafts past their time are deleted with their files by a daily job (docs/adr/0065).
+  registerDraftRetention({ kernel, store });
   const submission = createSubmission({ kernel, store, drafts: drafts.internal, workflow: deps.workflow, messaging: deps.messaging, ctx });
   const panels = createPanelRegistry();
   // Registers the request_info listener (the applicant's tasks) before the notifications' one.
@@ -145,6 +150,9 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
 
     /** Lets another module add a section to the applicant's or the back office's page of an application. */
     addPanel: panels.addPanel,
+
+    /** What closing the person's account does here: identity runs it (ADR 68; wired in src/modules/index.ts). */
+    closingStep: createClosingStep({ kernel, store, listForPerson: applicant.listForPerson }),
 
     /**
      * A submitted application with its answers and the service version it was made under, read

@@ -55,6 +55,15 @@ export type ApplicationTables = {
     uploaded_at: Date;
     expires_at: Date;
   };
+  /** What the performance figures count of a draft deleted by the retention job (docs/adr/0065): no person. */
+  application_expired_drafts: {
+    id: string;
+    service_id: string;
+    agency_code: string;
+    channel: Channel;
+    created_at: Date;
+    deleted_at: Date;
+  };
   application_tasks: {
     id: string;
     application_id: string;
@@ -145,9 +154,16 @@ export function createApplicationsStore() {
       return rows.map((r) => r.id);
     },
 
-    /** Every application's channel and dates, no answers and no applicant: the performance figures' input. */
-    facts(executor: Executor): Promise<Pick<ApplicationRow, 'id' | 'service_id' | 'agency_code' | 'channel' | 'status' | 'created_at' | 'submitted_at'>[]> {
-      return q(executor).selectFrom('applications').select(['id', 'service_id', 'agency_code', 'channel', 'status', 'created_at', 'submitted_at']).execute();
+    /**
+     * Every application's channel and dates, no answers and no applicant: the performance figures'
+     * input; drafts deleted by the retention job still count as started (never submitted).
+     */
+    async facts(executor: Executor): Promise<Pick<ApplicationRow, 'id' | 'service_id' | 'agency_code' | 'channel' | 'status' | 'created_at' | 'submitted_at'>[]> {
+      const [live, expired] = await Promise.all([
+        q(executor).selectFrom('applications').select(['id', 'service_id', 'agency_code', 'channel', 'status', 'created_at', 'submitted_at']).execute(),
+        q(executor).selectFrom('application_expired_drafts').select(['id', 'service_id', 'agency_code', 'channel', 'created_at']).execute(),
+      ]);
+      return [...live, ...expired.map((e) => ({ ...e, status: 'draft' as const, submitted_at: null }))];
     },
 
     async referenceTaken(executor: Executor, reference: string): Promise<boolean> {
@@ -158,6 +174,36 @@ export function createApplicationsStore() {
       await q(executor).updateTable('applications')
         .set({ answers: jsonb(values.answers), documents: jsonb(values.documents), updated_at: values.at })
         .where('id', '=', id).where('status', '=', 'draft').execute();
+    },
+
+    /** Ids of drafts last changed at or before `cutoff`, oldest first, at most `limit`: one batch of the retention job. */
+    async expiredDrafts(executor: Executor, cutoff: Date, limit: number): Promise<string[]> {
+      const rows = await q(executor).selectFrom('applications').select('id')
+        .where('status', '=', 'draft').where('updated_at', '<=', cutoff)
+        .orderBy('updated_at').orderBy('id').limit(limit).execute();
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Deletes those of these applications that are still drafts last changed at or before `cutoff`
+     * (a draft saved or submitted meanwhile stays); their files, prefill decision and tasks go with
+     * them (foreign keys `on delete cascade`); what the figures count stays in `application_expired_drafts`.
+     * Returns what was deleted, with its number of files.
+     */
+    async deleteExpiredDrafts(executor: Executor, ids: readonly string[], cutoff: Date, now: Date): Promise<(Pick<ApplicationRow, 'id' | 'service_id' | 'agency_code' | 'channel' | 'updated_at'> & { files: number })[]> {
+      if (ids.length === 0) return [];
+      const counts = await q(executor).selectFrom('application_files').select(['application_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('application_id', 'in', [...ids]).groupBy('application_id').execute();
+      const files = new Map(counts.map((c) => [c.application_id, Number(c.n)]));
+      const deleted = await q(executor).deleteFrom('applications')
+        .where('id', 'in', [...ids]).where('status', '=', 'draft').where('updated_at', '<=', cutoff)
+        .returning(['id', 'service_id', 'agency_code', 'channel', 'created_at', 'updated_at']).execute();
+      if (deleted.length > 0) {
+        await q(executor).insertInto('application_expired_drafts')
+          .values(deleted.map((d) => ({ id: d.id, service_id: d.service_id, agency_code: d.agency_code, channel: d.channel, created_at: d.created_at, deleted_at: now })))
+          .onConflict((oc) => oc.doNothing()).execute();
+      }
+      return deleted.map(({ created_at: _, ...d }) => ({ ...d, files: files.get(d.id) ?? 0 }));
     },
 
     async markSubmitted(executor: Executor, id: string, values: { reference: string; answers: Record<string, unknown>; documents: Record<string, StoredFileMeta>; locale: string; at: Date }): Promise<boolean> {

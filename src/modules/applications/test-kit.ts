@@ -10,10 +10,10 @@ import { modules } from '../index.js';
 
 export const PUBLIC_URL = 'http://tongban.test';
 
-/** The real app on a test database, with the demo people and the demo catalog seeded. */
-export async function demoApp(test: TestDatabase): Promise<Built> {
+/** The real app on a test database, with the demo people and the demo catalog seeded; on the given clock, if any. */
+export async function demoApp(test: TestDatabase, now?: () => Date): Promise<Built> {
   const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: PUBLIC_URL, TONGBAN_DATA_DIR: ':memory:' });
-  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database });
+  const built = await buildApp({ config: { ...base, database: test.config.database }, database: test.database, ...(now ? { now } : {}) });
   await built.app.ready();
   for (const mod of modules) await mod.seed?.({ kernel: built.kernel, services: built.services });
   return built;
