@@ -16,4 +16,6 @@ export const MessagingErrors = defineErrors('messaging', {
   TB_MESSAGING_REQUEST_NOT_FOUND: { status: 404, title: 'No messaging request of your agency has this requestUid', message: 'messaging.error.requestNotFound' },
   // The sender's callback URI did not answer 2xx: the job calls it again with back-off.
   TB_MESSAGING_CALLBACK_FAILED: { status: 502, title: 'The callback URI did not accept the delivery result; it will be called again', message: 'messaging.error.callbackFailed' },
+  // In production its host name resolved to an address of this host or a private network: not called, not retried.
+  TB_MESSAGING_CALLBACK_ADDRESS_INTERNAL: { status: 400, title: 'The callback URI resolves to an internal address and was not called', message: 'messaging.error.callbackAddressInternal' },
 });

@@ -11,7 +11,8 @@ import { declaredScopes } from '../../kernel/auth/machine/index.js';
 import { loadConfig } from '../../kernel/config/index.js';
 import { migrationSources } from '../index.js';
 import { tokenFor } from '../mediator/test-kit.js';
-import { BATCH_MAX, callbackTarget, isInternalHost } from './govstack.js';
+import { isInternalHost } from '../../kernel/net/internal-address.js';
+import { BATCH_MAX, callbackTarget } from './govstack.js';
 import { startSmtpSink, type SmtpSink } from './test-kit.js';
 
 /**

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { TongbanError, type FieldProblem } from '../../kernel/http/errors.js';
+import { isInternalHost } from '../../kernel/net/internal-address.js';
 import { isMailAddress } from '../../kernel/ports/mail.js';
 import { MessagingErrors } from './errors.js';
 import type { MessageState } from './store.js';
@@ -117,7 +117,8 @@ function readRecipient(problems: Problems, value: unknown, pointer: string): Rec
 /**
  * A callback URI the platform may call: http or https (https only in production), no user name,
  * password or fragment; in production also no address of this host or of a private network
- * written as an IP literal, nor `localhost`. Undefined when refused.
+ * written as an IP literal, nor `localhost`. Undefined when refused. A name that resolves to such
+ * an address is refused when the callback is made (src/kernel/net/pinned.ts).
  */
 export function callbackTarget(value: string, production: boolean): URL | undefined {
   if (value.length > URI_MAX) return undefined;
@@ -131,26 +132,6 @@ export function callbackTarget(value: string, production: boolean): URL | undefi
   if (url.protocol !== 'https:' && (production || url.protocol !== 'http:')) return undefined;
   if (production && isInternalHost(url.hostname)) return undefined;
   return url;
-}
-
-/** Loopback, private, link-local, unique-local or unspecified, as a literal; or localhost. */
-export function isInternalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const version = isIP(host);
-  if (version === 4) {
-    const [a = 0, b = 0] = host.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (version === 6) {
-    if (host === '::' || host === '::1') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
-    if (mapped) return isInternalHost(mapped);
-    // ::ffff:7f00:1 is how URL writes a mapped IPv4 address: take it as internal rather than decode it.
-    if (host.startsWith('::ffff:')) return true;
-    return /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
-  }
-  return false;
 }
 
 function readCallback(problems: Problems, body: Json, field: 'callback' | 'callbackURI', production: boolean): string | undefined {

@@ -4,6 +4,7 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
+import { postPinned, resolveDestination, systemResolve } from '../../kernel/net/pinned.js';
 import { MessagingErrors } from './errors.js';
 import { allFinal, callbackTarget, countStatuses, readBatch, readNote, readSingle, specStatusOf, type SpecStatus } from './govstack.js';
 import type { createMessagingStore, RequestRow } from './store.js';
@@ -29,7 +30,7 @@ export interface GovstackCaller {
 }
 
 type Store = ReturnType<typeof createMessagingStore>;
-type GovstackKernel = Pick<Kernel, 'config' | 'db' | 'jobs' | 'log' | 'now' | 'audit'>;
+type GovstackKernel = Pick<Kernel, 'config' | 'db' | 'jobs' | 'log' | 'now' | 'audit' | 'resolve'>;
 
 export type GovstackMessaging = ReturnType<typeof createGovstackMessaging>;
 
@@ -109,23 +110,33 @@ export function createGovstackMessaging(kernel: GovstackKernel, deps: { store: S
       await store.recordCallback(db, requestId, { state: 'failed', status: null, error: 'the callback URI is not allowed', at });
       return;
     }
+    // Resolved once and checked (in production every address must be public); the connection goes
+    // to the checked addresses only, so a changed DNS answer is never called (rebinding).
+    const destination = await resolveDestination(target, { resolve: kernel.resolve ?? systemResolve, refuseInternal: production() });
+    if (destination.kind === 'internal') {
+      // Trying again cannot help: recorded as final, and the job ends without a retry.
+      await store.recordCallback(db, requestId, { state: 'failed', status: null, error: `${MessagingErrors.TB_MESSAGING_CALLBACK_ADDRESS_INTERNAL}: the host name resolves to an internal address`, at });
+      log.warn({ requestId, host: target.hostname, code: MessagingErrors.TB_MESSAGING_CALLBACK_ADDRESS_INTERNAL }, 'messaging callback refused: internal address');
+      return;
+    }
     const messages = await store.messagesOf(db, requestId);
     const result = { requestUid: requestId, status: countStatuses(messages), messages: messages.map((m) => ({ email: m.recipient_address, status: specStatusOf(m) })) };
     const body = JSON.stringify({ meta: 'deliveryStatus', content: Buffer.from(JSON.stringify(result), 'utf8').toString('base64') });
     let status: number | null = null;
     let error: string | null = null;
-    try {
-      // No redirects: a 3xx is a failure, so the URI checked is the only address called.
-      const res = await fetch(target, {
-        method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS), body,
-        headers: { 'content-type': 'application/json', requestUid: requestId, 'user-agent': 'Tongban-Messaging-Callback' },
-      });
-      status = res.status;
-      // The answer is not read beyond its status: nothing of it reaches the caller or the logs.
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) error = `the callback URI answered ${res.status}`;
-    } catch (e) {
-      error = e instanceof Error ? e.name : 'the request failed';
+    if (destination.kind === 'unresolved') {
+      error = `the host name did not resolve (${destination.reason})`;
+    } else {
+      try {
+        // No redirects: a 3xx is a failure, so the URI checked is the only address called.
+        const answer = await postPinned(target, destination.addresses, {
+          timeoutMs: CALLBACK_TIMEOUT_MS, body, headers: { 'content-type': 'application/json', requestUid: requestId, 'user-agent': 'Tongban-Messaging-Callback' },
+        });
+        status = answer.status;
+        if (answer.status < 200 || answer.status > 299) error = `the callback URI answered ${answer.status}`;
+      } catch (e) {
+        error = e instanceof Error ? e.name : 'the request failed';
+      }
     }
     const final = error !== null && attempt >= maxAttempts;
     await store.recordCallback(db, requestId, { state: error === null ? 'delivered' : final ? 'failed' : 'pending', status, error, at });
