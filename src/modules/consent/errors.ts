@@ -22,6 +22,8 @@ export const ConsentErrors = defineErrors('consent', {
   TB_CONSENT_WEBHOOK_NOT_FOUND: { status: 404, title: 'No such webhook of your agency', message: 'consent.error.webhookNotFound' },
   TB_CONSENT_WEBHOOK_INVALID: { status: 422, title: 'The webhook is not valid', message: 'consent.error.webhookInvalid' },
   TB_CONSENT_WEBHOOK_DELIVERY_FAILED: { status: 502, title: 'The webhook receiver did not accept the event; it will be sent again', message: 'consent.error.webhookDeliveryFailed' },
+  // In production the payload URL's host resolved to an address of this host or a private network: not sent, not retried.
+  TB_CONSENT_WEBHOOK_ADDRESS_INTERNAL: { status: 400, title: 'The webhook\'s payload URL resolves to an internal address and was not called', message: 'consent.error.webhookAddressInternal' },
   TB_CONSENT_SIGNATURE_INVALID: { status: 422, title: 'The signature does not verify', message: 'consent.error.signatureInvalid' },
   TB_CONSENT_SIGNATURE_NOT_FOUND: { status: 404, title: 'The consent record has no signature to sign', message: 'consent.error.signatureNotFound' },
   TB_CONSENT_SIGNATURE_SIGNED: { status: 409, title: 'The signature is signed already and cannot change', message: 'consent.error.signatureSigned' },

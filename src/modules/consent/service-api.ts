@@ -3,6 +3,7 @@ import type { Actor } from '../../kernel/audit/types.js';
 import type { Kernel } from '../../kernel/context.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { isInternalHost } from '../../kernel/net/internal-address.js';
 import type { IdentityService } from '../identity/service.js';
 import { ConsentErrors } from './errors.js';
 import { agreementRevision, recordRevision } from './govstack-mapping.js';
@@ -154,8 +155,10 @@ export function createConsentApi(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | '
   };
   const validWebhook = (input: WebhookInput): WebhookInput => {
     const production = kernel.config.env === 'production';
-    if (input.payloadUrl.length > 2000 || !httpUrl(input.payloadUrl, production)) {
-      throw fail('TB_CONSENT_WEBHOOK_INVALID', '/webhook/payloadUrl', production ? 'The payload URL is an https address without user name or password' : 'The payload URL is an http or https address without user name or password');
+    const url = input.payloadUrl.length > 2000 ? undefined : httpUrl(input.payloadUrl, production);
+    // In production not this host nor a private network as written; a name that resolves to one is refused when an event is sent.
+    if (!url || (production && isInternalHost(url.hostname))) {
+      throw fail('TB_CONSENT_WEBHOOK_INVALID', '/webhook/payloadUrl', production ? 'The payload URL is an https address without user name or password, not of a private network' : 'The payload URL is an http or https address without user name or password');
     }
     if (input.contentType !== 'application/json') throw fail('TB_CONSENT_WEBHOOK_INVALID', '/webhook/contentType', 'Tongban sends application/json');
     if (input.secretKey.length < 16 || input.secretKey.length > 256) throw fail('TB_CONSENT_WEBHOOK_INVALID', '/webhook/secretKey', 'The secret key has 16 to 256 characters');

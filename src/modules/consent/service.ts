@@ -96,7 +96,7 @@ export type ConsentService = ReturnType<typeof createConsentService>;
  * Data agreements (versioned) and people's consent under them (append-only events, state
  * derived). `check` is what the prefill step and the mediator ask. docs/adr/0018-consent.md.
  */
-export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'jobs' | 'log' | 'config'>, deps: {
+export function createConsentService(kernel: Pick<Kernel, 'db' | 'audit' | 'now' | 'jobs' | 'log' | 'config' | 'resolve'>, deps: {
   identity: Pick<IdentityService, 'account' | 'auditSubjectByIdNumber'>;
   catalog: Pick<CatalogService, 'listAgencies'>;
 }) {

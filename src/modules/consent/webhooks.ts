@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { newId } from '../../kernel/ids.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
+import { postPinned, resolveDestination, systemResolve } from '../../kernel/net/pinned.js';
 import { ConsentErrors } from './errors.js';
 import type { Executor } from './store.js';
 import { createConsentApiStore, type DeliveryRow } from './store-api.js';
@@ -28,7 +29,7 @@ export function signatureHeader(secret: string, body: string, at: Date): string 
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
 
-export function createWebhooks(kernel: Pick<Kernel, 'db' | 'jobs' | 'now' | 'log'>) {
+export function createWebhooks(kernel: Pick<Kernel, 'db' | 'jobs' | 'now' | 'log' | 'config' | 'resolve'>) {
   const store = createConsentApiStore();
   const { db, log } = kernel;
 
@@ -42,21 +43,41 @@ export function createWebhooks(kernel: Pick<Kernel, 'db' | 'jobs' | 'now' | 'log
       return;
     }
     const at = kernel.now();
+    let url: URL;
+    try {
+      url = new URL(hook.payload_url);
+    } catch {
+      await store.recordAttempt(db, deliveryId, { state: 'failed', status: null, error: 'the payload URL is not a URL', at });
+      return;
+    }
+    // The receiver's name is resolved once and checked (in production every address must be
+    // public), and the connection goes to the checked addresses only (no DNS rebinding).
+    const destination = await resolveDestination(url, { resolve: kernel.resolve ?? systemResolve, refuseInternal: kernel.config.env === 'production' });
+    if (destination.kind === 'internal') {
+      // Trying again cannot help: final, and the job ends without a retry.
+      await store.recordAttempt(db, deliveryId, { state: 'failed', status: null, error: `${ConsentErrors.TB_CONSENT_WEBHOOK_ADDRESS_INTERNAL}: the payload URL's host resolves to an internal address`, at });
+      log.warn({ deliveryId, webhookId: hook.id, host: url.hostname, code: ConsentErrors.TB_CONSENT_WEBHOOK_ADDRESS_INTERNAL }, 'consent webhook refused: internal address');
+      return;
+    }
     let status: number | null = null;
     let error: string | null = null;
-    try {
-      const res = await fetch(hook.payload_url, {
-        method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS), body: delivery.body,
-        headers: {
-          'content-type': hook.content_type, 'user-agent': 'Tongban-ConsentBB-Webhook',
-          'x-consentbb-event': delivery.event, 'x-consentbb-delivery': delivery.id, 'x-consentbb-signature': signatureHeader(hook.secret_key, delivery.body, at),
-        },
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) error = `the receiver answered ${res.status}`;
-    } catch (e) {
-      error = e instanceof Error ? `${e.name}: ${e.message}` : 'the request failed';
+    if (destination.kind === 'unresolved') {
+      error = `the payload URL's host did not resolve (${destination.reason})`;
+    } else {
+      try {
+        // No redirects: a 3xx is a failure, so the checked address is the only one called.
+        const answer = await postPinned(url, destination.addresses, {
+          timeoutMs: TIMEOUT_MS, body: delivery.body,
+          headers: {
+            'content-type': hook.content_type, 'user-agent': 'Tongban-ConsentBB-Webhook',
+            'x-consentbb-event': delivery.event, 'x-consentbb-delivery': delivery.id, 'x-consentbb-signature': signatureHeader(hook.secret_key, delivery.body, at),
+          },
+        });
+        status = answer.status;
+        if (answer.status < 200 || answer.status > 299) error = `the receiver answered ${answer.status}`;
+      } catch (e) {
+        error = e instanceof Error ? `${e.name}: ${e.message}` : 'the request failed';
+      }
     }
     const final = error !== null && attempt >= maxAttempts;
     await store.recordAttempt(db, deliveryId, { state: error === null ? 'delivered' : final ? 'failed' : 'pending', status, error, at });
