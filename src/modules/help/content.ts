@@ -119,7 +119,7 @@ const privacy: InfoPage = {
     { kind: 'h2', text: 'help.privacy.usage.heading' },
     { kind: 'p', text: 'help.privacy.usage.body' },
     { kind: 'h2', text: 'help.privacy.retention.heading' },
-    { kind: 'list', items: ['help.privacy.retention.session', 'help.privacy.retention.applications', 'help.privacy.retention.usage', 'help.privacy.retention.logs'] },
+    { kind: 'list', items: ['help.privacy.retention.session', 'help.privacy.retention.drafts', 'help.privacy.retention.applications', 'help.privacy.retention.usage', 'help.privacy.retention.logs'] },
     { kind: 'h2', text: 'help.privacy.rights.heading' },
     {
       kind: 'list', intro: 'help.privacy.rights.intro',

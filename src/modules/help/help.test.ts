@@ -95,6 +95,7 @@ describeEachDatabase('the information pages', migrationSources, (use) => {
     expect(privacy).toContain(`href="mailto:${CONTACTS.privacyEmail}"`);
     expect(privacy).toContain('Who used my data');
     expect(privacy).toContain('Article 13');
+    expect(privacy).toContain('30 days after you last save it'); // drafts' retention, docs/adr/0065
     const feedback = (await b.get('/feedback')).body;
     expect(feedback).toContain(`href="mailto:${CONTACTS.feedbackEmail}"`);
     expect(feedback).toContain('rate the service from 1 to 5');
