@@ -49,6 +49,8 @@ export function createServices(kernel: Kernel) {
     reportWrongData: (input) => registries.reportWrongData(input), agreement: (id) => consent.agreement(id), check: (input) => consent.check(input), give: (input) => consent.give(input),
   };
   const applications = createApplicationsService(kernel, { catalog, workflow, messaging, identity, prefill });
+  // Closing an account waits for applications in progress and deletes drafts (docs/adr/0068-closing-an-account.md).
+  identity.addClosingStep(applications.closingStep);
   // Issues a signed certificate on approval (a transition listener) and adds its panels (docs/adr/0020-verifiable-certificates.md).
   const documents = createDocumentsService(kernel, { applications, catalog, workflow });
   // Fees: approval waits for a fee due before the decision (a transition listener); panels to pay and to see it paid (docs/adr/0021-payments.md).

@@ -58,8 +58,11 @@ const STATE_GONE: ReadonlySet<number> = new Set([404, 409, 410]);
  * per this many refusals.
  */
 const REREAD_EVERY = 50;
-/** Posts that end the session (tested in the auth suite): fuzzing them would sign the crawler out. */
-const SKIP = /^\/(auth\/signout|lang\/)/;
+/**
+ * Posts that end the session (tested in the auth suite) or the account (closing it: tested in
+ * src/modules/identity/closing.test.ts): fuzzing them would sign the crawler out for good.
+ */
+const SKIP = /^\/(auth\/signout|account\/close$|lang\/)/;
 
 /**
  * A POST form route as the walk met it: its fields (every page's that showed it), the page it was

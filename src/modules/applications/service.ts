@@ -15,6 +15,7 @@ import { notFound, toApplication, type Application } from './model.js';
 import { createApplicationsStore, type ApplicationRow, type Channel, type Executor } from './store.js';
 import { createPanelRegistry } from './panels.js';
 import { createStaffAccess } from './staff.js';
+import { createClosingStep } from './closing.js';
 import { createCounter } from './counter.js';
 import { notifyApplicantOnTransitions, notifySupervisorsOnEscalation } from './notifications.js';
 import { createApiChannel } from './api.js';
@@ -149,6 +150,9 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
 
     /** Lets another module add a section to the applicant's or the back office's page of an application. */
     addPanel: panels.addPanel,
+
+    /** What closing the person's account does here: identity runs it (ADR 68; wired in src/modules/index.ts). */
+    closingStep: createClosingStep({ kernel, store, listForPerson: applicant.listForPerson }),
 
     /**
      * A submitted application with its answers and the service version it was made under, read

@@ -30,6 +30,7 @@ export function renderAccountPage(context: PageContext, principal: Principal, ac
       <p class="tb-body"><a href="/my-data/accesses">{t('identity.account.usage')}</a></p>
       {/* The privacy module's copy of everything the platform holds about this person (PIPL art. 45). */}
       <p class="tb-body"><a href="/my-data/copy">{t('identity.account.copy')}</a></p>
+      <p class="tb-body"><a href="/account/close">{t('identity.account.close')}</a></p>
       {/* The kernel's page of this person's sessions: where they are signed in, and signing out the others. */}
       <p class="tb-body"><a href={SESSIONS_PATH}>{t('identity.account.sessions')}</a></p>
       {hasRole(principal, 'platform_admin') ? <p class="tb-body"><a href={API_CLIENTS_PATH}>{t('identity.clients.title')}</a></p> : null}

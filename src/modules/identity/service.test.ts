@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { auditMigrations, type AuditTrail } from '../../kernel/audit/index.js';
+import { testTrail } from '../../kernel/audit/test-fixtures/trail.js';
 import { createIdpUserStore, DEMO_PASSWORD, oidcMigrations } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { loadConfig } from '../../kernel/config/index.js';
+import { secretsMigrations } from '../../kernel/secrets/index.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import { demoPersona, DEMO_PERSONAS } from './demo-personas.js';
 import { identityModule } from './index.js';
@@ -13,12 +16,15 @@ import { createIdentityService } from './service.js';
 const identityMigrations = { name: 'identity', folder: identityModule.migrations ?? '' };
 const ISSUER = 'https://id.example.gov.cn';
 
-describeEachDatabase('identity service', [oidcMigrations, identityMigrations], (use) => {
+describeEachDatabase('identity service', [secretsMigrations, auditMigrations, oidcMigrations, identityMigrations], (use) => {
+  let audit: AuditTrail;
+  beforeAll(async () => { audit = await testTrail(use().database.db); });
   const kernel = () => ({
     db: use().database.db,
+    audit,
     now: () => new Date('2030-01-01T00:00:00Z'),
     config: loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: 'http://tongban.test', TONGBAN_DATA_DIR: ':memory:' }),
-  }) satisfies Pick<Kernel, 'db' | 'now' | 'config'>;
+  }) satisfies Pick<Kernel, 'db' | 'now' | 'config' | 'audit'>;
 
   it('creates a person account on a first sign-in and finds it again afterwards', async () => {
     const identity = createIdentityService(kernel());

@@ -5,10 +5,13 @@ import { AuthErrors } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import { normaliseIdNumber } from '../../forms/index.js';
+import { createClosing } from './closing.js';
 import { IdentityErrors } from './errors.js';
 import { createIdentityStore, type AccountRow } from './store.js';
 
 /** An account as other modules see it. The ID number is personal data: read it only with a purpose. */
+export type { ClosingBlocker, ClosingStep } from './closing.js';
+
 export interface Account {
   readonly id: string;
   readonly kind: AccountKind;
@@ -52,8 +55,9 @@ export type IdentityService = ReturnType<typeof createIdentityService>;
  * kernel's AccountDirectory port, so the kernel turns a signed-in identity into a principal
  * without knowing this module.
  */
-export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
+export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now' | 'audit'>) {
   const store = createIdentityStore(kernel.db);
+  const closing = createClosing(kernel, store);
 
   const principalOf = async (row: AccountRow): Promise<Principal> => ({
     accountId: row.id,
@@ -68,7 +72,7 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
     const row: AccountRow = {
       id: newId(), kind: 'person', name: claims.name?.trim() || claims.sub,
       id_number: null, email: typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null,
-      organisation_name: null, organisation_code: null, created_at: at, disabled_at: null,
+      organisation_name: null, organisation_code: null, created_at: at, disabled_at: null, closed_at: null,
     };
     const linked = await store.transaction(async (tx) => {
       await store.upsertAccount(row, tx);
@@ -86,7 +90,8 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
   const directory: AccountDirectory = {
     async principalFromClaims(issuer, claims) {
       const row = (await store.accountByIdentity(issuer, claims.sub)) ?? (await provision(issuer, claims));
-      if (row.disabled_at) throw new TongbanError(AuthErrors.TB_AUTH_ACCOUNT_UNAVAILABLE);
+      // The person closed it themselves: signing in opens it again (ADR 68). An administrator's disabling stays.
+      if (row.disabled_at && !(row.closed_at && (await closing.reopen(row.id)))) throw new TongbanError(AuthErrors.TB_AUTH_ACCOUNT_UNAVAILABLE);
       await store.markSignedIn(issuer, claims.sub, kernel.now());
       return principalOf(row);
     },
@@ -105,6 +110,9 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
 
   return {
     ...directory,
+    addClosingStep: closing.addClosingStep,
+    closingBlockers: closing.closingBlockers,
+    closeAccount: closing.closeAccount,
 
     async account(id: string): Promise<Account | undefined> {
       const row = UUID.test(id) ? await store.account(id) : undefined;
@@ -165,6 +173,7 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now'>) {
         organisation_code: input.organisation?.code ?? null,
         created_at: existing?.created_at ?? kernel.now(),
         disabled_at: existing?.disabled_at ?? null,
+        closed_at: existing?.closed_at ?? null,
       };
       await store.upsertAccount(row, executor);
       return toAccount(row);

@@ -14,6 +14,8 @@ export type IdentityTables = {
     organisation_code: string | null;
     created_at: Date;
     disabled_at: Date | null;
+    /** Set when the person closed the account themselves (with `disabled_at`); a sign-in opens it again (ADR 68). */
+    closed_at: Date | null;
   };
   identity_external_identity: { issuer: string; subject: string; account_id: string; created_at: Date; last_signed_in_at: Date | null };
   identity_role: { account_id: string; agency: string; role: StaffRole; granted_at: Date };
@@ -83,7 +85,22 @@ export function createIdentityStore(database: Db) {
     },
 
     async setDisabled(id: string, at: Date | null): Promise<boolean> {
-      const result = await db.updateTable('identity_account').set({ disabled_at: at }).where('id', '=', id).executeTakeFirst();
+      // An administrator's choice replaces the person's own closing: a disabled account stays shut at sign-in.
+      const result = await db.updateTable('identity_account').set({ disabled_at: at, closed_at: null }).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Closes an open account (disabled and closed at `at`); false when it was not open. */
+    async close(id: string, at: Date, executor?: Kysely<object>): Promise<boolean> {
+      const result = await on(executor).updateTable('identity_account').set({ disabled_at: at, closed_at: at })
+        .where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Opens an account its person closed; false when it was not closed by them (an administrator's disabling stays). */
+    async reopen(id: string, executor?: Kysely<object>): Promise<boolean> {
+      const result = await on(executor).updateTable('identity_account').set({ disabled_at: null, closed_at: null })
+        .where('id', '=', id).where('closed_at', 'is not', null).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
 
