@@ -125,6 +125,7 @@ const privacy: InfoPage = {
       kind: 'list', intro: 'help.privacy.rights.intro',
       items: ['help.privacy.rights.access', 'help.privacy.rights.correct', 'help.privacy.rights.delete', 'help.privacy.rights.withdraw', 'help.privacy.rights.explain'],
     },
+    { kind: 'p', text: 'help.privacy.rights.yourself' },
     { kind: 'h2', text: 'help.privacy.contact.heading' },
     { kind: 'p', text: 'help.privacy.contact.body' },
     { kind: 'contacts', rows: [email(CONTACTS.privacyEmail), phone()] },

@@ -96,6 +96,7 @@ describeEachDatabase('the information pages', migrationSources, (use) => {
     expect(privacy).toContain('Who used my data');
     expect(privacy).toContain('Article 13');
     expect(privacy).toContain('30 days after you last save it'); // drafts' retention, docs/adr/0065
+    expect(privacy).toContain('gives you a copy of your data in one file'); // docs/adr/0067, 0068
     const feedback = (await b.get('/feedback')).body;
     expect(feedback).toContain(`href="mailto:${CONTACTS.feedbackEmail}"`);
     expect(feedback).toContain('rate the service from 1 to 5');
