@@ -9,6 +9,14 @@ const DEFAULT_TTL_MS = 5_000;
 /** Unknown ids are cached too (a probe is answered from memory); past this many entries, start over. */
 const MAX_ENTRIES = 10_000;
 const RETRY_MS = 1_000;
+/**
+ * A listener cut off silently (a failover to another host, a firewall forgetting an idle
+ * connection) gets no error and no notification: it would keep the cache on, deaf, until a
+ * restart. So once a second it must answer a `select 1` within two seconds, or it is dropped (the
+ * cache forgets and goes off) and the next exchange listens anew (docs/adr/0064).
+ */
+const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_TIMEOUT_MS = 2_000;
 
 /**
  * Caches of the services in this process, by database: a change made through one service clears
@@ -41,6 +49,7 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
   let connecting: Promise<void> | undefined;
   let retryAt = 0;
   let closed = false;
+  let heartbeat: NodeJS.Timeout | undefined;
 
   const invalidate = () => { entries.clear(); };
   const siblings = inProcess.get(store.db) ?? new Set<() => void>();
@@ -51,15 +60,27 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
     if (listener === client) {
       listener = undefined;
       listening = false;
+      clearTimeout(heartbeat);
+      // Notifications sent while it was down are lost: nothing cached before may be trusted.
       invalidate();
     }
     client.end().catch(() => {});
   };
 
+  const beat = (client: pg.Client) => {
+    heartbeat = setTimeout(() => {
+      if (listener !== client) return;
+      client.query('select 1').then(() => { if (listener === client) beat(client); }, (error: unknown) => { options.onError?.(error); drop(client); });
+    }, HEARTBEAT_MS);
+    // The cache alone never keeps a process alive.
+    heartbeat.unref();
+  };
+
   // Lazily, on the first exchange: a CLI run that never mediates opens no extra connection.
   const listen = () => {
     if (listening || closed || connecting || url === undefined || performance.now() < retryAt) return;
-    const client = new pg.Client({ connectionString: url });
+    // The pool's connect timeout and keepalive (kernel/db/connect.ts); query_timeout bounds the heartbeat.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: HEARTBEAT_TIMEOUT_MS });
     client.on('notification', invalidate);
     client.on('error', (error) => { options.onError?.(error); drop(client); });
     client.on('end', () => { drop(client); });
@@ -73,6 +94,7 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
       listener = client;
       invalidate();
       listening = true;
+      beat(client);
     })().catch((error: unknown) => {
       retryAt = performance.now() + RETRY_MS;
       options.onError?.(error);
@@ -115,6 +137,7 @@ export function createRegistryCache(store: MediatorStore, options: RegistryCache
       closed = true;
       siblings.delete(invalidate);
       await connecting;
+      clearTimeout(heartbeat);
       const client = listener;
       listener = undefined;
       listening = url === undefined;
