@@ -42,6 +42,7 @@ describeEachDatabase('applications: drafts are deleted 30 days after their last 
   const exists = async (id: string) => (await sql<{ n: number }>`select count(*)::int as n from applications where id = ${id}`.execute(built.kernel.db)).rows[0]?.n === 1;
   const count = async (table: 'application_files' | 'application_prefills', id: string) =>
     (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where application_id = ${id}`.execute(built.kernel.db)).rows[0]?.n ?? 0;
+  const reminders = async () => (await built.services.messaging.listForAccount(CITIZEN.accountId)).items.filter((m) => m.template === 'draftDeletionReminder');
   const deletions = async (id: string) => (await sql<{ subject: string | null; actor_kind: string; details: Record<string, unknown> }>`
     select subject, actor_kind, details from tb_audit_record where action = 'application.draft.delete' and resource_id = ${id}`.execute(built.kernel.db)).rows;
 
@@ -105,13 +106,27 @@ describeEachDatabase('applications: drafts are deleted 30 days after their last 
     expect(list.body).toContain('6 January 2027');
   });
 
+  it('mails the person 3 days before a draft is deleted, once, and not about a draft saved since', async () => {
+    await built.kernel.jobs.drain();
+    expect(await reminders()).toEqual([]); // day 20: not yet
+    clock.advance(8 * DAY); // day 28
+    await built.kernel.jobs.drain();
+    const sent = await reminders();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ locale: 'en', subject: 'Your application for Register as a sole trader (individual business licence) has not been sent: we delete it on 6 January 2027' });
+    expect(sent[0]?.body).toContain('we will delete your answers and the documents you uploaded on 6 January 2027');
+    expect(await exists(old)).toBe(true);
+    // The same day's job again: no second mail.
+    await built.kernel.jobs.enqueue(built.kernel.db, DRAFT_EXPIRY_QUEUE, {});
+    await built.kernel.jobs.drain();
+    expect(await reminders()).toHaveLength(1);
+  });
+
   it('deletes a draft past its time with its files, keeping a newer draft and a submitted application', async () => {
     expect(await count('application_files', old)).toBe(2);
     expect(await count('application_prefills', newer)).toBe(1);
-    await built.kernel.jobs.drain();
-    expect(await exists(old)).toBe(true); // day 20: not yet
 
-    clock.advance(11 * DAY); // day 31
+    clock.advance(3 * DAY); // day 31
     await built.kernel.jobs.drain();
     expect(await exists(old)).toBe(false);
     expect(await count('application_files', old)).toBe(0);
@@ -150,7 +165,12 @@ describeEachDatabase('applications: drafts are deleted 30 days after their last 
   });
 
   it('deletes the newer draft once 30 days have passed since its own last change, never the submitted one', async () => {
-    clock.advance(20 * DAY); // day 51: 31 days after the second save
+    clock.advance(17 * DAY); // day 48: the newer draft is reminded of its own day
+    await built.kernel.jobs.drain();
+    expect((await reminders()).map((m) => m.subject)).toEqual([
+      expect.stringContaining('we delete it on 26 January 2027'), expect.stringContaining('we delete it on 6 January 2027'),
+    ]);
+    clock.advance(3 * DAY); // day 51: 31 days after the second save
     // The day's job and two more at once (a retry, a second instance): one deletion, audited once.
     await built.kernel.jobs.enqueue(built.kernel.db, DRAFT_EXPIRY_QUEUE, {});
     await built.kernel.jobs.enqueue(built.kernel.db, DRAFT_EXPIRY_QUEUE, {});

@@ -84,7 +84,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
 
   const drafts = createDrafts({ kernel, store, prefill, find, service, ctx });
   // Drafts past their time are deleted with their files by a daily job (docs/adr/0065).
-  registerDraftRetention({ kernel, store });
+  registerDraftRetention({ kernel, store, messaging: deps.messaging, catalog: deps.catalog });
   const submission = createSubmission({ kernel, store, drafts: drafts.internal, workflow: deps.workflow, messaging: deps.messaging, ctx });
   const panels = createPanelRegistry();
   // Registers the request_info listener (the applicant's tasks) before the notifications' one.

@@ -29,6 +29,8 @@ export type ApplicationTables = {
     created_at: Date;
     updated_at: Date;
     submitted_at: Date | null;
+    /** When the filler was told the draft will be deleted (docs/adr/0065); before `updated_at`: not for this version. */
+    deletion_reminded_at: Date | null;
   };
   application_files: {
     id: string;
@@ -182,6 +184,26 @@ export function createApplicationsStore() {
         .where('status', '=', 'draft').where('updated_at', '<=', cutoff)
         .orderBy('updated_at').orderBy('id').limit(limit).execute();
       return rows.map((r) => r.id);
+    },
+
+    /**
+     * Online drafts last changed in (`after`, `until`] whose filler has not been told of the
+     * deletion since that change: one batch of the reminder, oldest first.
+     */
+    draftsToRemind(executor: Executor, after: Date, until: Date, limit: number): Promise<Pick<ApplicationRow, 'id' | 'service_id' | 'service_version' | 'submitted_by' | 'locale' | 'updated_at'>[]> {
+      return q(executor).selectFrom('applications').select(['id', 'service_id', 'service_version', 'submitted_by', 'locale', 'updated_at'])
+        .where('status', '=', 'draft').where('channel', '=', 'online').where('updated_at', '>', after).where('updated_at', '<=', until)
+        .where((eb) => eb.or([eb('deletion_reminded_at', 'is', null), eb('deletion_reminded_at', '<', eb.ref('updated_at'))]))
+        .orderBy('updated_at').orderBy('id').limit(limit).execute();
+    },
+
+    /** Marks the draft told, if it is still the version read (not saved, sent or told since); false otherwise. */
+    async markDeletionReminded(executor: Executor, id: string, updatedAt: Date, at: Date): Promise<boolean> {
+      const result = await q(executor).updateTable('applications').set({ deletion_reminded_at: at })
+        .where('id', '=', id).where('status', '=', 'draft').where('updated_at', '=', updatedAt)
+        .where((eb) => eb.or([eb('deletion_reminded_at', 'is', null), eb('deletion_reminded_at', '<', eb.ref('updated_at'))]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
     /**

@@ -13,6 +13,7 @@ const sample: Record<string, string> = {
   hall: '东城区政务服务中心',
   address: '北京市东城区东四北大街1号',
   startsAt: '2030-03-08T09:30:00.000Z',
+  deleteOn: '2030-03-08',
 };
 
 describe('notification templates', () => {
@@ -28,6 +29,7 @@ describe('notification templates', () => {
     for (const name of ['since', 'startsAt']) if (name in params) expect(body).toContain(locale === 'en' ? '8 March 2030 at 17:30' : '2030年3月8日 17:30');
     // A day is written out without a time: the deadline's last day, not the midnight after it.
     if ('dueDay' in params) expect(body).toContain(locale === 'en' ? 'by 8 March 2030 and' : '截至 2030年3月8日，');
+    if ('deleteOn' in params) expect(body).toContain(locale === 'en' ? 'you uploaded on 8 March 2030.' : '将于2030年3月8日删除');
   });
 
   it('has wording for each template and no wording without a template', () => {

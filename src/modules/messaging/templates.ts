@@ -21,6 +21,7 @@ export const TEMPLATES = {
   dataUsed: { count: 'text', since: 'date' },
   privacyQuestionAnswered: { organisation: 'text' },
   appointmentReminder: { reference: 'text', service: 'text', hall: 'text', address: 'text', startsAt: 'date' },
+  draftDeletionReminder: { service: 'text', deleteOn: 'day' },
 } as const satisfies Record<string, Record<string, ParamKind>>;
 
 export type TemplateId = keyof typeof TEMPLATES;
