@@ -31,16 +31,11 @@ export function serviceColumns(d: ServiceDefinition, version: number): ServiceCo
   return {
     id: d.id, slug: d.slug, agencyCode: d.agency, version, category: d.category, lifeEvents: d.lifeEvents,
     nameZh: d.name['zh-CN'], nameEn: d.name.en, summaryZh: d.summary['zh-CN'], summaryEn: d.summary.en,
-    nameSearch: `${d.name['zh-CN']}\n${d.name.en}`.toLowerCase(),
+    // What the service is called, its keywords included: matched leniently and ranked first (search.ts).
+    nameSearch: [d.name['zh-CN'], d.name.en, ...d.keywords['zh-CN'], ...d.keywords.en].join('\n').toLowerCase(),
     textSearch: [
       d.name['zh-CN'], d.name.en, ...d.keywords['zh-CN'], ...d.keywords.en,
       ...texts.flatMap((t) => [t['zh-CN'], t.en]),
     ].join('\n').toLowerCase(),
   };
-}
-
-/** Search terms: the query lower-cased and split on white space (Chinese needs no splitting). */
-export function searchTerms(text: string | undefined): { whole: string; terms: string[] } {
-  const whole = (text ?? '').trim().toLowerCase().replace(/\s+/g, ' ').slice(0, 100);
-  return { whole, terms: whole ? [...new Set(whole.split(' '))].slice(0, 8) : [] };
 }

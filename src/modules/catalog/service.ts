@@ -3,10 +3,11 @@ import type { Kernel } from '../../kernel/context.js';
 import { TongbanError, type FieldProblem } from '../../kernel/http/index.js';
 import type { Locale } from '../../kernel/i18n/index.js';
 import type { AgencyContact, AgencyDefinition, LocalizedText, ServiceDefinition } from './definition.js';
-import { actorLabel, contentHash, serviceColumns, searchTerms } from './derive.js';
+import { actorLabel, contentHash, serviceColumns } from './derive.js';
 import './errors.js';
 import type { DefinitionBundle, FileProblem } from './folder.js';
 import { prefillAgreementProblems } from './prefill-check.js';
+import { compareScores, indexOf, parseQuery, scoreOf, type SearchIndex } from './search.js';
 import { createCatalogStore, type AgencyRow, type Executor, type ServiceRow, type VersionRow } from './store.js';
 import { CATEGORIES, LIFE_EVENTS, type Category, type LifeEvent } from './taxonomy.js';
 import { validateAgenciesFile, validateServiceDefinition } from './validate.js';
@@ -142,6 +143,22 @@ export function createCatalogService(kernel: Kernel, deps: CatalogDeps = {}) {
       versions.set(key, row);
     }
     return row;
+  }
+
+  const indexes = new Map<string, SearchIndex>();
+  /**
+   * A service's search columns normalised (search.ts), kept per published version like `versionOf`:
+   * a version's columns are written once with it and read here outside any transaction.
+   */
+  function searchIndex(row: ServiceRow): SearchIndex {
+    const key = `${row.id}:${row.current_version}`;
+    let index = indexes.get(key);
+    if (!index) {
+      if (indexes.size >= VERSION_CACHE_SIZE) indexes.delete(indexes.keys().next().value as string);
+      index = indexOf(row.name_search, row.text_search);
+      indexes.set(key, index);
+    }
+    return index;
   }
 
   async function writeAgency(tx: Executor, agency: AgencyDefinition, by: Actor): Promise<Outcome> {
@@ -324,18 +341,28 @@ export function createCatalogService(kernel: Kernel, deps: CatalogDeps = {}) {
       }).finally(() => browseCounts.clear());
     },
 
-    /** Listed services whose names, keywords or guidance (either language) hold every word. */
+    /**
+     * Listed services whose names, keywords or guidance (either language) hold what was asked
+     * (search.ts: character pairs, stems, a slip), name matches first. Every listed service of the
+     * category is ranked here: a bound of a few hundred services, as browsing reads them all.
+     */
     async searchServices(query: SearchQuery = {}): Promise<ServiceSummary[]> {
-      const { whole, terms } = searchTerms(query.text);
       const rows = await store.search(db, {
-        whole, terms, includeUnlisted: query.includeUnlisted ?? false,
+        includeUnlisted: query.includeUnlisted ?? false,
         ...(query.category ? { category: query.category } : {}),
         ...(query.lifeEvent ? { lifeEvent: query.lifeEvent } : {}),
       });
       const locale = query.locale ?? 'zh-CN';
       const collator = new Intl.Collator(locale);
       const nameOf = (r: ServiceRow) => (locale === 'en' ? r.name_en : r.name_zh);
-      return rows.sort((a, b) => a.rank - b.rank || collator.compare(nameOf(a), nameOf(b))).map(toSummary);
+      const byName = (a: ServiceRow, b: ServiceRow) => collator.compare(nameOf(a), nameOf(b));
+      if (!query.text?.trim()) return rows.sort(byName).map(toSummary);
+      const asked = parseQuery(query.text);
+      const scored = rows.flatMap((row) => {
+        const score = scoreOf(asked, searchIndex(row));
+        return score ? [{ row, score }] : [];
+      });
+      return scored.sort((a, b) => compareScores(a.score, b.score) || byName(a.row, b.row)).map((s) => toSummary(s.row));
     },
 
     /** Categories with at least one listed service, in the vocabulary's order. */

@@ -143,21 +143,15 @@ export function createCatalogStore() {
     },
 
     /**
-     * Listed services matching every term (already lower-cased) anywhere in their text, those
-     * whose name holds the whole query first, then those whose name holds every term.
+     * Listed services of a category or life event, each with its search columns, for the service
+     * to rank (search.ts): the catalogue is small enough to read whole, as browsing always did.
      */
-    async search(executor: Executor, filter: { terms: readonly string[]; whole: string; category?: string; lifeEvent?: string; includeUnlisted?: boolean }): Promise<(ServiceRow & { rank: number })[]> {
-      const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    async search(executor: Executor, filter: { category?: string; lifeEvent?: string; includeUnlisted?: boolean }): Promise<ServiceRow[]> {
       let query = q(executor).selectFrom('catalog_services').selectAll();
       if (!filter.includeUnlisted) query = query.where('listed', '=', true);
       if (filter.category) query = query.where('category', '=', filter.category);
       if (filter.lifeEvent) query = query.where(sql<boolean>`life_events @> ${jsonb([filter.lifeEvent])}`);
-      for (const term of filter.terms) query = query.where(sql<boolean>`(name_search like ${like(term)} or text_search like ${like(term)})`);
-      const nameHasAll = filter.terms.length === 0 ? sql<boolean>`false` : sql.join(filter.terms.map((t) => sql`name_search like ${like(t)}`), sql` and `);
-      const rank = filter.whole
-        ? sql<number>`case when name_search like ${like(filter.whole)} then 0 when ${nameHasAll} then 1 else 2 end`
-        : sql<number>`0`;
-      return query.select(rank.as('rank')).orderBy('rank').orderBy('slug').execute();
+      return query.orderBy('slug').execute();
     },
 
     async countByCategory(executor: Executor): Promise<{ category: string; count: number }[]> {
