@@ -152,7 +152,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
     addPanel: panels.addPanel,
 
     /** What closing the person's account does here: identity runs it (ADR 68; wired in src/modules/index.ts). */
-    closingStep: createClosingStep({ kernel, store, listForPerson: applicant.listForPerson }),
+    closingStep: createClosingStep({ kernel, store, listForPerson: (person) => applicant.listForPerson(person) }),
 
     /**
      * A submitted application with its answers and the service version it was made under, read

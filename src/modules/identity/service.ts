@@ -5,7 +5,7 @@ import { AuthErrors } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/errors.js';
 import { normaliseIdNumber } from '../../forms/index.js';
-import { createClosing } from './closing.js';
+import { createClosing, type ClosingStep } from './closing.js';
 import { IdentityErrors } from './errors.js';
 import { createIdentityStore, type AccountRow } from './store.js';
 
@@ -110,9 +110,9 @@ export function createIdentityService(kernel: Pick<Kernel, 'db' | 'now' | 'audit
 
   return {
     ...directory,
-    addClosingStep: closing.addClosingStep,
+    addClosingStep: (step: ClosingStep) => { closing.addClosingStep(step); },
     closingBlockers: closing.closingBlockers,
-    closeAccount: closing.closeAccount,
+    closeAccount: (person: Principal, options: { requestId?: string | undefined } = {}) => closing.closeAccount(person, options),
 
     async account(id: string): Promise<Account | undefined> {
       const row = UUID.test(id) ? await store.account(id) : undefined;

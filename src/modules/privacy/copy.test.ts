@@ -115,7 +115,7 @@ describeEachDatabase('privacy: a copy of my data (PIPL art. 45)', migrationSourc
     expect(section(file, 'appointments').items).toEqual([expect.objectContaining({ applicationId: residence, status: 'booked' })]);
     expect(section(file, 'certificates').items).toEqual([expect.objectContaining({ applicationId: approved, status: 'valid' })]);
     const registers = section(file, 'registers').items;
-    expect(registers).toEqual(expect.arrayContaining([expect.objectContaining({ registry: expect.objectContaining({ code: 'population' }), key: ID_NUMBER })]));
+    expect(registers.map((r) => [(r.registry as { code: string }).code, r.key])).toContainEqual(['population', ID_NUMBER]);
     expect(section(file, 'consents').items).toEqual([expect.objectContaining({ agreementId: DEMO_AGREEMENTS.prefill, kind: 'given' })]);
     expect(section(file, 'questions').items).toEqual([expect.objectContaining({ question: 'Why was my application read?' })]);
     expect(section(file, 'messages').count).toBeGreaterThan(0);
@@ -127,8 +127,9 @@ describeEachDatabase('privacy: a copy of my data (PIPL art. 45)', migrationSourc
     const records = await built.kernel.audit.listBySubject(person.accountId, { limit: 500 });
     const copies = records.filter((r) => r.action === 'privacy.copy');
     expect(copies.length).toBeGreaterThanOrEqual(1);
-    expect(copies[0]).toEqual(expect.objectContaining({ actor: expect.objectContaining({ kind: 'person', id: person.accountId }), purpose: COPY_PURPOSE }));
-    expect(copies[0]?.details).toEqual(expect.objectContaining({ sections: expect.objectContaining({ applications: expect.any(Number) }) }));
+    expect(copies[0]?.actor).toMatchObject({ kind: 'person', id: person.accountId });
+    expect(copies[0]?.purpose).toBe(COPY_PURPOSE);
+    expect((copies[0]?.details?.sections as Record<string, number> | undefined)?.applications).toBeGreaterThanOrEqual(3);
     const registerReads = records.filter((r) => r.action === 'registry.record.read' && r.purpose === COPY_PURPOSE);
     expect(registerReads.length).toBeGreaterThanOrEqual(1);
     expect(registerReads.every((r) => r.actor.id === person.accountId)).toBe(true);
