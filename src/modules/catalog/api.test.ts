@@ -1,4 +1,5 @@
 import { beforeAll, afterAll, expect, it } from 'vitest';
+import { expectAccessible, launchBrowser, newPage } from '../../../test/helpers/browser.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { SESSION_COOKIE } from '../../kernel/auth/index.js';
@@ -152,6 +153,43 @@ describeEachDatabase('catalog API and pages', migrationSources, (use) => {
     expect(zh.body).toContain('个体工商户营业执照办理');
     const none = await page('/services?q=hologram&lifeEvent=not-an-event&lang=en');
     expect(none.body).toContain('No services found');
+  });
+
+  it('says when nothing matched, what to try, where to browse and whom to ask, in both languages (axe in Chromium)', async () => {
+    const en = (await page('/services?q=hologram&category=transport&lang=en')).body;
+    expect(en).toContain('No services found');
+    expect(en).toContain('There are no services matching your search.');
+    expect(en).toContain('checking your spelling');
+    expect(en).toContain('using fewer or different words');
+    expect(en).toContain('<a href="/services?q=hologram">clearing the filters</a>');
+    expect(en).toContain('href="/services?category=business"');
+    expect(en).toContain('href="/services?lifeEvent=having-a-baby"');
+    expect(en).toContain('<a href="/contact">Contact us if you cannot find the service you need</a>');
+    const zh = (await page(`/services?q=${encodeURIComponent('全息图')}`, 'zh-CN')).body;
+    expect(zh).toContain('没有与搜索内容相符的服务。');
+    expect(zh).toContain('检查是否有错别字');
+    expect(zh).not.toContain('清除筛选条件</a>');
+    expect(zh).toContain('或按主题、人生事件浏览服务');
+    expect(zh).toContain('<a href="/contact">找不到需要的服务？联系我们</a>');
+
+    const chromium = await launchBrowser();
+    try {
+      const tab = await newPage(chromium);
+      let html = '';
+      await tab.route(`${PUBLIC_URL}/**`, async (route) => {
+        const url = new URL(route.request().url());
+        if (url.pathname === '/under-test') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+        const asset = await built.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
+        return route.fulfill({ status: asset.statusCode, headers: asset.headers as Record<string, string>, body: asset.rawPayload });
+      });
+      for (const [label, body] of [['no results (en)', en], ['no results (zh-CN)', zh]] as const) {
+        html = body;
+        await tab.goto(`${PUBLIC_URL}/under-test`);
+        await expectAccessible(tab, label);
+      }
+    } finally {
+      await chromium.close();
+    }
   });
 
   it('hides an unpublished service from search and its start page, keeping its versions', async () => {

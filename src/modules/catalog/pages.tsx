@@ -140,7 +140,7 @@ export function renderBrowsePage(context: PageContext, view: BrowseView): string
         </div>
       </form>
       <h2 class="tb-heading-m">{t('catalog.browse.results', { count: view.results.length })}</h2>
-      {view.results.length === 0 ? <p class="tb-body">{t('catalog.browse.noResults')}</p> : (
+      {view.results.length === 0 ? <NoResults context={context} view={view} /> : (
         <ul class="tb-list">
           {view.results.map((s) => {
             const agency = view.agencies.get(s.agencyCode);
@@ -155,5 +155,40 @@ export function renderBrowsePage(context: PageContext, view: BrowseView): string
         </ul>
       )}
     </Layout>,
+  );
+}
+
+/**
+ * Nothing matched (GOV.UK search pattern): say so, suggest what to change, offer browsing by
+ * topic and life event, and a way to ask for help.
+ */
+function NoResults({ context, view }: { context: PageContext; view: BrowseView }): VNode {
+  const { t } = context;
+  const filtered = Boolean(view.query.category || view.query.lifeEvent);
+  const browse = [
+    ...view.categories.map((c) => ({ href: `/services?category=${encodeURIComponent(c.id)}`, text: t(categoryMessage(c.id)) })),
+    ...view.lifeEvents.map((e) => ({ href: `/services?lifeEvent=${encodeURIComponent(e.id)}`, text: t(lifeEventMessage(e.id)) })),
+  ];
+  return (
+    <>
+      <p class="tb-body">{t(view.query.q ? 'catalog.browse.noResults' : 'catalog.browse.noResultsFiltered')}</p>
+      {view.query.q || filtered ? (
+        <>
+          <p class="tb-body">{t('catalog.browse.improve')}</p>
+          <ul class="tb-list tb-list--bullet">
+            {view.query.q ? <li>{t('catalog.browse.improveSpelling')}</li> : null}
+            {view.query.q ? <li>{t('catalog.browse.improveWords')}</li> : null}
+            {filtered ? <li><a href={view.query.q ? `/services?q=${encodeURIComponent(view.query.q)}` : '/services'}>{t('catalog.browse.improveFilters')}</a></li> : null}
+          </ul>
+        </>
+      ) : null}
+      {browse.length > 0 ? (
+        <>
+          <h3 class="tb-heading-s">{t('catalog.browse.browseInstead')}</h3>
+          <ul class="tb-list">{browse.map((b) => <li key={b.href}><a href={b.href}>{b.text}</a></li>)}</ul>
+        </>
+      ) : null}
+      <p class="tb-body"><a href="/contact">{t('catalog.browse.contact')}</a></p>
+    </>
   );
 }
