@@ -3,7 +3,7 @@ import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import type { ClosingStep } from '../identity/service.js';
 import type { ListItem } from './applicant.js';
-import type { ApplicationsStore, Executor } from './store.js';
+import type { ApplicationsStore } from './store.js';
 
 interface Deps {
   readonly kernel: Pick<Kernel, 'now' | 'audit'>;
@@ -25,10 +25,9 @@ export function createClosingStep({ kernel, store, listForPerson }: Deps): Closi
     },
 
     async close(tx, person, requestId) {
-      const executor = tx as Executor;
-      const drafts = (await store.listForPerson(executor, person.accountId)).filter((row) => row.status === 'draft').map((row) => row.id);
+      const drafts = (await store.listForPerson(tx, person.accountId)).filter((row) => row.status === 'draft').map((row) => row.id);
       const now = kernel.now();
-      const deleted = await store.deleteExpiredDrafts(executor, drafts, now, now);
+      const deleted = await store.deleteExpiredDrafts(tx, drafts, now, now);
       const events: AuditEvent[] = deleted.map((d) => ({
         actor: { kind: 'person', id: person.accountId }, action: 'application.draft.delete', subject: person.accountId,
         resource: { type: 'application', id: d.id }, ...(requestId ? { requestId } : {}),
