@@ -1,6 +1,7 @@
 import type { JsonSchema } from './types.js';
 import { FIELD_TYPES, fieldModules } from './fields/registry.js';
 import { subFieldModules } from './fields/sub-registry.js';
+import { accountFactFor } from './account.js';
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
 
@@ -16,12 +17,18 @@ const conditional = {
   condition: { ...ref('condition'), description: 'Shown, and its answer kept, only when this holds' },
 };
 
+/** `fromAccount` on the one top-level field type its fact fits (docs/adr/0070); never in a repeating group. */
+function fromAccount(type: string): Readonly<Record<string, JsonSchema>> {
+  const fact = accountFactFor(type);
+  return fact ? { fromAccount: { const: fact, description: `Starts as the ${fact} on the signed-in person's account (their online drafts only; they can change it)` } } : {};
+}
+
 function fieldSchema(type: string, options: { properties: Readonly<Record<string, JsonSchema>>; required?: readonly string[] }, withConditions: boolean): JsonSchema {
   return {
     type: 'object',
     required: ['id', 'type', 'label', ...(options.required ?? [])],
     additionalProperties: false,
-    properties: { ...common, ...(withConditions ? conditional : {}), type: { const: type }, ...options.properties },
+    properties: { ...common, ...(withConditions ? { ...conditional, ...fromAccount(type) } : {}), type: { const: type }, ...options.properties },
   };
 }
 

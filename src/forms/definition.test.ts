@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { compileForm, definitionSchema, fieldModule, validateDefinition } from './index.js';
+import { answersFromAccount, compileForm, definitionSchema, fieldModule, validateDefinition } from './index.js';
 import { everyTypeForm, journeyForm } from './testing/definitions.js';
 
 const t = { en: 'x', 'zh-CN': 'x' };
@@ -76,6 +76,43 @@ describe('validateDefinition', () => {
       pages: [{ id: 'p', title: t, fields: [{ id: 'g', type: 'repeating-group', label: t, itemLabel: t, fields: [{ id: 's', type: 'email', label: t, condition: true }] }] }],
     });
     expect(problems).toEqual([{ pointer: '/pages/0/fields/0/fields/0', message: 'must NOT have additional properties (condition)' }]);
+  });
+});
+
+describe('fromAccount (docs/adr/0070)', () => {
+  const page = (fields: unknown[]) => ({ pages: [{ id: 'p', title: t, fields }] });
+
+  it('is allowed on the one field type each account fact fits', () => {
+    expect(validateDefinition(page([
+      { id: 'n', type: 'short-text', label: t, fromAccount: 'name' },
+      { id: 'i', type: 'resident-id', label: t, fromAccount: 'idNumber' },
+      { id: 'e', type: 'email', label: t, fromAccount: 'email' },
+    ]))).toEqual([]);
+  });
+
+  it('is refused, saying why, on a field type it does not fit, an unknown fact or inside a repeating group', () => {
+    expect(validateDefinition(page([
+      { id: 'n', type: 'short-text', label: t, fromAccount: 'idNumber' },
+      { id: 'd', type: 'date', label: t, fromAccount: 'name' },
+      { id: 'x', type: 'short-text', label: t, fromAccount: 'phone' },
+      { id: 'g', type: 'repeating-group', label: t, itemLabel: t, fields: [{ id: 's', type: 'short-text', label: t, fromAccount: 'name' }] },
+    ]))).toEqual([
+      { pointer: '/pages/0/fields/0/fromAccount', message: '"idNumber" fits only a resident-id field, not a short-text field' },
+      { pointer: '/pages/0/fields/1/fromAccount', message: '"name" fits only a short-text field, not a date field' },
+      { pointer: '/pages/0/fields/2/fromAccount', message: 'must be one of "name", "idNumber", "email"' },
+      { pointer: '/pages/0/fields/3/fields/0/fromAccount', message: 'is not allowed inside a repeating group: its entries are not the applicant' },
+    ]);
+  });
+
+  it('gives the starting answers of the fields the account has a fact for', () => {
+    const definition = { pages: [{ id: 'p', title: t, fields: [
+      { id: 'n', type: 'short-text' as const, label: t, fromAccount: 'name' as const },
+      { id: 'i', type: 'resident-id' as const, label: t, fromAccount: 'idNumber' as const },
+      { id: 'e', type: 'email' as const, label: t, fromAccount: 'email' as const },
+      { id: 'o', type: 'short-text' as const, label: t },
+    ] }] };
+    expect(answersFromAccount(definition, { name: ' 王小明 ', idNumber: '11010519491231002X' })).toEqual({ n: '王小明', i: '11010519491231002X' });
+    expect(answersFromAccount(definition, {})).toEqual({});
   });
 });
 

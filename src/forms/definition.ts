@@ -2,6 +2,7 @@ import { hasMessage } from '../kernel/i18n/index.js';
 import { unsafePatterns } from '../kernel/safe-patterns.js';
 import { newAjv, type ErrorObject } from './ajv.js';
 import { definitionSchema } from './definition-schema.js';
+import { ACCOUNT_FACT_TYPES, type AccountFact } from './account.js';
 import type { Condition, FieldDefinition, FormDefinition, Option, SubFieldDefinition } from './types.js';
 
 export interface DefinitionProblem {
@@ -28,8 +29,12 @@ function fromAjv(error: ErrorObject): DefinitionProblem {
  */
 export function validateDefinition(json: unknown): readonly DefinitionProblem[] {
   if (!validateShape(json)) {
-    // if/then failures repeat the branch's own errors: keep only the real ones.
-    return (validateShape.errors ?? []).filter((e) => e.keyword !== 'if').map(fromAjv);
+    // if/then failures repeat the branch's own errors: keep only the real ones. A misplaced
+    // `fromAccount` is said plainly instead of "must NOT have additional properties".
+    const misplaced = accountProblems(json);
+    const aboutAccount = (e: ErrorObject) => e.instancePath.endsWith('/fromAccount') || (e.params as { additionalProperty?: string }).additionalProperty === 'fromAccount';
+    const shape = (validateShape.errors ?? []).filter((e) => e.keyword !== 'if' && !(misplaced.length > 0 && aboutAccount(e))).map(fromAjv);
+    return [...misplaced, ...shape];
   }
   const definition = json as unknown as FormDefinition;
   const problems: DefinitionProblem[] = [];
@@ -68,6 +73,28 @@ export function validateDefinition(json: unknown): readonly DefinitionProblem[] 
     if (!definition.messages?.[rule.message] && !hasMessage(rule.message)) problems.push({ pointer: `${at}/message`, message: `no message has the key "${rule.message}"` });
     checkCondition(rule.schema, `${at}/schema`);
     checkCondition(rule.when, `${at}/when`);
+  });
+  return problems;
+}
+
+/** `fromAccount` on a field type its fact does not fit, or inside a repeating group (someone else's entry). */
+function accountProblems(json: unknown): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const check = (field: unknown, at: string, inGroup: boolean) => {
+    if (typeof field !== 'object' || field === null || !('fromAccount' in field)) return;
+    const { type, fromAccount } = field as { type?: unknown; fromAccount?: unknown };
+    const fits = typeof fromAccount === 'string' && Object.hasOwn(ACCOUNT_FACT_TYPES, fromAccount) ? ACCOUNT_FACT_TYPES[fromAccount as AccountFact] : undefined;
+    if (inGroup) problems.push({ pointer: `${at}/fromAccount`, message: 'is not allowed inside a repeating group: its entries are not the applicant' });
+    else if (!fits) problems.push({ pointer: `${at}/fromAccount`, message: `must be one of ${Object.keys(ACCOUNT_FACT_TYPES).map((f) => `"${f}"`).join(', ')}` });
+    else if (fits !== type) problems.push({ pointer: `${at}/fromAccount`, message: `"${String(fromAccount)}" fits only a ${fits} field, not a ${String(type)} field` });
+  };
+  list((json as { pages?: unknown } | null)?.pages).forEach((page, p) => {
+    list((page as { fields?: unknown } | null)?.fields).forEach((field, f) => {
+      const at = `/pages/${p}/fields/${f}`;
+      check(field, at, false);
+      list((field as { fields?: unknown } | null)?.fields).forEach((sub, i) => check(sub, `${at}/fields/${i}`, true));
+    });
   });
   return problems;
 }

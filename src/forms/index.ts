@@ -7,6 +7,7 @@ import './messages.js';
 
 export { compileForm, type CompiledForm } from './form.js';
 export { definitionSchema } from './definition-schema.js';
+export { ACCOUNT_FACT_TYPES, answersFromAccount, type AccountFact, type AccountFacts } from './account.js';
 export { validateDefinition, type DefinitionProblem } from './definition.js';
 export { FormsErrors } from './errors.js';
 export { fieldModules, fieldModule, FIELD_TYPES } from './fields/registry.js';

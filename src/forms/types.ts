@@ -34,7 +34,11 @@ export interface Option {
   readonly hint?: Text;
 }
 
-export interface ShortTextField extends FieldBase { readonly type: 'short-text'; readonly maxLength?: number; readonly autocomplete?: string }
+/**
+ * The fields a person's own account can start (docs/adr/0070): the answer begins as what the
+ * signed-in person's account says, on their online drafts only; they can change it.
+ */
+export interface ShortTextField extends FieldBase { readonly type: 'short-text'; readonly maxLength?: number; readonly autocomplete?: string; readonly fromAccount?: 'name' }
 export interface LongTextField extends FieldBase { readonly type: 'long-text'; readonly maxLength?: number; readonly rows?: number }
 export interface NumberField extends FieldBase { readonly type: 'number'; readonly min?: number; readonly max?: number; readonly integer?: boolean }
 /** Amounts are integers in minor units (fen for CNY): `12.30` is stored as 1230. */
@@ -43,10 +47,10 @@ export interface DateField extends FieldBase { readonly type: 'date'; readonly m
 export interface SingleChoiceField extends FieldBase { readonly type: 'single-choice'; readonly options: readonly Option[]; readonly display?: 'radios' | 'select' }
 export interface MultipleChoiceField extends FieldBase { readonly type: 'multiple-choice'; readonly options: readonly Option[]; readonly minSelected?: number; readonly maxSelected?: number }
 export interface YesNoField extends FieldBase { readonly type: 'yes-no' }
-export interface EmailField extends FieldBase { readonly type: 'email' }
+export interface EmailField extends FieldBase { readonly type: 'email'; readonly fromAccount?: 'email' }
 export type PhoneKind = 'cn-mobile' | 'cn-landline' | 'international';
 export interface PhoneField extends FieldBase { readonly type: 'phone'; readonly allow?: readonly PhoneKind[] }
-export interface ResidentIdField extends FieldBase { readonly type: 'resident-id' }
+export interface ResidentIdField extends FieldBase { readonly type: 'resident-id'; readonly fromAccount?: 'idNumber' }
 export type OtherIdKind = 'cn-passport' | 'passport' | 'hk-macau-permit' | 'home-return-permit' | 'taiwan-permit';
 export interface OtherIdField extends FieldBase { readonly type: 'other-id'; readonly kinds: readonly OtherIdKind[] }
 export interface AddressField extends FieldBase { readonly type: 'address' }
