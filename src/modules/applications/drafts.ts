@@ -1,5 +1,5 @@
 import { newId } from '../../kernel/ids.js';
-import type { Answers, CompiledForm, FieldError, FormContext, Posted, RawValue, SummaryRow } from '../../forms/index.js';
+import { answersFromAccount, type Answers, type CompiledForm, type FieldError, type FormContext, type Posted, type RawValue, type SummaryRow } from '../../forms/index.js';
 import type { Principal } from '../../kernel/auth/index.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
@@ -12,6 +12,7 @@ import {
 } from './journey.js';
 import { documentInfos, notFound, toApplication, type Application, type DocumentInfo } from './model.js';
 import { markedForm, markedRowTargets, type Prefill, type PrefillMarks } from './prefill.js';
+import { accountMarkedForm, type AccountFactsOf } from './prefill-account.js';
 import type { ApplicationRow, ApplicationsStore, Channel, Executor, StoredFileMeta } from './store.js';
 import { sha256 } from '../../kernel/digest.js';
 
@@ -74,13 +75,15 @@ interface DraftDeps {
   readonly find: (id: string, executor?: Executor) => Promise<ApplicationRow | undefined>;
   readonly service: (row: ApplicationRow) => Promise<ServiceVersion>;
   readonly ctx: () => FormContext;
+  /** What a person's own account says, for their online drafts (docs/adr/0070). */
+  readonly accountFacts: AccountFactsOf;
 }
 
 /**
  * Drafts: made once per person, service and channel, opened only by whoever fills them in, and
  * saved page by page (answers, documents and files in one transaction). See docs/adr/0013.
  */
-export function createDrafts({ kernel, store, prefill, find, service, ctx }: DraftDeps) {
+export function createDrafts({ kernel, store, prefill, find, service, ctx, accountFacts }: DraftDeps) {
   const db: Executor = kernel.db;
 
   async function openDraftRow(id: string, editor: Principal): Promise<{ draft: Draft; row: ApplicationRow }> {
@@ -90,7 +93,9 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
     if (row.status !== 'draft') throw new TongbanError(ApplicationsErrors.TB_APPLICATIONS_NOT_A_DRAFT);
     const version = await service(row);
     const marks = await prefill.marks(row, version, row.answers);
-    const draft = { application: toApplication(row), service: version, form: markedForm(formOf(version), marks), documentsForm: documentsForm(version), answers: row.answers, documents: row.documents, prefill: marks };
+    const facts = row.channel === 'online' && row.applicant_account_id ? await accountFacts(row.applicant_account_id) : undefined;
+    const form = accountMarkedForm(markedForm(formOf(version), marks), facts, row.answers, marks);
+    const draft = { application: toApplication(row), service: version, form, documentsForm: documentsForm(version), answers: row.answers, documents: row.documents, prefill: marks };
     return { draft, row };
   }
 
@@ -149,7 +154,12 @@ export function createDrafts({ kernel, store, prefill, find, service, ctx }: Dra
     const key = { submittedBy: input.editor.accountId, serviceId: input.service.id, channel: input.channel, idNumber: input.idNumber };
     const existing = await store.findDraft(db, key);
     if (existing) return toApplication(existing);
+    // A person applying online never types what their own account says (docs/adr/0070). At a
+    // counter or through the API the signed-in clerk or system is not the applicant: nothing is filled.
+    const facts = input.channel === 'online' && input.applicantAccountId ? await accountFacts(input.applicantAccountId) : undefined;
+    const answers = facts ? { ...answersFromAccount(formOf(input.service).definition, facts) } : {};
     const inserted = await store.insertDraft(db, {
+      answers,
       id: newId(), serviceId: input.service.id, serviceVersion: input.service.version, agencyCode: input.service.agencyCode,
       applicantAccountId: input.applicantAccountId, applicantIdNumber: input.idNumber, channel: input.channel,
       submittedBy: input.editor.accountId, locale: input.locale, at: kernel.now(),

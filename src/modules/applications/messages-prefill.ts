@@ -1,5 +1,5 @@
 /**
- * The once-only prefill's wording (docs/adr/0019), kept apart from messages.ts to keep both short;
+ * The once-only prefill's wording (docs/adr/0019, and 0070 for answers from the person's own account), kept apart from messages.ts to keep both short;
  * messages.ts declares it with the module's other messages.
  */
 export const prefillMessages = {
@@ -41,6 +41,7 @@ export const prefillMessages = {
     'applications.prefill.unavailable.items_not_covered': 'The data agreement that allows us to read from the {registry} does not cover all the information this form needs. Fill in the form yourself.',
     'applications.prefill.unavailable.no_consent': 'We could not record your consent, so we will not read the {registry}. Fill in the form yourself.',
     'applications.prefill.mark': 'From the {registry}.',
+    'applications.account.mark': 'From your account.',
     'applications.prefill.markChanged': 'Changed: this answer is different from the {registry}.',
     'applications.prefill.pageNotice': 'Some answers on this page come from the {registry}. If one is wrong, change it here and tell the register.',
     'applications.prefill.checkNotice': 'Some answers come from the {registry}. If one is wrong, change it and tell the register.',
@@ -102,6 +103,7 @@ export const prefillMessages = {
     'applications.prefill.unavailable.items_not_covered': '允许读取{registry}的数据协议未涵盖本申请表所需的全部信息。请自行填写申请表。',
     'applications.prefill.unavailable.no_consent': '未能记录您的授权，因此我们不会读取{registry}。请自行填写申请表。',
     'applications.prefill.mark': '来自{registry}。',
+    'applications.account.mark': '来自您的账户。',
     'applications.prefill.markChanged': '已修改：此答案与{registry}中的信息不同。',
     'applications.prefill.pageNotice': '本页部分答案来自{registry}。如有错误，请在此修改并告知登记机关。',
     'applications.prefill.checkNotice': '部分答案来自{registry}。如有错误，请修改并告知登记机关。',

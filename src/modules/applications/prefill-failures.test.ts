@@ -69,7 +69,8 @@ describeEachDatabase('applications: prefill when the registry or the agreement f
     const prefill = createPrefill({ kernel: built.kernel, port: down, catalog: built.services.catalog });
     expect((await prefill.decisionFor(row.id))?.outcome).toBe('unavailable');
     expect(await prefill.pending(row, version)).toBe(false);
-    expect((await store.get(built.kernel.db, row.id))?.answers).toEqual({});
+    // Only what the person's own account gave (ADR 70), nothing from the registry.
+    expect(Object.keys((await store.get(built.kernel.db, row.id))?.answers ?? {}).sort()).toEqual(['full_name', 'id_number']);
 
     const empty = fakePort(() => Promise.resolve(null));
     expect(await decide(empty, row)).toEqual({ outcome: 'unavailable', reason: 'no_record' });

@@ -72,6 +72,8 @@ describeEachDatabase('applications: once-only prefill from the population regist
     const you = await citizen.follow(chosen);
     expect(you.body).toContain('value="张伟"');
     expect(you.body).toContain('From the population register.');
+    // The register wins over the account for the name (ADR 70); the ID number stays the account's.
+    expect(you.body.match(/From your account\./g)).toHaveLength(1);
     expect(you.body).toContain(`/applications/${id}/prefill/report?back=`);
     const addresses = await citizen.get(`/applications/${id}/pages/addresses`);
     for (const part of ['value="北京市"', 'value="东城区"', 'value="示例街道 1 号"']) expect(addresses.body).toContain(part);
@@ -183,8 +185,10 @@ describeEachDatabase('applications: once-only prefill from the population regist
     expect(self.statusCode).toBe(303);
     expect(self.headers.location).toBe(`/applications/${second}/pages/you`);
     const you = await citizen.follow(self);
-    expect(you.body).not.toContain('value="张伟"');
+    // Nothing from the register: the name is the person's own account's (ADR 70).
     expect(you.body).not.toContain('From the population register');
+    expect(you.body.match(/From your account\./g)).toHaveLength(2);
+    expect(you.body).not.toMatch(/name="date_of_birth-year"[^>]*value="1990"/);
     expect((await reads()).length).toBe(before);
   });
 });

@@ -5,6 +5,7 @@ import type { Kernel } from '../../kernel/context.js';
 import { translate, type Locale } from '../../kernel/i18n/index.js';
 import type { CatalogService, LocalizedText, PrefillSpec, ServiceVersion } from '../catalog/service.js';
 import type { CasePanel, PanelInput } from './panels.js';
+import { answersStillFromAccount, type AccountFactsOf } from './prefill-account.js';
 import { toAddress } from './prefill-address.js';
 import { inSentence } from './prefill-text.js';
 import type { PrefillAgreement, PrefillConsentCheck, PrefillPort } from './prefill-port.js';
@@ -62,6 +63,8 @@ export interface PrefillDeps {
   readonly kernel: Kernel;
   readonly port: PrefillPort | undefined;
   readonly catalog: Pick<CatalogService, 'listAgencies'>;
+  /** What a person's own account says: a registry value replaces an answer that still holds it (docs/adr/0070). */
+  readonly accountFacts?: AccountFactsOf;
 }
 
 /** A stable text of a value (object keys sorted) whose SHA-256 says whether an answer changed. */
@@ -283,14 +286,17 @@ export function createPrefill(deps: PrefillDeps) {
         return { outcome: 'unavailable', reason: 'no_record' };
       }
       const { answers, fields } = answersFromRegistry(input.form, spec, read.values, input.ctx);
+      const facts = row.channel === 'online' && row.applicant_account_id && deps.accountFacts ? await deps.accountFacts(row.applicant_account_id) : undefined;
       const filled = await kernel.db.transaction().execute(async (tx) => {
         const current = await applications.get(tx, row.id);
         if (!current || current.status !== 'draft') return [];
         // Another tab filled this draft in while the registry was read: its record stands.
         if (keepsEarlier(await store.get(tx, row.id))) return [];
-        // What the person already typed wins over the registry.
-        const kept = fields.filter((f) => current.answers[f.field] === undefined);
-        const merged = { ...Object.fromEntries(kept.map((f) => [f.field, answers[f.field]])), ...current.answers };
+        // What the person already typed wins over the registry; the registry wins over what their
+        // account gave and they left as it was (docs/adr/0070).
+        const fromAccount = answersStillFromAccount(input.form, facts, current.answers);
+        const kept = fields.filter((f) => current.answers[f.field] === undefined || fromAccount.has(f.field));
+        const merged = { ...current.answers, ...Object.fromEntries(kept.map((f) => [f.field, answers[f.field]])) };
         await applications.saveDraft(tx, row.id, { answers: merged, documents: current.documents, at: kernel.now() });
         await save(tx, row, editor.accountId, 'filled', { ...basis, fields: kept });
         return kept.map((f) => f.field);

@@ -25,6 +25,7 @@ import { createPrefill } from './prefill.js';
 import type { PrefillPort } from './prefill-port.js';
 import { createPrefillSteps } from './prefill-steps.js';
 import { createDrafts } from './drafts.js';
+import { accountFacts } from './prefill-account.js';
 import { createSubmission } from './submission.js';
 import { createApplicantAccess } from './applicant.js';
 import { createVisits } from './visits.js';
@@ -71,7 +72,9 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   const store = createApplicationsStore();
   const db: Executor = kernel.db;
   const ctx = () => formContext(kernel.now());
-  const prefill = createPrefill({ kernel, port: deps.prefill, catalog: deps.catalog });
+  // A person's online draft starts with what their own account says (docs/adr/0070).
+  const accountFactsOf = async (accountId: string) => accountFacts(await deps.identity.account(accountId));
+  const prefill = createPrefill({ kernel, port: deps.prefill, catalog: deps.catalog, accountFacts: accountFactsOf });
 
   const service = async (row: ApplicationRow): Promise<ServiceVersion> => {
     const found = await deps.catalog.getServiceVersion(row.service_id, row.service_version);
@@ -82,7 +85,7 @@ export function createApplicationsService(kernel: Kernel, deps: Deps) {
   const find = async (id: string, executor: Executor = db): Promise<ApplicationRow | undefined> =>
     (UUID.test(id) ? store.get(executor, id.toLowerCase()) : undefined);
 
-  const drafts = createDrafts({ kernel, store, prefill, find, service, ctx });
+  const drafts = createDrafts({ kernel, store, prefill, find, service, ctx, accountFacts: accountFactsOf });
   // Drafts past their time are deleted with their files by a daily job (docs/adr/0065).
   registerDraftRetention({ kernel, store, messaging: deps.messaging, catalog: deps.catalog });
   const submission = createSubmission({ kernel, store, drafts: drafts.internal, workflow: deps.workflow, messaging: deps.messaging, ctx });

@@ -106,6 +106,8 @@ export interface NewApplication {
   readonly submittedBy: string;
   readonly locale: string;
   readonly at: Date;
+  /** Starting answers (an online draft's, from the person's own account: docs/adr/0070). */
+  readonly answers?: Record<string, unknown>;
 }
 
 export function createApplicationsStore() {
@@ -115,7 +117,7 @@ export function createApplicationsStore() {
       return q(executor).insertInto('applications').values({
         id: a.id, reference: null, service_id: a.serviceId, service_version: a.serviceVersion, agency_code: a.agencyCode,
         applicant_account_id: a.applicantAccountId, applicant_id_number: a.applicantIdNumber, channel: a.channel,
-        submitted_by: a.submittedBy, status: 'draft', answers: jsonb({}), documents: jsonb({}), locale: a.locale,
+        submitted_by: a.submittedBy, status: 'draft', answers: jsonb(a.answers ?? {}), documents: jsonb({}), locale: a.locale,
         created_at: a.at, updated_at: a.at, submitted_at: null,
       }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
     },
