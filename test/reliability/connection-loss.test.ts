@@ -76,6 +76,25 @@ const unavailable = (a: Answer) => a.status === 503 && a.retryAfter !== undefine
   || (a.type?.includes('text/html') === true && !/at .*\.[jt]s:\d+/.test(a.text ?? '')));
 
 /**
+ * The guard the outage test judges answers by can fail (STYLE 19); it also runs where the
+ * PostgreSQL test does not (PGlite only, the README's `npm test` on a fresh machine).
+ */
+describe('what counts as a clear "try again shortly"', () => {
+  const problem = { status: 503, retryAfter: '5', type: 'application/problem+json', code: 'TB_KERNEL_UNAVAILABLE' };
+  it('takes a 503 with Retry-After, as problem+json with the code or as a page without a stack trace', () => {
+    expect(unavailable(problem)).toBe(true);
+    expect(unavailable({ status: 503, retryAfter: '5', type: 'text/html; charset=utf-8', text: '<h1>Sorry, the service is unavailable</h1>' })).toBe(true);
+  });
+  it('refuses a 500, a 503 without Retry-After, another code, and a page showing a stack trace', () => {
+    expect(unavailable({ ...problem, status: 500 })).toBe(false);
+    const { retryAfter: _, ...noRetry } = problem;
+    expect(unavailable(noRetry)).toBe(false);
+    expect(unavailable({ ...problem, code: 'TB_KERNEL_INTERNAL' })).toBe(false);
+    expect(unavailable({ status: 503, retryAfter: '5', type: 'text/html', text: 'Error: gone\n    at query (/app/src/kernel/db/connect.ts:62:7)' })).toBe(false);
+  });
+});
+
+/**
  * PostgreSQL drops every connection of a running `tongban serve` (a failover, a restart, an
  * administrator's pg_terminate_backend, a network blip): the process stays up and recovers by
  * itself. Requests answer 2xx or, while the pool reconnects, a clear 503 (never a 500, never a cut
