@@ -183,6 +183,19 @@ describeEachDatabase('catalog import, versions and search', catalogSources, (use
     });
   });
 
+  it('refuses to publish a form that takes an account fact into a field of the wrong type (ADR 70)', async () => {
+    const d = structuredClone(demoDefinition('residence-certificate'));
+    const fields = d.form.pages[0]!.fields as unknown as Record<string, unknown>[];
+    const at = fields.findIndex((f) => f.type === 'date');
+    fields[at] = { ...fields[at], fromAccount: 'name' };
+    const before = await catalog.getCurrentService('residence-certificate');
+    await expect(catalog.publishDefinition(d, seedActor, () => true)).rejects.toMatchObject({
+      code: 'TB_CATALOG_INVALID_DEFINITION', status: 422,
+      fields: [expect.objectContaining({ pointer: `/form/pages/0/fields/${at}/fromAccount`, detail: '"name" fits only a short-text field, not a date field' })],
+    });
+    expect((await catalog.getCurrentService('residence-certificate'))?.version).toBe(before?.version);
+  });
+
   it('refuses to publish a workflow whose own action has no label in both languages, and keeps the current version', async () => {
     const d = demoDefinition('building-planning-permit');
     const at = d.workflow.transitions.findIndex((t) => t.action === 'schedule_inspection');
