@@ -63,6 +63,10 @@ for (const kind of testDatabaseKinds) {
       await page.waitForURL(/\/applications\/[0-9a-f-]{36}\/pages\/operator$/);
       const id = /\/applications\/([0-9a-f-]{36})\//.exec(page.url())?.[1] ?? '';
       await citizen.check('first form page');
+      // His name and ID number come from his account, said under each field (ADR 70).
+      expect(await page.locator('#operator_name').inputValue()).toBe('张伟');
+      expect(await page.locator('#operator_id_number').inputValue()).toBe(demoPersona('citizen').idNumber ?? '');
+      expect(await page.getByText(t('applications.account.mark')).count()).toBeGreaterThanOrEqual(2);
 
       // A wrong ID number on purpose: the summary links to the field, and what he typed stays.
       await fillByName(page, { operator_name: '张伟', operator_id_number: WRONG_ID, operator_phone: '13800138000' });
