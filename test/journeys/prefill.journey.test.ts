@@ -131,8 +131,10 @@ for (const kind of testDatabaseKinds) {
       await citizen.check('prefill refused after withdrawal');
       await pressAndWait(page, t('applications.prefill.fillYourself'));
       expect(page.url()).toMatch(/\/pages\/you$/);
-      expect(await page.locator('#full_name').inputValue()).toBe('');
-      expect(await page.locator('#full_name-hint').count()).toBe(0);
+      // Nothing from the register now; his name is his account's own (ADR 70), marked as such.
+      expect(await page.locator('#full_name').inputValue()).toBe('张伟');
+      expect(await page.locator('#full_name-hint').innerText()).toContain(t('applications.account.mark'));
+      expect(await main()).not.toContain(t('applications.prefill.mark', { registry: REGISTRY }));
       await citizen.check('first form page, filled in by hand');
 
       await expectClean(citizen);
