@@ -30,6 +30,9 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['privacy.question.answer', 'privacy.action.questionAnswer'],
   // Only the person takes a copy of their own data, so it is not listed for them; words all the same.
   ['privacy.copy', 'privacy.action.copy'],
+  // Closing and reopening one's own account: the person's own acts, never listed for them (ADR 68).
+  ['account.close', 'privacy.action.accountClose'],
+  ['account.reopen', 'privacy.action.accountReopen'],
   ['documents.', 'privacy.action.documents'],
   ['payments.', 'privacy.action.payments'],
   ['scheduling.', 'privacy.action.scheduling'],
