@@ -29,3 +29,16 @@ export function checkMigrationNames(paths: readonly string[]): string[] {
   }
   return violations;
 }
+
+const WRITES_ROWS = /\binsertInto\s*\(|\binsert\s+into\b|\bcopy\s+\w+\s+from\b/i;
+
+/**
+ * Migrations make structure, never rows: tests copy a database migrated once, possibly in an
+ * earlier run (test/helpers/migrated.ts), and a row a migration wrote (a timestamp, a generated
+ * key) would then be that day's, not the test's. Reference data belongs in seeds.
+ */
+export function checkMigrationsWriteNoRows(files: readonly { path: string; text: string }[]): string[] {
+  return files
+    .filter((f) => posix.basename(posix.dirname(f.path)) === 'migrations' && WRITES_ROWS.test(f.text))
+    .map((f) => `${f.path}: a migration writes rows (${WRITES_ROWS.exec(f.text)?.[0]}); put data in a seed, migrations make structure only`);
+}
