@@ -37,10 +37,10 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
  *
  * A page without frames (all of Tongban's) gets axe-core injected once per document and
  * `axe.run` called directly: about 0.25 s a check where AxeBuilder takes 1.3 s, because AxeBuilder
- * opens a fresh blank page for every check to merge results across frames (measured on this
- * machine; the suite runs some thousand checks). The source goes in through the DevTools
- * protocol, as AxeBuilder does it, so the page's CSP does not stop it. A page with frames
- * goes to AxeBuilder, which injects into each frame and merges what they report.
+ * opens a fresh blank page for every check to merge results across frames (measured here; ADR
+ * 71). The source goes in through the DevTools protocol, as AxeBuilder does it, so the page's CSP
+ * does not stop it. A page with frames goes to AxeBuilder, which injects into each frame and
+ * merges what they report.
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   if (page.frames().length > 1) {

@@ -52,7 +52,7 @@ export async function migratedPglite(sources: readonly MigrationSource[]): Promi
     return pgliteDatabase(() => PGlite.create({ loadDataDir: dump }));
   }
   const pglite = await PGlite.create();
-  const database = pgliteDatabase(async () => pglite);
+  const database = pgliteDatabase(() => Promise.resolve(pglite));
   await migrateToLatest(database.db, sources);
   const dump = await pglite.dumpDataDir('none');
   mkdirSync(CACHE, { recursive: true });
