@@ -6,6 +6,7 @@ const MEANINGS: readonly (readonly [prefix: string, key: string])[] = [
   ['application.view', 'privacy.action.applicationView'],
   ['application.submit', 'privacy.action.applicationSubmit'],
   ['application.', 'privacy.action.application'],
+  ['workflow.case.view', 'privacy.action.caseView'],
   ['workflow.', 'privacy.action.workflow'],
   ['registry.correction.view', 'privacy.action.correctionView'],
   ['registry.correction.report', 'privacy.action.correctionReport'],

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -105,6 +106,41 @@ describeEachDatabase('back office: visits, own applications, reasons and escalat
     expect(rejected.statusCode).toBe(200);
     const mails = (await built.services.messaging.listForAccount(citizen.accountId)).items.filter((m) => m.template === 'applicationRejected');
     expect(mails.some((m) => m.body.includes('y'.repeat(2000)))).toBe(true);
+  });
+
+  it('records every read of a case and its notes through the JSON API for the applicant; another agency is told it does not exist and nothing is recorded', async () => {
+    const { id, reference } = await submitResidenceApplication(built, citizen);
+    const { api } = await staff('officer');
+    expect((await api('POST', `/api/workflow/cases/${id}/notes`, { text: 'Passport photo checked' })).statusCode).toBe(201);
+    const reads = async () => (await sql<{ subject: string | null; actor_kind: string; actor_id: string; actor_organisation: string; purpose: string; details: { part: string; reference: string } }>`
+      select subject, actor_kind, actor_id, actor_organisation, purpose, details from tb_audit_record
+      where action = 'workflow.case.view' and resource_id = ${id} order by seq`.execute(built.kernel.db)).rows;
+    expect(await reads()).toEqual([]);
+
+    const view = await api('GET', `/api/workflow/cases/${id}`);
+    expect(view.json<{ reference: string }>().reference).toBe(reference);
+    const notes = await api('GET', `/api/workflow/cases/${id}/notes`);
+    expect(notes.json<{ notes: { text: string }[] }>().notes.map((n) => n.text)).toEqual(['Passport photo checked']);
+    const officer = { subject: citizen.accountId, actor_kind: 'staff', actor_id: demoPersona('officer').accountId, actor_organisation: PSB, purpose: 'Handling the case through the back office API' };
+    expect(await reads()).toEqual([{ ...officer, details: { part: 'case', reference } }, { ...officer, details: { part: 'notes', reference } }]);
+
+    // Staff of another agency: the same answer as for a case that does not exist, and no record.
+    const other = await staff('transport-officer');
+    for (const url of [`/api/workflow/cases/${id}`, `/api/workflow/cases/${id}/notes`]) {
+      const refused = await other.api('GET', url);
+      expect(refused.statusCode).toBe(404);
+      expect(refused.json<{ code: string }>().code).toBe('TB_WORKFLOW_NOT_FOUND');
+    }
+    expect(await reads()).toHaveLength(2);
+
+    // 张伟 sees both reads on "who used my data", in his language.
+    const zhang = createTestBrowser(built.app, PUBLIC_URL);
+    zhang.setCookie(LANG_COOKIE, 'zh');
+    await signIn(zhang, 'citizen', { returnTo: '/my-data/accesses' });
+    const page = await zhang.get('/my-data/accesses');
+    expect(page.statusCode).toBe(200);
+    expect(page.body.match(/查看了您申请的办理情况/g)).toHaveLength(2);
+    expect(page.body).toContain('通过后台接口办理案件');
   });
 
   it('mails the agency’s supervisors when the deadline job escalates a case, with the deadline’s last day', async () => {

@@ -46,9 +46,10 @@ export function registerWorkflowRoutes(scope: FastifyInstance, workflow: Workflo
     return { ...result, items: result.items.map(summaryJson) };
   });
 
+  // Reads are audited for the applicant ("who used my data"); the service refuses another agency's case.
   app.get('/api/workflow/cases/:id', { schema: getCaseSchema, preHandler: requireSignedIn }, async (request) => {
     const caller = principalOf(request);
-    return viewJson(await handledCase(request.params.id, caller), caller);
+    return viewJson(await workflow.readCase(request.params.id, caller, { requestId: request.id }), caller);
   });
 
   // With an Idempotency-Key a retry gets the first answer instead of a refusal (the action is not
@@ -63,8 +64,7 @@ export function registerWorkflowRoutes(scope: FastifyInstance, workflow: Workflo
 
   app.get('/api/workflow/cases/:id/notes', { schema: listNotesSchema, preHandler: requireSignedIn }, async (request) => {
     const caller = principalOf(request);
-    await handledCase(request.params.id, caller);
-    return { notes: (await workflow.listNotes(request.params.id, caller)).map(noteJson) };
+    return { notes: (await workflow.readNotes(request.params.id, caller, { requestId: request.id })).map(noteJson) };
   });
 
   // With an Idempotency-Key a retry adds no second note or audit record (issue 9, ADR 31).

@@ -1,6 +1,8 @@
 import { inChunks } from '../../kernel/db/index.js';
 import { newId, UUID } from '../../kernel/ids.js';
+import { purposeText } from '../../kernel/audit/index.js';
 import type { Actor } from '../../kernel/audit/types.js';
+import { readerActor } from '../../kernel/auth/machine/agency.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -29,6 +31,9 @@ export { ACTION_LABELS } from './messages.js';
 export { WorkflowErrors } from './errors.js';
 export type { Executor } from './store.js';
 export type { StatisticsBucket, StatisticsQuery, StatusCount, Timeframe } from './statistics.js';
+
+/** Why staff or their agency's system read a case through the JSON API, as the audit trail says it. */
+const CASE_API_PURPOSE = purposeText('workflow.purpose.caseApi');
 
 /** The job queue that checks a case's deadline; one job per case, keyed by the case id. */
 export const SLA_QUEUE = 'workflow.sla';
@@ -169,6 +174,17 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     const view = toView(row, state, kernel.now());
     for (const listener of listeners) await listener(tx, { case: view, entry, applicantAccountId: extra.applicantAccountId });
     return view;
+  }
+
+  /** Refuses a reader outside the case's agency as if the case did not exist, else audits the read for its applicant. */
+  async function recordRead(row: CaseRow, reader: PrincipalLike, part: 'case' | 'notes', requestId: string | undefined): Promise<void> {
+    if (!handlesCases(reader, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_NOT_FOUND, { detail: `No case ${row.id}`, denied: 'other-agency' });
+    const subject = await applicantAccount(kernel.db, row.id, undefined);
+    await kernel.audit.append(kernel.db, {
+      actor: readerActor(reader, row.agency), action: 'workflow.case.view', ...(subject ? { subject } : {}),
+      resource: { type: 'case', id: row.id }, purpose: CASE_API_PURPOSE, ...(requestId ? { requestId } : {}),
+      details: { part, ...(row.reference ? { reference: row.reference } : {}) },
+    });
   }
 
   /** The case's applicant: the one the caller names, else the one the applications module knows. */
@@ -314,6 +330,25 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       }));
     },
 
+    /**
+     * A case read by staff or a system of its agency through the JSON API, written to the audit
+     * trail for its applicant ("who used my data") before it is shown. Another agency's case does
+     * not exist for them. The case page needs none: it shows the application, whose read is audited.
+     */
+    async readCase(caseId: string, reader: PrincipalLike, options: { requestId?: string } = {}): Promise<CaseView> {
+      const { row, state } = await load(kernel.db, caseId);
+      await recordRead(row, reader, 'case', options.requestId);
+      return toView(row, state, kernel.now());
+    },
+
+    /** The case's internal notes through the JSON API, audited as `readCase` is. */
+    async readNotes(caseId: string, reader: PrincipalLike, options: { requestId?: string } = {}): Promise<Note[]> {
+      const { row } = await load(kernel.db, caseId);
+      await recordRead(row, reader, 'notes', options.requestId);
+      return (await store.listNotes(kernel.db, row.id)).map((n) => ({ id: n.id, caseId: n.case_id, authorId: n.author_id, text: n.text, at: n.at }));
+    },
+
+    /** The notes for the case page (its application's read is the audited one); staff of the case's agency only. */
     async listNotes(caseId: string, viewer: PrincipalLike): Promise<Note[]> {
       const row = UUID.test(caseId) ? await store.getCase(kernel.db, caseId.toLowerCase()) : undefined;
       if (!row) throw notFound(caseId);
