@@ -6,23 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postPinned, resolveDestination, type Resolve, type ResolvedAddress } from './pinned.js';
-
-/** A resolver that answers from a table, counting its calls; no real DNS. */
-function fakeResolver(answers: Record<string, readonly (readonly ResolvedAddress[])[]>): Resolve & { calls: string[] } {
-  const calls: string[] = [];
-  const resolve = (hostname: string): Promise<readonly ResolvedAddress[]> => {
-    const n = calls.filter((c) => c === hostname).length;
-    calls.push(hostname);
-    const list = answers[hostname];
-    const answer = list?.[Math.min(n, list.length - 1)];
-    return answer ? Promise.resolve(answer) : Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
-  };
-  return Object.assign(resolve, { calls });
-}
-
-const v4 = (address: string): ResolvedAddress => ({ address, family: 4 });
-const v6 = (address: string): ResolvedAddress => ({ address, family: 6 });
+import { postPinned, resolveDestination } from './pinned.js';
+import { fakeResolver, v4, v6 } from './test-kit.js';
 
 describe('resolving an address a caller chose', () => {
   it('refuses in production a name that resolves to an internal address, even one among public ones', async () => {

@@ -3,7 +3,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { generateSigningKey } from '../../kernel/audit/signing.js';
 import { loadConfig, type Config } from '../../kernel/config/index.js';
-import type { Resolve } from '../../kernel/net/pinned.js';
+import { fakeResolver, v4 } from '../../kernel/net/test-kit.js';
 import { migrationSources, modules } from '../index.js';
 import { tokenFor } from '../mediator/test-kit.js';
 import { DEMO_AGREEMENTS } from './demo.js';
@@ -23,11 +23,7 @@ describeEachDatabase('GovStack Consent webhooks: internal addresses in productio
   let built: Built;
   let token = '';
   let offset = 0;
-  const lookups: string[] = [];
-  const resolve: Resolve = (hostname) => {
-    lookups.push(hostname);
-    return hostname === 'hooks.example' ? Promise.resolve([{ address: '10.0.0.7', family: 4 }]) : Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
-  };
+  const resolve = fakeResolver({ 'hooks.example': [[v4('10.0.0.7')]] });
 
   beforeAll(async () => {
     const base = loadConfig({ NODE_ENV: 'test', TONGBAN_PUBLIC_URL: 'http://tongban.test', TONGBAN_DATA_DIR: ':memory:' });
@@ -67,7 +63,7 @@ describeEachDatabase('GovStack Consent webhooks: internal addresses in productio
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ event: 'consent.given', state: 'failed', attempts: 1, lastStatus: null });
     expect(deliveries[0]?.lastError).toMatch(/^TB_CONSENT_WEBHOOK_ADDRESS_INTERNAL: /);
-    expect(lookups).toEqual(['hooks.example']);
+    expect(resolve.calls).toEqual(['hooks.example']);
     expect(await built.kernel.jobs.failed({ queue: WEBHOOK_QUEUE })).toEqual([]);
   });
 });

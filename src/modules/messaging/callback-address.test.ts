@@ -5,7 +5,8 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { buildApp, type Built } from '../../app.js';
 import { generateSigningKey } from '../../kernel/audit/signing.js';
 import { loadConfig, type Config } from '../../kernel/config/index.js';
-import type { Resolve, ResolvedAddress } from '../../kernel/net/pinned.js';
+import type { Resolve } from '../../kernel/net/pinned.js';
+import { fakeResolver, v4 } from '../../kernel/net/test-kit.js';
 import { migrationSources } from '../index.js';
 import { tokenFor } from '../mediator/test-kit.js';
 import { CALLBACK_QUEUE } from './service-govstack.js';
@@ -18,18 +19,6 @@ import { CALLBACK_QUEUE } from './service-govstack.js';
  */
 const PSB = 'CN/GOV/110000-PSB/notify-system';
 const caller = { client: { clientId: 'psb-notify', organisation: PSB }, locale: 'en' as const };
-
-function resolver(answers: Record<string, readonly (readonly ResolvedAddress[])[]>): Resolve & { calls: string[] } {
-  const calls: string[] = [];
-  const resolve = (hostname: string): Promise<readonly ResolvedAddress[]> => {
-    const n = calls.filter((c) => c === hostname).length;
-    calls.push(hostname);
-    const list = answers[hostname];
-    const answer = list?.[Math.min(n, list.length - 1)];
-    return answer ? Promise.resolve(answer) : Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
-  };
-  return Object.assign(resolve, { calls });
-}
 
 const email = (uri: string) => ({
   recipientInfo: { email: 'zhang.wei@example.cn' }, emailContent: { title: 'Notice', content: 'Office closed on Friday.' }, callback: { URI: uri },
@@ -61,7 +50,7 @@ function setUp(use: () => { config: Pick<Config, 'database'>; database: Built['k
 }
 
 describeEachDatabase('GovStack Messaging: a callback host that resolves to an internal address, in production', migrationSources, (use) => {
-  const resolve = resolver({ 'callback.example': [[{ address: '127.0.0.1', family: 4 }]], 'metadata.example': [[{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }]] });
+  const resolve = fakeResolver({ 'callback.example': [[v4('127.0.0.1')]], 'metadata.example': [[v4('93.184.216.34'), v4('169.254.169.254')]] });
   const { state, send } = setUp(use, 'production', resolve);
 
   it('is not called: the request records the refusal with its code, once, and the job does not retry', async () => {
@@ -85,7 +74,7 @@ describeEachDatabase('GovStack Messaging: the callback goes to the address that 
   let port = 0;
   const hosts: (string | undefined)[] = [];
   // The first answer is the one checked; a later lookup would give another address (rebinding).
-  const resolve = resolver({ 'callback.example': [[{ address: '127.0.0.1', family: 4 }], [{ address: '10.9.9.9', family: 4 }]] });
+  const resolve = fakeResolver({ 'callback.example': [[v4('127.0.0.1')], [v4('10.9.9.9')]] });
   const { state, send } = setUp(use, 'test', resolve);
   beforeAll(async () => {
     receiver = createServer((req, res) => { hosts.push(req.headers.host); req.resume(); req.on('end', () => res.writeHead(204).end()); });
