@@ -56,6 +56,15 @@ describeEachDatabase('back office: visits, own applications, reasons and escalat
     expect(kase.history.map((h) => [h.action, h.actor.role])).toEqual([
       ['submit', 'applicant'], ['claim', 'officer'], ['request_visit', 'officer'], ['record_visit', 'officer'], ['approve', 'officer'],
     ]);
+    // Each of the officer's actions is on 张伟's "who used my data" (his own submission is not).
+    const audited = await sql<{ action: string; subject: string | null; actor_kind: string }>`
+      select action, subject, actor_kind from tb_audit_record where resource_id = ${id} and action like 'workflow.%' and action <> 'workflow.start'`.execute(built.kernel.db);
+    expect(audited.rows.map((r) => r.action).sort()).toEqual(['workflow.approve', 'workflow.claim', 'workflow.record_visit', 'workflow.request_visit']);
+    expect(new Set(audited.rows.map((r) => `${r.subject}/${r.actor_kind}`))).toEqual(new Set([`${citizen.accountId}/staff`]));
+    const zhang = createTestBrowser(built.app, PUBLIC_URL);
+    zhang.setCookie(LANG_COOKIE, 'en');
+    await signIn(zhang, 'citizen', { returnTo: '/my-data/accesses' });
+    expect((await zhang.get('/my-data/accesses')).body).toContain('Worked on your application');
   });
 
   it('refuses staff every action on their own application, on the page and in the API, with its own code', async () => {

@@ -159,7 +159,11 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
   }
 
   /** Appends the entry, projects the state, audits, and tells the listeners; all in `tx`. */
-  async function record(tx: Executor, row: CaseRow, state: DerivedCase, extra: { applicantAccountId?: string | undefined; requestId?: string | undefined }): Promise<CaseView> {
+  /**
+   * `subject` is the case's applicant as far as known, so that staff and deadline actions are on
+   * their "who used my data" page; `applicantAccountId` only when the applicant acts (listeners).
+   */
+  async function record(tx: Executor, row: CaseRow, state: DerivedCase, extra: { subject: string | null; applicantAccountId?: string | undefined; requestId?: string | undefined }): Promise<CaseView> {
     const entry = state.history[state.history.length - 1]!;
     await store.appendAction(tx, row.id, entry);
     await store.project(tx, row.id, {
@@ -167,7 +171,7 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     }, kernel.now());
     await kernel.audit.append(tx, {
       actor: auditActor(entry.actor, row.agency), action: `workflow.${entry.action}`, resource: { type: 'case', id: row.id },
-      ...(extra.applicantAccountId ? { subject: extra.applicantAccountId } : {}),
+      ...(extra.subject ? { subject: extra.subject } : {}),
       ...(extra.requestId ? { requestId: extra.requestId } : {}),
       details: { from: entry.from, to: entry.to, seq: entry.seq, role: entry.actor.role },
     });
@@ -235,7 +239,8 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
       const action = escalate?.by === 'system' ? 'escalate' : SLA_BREACH;
       const result = step(row.definition, state, { action, actor: system, reason: null, at: kernel.now() });
       if (!result.ok) throw new Error(`Case ${caseId} could not be escalated: ${result.refusal}`);
-      await record(tx, row, result.state, {});
+      // A deadline passing reads nothing of the person's: not on their "who used my data" page.
+      await record(tx, row, result.state, { subject: null });
     });
   }
 
@@ -285,8 +290,9 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     async act(executor: Executor | undefined, input: ActInput): Promise<CaseView> {
       return inTransaction(executor, (tx) => withIdempotency(tx, input.idempotency, async () => {
         const { row, state } = await load(tx, input.caseId, true);
-        const next = decide(row, state, input, await applicantAccount(tx, row.id, input.applicantAccountId));
-        return record(tx, row, next, { applicantAccountId: input.applicantAccountId, requestId: input.requestId });
+        const applicant = await applicantAccount(tx, row.id, input.applicantAccountId);
+        const next = decide(row, state, input, applicant);
+        return record(tx, row, next, { subject: applicant, applicantAccountId: input.applicantAccountId, requestId: input.requestId });
       }));
     },
 
