@@ -70,7 +70,14 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect((await api('clerk', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'x' }, 'refund-key-0001')).statusCode).toBe(403);
     const refunded = await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001');
     expect(refunded.statusCode, refunded.body).toBe(201);
-    expect((await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001')).statusCode).toBe(201);
+    // The refund as recorded: paid in cash at the counter, so given back there, not through a provider.
+    expect(refunded.json()).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/), paymentId, applicationId: app.id, amount: 1000, currency: 'CNY', reason: 'Paid twice by mistake',
+      refundedBy: demoPersona('officer').accountId, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), returnedThrough: 'where_paid', providerState: null,
+    });
+    const retriedRefund = await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001');
+    expect(retriedRefund.statusCode).toBe(201);
+    expect(retriedRefund.json()).toEqual(refunded.json());
     expect((await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Again' }, 'refund-key-0002')).json()).toMatchObject({ code: 'TB_PAYMENTS_NOT_REFUNDABLE' });
     const receipt = await (await as('citizen')).get(`/payments/receipts/${(paid.json<{ receiptNumber: string }>()).receiptNumber}`);
     expect(receipt.body).toContain('This payment was refunded. Reason: Paid twice by mistake');
@@ -146,7 +153,10 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect(zhReport).toContain(`申请 ${app.reference} 的付款 ${online.id} 在费用已缴纳后才成功：请退款`);
     const [settled] = await built.kernel.audit.listBySubject(CITIZEN.accountId, { limit: 500 }).then((rs) => rs.filter((r) => r.action === 'payments.payment.succeeded' && r.resource?.id === online.id));
     expect(settled?.details).toMatchObject({ overpaid: true });
-    expect((await api('officer', 'POST', `/api/payments/payments/${online.id}/refunds`, { reason: 'Paid online after paying in cash' }, `twice-refund-${app.reference}`)).statusCode).toBe(201);
+    const onlineRefund = await api('officer', 'POST', `/api/payments/payments/${online.id}/refunds`, { reason: 'Paid online after paying in cash' }, `twice-refund-${app.reference}`);
+    expect(onlineRefund.statusCode).toBe(201);
+    // Taken online, so it goes back through the provider: a job, pending until the provider accepts it.
+    expect(onlineRefund.json()).toMatchObject({ paymentId: online.id, amount: 1000, returnedThrough: 'provider', providerState: 'pending' });
     expect((await officer.get(`/payments/reconciliation.csv?day=${day}`)).body).not.toContain(`flag:overpaid,,${online.receiptNumber}`);
     expect(await built.services.payments.statusFor(app.id)).toMatchObject({ state: 'paid', paid: 1000 });
   });
@@ -350,6 +360,7 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     expect(views[0]).toMatchObject({ actor: { kind: 'staff', id: demoPersona('officer').accountId, organisation: '110000-TRA' }, subject: CITIZEN.accountId, purpose: 'Refunding a payment' });
     const bankRefund = await api('officer', 'POST', `/api/payments/payments/${bankPayment.id}/refunds`, { reason: 'Paid at the bank by mistake' }, 'bank-refund-0001');
     expect(bankRefund.statusCode, bankRefund.body).toBe(201);
+    expect(bankRefund.json()).toMatchObject({ paymentId: bankPayment.id, reason: 'Paid at the bank by mistake', returnedThrough: 'where_paid', providerState: null });
     expect((await built.services.payments.forApplicant(app.id, citizenPrincipal))?.payments[0]?.status).toBe('refunded');
 
     // A withdrawn application's bill is not due, and a bank's payment of it is refused.

@@ -7,7 +7,7 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import type { Application, ApplicationsService } from '../applications/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { AGENCY_STAFF, counterAgency, FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt } from './model.js';
+import { AGENCY_STAFF, counterAgency, FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt, type Refund } from './model.js';
 import type { PaymentProvider, Settlement } from './provider.js';
 import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import { createProviderRefunds } from './refunds.js';
@@ -140,7 +140,7 @@ export function createFinance({ kernel, store, books, applications, provider, se
     canRefund: (viewer: Principal, agency: string): boolean => hasRole(viewer, FINANCE_ROLES, agency),
 
     /** Refunds a completed payment, with a reason, by an officer, supervisor or agency admin of the agency. */
-    async refund(staff: Principal, input: { paymentId: string; reason: string; key: string | undefined; requestId?: string }): Promise<{ refunded: true }> {
+    async refund(staff: Principal, input: { paymentId: string; reason: string; key: string | undefined; requestId?: string }): Promise<Refund> {
       const row = UUID.test(input.paymentId) ? await store.payment(db, input.paymentId.toLowerCase()) : undefined;
       const found = row ? await books.billFor(row.application_id) : undefined;
       if (!row || !found) throw notFound();
@@ -158,8 +158,9 @@ export function createFinance({ kernel, store, books, applications, provider, se
         await store.lockBill(tx, row.bill_id);
         if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);
         const refundId = newId();
+        const createdAt = kernel.now();
         await store.insertRefund(tx, {
-          id: refundId, payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now(),
+          id: refundId, payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: createdAt,
           provider_state: throughProvider ? 'pending' : null, provider_attempts: 0, provider_error: null, provider_at: null,
         });
         if (throughProvider) await providerRefunds.enqueue(tx, refundId);
@@ -167,7 +168,10 @@ export function createFinance({ kernel, store, books, applications, provider, se
           actor: staffActor(staff, found.row.agency_code), action: 'payments.payment.refund', ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}),
           resource: { type: 'payment', id: row.id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { amount: row.amount, reason },
         });
-        return { refunded: true as const };
+        return {
+          id: refundId, paymentId: row.id, applicationId: row.application_id, amount: row.amount, currency: 'CNY', reason, refundedBy: staff.accountId,
+          createdAt: createdAt.toISOString(), returnedThrough: throughProvider ? 'provider' : 'where_paid', providerState: throughProvider ? 'pending' : null,
+        } satisfies Refund;
       });
     },
 

@@ -34,6 +34,18 @@ export interface Payment {
 
 export interface Receipt { readonly payment: Payment; readonly bill: Bill }
 
+/**
+ * A refund as it was recorded: the whole payment's amount (fen). Money taken online goes back
+ * through its provider (`returnedThrough: 'provider'`, a job retried until the provider accepts
+ * it, `pending` at first); cash, card and a bank's payment are given back where they were paid.
+ * Its time is an ISO string: a retry with the same Idempotency-Key gets the stored answer as JSON.
+ */
+export interface Refund {
+  readonly id: string; readonly paymentId: string; readonly applicationId: string; readonly amount: number; readonly currency: 'CNY';
+  readonly reason: string; readonly refundedBy: string; readonly createdAt: string;
+  readonly returnedThrough: 'provider' | 'where_paid'; readonly providerState: 'pending' | null;
+}
+
 export { UUID } from '../../kernel/ids.js';
 /** Staff who may see payments of their agency, refund, and read the reconciliation report. */
 export const FINANCE_ROLES = ['officer', 'supervisor', 'agency_admin'] as const;

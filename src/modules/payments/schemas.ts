@@ -33,5 +33,13 @@ export const refundSchema = {
   operationId: 'paymentsRefund', tags: ['payments'], summary: 'Refund a completed payment, with a reason (officer, supervisor, agency admin)',
   params: Type.Object({ paymentId: Type.String() }), headers: idempotencyHeaders,
   body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }),
-  response: { 201: Type.Object({ refunded: Type.Literal(true) }) },
+  response: {
+    201: Type.Object({
+      id: Type.String({ format: 'uuid' }), paymentId: Type.String({ format: 'uuid' }), applicationId: Type.String({ format: 'uuid' }),
+      amount: Type.Integer({ description: 'The whole payment, in fen' }), currency: Type.Literal('CNY'), reason: Type.String(),
+      refundedBy: Type.String({ description: 'The account of the member of staff who refunded it' }), createdAt: Type.String({ format: 'date-time' }),
+      returnedThrough: Type.Union([Type.Literal('provider'), Type.Literal('where_paid')], { description: 'provider: money taken online goes back through its payment provider; where_paid: cash, card and a bank payment are given back where they were paid' }),
+      providerState: Type.Union([Type.Literal('pending'), Type.Null()], { description: 'pending until the provider accepts the refund (retried meanwhile); null when given back where paid' }),
+    }),
+  },
 };

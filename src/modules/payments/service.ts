@@ -19,7 +19,7 @@ export { signWebhook, verifyWebhook, SIGNATURE_HEADER } from './signature.js';
 export type { WebhookEvent, PaymentProvider } from './provider.js';
 export type { NotDueLine, Reconciliation, ReconciliationFlag } from './reconcile.js';
 export type { PaymentMethod, PaymentStatus } from './store.js';
-export type { Bill, Payment, PaymentState, Receipt } from './model.js';
+export type { Bill, Payment, PaymentState, Receipt, Refund } from './model.js';
 
 export interface Deps {
   readonly applications: Pick<ApplicationsService, 'submittedWithAnswers' | 'submittedSummary' | 'submittedAmong' | 'auditSubjectOf'>;
