@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import type { Built } from '../../app.js';
+import { DRAFT_EXPIRY_QUEUE } from '../applications/retention.js';
 import { demoApp } from '../applications/test-kit.js';
 import { demoPersona } from '../identity/index.js';
 import { migrationSources } from '../index.js';
@@ -50,5 +52,16 @@ describeEachDatabase('insights: the demo history', migrationSources, (use) => {
     expect(open.length).toBeGreaterThan(0);
     expect(answered.some((a) => a.resolved === true)).toBe(true);
     expect(answered.some((a) => a.resolved === null)).toBe(true);
+  });
+
+  it('does not open again a draft that the applications\' retention job deleted', async () => {
+    // The history's drafts are months old by the test server's clock: the daily job deletes them.
+    await built.kernel.jobs.enqueue(built.kernel.db, DRAFT_EXPIRY_QUEUE, {});
+    await built.kernel.jobs.drain();
+    const drafts = demoHistory(NOW).filter((item) => item.outcome === 'draft' && item.day < '2026-06-20');
+    expect(drafts.length).toBeGreaterThan(3);
+    const deleted = await sql<{ n: number }>`select count(*)::int as n from tb_audit_record where action = 'application.draft.delete'`.execute(built.kernel.db);
+    expect(deleted.rows[0]?.n).toBeGreaterThanOrEqual(drafts.length);
+    expect(await playHistory(await historyDeps(built), demoHistory(NOW), NOW)).toBe(0);
   });
 });
