@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectPagesAccessible } from '../../../test/helpers/accessible-pages.js';
@@ -81,6 +82,11 @@ describeEachDatabase('payments: the JSON API with Idempotency-Key, counter payme
     const retriedRefund = await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001');
     expect(retriedRefund.statusCode).toBe(201);
     expect(retriedRefund.json()).toEqual(refunded.json());
+    // A key kept before refunds were answered in full holds { refunded: true }: its retry gets the refund as recorded.
+    await sql`update payments_idempotency set result = ${JSON.stringify({ refunded: true })}::jsonb where key = 'refund-key-0001'`.execute(built.kernel.db);
+    const replayedOld = await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Paid twice by mistake' }, 'refund-key-0001');
+    expect(replayedOld.statusCode, replayedOld.body).toBe(201);
+    expect(replayedOld.json()).toEqual(refunded.json());
     expect((await api('officer', 'POST', `/api/payments/payments/${paymentId}/refunds`, { reason: 'Again' }, 'refund-key-0002')).json()).toMatchObject({ code: 'TB_PAYMENTS_NOT_REFUNDABLE' });
     const receipt = await (await as('citizen')).get(`/payments/receipts/${(paid.json<{ receiptNumber: string }>()).receiptNumber}`);
     expect(receipt.body).toContain('This payment was refunded. Reason: Paid twice by mistake');

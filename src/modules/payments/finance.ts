@@ -7,7 +7,7 @@ import { TongbanError } from '../../kernel/http/errors.js';
 import type { Application, ApplicationsService } from '../applications/service.js';
 import type { Books } from './books.js';
 import { PaymentsErrors } from './errors.js';
-import { AGENCY_STAFF, counterAgency, FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt, type Refund } from './model.js';
+import { AGENCY_STAFF, counterAgency, FINANCE_ROLES, invalid, notFound, staffActor, toBill, UUID, type Bill, type Payment, type PaymentState, type Receipt, type Refund, toRefund } from './model.js';
 import type { PaymentProvider, Settlement } from './provider.js';
 import { buildReconciliation, type Reconciliation } from './reconcile.js';
 import { createProviderRefunds } from './refunds.js';
@@ -154,25 +154,28 @@ export function createFinance({ kernel, store, books, applications, provider, se
       // payment (provider `bank:<org>`, no provider of ours) are given back where they were
       // taken: the refund page says so.
       const throughProvider = row.method === 'online' && row.provider !== null && row.provider_ref !== null;
-      return books.once(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
+      // What a key kept before refunds were answered in full holds (payments keep their keys).
+      type StoredBefore = { readonly refunded: true };
+      const answer = await books.once<Refund | StoredBefore>(`${staff.accountId}:refund`, input.key, { paymentId: row.id, reason }, async (tx) => {
         await store.lockBill(tx, row.bill_id);
         if (!(await store.settle(tx, row.id, ['succeeded'], 'refunded'))) throw new TongbanError(PaymentsErrors.TB_PAYMENTS_NOT_REFUNDABLE);
-        const refundId = newId();
-        const createdAt = kernel.now();
-        await store.insertRefund(tx, {
-          id: refundId, payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: createdAt,
-          provider_state: throughProvider ? 'pending' : null, provider_attempts: 0, provider_error: null, provider_at: null,
-        });
-        if (throughProvider) await providerRefunds.enqueue(tx, refundId);
+        const refund = {
+          id: newId(), payment_id: row.id, amount: row.amount, reason, refunded_by: staff.accountId, created_at: kernel.now(),
+          provider_state: throughProvider ? 'pending' as const : null, provider_attempts: 0, provider_error: null, provider_at: null,
+        };
+        await store.insertRefund(tx, refund);
+        if (throughProvider) await providerRefunds.enqueue(tx, refund.id);
         await kernel.audit.append(tx, {
           actor: staffActor(staff, found.row.agency_code), action: 'payments.payment.refund', ...(found.row.applicant_account_id ? { subject: found.row.applicant_account_id } : {}),
           resource: { type: 'payment', id: row.id }, ...(input.requestId ? { requestId: input.requestId } : {}), details: { amount: row.amount, reason },
         });
-        return {
-          id: refundId, paymentId: row.id, applicationId: row.application_id, amount: row.amount, currency: 'CNY', reason, refundedBy: staff.accountId,
-          createdAt: createdAt.toISOString(), returnedThrough: throughProvider ? 'provider' : 'where_paid', providerState: throughProvider ? 'pending' : null,
-        } satisfies Refund;
+        return toRefund(refund, row.application_id);
       });
+      // Its retry gets the refund as recorded, not a 500 from the response schema.
+      if ('id' in answer) return answer;
+      const recorded = (await store.refundsFor(db, [row.id])).sort((a, b) => b.created_at.getTime() - a.created_at.getTime())[0];
+      if (!recorded) throw new Error(`payment ${row.id} has a refund key but no refund`);
+      return toRefund(recorded, row.application_id);
     },
 
     /** Today in China by the kernel's clock (`YYYY-MM-DD`): the reconciliation's default day. */

@@ -37,13 +37,22 @@ export interface Receipt { readonly payment: Payment; readonly bill: Bill }
 /**
  * A refund as it was recorded: the whole payment's amount (fen). Money taken online goes back
  * through its provider (`returnedThrough: 'provider'`, a job retried until the provider accepts
- * it, `pending` at first); cash, card and a bank's payment are given back where they were paid.
+ * it: `pending` when made, `confirmed` or `failed` later); cash, card and a bank's payment are
+ * given back where they were paid.
  * Its time is an ISO string: a retry with the same Idempotency-Key gets the stored answer as JSON.
  */
 export interface Refund {
   readonly id: string; readonly paymentId: string; readonly applicationId: string; readonly amount: number; readonly currency: 'CNY';
   readonly reason: string; readonly refundedBy: string; readonly createdAt: string;
-  readonly returnedThrough: 'provider' | 'where_paid'; readonly providerState: 'pending' | null;
+  readonly returnedThrough: 'provider' | 'where_paid'; readonly providerState: RefundAtProvider | null;
+}
+
+/** A refund row as the API answers it (`returnedThrough` from whether a provider of ours gives it back). */
+export function toRefund(row: RefundRow, applicationId: string): Refund {
+  return {
+    id: row.id, paymentId: row.payment_id, applicationId, amount: row.amount, currency: 'CNY', reason: row.reason, refundedBy: row.refunded_by,
+    createdAt: row.created_at.toISOString(), returnedThrough: row.provider_state === null ? 'where_paid' : 'provider', providerState: row.provider_state,
+  };
 }
 
 export { UUID } from '../../kernel/ids.js';

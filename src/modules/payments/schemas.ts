@@ -39,7 +39,9 @@ export const refundSchema = {
       amount: Type.Integer({ description: 'The whole payment, in fen' }), currency: Type.Literal('CNY'), reason: Type.String(),
       refundedBy: Type.String({ description: 'The account of the member of staff who refunded it' }), createdAt: Type.String({ format: 'date-time' }),
       returnedThrough: Type.Union([Type.Literal('provider'), Type.Literal('where_paid')], { description: 'provider: money taken online goes back through its payment provider; where_paid: cash, card and a bank payment are given back where they were paid' }),
-      providerState: Type.Union([Type.Literal('pending'), Type.Null()], { description: 'pending until the provider accepts the refund (retried meanwhile); null when given back where paid' }),
+      providerState: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('failed'), Type.Null()], {
+        description: 'pending until the provider accepts the refund (retried meanwhile), then confirmed, or failed once retries gave up; null when given back where paid',
+      }),
     }),
   },
 };
