@@ -158,10 +158,10 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     return { row, state };
   }
 
-  /** Appends the entry, projects the state, audits, and tells the listeners; all in `tx`. */
   /**
-   * `subject` is the case's applicant as far as known, so that staff and deadline actions are on
-   * their "who used my data" page; `applicantAccountId` only when the applicant acts (listeners).
+   * Appends the entry, projects the state, audits, and tells the listeners; all in `tx`. `subject`
+   * is the case's applicant as far as known, so that staff actions are on their "who used my data"
+   * page; `applicantAccountId` is given only when the applicant acts (the listeners see it).
    */
   async function record(tx: Executor, row: CaseRow, state: DerivedCase, extra: { subject: string | null; applicantAccountId?: string | undefined; requestId?: string | undefined }): Promise<CaseView> {
     const entry = state.history[state.history.length - 1]!;
