@@ -1,8 +1,6 @@
 import { inChunks } from '../../kernel/db/index.js';
-import { newId, UUID } from '../../kernel/ids.js';
-import { purposeText } from '../../kernel/audit/index.js';
+import { UUID } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/audit/types.js';
-import { readerActor } from '../../kernel/auth/machine/agency.js';
 import type { Kernel } from '../../kernel/context.js';
 import { TongbanError } from '../../kernel/http/index.js';
 import { withIdempotency, type IdempotencyClaim } from '../../kernel/idempotency/index.js';
@@ -14,11 +12,12 @@ import {
   type CaseActor, type DerivedCase, type HistoryEntry, type Refusal, type WorkflowDefinition, type WorkflowRole,
 } from './derive.js';
 import { WorkflowErrors } from './errors.js';
+import { createCaseReads } from './reads.js';
 import { createStatistics } from './statistics.js';
 import { createWorkflowStore, type CaseRow, type Executor, type QueueSort } from './store.js';
-import { handlesCases, historyMatches, stateName, toEvent, toInstance, toSummary, toView, workflowRolesAt, type CaseInstance, type CaseSummary, type CaseView } from './view.js';
+import { historyMatches, stateName, toEvent, toInstance, toSummary, toView, workflowRolesAt, type CaseInstance, type CaseSummary, type CaseView } from './view.js';
 
-export type { CaseInstance, CaseSummary, CaseView } from './view.js';
+export type { CaseInstance, CaseSummary, CaseView, Note } from './view.js';
 export type { QueueSort } from './store.js';
 export type { CaseActor, CaseEvent, DerivedCase, HistoryEntry, WorkflowDefinition, WorkflowRole } from './derive.js';
 export { deriveCase, actionsFor, SUBMIT, SLA_BREACH, WORKFLOW_ROLES } from './derive.js';
@@ -31,9 +30,6 @@ export { ACTION_LABELS } from './messages.js';
 export { WorkflowErrors } from './errors.js';
 export type { Executor } from './store.js';
 export type { StatisticsBucket, StatisticsQuery, StatusCount, Timeframe } from './statistics.js';
-
-/** Why staff or their agency's system read a case through the JSON API, as the audit trail says it. */
-const CASE_API_PURPOSE = purposeText('workflow.purpose.caseApi');
 
 /** The job queue that checks a case's deadline; one job per case, keyed by the case id. */
 export const SLA_QUEUE = 'workflow.sla';
@@ -97,7 +93,6 @@ export interface QueuePage {
   readonly pages: number;
 }
 
-export interface Note { readonly id: string; readonly caseId: string; readonly authorId: string; readonly text: string; readonly at: Date }
 
 export interface TransitionEvent {
   readonly case: CaseView;
@@ -118,7 +113,6 @@ export type TransitionListener = (executor: Executor, event: TransitionEvent) =>
  */
 export type ApplicantLookup = (executor: Executor, caseId: string) => Promise<string | null | undefined>;
 
-const NOTE_MAX = 2000;
 /** A reason is stored, shown and mailed to the applicant (the template takes at most 4,000). */
 export const REASON_MAX = 2000;
 const PAGE_MAX = 100;
@@ -180,17 +174,6 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
     return view;
   }
 
-  /** Refuses a reader outside the case's agency as if the case did not exist, else audits the read for its applicant. */
-  async function recordRead(row: CaseRow, reader: PrincipalLike, part: 'case' | 'notes', requestId: string | undefined): Promise<void> {
-    if (!handlesCases(reader, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_NOT_FOUND, { detail: `No case ${row.id}`, denied: 'other-agency' });
-    const subject = await applicantAccount(kernel.db, row.id, undefined);
-    await kernel.audit.append(kernel.db, {
-      actor: readerActor(reader, row.agency), action: 'workflow.case.view', ...(subject ? { subject } : {}),
-      resource: { type: 'case', id: row.id }, purpose: CASE_API_PURPOSE, ...(requestId ? { requestId } : {}),
-      details: { part, ...(row.reference ? { reference: row.reference } : {}) },
-    });
-  }
-
   /** The case's applicant: the one the caller names, else the one the applications module knows. */
   async function applicantAccount(executor: Executor, caseId: string, given: string | undefined): Promise<string | null> {
     return given ?? (applicantOf ? (await applicantOf(executor, caseId)) ?? null : null);
@@ -247,6 +230,8 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
   kernel.jobs.register<{ caseId: string }>(SLA_QUEUE, ({ caseId }) => escalateIfDue(caseId));
 
   const service = {
+    ...createCaseReads({ kernel, store, load, applicantAccount, inTransaction, notFound }),
+
     /**
      * The working-day calendar: `load()` at boot, `importYear(json, actor)` (`tongban calendar
      * import`), `status()` (coverage and warnings), `recompute(actor)` (`tongban workflow
@@ -313,53 +298,6 @@ export function createWorkflowService(kernel: Kernel, options: { holidays?: Holi
         sort: query.sort ?? 'due', descending: query.descending, limit: pageSize, offset: query.offset ?? (page - 1) * pageSize,
       });
       return { items: rows.map((r) => toSummary(r, now)), total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
-    },
-
-    /** An internal note by an officer or supervisor of the case's agency; never shown to the applicant. */
-    async addNote(caseId: string, author: PrincipalLike, text: string, options: { requestId?: string; idempotency?: IdempotencyClaim | undefined; executor?: Executor } = {}): Promise<Note> {
-      const trimmed = text.trim();
-      // A NUL byte cannot be stored in text: it gave a 500 (found by the form fuzzing, issue 9).
-      if (trimmed === '' || trimmed.length > NOTE_MAX || trimmed.includes('\u0000')) {
-        throw new TongbanError(WorkflowErrors.TB_WORKFLOW_NOTE_REQUIRED, { fields: [{ pointer: '/text', message: 'workflow.error.noteRequired', detail: `Write a note of at most ${NOTE_MAX} characters` }] });
-      }
-      return inTransaction(options.executor, (tx) => withIdempotency(tx, options.idempotency, async () => {
-        const row = UUID.test(caseId) ? await store.getCase(tx, caseId.toLowerCase()) : undefined;
-        if (!row) throw notFound(caseId);
-        if (!handlesCases(author, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
-        const note = { id: newId(), case_id: row.id, author_id: author.accountId, text: trimmed, at: kernel.now() };
-        await store.insertNote(tx, note);
-        await kernel.audit.append(tx, {
-          actor: { kind: 'staff', id: author.accountId, organisation: row.agency }, action: 'workflow.note.add',
-          resource: { type: 'case', id: row.id }, ...(options.requestId ? { requestId: options.requestId } : {}), details: { noteId: note.id },
-        });
-        return { id: note.id, caseId: row.id, authorId: note.author_id, text: note.text, at: note.at };
-      }));
-    },
-
-    /**
-     * A case read by staff or a system of its agency through the JSON API, written to the audit
-     * trail for its applicant ("who used my data") before it is shown. Another agency's case does
-     * not exist for them. The case page needs none: it shows the application, whose read is audited.
-     */
-    async readCase(caseId: string, reader: PrincipalLike, options: { requestId?: string } = {}): Promise<CaseView> {
-      const { row, state } = await load(kernel.db, caseId);
-      await recordRead(row, reader, 'case', options.requestId);
-      return toView(row, state, kernel.now());
-    },
-
-    /** The case's internal notes through the JSON API, audited as `readCase` is. */
-    async readNotes(caseId: string, reader: PrincipalLike, options: { requestId?: string } = {}): Promise<Note[]> {
-      const { row } = await load(kernel.db, caseId);
-      await recordRead(row, reader, 'notes', options.requestId);
-      return (await store.listNotes(kernel.db, row.id)).map((n) => ({ id: n.id, caseId: n.case_id, authorId: n.author_id, text: n.text, at: n.at }));
-    },
-
-    /** The notes for the case page (its application's read is the audited one); staff of the case's agency only. */
-    async listNotes(caseId: string, viewer: PrincipalLike): Promise<Note[]> {
-      const row = UUID.test(caseId) ? await store.getCase(kernel.db, caseId.toLowerCase()) : undefined;
-      if (!row) throw notFound(caseId);
-      if (!handlesCases(viewer, row.agency)) throw new TongbanError(WorkflowErrors.TB_WORKFLOW_FORBIDDEN);
-      return (await store.listNotes(kernel.db, row.id)).map((n) => ({ id: n.id, caseId: n.case_id, authorId: n.author_id, text: n.text, at: n.at }));
     },
 
     /** The actions this member of staff may take on the case now, in the roles they hold at its agency. */

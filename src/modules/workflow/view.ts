@@ -1,8 +1,13 @@
 import type { LocalizedText } from '../catalog/service.js';
 import { SUBMIT, WORKFLOW_ROLES, type CaseActor, type CaseEvent, type DerivedCase, type HistoryEntry, type WorkflowDefinition, type WorkflowRole } from './derive.js';
-import type { ActionRow, CaseRow, NumberedCaseRow } from './store.js';
+import type { ActionRow, CaseRow, NoteRow, NumberedCaseRow } from './store.js';
 
 /** A case as the queue lists it: the row's projection, no history. */
+/** An internal note on a case, by an officer or supervisor of its agency; never shown to the applicant. */
+export interface Note { readonly id: string; readonly caseId: string; readonly authorId: string; readonly text: string; readonly at: Date }
+
+export const toNote = (n: NoteRow): Note => ({ id: n.id, caseId: n.case_id, authorId: n.author_id, text: n.text, at: n.at });
+
 export interface CaseSummary {
   readonly id: string;
   /** The application's reference (`TB-2026-7K3M9Q`) when the caller gave one to `start`. */
