@@ -173,7 +173,8 @@ export function createFinance({ kernel, store, books, applications, provider, se
       });
       // Its retry gets the refund as recorded, not a 500 from the response schema.
       if ('id' in answer) return answer;
-      const recorded = (await store.refundsFor(db, [row.id])).sort((a, b) => b.created_at.getTime() - a.created_at.getTime())[0];
+      // A payment is refunded once (succeeded to refunded), so it has one refund.
+      const [recorded] = await store.refundsFor(db, [row.id]);
       if (!recorded) throw new Error(`payment ${row.id} has a refund key but no refund`);
       return toRefund(recorded, row.application_id);
     },
